@@ -1,0 +1,67 @@
+# Two commands for a new user: `make run` and `make test`. Everything they need is installed from here.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+FLASK  := $(VENV)/bin/flask --app wsgi
+STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: run test install install-test translations i18n-extract lint bench clean browser
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install --quiet -e .
+	touch $@
+
+install: $(STAMP) translations
+
+$(TEST_STAMP): pyproject.toml $(STAMP)
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+install-test: install $(TEST_STAMP) browser
+
+# Debian's Chromium: Playwright cannot download its own browser on these machines.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "installing Debian chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core) >/dev/null \
+	  || { echo "could not install chromium (run as root, or: sudo apt-get install chromium fonts-dejavu-core)"; exit 1; }; \
+	fi
+
+# Compiled catalogs are build products: made from the committed .po files at install.
+translations: $(STAMP)
+	$(VENV)/bin/pybabel compile --use-fuzzy -q -d portal/translations
+
+i18n-extract: $(STAMP)
+	$(VENV)/bin/pybabel extract --ignore-dirs=".* __pycache__ .venv" -F portal/translations/babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 \
+	  --no-location --sort-output -o portal/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
+
+# The embedded mode: SQLite in instance/, demo data, web server and jobs process; Ctrl-C stops both.
+run: install
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	@echo "Portal on http://127.0.0.1:5000 – demo accounts in README.md – Ctrl-C to stop"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(PY) -m jobs & \
+	  $(FLASK) run --host 127.0.0.1 --port 5000
+
+# The whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set.
+test: install-test
+	TEST_DATABASE_URL= $(PY) -m pytest -p no:cacheprovider
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "=== again on PostgreSQL ($$TEST_DATABASE_URL) ==="; \
+	  $(PY) -m pytest -p no:cacheprovider; \
+	fi
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) instance/portal.db* .pytest_cache

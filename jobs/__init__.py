@@ -1,0 +1,1 @@
+"""The jobs process: one APScheduler scheduler, started only by `python -m jobs`."""

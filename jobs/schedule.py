@@ -1,0 +1,33 @@
+"""The declarative list of jobs: what runs, and when."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from jobs import heartbeat
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job: a function taking the app, and an APScheduler trigger with its arguments."""
+
+    name: str
+    func: Callable[[Any], None]
+    trigger: str
+    options: dict[str, Any]
+    run_at_start: bool = False
+
+
+def jobs(config: dict[str, Any]) -> list[Job]:
+    """Every scheduled job, with intervals taken from the configuration."""
+    return [
+        Job(
+            "heartbeat",
+            heartbeat.beat,
+            "interval",
+            {"seconds": config["PORTAL_JOBS_HEARTBEAT_SECONDS"]},
+            run_at_start=True,
+        ),
+    ]

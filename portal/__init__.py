@@ -1,0 +1,95 @@
+"""The responsible-digital employee portal."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from portal.config import PROJECT_ROOT, Defaults, from_environment
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints. Nothing else."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_object(Defaults)
+    app.config.update(from_environment())
+    if config:
+        app.config.update(config)
+    _check_production_settings(app)
+
+    from portal import all_models, cli, database, errors, formatting, i18n, security  # noqa: F401
+    from portal.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, mail, migrate
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    compress.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    _init_login(app, login_manager)
+
+    from portal.accounts import bp as accounts_bp
+    from portal.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+
+    security.require_login_everywhere(app)
+    security.install_security_headers(app)
+    errors.init_app(app)
+    formatting.init_app(app)
+    cli.init_app(app)
+    _template_globals(app)
+    return app
+
+
+def _template_globals(app: Flask) -> None:
+    from flask_babel import get_locale
+    from flask_babel import lazy_gettext as _l
+    from flask_login import current_user
+
+    from portal.main.services import areas_for
+
+    role_names = {
+        "employee": _l("employee"),
+        "manager": _l("manager"),
+        "comms": _l("communications"),
+        "admin": _l("administrator"),
+    }
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {
+            "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+            "nav_areas": areas_for(current_user) if current_user.is_authenticated else [],
+            "role_names": role_names,
+        }
+
+
+def _init_login(app: Flask, login_manager: Any) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from portal.accounts.services import load_session_user
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login_form"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_session_user)
+
+
+def _check_production_settings(app: Flask) -> None:
+    """Refuse to start a production server with the development secret."""
+    if app.config.get("PORTAL_PRODUCTION") and app.config["SECRET_KEY"] == Defaults.SECRET_KEY:
+        raise RuntimeError("SECRET_KEY must be set in production (PORTAL_PRODUCTION=true)")

@@ -1,0 +1,158 @@
+"""Login, logout, password change and language choice."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from portal.accounts import bp, services
+from portal.accounts.forms import LanguageForm, LoginForm, PasswordForm
+from portal.accounts.models import Role, User
+from portal.extensions import limiter
+from portal.htmx import render
+from portal.models import db
+from portal.pagination import page_number, paginate
+from portal.security import public, roles_required
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after login (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("main.home")
+
+
+def _login_email_key() -> str:
+    """Rate-limit key: the e-mail tried, whatever the client's address."""
+    return "login-email:" + services.normalise_email(request.form.get("email", ""))
+
+
+def _failed(response: Response) -> bool:
+    """Only failed attempts count towards the limit."""
+    return response.status_code != 303
+
+
+@bp.get("/login")
+@public
+def login_form() -> str | Response:
+    """The login page."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/login")
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_login_email_key, deduct_when=_failed)
+def login() -> tuple[str, int] | Response:
+    """Check the credentials and open a session."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            session.clear()  # a fresh session on login: no fixation
+            login_user(user)
+            session["locale"] = user.locale
+            return redirect(_safe_next(form.next.data), code=303)
+        form.password.errors = [_("Wrong e-mail address or password.")]
+    return render_template("accounts/login.html", form=form), 422
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """End this account's sessions and go back to the login page."""
+    services.end_sessions(current_user._get_current_object())
+    db.session.commit()
+    locale = session.get("locale")
+    logout_user()
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("accounts.login_form"), code=303)
+
+
+@bp.get("/me/password")
+def password_form() -> str:
+    """The password change page."""
+    return render_template("accounts/password.html", form=PasswordForm())
+
+
+@bp.post("/me/password")
+def change_password() -> tuple[str, int] | Response:
+    """Change my password; my other sessions end, this one continues."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        error = services.change_password(
+            current_user._get_current_object(), current=form.current.data, new=form.new.data
+        )
+        if error is None:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # re-issue this session with the new version
+            flash(_("Your password has been changed. Your other sessions have been closed."), "success")
+            return redirect(url_for("main.home"), code=303)
+        form.current.errors = [_("This is not your current password.")]
+    return render_template("accounts/password.html", form=form), 422
+
+
+@bp.post("/language")
+@public
+def set_language() -> Response:
+    """Switch the interface language (saved on my account when logged in)."""
+    form = LanguageForm()
+    locale = form.locale.data if form.validate_on_submit() else None
+    if locale in current_app.config["LANGUAGES"]:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            services.set_locale(current_user._get_current_object(), locale, allowed=current_app.config["LANGUAGES"])
+            db.session.commit()
+    return redirect(_safe_next(form.next.data or request.referrer and _path_of(request.referrer)), code=303)
+
+
+def _path_of(url: str) -> str:
+    """The path and query of a URL of this site (the Referer), for going back after a switch."""
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return ""
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
+@bp.get("/admin/users")
+@roles_required(Role.ADMIN.value)
+def admin_users() -> Response:
+    """Employees, searchable and paginated; the results update as the admin types."""
+    query = request.args.get("q", "").strip()[:100]
+    statement = services.search_users_statement(query).options(selectinload(User.org_unit), selectinload(User.site))
+    page = paginate(
+        statement, number=page_number(request.args.get("page")), size=current_app.config["PORTAL_PAGE_SIZE"]
+    )
+    return render("accounts/admin_users.html", "accounts/_users_results.html", page=page, query=query)
+
+
+@bp.post("/admin/users/<int:user_id>/active")
+@roles_required(Role.ADMIN.value)
+def admin_set_active(user_id: int) -> Response:
+    """Deactivate or reactivate an account (an admin cannot deactivate themself)."""
+    user = db.get_or_404(User, user_id)
+    active = request.form.get("active") == "1"
+    if user.id == current_user.id and not active:
+        flash(_("You cannot deactivate your own account."), "error")
+    else:
+        services.set_active(user, active)
+        db.session.commit()
+        if active:
+            flash(_("%(name)s can log in again.", name=user.full_name), "success")
+        else:
+            flash(_("%(name)s's account is deactivated: their sessions have ended.", name=user.full_name), "success")
+    return redirect(
+        url_for("accounts.admin_users", q=request.form.get("q") or None, page=request.form.get("page") or None),
+        code=303,
+    )

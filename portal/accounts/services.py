@@ -1,0 +1,273 @@
+"""Account services: authentication, sessions, roles, activation and the directory import."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+
+from portal.accounts.models import Role, User, UserRole
+from portal.accounts.passwords import hash_password, needs_rehash, verify_password
+from portal.models import db, utcnow
+from portal.org.models import Commune, OrgUnit, Site
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses compare case-insensitively: they are stored lower-cased."""
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The account with this e-mail, whatever its case."""
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active account matching these credentials, or None (same answer for every failure)."""
+    user = find_user_by_email(email)
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        return None
+    if not user.active:
+        return None
+    if user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def load_session_user(session_id: str) -> User | None:
+    """The user of a session cookie `id:version`, if the account is active and the version current."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session of this account (logout, password change, deactivation)."""
+    user.session_version += 1
+    db.session.flush()
+
+
+def change_password(user: User, *, current: str, new: str) -> str | None:
+    """Change the password; returns an error code or None. Other sessions end."""
+    if not verify_password(user.password_hash, current):
+        return "wrong_password"
+    if len(new) < MIN_PASSWORD_LENGTH:
+        return "too_short"
+    user.password_hash = hash_password(new)
+    end_sessions(user)
+    return None
+
+
+def set_active(user: User, active: bool) -> None:
+    """Activate or deactivate an account; deactivation ends its sessions at once."""
+    if user.active and not active:
+        end_sessions(user)
+    user.active = active
+    db.session.flush()
+
+
+def set_locale(user: User, locale: str, *, allowed: Iterable[str]) -> bool:
+    """Save the user's interface language if it is offered."""
+    if locale not in allowed:
+        return False
+    user.locale = locale
+    db.session.flush()
+    return True
+
+
+def set_roles(user: User, roles: Iterable[str]) -> None:
+    """Replace the user's extra roles (employee is implicit)."""
+    wanted = {r for r in roles if r != Role.EMPLOYEE.value}
+    user.role_rows = [row for row in user.role_rows if row.role in wanted]
+    have = {row.role for row in user.role_rows}
+    user.role_rows.extend(UserRole(role=role) for role in sorted(wanted - have))
+
+
+# ---------------------------------------------------------------------------
+# Directory import
+# ---------------------------------------------------------------------------
+
+DIRECTORY_COLUMNS = ("email", "first_name", "last_name", "org_unit", "site", "commune_insee", "manager_email", "roles")
+VALID_ROLES = {r.value for r in Role}
+
+
+@dataclass
+class Rejected:
+    """A line that was not imported, and why (a stable code and the offending value)."""
+
+    line: int
+    reason: str
+    value: str = ""
+
+
+@dataclass
+class ImportReport:
+    """What a directory import did."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+class DirectoryFormatError(ValueError):
+    """The file is not a directory export (missing columns, not text)."""
+
+
+def read_directory_csv(stream: IO[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) pairs of a directory CSV; the header is line 1."""
+    reader = csv.DictReader(stream)
+    missing = [c for c in DIRECTORY_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DirectoryFormatError("missing columns: " + ", ".join(missing))
+    for row in reader:
+        yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+
+
+def import_directory(rows: Iterable[tuple[int, dict[str, str]]]) -> ImportReport:
+    """Create or update employees from directory rows; a rejected line changes nothing."""
+    report = ImportReport()
+    rows = list(rows)  # two passes: managers may appear later in the file
+    units = {u.code: u for u in db.session.scalars(sa.select(OrgUnit))}
+    sites = {s.code: s for s in db.session.scalars(sa.select(Site))}
+    communes = set(db.session.scalars(sa.select(Commune.insee)))
+    file_emails = {normalise_email(r.get("email", "")) for _, r in rows}
+
+    accepted: list[tuple[int, dict[str, str], list[str]]] = []
+    seen: set[str] = set()
+    for line, row in rows:
+        problem, roles = _check_row(row, units, sites, communes, file_emails, seen)
+        if problem:
+            report.rejected.append(Rejected(line, *problem))
+            continue
+        seen.add(normalise_email(row["email"]))
+        accepted.append((line, row, roles))
+
+    _drop_lines_whose_manager_was_rejected(accepted, report)
+    report.rejected.sort(key=lambda r: r.line)
+
+    by_email = {
+        u.email: u
+        for u in db.session.scalars(
+            sa.select(User).where(User.email.in_([normalise_email(r["email"]) for _, r, _ in accepted]))
+        )
+    }
+    for _, row, roles in accepted:
+        email = normalise_email(row["email"])
+        user = by_email.get(email)
+        is_new = user is None
+        if user is None:
+            user = by_email[email] = User(email=email, first_name="", last_name="")
+            db.session.add(user)
+        before = _snapshot(user)
+        user.first_name = row["first_name"]
+        user.last_name = row["last_name"]
+        user.org_unit = units.get(row["org_unit"]) if row["org_unit"] else None
+        user.site = sites.get(row["site"]) if row["site"] else None
+        set_roles(user, roles)
+        (report.created if is_new else report.updated if _snapshot(user) != before else report.unchanged).append(email)
+    db.session.flush()
+
+    # Second pass: managers, now that every accepted employee exists.
+    managers_missing = [normalise_email(r["manager_email"]) for _, r, _ in accepted if r["manager_email"]]
+    by_email.update({u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_(managers_missing)))})
+    for _, row, _ in accepted:
+        user = by_email[normalise_email(row["email"])]
+        manager = by_email.get(normalise_email(row["manager_email"])) if row["manager_email"] else None
+        if user.manager_id != (manager.id if manager else None):
+            user.manager = manager
+            if user.email in report.unchanged:
+                report.unchanged.remove(user.email)
+                report.updated.append(user.email)
+    db.session.flush()
+    return report
+
+
+def _drop_lines_whose_manager_was_rejected(
+    accepted: list[tuple[int, dict[str, str], list[str]]], report: ImportReport
+) -> None:
+    """A manager named only on a rejected line does not exist: reject the lines that need them too."""
+    changed = True
+    while changed:
+        changed = False
+        kept = {normalise_email(row["email"]) for _, row, _ in accepted}
+        for item in list(accepted):
+            manager = normalise_email(item[1]["manager_email"])
+            if manager and manager not in kept and find_user_by_email(manager) is None:
+                accepted.remove(item)
+                report.rejected.append(Rejected(item[0], "unknown_manager", manager))
+                changed = True
+
+
+def _snapshot(user: User) -> tuple[object, ...]:
+    return (user.first_name, user.last_name, user.org_unit, user.site, tuple(sorted(user.roles)))
+
+
+def _check_row(
+    row: dict[str, str],
+    units: dict[str, OrgUnit],
+    sites: dict[str, Site],
+    communes: set[str],
+    file_emails: set[str],
+    seen: set[str],
+) -> tuple[tuple[str, str] | None, list[str]]:
+    """(reason, value) of the first problem of a row, or None; and its parsed roles."""
+    email = row.get("email", "")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return ("invalid_email", email), []
+    if normalise_email(email) in seen:
+        return ("duplicate_email", email), []
+    if not row.get("first_name") or not row.get("last_name"):
+        return ("missing_name", email), []
+    if row.get("org_unit") and row["org_unit"] not in units:
+        return ("unknown_org_unit", row["org_unit"]), []
+    if row.get("site") and row["site"] not in sites:
+        return ("unknown_site", row["site"]), []
+    if row.get("commune_insee") and row["commune_insee"] not in communes:
+        return ("unknown_commune", row["commune_insee"]), []
+    if row.get("site") and row.get("commune_insee") and sites[row["site"]].commune_insee != row["commune_insee"]:
+        return ("site_not_in_commune", row["site"]), []
+    manager = normalise_email(row.get("manager_email", ""))
+    if manager:
+        if manager == normalise_email(email):
+            return ("own_manager", manager), []
+        if manager not in file_emails and find_user_by_email(manager) is None:
+            return ("unknown_manager", manager), []
+    roles = [
+        r.strip().lower() for r in row.get("roles", "").replace(";", ",").replace("|", ",").split(",") if r.strip()
+    ]
+    bad = [r for r in roles if r not in VALID_ROLES]
+    if bad:
+        return ("unknown_role", bad[0]), []
+    return None, roles
+
+
+def search_users_statement(query: str = "", *, active: bool | None = None) -> sa.Select[tuple[User]]:
+    """Employees whose name or e-mail contains the query, sorted by name."""
+    statement = sa.select(User).order_by(User.last_name, User.first_name, User.id)
+    for word in query.split()[:4]:
+        pattern = f"%{word.lower()}%"
+        statement = statement.where(
+            sa.or_(
+                sa.func.lower(User.first_name).like(pattern),
+                sa.func.lower(User.last_name).like(pattern),
+                User.email.like(pattern),
+            )
+        )
+    if active is not None:
+        statement = statement.where(User.active.is_(active))
+    return statement

@@ -1,0 +1,103 @@
+"""Configuration defaults in one place; the environment is read here only."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    """Settings for the embedded mode (`make run`); production overrides them from the environment."""
+
+    SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - replaced by SECRET_KEY in production (checked below)
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{PROJECT_ROOT / 'instance' / 'portal.db'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600  # one working day
+
+    SEND_FILE_MAX_AGE_DEFAULT = 3600
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/geo+json",
+        "image/svg+xml",
+        "text/csv",
+    ]
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # uploads above this answer 413
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    LANGUAGES = ("fr", "en")
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "5 per minute"
+
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Portail numérique responsable <numerique-responsable@bordeaux-metropole.example>"
+    MAIL_FILE_DIR = str(PROJECT_ROOT / "instance" / "mail")
+
+    # Argon2id parameters (RFC 9106 second recommended option); tests use cheaper ones.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST_KIB = 64 * 1024
+    ARGON2_PARALLELISM = 4
+
+    PORTAL_BASE_URL = "http://127.0.0.1:5000"
+    PORTAL_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    PORTAL_PAGE_SIZE = 20
+    PORTAL_JOBS_HEARTBEAT_SECONDS = 60
+
+
+def _coerce(value: str) -> Any:
+    """Environment values are strings: turn the obvious ones into bool/int."""
+    lowered = value.strip().lower()
+    if lowered in {"true", "yes", "on"}:
+        return True
+    if lowered in {"false", "no", "off"}:
+        return False
+    if lowered.isdigit():
+        return int(lowered)
+    return value
+
+
+def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, Any]:
+    """Production settings: DATABASE_URL, SECRET_KEY, MAIL_*, PORTAL_*, RATELIMIT_STORAGE_URI."""
+    env = os.environ if environ is None else environ
+    settings: dict[str, Any] = {}
+    if env.get("DATABASE_URL"):
+        url = env["DATABASE_URL"]
+        # Heroku-style URLs name the driver "postgres"; psycopg 3 is the one installed.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://") :]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        settings["SQLALCHEMY_DATABASE_URI"] = url
+    for key, value in env.items():
+        if key in {
+            "SECRET_KEY",
+            "RATELIMIT_STORAGE_URI",
+            "SESSION_COOKIE_SECURE",
+            "MAX_CONTENT_LENGTH",
+        } or key.startswith(("MAIL_", "PORTAL_", "ARGON2_")):
+            settings[key] = _coerce(value)
+    if "SESSION_COOKIE_SECURE" in settings:
+        settings["REMEMBER_COOKIE_SECURE"] = settings["SESSION_COOKIE_SECURE"]
+    return settings

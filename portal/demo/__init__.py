@@ -1,0 +1,1 @@
+"""Demo data: a plausible metropolis to explore the portal with."""

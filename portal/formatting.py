@@ -1,0 +1,53 @@
+"""Locale-aware display of numbers, masses and dates (Babel via Flask-Babel): `1 234,5 kg CO₂e`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
+
+NARROW_NBSP = "\u202f"
+
+
+def number(value: Decimal | float | int | None, digits: int = 1) -> str:
+    """A number with the locale's separators and at most `digits` decimals."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern)
+
+
+def kgco2e(value: Decimal | float | int | None, digits: int = 1) -> str:
+    """A mass of CO₂-equivalent in kilograms: `1 234,5 kg CO₂e`."""
+    return f"{number(value, digits)}{NARROW_NBSP}kg{NARROW_NBSP}CO₂e" if value is not None else "–"
+
+
+def percent(value: Decimal | float | None, signed: bool = False) -> str:
+    """A ratio as a percentage (0.35 → `35 %`), optionally signed (`+12 %`, `−35 %`)."""
+    if value is None:
+        return "–"
+    text = format_percent(abs(value) if signed else value)
+    if signed:
+        text = ("+" if value > 0 else "−" if value < 0 else "") + text
+    return text
+
+
+def long_date(value: date | datetime | None) -> str:
+    """`21 mars 2026` / `21 March 2026`."""
+    return format_date(value, "long") if value else "–"
+
+
+def short_datetime(value: datetime | None) -> str:
+    """Date and time in Europe/Paris."""
+    return format_datetime(value, "short") if value else "–"
+
+
+def init_app(app: Flask) -> None:
+    """Register the formatters as Jinja filters."""
+    app.add_template_filter(number)
+    app.add_template_filter(kgco2e)
+    app.add_template_filter(percent)
+    app.add_template_filter(long_date)
+    app.add_template_filter(short_datetime)

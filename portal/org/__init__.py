@@ -1,0 +1,1 @@
+"""Organisation: communes, sites and org units (directions and services)."""

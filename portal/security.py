@@ -1,0 +1,86 @@
+"""Access rules and response headers shared by every blueprint."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, abort, current_app, request
+from flask_login import current_user
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def public(view: F) -> F:
+    """Mark a view as reachable without logging in (login, health check, language choice)."""
+    view.is_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def roles_required(*roles: str) -> Callable[[F], F]:
+    """Allow the view to users holding any of these roles (admins hold every role); 403 otherwise."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_roles = roles  # type: ignore[attr-defined]  (read by the route-walking tests)
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def require_login_everywhere(app: Flask) -> None:
+    """Secure by default: every endpoint needs a login unless its view is marked @public."""
+
+    @app.before_request
+    def _require_login() -> Any:
+        if request.endpoint is None or request.endpoint == "static":
+            return None
+        view = app.view_functions.get(request.endpoint)
+        if view is not None and getattr(view, "is_public", False):
+            return None
+        if not current_user.is_authenticated:
+            return app.login_manager.unauthorized()  # type: ignore[attr-defined]
+        return None
+
+
+def content_security_policy(tile_url: str) -> str:
+    """A CSP with no inline script or style: htmx is configured for it (see templates/base.html)."""
+    # Map tiles come from a configurable server; "{s}" subdomains become a wildcard.
+    parts = urlsplit(tile_url)
+    host = parts.netloc.replace("{s}", "*")
+    tiles = f" {parts.scheme}://{host}" if parts.scheme in {"http", "https"} and host else ""
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        f"img-src 'self' data:{tiles}; connect-src 'self'; font-src 'self'; object-src 'none'; "
+        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+def install_security_headers(app: Flask) -> None:
+    """Security headers on every response, static files included."""
+    csp = content_security_policy(app.config["PORTAL_TILE_URL"])
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", csp)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), payment=(), geolocation=(self)")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint != "static" and "Cache-Control" not in headers:
+            # Pages are personal: never stored by a shared cache.
+            headers["Cache-Control"] = "private, no-cache"
+        return response

@@ -1,0 +1,20 @@
+// Behaviour that must not live inline (the Content-Security-Policy forbids inline script).
+(function () {
+  "use strict";
+  // Elements marked data-autosubmit submit their form when changed (language switch, filters).
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target && target.matches && target.matches("[data-autosubmit]") && target.form) {
+      if (target.form.requestSubmit) { target.form.requestSubmit(); } else { target.form.submit(); }
+    }
+  });
+  // After an htmx swap of a results region, tell screen readers how many results there are now.
+  // With an outerHTML swap the event's target is the replaced element: look the new one up by id.
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    var region = (target.id && document.getElementById(target.id)) || target;
+    var status = region.querySelector("[data-status]");
+    var live = document.getElementById("live-status");
+    if (status && live) { live.textContent = status.getAttribute("data-status"); }
+  });
+})();

@@ -1,0 +1,84 @@
+"""What a person notices, measured: accessibility (axe-core) and page sobriety (EcoIndex)."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from dataclasses import dataclass
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+_axe = Axe()
+
+
+def serious_accessibility_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now (rule id and first target)."""
+    result = _axe.run(page)
+    return [
+        f"{v['id']}: {v['help']} ({v['nodes'][0]['target'] if v['nodes'] else ''})"
+        for v in result.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def assert_accessible(page: Page) -> None:
+    """No serious or critical axe-core violation."""
+    violations = serious_accessibility_violations(page)
+    assert violations == [], f"{page.url}: {violations}"
+
+
+@dataclass(frozen=True)
+class EcoIndex:
+    """EcoIndex of one page load: inputs and result."""
+
+    url: str
+    dom_nodes: int
+    requests: int
+    size_kb: float
+    score: float
+    grade: str
+
+    def __str__(self) -> str:
+        return (
+            f"EcoIndex {self.grade} ({self.score:.0f}) – {self.dom_nodes} nodes, {self.requests} requests, "
+            f"{self.size_kb:.1f} KB – {self.url}"
+        )
+
+
+def _compute(nodes: int, size_kb: float, requests: int) -> tuple[float, str]:
+    from ecoindex.compute import compute_ecoindex
+
+    result = asyncio.run(compute_ecoindex(nodes=nodes, size=size_kb, requests=requests))
+    return float(result.score), str(getattr(result.grade, "value", result.grade))
+
+
+def measure_ecoindex(page: Page, path: str) -> EcoIndex:
+    """Load `path` in a fresh navigation and compute its EcoIndex from DOM nodes, requests and bytes."""
+    sizes: list[int] = []
+
+    def on_finished(request) -> None:  # noqa: ANN001 - Playwright's Request
+        info = request.sizes()
+        sizes.append(
+            info["requestHeadersSize"]
+            + info["requestBodySize"]
+            + info["responseHeadersSize"]
+            + info["responseBodySize"]
+        )
+
+    # Measure a first visit: nothing from the browser cache.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    page.on("requestfinished", on_finished)
+    try:
+        page.goto(path, wait_until="networkidle")
+    finally:
+        page.remove_listener("requestfinished", on_finished)
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
+        cdp.detach()
+    nodes = page.evaluate("document.getElementsByTagName('*').length - document.querySelectorAll('svg *').length")
+    size_kb = sum(sizes) / 1024
+    # compute_ecoindex is async: run it outside Playwright's sync loop.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        score, grade = pool.submit(_compute, nodes, size_kb, len(sizes)).result()
+    return EcoIndex(url=page.url, dom_nodes=nodes, requests=len(sizes), size_kb=size_kb, score=score, grade=grade)
