@@ -38,11 +38,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     _init_login(app, login_manager)
 
-    from portal.accounts import bp as accounts_bp
-    from portal.main import bp as main_bp
+    from portal.domains import domain_packages
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(accounts_bp)
+    for package in domain_packages():
+        if hasattr(package, "bp"):
+            app.register_blueprint(package.bp)
 
     security.require_login_everywhere(app)
     security.install_security_headers(app)

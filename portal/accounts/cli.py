@@ -76,3 +76,6 @@ def deactivate_command(email: str) -> None:
     services.set_active(user, False)
     db.session.commit()
     click.echo(f"deactivated {user.email}")
+
+
+commands = [users]

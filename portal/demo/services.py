@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from portal.accounts.models import Role, User
 from portal.accounts.passwords import hash_password
 from portal.accounts.services import set_roles
+from portal.domains import domain_modules
 from portal.models import db
 from portal.org.models import Commune, OrgUnit, Site
 from portal.org.services import load_communes
@@ -127,6 +128,9 @@ def load_demo() -> dict[str, int]:
     summary["org units"] = _load_org_chart()
     summary["employees"] = _load_employees()
     db.session.flush()
+    for module in domain_modules("demo"):
+        summary.update(module.load_demo())
+        db.session.flush()
     return summary
 
 

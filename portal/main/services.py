@@ -2,53 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.accounts.models import Role, User
+from portal.accounts.models import User
+from portal.areas import Area
+from portal.domains import domain_packages
 from portal.main.models import Heartbeat
 from portal.models import db, utcnow
 
 
-@dataclass(frozen=True)
-class Area:
-    """One tile of the home page."""
-
-    endpoint: str
-    title: str
-    description: str
-    role: str = Role.EMPLOYEE.value
-
-
-# The areas in the order they appear; a later domain adds its line here when it lands.
-AREAS: tuple[Area, ...] = (
-    Area("accounts.password_form", _l("My account"), _l("Change my password and my language.")),
-    Area(
-        "accounts.admin_users",
-        _l("Employees"),
-        _l("Find an employee, see their roles, deactivate an account."),
-        Role.ADMIN.value,
-    ),
-    Area("main.help_page", _l("Help"), _l("How the portal works and where its figures come from.")),
-)
+def all_areas() -> list[Area]:
+    """Every domain's areas, in menu order."""
+    areas = [area for package in domain_packages() for area in getattr(package, "AREAS", ())]
+    return sorted(areas, key=lambda area: area.order)
 
 
 def areas_for(user: User) -> list[Area]:
-    """The areas this user may open, whose pages exist in this version."""
-    return [area for area in AREAS if user.has_role(area.role) and _exists(area.endpoint)]
-
-
-def _exists(endpoint: str) -> bool:
-    try:
-        url_for(endpoint)
-    except Exception:  # noqa: BLE001 - a domain not installed in this app is simply not offered
-        return False
-    return True
+    """The areas this user may open."""
+    return [area for area in all_areas() if user.has_role(area.role)]
 
 
 def database_is_reachable() -> bool:

@@ -1,0 +1,41 @@
+"""The domains of the portal, in one list: what each one plugs in is found by convention.
+
+A domain is a package `portal/<name>/` that may define:
+- `bp` in `__init__.py`: its blueprint, registered by `create_app`;
+- `AREAS` in `__init__.py`: the home-page tiles and menu entries it offers (see `portal.main.services.Area`);
+- `models.py`: its tables (imported so the metadata and Alembic see them);
+- `cli.py` with `commands`: its `flask` command groups;
+- `demo.py` with `load_demo() -> dict[str, int]`: its part of the demo data, run in this order.
+Adding a domain is adding its name here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Iterator
+from types import ModuleType
+
+DOMAINS: tuple[str, ...] = (
+    "org",
+    "accounts",
+    "main",
+    "catalogue",
+    "campaigns",
+    "locator",
+    "messaging",
+)
+
+
+def domain_packages() -> Iterator[ModuleType]:
+    """Each domain's package, in order."""
+    for name in DOMAINS:
+        if importlib.util.find_spec(f"portal.{name}") is not None:
+            yield importlib.import_module(f"portal.{name}")
+
+
+def domain_modules(module: str) -> Iterator[ModuleType]:
+    """Each domain's `module` (e.g. "models", "cli", "demo") where it exists, in order."""
+    for package in domain_packages():
+        if importlib.util.find_spec(f"{package.__name__}.{module}") is not None:
+            yield importlib.import_module(f"{package.__name__}.{module}")
