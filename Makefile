@@ -35,7 +35,7 @@ browser:
 
 # Compiled catalogs are build products: made from the committed .po files at install.
 translations: $(STAMP)
-	$(VENV)/bin/pybabel compile --use-fuzzy -q -d portal/translations
+	$(VENV)/bin/pybabel compile -d portal/translations
 
 i18n-extract: $(STAMP)
 	$(VENV)/bin/pybabel extract --ignore-dirs=".* __pycache__ .venv" -F portal/translations/babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 \
