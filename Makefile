@@ -45,7 +45,7 @@ i18n-extract: $(STAMP)
 # The embedded mode: SQLite in instance/, demo data, web server and jobs process; Ctrl-C stops both.
 run: install
 	mkdir -p instance
-	$(FLASK) db upgrade
+	$(FLASK) db upgrade heads
 	$(FLASK) demo load
 	@echo "Portal on http://127.0.0.1:5000 – demo accounts in README.md – Ctrl-C to stop"
 	@trap 'kill 0' INT TERM EXIT; \

@@ -99,7 +99,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     application = create_app(app_config(database_url, tmp_path_factory.mktemp("app")))
     application.test_client_class = PortalClient
     with application.app_context():
-        upgrade()
+        upgrade(revision="heads")
     yield application
     with application.app_context():
         db.engine.dispose()

@@ -165,5 +165,5 @@ def test_migrations_downgrade_to_empty_and_back(app, database_url):
     downgrade(revision="base")
     tables = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
     assert tables == set()
-    upgrade()
+    upgrade(revision="heads")
     assert "user" in sa.inspect(db.engine).get_table_names()

@@ -1,0 +1,1 @@
+"""Eco-labelled equipment catalogue, factor library, asset inventory, orders and approvals."""

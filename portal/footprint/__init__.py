@@ -1,0 +1,76 @@
+"""Pure footprint core: equipment carbon footprint, refurbished and keep-longer savings, A–E labels.
+
+Stdlib only, no Flask or SQLAlchemy: the web layer formats, this package computes. Masses are Decimal kgCO₂e;
+every figure carries its range, quality level and sources.
+"""
+
+from .calc import (
+    calculate,
+    keep_longer_saving,
+    keep_one_more_year_saving,
+    reference_footprint,
+    round_for_display,
+    split_embodied,
+)
+from .factors import (
+    CATEGORIES,
+    CATEGORY_KEYS,
+    ELECTRICITY_FR,
+    REFURBISHED_RULES,
+    category_reference,
+)
+from .labels import (
+    LABEL_THRESHOLDS,
+    EcoLabel,
+    eco_label,
+    label_for_ratio,
+    label_range,
+    percent_vs_reference,
+    ratio_to_reference,
+    relative_difference,
+)
+from .model import (
+    CategoryReference,
+    EquipmentInputs,
+    Figure,
+    Footprint,
+    Quality,
+    RefurbishedRule,
+    Source,
+    merge_sources,
+)
+from .sheets import SUBCATEGORY_TO_CATEGORY, ManufacturerSheet, inputs_from_sheet, sheet_from_row
+
+__all__ = [
+    "CATEGORIES",
+    "CATEGORY_KEYS",
+    "ELECTRICITY_FR",
+    "LABEL_THRESHOLDS",
+    "REFURBISHED_RULES",
+    "SUBCATEGORY_TO_CATEGORY",
+    "CategoryReference",
+    "EcoLabel",
+    "EquipmentInputs",
+    "Figure",
+    "Footprint",
+    "ManufacturerSheet",
+    "Quality",
+    "RefurbishedRule",
+    "Source",
+    "calculate",
+    "category_reference",
+    "eco_label",
+    "inputs_from_sheet",
+    "keep_longer_saving",
+    "keep_one_more_year_saving",
+    "label_for_ratio",
+    "label_range",
+    "merge_sources",
+    "percent_vs_reference",
+    "ratio_to_reference",
+    "reference_footprint",
+    "relative_difference",
+    "round_for_display",
+    "sheet_from_row",
+    "split_embodied",
+]
