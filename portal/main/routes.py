@@ -6,6 +6,7 @@ from flask import current_app, jsonify, render_template
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from portal.domains import DOMAINS
 from portal.main import bp, services
 from portal.security import public
 
@@ -19,7 +20,7 @@ def home() -> str:
 @bp.get("/help")
 def help_page() -> str:
     """In-app help: what each area does and where its figures come from."""
-    return render_template("main/help.html")
+    return render_template("main/help.html", domains=DOMAINS)
 
 
 @bp.get("/healthz")
