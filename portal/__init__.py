@@ -73,6 +73,7 @@ def _template_globals(app: Flask) -> None:
             "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
             "nav_areas": areas_for(current_user) if current_user.is_authenticated else [],
             "role_names": role_names,
+            "has_endpoint": lambda endpoint: endpoint in app.view_functions,
         }
 
 

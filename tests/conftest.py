@@ -25,6 +25,8 @@ from portal.org.models import Commune, OrgUnit, Site
 from portal.org.services import load_communes
 
 ROOT = Path(__file__).resolve().parent.parent
+# Domain factories usable by every test, browser tests included.
+pytest_plugins = ("tests.catalogue.fixtures",)
 PASSWORD = "correct horse battery"
 
 
@@ -117,8 +119,9 @@ def _context(app: Flask) -> Iterator[None]:
 
 
 def _empty_database() -> None:
-    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name != "alembic_version"]
     with db.engine.begin() as connection:
+        existing = set(sa.inspect(connection).get_table_names())
+        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name in existing]
         if connection.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)
             connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

@@ -1,4 +1,4 @@
-"""catalogue: factors and versions, items, assets, orders
+"""catalogue: factors and versions, items, assets, orders; notices
 
 Revision ID: 0002
 Revises: 0001
@@ -19,6 +19,19 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('notice',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_notice_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notice'))
+    )
+    with op.batch_alter_table('notice', schema=None) as batch_op:
+        batch_op.create_index('ix_notice_user_unread', ['user_id', 'read_at'], unique=False)
+
     op.create_table('catalogue_item',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('sku', sa.String(length=80), nullable=False),
@@ -161,6 +174,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('notice')
     with op.batch_alter_table('equipment_order', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_equipment_order_status'))
         batch_op.drop_index(batch_op.f('ix_equipment_order_requester_id'))

@@ -1,1 +1,55 @@
 """Eco-labelled equipment catalogue, factor library, asset inventory, orders and approvals."""
+
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from portal.areas import Area
+from portal.main.services import NoticeKind
+
+bp = Blueprint("catalogue", __name__)
+
+AREAS = (
+    Area(
+        "catalogue.index",
+        _l("Equipment catalogue"),
+        _l("Compare equipment by footprint and order the sober choice."),
+        order=10,
+    ),
+    Area(
+        "catalogue.my_footprint",
+        _l("My footprint"),
+        _l("Your devices, their footprint, and what keeping them longer saves."),
+        order=11,
+    ),
+    Area("catalogue.my_orders", _l("My orders"), _l("Follow your equipment requests."), order=12),
+    Area(
+        "catalogue.approvals",
+        _l("Approvals"),
+        _l("Approve or refuse your team's equipment requests."),
+        role="manager",
+        order=13,
+    ),
+    Area(
+        "catalogue.admin_items",
+        _l("Catalogue administration"),
+        _l("Items, footprint factors, deliveries."),
+        role="admin",
+        order=85,
+    ),
+)
+
+NOTICES = {
+    "order_approved": NoticeKind(
+        _l("Your request for %(item)s has been approved."), "catalogue.order_detail", (("order_id", "order_id"),)
+    ),
+    "order_refused": NoticeKind(
+        _l("Your request for %(item)s has been refused."), "catalogue.order_detail", (("order_id", "order_id"),)
+    ),
+    "order_delivered": NoticeKind(
+        _l("%(item)s has been delivered to you. Return the device it replaces at a collection point."),
+        "catalogue.order_detail",
+        (("order_id", "order_id"),),
+    ),
+}
+
+from portal.catalogue import admin_routes, routes  # noqa: E402,F401  (routes register themselves on bp)

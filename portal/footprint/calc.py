@@ -12,7 +12,7 @@ from functools import cache
 from typing import TypeVar
 
 from .factors import ELECTRICITY_FR, REFURBISHED_RULES, category_reference
-from .model import EquipmentInputs, Figure, Footprint, Quality
+from .model import CategoryReference, EquipmentInputs, Figure, Footprint, Quality
 
 __all__ = [
     "calculate",
@@ -26,9 +26,16 @@ __all__ = [
 _INPUT_NAMES = ("fabrication", "distribution", "end_of_life", "lifetime_years", "annual_kwh")
 
 
-def calculate(inputs: EquipmentInputs, electricity_factor: Figure = ELECTRICITY_FR) -> Footprint:
-    """The annualised footprint of an equipment model, missing inputs replaced by category values."""
-    ref = category_reference(inputs.category)
+def calculate(
+    inputs: EquipmentInputs,
+    electricity_factor: Figure = ELECTRICITY_FR,
+    reference: CategoryReference | None = None,
+) -> Footprint:
+    """The annualised footprint of an equipment model, missing inputs replaced by category values.
+
+    `reference` replaces the published category values (the portal's factor library, edited by admins).
+    """
+    ref = reference if reference is not None else category_reference(inputs.category)
     values: dict[str, Figure] = {}
     fallbacks: list[str] = []
     for name in _INPUT_NAMES:

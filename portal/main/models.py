@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models import UTCDateTime, db
+from portal.models import UTCDateTime, db, utcnow
 
 
 class Heartbeat(db.Model):
@@ -17,3 +18,20 @@ class Heartbeat(db.Model):
 
     name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     beat_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Notice(db.Model):
+    """A short in-portal notification for one employee (an order approved, a device to return…).
+
+    `kind` names a text declared by a domain in its NOTICES; `params` fills it.
+    """
+
+    __tablename__ = "notice"
+    __table_args__ = (sa.Index("ix_notice_user_unread", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    params: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, render_template
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app, jsonify, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -14,7 +17,26 @@ from portal.security import public
 @bp.get("/")
 def home() -> str:
     """Greets the employee and links to each area of the portal."""
-    return render_template("main/home.html", areas=services.areas_for(current_user))
+    kinds = services.notice_kinds()
+    notices = [
+        NoticeView(
+            text=str(kinds[n.kind].text) % n.params,
+            url=url_for(kinds[n.kind].endpoint, **{arg: n.params[key] for arg, key in kinds[n.kind].url_params}),
+            created_at=n.created_at,
+        )
+        for n in services.unread_notices(current_user)
+        if n.kind in kinds
+    ]
+    return render_template("main/home.html", areas=services.areas_for(current_user), notices=notices)
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    """A notice as the home page shows it."""
+
+    text: str
+    url: str
+    created_at: datetime
 
 
 @bp.get("/help")

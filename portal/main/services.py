@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.accounts.models import User
 from portal.areas import Area
 from portal.domains import domain_packages
-from portal.main.models import Heartbeat
+from portal.main.models import Heartbeat, Notice
 from portal.models import db, utcnow
 
 
@@ -21,8 +24,9 @@ def all_areas() -> list[Area]:
 
 
 def areas_for(user: User) -> list[Area]:
-    """The areas this user may open."""
-    return [area for area in all_areas() if user.has_role(area.role)]
+    """The areas this user may open (a domain's area shows once its page is registered)."""
+    views = current_app.view_functions
+    return [area for area in all_areas() if user.has_role(area.role) and area.endpoint in views]
 
 
 def database_is_reachable() -> bool:
@@ -51,3 +55,49 @@ def jobs_status(interval_seconds: int) -> str:
     if beat is None:
         return "unknown"
     return "ok" if utcnow() - beat.beat_at <= timedelta(seconds=3 * interval_seconds) else "stale"
+
+
+@dataclass(frozen=True)
+class NoticeKind:
+    """How a domain's notice reads and where it leads: `text` is filled with the notice's params."""
+
+    text: str
+    endpoint: str
+    url_params: tuple[tuple[str, str], ...] = ()  # (URL argument, params key)
+
+
+def notice_kinds() -> dict[str, NoticeKind]:
+    """Every domain's NOTICES."""
+    return {kind: spec for package in domain_packages() for kind, spec in getattr(package, "NOTICES", {}).items()}
+
+
+def notify(user: User, kind: str, params: dict[str, Any]) -> Notice:
+    """Leave a notice for a user (shown on the home page until read)."""
+    notice = Notice(user_id=user.id, kind=kind, params=params)
+    db.session.add(notice)
+    return notice
+
+
+def unread_notices(user: User, *, limit: int = 10) -> list[Notice]:
+    """The user's unread notices, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Notice)
+            .where(Notice.user_id == user.id, Notice.read_at.is_(None))
+            .order_by(Notice.created_at.desc(), Notice.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def mark_notices_read(user: User, *, kind_prefix: str | None = None, key: str | None = None, value: Any = None) -> int:
+    """Mark notices read (all, or those of a kind family about one object)."""
+    notices = [
+        n
+        for n in unread_notices(user, limit=1000)
+        if (kind_prefix is None or n.kind.startswith(kind_prefix)) and (key is None or n.params.get(key) == value)
+    ]
+    for notice in notices:
+        notice.read_at = utcnow()
+    db.session.flush()
+    return len(notices)

@@ -1,0 +1,223 @@
+"""Ordering with the sober alternatives first, approval by the manager, delivery into the inventory."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from portal.catalogue.models import Asset, Factor, Order
+from portal.catalogue.services import update_factor
+from portal.main.models import Notice
+from portal.models import db
+from tests.conftest import csrf_token
+
+
+def _order(client, item, **data):
+    payload = {
+        "quantity": "1",
+        "justification": "Mon poste actuel ne démarre plus.",
+        "replaces": "0",
+        "csrf_token": csrf_token(client),
+        **data,
+    }
+    return client.post(f"/catalogue/{item.id}/order", data=payload)
+
+
+def test_order_form_shows_the_sober_alternatives_first(client, login_as, make_item, make_asset, make_user):
+    user = login_as("employee")
+    item = make_item(name="Heavy", fabrication_kgco2e=Decimal("400"))
+    make_item(name="Heavy refurbished", fabrication_kgco2e=Decimal("400"), refurbished=True, refurbished_of_id=item.id)
+    make_item(name="Light", fabrication_kgco2e=Decimal("60"))
+    make_asset(user=user, model_name="Old laptop")
+    page = client.get(f"/catalogue/{item.id}/order").get_data(as_text=True)
+    sober = page.split("Avant de commander")[1].split("Votre demande")[0]
+    assert "Heavy refurbished" in sober and "Light" in sober
+    assert "Garder mon Old laptop" in sober
+    assert page.index("Avant de commander") < page.index('name="justification"')
+
+
+def test_an_order_freezes_footprint_price_and_factor_versions(client, login_as, make_item, make_user):
+    manager = make_user(roles=("manager",))
+    login_as("employee", manager_id=manager.id)
+    item = make_item()
+    response = _order(client, item, quantity="2")
+    assert response.status_code == 303
+    order = db.session.scalar(sa.select(Order))
+    assert order.approver_id == manager.id and order.status == "submitted"
+    assert (order.unit_price_eur, order.annualised_kgco2e, order.label) == (Decimal("1000"), Decimal("33.4380"), "C")
+    assert order.total_embodied_kgco2e == Decimal("324.0000")
+    assert order.factor_version.version == 1 and order.electricity_version is not None
+
+    item.price_eur = Decimal("2000")
+    update_factor(
+        db.session.scalar(sa.select(Factor).where(Factor.key == "electricity_fr")),
+        {"value": Decimal("0.5")},
+        by=manager,
+    )
+    db.session.commit()
+    db.session.refresh(order)
+    assert (order.unit_price_eur, order.annualised_kgco2e) == (Decimal("1000"), Decimal("33.4380"))
+    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert "en attente de validation" in page and "2\u202f000" in page  # 2 × 1 000 € frozen
+
+
+def test_invalid_order_is_refused_with_clear_errors(client, login_as, make_item):
+    login_as("employee")
+    item = make_item()
+    response = _order(client, item, quantity="11", justification="short")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "La demande n’a pas été envoyée" in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
+
+
+def test_someone_elses_device_cannot_be_the_replaced_one(client, login_as, make_item, make_asset, make_user):
+    other = make_user()
+    foreign = make_asset(user=other)
+    login_as("employee")
+    response = _order(client, make_item(), replaces=str(foreign.id))
+    assert response.status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
+
+
+def test_only_requester_manager_and_admins_see_an_order(app, client, login_as, make_item, make_user, login):
+    manager = make_user(roles=("manager",))
+    requester = make_user(manager_id=manager.id)
+    login(requester)
+    _order(client, make_item())
+    order_id = db.session.scalar(sa.select(Order.id))
+    for user, expected in [
+        (requester, 200),
+        (manager, 200),
+        (make_user(roles=("admin",)), 200),
+        (make_user(), 404),
+        (make_user(roles=("manager",)), 404),
+    ]:
+        other_client = app.test_client()
+        other_client.post(
+            "/login",
+            data={"email": user.email, "password": "correct horse battery", "csrf_token": csrf_token(other_client)},
+        )
+        assert other_client.get(f"/orders/{order_id}").status_code == expected, user.email
+
+
+def test_manager_approves_and_the_requester_is_notified(app, client, make_item, make_user, login):
+    manager = make_user(roles=("manager",), first_name="Marc")
+    requester = make_user(manager_id=manager.id, first_name="Ana")
+    login(requester)
+    _order(client, make_item(name="Laptop Z"))
+    order = db.session.scalar(sa.select(Order))
+
+    boss = app.test_client()
+    boss.post(
+        "/login", data={"email": manager.email, "password": "correct horse battery", "csrf_token": csrf_token(boss)}
+    )
+    page = boss.get("/approvals").get_data(as_text=True)
+    assert "1 demande attend votre décision" in page and "Laptop Z" in page
+    assert "Votre équipe en" in page
+    response = boss.post(
+        f"/approvals/{order.id}", data={"decision": "approve", "comment": "", "csrf_token": csrf_token(boss)}
+    )
+    assert response.status_code == 303
+    db.session.refresh(order)
+    assert order.status == "approved" and order.decided_by_id == manager.id
+
+    home = client.get("/").get_data(as_text=True)
+    assert "Votre demande de Laptop Z a été acceptée." in home
+    client.get(f"/orders/{order.id}")
+    assert db.session.scalar(sa.select(Notice.read_at)) is not None
+
+
+def test_refusal_needs_a_comment_and_decisions_happen_once(app, client, make_item, make_user, login):
+    manager = make_user(roles=("manager",))
+    requester = make_user(manager_id=manager.id)
+    login(requester)
+    _order(client, make_item())
+    order = db.session.scalar(sa.select(Order))
+    boss = app.test_client()
+    boss.post(
+        "/login", data={"email": manager.email, "password": "correct horse battery", "csrf_token": csrf_token(boss)}
+    )
+    refused = boss.post(
+        f"/approvals/{order.id}",
+        data={"decision": "refuse", "comment": " ", "csrf_token": csrf_token(boss)},
+        follow_redirects=True,
+    )
+    assert "Dites pourquoi vous refusez" in refused.get_data(as_text=True)
+    boss.post(
+        f"/approvals/{order.id}",
+        data={"decision": "refuse", "comment": "Budget épuisé", "csrf_token": csrf_token(boss)},
+    )
+    again = boss.post(
+        f"/approvals/{order.id}", data={"decision": "approve", "csrf_token": csrf_token(boss)}, follow_redirects=True
+    )
+    assert "déjà été traitée" in again.get_data(as_text=True)
+    db.session.refresh(order)
+    assert order.status == "refused" and order.decision_comment == "Budget épuisé"
+
+
+def test_another_managers_request_cannot_be_decided(client, login_as, make_item, make_user):
+    manager = make_user(roles=("manager",))
+    requester = make_user(manager_id=manager.id)
+    from portal.catalogue.footprints import load_factor_set
+    from portal.catalogue.orders import place_order
+
+    order = place_order(
+        requester=requester,
+        item=make_item(),
+        quantity=1,
+        justification="Pour le travail",
+        replaces=None,
+        factor_set=load_factor_set(),
+    )
+    db.session.commit()
+    login_as("manager")
+    response = client.post(f"/approvals/{order.id}", data={"decision": "approve", "csrf_token": csrf_token(client)})
+    assert response.status_code == 404
+    db.session.refresh(order)
+    assert order.status == "submitted"
+
+
+def test_employees_cannot_open_approvals_or_deliveries(client, login_as):
+    login_as("employee")
+    assert client.get("/approvals").status_code == 403
+    assert client.get("/admin/orders").status_code == 403
+
+
+def test_requester_cancels_before_decision(client, login_as, make_item):
+    login_as("employee")
+    _order(client, make_item())
+    order = db.session.scalar(sa.select(Order))
+    response = client.post(f"/orders/{order.id}/cancel", data={"csrf_token": csrf_token(client)})
+    assert response.status_code == 303
+    db.session.refresh(order)
+    assert order.status == "cancelled"
+
+
+def test_delivery_assigns_new_devices_and_marks_the_replaced_one_to_return(
+    app, client, make_item, make_user, make_asset, login
+):
+    manager = make_user(roles=("manager",))
+    requester = make_user(manager_id=manager.id)
+    old = make_asset(user=requester, model_name="Old laptop")
+    login(requester)
+    _order(client, make_item(name="New laptop"), replaces=str(old.id), quantity="1")
+    order = db.session.scalar(sa.select(Order))
+    order.status = "approved"
+    db.session.commit()
+
+    admin = app.test_client()
+    admin_user = make_user(roles=("admin",))
+    admin.post(
+        "/login", data={"email": admin_user.email, "password": "correct horse battery", "csrf_token": csrf_token(admin)}
+    )
+    assert "New laptop" in admin.get("/admin/orders").get_data(as_text=True)
+    response = admin.post(f"/admin/orders/{order.id}/deliver", data={"csrf_token": csrf_token(admin)})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assets = db.session.scalars(sa.select(Asset).where(Asset.user_id == requester.id).order_by(Asset.id)).all()
+    assert [(a.model_name, a.status) for a in assets] == [("Old laptop", "to_return"), ("Maker New laptop", "in_use")]
+    page = client.get("/me/footprint").get_data(as_text=True)
+    assert "à rendre" in page and re.search(r"Maker New laptop", page)
