@@ -1,0 +1,554 @@
+"""Personalised messages: validation, sandboxing, context checks, locale formatting, size limits."""
+
+from decimal import Decimal
+
+import pytest
+from markupsafe import Markup
+
+from portal.messaging import rendering
+from portal.messaging.rendering import (
+    ALLOWED_FILTERS,
+    MAX_OUTPUT_CHARS,
+    MAX_SOURCE_CHARS,
+    PLACEHOLDERS,
+    PROBLEM_MESSAGES,
+    CompiledMessage,
+    Rendered,
+    RenderError,
+    TemplateProblem,
+    TemplateRejected,
+    compile_message,
+    compile_subject,
+    example_context,
+    format_number,
+    preview,
+    render,
+    render_subject,
+    validate,
+    validate_subject,
+)
+
+NNBSP = "\u202f"
+
+
+def context(**overrides):
+    values = example_context()
+    values.update(overrides)
+    return values
+
+
+def codes(source):
+    return [(p.line, p.code, p.detail) for p in validate(source)]
+
+
+# ------------------------------------------------------------------------------------------- catalogue
+
+
+def test_catalogue_lists_the_documented_placeholders():
+    expected = {
+        "first_name",
+        "last_name",
+        "org_unit",
+        "site",
+        "commune",
+        "device_count",
+        "footprint_kg_per_year",
+        "oldest_device_years",
+        "keep_longer_saving_kg",
+        "org_average_kg_per_year",
+        "nearest_collection_point",
+        "campaign_freed_gb",
+        "campaign_total_gb",
+        "campaign_participants",
+        "team_rank",
+        "portal_url",
+    }
+    assert set(PLACEHOLDERS) == expected
+
+
+@pytest.mark.parametrize("placeholder", PLACEHOLDERS.values(), ids=lambda p: p.name)
+def test_each_placeholder_is_described_and_has_an_example_of_its_kind(placeholder):
+    assert placeholder.description_fr and placeholder.description_en
+    assert placeholder.description("fr") == placeholder.description_fr
+    assert placeholder.description("en_GB") == placeholder.description_en
+    assert isinstance(placeholder.example, {"int": int, "decimal": Decimal, "str": str}[placeholder.kind])
+    rendered = render("{{ " + placeholder.name + " }}", example_context(), "en")
+    assert rendered.text  # every example renders to something
+
+
+def test_preview_uses_example_values():
+    rendered = preview("Hello {{ first_name }}, {{ org_average_kg_per_year }} kg", "fr")
+    assert rendered.text == f"Hello Camille, 1{NNBSP}234,5 kg"
+
+
+# ------------------------------------------------------------------------------------------- rendering
+
+
+def test_placeholders_are_rendered():
+    source = "Hello {{ first_name }} {{ last_name }} ({{ org_unit }}, {{ site }}), you have {{ device_count }} devices."
+    rendered = render(source, context(first_name="Ana", last_name="Lopez", device_count=2), "en")
+    assert isinstance(rendered, Rendered)
+    assert rendered.text == (
+        "Hello Ana Lopez (Direction des systèmes d'information, Lyon Part-Dieu), you have 2 devices."
+    )
+    assert isinstance(rendered.html, Markup)
+    assert rendered.html == (
+        "<p>Hello Ana Lopez (Direction des systèmes d&#39;information, Lyon Part-Dieu), you have 2 devices.</p>"
+    )
+
+
+CONDITION = """Hello {{ first_name }},
+
+{% if device_count > 2 %}
+You have **{{ device_count }} devices**: please return the ones you no longer use.
+{% else %}
+Well done, you only have {{ device_count }} devices.
+{% endif %}
+
+Thanks."""
+
+
+def test_condition_true_branch():
+    rendered = render(CONDITION, context(device_count=5), "en")
+    assert rendered.html == (
+        "<p>Hello Camille,</p>\n"
+        "<p>You have <strong>5 devices</strong>: please return the ones you no longer use.</p>\n"
+        "<p>Thanks.</p>"
+    )
+    assert rendered.text == (
+        "Hello Camille,\n\nYou have 5 devices: please return the ones you no longer use.\n\nThanks."
+    )
+
+
+def test_condition_false_branch():
+    rendered = render(CONDITION, context(device_count=2), "en")
+    assert rendered.text == "Hello Camille,\n\nWell done, you only have 2 devices.\n\nThanks."
+
+
+def test_elif_and_boolean_operators_and_inline_if():
+    source = (
+        "{% if device_count > 4 and oldest_device_years >= 5 %}A"
+        "{% elif not device_count or team_rank == 1 %}B{% else %}C{% endif %}"
+        " {{ 'many' if device_count > 2 else 'few' }}"
+    )
+    assert render(source, context(device_count=5, oldest_device_years=6), "en").text == "A many"
+    assert render(source, context(device_count=0), "en").text == "B few"
+    assert render(source, context(device_count=3, team_rank=2), "en").text == "C many"
+
+
+def test_block_tags_on_their_own_lines_leave_no_blank_line():
+    source = "Line A\n{% if device_count > 2 %}\nLine B\n{% endif %}\nLine C"
+    assert render(source, context(device_count=3), "en").html == "<p>Line A<br>\nLine B<br>\nLine C</p>"
+
+
+def test_none_tests_and_none_values():
+    source = "{% if nearest_collection_point is none %}no point{% else %}{{ nearest_collection_point }}{% endif %}"
+    assert render(source, context(nearest_collection_point=None), "en").text == "no point"
+    assert render("[{{ site }}]", context(site=None), "en").text == "[]"
+
+
+def test_allowed_filters():
+    source = (
+        "{{ first_name|upper }} {{ first_name|lower }} {{ 'ada lovelace'|title }} {{ 'hello'|capitalize }} "
+        "{{ footprint_kg_per_year|int }} {{ footprint_kg_per_year|round(0, 'floor') }} "
+        "{{ site|default('somewhere', true) }} {{ footprint_kg_per_year|number(2) }}"
+    )
+    rendered = render(source, context(first_name="Ana", site="", footprint_kg_per_year=Decimal("1234.567")), "en")
+    assert rendered.text == "ANA ana Ada Lovelace Hello 1,234 1,234 somewhere 1,234.57"
+
+
+def test_default_filter_covers_a_missing_value():
+    values = context()
+    del values["nearest_collection_point"]
+    rendered = render("{{ nearest_collection_point|default('the town hall') }}", values, "en")
+    assert rendered.text == "the town hall"
+
+
+def test_missing_value_is_a_render_error():
+    values = context()
+    del values["first_name"]
+    with pytest.raises(RenderError) as caught:
+        render("Hello {{ first_name }}", values, "en")
+    assert caught.value.code == "missing_value"
+    assert caught.value.detail == "first_name"
+    assert "first_name" in caught.value.message("fr")
+
+
+def test_none_compared_with_a_number_is_a_render_error_not_a_crash():
+    with pytest.raises(RenderError) as caught:
+        render("{% if device_count > 2 %}x{% endif %}", context(device_count=None), "en")
+    assert caught.value.code == "render_failed"
+
+
+# ----------------------------------------------------------------------------------- value neutralising
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "<b>x</b>",
+        "<script>alert(1)</script>",
+        "[a](javascript:x)",
+        "[a](https://evil.example)",
+        "**bold** *it*",
+        "- item",
+        "# title",
+        "back\\slash\\",
+        "quote \" and ' and &amp;",
+    ],
+)
+def test_values_appear_literally(value):
+    rendered = render("Hello {{ first_name }}!\n{{ first_name }}", context(first_name=value), "en")
+    assert rendered.text == f"Hello {value}!\n{value}"
+    assert "<a" not in rendered.html and "<strong>" not in rendered.html and "<em>" not in rendered.html
+    assert "<script" not in rendered.html and "<b>" not in rendered.html
+    escaped = str(Markup.escape(value))
+    assert rendered.html == f"<p>Hello {escaped}!<br>\n{escaped}</p>"
+
+
+def test_value_inside_author_markup_stays_literal():
+    rendered = render(
+        "**{{ first_name }}** [{{ first_name }}](https://portal.example.org)",
+        context(first_name="a** *b [c](javascript:x)"),
+        "en",
+    )
+    assert rendered.html == (
+        "<p><strong>a** *b [c](javascript:x)</strong> "
+        '<a href="https://portal.example.org">a** *b [c](javascript:x)</a></p>'
+    )
+
+
+def test_value_cannot_be_freed_by_a_backslash_in_the_template():
+    rendered = render("\\{{ first_name }} *x*", context(first_name="*y* [z](https://evil.example)"), "en")
+    assert rendered.html == "<p>\\*y* [z](https://evil.example) <em>x</em></p>"
+
+
+def test_newlines_in_values_cannot_create_paragraphs_or_lists():
+    rendered = render("{{ first_name }}", context(first_name="a\n\n- b\r\n# c"), "en")
+    assert rendered.html == "<p>a  - b  # c</p>"
+
+
+def test_portal_url_value_makes_a_link():
+    rendered = render(
+        "[the portal]({{ portal_url }})", context(portal_url="https://portal.example.org/my-devices"), "en"
+    )
+    assert rendered.html == '<p><a href="https://portal.example.org/my-devices">the portal</a></p>'
+    assert rendered.text == "the portal (https://portal.example.org/my-devices)"
+
+
+def test_javascript_url_value_in_a_link_is_neutralised():
+    rendered = render("[the portal]({{ portal_url }})", context(portal_url="javascript:alert(1)"), "en")
+    assert rendered.html == "<p>the portal</p>"
+
+
+def test_raw_html_in_the_template_is_escaped():
+    rendered = render("<script>alert(1)</script> <img src=x onerror=alert(1)>", context(), "en")
+    assert rendered.html == "<p>&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;</p>"
+
+
+def test_text_rendering():
+    source = "# Your devices\n\nHi **{{ first_name }}**,\n- one\n- two\n\nSee [the portal](https://p.example/x)."
+    assert render(source, context(), "en").text == (
+        "Your devices\n\nHi Camille,\n\n- one\n- two\n\nSee the portal (https://p.example/x)."
+    )
+
+
+# ---------------------------------------------------------------------------------------------- numbers
+
+
+def test_french_number_formatting():
+    assert format_number(Decimal("1234.5"), "fr") == f"1{NNBSP}234,5"
+    assert format_number(1234567, "fr_FR", 0) == f"1{NNBSP}234{NNBSP}567"
+    assert format_number(Decimal("12.34"), "fr", 1) == "12,3"
+
+
+def test_english_number_formatting():
+    assert format_number(Decimal("1234.5"), "en") == "1,234.5"
+    assert format_number(1234567, "en-GB", 0) == "1,234,567"
+    assert format_number(2.0, "en", 2) == "2"
+
+
+def test_numbers_in_messages_follow_the_locale():
+    source = "{{ org_average_kg_per_year }} / {{ campaign_participants }} / {{ keep_longer_saving_kg|number(0) }}"
+    values = context(org_average_kg_per_year=Decimal("1234.5"), campaign_participants=12345, keep_longer_saving_kg=85.6)
+    assert render(source, values, "fr").text == f"1{NNBSP}234,5 / 12{NNBSP}345 / 86"
+    assert render(source, values, "en").text == "1,234.5 / 12,345 / 86"
+
+
+def test_bare_decimals_have_at_most_two_decimals():
+    assert render("{{ campaign_freed_gb }}", context(campaign_freed_gb=Decimal("12.3456")), "en").text == "12.35"
+
+
+def test_number_filter_can_force_a_locale():
+    assert render("{{ campaign_total_gb|number(1, 'en') }}", context(campaign_total_gb=1234.5), "fr").text == (
+        "1,234.5"
+    )
+
+
+@pytest.mark.parametrize("value", [0, 7, 999, 1000, -1234, 1234567, Decimal("1234.55"), Decimal("0.05"), 3.25])
+@pytest.mark.parametrize("locale", ["fr", "en"])
+@pytest.mark.parametrize("digits", [0, 1, 2])
+def test_number_fallback_without_babel_matches_babel(value, locale, digits):
+    assert rendering._format_number_fallback(value, locale, digits) == format_number(value, locale, digits)
+
+
+def test_unknown_locale_is_refused():
+    with pytest.raises(ValueError, match="locale"):
+        render("x", context(), "de")
+
+
+# -------------------------------------------------------------------------------------------- subjects
+
+
+def test_subject_is_plain_text_on_one_line():
+    subject = "{{ first_name }}, your **footprint**: {{ footprint_kg_per_year }} kg"
+    values = context(first_name="<Ana>\nLopez", footprint_kg_per_year=Decimal("1234.5"))
+    assert render_subject(subject, values, "fr") == f"<Ana> Lopez, your **footprint**: 1{NNBSP}234,5 kg"
+
+
+def test_subject_with_a_newline_is_refused():
+    assert [(p.line, p.code) for p in validate_subject("Hello\n{{ first_name }}")] == [(1, "newline")]
+    with pytest.raises(TemplateRejected):
+        compile_subject("Hello\r\nthere")
+
+
+def test_subject_follows_the_same_rules():
+    assert [p.code for p in validate_subject("{{ first_name.__class__ }} {{ nope }}")] == [
+        "forbidden",
+        "unknown_placeholder",
+    ]
+    assert [p.code for p in validate_subject("x" * 1001)] == ["too_long"]
+
+
+# ------------------------------------------------------------------------------------------ validation
+
+
+def test_valid_template_has_no_problem():
+    assert validate(CONDITION) == []
+
+
+def test_unknown_placeholder_is_refused_with_its_line():
+    source = "Hello {{ first_name }},\n\n{% if device_count > 2 %}\nYou, {{ frist_name }}.\n{% endif %}"
+    assert codes(source) == [(4, "unknown_placeholder", "frist_name")]
+
+
+def test_unknown_placeholder_in_a_condition():
+    assert codes("a\n{% if devices > 2 %}x{% endif %}") == [(2, "unknown_placeholder", "devices")]
+
+
+def test_syntax_error_has_its_line():
+    problems = validate("Hello\n\n{{ first_name }\nbye")
+    assert [(p.line, p.code) for p in problems] == [(3, "syntax")]
+    assert problems[0].detail
+
+
+def test_unclosed_if_is_a_syntax_error():
+    assert [p.code for p in validate("{% if device_count > 2 %}\nx")] == ["syntax"]
+
+
+def test_too_long_source():
+    assert codes("x" * (MAX_SOURCE_CHARS + 1)) == [(None, "too_long", str(MAX_SOURCE_CHARS))]
+    assert validate("x" * MAX_SOURCE_CHARS) == []
+
+
+def test_problems_are_all_reported_and_sorted():
+    source = "{{ a }}\n{{ first_name|attr('x') }}\n{% for i in x %}{% endfor %}\n{{ b.c }}"
+    assert codes(source) == [
+        (1, "unknown_placeholder", "a"),
+        (2, "unknown_filter", "attr"),
+        (3, "forbidden", "for"),
+        (4, "forbidden", "attribute access (.)"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "code", "detail"),
+    [
+        ("{{ ''.__class__ }}", "forbidden", "attribute access (.)"),
+        ("{{ first_name.__class__.__mro__ }}", "forbidden", "attribute access (.)"),
+        ("{{ first_name['__class__'] }}", "forbidden", "subscript ([])"),
+        ("{{ first_name|attr('__class__') }}", "unknown_filter", "attr"),
+        ("{{ '%s' % first_name }}", "forbidden", "%"),
+        ("{{ '{0.__class__}'.format(first_name) }}", "forbidden", "function call"),
+        ("{% for i in range(10**9) %}x{% endfor %}", "forbidden", "for"),
+        ("{{ 'a' * 100000000 }}", "forbidden", "*"),
+        ("{{ 10 ** 100000 }}", "forbidden", "**"),
+        ("{{ device_count + 1 }}", "forbidden", "+"),
+        ("{{ first_name ~ last_name }}", "forbidden", "~"),
+        ("{{ -device_count }}", "forbidden", "-"),
+        ("{% include 'x' %}", "forbidden", "include"),
+        ("{% import 'x' as y %}", "forbidden", "import"),
+        ("{% from 'x' import y %}", "forbidden", "import"),
+        ("{% extends 'base.html' %}", "forbidden", "extends"),
+        ("{% set first_name = 'x' %}", "forbidden", "set"),
+        ("{% set x %}y{% endset %}", "forbidden", "set"),
+        ("{% macro m() %}x{% endmacro %}", "forbidden", "macro"),
+        ("{% call m() %}x{% endcall %}", "forbidden", "call"),
+        ("{% block b %}x{% endblock %}", "forbidden", "block"),
+        ("{% with a = 1 %}x{% endwith %}", "forbidden", "with"),
+        ("{% filter upper %}x{% endfilter %}", "forbidden", "filter block"),
+        ("{% autoescape false %}x{% endautoescape %}", "forbidden", "autoescape"),
+        ("{{ [1, 2] }}", "forbidden", "list"),
+        ("{{ {'a': 1} }}", "forbidden", "dict"),
+        ("{{ 'x' in first_name }}", "forbidden", "in"),
+        ("{{ 'a' if first_name }}", "forbidden", "inline if without else"),
+        ("{{ cycler }}", "unknown_placeholder", "cycler"),
+        ("{{ lipsum }}", "unknown_placeholder", "lipsum"),
+        ("{{ namespace }}", "unknown_placeholder", "namespace"),
+        ("{{ joiner }}", "unknown_placeholder", "joiner"),
+        ("{{ range }}", "unknown_placeholder", "range"),
+        ("{{ self }}", "unknown_placeholder", "self"),
+        ("{{ first_name|safe }}", "unknown_filter", "safe"),
+        ("{{ first_name|format('x') }}", "unknown_filter", "format"),
+        ("{{ first_name is sameas none }}", "unknown_test", "sameas"),
+        ("{{ first_name > 2 }}", "type_mismatch", "first_name > 2"),
+        ("{{ first_name|round }}", "type_mismatch", "first_name|round"),
+        ("{{ device_count > none }}", "type_mismatch", "device_count > None"),
+        ("{{ footprint_kg_per_year|round(10) }}", "invalid_argument", "round"),
+        ("{{ footprint_kg_per_year|round(2, 'up') }}", "invalid_argument", "round"),
+        ("{{ footprint_kg_per_year|number(7) }}", "invalid_argument", "number"),
+        ("{{ footprint_kg_per_year|number(1, 'de') }}", "invalid_argument", "number"),
+        ("{{ footprint_kg_per_year|number(digits=1, digits=2) }}", "invalid_argument", "number"),
+        ("{{ footprint_kg_per_year|number(1, digits=2) }}", "invalid_argument", "number"),
+        ("{{ footprint_kg_per_year|number(places=2) }}", "invalid_argument", "number"),
+        ("{{ first_name|upper(1) }}", "invalid_argument", "upper"),
+        ("{{ first_name|default(*x) }}", "invalid_argument", "default"),
+        ("{{ first_name|default(first_name|upper) }}", "invalid_argument", "default"),
+        ("{{ first_name is defined(1) }}", "invalid_argument", "defined"),
+        ("[click](javascript:alert(1))", "unsafe_link", "javascript:alert(1"),
+    ],
+)
+def test_forbidden_constructs_are_refused(source, code, detail):
+    problems = validate(source)
+    assert problems, source
+    assert problems[0].code == code
+    if detail is not None:
+        assert problems[0].detail == detail
+    with pytest.raises(TemplateRejected) as caught:
+        render(source, context(), "en")
+    assert caught.value.problems == tuple(problems)
+
+
+def test_environment_has_no_globals_and_only_allowed_filters():
+    for env in (rendering._BODY_ENV, rendering._SUBJECT_ENV):
+        assert env.globals == {}
+        assert set(env.filters) == set(ALLOWED_FILTERS)
+        assert set(env.tests) == {"defined", "undefined", "none"}
+
+
+def test_unsafe_link_reported_on_its_line_but_placeholder_urls_are_checked_at_render():
+    source = "Hello\n\nSee [a](https://ok.example)\nand [b](data:text/html,x)\n[c]({{ portal_url }})"
+    assert codes(source) == [(4, "unsafe_link", "data:text/html,x")]
+
+
+def test_render_refuses_an_invalid_template():
+    with pytest.raises(TemplateRejected) as caught:
+        render("Hi {{ nope }}", context(), "en")
+    assert [p.code for p in caught.value.problems] == ["unknown_placeholder"]
+    assert "nope" in str(caught.value)
+
+
+def test_compiled_message_is_validated_on_construction():
+    with pytest.raises(TemplateRejected):
+        CompiledMessage("{{ ''.__class__ }}")
+    compiled = compile_message("Hi {{ first_name }}{% if device_count > 1 %}{{ team_rank }}{% endif %}")
+    assert compiled.placeholders == {"first_name", "device_count", "team_rank"}
+    assert compile_message(compiled.source) is compiled  # compiled once, cached
+    assert compiled.render(context(first_name="Bo", device_count=1), "en").text == "Hi Bo"
+
+
+# ------------------------------------------------------------------------------------------- contexts
+
+
+class Sneaky:
+    def __str__(self):
+        return "sneaky"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("first_name", Sneaky()),
+        ("first_name", ["a"]),
+        ("first_name", {"a": 1}),
+        ("first_name", b"bytes"),
+        ("first_name", Markup("<b>x</b>")),  # a str subclass is not a plain str
+        ("first_name", 3),
+        ("device_count", "3"),
+        ("device_count", True),
+        ("device_count", 2.5),
+        ("footprint_kg_per_year", float("nan")),
+        ("footprint_kg_per_year", Decimal("Infinity")),
+        ("footprint_kg_per_year", Decimal("1e999999")),
+        ("campaign_participants", 10**20),
+        ("first_name", "x" * (MAX_OUTPUT_CHARS + 1)),
+        ("unknown_key", "x"),
+        (42, "x"),
+    ],
+)
+def test_context_with_non_plain_or_wrong_values_is_rejected(key, value):
+    with pytest.raises(RenderError) as caught:
+        render("Hello {{ first_name }}", {**context(), key: value}, "en")
+    assert caught.value.code == "invalid_context"
+
+
+def test_context_must_be_a_mapping():
+    with pytest.raises(RenderError) as caught:
+        render("Hello", [("first_name", "x")], "en")
+    assert caught.value.code == "invalid_context"
+
+
+def test_decimal_placeholders_accept_int_float_and_decimal():
+    for value in (3, 3.5, Decimal("3.5")):
+        assert render("{{ footprint_kg_per_year }}", context(footprint_kg_per_year=value), "en").text in {"3", "3.5"}
+
+
+# ---------------------------------------------------------------------------------------------- limits
+
+
+def test_output_size_limit():
+    source = "{{ first_name }}" * 11
+    with pytest.raises(RenderError) as caught:
+        render(source, context(first_name="x" * 10_000), "en")
+    assert caught.value.code == "output_too_long"
+    assert render(source, context(first_name="x" * 9_000), "en").text == "x" * 99_000
+
+
+def test_subject_output_size_limit():
+    with pytest.raises(RenderError) as caught:
+        render_subject("{{ first_name }}{{ first_name }}", context(first_name="x" * 1_500), "en")
+    assert caught.value.code == "output_too_long"
+
+
+# -------------------------------------------------------------------------------------------- messages
+
+
+def test_every_problem_code_has_english_and_french_messages():
+    for code, messages in PROBLEM_MESSAGES.items():
+        assert set(messages) == {"en", "fr"}, code
+        for text in messages.values():
+            assert text.format(detail="x")
+
+
+def test_problem_message_in_both_languages():
+    problem = TemplateProblem(3, "unknown_placeholder", "frist_name")
+    assert problem.message("en") == "Unknown placeholder “frist_name”."
+    assert problem.message("fr") == "Variable inconnue «\u00a0frist_name\u00a0»."
+    assert str(problem) == "line 3: Unknown placeholder “frist_name”."
+
+
+def test_all_codes_used_by_validation_have_messages():
+    sources = [
+        "x" * (MAX_SOURCE_CHARS + 1),
+        "{{",
+        "{{ nope }}",
+        "{{ first_name|nope }}",
+        "{{ first_name is nope }}",
+        "{{ first_name.x }}",
+        "{{ first_name|upper(1) }}",
+        "{{ first_name > 1 }}",
+        "[x](javascript:x)",
+    ]
+    found = {p.code for source in sources for p in validate(source)} | {p.code for p in validate_subject("a\nb")}
+    assert found <= set(PROBLEM_MESSAGES)
+    assert len(found) == 10
