@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -14,3 +16,5 @@ class Area:
     description: str
     role: str = "employee"
     order: int = 50
+    #: Optional count shown next to the menu entry (e.g. unread messages): called with the current user.
+    counter: Callable[[Any], int] | None = None
