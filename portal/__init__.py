@@ -24,9 +24,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     _check_production_settings(app)
 
-    from portal import all_models, cli, database, errors, formatting, i18n, security  # noqa: F401
+    from portal import all_models, cli, database, errors, formatting, i18n, security, timing  # noqa: F401
     from portal.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, mail, migrate
 
+    timing.init_app(app)  # first: its timer starts before the login check
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)

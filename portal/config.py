@@ -64,6 +64,7 @@ class Defaults:
     PORTAL_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     PORTAL_PAGE_SIZE = 20
     PORTAL_JOBS_HEARTBEAT_SECONDS = 60
+    PORTAL_AVERAGE_CACHE_SECONDS = 300  # organisation-wide averages shown beside personal figures
 
 
 def _coerce(value: str) -> Any:

@@ -76,6 +76,7 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "MAIL_FILE_DIR": str(tmp_path / "mail"),
         "PORTAL_BASE_URL": "http://localhost",
+        "PORTAL_AVERAGE_CACHE_SECONDS": 0,
     }
 
 

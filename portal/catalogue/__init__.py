@@ -52,4 +52,6 @@ NOTICES = {
     ),
 }
 
-from portal.catalogue import admin_routes, routes  # noqa: E402,F401  (routes register themselves on bp)
+from portal.catalogue import admin_routes, display, routes  # noqa: E402,F401  (routes register themselves on bp)
+
+display.register(bp)

@@ -300,5 +300,6 @@ def deliver(order_id: int) -> Response:
 @bp.get("/me/footprint", endpoint="my_footprint")
 def my_footprint_page() -> str:
     """My devices, their footprint per year, what keeping them longer saves, and the organisation's average."""
-    mine = my_footprint(current_user, load_factor_set(), today=today_in_paris())
+    mine = my_footprint(current_user, load_factor_set(), today=today_in_paris(),
+                        average_max_age=current_app.config["PORTAL_AVERAGE_CACHE_SECONDS"])
     return render_template("catalogue/my_footprint.html", mine=mine)

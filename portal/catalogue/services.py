@@ -62,8 +62,17 @@ SORTS = {
 # ---------------------------------------------------------------------------
 
 
+def _version_text(value: object) -> str | None:
+    # Decimals without trailing zeros: a value read back from the database (170.0000) is the one stored (170).
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
 def _version_values(factor: Factor) -> dict[str, str | None]:
-    return {name: (None if getattr(factor, name) is None else str(getattr(factor, name))) for name in FACTOR_FIELDS}
+    return {name: _version_text(getattr(factor, name)) for name in FACTOR_FIELDS}
 
 
 def _record_version(factor: Factor, *, by: User | None, comment: str = "") -> FactorVersion:

@@ -1,0 +1,1 @@
+"""Benchmarks: realistic volume generator and load tests (`make bench`)."""
