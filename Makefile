@@ -60,6 +60,17 @@ test: install-test
 	  $(PY) -m pytest -p no:cacheprovider; \
 	fi
 
+# Load benchmark at full scale on SQLite, then PostgreSQL; results appended to BENCHMARKS.md.
+BENCH_SQLITE := sqlite:///$(CURDIR)/instance/bench.db
+BENCH_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/portal_bench
+bench: install-test
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	mkdir -p instance
+	DATABASE_URL=$(BENCH_SQLITE) $(PY) -m bench.generate --fresh
+	DATABASE_URL=$(BENCH_SQLITE) $(PY) -m bench.load --write
+	DATABASE_URL=$(BENCH_POSTGRES) $(PY) -m bench.generate --fresh
+	DATABASE_URL=$(BENCH_POSTGRES) $(PY) -m bench.load --write
+
 lint: install-test
 	$(VENV)/bin/ruff check .
 

@@ -7,10 +7,12 @@ the migrations, then rows are bulk-inserted (one INSERT per batch, not per row).
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import time
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -142,6 +144,20 @@ def _fill_catalogue(target: int, rng: random.Random) -> None:
     refresh_category()
 
 
+def _recreate(url: str) -> None:
+    """An empty database: a new SQLite file, or DROP/CREATE DATABASE on PostgreSQL."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
+        return
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+
+
 def main() -> None:
     """Command line."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -149,7 +165,10 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=500)
     parser.add_argument("--assets-per-employee", type=float, default=3.0)
     parser.add_argument("--orders", type=int, default=2_000)
+    parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
     args = parser.parse_args()
+    if args.fresh:
+        _recreate(os.environ["DATABASE_URL"])
     app = create_app()
     with app.app_context():
         from flask_migrate import upgrade

@@ -29,8 +29,9 @@ def percent(value: Decimal | float | None, signed: bool = False) -> str:
     if value is None:
         return "–"
     text = format_percent(abs(value) if signed else value)
-    if signed:
-        text = ("+" if value > 0 else "−" if value < 0 else "") + text
+    shown = round(Decimal(value) * 100)  # the sign follows the figure shown: +0.3 % reads 0 %, not +0 %
+    if signed and shown:
+        text = ("+" if shown > 0 else "−") + text
     return text
 
 
