@@ -18,8 +18,9 @@ def _prepare() -> None:
     with sqlite3.connect(DB) as connection:
         connection.execute("CREATE TABLE IF NOT EXISTS item (id INTEGER PRIMARY KEY, name TEXT, value REAL)")
         if not connection.execute("SELECT count(*) FROM item").fetchone()[0]:
-            connection.executemany("INSERT INTO item (name, value) VALUES (?, ?)",
-                                   [(f"item {n}", n * 1.5) for n in range(1000)])
+            connection.executemany(
+                "INSERT INTO item (name, value) VALUES (?, ?)", [(f"item {n}", n * 1.5) for n in range(1000)]
+            )
 
 
 _prepare()

@@ -47,8 +47,14 @@ def generate(*, employees: int, items: int, assets_per_employee: float, orders: 
     step = time.perf_counter()
     communes = [site.commune_insee for site in db.session.scalars(sa.select(Site))]
     extra_sites = [
-        {"code": f"GEN-{n:02d}", "name": f"Bâtiment {n}", "address": f"{n} avenue de la métropole",
-         "commune_insee": rng.choice(communes), "lat": Decimal("44.84"), "lon": Decimal("-0.58")}
+        {
+            "code": f"GEN-{n:02d}",
+            "name": f"Bâtiment {n}",
+            "address": f"{n} avenue de la métropole",
+            "commune_insee": rng.choice(communes),
+            "lat": Decimal("44.84"),
+            "lon": Decimal("-0.58"),
+        }
         for n in range(1, 21)
     ]
     _bulk(Site, extra_sites)
@@ -61,10 +67,21 @@ def generate(*, employees: int, items: int, assets_per_employee: float, orders: 
     users = []
     for n in range(existing, employees):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        users.append({"email": f"agent{n:05d}@load.example", "first_name": first, "last_name": last,
-                      "locale": "fr" if rng.random() > 0.08 else "en", "org_unit_id": rng.choice(unit_ids),
-                      "site_id": rng.choice(site_ids), "manager_id": rng.choice(manager_ids), "active": True,
-                      "password_hash": password_hash, "session_version": 1, "created_at": now})
+        users.append(
+            {
+                "email": f"agent{n:05d}@load.example",
+                "first_name": first,
+                "last_name": last,
+                "locale": "fr" if rng.random() > 0.08 else "en",
+                "org_unit_id": rng.choice(unit_ids),
+                "site_id": rng.choice(site_ids),
+                "manager_id": rng.choice(manager_ids),
+                "active": True,
+                "password_hash": password_hash,
+                "session_version": 1,
+                "created_at": now,
+            }
+        )
     _bulk(User, users)
     db.session.commit()
     timings["employees"] = time.perf_counter() - step
@@ -76,8 +93,9 @@ def generate(*, employees: int, items: int, assets_per_employee: float, orders: 
 
     step = time.perf_counter()
     catalogue = db.session.execute(
-        sa.select(CatalogueItem.id, CatalogueItem.category, CatalogueItem.manufacturer, CatalogueItem.name)
-        .where(CatalogueItem.refurbished.is_(False))
+        sa.select(CatalogueItem.id, CatalogueItem.category, CatalogueItem.manufacturer, CatalogueItem.name).where(
+            CatalogueItem.refurbished.is_(False)
+        )
     ).all()
     user_ids = list(db.session.scalars(sa.select(User.id).where(User.email.like("%@load.example"))))
     today = date.today()
@@ -85,30 +103,53 @@ def generate(*, employees: int, items: int, assets_per_employee: float, orders: 
     assets = []
     for n in range(target):
         item = rng.choice(catalogue)
-        assets.append({"asset_tag": f"LD{n:07d}", "serial": "", "item_id": item.id, "category": item.category,
-                       "model_name": f"{item.manufacturer} {item.name}", "user_id": user_ids[n % len(user_ids)],
-                       "acquired_on": today - timedelta(days=rng.randint(30, 7 * 365)), "status": "in_use",
-                       "status_changed_at": now, "created_at": now})
+        assets.append(
+            {
+                "asset_tag": f"LD{n:07d}",
+                "serial": "",
+                "item_id": item.id,
+                "category": item.category,
+                "model_name": f"{item.manufacturer} {item.name}",
+                "user_id": user_ids[n % len(user_ids)],
+                "acquired_on": today - timedelta(days=rng.randint(30, 7 * 365)),
+                "status": "in_use",
+                "status_changed_at": now,
+                "created_at": now,
+            }
+        )
     _bulk(Asset, assets)
     db.session.commit()
     timings["assets"] = time.perf_counter() - step
 
     step = time.perf_counter()
     items_full = {i.id: i for i in db.session.scalars(sa.select(CatalogueItem))}
-    managers_of = dict(db.session.execute(sa.select(User.id, User.manager_id).where(User.id.in_(user_ids[:orders]))).all())
+    managers_of = dict(
+        db.session.execute(sa.select(User.id, User.manager_id).where(User.id.in_(user_ids[:orders]))).all()
+    )
     order_rows = []
     for n in range(orders):
         item = items_full[rng.choice(catalogue).id]
         requester = user_ids[n % len(user_ids)]
         status = rng.choice(["submitted", "approved", "delivered", "refused"])
-        order_rows.append({
-            "requester_id": requester, "approver_id": managers_of.get(requester), "item_id": item.id, "quantity": 1,
-            "justification": "Renouvellement", "status": status, "decision_comment": "",
-            "unit_price_eur": item.price_eur, "embodied_kgco2e": item.embodied_kgco2e,
-            "annual_use_kgco2e": item.annual_use_kgco2e, "annualised_kgco2e": item.annualised_kgco2e,
-            "lifetime_years": item.lifetime_years or Decimal(5), "label": item.label,
-            "result_quality": item.result_quality, "created_at": now,
-        })
+        order_rows.append(
+            {
+                "requester_id": requester,
+                "approver_id": managers_of.get(requester),
+                "item_id": item.id,
+                "quantity": 1,
+                "justification": "Renouvellement",
+                "status": status,
+                "decision_comment": "",
+                "unit_price_eur": item.price_eur,
+                "embodied_kgco2e": item.embodied_kgco2e,
+                "annual_use_kgco2e": item.annual_use_kgco2e,
+                "annualised_kgco2e": item.annualised_kgco2e,
+                "lifetime_years": item.lifetime_years or Decimal(5),
+                "label": item.label,
+                "result_quality": item.result_quality,
+                "created_at": now,
+            }
+        )
     _bulk(Order, order_rows)
     db.session.commit()
     timings["orders"] = time.perf_counter() - step
@@ -129,12 +170,21 @@ def _fill_catalogue(target: int, rng: random.Random) -> None:
         base = models[n % len(models)]
         n += 1
         variant = CatalogueItem(
-            sku=f"{base.sku}-cfg{n}", category=base.category, manufacturer=base.manufacturer,
-            name=f"{base.name} (configuration {n})", price_eur=base.price_eur + rng.randint(-10, 30) * 10,
+            sku=f"{base.sku}-cfg{n}",
+            category=base.category,
+            manufacturer=base.manufacturer,
+            name=f"{base.name} (configuration {n})",
+            price_eur=base.price_eur + rng.randint(-10, 30) * 10,
             fabrication_kgco2e=base.fabrication_kgco2e * Decimal(rng.uniform(0.9, 1.15)).quantize(Decimal("0.01")),
-            distribution_kgco2e=base.distribution_kgco2e, end_of_life_kgco2e=base.end_of_life_kgco2e,
-            lifetime_years=base.lifetime_years, annual_kwh=base.annual_kwh, error_ratio=base.error_ratio,
-            quality=base.quality, source=base.source, source_year=base.source_year, source_url=base.source_url,
+            distribution_kgco2e=base.distribution_kgco2e,
+            end_of_life_kgco2e=base.end_of_life_kgco2e,
+            lifetime_years=base.lifetime_years,
+            annual_kwh=base.annual_kwh,
+            error_ratio=base.error_ratio,
+            quality=base.quality,
+            source=base.source,
+            source_year=base.source_year,
+            source_url=base.source_url,
         )
         db.session.add(variant)
         refresh_item(variant, factor_set)
@@ -176,12 +226,15 @@ def main() -> None:
         upgrade(revision="heads")
         if db.session.scalar(sa.select(sa.func.count(User.id))):
             raise SystemExit("the database is not empty: generate into a fresh one")
-        timings = generate(employees=args.employees, items=args.items, assets_per_employee=args.assets_per_employee,
-                           orders=args.orders)
+        timings = generate(
+            employees=args.employees, items=args.items, assets_per_employee=args.assets_per_employee, orders=args.orders
+        )
     for step, seconds in timings.items():
         print(f"{step:>10}: {seconds:6.1f} s")
-    print(f"demo accounts ({', '.join(a[0] for a in DEMO_ACCOUNTS)}@demo.example) and agentNNNNN@load.example, "
-          f"password {PASSWORD}")
+    print(
+        f"demo accounts ({', '.join(a[0] for a in DEMO_ACCOUNTS)}@demo.example) and agentNNNNN@load.example, "
+        f"password {PASSWORD}"
+    )
 
 
 if __name__ == "__main__":

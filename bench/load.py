@@ -25,8 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {
     "home": ["/"],
-    "catalogue (filtered)": ["/catalogue?category=laptop&label=A&label=B&sort=price",
-                             "/catalogue?category=monitor&refurbished=no&sort=annualised&page=2"],
+    "catalogue (filtered)": [
+        "/catalogue?category=laptop&label=A&label=B&sort=price",
+        "/catalogue?category=monitor&refurbished=no&sort=annualised&page=2",
+    ],
     "catalogue item": ["/catalogue/{item}"],
     "my footprint": ["/me/footprint"],
     "my orders": ["/orders"],
@@ -36,8 +38,16 @@ PAGES = {
 @contextmanager
 def gunicorn(app: str, port: int, env: dict[str, str], workers: int):
     """A gunicorn server for the duration of the block."""
-    command = [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level",
-               "warning", app]
+    command = [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        app,
+    ]
     process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - fixed command
     try:
         deadline = time.monotonic() + 30
@@ -64,8 +74,9 @@ def login(port: int, email: str, password: str) -> str:
     cookie = response.getheader("Set-Cookie", "").split(";")[0]
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', body).group(1)
     form = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token})
-    connection.request("POST", "/login", body=form,
-                       headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    connection.request(
+        "POST", "/login", body=form, headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+    )
     response = connection.getresponse()
     response.read()
     if response.status != 303:
@@ -92,8 +103,19 @@ def wrk(port: int, paths: list[str], cookies: list[str], *, duration: int, conne
     """One wrk run; parses the RESULT line of wrk_report.lua."""
     env = {**os.environ, "BENCH_PATHS": "|".join(paths), "BENCH_COOKIES": "|".join(cookies)}
     output = subprocess.run(  # noqa: S603 - fixed command
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "-s", str(ROOT / "bench/wrk_report.lua"),
-         f"http://127.0.0.1:{port}"], env=env, capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "-s",
+            str(ROOT / "bench/wrk_report.lua"),
+            f"http://127.0.0.1:{port}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     line = next(line for line in output.splitlines() if line.startswith("RESULT"))
     return {key: float(value) for key, value in (pair.split("=") for pair in line.split()[1:])}
@@ -162,8 +184,10 @@ def _report(rows, baselines, database: str, args) -> str:  # noqa: ANN001
             f"| {r['p99']:.1f} ms | {r['errors']:.0f} | {r['rps'] / hello['rps']:.2f} | {r['rps'] / template['rps']:.2f} |"
         )
     lines.append("")
-    lines.append("App time: the Server-Timing header of 200 sequential requests (no queueing); the other columns "
-                 "are wrk's, with every connection busy.")
+    lines.append(
+        "App time: the Server-Timing header of 200 sequential requests (no queueing); the other columns "
+        "are wrk's, with every connection busy."
+    )
     return "\n".join(lines)
 
 

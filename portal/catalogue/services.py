@@ -340,7 +340,9 @@ def lower_impact_alternatives(item: CatalogueItem, *, limit: int = 3) -> list[Ca
             CatalogueItem.id != item.id,
             CatalogueItem.annualised_kgco2e < item.annualised_kgco2e,
         )
-        .order_by((CatalogueItem.refurbished_of_id == item.id).desc(), CatalogueItem.annualised_kgco2e)
+        # A CASE, not `(refurbished_of_id == id).desc()`: that comparison is NULL for most rows, and PostgreSQL
+        # sorts NULLs first in descending order.
+        .order_by(sa.case((CatalogueItem.refurbished_of_id == item.id, 0), else_=1), CatalogueItem.annualised_kgco2e)
         .limit(limit)
     )
     return list(db.session.scalars(statement))

@@ -1,0 +1,90 @@
+"""`flask catalogue import|export FILE.csv` and `flask inventory import FILE.csv`."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from flask_babel import force_locale
+
+from portal.catalogue import inventory as inventory_services
+from portal.catalogue import transfer
+from portal.models import db
+
+
+@click.group()
+def catalogue() -> None:
+    """Catalogue items: CSV import and export (the same columns both ways)."""
+
+
+@catalogue.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_command(file: Path) -> None:
+    """Create or update catalogue items by SKU from a CSV file (idempotent); bad lines are reported and skipped."""
+    with force_locale("en"):
+        try:
+            rows = transfer.read_items_csv(file.read_bytes())
+        except transfer.CatalogueFileError as error:
+            raise click.ClickException(transfer.file_error_message(error)) from error
+        report = transfer.import_items(rows)
+        db.session.commit()
+        click.echo(f"created: {len(report.created)}")
+        click.echo(f"updated: {len(report.updated)}")
+        click.echo(f"unchanged: {len(report.unchanged)}")
+        click.echo(f"rejected: {len(report.rejected)}")
+        for rejected in report.rejected:
+            column = f"{rejected.problem.field}: " if rejected.problem.field else ""
+            value = f" ({rejected.value})" if rejected.value else ""
+            click.echo(f"  line {rejected.line}: {column}{rejected.message}{value}")
+        if report.recomputed:
+            click.echo(f"labels recomputed (category yardstick moved): {report.recomputed}")
+
+
+@catalogue.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@with_appcontext
+def export_command(file: str) -> None:
+    """Write every catalogue item to a CSV file (`-` for the standard output); formulas are neutralised."""
+    if file == "-":
+        transfer.export_items(sys.stdout)
+        return
+    with open(file, "w", encoding="utf-8-sig", newline="") as stream:
+        count = transfer.export_items(stream)
+    click.echo(f"exported: {count} items to {file}")
+
+
+@click.group()
+def inventory() -> None:
+    """Asset inventory: the ITSM hardware export."""
+
+
+@inventory.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def inventory_import_command(file: Path) -> None:
+    """Create or update assets by asset tag from the ITSM CSV export (idempotent); bad lines are reported."""
+    with force_locale("en"):
+        try:
+            text = transfer.decode_csv_bytes(file.read_bytes())
+        except transfer.CatalogueFileError as error:
+            raise click.ClickException(transfer.file_error_message(error)) from error
+    try:
+        report = inventory_services.import_inventory(inventory_services.read_inventory_csv(io.StringIO(text)))
+    except inventory_services.InventoryFormatError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"created: {len(report.created)}")
+    click.echo(f"updated: {len(report.updated)}")
+    click.echo(f"unchanged: {len(report.unchanged)}")
+    click.echo(f"rejected: {len(report.rejected)}")
+    for rejected in report.rejected:
+        value = f" ({rejected.value})" if rejected.value else ""
+        click.echo(f"  line {rejected.line}: {inventory_services.REASONS[rejected.reason]}{value}")
+
+
+commands = [catalogue, inventory]

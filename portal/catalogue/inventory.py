@@ -1,0 +1,254 @@
+"""The asset inventory import: the ITSM's hardware export, upserted by asset tag with a line-by-line report.
+
+Built for the whole inventory at once (60,000 lines): catalogue items are read once, employees and existing
+assets one query per batch of lines, and rows are written with bulk INSERT / UPDATE statements rather than
+one ORM object each.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import IO, Any
+
+import sqlalchemy as sa
+
+from portal.accounts.models import User
+from portal.catalogue.models import Asset, AssetStatus, CatalogueItem
+from portal.footprint import CATEGORY_KEYS
+from portal.models import db, utcnow
+
+INVENTORY_COLUMNS = ("asset_tag", "serial", "sku", "category", "model_name", "user_email", "acquired_on", "status")
+STATUSES = tuple(status.value for status in AssetStatus)
+OLDEST_ACQUISITION = date(1990, 1, 1)
+BATCH_SIZE = 2000
+
+#: Why a line is refused, in the words the command prints.
+REASONS = {
+    "missing_asset_tag": "asset tag missing",
+    "asset_tag_too_long": "asset tag longer than 40 characters",
+    "duplicate_asset_tag": "asset tag already on an earlier line",
+    "serial_too_long": "serial number longer than 80 characters",
+    "unknown_sku": "unknown SKU, and no category and model name to fall back on",
+    "missing_category": "category missing (required without a known SKU)",
+    "unknown_category": "unknown category (" + ", ".join(CATEGORY_KEYS) + ")",
+    "missing_model_name": "model name missing (required without a known SKU)",
+    "model_name_too_long": "model name longer than 200 characters",
+    "unknown_user": "no employee with this e-mail address",
+    "missing_acquired_on": "acquisition date missing",
+    "bad_date": "acquisition date is not a date in the form YYYY-MM-DD",
+    "future_date": "acquisition date is in the future",
+    "too_old": "acquisition date before 1990",
+    "unknown_status": "unknown status (" + ", ".join(STATUSES) + ")",
+    "too_many_cells": "more cells than the header",
+}
+
+
+class InventoryFormatError(ValueError):
+    """The file is not an inventory export (missing columns, not text): nothing is imported."""
+
+
+@dataclass
+class Rejected:
+    """A line that was not imported, and why (a stable code and the offending value)."""
+
+    line: int
+    reason: str
+    value: str = ""
+
+
+@dataclass
+class InventoryReport:
+    """What an inventory import did: asset tags per outcome."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def read_inventory_csv(stream: IO[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) pairs of an ITSM export (comma or semicolon separated); the header is line 1."""
+    first = stream.readline()
+    if "\x00" in first:
+        raise InventoryFormatError("not a CSV text file")
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    header = [name.strip().lower().lstrip("\ufeff") for name in next(csv.reader([first], delimiter=delimiter), [])]
+    missing = [c for c in INVENTORY_COLUMNS if c not in header]
+    if missing:
+        raise InventoryFormatError("missing columns: " + ", ".join(missing))
+    reader = csv.reader(stream, delimiter=delimiter)
+    last_line = 1
+    for cells in reader:
+        start, last_line = last_line + 1, reader.line_num + 1
+        if not any(cell.strip() for cell in cells):
+            continue
+        if "\x00" in "".join(cells):
+            raise InventoryFormatError(f"line {start}: not text")
+        row = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header) if name}
+        if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
+            row[""] = delimiter.join(cells[len(header):])
+        yield start, row
+
+
+@dataclass(frozen=True)
+class _AssetValues:
+    """A valid line, as it will be stored (user given by e-mail until the batch's users are known)."""
+
+    line: int
+    asset_tag: str
+    serial: str
+    item_id: int | None
+    category: str
+    model_name: str
+    user_email: str
+    acquired_on: date
+    status: str
+
+
+def _check_row(
+    line: int, row: dict[str, str], items: dict[str, tuple[int, str, str]], today: date
+) -> _AssetValues | Rejected:
+    """The line's values, or why it is refused (first problem found)."""
+    if row.get(""):
+        return Rejected(line, "too_many_cells", row[""][:100])
+    tag = row.get("asset_tag", "")
+    if not tag:
+        return Rejected(line, "missing_asset_tag")
+    if len(tag) > 40:
+        return Rejected(line, "asset_tag_too_long", tag[:60])
+    serial = row.get("serial", "")
+    if len(serial) > 80:
+        return Rejected(line, "serial_too_long", serial[:100])
+    sku = row.get("sku", "")
+    known = items.get(sku) if sku else None
+    if known is not None:
+        item_id, category, model_name = known
+    else:
+        item_id, category, model_name = None, row.get("category", "").lower(), row.get("model_name", "")
+        if not category:
+            return Rejected(line, "unknown_sku" if sku else "missing_category", sku)
+        if category not in CATEGORY_KEYS:
+            return Rejected(line, "unknown_category", category)
+        if not model_name:
+            return Rejected(line, "unknown_sku" if sku else "missing_model_name", sku)
+        if len(model_name) > 200:
+            return Rejected(line, "model_name_too_long", model_name[:100])
+    raw_date = row.get("acquired_on", "")
+    if not raw_date:
+        return Rejected(line, "missing_acquired_on")
+    try:
+        acquired_on = parse_iso_date(raw_date)
+    except ValueError:
+        return Rejected(line, "bad_date", raw_date[:40])
+    if acquired_on > today:
+        return Rejected(line, "future_date", raw_date)
+    if acquired_on < OLDEST_ACQUISITION:
+        return Rejected(line, "too_old", raw_date)
+    status = row.get("status", "").lower() or AssetStatus.IN_USE.value
+    if status not in STATUSES:
+        return Rejected(line, "unknown_status", status[:40])
+    return _AssetValues(line, tag, serial, item_id, category, model_name, row.get("user_email", "").lower(),
+                        acquired_on, status)
+
+
+STORED = ("serial", "item_id", "category", "model_name", "user_id", "acquired_on", "status")
+
+
+def import_inventory(rows: Iterable[tuple[int, dict[str, str]]], *, today: date | None = None) -> InventoryReport:
+    """Create or update assets by asset tag (idempotent); a rejected line changes nothing, the others are saved.
+
+    Services flush; the caller commits once.
+    """
+    today = today or date.today()
+    report = InventoryReport()
+    items = {
+        row.sku: (row.id, row.category, row.name[:200])
+        for row in db.session.execute(sa.select(CatalogueItem.id, CatalogueItem.sku, CatalogueItem.category,
+                                                CatalogueItem.name))
+    }
+    seen: set[str] = set()
+    batch: list[_AssetValues] = []
+    for line, row in rows:
+        checked = _check_row(line, row, items, today)
+        if isinstance(checked, Rejected):
+            report.rejected.append(checked)
+            continue
+        if checked.asset_tag in seen:
+            report.rejected.append(Rejected(line, "duplicate_asset_tag", checked.asset_tag))
+            continue
+        seen.add(checked.asset_tag)
+        batch.append(checked)
+        if len(batch) >= BATCH_SIZE:
+            _save_batch(batch, report)
+            batch = []
+    if batch:
+        _save_batch(batch, report)
+    db.session.expire_all()  # the rows were written with Core statements: reload any asset already in the session
+    report.rejected.sort(key=lambda rejected: rejected.line)
+    return report
+
+
+def _save_batch(batch: list[_AssetValues], report: InventoryReport) -> None:
+    """Resolve the batch's employees and existing assets (one query each), then write it in bulk."""
+    emails = {values.user_email for values in batch if values.user_email}
+    users: dict[str, int] = {}
+    if emails:
+        users = {email: user_id for email, user_id in db.session.execute(
+            sa.select(User.email, User.id).where(User.email.in_(emails)))}
+    existing = {
+        row.asset_tag: row
+        for row in db.session.execute(
+            sa.select(Asset.id, Asset.asset_tag, *(getattr(Asset, name) for name in STORED))
+            .where(Asset.asset_tag.in_([values.asset_tag for values in batch]))
+        )
+    }
+    now = utcnow()
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for values in batch:
+        user_id = None
+        if values.user_email:
+            user_id = users.get(values.user_email)
+            if user_id is None:
+                report.rejected.append(Rejected(values.line, "unknown_user", values.user_email))
+                continue
+        stored: dict[str, Any] = {
+            "serial": values.serial, "item_id": values.item_id, "category": values.category,
+            "model_name": values.model_name, "user_id": user_id, "acquired_on": values.acquired_on,
+            "status": values.status,
+        }
+        current = existing.get(values.asset_tag)
+        if current is None:
+            inserts.append({"asset_tag": values.asset_tag, **stored, "created_at": now, "status_changed_at": now})
+            report.created.append(values.asset_tag)
+        elif any(getattr(current, name) != stored[name] for name in STORED):
+            if current.status != values.status:
+                stored["status_changed_at"] = now
+            updates.append({"asset_id": current.id, **stored})
+            report.updated.append(values.asset_tag)
+        else:
+            report.unchanged.append(values.asset_tag)
+    if inserts:
+        # A Core INSERT of the table: one executemany, without the ORM's per-row bookkeeping.
+        db.session.execute(sa.insert(Asset.__table__), inserts)
+    if updates:
+        # The SET clause follows the keys: rows with and without a status change are sent as two executemany.
+        table = Asset.__table__
+        by_id = sa.update(table).where(table.c.id == sa.bindparam("asset_id"))
+        for status_changed in (True, False):
+            group = [u for u in updates if ("status_changed_at" in u) == status_changed]
+            if group:
+                db.session.execute(by_id, group)
+    db.session.flush()
+
+
+def parse_iso_date(text: str) -> date:
+    """A date from the ITSM: `2023-04-05`, or with a time part (`2023-04-05T10:00:00`, ignored)."""
+    if len(text) > 10 and text[10] in "T ":
+        return datetime.fromisoformat(text).date()
+    if len(text) != 10:
+        raise ValueError(text)
+    return date.fromisoformat(text)
