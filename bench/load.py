@@ -181,7 +181,8 @@ def _report(rows, baselines, database: str, args) -> str:  # noqa: ANN001
     for name, p50, p95, r in rows:
         lines.append(
             f"| {name} | {p50:.1f} ms | {p95:.1f} ms | {r['rps']:.0f} | {r['p50']:.1f} ms | {r['p95']:.1f} ms "
-            f"| {r['p99']:.1f} ms | {r['errors']:.0f} | {r['rps'] / hello['rps']:.2f} | {r['rps'] / template['rps']:.2f} |"
+            f"| {r['p99']:.1f} ms | {r['errors']:.0f} | {r['rps'] / hello['rps']:.2f} "
+            f"| {r['rps'] / template['rps']:.2f} |"
         )
     lines.append("")
     lines.append(
