@@ -12,6 +12,7 @@ from flask_babel import force_locale
 
 from portal.catalogue import inventory as inventory_services
 from portal.catalogue import transfer
+from portal.catalogue.services import seed_catalogue, seed_factors
 from portal.models import db
 
 
@@ -42,6 +43,17 @@ def import_command(file: Path) -> None:
             click.echo(f"  line {rejected.line}: {column}{rejected.message}{value}")
         if report.recomputed:
             click.echo(f"labels recomputed (category yardstick moved): {report.recomputed}")
+
+
+@catalogue.command("seed")
+@with_appcontext
+def seed_command() -> None:
+    """Store the published factor library and load the packaged manufacturer models (idempotent)."""
+    factors = seed_factors()
+    items = seed_catalogue()
+    db.session.commit()
+    click.echo(f"factors created: {factors}")
+    click.echo(f"items created: {items}")
 
 
 @catalogue.command("export")

@@ -295,3 +295,21 @@ def test_the_export_and_import_commands(app, tmp_path, new_item):
     binary.write_bytes(b"\x00\x01\x02binary")
     result = runner.invoke(args=["catalogue", "import", str(binary)])
     assert result.exit_code != 0 and "This is not a CSV text file" in result.output
+
+
+def test_seed_command_loads_the_factor_library_and_packaged_models_once(app):
+    import sqlalchemy as sa
+
+    from portal.catalogue.models import CatalogueItem, Factor, FactorVersion
+    from portal.models import db
+
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["catalogue", "seed"])
+    assert first.exit_code == 0, first.output
+    assert "factors created: 14" in first.output and "items created: 210" in first.output
+    second = runner.invoke(args=["catalogue", "seed"])
+    assert "factors created: 0" in second.output and "items created: 0" in second.output
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Factor)) == 14
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FactorVersion)) == 14
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CatalogueItem)) == 210
