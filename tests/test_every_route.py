@@ -1,0 +1,114 @@
+"""Every route of the URL map, found automatically (a route added later is covered without anyone
+remembering it): login required unless public, CSRF token required on unsafe methods, roles enforced."""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.routing import Rule
+
+from portal import create_app
+from tests.conftest import app_config
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _rules(app) -> list[Rule]:
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+
+
+def _url(rule: Rule) -> str:
+    """A concrete URL for the rule: ids that match nothing (no request may change a real row), "x" for text."""
+    values = {}
+    for name, converter in rule._converters.items():  # noqa: SLF001 - werkzeug's public API has no equivalent
+        values[name] = 10**6 if type(converter).__name__ in ("IntegerConverter", "FloatConverter") else "x"
+    return rule.build(values, append_unknown=False)[1]
+
+
+def _view(app, rule: Rule):
+    return app.view_functions[rule.endpoint]
+
+
+@pytest.fixture(scope="module")
+def route_app(database_url, tmp_path_factory):
+    from tests.conftest import PortalClient
+
+    application = create_app(app_config(database_url, tmp_path_factory.mktemp("routes")))
+    application.test_client_class = PortalClient
+    return application
+
+
+def test_the_url_map_has_the_expected_areas(route_app):
+    endpoints = {rule.endpoint for rule in _rules(route_app)}
+    assert {"accounts.login", "main.home", "catalogue.index", "catalogue.my_footprint"} <= endpoints
+
+
+def test_every_non_public_route_asks_anonymous_visitors_to_log_in(route_app):
+    client = route_app.test_client()
+    checked = 0
+    for rule in _rules(route_app):
+        if getattr(_view(route_app, rule), "is_public", False):
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            response = client.open(_url(rule), method=method)
+            if method in UNSAFE:
+                # No CSRF token: refused before anything else runs.
+                assert response.status_code in (400, 302), f"{method} {rule}"
+            else:
+                assert response.status_code == 302, f"{method} {rule}"
+                assert response.headers["Location"].startswith("/login"), f"{method} {rule}"
+            checked += 1
+    assert checked > 10
+
+
+def test_every_unsafe_route_refuses_a_request_without_csrf_token(route_app, make_user, login):
+    user = make_user(roles=("admin", "manager", "comms"))
+    client = route_app.test_client()
+    from tests.conftest import PASSWORD, csrf_token
+
+    client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client)})
+    checked = 0
+    for rule in _rules(route_app):
+        for method in sorted((rule.methods or set()) & UNSAFE):
+            response = client.open(_url(rule), method=method, data={})
+            assert response.status_code == 400, f"{method} {rule} answered {response.status_code}"
+            checked += 1
+    assert checked > 5
+
+
+def test_role_restricted_routes_refuse_the_other_roles(route_app, make_user):
+    from tests.conftest import PASSWORD, csrf_token
+
+    restricted = [(rule, _view(route_app, rule).required_roles) for rule in _rules(route_app)
+                  if hasattr(_view(route_app, rule), "required_roles")]
+    assert restricted, "no role-restricted route found"
+    clients = {}
+    for role in ("employee", "manager", "comms", "admin"):
+        user = make_user(roles=() if role == "employee" else (role,))
+        client = route_app.test_client()
+        client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client)})
+        clients[role] = (client, csrf_token(client))
+    for rule, roles in restricted:
+        for role, (client, token) in clients.items():
+            allowed = role == "admin" or role in roles
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                data = {"csrf_token": token} if method in UNSAFE else None
+                response = client.open(_url(rule), method=method, data=data)
+                if allowed:
+                    assert response.status_code != 403, f"{role} {method} {rule}"
+                else:
+                    assert response.status_code == 403, f"{role} {method} {rule} answered {response.status_code}"
+
+
+def test_every_page_renders_for_each_role_without_server_error(route_app, make_user):
+    """GET pages without parameters: 200 (or 403 for a role without access), never a 500."""
+    from tests.conftest import PASSWORD, csrf_token
+
+    pages = [rule for rule in _rules(route_app) if "GET" in (rule.methods or set()) and not rule.arguments]
+    for role in ("employee", "manager", "comms", "admin"):
+        user = make_user(roles=() if role == "employee" else (role,))
+        client = route_app.test_client()
+        client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client)})
+        for rule in pages:
+            response = client.get(rule.rule)
+            expected = (200, 302) if rule.endpoint == "accounts.login_form" else (200, 403)  # logged in: sent home
+            assert response.status_code in expected, f"{role} GET {rule} answered {response.status_code}"
