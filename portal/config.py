@@ -62,6 +62,7 @@ class Defaults:
 
     PORTAL_BASE_URL = "http://127.0.0.1:5000"
     PORTAL_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    PORTAL_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
     PORTAL_PAGE_SIZE = 20
     PORTAL_JOBS_HEARTBEAT_SECONDS = 60
     PORTAL_AVERAGE_CACHE_SECONDS = 300  # organisation-wide averages shown beside personal figures

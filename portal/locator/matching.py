@@ -11,8 +11,10 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 __all__ = [
@@ -91,22 +93,44 @@ def _postcodes(value: Any) -> tuple[str, ...]:
     return tuple(str(code).strip() for code in value or ())
 
 
-def _forms(name: str) -> list[str]:
-    """The normalised name, without its leading article too ("le bouscat" → "bouscat")."""
+@lru_cache(maxsize=1024)
+def _forms(name: str) -> tuple[str, ...]:
+    """The normalised name, without its leading article too ("le bouscat" → "bouscat").
+
+    Cached: the same 28 names are normalised on every search."""
     norm = normalise(name)
     forms = [norm]
     for article in _ARTICLES:
         if norm.startswith(article):
             forms.append(norm[len(article) :])
-    return forms
+    return tuple(forms)
 
 
-def _similarity(query: str, form: str) -> float:
-    """How close the query is to the name or to the start of it (someone still typing, with a typo)."""
+def _similarity(query: str, form: str, cutoff: float = 0.0) -> float:
+    """How close the query is to the name or to the start of it (someone still typing, with a typo).
+
+    A candidate whose upper bounds (lengths, then shared letters: difflib's real_quick_ratio and
+    quick_ratio) are below ``cutoff`` cannot reach it and counts as 0 without running the full
+    comparison, as in ``difflib.get_close_matches``: same results, a fraction of the time."""
     best = 0.0
+    query_letters = _letters(query)
     for candidate in {form, form[: len(query)], form[: len(query) + 1]}:
+        total = len(query) + len(candidate)
+        if not total or 2 * min(len(query), len(candidate)) / total < cutoff:
+            continue
+        if cutoff:
+            letters = _letters(candidate)
+            shared = sum(min(count, letters.get(char, 0)) for char, count in query_letters.items())
+            if 2 * shared / total < cutoff:
+                continue
         best = max(best, difflib.SequenceMatcher(None, query, candidate).ratio())
     return best
+
+
+@lru_cache(maxsize=4096)
+def _letters(text: str) -> Counter[str]:
+    """How many times each letter occurs (cached: the same name prefixes come back on every search)."""
+    return Counter(text)
 
 
 def _match_name(query: str, commune: Any) -> Match | None:
@@ -119,7 +143,7 @@ def _match_name(query: str, commune: Any) -> Match | None:
     if (" " + query) in forms[0]:
         return Match(commune, MatchKind.WORD, 1.0)
     if len(compact_query) >= _FUZZY_MIN_LENGTH:
-        score = max(_similarity(query, form) for form in forms)
+        score = max(_similarity(query, form, FUZZY_CUTOFF) for form in forms)
         if score >= FUZZY_CUTOFF:
             return Match(commune, MatchKind.FUZZY, score)
     return None
@@ -150,7 +174,7 @@ def search_communes(query: str, communes: Iterable[Any], limit: int | None = 10)
             match = _match_name(norm, commune)
             if match is not None:
                 matches.append(match)
-    matches.sort(key=lambda m: (MatchKind.RANK[m.kind], -m.score, normalise(m.commune.name)))
+    matches.sort(key=lambda m: (MatchKind.RANK[m.kind], -m.score, _forms(m.commune.name)[0]))
     return matches if limit is None else matches[:limit]
 
 
@@ -162,7 +186,7 @@ def suggestions(query: str, names: Sequence[str], n: int = 3, cutoff: float = SU
         return []
     scored = []
     for index, name in enumerate(names):
-        score = max(_similarity(norm, form) for form in _forms(name))
+        score = max(_similarity(norm, form, cutoff) for form in _forms(name))
         if score >= cutoff:
             scored.append((-score, index, name))
     scored.sort()

@@ -1,0 +1,420 @@
+"""Collection points in and out: validation, CSV and GeoJSON import and export, the packaged demo list.
+
+One validation (`validate_point`) serves the admin form, both import formats and the demo data, so a point
+is never stored with hours the status cannot read or coordinates outside the metropolis.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib import resources
+from typing import IO, Any
+
+import sqlalchemy as sa
+
+from portal.locator.geo import METROPOLE_BBOX, CoordinateError, parse_coordinates
+from portal.locator.hours import HoursFormatError, format_closures, format_hours, parse_closures, parse_hours
+from portal.locator.models import ITEM_KEYS, CollectionPoint
+from portal.models import db
+from portal.org.models import Commune
+
+#: Columns of the CSV export, and of the import (`code` may be absent: the INSEE code is used).
+CSV_COLUMNS: tuple[str, ...] = (
+    "code",
+    "insee",
+    "name",
+    "address",
+    "postcode",
+    "commune",
+    "lat",
+    "lon",
+    "hours",
+    "closures",
+    "accepted",
+    "access_notes",
+    "contact",
+    "active",
+)
+REQUIRED_COLUMNS = ("insee", "name", "address", "postcode", "lat", "lon", "hours", "accepted")
+MAX_IMPORT_ROWS = 1000
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+_POSTCODE = re.compile(r"^\d{5}$")
+_TRUE = {"", "1", "true", "yes", "oui", "vrai", "y"}
+_FALSE = {"0", "false", "no", "non", "faux", "n"}
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+class PointsFormatError(ValueError):
+    """The file is not a collection-point list: `reason` is binary, not_utf8, missing_columns, not_geojson,
+    too_many_rows, empty; `detail` names what is wrong (columns, member)."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+class PointDataError(ValueError):
+    """An invalid point: `reason` is a stable code, `field` the column, `value` the offending part."""
+
+    def __init__(self, reason: str, field_name: str, value: str = "") -> None:
+        super().__init__(f"{field_name}: {reason} ({value})")
+        self.reason = reason
+        self.field = field_name
+        self.value = value
+
+
+@dataclass(frozen=True)
+class PointData:
+    """A validated point, in the canonical forms stored."""
+
+    code: str
+    commune_insee: str
+    name: str
+    address: str
+    postcode: str
+    lat: Decimal
+    lon: Decimal
+    hours: str
+    closures: str
+    accepted: str
+    access_notes: str
+    contact: str
+    active: bool
+
+    def apply_to(self, point: CollectionPoint) -> bool:
+        """Copy the values onto a point; True if anything changed."""
+        changed = False
+        for name in PointData.__dataclass_fields__:
+            value = getattr(self, name)
+            if getattr(point, name) != value:
+                setattr(point, name, value)
+                changed = True
+        return changed
+
+
+def _text(raw: Mapping[str, Any], key: str) -> str:
+    value = raw.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ";".join(str(v).strip() for v in value)
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return unneutralise(str(value).strip())
+
+
+def _required(raw: Mapping[str, Any], key: str, max_length: int) -> str:
+    value = _text(raw, key)
+    if not value:
+        raise PointDataError("missing", key)
+    if len(value) > max_length:
+        raise PointDataError("too_long", key, value[:40])
+    return value
+
+
+def _accepted(text: str) -> str:
+    keys = [k.strip().lower() for k in text.replace(",", ";").split(";") if k.strip()]
+    if not keys:
+        raise PointDataError("missing", "accepted")
+    unknown = [k for k in keys if k not in ITEM_KEYS]
+    if unknown:
+        raise PointDataError("unknown_item", "accepted", unknown[0])
+    return ";".join(k for k in ITEM_KEYS if k in keys)
+
+
+def _active(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise PointDataError("not_boolean", "active", text)
+
+
+def _decimal_coordinate(value: float) -> Decimal:
+    return Decimal(str(round(value, 5)))
+
+
+def validate_point(raw: Mapping[str, Any], communes: Mapping[str, Commune]) -> PointData:
+    """Check and normalise one point given as text (a CSV row, GeoJSON properties, a form); raises
+    PointDataError naming the first problem."""
+    insee = _required(raw, "insee", 5)
+    commune = communes.get(insee)
+    if commune is None:
+        raise PointDataError("unknown_commune", "insee", insee)
+    code = _text(raw, "code") or insee
+    if not _CODE.match(code):
+        raise PointDataError("invalid_code", "code", code)
+    name = _required(raw, "name", 160)
+    address = _required(raw, "address", 200)
+    postcode = _required(raw, "postcode", 5)
+    if not _POSTCODE.match(postcode):
+        raise PointDataError("invalid_postcode", "postcode", postcode)
+    if postcode not in commune.postcode_list:
+        raise PointDataError("postcode_not_in_commune", "postcode", postcode)
+    try:
+        lat, lon = parse_coordinates(_text(raw, "lat"), _text(raw, "lon"), METROPOLE_BBOX)
+    except CoordinateError as error:
+        given = f"{_text(raw, 'lat')}, {_text(raw, 'lon')}"
+        raise PointDataError(f"coordinates_{error.reason}", "lat", given) from None
+    try:
+        weekly = parse_hours(_text(raw, "hours"))
+    except HoursFormatError as error:
+        raise PointDataError("invalid_hours", "hours", error.part) from None
+    if not any(weekly.values()):
+        raise PointDataError("no_hours", "hours")
+    try:
+        closures = format_closures(parse_closures(_text(raw, "closures")))
+    except HoursFormatError as error:
+        raise PointDataError("invalid_closures", "closures", error.part) from None
+    access_notes = _text(raw, "access_notes")
+    if len(access_notes) > 1000:
+        raise PointDataError("too_long", "access_notes", access_notes[:40])
+    contact = _text(raw, "contact")
+    if len(contact) > 80:
+        raise PointDataError("too_long", "contact", contact[:40])
+    return PointData(
+        code=code,
+        commune_insee=insee,
+        name=name,
+        address=address,
+        postcode=postcode,
+        lat=_decimal_coordinate(lat),
+        lon=_decimal_coordinate(lon),
+        hours=format_hours(weekly),
+        closures=closures,
+        accepted=_accepted(_text(raw, "accepted")),
+        access_notes=access_notes,
+        contact=contact,
+        active=_active(_text(raw, "active")),
+    )
+
+
+def communes_by_insee() -> dict[str, Commune]:
+    """The communes, keyed by INSEE code."""
+    return {c.insee: c for c in db.session.scalars(sa.select(Commune))}
+
+
+# ---------------------------------------------------------------------------
+# Import
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Rejected:
+    """A row or feature not imported: its number, why, which field and the offending value."""
+
+    line: int
+    reason: str
+    field: str = ""
+    value: str = ""
+
+
+@dataclass
+class ImportReport:
+    """What an import did (codes of the points created, updated, unchanged; rejected rows)."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def import_points(rows: Iterable[tuple[int, Mapping[str, Any]]], *, create_only: bool = False) -> ImportReport:
+    """Create or update points from (line, row) pairs, matched on `code`; a rejected row changes nothing,
+    the valid ones are imported. Points absent from the file are left as they are.
+    `create_only` keeps existing points untouched (the demo loader)."""
+    report = ImportReport()
+    communes = communes_by_insee()
+    existing = {p.code: p for p in db.session.scalars(sa.select(CollectionPoint))}
+    seen: set[str] = set()
+    for count, (line, raw) in enumerate(rows, start=1):
+        if count > MAX_IMPORT_ROWS:
+            raise PointsFormatError("too_many_rows", str(MAX_IMPORT_ROWS))
+        try:
+            data = validate_point(raw, communes)
+        except PointDataError as error:
+            report.rejected.append(Rejected(line, error.reason, error.field, error.value))
+            continue
+        if data.code in seen:
+            report.rejected.append(Rejected(line, "duplicate_code", "code", data.code))
+            continue
+        seen.add(data.code)
+        point = existing.get(data.code)
+        if point is None:
+            point = existing[data.code] = CollectionPoint(code=data.code)
+            data.apply_to(point)
+            db.session.add(point)
+            report.created.append(data.code)
+        elif create_only:
+            report.unchanged.append(data.code)
+        elif data.apply_to(point):
+            report.updated.append(data.code)
+        else:
+            report.unchanged.append(data.code)
+    db.session.flush()
+    return report
+
+
+def decode_upload(data: bytes) -> str:
+    """The text of an uploaded file; raises PointsFormatError for a binary file or one not in UTF-8
+    (a spreadsheet saved as .xlsx and renamed .csv, a picture…)."""
+    if not data.strip():
+        raise PointsFormatError("empty")
+    if b"\x00" in data[:8192] or data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF"):
+        raise PointsFormatError("binary")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise PointsFormatError("not_utf8") from None
+
+
+def read_points_csv(stream: IO[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) pairs of a collection-point CSV (`,` or `;` separated); the header is line 1."""
+    header = stream.readline()
+    if not header.strip():
+        raise PointsFormatError("empty")
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    names = [name.strip().lower() for name in next(csv.reader([header], delimiter=delimiter))]
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if missing:
+        raise PointsFormatError("missing_columns", ", ".join(missing))
+    reader = csv.DictReader(stream, fieldnames=names, delimiter=delimiter)
+    for row in reader:
+        values = {k: v.strip() if isinstance(v, str) else "" for k, v in row.items() if k}
+        if any(values.values()):  # blank lines are skipped
+            yield reader.line_num + 1, values  # + the header line, read before the reader
+
+
+def read_points_geojson(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(feature number, properties with lat/lon) pairs of a GeoJSON FeatureCollection of Points
+    (RFC 7946: longitude first). A feature without a Point geometry is passed on with no coordinates, so
+    that it is rejected with its number."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise PointsFormatError("not_geojson", f"line {error.lineno}") from None
+    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
+        raise PointsFormatError("not_geojson", "type")
+    features = document.get("features")
+    if not isinstance(features, list):
+        raise PointsFormatError("not_geojson", "features")
+    if len(features) > MAX_IMPORT_ROWS:
+        raise PointsFormatError("too_many_rows", str(MAX_IMPORT_ROWS))
+    for number, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict):
+            yield number, {}
+            continue
+        properties = feature.get("properties")
+        row: dict[str, Any] = dict(properties) if isinstance(properties, dict) else {}
+        row.pop("lat", None)
+        row.pop("lon", None)
+        geometry = feature.get("geometry")
+        coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
+        if (
+            isinstance(geometry, dict)
+            and geometry.get("type") == "Point"
+            and isinstance(coordinates, list)
+            and len(coordinates) in (2, 3)
+            and all(isinstance(c, int | float) and not isinstance(c, bool) for c in coordinates)
+        ):
+            row["lon"], row["lat"] = str(coordinates[0]), str(coordinates[1])
+        if "code" not in row and isinstance(feature.get("id"), str | int):
+            row["code"] = str(feature["id"])
+        yield number, row
+
+
+# ---------------------------------------------------------------------------
+# Export
+# ---------------------------------------------------------------------------
+
+
+def neutralise(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula: text starting with = + - @ (or a tab or carriage
+    return) gets a leading apostrophe; numbers (-0.5792) are left as they are."""
+    if value.startswith(_FORMULA_STARTS) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def unneutralise(value: str) -> str:
+    """Undo `neutralise`, so that an exported file imports back unchanged."""
+    if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+def _row(point: CollectionPoint) -> dict[str, str]:
+    return {
+        "code": point.code,
+        "insee": point.commune_insee,
+        "name": point.name,
+        "address": point.address,
+        "postcode": point.postcode,
+        "commune": point.commune.name if point.commune else "",
+        "lat": f"{point.lat:.5f}",
+        "lon": f"{point.lon:.5f}",
+        "hours": point.hours,
+        "closures": point.closures,
+        "accepted": ";".join(point.accepted_items),
+        "access_notes": point.access_notes,
+        "contact": point.contact,
+        "active": "1" if point.active else "0",
+    }
+
+
+def export_csv(points: Iterable[CollectionPoint]) -> str:
+    """The points as CSV (UTF-8, `,`-separated, header first), safe to open in a spreadsheet."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for point in points:
+        writer.writerow({key: neutralise(value) for key, value in _row(point).items()})
+    return buffer.getvalue()
+
+
+def points_geojson(
+    points: Iterable[CollectionPoint], *, url_for_point: Callable[[CollectionPoint], str] | None = None
+) -> dict[str, Any]:
+    """The points as an RFC 7946 FeatureCollection: WGS84, [longitude, latitude], no `crs` member.
+
+    With `url_for_point`, each feature also carries the address of the point's page (`url`)."""
+    features = []
+    for point in points:
+        properties: dict[str, Any] = {
+            key: value for key, value in _row(point).items() if key not in ("lat", "lon", "active", "code")
+        }
+        properties["accepted"] = point.accepted_items
+        properties["active"] = point.active
+        if url_for_point is not None:
+            properties["url"] = url_for_point(point)
+        features.append(
+            {
+                "type": "Feature",
+                "id": point.code,
+                "geometry": {"type": "Point", "coordinates": [float(point.lon), float(point.lat)]},
+                "properties": properties,
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+# ---------------------------------------------------------------------------
+# The packaged list (demo data)
+# ---------------------------------------------------------------------------
+
+
+def packaged_rows() -> list[tuple[int, dict[str, str]]]:
+    """The 28 demo points of `data/collection_points.csv` (code = INSEE code)."""
+    source = resources.files("portal.locator").joinpath("data/collection_points.csv")
+    with source.open(encoding="utf-8", newline="") as handle:
+        return list(read_points_csv(handle))

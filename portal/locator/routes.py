@@ -1,0 +1,238 @@
+"""Find a collection point, see its page, declare a return; the GeoJSON of the points."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from portal.catalogue.models import Asset
+from portal.htmx import render
+from portal.locator import bp, display, services
+from portal.locator.display import COORDINATE_ERRORS, ITEM_LABELS, RETURN_ERRORS
+from portal.locator.exchange import points_geojson
+from portal.locator.forms import PERSONAL, ReturnForm, choices
+from portal.locator.geo import CoordinateError
+from portal.locator.hours import PARIS
+from portal.locator.models import ITEM_KEYS, CollectionPoint
+from portal.models import db, utcnow
+from portal.pagination import Page, page_number
+
+display.init_blueprint(bp)
+
+#: Points per page of results: the ten nearest answer the question and keep the page light.
+RESULTS_PER_PAGE = 10
+
+
+def _now() -> datetime:
+    """The current instant (a function, so that tests can fix the clock)."""
+    return utcnow()
+
+
+def _visible_point(point_id: int) -> CollectionPoint:
+    """An active point, or any point for an admin; 404 otherwise."""
+    point = db.get_or_404(CollectionPoint, point_id)
+    if not point.active and not current_user.has_role("admin"):
+        abort(404)
+    return point
+
+
+@bp.get("/collection-points")
+def index() -> Response:
+    """Points nearest to my work site, a commune, a postcode or my position; filters; htmx updates."""
+    query = request.args.get("q", "").strip()[:100]
+    item = request.args.get("item", "").strip()
+    open_now = request.args.get("open") in {"1", "on", "true"}
+    lat, lon = request.args.get("lat", "").strip()[:30], request.args.get("lon", "").strip()[:30]
+    now = _now()
+    error: str | None = None
+    if item and item not in ITEM_KEYS:
+        error, item = _("This kind of device is not in the list: choose one from the list."), ""
+    points = services.active_points()
+    place = None
+    origin = None
+    if query:
+        place = services.locate_place(query, services.all_communes(), points)
+        origin = place.origin
+    elif lat or lon:
+        try:
+            origin = services.origin_from_position(lat, lon)
+        except CoordinateError as problem:
+            error = str(COORDINATE_ERRORS[problem.reason])
+    else:
+        origin = services.origin_from_site(current_user.site)
+    unknown_place = bool(query) and origin is None
+    results = (
+        []
+        if error or unknown_place
+        else services.nearest_points(points, origin, now=now, item=item or None, open_now=open_now)
+    )
+    number = page_number(request.args.get("page"))
+    pages = max(1, -(-len(results) // RESULTS_PER_PAGE))
+    number = min(number, pages)
+    page: Page[services.PointResult] = Page(
+        items=results[(number - 1) * RESULTS_PER_PAGE : number * RESULTS_PER_PAGE],
+        number=number,
+        size=RESULTS_PER_PAGE,
+        total=len(results),
+    )
+    filters = {
+        "q": query or None,
+        "lat": None if query else lat or None,
+        "lon": None if query else lon or None,
+        "item": item or None,
+        "open": "1" if open_now else None,
+    }
+    totals = services.returns_between(services.year_start(now), now)
+    response = render(
+        "locator/index.html",
+        "locator/_results.html",
+        page=page,
+        query=query,
+        item=item,
+        open_now=open_now,
+        lat=filters["lat"] or "",
+        lon=filters["lon"] or "",
+        origin=origin,
+        place=place,
+        error=error,
+        filters=filters,
+        now=now,
+        items=ITEM_LABELS,
+        totals=totals,
+        year=now.astimezone(PARIS).year,
+        tile_url=current_app.config["PORTAL_TILE_URL"],
+        tile_attribution=current_app.config.get("PORTAL_TILE_ATTRIBUTION", "© OpenStreetMap contributors"),
+    )
+    if error:
+        response.status_code = 400
+    return response
+
+
+@bp.get("/collection-points/<int:point_id>")
+def point_detail(point_id: int) -> str:
+    """A point: opening hours, what it accepts, access, directions, what to do before returning a device."""
+    point = _visible_point(point_id)
+    now = _now()
+    site = current_user.site
+    return render_template(
+        "locator/point.html",
+        point=point,
+        now=now,
+        status=services.opening_status(point, now),
+        weekly=services.weekly_hours(point),
+        closures=services.upcoming_closures(point, now.astimezone(PARIS).date()),
+        stats=services.point_statistics(point),
+        site=site,
+        distance=services.distance_km(services.origin_from_site(site), point) if site else None,
+    )
+
+
+def _return_form(point: CollectionPoint, assets: list[Asset]) -> ReturnForm:
+    form = ReturnForm()
+    form.device.choices = choices(
+        [
+            (str(asset.id), f"{asset.model_name} ({asset.asset_tag})")
+            for asset in assets
+            if (kind := services.item_for_asset(asset)) is not None and point.accepts(kind)
+        ]
+        + [(PERSONAL, _("A personal device (or several of the same kind)"))]
+    )
+    form.item.choices = choices([("", _("Choose…"))] + [(key, ITEM_LABELS[key]) for key in point.accepted_items])
+    if not form.is_submitted() and len(form.device.choices) == 1:
+        form.device.data = PERSONAL
+    return form
+
+
+@bp.get("/collection-points/<int:point_id>/return")
+def return_form(point_id: int) -> str:
+    """Declare the devices I dropped at this point."""
+    point = _visible_point(point_id)
+    assets = services.assets_to_return(current_user._get_current_object())
+    form = _return_form(point, assets)
+    return render_template("locator/return.html", point=point, form=form, other_assets=_elsewhere(point, assets))
+
+
+def _elsewhere(point: CollectionPoint, assets: list[Asset]) -> list[Asset]:
+    """My devices to return that this point does not take (shown with where they go instead)."""
+    return [a for a in assets if (kind := services.item_for_asset(a)) is None or not point.accepts(kind)]
+
+
+@bp.post("/collection-points/<int:point_id>/return")
+def declare_return(point_id: int) -> Response | tuple[str, int]:
+    """Record the return; the asset becomes "returned"; back to my returns."""
+    point = _visible_point(point_id)
+    user = current_user._get_current_object()
+    assets = services.assets_to_return(user)
+    form = _return_form(point, assets)
+    if form.validate_on_submit():
+        asset = None if form.device.data == PERSONAL else next(a for a in assets if str(a.id) == form.device.data)
+        try:
+            services.declare_return(
+                point,
+                user=user,
+                asset=asset,
+                item=None if asset else form.item.data,
+                quantity=1 if asset else form.quantity.data,
+                now=_now(),
+            )
+        except services.ReturnError as problem:
+            form.device.errors = [*form.device.errors, RETURN_ERRORS[problem.reason]]
+        else:
+            db.session.commit()
+            flash(_("Thank you! Your return is recorded (%(point)s).", point=point.name), "success")
+            return redirect(url_for("locator.my_returns"), code=303)
+    page = render_template("locator/return.html", point=point, form=form, other_assets=_elsewhere(point, assets))
+    return page, 422
+
+
+@bp.get("/collection-points/my-returns")
+def my_returns() -> str:
+    """The devices I declared returned, and whether the collection team confirmed them."""
+    return render_template("locator/my_returns.html", returns=services.my_returns(current_user._get_current_object()))
+
+
+@bp.post("/collection-points/my-returns/<int:return_id>/cancel")
+def cancel_return(return_id: int) -> Response:
+    """Withdraw one of my declarations not yet confirmed (anyone else's: 404)."""
+    device_return = services.find_own_return(current_user._get_current_object(), return_id)
+    if device_return is None:
+        abort(404)
+    try:
+        services.cancel_return(device_return, now=_now())
+    except services.ReturnError as problem:
+        flash(str(RETURN_ERRORS[problem.reason]), "error")
+    else:
+        db.session.commit()
+        flash(_("Your declaration is withdrawn."), "success")
+    return redirect(url_for("locator.my_returns"), code=303)
+
+
+@bp.get("/api/collection-points.geojson")
+def points_api() -> Response:
+    """Every active point as a GeoJSON FeatureCollection (RFC 7946), optionally filtered like the list."""
+    item = request.args.get("item", "").strip()
+    if item and item not in ITEM_KEYS:
+        return _json_error(_("Unknown kind of device: %(item)s.", item=item[:40]))
+    points = services.active_points()
+    if item:
+        points = [p for p in points if p.accepts(item)]
+    if request.args.get("open") in {"1", "on", "true"}:
+        now = _now()
+        points = [p for p in points if services.opening_status(p, now).is_open]
+    document = points_geojson(points, url_for_point=lambda p: url_for("locator.point_detail", point_id=p.id))
+    response = jsonify(document)
+    response.mimetype = "application/geo+json"
+    return response
+
+
+def _json_error(message: str) -> Response:
+    response = jsonify({"error": message})
+    response.status_code = 400
+    return response
+
+
+from portal.locator import admin_routes  # noqa: E402,F401  (admin pages register themselves on bp)

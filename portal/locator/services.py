@@ -1,0 +1,437 @@
+"""Collection-point services: find the nearest points, declare and confirm returns, weigh, count.
+
+Pure parts (distance, hours, name matching) live in `geo`, `hours` and `matching`; this module adds the
+database. Services flush; the route, command or job commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from functools import lru_cache
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from portal.accounts.models import User
+from portal.catalogue.models import Asset, AssetStatus
+from portal.locator.geo import METROPOLE_BBOX, haversine_km, nearest, parse_coordinates
+from portal.locator.hours import PARIS, OpeningStatus, WeeklyHours, parse_closures, parse_hours, status_at
+from portal.locator.matching import search_communes, suggestions
+from portal.locator.models import ITEM_KEYS, CollectionPoint, CollectionWeighing, DeviceReturn
+from portal.models import db, utcnow
+from portal.org.models import Commune, Site
+
+#: Inventory categories that the points take, and under which accepted item they count. Desktops,
+#: monitors and printers are not small devices: the IT department collects them.
+ASSET_CATEGORY_ITEMS: dict[str, str] = {
+    "smartphone": "smartphone",
+    "laptop": "laptop",
+    "tablet": "tablet",
+    "thin_client": "small_digital",
+}
+MAX_PERSONAL_QUANTITY = 20
+
+# ---------------------------------------------------------------------------
+# Finding points
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where distances are measured from: a work site, a commune (its point) or the browser's position."""
+
+    lat: float
+    lon: float
+    kind: str  # site | commune | position
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class PlaceSearch:
+    """What a typed place matched: the origin chosen, the other communes it could mean, or suggestions."""
+
+    origin: Origin | None
+    communes: list[Commune]
+    suggestions: list[str]
+
+
+@dataclass(frozen=True)
+class PointResult:
+    """A point as listed: its distance from the origin (None without origin) and its opening status."""
+
+    point: CollectionPoint
+    distance_km: float | None
+    status: OpeningStatus
+
+
+def active_points() -> list[CollectionPoint]:
+    """Every open-for-business point, by name (one query; 28 rows)."""
+    return list(
+        db.session.scalars(sa.select(CollectionPoint).where(CollectionPoint.active).order_by(CollectionPoint.name))
+    )
+
+
+def all_communes() -> list[Commune]:
+    """The communes of the metropolis, by name."""
+    return list(db.session.scalars(sa.select(Commune).order_by(Commune.name)))
+
+
+def origin_from_site(site: Site | None) -> Origin | None:
+    """The employee's work site as the starting point, if they have one."""
+    if site is None:
+        return None
+    return Origin(float(site.lat), float(site.lon), "site", site.name)
+
+
+def origin_from_position(lat: str | None, lon: str | None) -> Origin:
+    """The browser's position, sent as text; raises CoordinateError (reason: empty, not_a_number,
+    out_of_range, outside_area)."""
+    lat_value, lon_value = parse_coordinates(lat or "", lon or "", METROPOLE_BBOX)
+    return Origin(lat_value, lon_value, "position")
+
+
+def locate_place(query: str, communes: Sequence[Commune], points: Sequence[CollectionPoint]) -> PlaceSearch:
+    """The commune meant by a name or postcode; its point (else its centre) becomes the origin."""
+    matches = search_communes(query, communes, limit=None)
+    if not matches:
+        return PlaceSearch(None, [], suggestions(query, [c.name for c in communes]))
+    best: Commune = matches[0].commune
+    own = next((p for p in points if p.commune_insee == best.insee), None)
+    if own is not None:
+        origin = Origin(float(own.lat), float(own.lon), "commune", best.name)
+    else:
+        origin = Origin(float(best.lat), float(best.lon), "commune", best.name)
+    return PlaceSearch(origin, [m.commune for m in matches], [])
+
+
+@lru_cache(maxsize=512)
+def _parsed(hours: str, closures: str) -> tuple[WeeklyHours, frozenset[date]]:
+    # Hours are validated on the way in; the cache spares re-parsing 28 texts on every search.
+    return parse_hours(hours), parse_closures(closures)
+
+
+def opening_status(point: CollectionPoint, now: datetime) -> OpeningStatus:
+    """Open now (until when), or when it next opens, in Europe/Paris."""
+    hours, closures = _parsed(point.hours, point.closures)
+    return status_at(hours, closures, now)
+
+
+def weekly_hours(point: CollectionPoint) -> WeeklyHours:
+    """The point's hours, weekday → ranges (Monday = 0)."""
+    return _parsed(point.hours, point.closures)[0]
+
+
+def upcoming_closures(point: CollectionPoint, today: date, limit: int = 5) -> list[date]:
+    """The next exceptional closure dates, from today."""
+    return sorted(day for day in _parsed(point.hours, point.closures)[1] if day >= today)[:limit]
+
+
+def nearest_points(
+    points: Sequence[CollectionPoint],
+    origin: Origin | None,
+    *,
+    now: datetime,
+    item: str | None = None,
+    open_now: bool = False,
+) -> list[PointResult]:
+    """Points accepting `item` (and open now, if asked), nearest first; by name without an origin."""
+    kept = [p for p in points if item is None or p.accepts(item)]
+    with_status = [(p, opening_status(p, now)) for p in kept]
+    if open_now:
+        with_status = [(p, s) for p, s in with_status if s.is_open]
+    if origin is None:
+        return [PointResult(p, None, s) for p, s in with_status]
+    ranked = nearest(
+        with_status, origin.lat, origin.lon, limit=None, coords=lambda ps: (float(ps[0].lat), float(ps[0].lon))
+    )
+    return [PointResult(p, distance, s) for (p, s), distance in ranked]
+
+
+def distance_km(origin: Origin, point: CollectionPoint) -> float:
+    """Great-circle distance from the origin to the point."""
+    return haversine_km(origin.lat, origin.lon, float(point.lat), float(point.lon))
+
+
+# ---------------------------------------------------------------------------
+# Returns
+# ---------------------------------------------------------------------------
+
+
+class ReturnError(ValueError):
+    """A return that cannot be recorded; `reason` is a stable code the web layer translates."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def item_for_asset(asset: Asset) -> str | None:
+    """The accepted item an inventory device counts as, or None if the points do not take it."""
+    return ASSET_CATEGORY_ITEMS.get(asset.category)
+
+
+def assets_to_return(user: User) -> list[Asset]:
+    """The employee's inventory devices marked "to return", oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Asset)
+            .where(Asset.user_id == user.id, Asset.status == AssetStatus.TO_RETURN.value)
+            .order_by(Asset.acquired_on, Asset.id)
+        )
+    )
+
+
+def declare_return(
+    point: CollectionPoint,
+    *,
+    user: User,
+    asset: Asset | None = None,
+    item: str | None = None,
+    quantity: int = 1,
+    now: datetime | None = None,
+) -> DeviceReturn:
+    """Record that the employee dropped one of their assets, or `quantity` personal devices of one type,
+    at the point. The asset becomes "returned". Raises ReturnError."""
+    now = now or utcnow()
+    if not point.active:
+        raise ReturnError("inactive_point")
+    if asset is not None:
+        if asset.user_id != user.id:
+            raise ReturnError("not_yours")
+        if asset.status != AssetStatus.TO_RETURN.value:
+            raise ReturnError("not_to_return")
+        item = item_for_asset(asset)
+        if item is None:
+            raise ReturnError("not_collected_here")
+        quantity = 1
+    else:
+        if item not in ITEM_KEYS:
+            raise ReturnError("unknown_item")
+        if not 1 <= quantity <= MAX_PERSONAL_QUANTITY:
+            raise ReturnError("bad_quantity")
+    if not point.accepts(item):
+        raise ReturnError("not_accepted")
+    device_return = DeviceReturn(point=point, user=user, asset=asset, item=item, quantity=quantity, declared_at=now)
+    db.session.add(device_return)
+    if asset is not None:
+        asset.status = AssetStatus.RETURNED.value
+        asset.status_changed_at = now
+    db.session.flush()
+    return device_return
+
+
+def my_returns(user: User) -> list[DeviceReturn]:
+    """The employee's declared returns, latest first."""
+    return list(
+        db.session.scalars(
+            sa.select(DeviceReturn)
+            .where(DeviceReturn.user_id == user.id)
+            .options(selectinload(DeviceReturn.point), selectinload(DeviceReturn.asset))
+            .order_by(DeviceReturn.declared_at.desc(), DeviceReturn.id.desc())
+        )
+    )
+
+
+def find_own_return(user: User, return_id: int) -> DeviceReturn | None:
+    """The return with this id if it is the employee's (anyone else's is as good as missing)."""
+    return db.session.scalar(
+        sa.select(DeviceReturn).where(DeviceReturn.id == return_id, DeviceReturn.user_id == user.id)
+    )
+
+
+def cancel_return(device_return: DeviceReturn, *, now: datetime | None = None) -> None:
+    """Withdraw a declaration not yet confirmed; its asset is "to return" again. Raises ReturnError."""
+    if device_return.is_received:
+        raise ReturnError("already_received")
+    if device_return.asset is not None and device_return.asset.status == AssetStatus.RETURNED.value:
+        device_return.asset.status = AssetStatus.TO_RETURN.value
+        device_return.asset.status_changed_at = now or utcnow()
+    db.session.delete(device_return)
+    db.session.flush()
+
+
+def confirm_receipt(device_return: DeviceReturn, *, admin: User, now: datetime | None = None) -> bool:
+    """An admin confirms the devices reached the point; False if it was already confirmed."""
+    if device_return.is_received:
+        return False
+    device_return.received_at = now or utcnow()
+    device_return.received_by = admin
+    db.session.flush()
+    return True
+
+
+def returns_statement(*, status: str = "pending", point_id: int | None = None) -> sa.Select[tuple[DeviceReturn]]:
+    """Returns for the admin list: pending (awaiting confirmation), received or all; latest first."""
+    statement = (
+        sa.select(DeviceReturn)
+        .options(selectinload(DeviceReturn.point), selectinload(DeviceReturn.user), selectinload(DeviceReturn.asset))
+        .order_by(DeviceReturn.declared_at.desc(), DeviceReturn.id.desc())
+    )
+    if status == "pending":
+        statement = statement.where(DeviceReturn.received_at.is_(None))
+    elif status == "received":
+        statement = statement.where(DeviceReturn.received_at.is_not(None))
+    if point_id is not None:
+        statement = statement.where(DeviceReturn.point_id == point_id)
+    return statement
+
+
+def record_weighing(
+    point: CollectionPoint, *, weight_kg: Decimal, collected_on: date, admin: User, note: str = ""
+) -> CollectionWeighing:
+    """Record the weight collected at a point on a day (kg, > 0)."""
+    if weight_kg <= 0:
+        raise ValueError("weight must be positive")
+    weighing = CollectionWeighing(
+        point=point, weight_kg=weight_kg, collected_on=collected_on, recorded_by=admin, note=note.strip()
+    )
+    db.session.add(weighing)
+    db.session.flush()
+    return weighing
+
+
+def recent_weighings(point: CollectionPoint, limit: int = 5) -> list[CollectionWeighing]:
+    """The latest weighings of a point."""
+    return list(
+        db.session.scalars(
+            sa.select(CollectionWeighing)
+            .where(CollectionWeighing.point_id == point.id)
+            .order_by(CollectionWeighing.collected_on.desc(), CollectionWeighing.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+# ---------------------------------------------------------------------------
+# Counting
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReturnTotals:
+    """Devices declared returned by employees (quantities summed) and kilograms weighed at the points."""
+
+    items: int
+    kg: Decimal
+
+
+def _paris_days(start: datetime, end: datetime) -> tuple[date, date]:
+    """The Paris calendar days a [start, end) period touches: first day, last day (inclusive)."""
+    first = start.astimezone(PARIS).date()
+    end_paris = end.astimezone(PARIS)
+    last = end_paris.date() if end_paris.time() != time(0) else end_paris.date() - timedelta(days=1)
+    return first, last
+
+
+def returns_between(start: datetime, end: datetime, *, commune_insees: Collection[str] | None = None) -> ReturnTotals:
+    """What was returned in [start, end): devices declared in the period, and kilograms weighed on the
+    Paris days it covers; optionally only at the points of these communes (INSEE codes).
+
+    For the campaigns' results and the locator's summary. `start` and `end` are aware datetimes.
+    """
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("start and end must be aware datetimes")
+    items_query = (
+        sa.select(sa.func.coalesce(sa.func.sum(DeviceReturn.quantity), 0))
+        .join(CollectionPoint, DeviceReturn.point_id == CollectionPoint.id)
+        .where(DeviceReturn.declared_at >= start.astimezone(UTC), DeviceReturn.declared_at < end.astimezone(UTC))
+    )
+    first, last = _paris_days(start, end)
+    kg_query = (
+        sa.select(sa.func.coalesce(sa.func.sum(CollectionWeighing.weight_kg), 0))
+        .join(CollectionPoint, CollectionWeighing.point_id == CollectionPoint.id)
+        .where(CollectionWeighing.collected_on >= first, CollectionWeighing.collected_on <= last)
+    )
+    if commune_insees is not None:
+        codes = list(commune_insees)
+        items_query = items_query.where(CollectionPoint.commune_insee.in_(codes))
+        kg_query = kg_query.where(CollectionPoint.commune_insee.in_(codes))
+    items = int(db.session.scalar(items_query) or 0)
+    kg = Decimal(str(db.session.scalar(kg_query) or 0)).quantize(Decimal("0.01"))
+    return ReturnTotals(items=items, kg=kg)
+
+
+def year_start(now: datetime) -> datetime:
+    """1 January of the current year, 00:00 in Paris."""
+    return datetime(now.astimezone(PARIS).year, 1, 1, tzinfo=PARIS)
+
+
+@dataclass(frozen=True)
+class PointStatistics:
+    """A point's counters: devices declared, declarations awaiting confirmation, kilograms weighed."""
+
+    items: int = 0
+    pending: int = 0
+    kg: Decimal = Decimal(0)
+
+
+def statistics_by_point() -> dict[int, PointStatistics]:
+    """Counters of every point that has any (two grouped queries, whatever the number of points)."""
+    returns = db.session.execute(
+        sa.select(
+            DeviceReturn.point_id,
+            sa.func.sum(DeviceReturn.quantity),
+            sa.func.sum(sa.case((DeviceReturn.received_at.is_(None), 1), else_=0)),
+        ).group_by(DeviceReturn.point_id)
+    ).all()
+    weights = dict(
+        db.session.execute(
+            sa.select(CollectionWeighing.point_id, sa.func.sum(CollectionWeighing.weight_kg)).group_by(
+                CollectionWeighing.point_id
+            )
+        ).all()
+    )
+    stats = {
+        point_id: PointStatistics(int(items or 0), int(pending or 0), _kg(weights.get(point_id)))
+        for point_id, items, pending in returns
+    }
+    for point_id, kg in weights.items():
+        stats.setdefault(point_id, PointStatistics(kg=_kg(kg)))
+    return stats
+
+
+def point_statistics(point: CollectionPoint) -> PointStatistics:
+    """One point's counters."""
+    return statistics_by_point().get(point.id, PointStatistics())
+
+
+@dataclass(frozen=True)
+class CommuneStatistics:
+    """A commune's points and their counters summed."""
+
+    insee: str
+    name: str
+    points: int
+    items: int
+    pending: int
+    kg: Decimal
+
+
+def statistics_by_commune() -> list[CommuneStatistics]:
+    """Counters summed per commune, for every commune that has a point, by commune name."""
+    per_point = statistics_by_point()
+    rows: dict[str, list[CollectionPoint]] = {}
+    for point in db.session.scalars(sa.select(CollectionPoint)):
+        rows.setdefault(point.commune_insee, []).append(point)
+    names = dict(db.session.execute(sa.select(Commune.insee, Commune.name)).all())
+    result = []
+    for insee, points in rows.items():
+        counters = [per_point.get(p.id, PointStatistics()) for p in points]
+        result.append(
+            CommuneStatistics(
+                insee=insee,
+                name=names.get(insee, insee),
+                points=len(points),
+                items=sum(c.items for c in counters),
+                pending=sum(c.pending for c in counters),
+                kg=sum((c.kg for c in counters), Decimal(0)),
+            )
+        )
+    return sorted(result, key=lambda row: row.name)
+
+
+def _kg(value: object) -> Decimal:
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
