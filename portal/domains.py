@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from collections.abc import Iterator
+from functools import cache
 from types import ModuleType
 
 DOMAINS: tuple[str, ...] = (
@@ -27,11 +28,19 @@ DOMAINS: tuple[str, ...] = (
 )
 
 
+@cache
+def _packages() -> tuple[ModuleType, ...]:
+    # Looked up once per process: pages read the domains' areas on every request.
+    return tuple(
+        importlib.import_module(f"portal.{name}")
+        for name in DOMAINS
+        if importlib.util.find_spec(f"portal.{name}") is not None
+    )
+
+
 def domain_packages() -> Iterator[ModuleType]:
     """Each domain's package, in order."""
-    for name in DOMAINS:
-        if importlib.util.find_spec(f"portal.{name}") is not None:
-            yield importlib.import_module(f"portal.{name}")
+    yield from _packages()
 
 
 def domain_modules(module: str) -> Iterator[ModuleType]:

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from babel.numbers import NumberPattern, parse_pattern
+from flask_babel import format_date, format_datetime, format_percent, get_locale
 
 NARROW_NBSP = "\u202f"
+
+
+@cache
+def _pattern(digits: int) -> NumberPattern:
+    # Parsed once: a catalogue page formats about a hundred numbers.
+    return parse_pattern("#,##0" + ("." + "#" * digits if digits else ""))
 
 
 def number(value: Decimal | float | int | None, digits: int = 1) -> str:
     """A number with the locale's separators and at most `digits` decimals."""
     if value is None:
         return "–"
-    pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return format_decimal(value, format=pattern)
+    return _pattern(digits).apply(Decimal(value) if isinstance(value, float) else value, get_locale())
 
 
 def kgco2e(value: Decimal | float | int | None, digits: int = 1) -> str:
