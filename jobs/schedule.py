@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jobs import heartbeat
+from jobs import campaigns, heartbeat
 
 
 @dataclass(frozen=True)
@@ -30,4 +30,5 @@ def jobs(config: dict[str, Any]) -> list[Job]:
             {"seconds": config["PORTAL_JOBS_HEARTBEAT_SECONDS"]},
             run_at_start=True,
         ),
+        Job("campaign-states", campaigns.advance_states, "interval", {"minutes": 1}, run_at_start=True),
     ]

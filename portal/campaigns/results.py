@@ -1,0 +1,613 @@
+"""Measured results of campaigns: progress steps from the snapshots, totals, teams, daily series, CSV.
+
+Privacy rules, applied here and nowhere else:
+- an employee's own figures are only ever computed for that employee (`my_progress`);
+- teams are shown with at least `MIN_TEAM_SIZE` counted participants; smaller teams are grouped as "other
+  teams", whose figures are shown only if the group itself reaches that size;
+- a participant who hides their participation is left out of their team's figures (count and GB) but still
+  counts, anonymously, in the campaign's totals.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from portal.accounts.models import User
+from portal.campaigns import bulk
+from portal.campaigns.conventions import CONVENTIONS, Convention, co2e_kg, gigabytes, remaining_years
+from portal.campaigns.models import Campaign, CampaignProgress, Participation, StorageImport, StorageSnapshot
+from portal.campaigns.progress import PARIS, Measure, SourceProgress, source_progress, step_day
+from portal.campaigns.scope import eligible_count, scope_clause, team_column, team_key_of, with_team_join
+from portal.models import db
+from portal.org.models import Commune, OrgUnit
+
+MIN_TEAM_SIZE = 5
+SOURCES = ("mailbox", "drive", "share")
+_USERS_PER_QUERY = 500
+# Beyond this many employees, recomputing the whole campaign in one pass is cheaper than batch by batch.
+_FULL_REFRESH_USERS = 2000
+
+
+# ------------------------------------------------------------------------- progress materialisation
+
+
+def _chunks(ids: list[int], size: int = _USERS_PER_QUERY) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def refresh_progress(campaign: Campaign, *, user_ids: Iterable[int] | None = None) -> int:
+    """Recompute the campaign's daily progress steps (all measured employees, or only `user_ids`).
+
+    One window query per batch of employees: each snapshot of the period is compared with the one before it
+    (the last one before the start for the first), exactly as `progress.daily_steps` does in Python.
+    """
+    ids = None if user_ids is None else sorted(set(user_ids))
+    if ids is None or len(ids) > _FULL_REFRESH_USERS:
+        db.session.execute(sa.delete(CampaignProgress).where(CampaignProgress.campaign_id == campaign.id))
+        written = _compute_steps(campaign, None)
+    else:
+        written = 0
+        for chunk in _chunks(ids):
+            db.session.execute(
+                sa.delete(CampaignProgress).where(
+                    CampaignProgress.campaign_id == campaign.id, CampaignProgress.user_id.in_(chunk)
+                )
+            )
+            written += _compute_steps(campaign, chunk)
+    db.session.flush()
+    return written
+
+
+def _compute_steps(campaign: Campaign, user_ids: list[int] | None) -> int:
+    snapshot = StorageSnapshot
+    window = {"partition_by": (snapshot.user_id, snapshot.source), "order_by": snapshot.measured_at}
+    lagged = sa.select(
+        snapshot.user_id,
+        snapshot.source,
+        snapshot.measured_at,
+        snapshot.size_bytes,
+        snapshot.item_count,
+        sa.func.lag(snapshot.size_bytes).over(**window).label("previous_bytes"),
+        sa.func.lag(snapshot.item_count).over(**window).label("previous_items"),
+    ).where(snapshot.measured_at <= campaign.ends_at)
+    if user_ids is not None:
+        lagged = lagged.where(snapshot.user_id.in_(user_ids))
+    lag = lagged.subquery()
+    items_step = sa.case(
+        (
+            sa.and_(lag.c.previous_items.is_not(None), lag.c.item_count.is_not(None)),
+            lag.c.previous_items - lag.c.item_count,
+        ),
+        else_=0,
+    )
+    steps = sa.select(
+        lag.c.user_id, lag.c.source, lag.c.measured_at, lag.c.previous_bytes - lag.c.size_bytes, items_step
+    ).where(lag.c.measured_at > campaign.starts_at, lag.c.previous_bytes.is_not(None))
+    per_day: dict[tuple[int, str, date], list[int]] = defaultdict(lambda: [0, 0])
+    for user_id, source, measured_at, freed_bytes, freed_items in db.session.execute(steps):
+        key = (user_id, source, step_day(measured_at))
+        per_day[key][0] += int(freed_bytes)
+        per_day[key][1] += int(freed_items or 0)
+    rows = [
+        {
+            "campaign_id": campaign.id,
+            "user_id": user_id,
+            "source": source,
+            "day": day,
+            "freed_bytes": freed_bytes,
+            "freed_items": freed_items,
+        }
+        for (user_id, source, day), (freed_bytes, freed_items) in per_day.items()
+        if freed_bytes or freed_items
+    ]
+    bulk.insert_rows(CampaignProgress.__table__, rows)
+    return len(rows)
+
+
+def refresh_after_import(user_ids: set[int], earliest: datetime) -> list[Campaign]:
+    """Recompute the campaigns new snapshots may change (those ending after the earliest new measure)."""
+    if not user_ids:
+        return []
+    campaigns = list(db.session.scalars(sa.select(Campaign).where(Campaign.ends_at >= earliest)))
+    for campaign in campaigns:
+        refresh_progress(campaign, user_ids=user_ids)
+    return campaigns
+
+
+# ----------------------------------------------------------------------------------- my own figures
+
+
+def my_progress(user: User, campaign: Campaign) -> list[SourceProgress]:
+    """The employee's baseline, latest measure and freed amounts per source (shown to them only)."""
+    rows = db.session.execute(
+        sa.select(
+            StorageSnapshot.source, StorageSnapshot.size_bytes, StorageSnapshot.item_count, StorageSnapshot.measured_at
+        ).where(StorageSnapshot.user_id == user.id, StorageSnapshot.measured_at <= campaign.ends_at)
+    )
+    measures: dict[str, list[Measure]] = defaultdict(list)
+    for source, size_bytes, item_count, measured_at in rows:
+        measures[source].append(Measure(size_bytes, item_count, measured_at))
+    return [
+        source_progress(source, measures[source], starts_at=campaign.starts_at, ends_at=campaign.ends_at)
+        for source in SOURCES
+    ]
+
+
+def freed_bytes_by_user(campaign: Campaign, user_ids: Iterable[int]) -> dict[int, int | None]:
+    """Bytes each employee freed during the campaign (None: never measured), from the stored steps.
+
+    Equal to the sum of `my_progress` for each of them, in two queries per 500 employees.
+    """
+    freed: dict[int, int | None] = {}
+    for chunk in _chunks(sorted(set(user_ids))):
+        measured = set(
+            db.session.scalars(
+                sa.select(StorageSnapshot.user_id)
+                .where(StorageSnapshot.user_id.in_(chunk), StorageSnapshot.measured_at <= campaign.ends_at)
+                .distinct()
+            )
+        )
+        sums = dict(
+            db.session.execute(
+                sa.select(CampaignProgress.user_id, sa.func.sum(CampaignProgress.freed_bytes))
+                .where(CampaignProgress.campaign_id == campaign.id, CampaignProgress.user_id.in_(chunk))
+                .group_by(CampaignProgress.user_id)
+            ).all()
+        )
+        freed.update({user_id: int(sums.get(user_id) or 0) if user_id in measured else None for user_id in chunk})
+    return freed
+
+
+# ------------------------------------------------------------------------------------------ totals
+
+
+@dataclass(frozen=True)
+class Co2e:
+    """A CO₂e figure with the convention it comes from (never shown without it)."""
+
+    kg: Decimal
+    convention: Convention
+    years: int
+
+
+def co2e(campaign: Campaign, freed_bytes: int) -> Co2e:
+    """CO₂e the campaign's convention attributes to `freed_bytes` (ADEME: over the years to its horizon)."""
+    convention = CONVENTIONS[campaign.co2e_convention]
+    years = remaining_years(campaign.horizon_year, campaign.ends_at.astimezone(PARIS).year)
+    return Co2e(co2e_kg(freed_bytes, convention, years=years), convention, years)
+
+
+@dataclass(frozen=True)
+class SourceTotal:
+    source: str
+    freed_bytes: int
+    freed_items: int
+
+    @property
+    def freed_gb(self) -> Decimal:
+        return gigabytes(self.freed_bytes)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """A campaign's results so far: participants and what they freed, with where the figures come from."""
+
+    participants: int
+    measured_participants: int
+    participants_who_grew: int
+    eligible: int
+    by_source: tuple[SourceTotal, ...]
+    latest_measure_at: datetime | None
+    latest_import: StorageImport | None
+
+    @property
+    def freed_bytes(self) -> int:
+        return sum(s.freed_bytes for s in self.by_source)
+
+    @property
+    def freed_items(self) -> int:
+        return sum(s.freed_items for s in self.by_source)
+
+    @property
+    def freed_gb(self) -> Decimal:
+        return gigabytes(self.freed_bytes)
+
+    @property
+    def participation_rate(self) -> Decimal | None:
+        return Decimal(self.participants) / self.eligible if self.eligible else None
+
+
+def _active_participants(campaign: Campaign) -> sa.ColumnElement[bool]:
+    return sa.and_(Participation.campaign_id == campaign.id, Participation.left_at.is_(None))
+
+
+def _progress_of_participants(campaign: Campaign) -> sa.Select:
+    """FROM campaign_progress joined to the campaign's current participants."""
+    return (
+        sa.select()
+        .select_from(CampaignProgress)
+        .join(
+            Participation,
+            sa.and_(
+                Participation.campaign_id == CampaignProgress.campaign_id,
+                Participation.user_id == CampaignProgress.user_id,
+            ),
+        )
+        .where(CampaignProgress.campaign_id == campaign.id, Participation.left_at.is_(None))
+    )
+
+
+def participant_count(campaign: Campaign) -> int:
+    """Employees taking part now (hidden ones included: the count is anonymous)."""
+    return db.session.scalar(sa.select(sa.func.count(Participation.id)).where(_active_participants(campaign))) or 0
+
+
+def totals(campaign: Campaign) -> Totals:
+    """Participants, eligible employees, GB and items freed per source, and the latest measure used."""
+    # One pass over the participants' steps: per employee and source, then summed (growth counted too).
+    per_user = (
+        _progress_of_participants(campaign)
+        .add_columns(
+            CampaignProgress.user_id,
+            *(
+                sa.func.sum(sa.case((CampaignProgress.source == source, column), else_=0)).label(f"{source}_{name}")
+                for source in SOURCES
+                for name, column in (("bytes", CampaignProgress.freed_bytes), ("items", CampaignProgress.freed_items))
+            ),
+            sa.func.sum(CampaignProgress.freed_bytes).label("total"),
+        )
+        .group_by(CampaignProgress.user_id)
+        .subquery()
+    )
+    row = db.session.execute(
+        sa.select(
+            *(sa.func.sum(per_user.c[f"{source}_{name}"]) for source in SOURCES for name in ("bytes", "items")),
+            sa.func.count(sa.case((per_user.c.total < 0, 1))),
+        )
+    ).one()
+    sums = {source: (int(row[2 * n] or 0), int(row[2 * n + 1] or 0)) for n, source in enumerate(SOURCES)}
+    grew = row[-1] or 0
+    measured = sa.exists().where(
+        StorageSnapshot.user_id == Participation.user_id, StorageSnapshot.measured_at <= campaign.ends_at
+    )
+    participants, measured_participants = db.session.execute(
+        sa.select(sa.func.count(Participation.id), sa.func.count(sa.case((measured, 1)))).where(
+            _active_participants(campaign)
+        )
+    ).one()
+    # Ordered by time only, so that the index answers at once (a tie between imports is the same measure).
+    latest = db.session.execute(
+        sa.select(StorageSnapshot.measured_at, StorageSnapshot.import_id)
+        .where(StorageSnapshot.measured_at > campaign.starts_at, StorageSnapshot.measured_at <= campaign.ends_at)
+        .order_by(StorageSnapshot.measured_at.desc())
+        .limit(1)
+    ).first()
+    return Totals(
+        participants=participants or 0,
+        measured_participants=measured_participants or 0,
+        participants_who_grew=grew,
+        eligible=eligible_count(campaign),
+        by_source=tuple(SourceTotal(source, *sums[source]) for source in SOURCES),
+        latest_measure_at=latest[0] if latest else None,
+        latest_import=db.session.get(StorageImport, latest[1]) if latest else None,
+    )
+
+
+# ------------------------------------------------------------------------------------------- teams
+
+
+@dataclass
+class TeamRow:
+    """A team's counted participants and what they freed; `rank` is by GB freed per participant."""
+
+    key: int | str | None
+    name: str
+    participants: int
+    eligible: int
+    freed_bytes: int
+    freed_items: int
+    teams: int = 1  # how many teams the row stands for ("other teams")
+    rank: int | None = None
+    rate_rank: int | None = None
+
+    @property
+    def shown(self) -> bool:
+        """Figures are shown only for at least MIN_TEAM_SIZE counted participants."""
+        return self.participants >= MIN_TEAM_SIZE
+
+    @property
+    def freed_gb(self) -> Decimal:
+        return gigabytes(self.freed_bytes)
+
+    @property
+    def gb_per_participant(self) -> Decimal | None:
+        return gigabytes(self.freed_bytes) / self.participants if self.participants else None
+
+    @property
+    def participation_rate(self) -> Decimal | None:
+        denominator = max(self.eligible, self.participants)
+        return Decimal(self.participants) / denominator if denominator else None
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """Ranked teams (at least MIN_TEAM_SIZE counted participants each) and the "other teams" row."""
+
+    teams: list[TeamRow]
+    others: TeamRow | None
+    sort: str
+
+
+def _team_counts(campaign: Campaign) -> dict[Any, list[int]]:
+    """team → [eligible, counted participants, freed bytes, freed items]."""
+    team = team_column(campaign)
+    counts: dict[Any, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    eligible = with_team_join(sa.select(team, sa.func.count(User.id)).select_from(User), campaign)
+    for key, count in db.session.execute(eligible.where(User.active.is_(True), scope_clause(campaign)).group_by(team)):
+        counts[key][0] = count
+    counted = sa.and_(_active_participants(campaign), Participation.hidden_from_team.is_(False))
+    participants = with_team_join(
+        sa.select(team, sa.func.count(Participation.id)).select_from(Participation).join(User), campaign
+    )
+    for key, count in db.session.execute(participants.where(counted).group_by(team)):
+        counts[key][1] = count
+    freed = with_team_join(
+        _progress_of_participants(campaign)
+        .add_columns(team, sa.func.sum(CampaignProgress.freed_bytes), sa.func.sum(CampaignProgress.freed_items))
+        .join(User, User.id == CampaignProgress.user_id),
+        campaign,
+    )
+    for key, freed_bytes, freed_items in db.session.execute(
+        freed.where(Participation.hidden_from_team.is_(False)).group_by(team)
+    ):
+        counts[key][2], counts[key][3] = int(freed_bytes or 0), int(freed_items or 0)
+    return counts
+
+
+def _team_names(campaign: Campaign, keys: Iterable[Any]) -> dict[Any, str]:
+    wanted = [key for key in keys if key is not None]
+    if not wanted:
+        return {}
+    if campaign.team_rule == "commune":
+        return dict(db.session.execute(sa.select(Commune.insee, Commune.name).where(Commune.insee.in_(wanted))).all())
+    return dict(db.session.execute(sa.select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(wanted))).all())
+
+
+def _competition_ranks(rows: list[TeamRow], value: Any) -> list[int]:
+    """1, 2, 2, 4…: equal values share a rank."""
+    values = [value(row) for row in rows]
+    return [1 + sum(1 for other in values if other > mine) for mine in values]
+
+
+def leaderboard(campaign: Campaign, *, sort: str = "gb") -> Leaderboard:
+    """Teams ranked by GB freed per participant (`sort="gb"`) or by participation rate (`sort="rate"`)."""
+    counts = _team_counts(campaign)
+    names = _team_names(campaign, counts)
+    ranked: list[TeamRow] = []
+    others = TeamRow(None, "", 0, 0, 0, 0, teams=0)
+    for key, (eligible, participants, freed_bytes, freed_items) in counts.items():
+        row = TeamRow(key, names.get(key, ""), participants, eligible, freed_bytes, freed_items)
+        if key is not None and row.shown:
+            ranked.append(row)
+        else:
+            others.participants += participants
+            others.eligible += eligible
+            others.freed_bytes += freed_bytes
+            others.freed_items += freed_items
+            others.teams += 1
+    for row, rank in zip(ranked, _competition_ranks(ranked, lambda r: r.gb_per_participant), strict=True):
+        row.rank = rank
+    for row, rank in zip(ranked, _competition_ranks(ranked, lambda r: r.participation_rate), strict=True):
+        row.rate_rank = rank
+    key = (lambda r: (r.rate_rank, r.rank, r.name)) if sort == "rate" else (lambda r: (r.rank, r.rate_rank, r.name))
+    ranked.sort(key=key)
+    return Leaderboard(ranked, others if others.teams else None, "rate" if sort == "rate" else "gb")
+
+
+def team_ranks(campaign: Campaign) -> dict[Any, int]:
+    """team key → rank by GB freed per participant, for ranked teams (compute once for a whole mailing)."""
+    return {row.key: row.rank for row in leaderboard(campaign).teams if row.rank is not None}
+
+
+def team_rank(user: User, campaign: Campaign) -> int | None:
+    """Rank of the employee's team; None when it is grouped with the other teams or has no team."""
+    return team_ranks(campaign).get(team_key_of(user, campaign))
+
+
+@dataclass(frozen=True)
+class MyTeam:
+    """The employee's team in a campaign: its name and how many of its participants are counted."""
+
+    name: str
+    counted_participants: int
+
+    @property
+    def ranked(self) -> bool:
+        return self.counted_participants >= MIN_TEAM_SIZE
+
+
+def my_team(user: User, campaign: Campaign) -> MyTeam | None:
+    """The employee's team (None: no unit or no site), counted in one query; the rank is on the leaderboard."""
+    key = team_key_of(user, campaign)
+    if key is None:
+        return None
+    team = team_column(campaign)
+    counted = with_team_join(
+        sa.select(sa.func.count(Participation.id)).select_from(Participation).join(User), campaign
+    ).where(_active_participants(campaign), Participation.hidden_from_team.is_(False), team == key)
+    return MyTeam(_team_names(campaign, [key]).get(key, ""), db.session.scalar(counted) or 0)
+
+
+# ------------------------------------------------------------------------------------- daily series
+
+
+@dataclass(frozen=True)
+class SeriesDay:
+    """One day of a campaign: GB freed so far (cumulative) and participants at the end of the day."""
+
+    day: date
+    freed_bytes: int
+    participants: int
+
+    @property
+    def freed_gb(self) -> Decimal:
+        return gigabytes(self.freed_bytes)
+
+
+def daily_series(campaign: Campaign, *, today: date) -> list[SeriesDay]:
+    """Each day from the first to today (or the last day): cumulative GB freed and participants."""
+    first = campaign.starts_at.astimezone(PARIS).date()
+    last = min(today, campaign.ends_at.astimezone(PARIS).date() - timedelta(days=1))
+    if last < first:
+        return []
+    freed_by_day = dict(
+        db.session.execute(
+            _progress_of_participants(campaign)
+            .add_columns(CampaignProgress.day, sa.func.sum(CampaignProgress.freed_bytes))
+            .group_by(CampaignProgress.day)
+        ).all()
+    )
+    stints = db.session.execute(
+        sa.select(Participation.joined_at, Participation.left_at).where(Participation.campaign_id == campaign.id)
+    ).all()
+    # A stint counts at the end of a day if it began before and had not ended: leaving comes after joining,
+    # so the count is (joined before) − (left before), two binary searches a day.
+    joins = sorted(joined for joined, _ in stints)
+    leaves = sorted(left for _, left in stints if left is not None)
+    series = []
+    cumulative = sum(int(v or 0) for d, v in freed_by_day.items() if d < first)
+    day = first
+    while day <= last:
+        cumulative += int(freed_by_day.get(day) or 0)
+        end_of_day = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=PARIS)
+        participants = bisect.bisect_left(joins, end_of_day) - bisect.bisect_left(leaves, end_of_day)
+        series.append(SeriesDay(day, cumulative, participants))
+        day += timedelta(days=1)
+    return series
+
+
+# ------------------------------------------------------------------------ devices returned (locator)
+
+
+@dataclass(frozen=True)
+class Returns:
+    """Devices returned at collection points during the campaign (from the locator)."""
+
+    items: int
+    kg: Decimal
+    commune_insees: tuple[str, ...] | None  # None: the whole metropolis
+
+
+def collection_returns(campaign: Campaign) -> Returns | None:
+    """Devices returned at collection points during the campaign, once the locator provides them.
+
+    Returns cannot be tied to org units: campaigns scoped by unit show none; campaigns scoped by communes
+    count the returns in those communes.
+    """
+    try:
+        from portal.locator.services import returns_between  # type: ignore[attr-defined]
+    except ImportError:  # the locator's returns are not there yet
+        return None
+    if not campaign.scope_all and campaign.org_units:
+        return None
+    insees = None if campaign.scope_all else tuple(c.insee for c in campaign.communes)
+    totals_ = returns_between(campaign.starts_at, campaign.ends_at, commune_insees=list(insees) if insees else None)
+    items = getattr(totals_, "items", None)
+    kg = getattr(totals_, "kg", None)
+    if items is None or kg is None:
+        items, kg = totals_  # a plain (items, kg) pair
+    return Returns(int(items or 0), Decimal(str(kg or 0)), insees)
+
+
+# --------------------------------------------------------------------------------------------- CSV
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def formula_safe(text: str) -> str:
+    """A text cell a spreadsheet will not run as a formula (OWASP CSV injection: prefix with a quote)."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _decimal(value: Decimal | None, places: str = "0.001") -> str:
+    return "" if value is None else str(value.quantize(Decimal(places)))
+
+
+CSV_COLUMNS = (
+    "row",
+    "team",
+    "teams",
+    "participants",
+    "eligible_employees",
+    "participation_rate",
+    "freed_gb",
+    "freed_items",
+    "freed_gb_per_participant",
+    "rank_gb_per_participant",
+    "co2e_kg",
+    "co2e_convention",
+)
+
+
+def summary_csv(campaign: Campaign, *, other_teams_label: str, total_label: str) -> str:
+    """The campaign's results as CSV: one line per ranked team, the other teams, and the campaign total.
+
+    Numbers are written with a dot and no grouping; text cells are formula-safe; no individual figure.
+    """
+    board = leaderboard(campaign)
+    total = totals(campaign)
+    convention = CONVENTIONS[campaign.co2e_convention].source
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+
+    def team_line(kind: str, row: TeamRow) -> list[str]:
+        figures = row.shown
+        return [
+            kind,
+            formula_safe(row.name),
+            str(row.teams),
+            str(row.participants),
+            str(row.eligible),
+            _decimal(row.participation_rate, "0.0001"),
+            _decimal(row.freed_gb) if figures else "",
+            str(row.freed_items) if figures else "",
+            _decimal(row.gb_per_participant) if figures else "",
+            str(row.rank or ""),
+            _decimal(co2e(campaign, row.freed_bytes).kg) if figures else "",
+            formula_safe(convention) if figures else "",
+        ]
+
+    for row in board.teams:
+        writer.writerow(team_line("team", row))
+    if board.others is not None:
+        board.others.name = other_teams_label
+        writer.writerow(team_line("other_teams", board.others))
+    writer.writerow(
+        [
+            "campaign",
+            formula_safe(total_label),
+            "",
+            str(total.participants),
+            str(total.eligible),
+            _decimal(total.participation_rate, "0.0001"),
+            _decimal(total.freed_gb),
+            str(total.freed_items),
+            _decimal(total.freed_gb / total.participants) if total.participants else "",
+            "",
+            _decimal(co2e(campaign, total.freed_bytes).kg),
+            formula_safe(convention),
+        ]
+    )
+    return buffer.getvalue()
