@@ -6,8 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 
-from flask import Flask
 from babel.numbers import NumberPattern, parse_pattern
+from flask import Flask
 from flask_babel import format_date, format_datetime, format_percent, get_locale
 
 NARROW_NBSP = "\u202f"
