@@ -54,31 +54,26 @@ def _compute(nodes: int, size_kb: float, requests: int) -> tuple[float, str]:
 
 
 def measure_ecoindex(page: Page, path: str) -> EcoIndex:
-    """Load `path` in a fresh navigation and compute its EcoIndex from DOM nodes, requests and bytes."""
-    sizes: list[int] = []
+    """Load `path` in a fresh navigation and compute its EcoIndex from DOM nodes, requests and bytes.
 
-    def on_finished(request) -> None:  # noqa: ANN001 - Playwright's Request
-        info = request.sizes()
-        sizes.append(
-            info["requestHeadersSize"]
-            + info["requestBodySize"]
-            + info["responseHeadersSize"]
-            + info["responseBodySize"]
-        )
-
-    # Measure a first visit: nothing from the browser cache.
+    Bytes are what crossed the network (Chromium's encodedDataLength, headers included): Playwright's
+    request sizes report 0 for compressed responses sent in chunks, which would flatter the page.
+    """
     cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-    page.on("requestfinished", on_finished)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})  # a first visit: nothing from the cache
+    transferred: dict[str, int] = {}
+    cdp.on("Network.loadingFinished", lambda event: transferred.__setitem__(event["requestId"],
+                                                                              int(event["encodedDataLength"])))
     try:
         page.goto(path, wait_until="networkidle")
     finally:
-        page.remove_listener("requestfinished", on_finished)
         cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
         cdp.detach()
     nodes = page.evaluate("document.getElementsByTagName('*').length - document.querySelectorAll('svg *').length")
-    size_kb = sum(sizes) / 1024
+    size_kb = sum(transferred.values()) / 1024
     # compute_ecoindex is async: run it outside Playwright's sync loop.
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        score, grade = pool.submit(_compute, nodes, size_kb, len(sizes)).result()
-    return EcoIndex(url=page.url, dom_nodes=nodes, requests=len(sizes), size_kb=size_kb, score=score, grade=grade)
+        score, grade = pool.submit(_compute, nodes, size_kb, len(transferred)).result()
+    return EcoIndex(url=page.url, dom_nodes=nodes, requests=len(transferred), size_kb=size_kb, score=score,
+                    grade=grade)

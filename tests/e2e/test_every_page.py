@@ -1,0 +1,127 @@
+"""Every GET page of the URL map, found automatically and visited in Chromium with the demo data, as the
+least privileged demo account that may open it: no serious or critical axe violation, EcoIndex grade A.
+A page added later is visited without anyone remembering it (a new kind of URL parameter fails loudly
+until it is given a sample below)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page
+
+from portal.models import db
+from tests.e2e.helpers import measure_ecoindex, serious_accessibility_violations
+
+ROLES = ("employee", "manager", "comms", "admin")
+ACCOUNTS = {"employee": "agent", "manager": "manager", "comms": "comms", "admin": "admin"}
+#: Pages that are not HTML for a person (files, APIs) or that only redirect.
+NOT_PAGES = {"accounts.login_form", "main.healthz"}
+
+
+def _sample_ids() -> dict[str, Callable[[str], object | None]]:
+    """How to find an existing id for each kind of URL parameter, for a given demo account."""
+    from portal.accounts.models import User
+    from portal.catalogue.models import CatalogueItem, Factor, Order
+
+    def user(local: str) -> User:
+        return db.session.scalar(sa.select(User).where(User.email == f"{local}@demo.example"))
+
+    def order_for(local: str) -> int | None:
+        me = user(local)
+        return db.session.scalar(sa.select(Order.id).where(
+            sa.or_(Order.requester_id == me.id, Order.approver_id == me.id)).order_by(Order.id).limit(1)) \
+            or (db.session.scalar(sa.select(Order.id).limit(1)) if me.has_role("admin") else None)
+
+    samples: dict[str, Callable[[str], object | None]] = {
+        "item_id": lambda _: db.session.scalar(sa.select(CatalogueItem.id).where(CatalogueItem.active.is_(True))
+                                               .order_by(CatalogueItem.id).limit(1)),
+        "order_id": order_for,
+        "key": lambda _: db.session.scalar(sa.select(Factor.key).where(Factor.key == "laptop")),
+        "user_id": lambda local: user(local).id,
+    }
+    try:
+        from portal.campaigns.models import Campaign, StorageImport
+
+        samples["campaign_id"] = lambda _: db.session.scalar(
+            sa.select(Campaign.id).order_by(Campaign.id.desc()).limit(1)
+        )
+        samples["import_id"] = lambda _: db.session.scalar(sa.select(StorageImport.id).limit(1))
+    except ImportError:
+        pass
+    try:
+        from portal.locator.models import CollectionPoint, DeviceReturn
+
+        samples["point_id"] = lambda _: db.session.scalar(
+            sa.select(CollectionPoint.id).order_by(CollectionPoint.id).limit(1)
+        )
+        samples["return_id"] = lambda local: db.session.scalar(
+            sa.select(DeviceReturn.id).where(DeviceReturn.user_id == user(local).id).limit(1))
+    except ImportError:
+        pass
+    return samples
+
+
+def _least_role(view) -> str:  # noqa: ANN001
+    roles = getattr(view, "required_roles", ())
+    for role in ROLES:
+        if not roles or role in roles:
+            return role
+    return "admin"
+
+
+def _pages(app) -> list[tuple[str, str, str]]:
+    """(role, endpoint, url) of every GET page, with sample ids from the demo data."""
+    samples = _sample_ids()
+    pages = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or "GET" not in (rule.methods or ()) or rule.endpoint in NOT_PAGES:
+            continue
+        view = app.view_functions[rule.endpoint]
+        if getattr(view, "is_public", False):
+            continue
+        role = _least_role(view)
+        values = {}
+        for argument in rule.arguments:
+            assert argument in samples, f"{rule}: give a sample for <{argument}> in test_every_page.py"
+            values[argument] = samples[argument](ACCOUNTS[role])
+        if any(value is None for value in values.values()):
+            continue  # nothing of that kind in the demo for this account
+        pages.append((role, rule.endpoint, rule.build(values, append_unknown=False)[1]))
+    return sorted(pages)
+
+
+@pytest.fixture
+def demo(app):
+    from portal.demo.services import load_demo
+
+    load_demo()
+    db.session.commit()
+
+
+def test_every_page_is_accessible_and_light(page: Page, app, demo, browser_login):
+    from portal.accounts.services import find_user_by_email
+
+    pages = _pages(app)
+    assert len(pages) > 20
+    report, problems = [], []
+    current_role = None
+    for role, _endpoint, url in pages:
+        if role != current_role:
+            page.context.clear_cookies()
+            browser_login(find_user_by_email(f"{ACCOUNTS[role]}@demo.example"), password="demo1234")
+            current_role = role
+        response = page.request.get(url)
+        if "text/html" not in response.headers.get("content-type", ""):
+            continue  # a file or an API: checked by its domain's tests
+        eco = measure_ecoindex(page, url)
+        violations = serious_accessibility_violations(page)
+        report.append(f"{eco.grade} {eco.score:5.1f} {eco.dom_nodes:4d} nodes {eco.requests:2d} req "
+                      f"{eco.size_kb:6.1f} KB  {role:8s} {url}")
+        if violations:
+            problems.append(f"{role} {url}: {violations}")
+        if eco.grade != "A":
+            problems.append(f"{role} {url}: {eco}")
+    print("\nEcoIndex of every page:\n" + "\n".join(report))
+    assert problems == []
