@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jobs import campaigns, heartbeat
+from jobs import campaigns, heartbeat, messaging
 
 
 @dataclass(frozen=True)
@@ -31,4 +31,5 @@ def jobs(config: dict[str, Any]) -> list[Job]:
             run_at_start=True,
         ),
         Job("campaign-states", campaigns.advance_states, "interval", {"minutes": 1}, run_at_start=True),
+        Job("messaging-dispatch", messaging.dispatch, "interval", messaging.every(config), run_at_start=True),
     ]

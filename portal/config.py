@@ -54,6 +54,7 @@ class Defaults:
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "Portail numérique responsable <numerique-responsable@bordeaux-metropole.example>"
     MAIL_FILE_DIR = str(PROJECT_ROOT / "instance" / "mail")
+    MAIL_TIMEOUT = 30  # seconds for one SMTP conversation
 
     # Argon2id parameters (RFC 9106 second recommended option); tests use cheaper ones.
     ARGON2_TIME_COST = 3

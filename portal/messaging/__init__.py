@@ -1,0 +1,29 @@
+"""Personalised messages: the communications team writes, targets, previews, schedules and follows them;
+every employee reads theirs in the portal inbox and by e-mail."""
+
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from portal.areas import Area
+from portal.messaging.inbox import unread_count
+
+bp = Blueprint("messaging", __name__)
+
+AREAS = (
+    Area(
+        "messaging.inbox",
+        _l("My messages"),
+        _l("Messages from the responsible digital programme, with your own figures."),
+        order=20,
+        counter=unread_count,
+    ),
+    Area(
+        "messaging.comms_messages",
+        _l("Messages to employees"),
+        _l("Write personalised messages, choose the audience, preview, send and follow delivery."),
+        role="comms",
+        order=70,
+    ),
+)
+
+from portal.messaging import comms_routes, routes  # noqa: E402,F401  (routes register themselves on bp)

@@ -775,8 +775,14 @@ class CompiledMessage:
 
     def render(self, context: Mapping[str, object], locale: str) -> Rendered:
         """HTML and text for one recipient; raises RenderError (bad context, missing value, too long)."""
-        html, text = markup.render(_run(self._template, context, locale, MAX_OUTPUT_CHARS))
+        html, text = markup.render(self.render_markup(context, locale))
         return Rendered(html=html, text=text)
+
+    def render_markup(self, context: Mapping[str, object], locale: str) -> str:
+        """Stage 1 only: the recipient's personalised markup (every value already neutralised by
+        :func:`markup.escape_markup`). Storing it and calling :func:`markup.render` later gives exactly
+        :meth:`render`'s result; raises RenderError."""
+        return _run(self._template, context, locale, MAX_OUTPUT_CHARS)
 
 
 class CompiledSubject:

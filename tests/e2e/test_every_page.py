@@ -60,6 +60,20 @@ def _sample_ids() -> dict[str, Callable[[str], object | None]]:
             sa.select(DeviceReturn.id).where(DeviceReturn.user_id == user(local).id).limit(1))
     except ImportError:
         pass
+    try:
+        from portal.messaging.models import Message, MessageRecipient, MessageTemplate
+
+        def message_for(local: str) -> int | None:
+            me = user(local)
+            if me.has_role("comms"):  # the comms pages: the latest message written
+                return db.session.scalar(sa.select(Message.id).order_by(Message.id.desc()).limit(1))
+            return db.session.scalar(sa.select(MessageRecipient.message_id)
+                                     .where(MessageRecipient.user_id == me.id).limit(1))
+
+        samples["message_id"] = message_for
+        samples["template_id"] = lambda _: db.session.scalar(sa.select(MessageTemplate.id).limit(1))
+    except ImportError:
+        pass
     return samples
 
 

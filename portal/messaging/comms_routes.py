@@ -1,0 +1,605 @@
+"""The communications team's pages: messages, templates, audience, previews, sending and delivery status."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms.fields.choices import SelectChoice
+
+from portal import mail
+from portal.accounts.models import Role, User
+from portal.htmx import render
+from portal.messaging import audience, bp, dispatch, services
+from portal.messaging.audience import LANGUAGES, TARGETABLE_ROLES, Criteria
+from portal.messaging.context import campaigns_available, locator_available
+from portal.messaging.forms import (
+    CATEGORY_NAMES,
+    CHANNEL_NAMES,
+    ActionForm,
+    AudienceForm,
+    MessageForm,
+    ScheduleForm,
+    TemplateNameForm,
+)
+from portal.messaging.models import Message, MessageStatus, MessageTemplate
+from portal.messaging.rendering import PLACEHOLDERS, TemplateProblem
+from portal.models import db, utcnow
+from portal.org.models import Commune, OrgUnit, Site
+from portal.pagination import page_number, paginate
+from portal.security import roles_required
+
+PARIS = ZoneInfo("Europe/Paris")
+COMMS = Role.COMMS.value
+#: Placeholders whose value comes from a domain that may be absent: name → "is it available?".
+OPTIONAL_PLACEHOLDERS = {
+    "nearest_collection_point": locator_available,
+    "campaign_freed_gb": campaigns_available,
+    "campaign_total_gb": campaigns_available,
+    "campaign_participants": campaigns_available,
+    "team_rank": campaigns_available,
+}
+CONTENT_CODES = {
+    "subject_fr_required": ("subject_fr", _l("Write the subject in French.")),
+    "body_fr_required": ("body_fr", _l("Write the message in French.")),
+    "english_incomplete": ("subject_en", _l("Give both the English subject and the English message, or neither.")),
+    "category": ("category", _l("Choose a category.")),
+    "channels": ("channels", _l("Choose how to send it.")),
+}
+NOT_ALLOWED = {
+    "not_editable": _l("This message is already being sent: it can no longer be changed."),
+    "already_sent": _l("This message has already been sent."),
+    "schedule_in_past": _l("Choose a date and time in the future."),
+    "not_scheduled": _l("This message is not scheduled."),
+    "not_paused": _l("This message is not paused."),
+    "not_sending": _l("This message is not being sent."),
+    "nothing_to_retry": _l("There is nothing to send again."),
+    "no_channel": _l("Choose at least one channel."),
+    "content_rejected": _l("The message has errors: correct them before sending."),
+    "template_name_required": _l("Give the template a name."),
+    "ready_template": _l("Ready templates cannot be deleted."),
+}
+STATUS_NAMES = {
+    MessageStatus.DRAFT.value: _l("Draft"),
+    MessageStatus.SCHEDULED.value: _l("Scheduled"),
+    MessageStatus.STARTING.value: _l("Preparing"),
+    MessageStatus.SENDING.value: _l("Sending"),
+    MessageStatus.PAUSED.value: _l("Paused"),
+    MessageStatus.SENT.value: _l("Sent"),
+    MessageStatus.CANCELLED.value: _l("Cancelled"),
+}
+ROLE_NAMES = {"manager": _l("Managers"), "comms": _l("Communications team"), "admin": _l("Administrators")}
+
+
+def _me() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _locale() -> str:
+    return str(get_locale() or "fr")
+
+
+def _message_or_404(message_id: int) -> Message:
+    return db.get_or_404(Message, message_id)
+
+
+def _today() -> Any:
+    return utcnow().astimezone(PARIS).date()
+
+
+@bp.app_template_global("message_status_name")
+def message_status_name(status: str) -> str:
+    """A message status in the interface language."""
+    return str(STATUS_NAMES.get(status, status))
+
+
+def _problem_lines(problems: list[TemplateProblem]) -> list[str]:
+    """Each problem as a sentence, with its line number when it has one."""
+    locale = _locale()
+    return [
+        _("Line %(line)d: %(problem)s", line=p.line, problem=p.message(locale)) if p.line else p.message(locale)
+        for p in problems
+    ]
+
+
+def _placeholders() -> list[dict[str, Any]]:
+    locale = _locale()
+    return [
+        {
+            "name": p.name,
+            "description": p.description(locale),
+            "available": OPTIONAL_PLACEHOLDERS.get(p.name, lambda: True)(),
+        }
+        for p in PLACEHOLDERS.values()
+    ]
+
+
+# ------------------------------------------------------------------------------------------- lists
+
+
+@bp.get("/comms/messages")
+@roles_required(COMMS)
+def comms_messages() -> Response:
+    """Every message, the most recent first, with its status and e-mails sent."""
+    status = request.args.get("status", "")
+    page = paginate(
+        services.messages_statement(status or None),
+        number=page_number(request.args.get("page")),
+        size=current_app.config["PORTAL_PAGE_SIZE"],
+    )
+    return render(
+        "messaging/comms/messages.html",
+        "messaging/comms/_messages_results.html",
+        page=page,
+        status=status,
+        counts=services.sent_counts(m.id for m in page.items),
+        categories=CATEGORY_NAMES,
+    )
+
+
+@bp.get("/comms/templates")
+@roles_required(COMMS)
+def comms_templates() -> str:
+    """The template library: the ready ones and those saved by the team."""
+    templates = db.session.scalars(services.templates_statement()).all()
+    return render_template(
+        "messaging/comms/templates.html",
+        templates=templates,
+        title_of=services.template_title,
+        categories=CATEGORY_NAMES,
+    )
+
+
+@bp.post("/comms/templates/<int:template_id>/delete")
+@roles_required(COMMS)
+def delete_template(template_id: int) -> BaseResponse:
+    """Remove a saved template."""
+    template = db.get_or_404(MessageTemplate, template_id)
+    if ActionForm().validate_on_submit():
+        try:
+            services.delete_template(template)
+        except services.NotAllowed as refused:
+            flash(str(NOT_ALLOWED[refused.code]), "error")
+        else:
+            db.session.commit()
+            flash(_("The template is deleted."), "success")
+    return redirect(url_for("messaging.comms_templates"), code=303)
+
+
+# ----------------------------------------------------------------------------------------- content
+
+
+def _compose_page(form: MessageForm, message: Message | None, problems: dict[str, list[str]], status: int = 200,
+                  templates: list[MessageTemplate] | None = None, template_id: int | None = None) -> Any:
+    page = render_template(
+        "messaging/comms/compose.html",
+        form=form,
+        message=message,
+        problems=problems,
+        placeholders=_placeholders(),
+        templates=templates or [],
+        template_id=template_id,
+        title_of=services.template_title,
+    )
+    return (page, status) if status != 200 else page
+
+
+def _form_input(form: MessageForm) -> services.MessageInput:
+    return services.MessageInput(
+        subject_fr=form.subject_fr.data or "",
+        body_fr=form.body_fr.data or "",
+        subject_en=form.subject_en.data or "",
+        body_en=form.body_en.data or "",
+        category=form.category.data or "",
+        channels=form.channels.data or "",
+    )
+
+
+def _rejected_problems(rejected: services.ContentRejected) -> dict[str, list[str]]:
+    problems = {name: _problem_lines(found) for name, found in rejected.problems.items()}
+    for code in rejected.codes:
+        name, text = CONTENT_CODES[code]
+        problems.setdefault(name, []).insert(0, str(text))
+    return problems
+
+
+@bp.get("/comms/messages/new")
+@roles_required(COMMS)
+def new_message() -> str:
+    """The compose page, empty or started from a template of the library."""
+    templates = db.session.scalars(services.templates_statement()).all()
+    template_id = request.args.get("template", type=int)
+    template = db.session.get(MessageTemplate, template_id) if template_id else None
+    form = MessageForm(data=asdict(services.message_input(template)) if template else None)
+    return _compose_page(form, None, {}, templates=templates, template_id=template_id)
+
+
+@bp.post("/comms/messages")
+@roles_required(COMMS)
+def create_message() -> Any:
+    """Save a new draft; a template error is shown with its line and the draft is not saved."""
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            message = services.create_message(_form_input(form), author=_me())
+        except services.ContentRejected as rejected:
+            return _compose_page(form, None, _rejected_problems(rejected), 422)
+        db.session.commit()
+        flash(_("The draft is saved. Now choose who receives it."), "success")
+        return redirect(url_for("messaging.audience_page", message_id=message.id), code=303)
+    return _compose_page(form, None, {name: list(errors) for name, errors in form.errors.items()}, 422)
+
+
+@bp.get("/comms/messages/<int:message_id>/edit")
+@roles_required(COMMS)
+def edit_message(message_id: int) -> Any:
+    """The compose page for a draft or scheduled message."""
+    message = _message_or_404(message_id)
+    if not message.editable:
+        return redirect(url_for("messaging.message_detail", message_id=message.id))
+    return _compose_page(MessageForm(data=asdict(services.message_input(message))), message, {})
+
+
+@bp.post("/comms/messages/<int:message_id>/edit")
+@roles_required(COMMS)
+def update_message(message_id: int) -> Any:
+    """Save the content of a draft or scheduled message."""
+    message = _message_or_404(message_id)
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            services.update_message(message, _form_input(form))
+        except services.ContentRejected as rejected:
+            return _compose_page(form, message, _rejected_problems(rejected), 422)
+        except services.NotAllowed as refused:
+            flash(str(NOT_ALLOWED[refused.code]), "error")
+            return redirect(url_for("messaging.message_detail", message_id=message.id), code=303)
+        db.session.commit()
+        flash(_("The message is saved."), "success")
+        return redirect(url_for("messaging.message_detail", message_id=message.id), code=303)
+    return _compose_page(form, message, {name: list(errors) for name, errors in form.errors.items()}, 422)
+
+
+@bp.post("/comms/messages/validate")
+@roles_required(COMMS)
+def validate_field() -> str:
+    """Live check of one subject or body while it is typed (htmx): its problems with their lines."""
+    name = request.form.get("field", "")
+    if name not in services.SOURCE_FIELDS:
+        abort(400)
+    source = request.form.get(name, "")
+    problems = _problem_lines(services.field_problems(name, source))
+    return render_template("messaging/comms/_problems.html", name=name, problems=problems, checked=True)
+
+
+# ---------------------------------------------------------------------------------------- audience
+
+
+def _choices(statement: sa.Select[Any]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in db.session.execute(statement)]
+
+
+def _audience_form(formdata: Any = None, criteria: Criteria | None = None) -> AudienceForm:
+    if criteria is not None:
+        data = {
+            "roles": list(criteria.roles),
+            "org_units": list(criteria.org_unit_ids),
+            "communes": list(criteria.commune_insees),
+            "sites": list(criteria.site_ids),
+            "languages": list(criteria.languages),
+            "oldest_min": criteria.oldest_device_min_years,
+            "oldest_max": criteria.oldest_device_max_years,
+            "labels": list(criteria.device_labels),
+            "campaign": str(criteria.campaign_id) if criteria.campaign_id is not None else "",
+            "participation": criteria.campaign_participation or "",
+            "open_order": {True: "yes", False: "no", None: ""}[criteria.open_order],
+        }
+        form = AudienceForm(formdata=None, data=data)
+    elif formdata is not None:
+        form = AudienceForm(formdata=formdata, meta={"csrf": False})
+    else:
+        form = AudienceForm()
+    form.roles.choices = [SelectChoice(role, ROLE_NAMES[role]) for role in TARGETABLE_ROLES]
+    form.org_units.choices = _choices(sa.select(OrgUnit.id, OrgUnit.name).order_by(OrgUnit.name))
+    form.communes.choices = _choices(sa.select(Commune.insee, Commune.name).order_by(Commune.name))
+    form.sites.choices = _choices(sa.select(Site.id, Site.name).order_by(Site.name))
+    form.languages.choices = [SelectChoice(code, {"fr": "Français", "en": "English"}[code]) for code in LANGUAGES]
+    form.campaign.choices = [SelectChoice("", _("No campaign"))] + [
+        SelectChoice(str(i), name) for i, name in services.campaign_choices()
+    ]
+    return form
+
+
+def _criteria_from(form: AudienceForm) -> Criteria:
+    campaign = form.campaign.data
+    return Criteria.from_json(
+        {
+            "roles": form.roles.data or [],
+            "org_unit_ids": form.org_units.data or [],
+            "commune_insees": form.communes.data or [],
+            "site_ids": form.sites.data or [],
+            "languages": form.languages.data or [],
+            "oldest_device_min_years": form.oldest_min.data,
+            "oldest_device_max_years": form.oldest_max.data,
+            "device_labels": form.labels.data or [],
+            "campaign_id": int(campaign) if campaign and campaign.isdigit() else None,
+            "campaign_participation": form.participation.data or None,
+            "open_order": {"yes": True, "no": False}.get(form.open_order.data or ""),
+        }
+    )
+
+
+def _audience_page(message: Message, form: AudienceForm, count: int | None, status: int = 200) -> Any:
+    page = render_template(
+        "messaging/comms/audience.html",
+        message=message,
+        form=form,
+        count=count,
+        campaigns=campaigns_available(),
+    )
+    return (page, status) if status != 200 else page
+
+
+@bp.get("/comms/messages/<int:message_id>/audience")
+@roles_required(COMMS)
+def audience_page(message_id: int) -> Any:
+    """The audience builder, with the number of recipients the criteria select now."""
+    message = _message_or_404(message_id)
+    criteria = services.criteria_of(message)
+    return _audience_page(message, _audience_form(criteria=criteria), audience.count(criteria, today=_today()))
+
+
+@bp.get("/comms/messages/<int:message_id>/audience/count")
+@roles_required(COMMS)
+def audience_count(message_id: int) -> Response:
+    """How many employees the criteria being edited select: the count for htmx, the whole page without it."""
+    message = _message_or_404(message_id)
+    form = _audience_form(formdata=request.args)
+    count = audience.count(_criteria_from(form), today=_today()) if form.validate() else None
+    return render(
+        "messaging/comms/audience.html",
+        "messaging/comms/_audience_count.html",
+        message=message,
+        form=form,
+        count=count,
+        campaigns=campaigns_available(),
+    )
+
+
+@bp.post("/comms/messages/<int:message_id>/audience")
+@roles_required(COMMS)
+def save_audience(message_id: int) -> Any:
+    """Save the audience criteria."""
+    message = _message_or_404(message_id)
+    form = _audience_form()
+    if not form.validate_on_submit():
+        return _audience_page(message, form, None, 422)
+    try:
+        services.save_audience(message, _criteria_from(form))
+    except services.NotAllowed as refused:
+        flash(str(NOT_ALLOWED[refused.code]), "error")
+        return redirect(url_for("messaging.message_detail", message_id=message.id), code=303)
+    db.session.commit()
+    flash(_("The audience is saved. Preview the message as some of its recipients."), "success")
+    return redirect(url_for("messaging.preview", message_id=message.id), code=303)
+
+
+# ----------------------------------------------------------------------------------------- preview
+
+
+def _preview_context(message: Message) -> dict[str, Any]:
+    criteria = services.criteria_of(message)
+    query = request.args.get("q", "").strip()[:100]
+    found = audience.search(criteria, query, today=_today()) if query else []
+    chosen = None
+    shown: list[services.Preview] = []
+    now = utcnow()
+    locales = ("fr", "en") if message.has_english else ("fr",)  # every version, whatever each one reads
+    recipient_id = request.args.get("recipient", type=int)
+    if recipient_id is not None:
+        chosen = db.session.get(User, recipient_id)
+        if chosen is None or not audience.is_recipient(criteria, chosen.id, today=_today()):
+            abort(404)
+        shown = services.previews(message, [chosen], today=_today(), now=now, locales=locales)
+    elif request.args.get("random"):
+        drawn = audience.sample(criteria, today=_today())
+        shown = services.previews(message, drawn, today=_today(), now=now, locales=locales)
+    return {
+        "message": message,
+        "query": query,
+        "found": found,
+        "chosen": chosen,
+        "shown": shown,
+        "random": bool(request.args.get("random")),
+    }
+
+
+@bp.get("/comms/messages/<int:message_id>/preview")
+@roles_required(COMMS)
+def preview(message_id: int) -> str:
+    """The message as a chosen recipient (both languages) or as 5 recipients drawn at random."""
+    return render_template("messaging/comms/preview.html", **_preview_context(_message_or_404(message_id)))
+
+
+@bp.get("/comms/messages/<int:message_id>/preview/recipients")
+@roles_required(COMMS)
+def preview_search(message_id: int) -> Response:
+    """Recipients of the audience matching a name (the list for htmx, the preview page without it)."""
+    context = _preview_context(_message_or_404(message_id))
+    return render("messaging/comms/preview.html", "messaging/comms/_recipient_results.html", **context)
+
+
+# ----------------------------------------------------------------------------------- detail, status
+
+
+def _detail_context(message: Message) -> dict[str, Any]:
+    criteria = services.criteria_of(message)
+    started = message.started_at is not None
+    return {
+        "message": message,
+        "figures": services.delivery_figures(message) if started else None,
+        "criteria": criteria,
+        "names": services.describe_criteria(criteria),
+        "role_names": ROLE_NAMES,
+        "count": None if started else audience.count(criteria, today=_today()),
+        "categories": CATEGORY_NAMES,
+        "channel_names": CHANNEL_NAMES,
+        "schedule_form": ScheduleForm(),
+        "template_form": TemplateNameForm(),
+        "polling": message.status in (MessageStatus.STARTING.value, MessageStatus.SENDING.value)
+        or (message.status == MessageStatus.SCHEDULED.value and message.scheduled_at is not None
+            and message.scheduled_at <= utcnow()),
+    }
+
+
+@bp.get("/comms/messages/<int:message_id>")
+@roles_required(COMMS)
+def message_detail(message_id: int) -> Response:
+    """A message: summary, sending actions, and delivery figures refreshed live while it is being sent."""
+    message = _message_or_404(message_id)
+    return render("messaging/comms/detail.html", "messaging/comms/_status.html", **_detail_context(message))
+
+
+def _back(message: Message) -> BaseResponse:
+    return redirect(url_for("messaging.message_detail", message_id=message.id), code=303)
+
+
+def _action(message_id: int, action: Any, success: str) -> BaseResponse:
+    """Run a life-cycle action after the CSRF check; flash its outcome."""
+    message = _message_or_404(message_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        outcome = action(message)
+    except services.NotAllowed as refused:
+        db.session.rollback()
+        flash(str(NOT_ALLOWED[refused.code]), "error")
+        return _back(message)
+    db.session.commit()
+    flash(success % {"count": outcome if isinstance(outcome, int) else 0}, "success")
+    return _back(message)
+
+
+@bp.post("/comms/messages/<int:message_id>/send")
+@roles_required(COMMS)
+def send_now(message_id: int) -> BaseResponse:
+    """Send now: the jobs process starts it within seconds (a second click changes nothing)."""
+    return _action(
+        message_id,
+        lambda m: services.send_now(m, now=utcnow()),
+        _("The message is queued: sending starts within a few seconds."),
+    )
+
+
+@bp.post("/comms/messages/<int:message_id>/schedule")
+@roles_required(COMMS)
+def schedule(message_id: int) -> Any:
+    """Schedule the sending for a date and time in Paris."""
+    message = _message_or_404(message_id)
+    form = ScheduleForm()
+    if not form.validate_on_submit():
+        flash(_("Give the date and time when sending should start."), "error")
+        return _back(message)
+    at = form.send_at.data.replace(tzinfo=PARIS).astimezone(UTC)
+    try:
+        services.schedule(message, at, now=utcnow())
+    except services.NotAllowed as refused:
+        db.session.rollback()
+        flash(str(NOT_ALLOWED[refused.code]), "error")
+        return _back(message)
+    db.session.commit()
+    flash(_("Sending is scheduled."), "success")
+    return _back(message)
+
+
+@bp.post("/comms/messages/<int:message_id>/cancel")
+@roles_required(COMMS)
+def cancel(message_id: int) -> BaseResponse:
+    """Cancel the schedule: the message goes back to draft."""
+    return _action(message_id, services.cancel_schedule, _("The schedule is cancelled: the message is a draft again."))
+
+
+@bp.post("/comms/messages/<int:message_id>/resume")
+@roles_required(COMMS)
+def resume(message_id: int) -> BaseResponse:
+    """Resume a paused message."""
+    return _action(message_id, lambda m: services.resume(m, now=utcnow()), _("Sending resumes."))
+
+
+@bp.post("/comms/messages/<int:message_id>/retry")
+@roles_required(COMMS)
+def retry(message_id: int) -> BaseResponse:
+    """Send the failed e-mails again."""
+    return _action(
+        message_id, lambda m: services.retry_failed(m, now=utcnow()), _("%(count)d e-mail(s) will be sent again.")
+    )
+
+
+@bp.post("/comms/messages/<int:message_id>/stop")
+@roles_required(COMMS)
+def stop(message_id: int) -> BaseResponse:
+    """Stop sending: the e-mails not sent yet are dropped (portal messages stay delivered)."""
+    return _action(
+        message_id, lambda m: services.stop(m, now=utcnow()), _("Sending is stopped: %(count)d e-mail(s) dropped.")
+    )
+
+
+@bp.post("/comms/messages/<int:message_id>/template")
+@roles_required(COMMS)
+def save_as_template(message_id: int) -> BaseResponse:
+    """Keep the message's content in the template library."""
+    message = _message_or_404(message_id)
+    form = TemplateNameForm()
+    if not form.validate_on_submit():
+        flash(_("Give the template a name."), "error")
+        return _back(message)
+    try:
+        services.save_as_template(message, form.name.data, author=_me())
+    except (services.NotAllowed, services.ContentRejected):
+        db.session.rollback()
+        flash(str(NOT_ALLOWED["content_rejected"]), "error")
+        return _back(message)
+    db.session.commit()
+    flash(_("The template is saved in the library."), "success")
+    return _back(message)
+
+
+@bp.post("/comms/messages/<int:message_id>/test")
+@roles_required(COMMS)
+def send_test(message_id: int) -> BaseResponse:
+    """Send the message, personalised for me, to my own address now (the only e-mail a request sends)."""
+    message = _message_or_404(message_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    me = _me()
+    try:
+        dispatch.send_test(message, me, today=_today(), now=utcnow(), subject_prefix=_("[Test]"))
+    except dispatch.NotPersonalised as refused:
+        flash(_("The message cannot be personalised for you: %(error)s",
+                error=refused.reason or NOT_ALLOWED["content_rejected"]), "error")
+    except mail.DeliveryError as error:
+        flash(_("The test e-mail was not accepted: %(reason)s", reason=str(error)), "error")
+    else:
+        flash(_("A test e-mail has been sent to %(email)s.", email=me.email), "success")
+    return _back(message)
+
+
+@bp.get("/comms/messages/<int:message_id>/failures.csv")
+@roles_required(COMMS)
+def failures_csv(message_id: int) -> Response:
+    """The e-mails that failed, with their reasons, as a CSV file for a spreadsheet."""
+    message = _message_or_404(message_id)
+    header = [_("E-mail address"), _("Last name"), _("First name"), _("Attempts"), _("Reason")]
+    response = make_response(services.failures_csv(message, header=header))
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="message-{message.id}-failures.csv"'
+    return response

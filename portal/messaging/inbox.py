@@ -1,0 +1,71 @@
+"""The employee's side: my inbox, my unread count, opening a message, my e-mail preferences."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
+
+from portal.accounts.models import User
+from portal.messaging.models import NON_ESSENTIAL_CATEGORIES, EmailOptOut, Message, MessageRecipient
+from portal.models import db
+
+
+def _mine(user: User) -> list[sa.ColumnElement[bool]]:
+    return [MessageRecipient.user_id == user.id, MessageRecipient.error == ""]
+
+
+def inbox_statement(user: User, *, category: str | None = None) -> sa.Select[tuple[MessageRecipient]]:
+    """My portal messages, newest first (optionally of one category), with their message loaded."""
+    statement = (
+        sa.select(MessageRecipient)
+        .join(MessageRecipient.message)
+        .options(contains_eager(MessageRecipient.message))
+        .where(*_mine(user), MessageRecipient.in_inbox.is_(True))
+        .order_by(MessageRecipient.delivered_at.desc(), MessageRecipient.id.desc())
+    )
+    if category:
+        statement = statement.where(Message.category == category)
+    return statement
+
+
+def unread_count(user: User) -> int:
+    """How many of my portal messages I have not opened (shown next to the menu entry)."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(MessageRecipient.id)).where(
+                *_mine(user), MessageRecipient.in_inbox.is_(True), MessageRecipient.read_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+def open_message(user: User, message_id: int, *, now: datetime) -> MessageRecipient | None:
+    """My copy of a message, marked read the first time; None if it was not sent to me."""
+    recipient = db.session.scalar(
+        sa.select(MessageRecipient)
+        .join(MessageRecipient.message)
+        .options(contains_eager(MessageRecipient.message))
+        .where(*_mine(user), MessageRecipient.message_id == message_id)
+    )
+    if recipient is not None and recipient.read_at is None:
+        recipient.read_at = now
+        db.session.flush()
+    return recipient
+
+
+def email_categories_wanted(user: User) -> set[str]:
+    """The non-essential categories I receive by e-mail (all of them unless I opted out)."""
+    opted_out = set(db.session.scalars(sa.select(EmailOptOut.category).where(EmailOptOut.user_id == user.id)))
+    return set(NON_ESSENTIAL_CATEGORIES) - opted_out
+
+
+def set_email_categories(user: User, wanted: Iterable[str]) -> None:
+    """Receive by e-mail exactly the `wanted` non-essential categories (essential ones always come)."""
+    opt_outs = set(NON_ESSENTIAL_CATEGORIES) - set(wanted)
+    db.session.execute(sa.delete(EmailOptOut).where(EmailOptOut.user_id == user.id))
+    db.session.add_all(EmailOptOut(user_id=user.id, category=category) for category in sorted(opt_outs))
+    db.session.flush()

@@ -1,0 +1,237 @@
+"""Start sending a message: freeze its audience, personalise it for each recipient, fill inbox and outbox.
+
+This is the send decision, taken by the jobs process when the message's time comes. The message becomes
+`starting` under a worker's lease; then, batch after batch (recipients streamed in id order, memory flat),
+each recipient's inbox row (the portal delivery: the message rendered for them) and e-mail outbox row are
+written together in one transaction; at the end the message becomes `sending` (or `sent` when there is no
+e-mail to send).
+
+Why batches and not one transaction for the whole audience: SQLite has a single writer, and 20,000 rendered
+recipients take seconds to write; web requests that write (a login, an order) would wait that long, past
+their busy timeout. Batches keep each write short. Nothing is lost or doubled on a crash: a `starting`
+message whose lease ran out is taken again and resumes after the last recipient written, and the unique
+constraints (one inbox row per message and employee, one outbox row per message, employee and channel)
+forbid a second row whatever happens.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from portal.messaging import audience
+from portal.messaging.models import (
+    ESSENTIAL_CATEGORIES,
+    Channel,
+    EmailOptOut,
+    Message,
+    MessageRecipient,
+    MessageStatus,
+    OutboxEntry,
+    OutboxStatus,
+)
+from portal.messaging.rendering import RenderError, TemplateRejected
+from portal.messaging.services import compiled_versions, context_builder, criteria_of
+from portal.messaging.settings import setting
+from portal.models import UTCDateTime, db
+
+log = logging.getLogger(__name__)
+PARIS = ZoneInfo("Europe/Paris")
+_MESSAGE = Message.__table__
+_RECIPIENT = MessageRecipient.__table__
+
+
+def worker_name() -> str:
+    """host:pid:random — written on what a worker claims, so it only ever records results for its own claims."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class Started:
+    """What starting a message produced (in all, including a part written before a crash)."""
+
+    message_id: int
+    recipients: int
+    not_personalised: int
+    emails: int
+
+
+def _startable(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.or_(
+        sa.and_(_MESSAGE.c.status == MessageStatus.SCHEDULED.value, _MESSAGE.c.scheduled_at <= now),
+        sa.and_(_MESSAGE.c.status == MessageStatus.STARTING.value, _MESSAGE.c.start_lease_until < now),
+    )
+
+
+def due_message_ids(*, now: datetime) -> list[int]:
+    """Scheduled messages whose time has come, and starts interrupted by a dead worker; oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(_MESSAGE.c.id).where(_startable(now)).order_by(_MESSAGE.c.scheduled_at, _MESSAGE.c.id)
+        )
+    )
+
+
+def _take(message_id: int, now: datetime, worker: str, lease: timedelta) -> bool:
+    """Claim the start for this worker (a conditional UPDATE: one winner); commits."""
+    result = db.session.execute(
+        sa.update(_MESSAGE)
+        .where(_MESSAGE.c.id == message_id, _startable(now))
+        .values(
+            status=MessageStatus.STARTING.value,
+            started_at=sa.func.coalesce(_MESSAGE.c.started_at, sa.literal(now, UTCDateTime())),
+            started_by=worker,
+            start_lease_until=now + lease,
+        )
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _still_mine(message_id: int, worker: str, until: datetime) -> bool:
+    """Extend this worker's lease; False if another worker took the start over meanwhile."""
+    result = db.session.execute(
+        sa.update(_MESSAGE)
+        .where(
+            _MESSAGE.c.id == message_id,
+            _MESSAGE.c.started_by == worker,
+            _MESSAGE.c.status == MessageStatus.STARTING.value,
+        )
+        .values(start_lease_until=until)
+    )
+    return result.rowcount == 1
+
+
+def start_message(message_id: int, *, now: datetime, worker: str | None = None) -> Started | None:
+    """Freeze the audience and write inbox and outbox rows, batch by batch (each batch committed).
+
+    Returns None if the message is not due, or is being started by another worker. A template that no
+    longer validates pauses the message with the problems: it is never rendered.
+    """
+    worker = worker or worker_name()
+    lease = timedelta(seconds=setting("PORTAL_MESSAGING_LEASE_SECONDS"))
+    if not _take(message_id, now, worker, lease):
+        return None
+    clock_start = time.monotonic()
+    message = db.session.get(Message, message_id, populate_existing=True)
+    assert message is not None and message.started_at is not None
+    try:
+        versions = compiled_versions(message)
+    except TemplateRejected as rejected:
+        message.status = MessageStatus.PAUSED.value
+        message.pause_details = {"kind": "template", "reason": str(rejected)}
+        message.start_lease_until = None
+        db.session.commit()
+        return Started(message_id, 0, 0, 0)
+    started_at = message.started_at
+    today = started_at.astimezone(PARIS).date()
+    builder = context_builder(message, today=today, now=now)
+    resume_after = db.session.scalar(
+        sa.select(sa.func.max(_RECIPIENT.c.user_id)).where(_RECIPIENT.c.message_id == message_id)
+    )
+    size = setting("PORTAL_MESSAGING_FREEZE_BATCH")
+    for batch in audience.batches(criteria_of(message), today=today, size=size, after=resume_after or 0):
+        _write_batch(message, batch, builder.contexts(batch), versions, started_at)
+        elapsed = timedelta(seconds=time.monotonic() - clock_start)
+        if not _still_mine(message_id, worker, now + elapsed + lease):
+            db.session.rollback()
+            log.warning("message %d: start taken over by another worker", message_id)
+            return None
+        db.session.commit()
+    return _finish(message, worker, now)
+
+
+def _write_batch(message: Message, batch: Sequence[sa.Row], contexts: dict, versions: dict,
+                 delivered_at: datetime) -> None:
+    """The batch's inbox rows and e-mail outbox rows (the caller commits them together)."""
+    rows = []
+    for user in batch:
+        locale = message.content_locale(user.locale)
+        row = {
+            "message_id": message.id,
+            "user_id": user.id,
+            "locale": locale,
+            "in_inbox": message.via_portal,
+            "delivered_at": delivered_at,
+            "read_at": None,
+        }
+        try:
+            subject_template, body_template = versions[locale]
+            context = contexts[user.id]
+            subject = subject_template.render(context, locale)
+            body = body_template.render_markup(context, locale)
+        except RenderError as error:
+            row.update(subject="", body="", error=error.message("en")[:500])
+        else:
+            row.update(subject=subject[:2000], body=body, error="")
+        rows.append(row)
+    # RETURNING makes SQLAlchemy batch the rows into multi-row INSERTs ("insertmanyvalues"); a plain
+    # executemany would send them one by one on PostgreSQL.
+    db.session.execute(sa.insert(_RECIPIENT).returning(_RECIPIENT.c.id), rows).all()
+    if message.via_email:
+        _queue_emails(message, [user.id for user in batch], delivered_at)
+
+
+def _queue_emails(message: Message, user_ids: list[int], now: datetime) -> None:
+    """One outbox row per personalised recipient of the batch who accepts this category by e-mail."""
+    recipient = _RECIPIENT.c
+    selection = sa.select(
+        recipient.message_id,
+        recipient.id,
+        recipient.user_id,
+        sa.literal(Channel.EMAIL.value),
+        sa.literal(OutboxStatus.QUEUED.value),
+        sa.literal(0),
+        sa.literal(now, UTCDateTime()),
+        sa.literal(""),
+        sa.literal(now, UTCDateTime()),
+    ).where(recipient.message_id == message.id, recipient.user_id.in_(user_ids), recipient.error == "")
+    if message.category not in ESSENTIAL_CATEGORIES:
+        selection = selection.where(
+            ~sa.exists().where(EmailOptOut.user_id == recipient.user_id, EmailOptOut.category == message.category)
+        )
+    db.session.execute(
+        sa.insert(OutboxEntry.__table__).from_select(
+            ["message_id", "recipient_id", "user_id", "channel", "status", "attempts", "next_attempt_at",
+             "last_error", "created_at"],
+            selection,
+        )
+    )
+
+
+def _finish(message: Message, worker: str, now: datetime) -> Started | None:
+    """Counts, then `sending` (or `sent` without any e-mail): dispatch may begin."""
+    recipients, errors = db.session.execute(
+        sa.select(sa.func.count(_RECIPIENT.c.id), sa.func.count(_RECIPIENT.c.id).filter(_RECIPIENT.c.error != ""))
+        .where(_RECIPIENT.c.message_id == message.id)
+    ).one()
+    emails = db.session.scalar(
+        sa.select(sa.func.count(OutboxEntry.id)).where(OutboxEntry.message_id == message.id)
+    ) or 0
+    result = db.session.execute(
+        sa.update(_MESSAGE)
+        .where(_MESSAGE.c.id == message.id, _MESSAGE.c.started_by == worker,
+               _MESSAGE.c.status == MessageStatus.STARTING.value)
+        .values(
+            status=MessageStatus.SENDING.value if emails else MessageStatus.SENT.value,
+            finished_at=None if emails else now,
+            recipient_count=recipients,
+            start_lease_until=None,
+        )
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        return None
+    db.session.commit()
+    log.info("message %d started: %d recipients, %d not personalised, %d e-mails queued",
+             message.id, recipients, errors, emails)
+    return Started(message.id, recipients, errors, emails)

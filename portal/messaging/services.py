@@ -1,0 +1,552 @@
+"""Messages for the communications team: content (validated at save), templates, audience, life cycle,
+previews and delivery figures. Services flush; the route, job or command commits.
+
+A message whose template is rejected by the safe renderer can be neither saved nor scheduled nor sent:
+the checks are here, not only in the form.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from portal.accounts.models import User
+from portal.messaging import audience
+from portal.messaging.audience import Criteria
+from portal.messaging.context import Context, ContextBuilder
+from portal.messaging.models import (
+    EDITABLE_STATUSES,
+    Category,
+    Message,
+    MessageRecipient,
+    MessageStatus,
+    MessageTemplate,
+    OutboxEntry,
+    OutboxStatus,
+)
+from portal.messaging.ready import READY_BY_KEY
+from portal.messaging.rendering import (
+    CompiledMessage,
+    CompiledSubject,
+    Rendered,
+    RenderError,
+    TemplateProblem,
+    TemplateRejected,
+    compile_message,
+    compile_subject,
+    validate,
+    validate_subject,
+)
+from portal.models import db
+
+CHANNELS = ("both", "portal", "email")
+SOURCE_FIELDS = ("subject_fr", "body_fr", "subject_en", "body_en")
+
+# ------------------------------------------------------------------------------------------ content
+
+
+@dataclass(frozen=True)
+class MessageInput:
+    """What the compose form gives: both language versions, the category and the channels."""
+
+    subject_fr: str
+    body_fr: str
+    subject_en: str = ""
+    body_en: str = ""
+    category: str = Category.NEWS.value
+    channels: str = "both"
+
+    def cleaned(self) -> MessageInput:
+        """Windows line ends made plain, surrounding blanks of the subjects dropped."""
+        return MessageInput(
+            subject_fr=self.subject_fr.strip(),
+            body_fr=self.body_fr.replace("\r\n", "\n").strip("\n"),
+            subject_en=self.subject_en.strip(),
+            body_en=self.body_en.replace("\r\n", "\n").strip("\n"),
+            category=self.category,
+            channels=self.channels,
+        )
+
+
+class ContentRejected(ValueError):
+    """The content cannot be saved: template problems per field, and other problems by code."""
+
+    def __init__(self, problems: Mapping[str, list[TemplateProblem]], codes: Iterable[str] = ()) -> None:
+        self.problems = {name: list(found) for name, found in problems.items() if found}
+        self.codes = tuple(codes)
+        super().__init__(f"{self.problems} {self.codes}")
+
+
+def field_problems(name: str, source: str) -> list[TemplateProblem]:
+    """The template problems of one field of the form (`subject_*` or `body_*`), sorted by line."""
+    if not source.strip():
+        return []
+    return validate_subject(source) if name.startswith("subject") else validate(source)
+
+
+def check_content(data: MessageInput) -> MessageInput:
+    """The cleaned content, or ContentRejected: every template valid, French complete, English all or nothing."""
+    data = data.cleaned()
+    codes = []
+    if not data.subject_fr:
+        codes.append("subject_fr_required")
+    if not data.body_fr.strip():
+        codes.append("body_fr_required")
+    if bool(data.subject_en) != bool(data.body_en.strip()):
+        codes.append("english_incomplete")
+    if data.category not in {c.value for c in Category}:
+        codes.append("category")
+    if data.channels not in CHANNELS:
+        codes.append("channels")
+    problems = {name: field_problems(name, getattr(data, name)) for name in SOURCE_FIELDS}
+    if codes or any(problems.values()):
+        raise ContentRejected(problems, codes)
+    return data
+
+
+def _apply_content(target: Message | MessageTemplate, data: MessageInput) -> None:
+    target.subject_fr, target.body_fr = data.subject_fr, data.body_fr
+    target.subject_en, target.body_en = data.subject_en, data.body_en
+    target.category = data.category
+    if isinstance(target, Message):
+        target.via_portal = data.channels in ("both", "portal")
+        target.via_email = data.channels in ("both", "email")
+
+
+def create_message(data: MessageInput, *, author: User) -> Message:
+    """A new draft (raises ContentRejected)."""
+    data = check_content(data)
+    message = Message(created_by_id=author.id, audience={}, status=MessageStatus.DRAFT.value)
+    _apply_content(message, data)
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+class NotAllowed(ValueError):
+    """The action does not fit the message's state (the code names the reason, for a translated message)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def update_message(message: Message, data: MessageInput) -> Message:
+    """Change a draft or scheduled message's content (raises ContentRejected, NotAllowed)."""
+    if not message.editable:
+        raise NotAllowed("not_editable")
+    data = check_content(data)
+    _apply_content(message, data)
+    db.session.flush()
+    return message
+
+
+def message_input(source: Message | MessageTemplate) -> MessageInput:
+    """The form's values for a message or a template (start from a template)."""
+    channels = source.channels if isinstance(source, Message) else "both"
+    return MessageInput(
+        subject_fr=source.subject_fr,
+        body_fr=source.body_fr,
+        subject_en=source.subject_en,
+        body_en=source.body_en,
+        category=source.category,
+        channels=channels,
+    )
+
+
+def save_audience(message: Message, criteria: Criteria) -> None:
+    """Store the audience criteria (the campaign chosen there also feeds the campaign placeholders)."""
+    if not message.editable:
+        raise NotAllowed("not_editable")
+    message.audience = criteria.to_json()
+    message.campaign_id = criteria.campaign_id
+    db.session.flush()
+
+
+def criteria_of(message: Message) -> Criteria:
+    return Criteria.from_json(message.audience)
+
+
+# ---------------------------------------------------------------------------------------- templates
+
+
+def templates_statement() -> sa.Select[tuple[MessageTemplate]]:
+    """The library: ready templates first, then the saved ones by name."""
+    return sa.select(MessageTemplate).order_by(MessageTemplate.key.is_(None), MessageTemplate.name, MessageTemplate.id)
+
+
+def template_title(template: MessageTemplate) -> str:
+    """A ready template's translated title, or the name it was saved under."""
+    ready = READY_BY_KEY.get(template.key or "")
+    return str(ready.title) if ready else template.name
+
+
+def save_as_template(message: Message, name: str, *, author: User) -> MessageTemplate:
+    """Keep a message's content in the library under a name."""
+    name = name.strip()[:160]
+    if not name:
+        raise NotAllowed("template_name_required")
+    template = MessageTemplate(name=name, created_by_id=author.id)
+    _apply_content(template, check_content(message_input(message)))
+    db.session.add(template)
+    db.session.flush()
+    return template
+
+
+def delete_template(template: MessageTemplate) -> None:
+    """Remove a saved template (the ready ones stay)."""
+    if template.key is not None:
+        raise NotAllowed("ready_template")
+    db.session.delete(template)
+    db.session.flush()
+
+
+# -------------------------------------------------------------------------------------- life cycle
+
+
+def compiled_versions(message: Message) -> dict[str, tuple[CompiledSubject, CompiledMessage]]:
+    """Each language version compiled: the only way to render; raises TemplateRejected."""
+    versions = {"fr": (compile_subject(message.subject_fr), compile_message(message.body_fr))}
+    if message.has_english:
+        versions["en"] = (compile_subject(message.subject_en), compile_message(message.body_en))
+    return versions
+
+
+def _check_sendable(message: Message) -> None:
+    if not (message.via_portal or message.via_email):
+        raise NotAllowed("no_channel")
+    try:
+        check_content(message_input(message))
+    except ContentRejected as rejected:
+        raise NotAllowed("content_rejected") from rejected
+    compiled_versions(message)
+
+
+def send_now(message: Message, *, now: datetime) -> bool:
+    """Queue the message for the jobs process now; False if it already is (double click)."""
+    if message.status in (MessageStatus.SCHEDULED.value,) and message.scheduled_at and message.scheduled_at <= now:
+        return False
+    if message.status not in EDITABLE_STATUSES:
+        raise NotAllowed("already_sent")
+    _check_sendable(message)
+    message.status = MessageStatus.SCHEDULED.value
+    message.scheduled_at = now
+    db.session.flush()
+    return True
+
+
+def schedule(message: Message, at: datetime, *, now: datetime) -> None:
+    """Start sending at `at` (a UTC instant in the future)."""
+    if message.status not in EDITABLE_STATUSES:
+        raise NotAllowed("already_sent")
+    if at <= now:
+        raise NotAllowed("schedule_in_past")
+    _check_sendable(message)
+    message.status = MessageStatus.SCHEDULED.value
+    message.scheduled_at = at
+    db.session.flush()
+
+
+def cancel_schedule(message: Message) -> None:
+    """A scheduled message goes back to draft (nothing was sent)."""
+    if message.status != MessageStatus.SCHEDULED.value:
+        raise NotAllowed("not_scheduled")
+    message.status = MessageStatus.DRAFT.value
+    message.scheduled_at = None
+    db.session.flush()
+
+
+def _queued(message: Message) -> sa.Update:
+    return sa.update(OutboxEntry).where(
+        OutboxEntry.message_id == message.id, OutboxEntry.status == OutboxStatus.QUEUED.value
+    )
+
+
+def resume(message: Message, *, now: datetime) -> None:
+    """Send again after a pause: the e-mails waiting for a retry go now."""
+    if message.status != MessageStatus.PAUSED.value:
+        raise NotAllowed("not_paused")
+    db.session.execute(
+        _queued(message).values(next_attempt_at=now).execution_options(synchronize_session=False)
+    )
+    message.status = MessageStatus.SENDING.value
+    message.pause_details = None
+    db.session.flush()
+
+
+def retry_failed(message: Message, *, now: datetime) -> int:
+    """Queue the failed e-mails again (fresh attempts); returns how many."""
+    if message.status not in (MessageStatus.SENDING.value, MessageStatus.PAUSED.value, MessageStatus.SENT.value):
+        raise NotAllowed("nothing_to_retry")
+    result = db.session.execute(
+        sa.update(OutboxEntry)
+        .where(OutboxEntry.message_id == message.id, OutboxEntry.status == OutboxStatus.FAILED.value)
+        .values(status=OutboxStatus.QUEUED.value, attempts=0, next_attempt_at=now, lease_until=None, claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount:
+        message.status = MessageStatus.SENDING.value
+        message.finished_at = None
+        message.pause_details = None
+    db.session.flush()
+    return result.rowcount
+
+
+def stop(message: Message, *, now: datetime) -> int:
+    """Cancel a sending or paused message: the e-mails not sent yet are dropped; returns how many."""
+    if message.status not in (MessageStatus.SENDING.value, MessageStatus.PAUSED.value):
+        raise NotAllowed("not_sending")
+    result = db.session.execute(
+        _queued(message)
+        .values(status=OutboxStatus.CANCELLED.value, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    message.status = MessageStatus.CANCELLED.value
+    message.finished_at = now
+    db.session.flush()
+    return result.rowcount
+
+
+# ------------------------------------------------------------------------------------------ previews
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A message as one employee would get it, in one language version."""
+
+    user: User
+    locale: str
+    subject: str = ""
+    rendered: Rendered | None = None
+    error: str = ""
+
+
+def context_builder(message: Message, *, today: date, now: datetime) -> ContextBuilder:
+    """Personal contexts for this message's recipients (campaign figures from its campaign)."""
+    return ContextBuilder(
+        today=today,
+        now=now,
+        portal_url=current_app.config["PORTAL_BASE_URL"],
+        campaign_id=message.campaign_id,
+        average_max_age=current_app.config.get("PORTAL_AVERAGE_CACHE_SECONDS", 300),
+    )
+
+
+def render_for(
+    versions: Mapping[str, tuple[CompiledSubject, CompiledMessage]], context: Context, locale: str
+) -> tuple[str, Rendered]:
+    """Subject and body for a context, in a language version; raises RenderError."""
+    subject, body = versions[locale]
+    return subject.render(context, locale), body.render(context, locale)
+
+
+def previews(
+    message: Message, users: list[User], *, today: date, now: datetime, locales: Iterable[str] | None = None
+) -> list[Preview]:
+    """Each user's version of the message (their language, or every given language)."""
+    try:
+        versions = compiled_versions(message)
+    except TemplateRejected:
+        return []
+    builder = context_builder(message, today=today, now=now)
+    contexts = builder.contexts(users)
+    result = []
+    for user in users:
+        for locale in locales or (message.content_locale(user.locale),):
+            if locale not in versions:
+                continue
+            try:
+                subject, rendered = render_for(versions, contexts[user.id], locale)
+            except RenderError as error:
+                result.append(Preview(user, locale, error=error.message(locale)))
+            else:
+                result.append(Preview(user, locale, subject, rendered))
+    return result
+
+
+# ----------------------------------------------------------------------------------------- figures
+
+
+@dataclass(frozen=True)
+class DeliveryFigures:
+    """Where a message's delivery stands: what the status page shows and refreshes."""
+
+    recipients: int = 0
+    not_personalised: int = 0
+    in_inbox: int = 0
+    read: int = 0
+    queued: int = 0
+    waiting_retry: int = 0
+    sent: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    failure_reasons: list[tuple[str, int]] = field(default_factory=list)
+    personalisation_errors: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def emails(self) -> int:
+        return self.queued + self.sent + self.failed + self.cancelled
+
+    @property
+    def without_email(self) -> int:
+        """Recipients who get no e-mail of this message (opted out, or a portal-only message)."""
+        return max(0, self.recipients - self.not_personalised - self.emails)
+
+
+def delivery_figures(message: Message) -> DeliveryFigures:
+    """Counts of recipients, inbox reads and e-mails by state, with the most frequent failure reasons."""
+    counted = sa.func.count(MessageRecipient.id)
+    recipients = db.session.execute(
+        sa.select(
+            counted,
+            counted.filter(MessageRecipient.error != ""),
+            counted.filter(MessageRecipient.in_inbox.is_(True), MessageRecipient.error == ""),
+            sa.func.count(MessageRecipient.read_at),
+        ).where(MessageRecipient.message_id == message.id)
+    ).one()
+    by_status = dict(
+        db.session.execute(
+            sa.select(OutboxEntry.status, sa.func.count(OutboxEntry.id))
+            .where(OutboxEntry.message_id == message.id)
+            .group_by(OutboxEntry.status)
+        )
+
+        .all()
+    )
+    waiting = db.session.scalar(
+        sa.select(sa.func.count(OutboxEntry.id)).where(
+            OutboxEntry.message_id == message.id,
+            OutboxEntry.status == OutboxStatus.QUEUED.value,
+            OutboxEntry.attempts > 0,
+        )
+    )
+    reasons = db.session.execute(
+        sa.select(OutboxEntry.last_error, sa.func.count(OutboxEntry.id))
+        .where(OutboxEntry.message_id == message.id, OutboxEntry.status == OutboxStatus.FAILED.value)
+        .group_by(OutboxEntry.last_error)
+        .order_by(sa.func.count(OutboxEntry.id).desc(), OutboxEntry.last_error)
+        .limit(5)
+    )
+    errors = db.session.execute(
+        sa.select(MessageRecipient.error, sa.func.count(MessageRecipient.id))
+        .where(MessageRecipient.message_id == message.id, MessageRecipient.error != "")
+        .group_by(MessageRecipient.error)
+        .order_by(sa.func.count(MessageRecipient.id).desc(), MessageRecipient.error)
+        .limit(5)
+    )
+    return DeliveryFigures(
+        recipients=recipients[0],
+        not_personalised=recipients[1],
+        in_inbox=recipients[2],
+        read=recipients[3],
+        queued=by_status.get(OutboxStatus.QUEUED.value, 0),
+        waiting_retry=waiting or 0,
+        sent=by_status.get(OutboxStatus.SENT.value, 0),
+        failed=by_status.get(OutboxStatus.FAILED.value, 0),
+        cancelled=by_status.get(OutboxStatus.CANCELLED.value, 0),
+        failure_reasons=list(reasons),
+        personalisation_errors=list(errors),
+    )
+
+
+def messages_statement(status: str | None = None) -> sa.Select[tuple[Message]]:
+    """Every message, the most recent first (optionally of one status)."""
+    statement = sa.select(Message).order_by(Message.created_at.desc(), Message.id.desc())
+    if status in {s.value for s in MessageStatus}:
+        statement = statement.where(Message.status == status)
+    return statement
+
+
+def sent_counts(message_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """message id → (e-mails sent, e-mails in all), in one query for a list page."""
+    ids = list(message_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(
+            OutboxEntry.message_id,
+            sa.func.count(OutboxEntry.id).filter(OutboxEntry.status == OutboxStatus.SENT.value),
+            sa.func.count(OutboxEntry.id),
+        )
+        .where(OutboxEntry.message_id.in_(ids))
+        .group_by(OutboxEntry.message_id)
+    )
+    return {message_id: (sent, total) for message_id, sent, total in rows}
+
+
+# ------------------------------------------------------------------------------------------ exports
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP CSV injection: prefix with a quote)."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def failures_csv(message: Message, *, header: list[str]) -> str:
+    """The failed e-mails of a message as CSV (UTF-8 with BOM for spreadsheets, formula-safe cells)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    rows = db.session.execute(
+        sa.select(User.email, User.last_name, User.first_name, OutboxEntry.attempts, OutboxEntry.last_error)
+        .join(User, OutboxEntry.user_id == User.id)
+        .where(OutboxEntry.message_id == message.id, OutboxEntry.status == OutboxStatus.FAILED.value)
+        .order_by(User.last_name, User.first_name, User.id)
+    )
+    for email, last_name, first_name, attempts, error in rows:
+        writer.writerow([formula_safe(str(value)) for value in (email, last_name, first_name, attempts, error)])
+    errors = db.session.execute(
+        sa.select(User.email, User.last_name, User.first_name, MessageRecipient.error)
+        .join(User, MessageRecipient.user_id == User.id)
+        .where(MessageRecipient.message_id == message.id, MessageRecipient.error != "")
+        .order_by(User.last_name, User.first_name, User.id)
+    )
+    for email, last_name, first_name, error in errors:
+        writer.writerow([formula_safe(str(value)) for value in (email, last_name, first_name, 0, error)])
+    return "\ufeff" + buffer.getvalue()
+
+
+def describe_criteria(criteria: Criteria) -> dict[str, Any]:
+    """The names behind the ids of the criteria, for a readable summary."""
+    from portal.org.models import Commune, OrgUnit, Site
+
+    def names(model: Any, key: Any, ids: Iterable[Any]) -> list[str]:
+        ids = list(ids)
+        if not ids:
+            return []
+        return list(db.session.scalars(sa.select(model.name).where(key.in_(ids)).order_by(model.name)))
+
+    return {
+        "org_units": names(OrgUnit, OrgUnit.id, criteria.org_unit_ids),
+        "communes": names(Commune, Commune.insee, criteria.commune_insees),
+        "sites": names(Site, Site.id, criteria.site_ids),
+        "campaign": _campaign_name(criteria.campaign_id),
+    }
+
+
+def _campaign_name(campaign_id: int | None) -> str | None:
+    if campaign_id is None or not audience.campaigns_available():
+        return None
+    from portal.campaigns.models import Campaign
+
+    campaign = db.session.get(Campaign, campaign_id)
+    return campaign.name if campaign else None
+
+
+def campaign_choices() -> list[tuple[int, str]]:
+    """(id, name) of the campaigns a message can be about, the most recent first (none without campaigns)."""
+    if not audience.campaigns_available():
+        return []
+    from portal.campaigns.models import Campaign
+
+    statement = sa.select(Campaign.id, Campaign.name).order_by(Campaign.starts_at.desc(), Campaign.id.desc())
+    return list(db.session.execute(statement).all())

@@ -1,0 +1,123 @@
+"""Personalised messages in a real browser: the comms user writes a message with a condition, fixes a live
+validation error, targets, previews it as a named recipient, sends it; after dispatch the recipient reads it
+in the inbox with their own numbers. axe-core on every page and htmx state; EcoIndex of compose and inbox."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from playwright.sync_api import Page, expect
+
+from portal.messaging import dispatch
+from portal.models import db
+from tests.e2e.helpers import assert_accessible, measure_ecoindex
+from tests.messaging.conftest import smtp, smtp_server  # noqa: F401  (fixtures)
+
+BODY = (
+    "Bonjour {{ first_name }},\n\n"
+    "Vous avez **{{ device_count }} équipements** ({{ footprint_kg_per_year }} kg CO₂e par an).\n"
+    "{% if device_count > 1 %}\nPensez à rendre ceux dont vous ne vous servez plus.\n{% endif %}"
+)
+
+
+def test_write_target_preview_send_and_read(
+    page: Page, browser, base_url, make_user, make_site, make_item, make_asset, browser_login, smtp  # noqa: F811
+):
+    begles = make_site(commune_insee="33039")
+    bordeaux = make_site(commune_insee="33063")
+    comms = make_user(roles=("comms",), first_name="Chloé", last_name="Com", email="chloe@test.example",
+                      site_id=bordeaux.id)
+    ana = make_user(first_name="Ana", last_name="Agent", email="ana@test.example", site_id=begles.id)
+    bob = make_user(first_name="Bob", last_name="Martin", email="bob@test.example", site_id=begles.id)
+    laptop = make_item(fabrication_kgco2e=Decimal("250"), annual_kwh=Decimal("20"))
+    make_asset(user=ana, item=laptop, acquired_on=date(2021, 5, 1))
+    make_asset(user=ana, item=None, category="smartphone", acquired_on=date(2024, 1, 10))
+    make_asset(user=bob, item=laptop, acquired_on=date(2023, 9, 1))
+
+    browser_login(comms)
+    page.get_by_role("link", name="Messages aux agents").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Messages aux agents")
+    assert_accessible(page)
+    page.get_by_role("link", name="Bibliothèque de modèles").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bibliothèque de modèles")
+    assert_accessible(page)
+    page.go_back()
+    page.get_by_role("link", name="Rédiger un message").click()
+    compose_url = page.url.replace(base_url, "")
+    page.get_by_label("Catégorie").select_option("footprint")
+    page.get_by_label("Objet (français)").fill("{{ first_name }}, vos équipements")
+    body = page.get_by_label("Message (français)")
+    body.fill(BODY.replace("{{ device_count }} équipements", "{{ nb_appareils }} équipements"))
+    problems = page.locator("#body_fr-problems")
+    expect(problems).to_contain_text("Ligne 3 : Variable inconnue « nb_appareils »")  # checked as it is typed
+    assert_accessible(page)
+    body.fill(BODY)
+    expect(problems.locator("li")).to_have_count(0)
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Destinataires")
+    page.get_by_label("Communes du site de travail").select_option(label="Bègles")
+    expect(page.locator("#audience-count")).to_contain_text("2 destinataires")  # updated live
+    assert_accessible(page)
+    audience_url = page.url.replace(base_url, "")
+    page.get_by_role("button", name="Enregistrer les destinataires").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Aperçu")
+    page.get_by_label("Aperçu pour un destinataire (nom ou e-mail)").fill("agent")
+    expect(page.locator("#recipient-results")).to_contain_text("Aperçu pour Ana Agent")
+    assert_accessible(page)
+    page.get_by_role("link", name="Aperçu pour Ana Agent").click()
+    preview = page.locator("section.preview")
+    expect(preview).to_contain_text("Ana, vos équipements")
+    expect(preview).to_contain_text("Vous avez 2 équipements")
+    expect(preview).to_contain_text("Pensez à rendre ceux dont vous ne vous servez plus.")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Étape suivante : envoyer le message").click()
+    page.get_by_role("button", name="Envoyer maintenant").click()
+    expect(page.get_by_role("status").first).to_contain_text("Le message est en file d’attente")
+    expect(page.locator("#delivery-status")).to_contain_text("L’envoi commence dans quelques secondes")
+    assert_accessible(page)
+
+    report = dispatch.run()  # what the jobs process does
+    db.session.expire_all()
+    assert (report.started, report.sent) == ([report.started[0]], 2)
+    expect(page.locator("#delivery-status")).to_contain_text("Envoyé", timeout=10_000)  # htmx polling
+    expect(page.locator("#delivery-status")).to_contain_text("E-mails envoyés")
+    assert_accessible(page)
+    compose = measure_ecoindex(page, compose_url)
+    print(f"compose: {compose}")
+    print(f"audience: {measure_ecoindex(page, audience_url)}")
+
+    ana_context = browser.new_context(base_url=base_url, locale="fr-FR")
+    ana_page = ana_context.new_page()
+    ana_page.goto("/login")
+    ana_page.locator("#email").fill("ana@test.example")
+    ana_page.locator("#password").fill("correct horse battery")
+    ana_page.locator("form.stacked button[type=submit]").click()
+    menu_entry = ana_page.locator("nav.main").get_by_role("link", name="Mes messages")
+    expect(menu_entry).to_contain_text("1")  # the unread count in the menu
+    menu_entry.click()
+    expect(ana_page.locator("#inbox-results")).to_contain_text("Ana, vos équipements")
+    assert_accessible(ana_page)
+    inbox = measure_ecoindex(ana_page, "/messages")
+    print(f"inbox: {inbox}")
+    ana_page.get_by_role("link", name="Ana, vos équipements").click()
+    expect(ana_page.get_by_role("heading", level=1)).to_have_text("Ana, vos équipements")
+    expect(ana_page.locator(".message-body")).to_contain_text("Vous avez 2 équipements")
+    expect(ana_page.locator(".message-body")).to_contain_text("Pensez à rendre")
+    expect(ana_page.locator("nav.main").get_by_role("link", name="Mes messages")).not_to_contain_text("1")
+    assert_accessible(ana_page)
+    ana_page.goto("/me/preferences")
+    ana_page.get_by_label("Actualité du programme").uncheck()
+    ana_page.get_by_role("button", name="Enregistrer mes préférences").click()
+    expect(ana_page.get_by_role("status").first).to_contain_text("Vos préférences d’e-mail sont enregistrées.")
+    expect(ana_page.get_by_label("Actualité du programme")).not_to_be_checked()
+    assert_accessible(ana_page)
+    ana_context.close()
+
+    (email,) = smtp.to("bob@test.example")  # Bob has one device: the condition is false for him
+    assert "Vous avez 1 équipements" in email.part("text/plain")
+    assert "Pensez à rendre" not in email.part("text/plain")
+    assert compose.grade == "A" and inbox.grade == "A", (compose, inbox)
