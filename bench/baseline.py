@@ -8,13 +8,15 @@ from pathlib import Path
 
 from flask import Flask, render_template_string
 
-DB = Path(os.environ.get("BASELINE_DB", "/tmp/portal-bench-baseline.db"))  # noqa: S108 - bench scratch file
+# In the project's instance/ folder (as the benchmark's own database), not at a fixed name in the shared /tmp.
+DB = Path(os.environ.get("BASELINE_DB") or Path(__file__).resolve().parent.parent / "instance" / "bench-baseline.db")
 ROWS_TEMPLATE = """<!doctype html><html lang="en"><head><title>rows</title></head><body><table>
 {% for row in rows %}<tr><td>{{ row[0] }}</td><td>{{ row[1] }}</td><td>{{ row[2] }}</td></tr>{% endfor %}
 </table></body></html>"""
 
 
 def _prepare() -> None:
+    DB.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(DB) as connection:
         connection.execute("CREATE TABLE IF NOT EXISTS item (id INTEGER PRIMARY KEY, name TEXT, value REAL)")
         if not connection.execute("SELECT count(*) FROM item").fetchone()[0]:

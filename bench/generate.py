@@ -1,5 +1,9 @@
 """`python -m bench.generate --employees 20000`: a metropolis at full scale, for load tests.
 
+Employees, sites, catalogue, devices and orders here; a clean-up campaign in progress (10,000
+participants, 60,000 storage snapshots), 200 sent messages with their inbox and outbox rows, and 5,000
+device returns at the 28 collection points in `bench.activity`.
+
 Runs on the database of DATABASE_URL (SQLite or PostgreSQL), which must be empty: the schema is built by
 the migrations, then rows are bulk-inserted (one INSERT per batch, not per row).
 """
@@ -16,6 +20,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench.activity import generate_activity
 from portal import create_app
 from portal.accounts.models import User, UserRole
 from portal.accounts.passwords import hash_password
@@ -153,6 +158,7 @@ def generate(*, employees: int, items: int, assets_per_employee: float, orders: 
     _bulk(Order, order_rows)
     db.session.commit()
     timings["orders"] = time.perf_counter() - step
+    timings.update(generate_activity(rng))
     timings["total"] = time.perf_counter() - started
     return timings
 

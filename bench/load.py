@@ -32,16 +32,23 @@ PAGES = {
     "catalogue item": ["/catalogue/{item}"],
     "my footprint": ["/me/footprint"],
     "my orders": ["/orders"],
+    "my messages": ["/messages"],
+    "campaign": ["/campaigns/{campaign}"],
+    "campaign leaderboard": ["/campaigns/{campaign}/leaderboard"],
+    "campaign results": ["/campaigns/{campaign}/results"],
+    "campaign summary": ["/campaigns/{campaign}/summary"],
+    "collection points (search)": ["/collection-points?q=begles", "/collection-points?q=33600"],
 }
 
 
 @contextmanager
-def gunicorn(app: str, port: int, env: dict[str, str], workers: int):
-    """A gunicorn server for the duration of the block."""
+def gunicorn(app: str, port: int, env: dict[str, str], workers: int, threads: int = 1):
+    """A gunicorn server for the duration of the block (sync workers, or gthread with `threads` > 1)."""
     command = [
         str(ROOT / ".venv/bin/gunicorn"),
         "-w",
         str(workers),
+        *(["-k", "gthread", "--threads", str(threads)] if threads > 1 else []),
         "-b",
         f"127.0.0.1:{port}",
         "--log-level",
@@ -127,6 +134,8 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="more than 1: gthread workers")
+    parser.add_argument("--only", action="append", help="measure only these pages (repeatable)")
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--write", action="store_true", help="append the report to BENCHMARKS.md")
     args = parser.parse_args()
@@ -134,19 +143,26 @@ def main() -> None:
     env = {**os.environ, "SECRET_KEY": "bench-secret", "PYTHONPATH": str(ROOT)}
     rng = random.Random(7)  # noqa: S311 - which employees log in
     rows = []
-    with gunicorn("wsgi:app", 8731, env, args.workers), gunicorn("bench.baseline:app", 8732, env, args.workers):
-        emails = [f"agent{rng.randrange(300, 20000):05d}@load.example" for _ in range(args.sessions)]
+    load_before = os.getloadavg()
+    servers = (
+        gunicorn("wsgi:app", 8731, env, args.workers, args.threads),
+        gunicorn("bench.baseline:app", 8732, env, args.workers, args.threads),
+    )
+    with servers[0], servers[1]:
+        item, campaign, emails = _bench_subjects(database, rng, args.sessions)
         cookies = [login(8731, email, "demo1234") for email in emails]
-        item = _an_item_id(database)
         baselines = {
             "hello": wrk(8732, ["/hello"], [], duration=args.duration, connections=args.connections),
             "rows": wrk(8732, ["/rows"], [], duration=args.duration, connections=args.connections),
         }
         for name, paths in PAGES.items():
-            paths = [p.format(item=item) for p in paths]
+            if args.only and name not in args.only:
+                continue
+            paths = [p.format(item=item, campaign=campaign) for p in paths]
             p50, p95 = server_times(8731, paths, cookies, 200)
             result = wrk(8731, paths, cookies, duration=args.duration, connections=args.connections)
             rows.append((name, p50, p95, result))
+    args.load = (load_before, os.getloadavg())
     report = _report(rows, baselines, database, args)
     print(report)
     if args.write:
@@ -154,23 +170,45 @@ def main() -> None:
             handle.write("\n" + report + "\n")
 
 
-def _an_item_id(database: str) -> int:
+def _bench_subjects(database: str, rng: random.Random, sessions: int) -> tuple[int, int, list[str]]:
+    """A laptop's id, the generated campaign's id, and `sessions` generated employees who take part in it
+    and have messages in their inbox (so that every page shows real data)."""
     import sqlalchemy as sa
+
+    from bench.activity import CAMPAIGN_NAME
 
     engine = sa.create_engine(database)
     with engine.connect() as connection:
-        return connection.execute(sa.text("SELECT min(id) FROM catalogue_item WHERE category = 'laptop'")).scalar_one()
+        item = connection.execute(sa.text("SELECT min(id) FROM catalogue_item WHERE category = 'laptop'")).scalar_one()
+        campaign = connection.execute(
+            sa.text("SELECT id FROM campaign WHERE name = :name"), {"name": CAMPAIGN_NAME}
+        ).scalar_one()
+        emails = connection.execute(
+            sa.text(
+                "SELECT u.email FROM \"user\" u JOIN campaign_participation p ON p.user_id = u.id "
+                "WHERE p.campaign_id = :campaign AND p.left_at IS NULL AND u.email LIKE '%@load.example' "
+                "AND EXISTS (SELECT 1 FROM message_recipient r WHERE r.user_id = u.id) ORDER BY u.email"
+            ),
+            {"campaign": campaign},
+        ).scalars().all()
+    engine.dispose()
+    return item, campaign, rng.sample(list(emails), sessions)
 
 
 def _report(rows, baselines, database: str, args) -> str:  # noqa: ANN001
     hello, template = baselines["hello"], baselines["rows"]
     backend = database.split(":", 1)[0]
+    workers = f"{args.workers} sync workers"
+    if args.threads > 1:
+        workers = f"{args.workers} gthread workers × {args.threads} threads"
+    before, after = args.load
     lines = [
-        f"### {datetime.now():%Y-%m-%d %H:%M} – {backend}, gunicorn {args.workers} sync workers, "
+        f"### {datetime.now():%Y-%m-%d %H:%M} – {backend}, gunicorn {workers}, "
         f"wrk -t2 -c{args.connections} -d{args.duration}s",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.platform()}",
+        f"{platform.platform()}. Load average (1, 5, 15 min) at the start {before[0]:.2f} {before[1]:.2f} "
+        f"{before[2]:.2f}, at the end {after[0]:.2f} {after[1]:.2f} {after[2]:.2f}.",
         "",
         f"Baselines in the same run: Flask hello-world {hello['rps']:.0f} req/s (p95 {hello['p95']:.1f} ms); "
         f"50-row template page {template['rps']:.0f} req/s (p95 {template['p95']:.1f} ms).",

@@ -24,7 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     _check_production_settings(app)
 
-    from portal import all_models, cli, database, errors, formatting, i18n, security, timing  # noqa: F401
+    from portal import all_models, cli, database, errors, formatting, i18n, security, static_assets, timing  # noqa: F401
     from portal.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, mail, migrate
 
     timing.init_app(app)  # first: its timer starts before the login check
@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     mail.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_jinja(app)
     _init_login(app, login_manager)
 
     from portal.domains import domain_packages
@@ -47,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     security.require_login_everywhere(app)
     security.install_security_headers(app)
+    static_assets.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
     cli.init_app(app)

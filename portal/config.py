@@ -12,7 +12,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Defaults:
     """Settings for the embedded mode (`make run`); production overrides them from the environment."""
 
-    SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - replaced by SECRET_KEY in production (checked below)
+    SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - replaced by SECRET_KEY in production (checked below)  # nosec B105
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{PROJECT_ROOT / 'instance' / 'portal.db'}"
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -64,9 +64,14 @@ class Defaults:
     PORTAL_BASE_URL = "http://127.0.0.1:5000"
     PORTAL_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     PORTAL_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
+    # Where anyone blocked by an accessibility defect writes (accessibility statement, RGAA "retour d'information").
+    PORTAL_ACCESSIBILITY_CONTACT = "accessibilite-numerique@bordeaux-metropole.example"
     PORTAL_PAGE_SIZE = 20
     PORTAL_JOBS_HEARTBEAT_SECONDS = 60
     PORTAL_AVERAGE_CACHE_SECONDS = 300  # organisation-wide averages shown beside personal figures
+    # Campaign totals, teams and daily series, per process; every change of the results is seen at once anyway
+    # (see portal.campaigns.results): the limit only bounds staleness of the eligible-employee counts.
+    PORTAL_CAMPAIGN_RESULTS_CACHE_SECONDS = 60
 
 
 def _coerce(value: str) -> Any:

@@ -219,7 +219,8 @@ class _SmtpTransport:
         if self._connection is None:
             self._connection = self._connect()
         host = self._connection.host
-        assert host is not None
+        if host is None:  # configure_host() returns it or raises: kept explicit, as asserts vanish under -O
+            raise ConnectionLost("no SMTP connection")
         to = sanitize_address(_one_line(email.to))
         payload = _mime_bytes(email, self._sender, to)
         try:

@@ -77,6 +77,7 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "MAIL_FILE_DIR": str(tmp_path / "mail"),
         "PORTAL_BASE_URL": "http://localhost",
         "PORTAL_AVERAGE_CACHE_SECONDS": 0,
+        "PORTAL_CAMPAIGN_RESULTS_CACHE_SECONDS": 0,
     }
 
 

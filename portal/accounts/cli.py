@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import click
 from flask.cli import with_appcontext
 
+from portal import uploads
 from portal.accounts import services
 from portal.accounts.passwords import hash_password
 from portal.models import db
@@ -29,16 +33,17 @@ def users() -> None:
 
 
 @users.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
-def import_command(file: click.File) -> None:
+def import_command(file: Path) -> None:
     """Create or update employees from a directory CSV export (idempotent)."""
     try:
-        report = services.import_directory(services.read_directory_csv(file))
+        text = uploads.read_text_file(file)
+        report = services.import_directory(services.read_directory_csv(io.StringIO(text, newline="")))
+    except uploads.NotTextError as error:
+        raise click.ClickException(error.message("en")) from error
     except services.DirectoryFormatError as error:
         raise click.ClickException(str(error)) from error
-    except UnicodeDecodeError as error:
-        raise click.ClickException("the file is not UTF-8 text") from error
     db.session.commit()
     click.echo(f"created: {len(report.created)}")
     click.echo(f"updated: {len(report.updated)}")

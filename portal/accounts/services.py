@@ -9,6 +9,7 @@ from typing import IO
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import Role, User, UserRole
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -42,12 +43,17 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+_SESSION_USER_OPTIONS = (joinedload(User.role_rows), joinedload(User.site))
+
+
 def load_session_user(session_id: str) -> User | None:
     """The user of a session cookie `id:version`, if the account is active and the version current."""
     user_id, _, version = session_id.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    user = db.session.get(User, int(user_id))
+    # One query per request: the roles (menu, permissions) and the work site (campaign teams, nearest
+    # collection points) come with the user instead of one query each.
+    user = db.session.get(User, int(user_id), options=_SESSION_USER_OPTIONS)
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user

@@ -12,6 +12,7 @@ from portal.campaigns import imports
 from portal.campaigns.parsers import FORMATS, StorageParseError
 from portal.campaigns.services import paris_today
 from portal.models import db, utcnow
+from portal.uploads import NotTextError
 
 # The report's reasons, in English like the rest of the command line.
 REASONS = {
@@ -63,7 +64,8 @@ def import_command(file: Path, format_: str, measured_at: datetime | None) -> No
             batch = imports.import_storage_file(stream, filename=file.name, format=format_, measured_at=when)
     except StorageParseError as error:
         db.session.rollback()
-        raise click.ClickException(f"{error} Nothing was imported.") from error
+        reason = error.message("en") if isinstance(error, NotTextError) else str(error)
+        raise click.ClickException(f"{reason} Nothing was imported.") from error
     db.session.commit()
     click.echo(f"import #{batch.id} ({batch.format}) in {batch.duration_ms} ms")
     click.echo(f"rows read: {batch.rows_read}")

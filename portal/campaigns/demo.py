@@ -34,7 +34,7 @@ def load_demo() -> dict[str, int]:
     """Create the two demo campaigns with participants, ticks and two imports each (once)."""
     if db.session.scalar(sa.select(Campaign.id).where(Campaign.name == CLOSED_NAME)) is not None:
         return {"campaigns": 0, "campaign participants": 0, "storage snapshots": 0}
-    rng = random.Random(SEED)  # noqa: S311 - reproducible demo data, not security
+    rng = random.Random(SEED)  # noqa: S311 - reproducible demo data, not security  # nosec B311
     now = utcnow()
     today = services.paris_today(now)
     users = list(db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.id)))

@@ -86,6 +86,8 @@ class Campaign(TimestampMixin, db.Model):
     # ADEME convention: freed data is no longer stored until the end of this year's horizon.
     horizon_year: Mapped[int] = mapped_column()
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    # Bumped with every change of the results (see results.results_changed): the key of their cache.
+    results_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     communes: Mapped[list[Commune]] = relationship(secondary=campaign_commune, order_by=Commune.name)
     org_units: Mapped[list[OrgUnit]] = relationship(secondary=campaign_org_unit, order_by=OrgUnit.name)

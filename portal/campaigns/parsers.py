@@ -26,6 +26,8 @@ from datetime import date, datetime, time
 from typing import IO, Literal
 from zoneinfo import ZoneInfo
 
+from portal.uploads import NotTextError, iter_text_lines
+
 __all__ = [
     "FORMATS",
     "PARIS",
@@ -78,12 +80,9 @@ class UnknownFormat(StorageParseError):
         self.expected = expected
 
 
-class NotATextFile(StorageParseError):
-    """The file is binary or not UTF-8 text (an Excel workbook, a UTF-16 or Windows-1252 export…)."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.line = line
+class NotATextFile(StorageParseError, NotTextError):
+    """The file is binary or not UTF-8 text (an Excel workbook, a UTF-16 or Windows-1252 export…): the
+    `reason` and `line` of `portal.uploads`, which finds it for every import."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,35 +290,26 @@ def _default_measured_at(measured_at: datetime | date | None) -> datetime:
 
 def _text_lines(stream: IO[str] | IO[bytes]) -> Iterator[str]:
     """Decoded lines (line endings kept), BOM removed; NotATextFile on binary or non-UTF-8 content."""
-    binary = isinstance(stream.read(0), bytes)
+    if isinstance(stream.read(0), bytes):
+        try:
+            yield from iter_text_lines(stream)  # type: ignore[arg-type]
+        except NotTextError as error:
+            raise NotATextFile(error.reason, error.line) from error
+        return
+    # A text stream is decoded already (or decodes as it goes): only its first line can still betray a
+    # binary file. It is read with a bound, so that a blob without "\n" is not loaded whole.
     number = 1
     try:
-        # The first line is read with a bound, so that a binary blob without "\n" is not loaded whole.
         first = stream.readline(_HEADER_PROBE_CHARS)
-        if len(first) >= _HEADER_PROBE_CHARS and not first.endswith(b"\n" if binary else "\n"):  # type: ignore[arg-type]
-            raise NotATextFile("The first line is too long for a CSV header: is this a CSV file?", 1)
-        if isinstance(first, bytes):
-            if first.startswith((b"\xff\xfe", b"\xfe\xff")):
-                raise NotATextFile("This file is UTF-16 text: export or save it as UTF-8 CSV.", 1)
-            if first.startswith(b"PK\x03\x04"):
-                raise NotATextFile("This is an Excel workbook or a ZIP archive, not a CSV file.", 1)
-            first = first.decode("utf-8")
-        if "\x00" in first:
-            raise NotATextFile("This file contains binary data, not CSV text.", 1)
-        yield first.removeprefix("\ufeff")
-        remaining: Iterator[str | bytes] = iter(stream)
-        while True:
+        if (len(first) >= _HEADER_PROBE_CHARS and not first.endswith("\n")) or "\x00" in first:  # type: ignore[arg-type]
+            raise NotATextFile("binary", 1)
+        yield first.removeprefix("\ufeff")  # type: ignore[union-attr]
+        for line in stream:
             number += 1
-            raw = next(remaining, None)
-            if raw is None:
-                return
-            # Decoding line by line (binary input) pins a bad byte to its line number.
-            yield raw.decode("utf-8") if binary else raw  # type: ignore[union-attr]
+            yield line  # type: ignore[misc]
     except UnicodeDecodeError as exc:
         # A text stream decodes ahead by chunks, so there the number is only approximate.
-        raise NotATextFile(
-            f"Not UTF-8 text (line {number}): export or save the file as UTF-8 CSV.", number
-        ) from exc
+        raise NotATextFile("not_utf8", number) from exc
 
 
 def _sniff_delimiter(line: str) -> str:
@@ -371,7 +361,8 @@ class _Columns:
             return positions.get(_norm(column)) if column else None
 
         size = at(spec.size)
-        assert size is not None  # guaranteed by the required columns, checked before
+        if size is None:  # the required columns are checked before: kept explicit, as asserts vanish under -O
+            raise StorageParseError(f"The header has no {spec.size} column.")
         return cls(
             identity=at(spec.identity),
             display_name=at(spec.display_name),

@@ -1,5 +1,11 @@
 """Measured results of campaigns: progress steps from the snapshots, totals, teams, daily series, CSV.
 
+Organisation-wide figures (totals, teams, the daily series) are cached per process for at most
+PORTAL_CAMPAIGN_RESULTS_CACHE_SECONDS, keyed by the campaign's `results_version`: every change of the results
+(joining, leaving, hiding from one's team, recomputed progress, a campaign edit) bumps it in the same
+transaction, so no worker serves them after such a change; the time limit only bounds what the version does
+not see (employees imported or deactivated: the eligible counts). An employee's own figures are never cached.
+
 Privacy rules, applied here and nowhere else:
 - an employee's own figures are only ever computed for that employee (`my_progress`);
 - teams are shown with at least `MIN_TEAM_SIZE` counted participants; smaller teams are grouped as "other
@@ -13,14 +19,16 @@ from __future__ import annotations
 import bisect
 import csv
 import io
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 
 from portal.accounts.models import User
 from portal.campaigns import bulk
@@ -28,6 +36,7 @@ from portal.campaigns.conventions import CONVENTIONS, Convention, co2e_kg, gigab
 from portal.campaigns.models import Campaign, CampaignProgress, Participation, StorageImport, StorageSnapshot
 from portal.campaigns.progress import PARIS, Measure, SourceProgress, source_progress, step_day
 from portal.campaigns.scope import eligible_count, scope_clause, team_column, team_key_of, with_team_join
+from portal.locator.services import returns_between
 from portal.models import db
 from portal.org.models import Commune, OrgUnit
 
@@ -36,6 +45,48 @@ SOURCES = ("mailbox", "drive", "share")
 _USERS_PER_QUERY = 500
 # Beyond this many employees, recomputing the whole campaign in one pass is cheaper than batch by batch.
 _FULL_REFRESH_USERS = 2000
+DEFAULT_CACHE_SECONDS = 60
+_CACHE_ENTRIES = 256
+
+
+# ---------------------------------------------------------------------------------- results cache
+
+#: (campaign id, results version, part, *arguments) → (time stored, value); per process.
+_results_cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
+
+
+def results_changed(campaign: Campaign) -> None:
+    """Record that the campaign's results change: an atomic increment, committed with the change itself."""
+    campaign.results_version = Campaign.results_version + 1  # type: ignore[assignment]
+    db.session.flush()
+
+
+def clear_results_cache() -> None:
+    """Forget every cached result of this process (tests; the version makes it unnecessary otherwise)."""
+    _results_cache.clear()
+
+
+def _cache_seconds() -> float:
+    if not has_app_context():
+        return 0
+    return float(current_app.config.get("PORTAL_CAMPAIGN_RESULTS_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
+
+
+def _cached(campaign: Campaign, part: str, compute: Callable[[], Any], *arguments: Any) -> Any:
+    """`compute()`, or its value stored by this process for the same campaign version less than max age ago."""
+    max_age = _cache_seconds()
+    if max_age <= 0 or campaign.id is None:
+        return compute()
+    key = (campaign.id, campaign.results_version, part, *arguments)
+    now = time.monotonic()
+    stored = _results_cache.get(key)
+    if stored is not None and now - stored[0] < max_age:
+        return stored[1]
+    value = compute()
+    if len(_results_cache) >= _CACHE_ENTRIES:  # old versions and days: dropped wholesale, rarely
+        _results_cache.clear()
+    _results_cache[key] = (now, value)
+    return value
 
 
 # ------------------------------------------------------------------------- progress materialisation
@@ -65,7 +116,7 @@ def refresh_progress(campaign: Campaign, *, user_ids: Iterable[int] | None = Non
                 )
             )
             written += _compute_steps(campaign, chunk)
-    db.session.flush()
+    results_changed(campaign)
     return written
 
 
@@ -254,7 +305,14 @@ def participant_count(campaign: Campaign) -> int:
 
 
 def totals(campaign: Campaign) -> Totals:
-    """Participants, eligible employees, GB and items freed per source, and the latest measure used."""
+    """Participants, eligible employees, GB and items freed per source, and the latest measure used (cached)."""
+    figures = dict(_cached(campaign, "totals", lambda: _totals_figures(campaign)))
+    import_id = figures.pop("latest_import_id")
+    figures["latest_import"] = db.session.get(StorageImport, import_id) if import_id is not None else None
+    return Totals(**figures)
+
+
+def _totals_figures(campaign: Campaign) -> dict[str, Any]:
     # One pass over the participants' steps: per employee and source, then summed (growth counted too).
     per_user = (
         _progress_of_participants(campaign)
@@ -293,15 +351,15 @@ def totals(campaign: Campaign) -> Totals:
         .order_by(StorageSnapshot.measured_at.desc())
         .limit(1)
     ).first()
-    return Totals(
-        participants=participants or 0,
-        measured_participants=measured_participants or 0,
-        participants_who_grew=grew,
-        eligible=eligible_count(campaign),
-        by_source=tuple(SourceTotal(source, *sums[source]) for source in SOURCES),
-        latest_measure_at=latest[0] if latest else None,
-        latest_import=db.session.get(StorageImport, latest[1]) if latest else None,
-    )
+    return {
+        "participants": participants or 0,
+        "measured_participants": measured_participants or 0,
+        "participants_who_grew": grew,
+        "eligible": eligible_count(campaign),
+        "by_source": tuple(SourceTotal(source, *sums[source]) for source in SOURCES),
+        "latest_measure_at": latest[0] if latest else None,
+        "latest_import_id": latest[1] if latest else None,
+    }
 
 
 # ------------------------------------------------------------------------------------------- teams
@@ -390,14 +448,23 @@ def _competition_ranks(rows: list[TeamRow], value: Any) -> list[int]:
     return [1 + sum(1 for other in values if other > mine) for mine in values]
 
 
+def _team_table(campaign: Campaign) -> dict[Any, tuple[str, list[int]]]:
+    """team → (name, [eligible, counted participants, freed bytes, freed items]), cached."""
+
+    def compute() -> dict[Any, tuple[str, list[int]]]:
+        counts = _team_counts(campaign)
+        names = _team_names(campaign, counts)
+        return {key: (names.get(key, ""), list(values)) for key, values in counts.items()}
+
+    return _cached(campaign, "teams", compute)  # type: ignore[no-any-return]
+
+
 def leaderboard(campaign: Campaign, *, sort: str = "gb") -> Leaderboard:
     """Teams ranked by GB freed per participant (`sort="gb"`) or by participation rate (`sort="rate"`)."""
-    counts = _team_counts(campaign)
-    names = _team_names(campaign, counts)
     ranked: list[TeamRow] = []
     others = TeamRow(None, "", 0, 0, 0, 0, teams=0)
-    for key, (eligible, participants, freed_bytes, freed_items) in counts.items():
-        row = TeamRow(key, names.get(key, ""), participants, eligible, freed_bytes, freed_items)
+    for key, (name, (eligible, participants, freed_bytes, freed_items)) in _team_table(campaign).items():
+        row = TeamRow(key, name, participants, eligible, freed_bytes, freed_items)
         if key is not None and row.shown:
             ranked.append(row)
         else:
@@ -442,11 +509,10 @@ def my_team(user: User, campaign: Campaign) -> MyTeam | None:
     key = team_key_of(user, campaign)
     if key is None:
         return None
-    team = team_column(campaign)
-    counted = with_team_join(
-        sa.select(sa.func.count(Participation.id)).select_from(Participation).join(User), campaign
-    ).where(_active_participants(campaign), Participation.hidden_from_team.is_(False), team == key)
-    return MyTeam(_team_names(campaign, [key]).get(key, ""), db.session.scalar(counted) or 0)
+    known = _team_table(campaign).get(key)
+    if known is not None:
+        return MyTeam(known[0], known[1][1])
+    return MyTeam(_team_names(campaign, [key]).get(key, ""), 0)  # no eligible employee nor participant yet
 
 
 # ------------------------------------------------------------------------------------- daily series
@@ -466,11 +532,15 @@ class SeriesDay:
 
 
 def daily_series(campaign: Campaign, *, today: date) -> list[SeriesDay]:
-    """Each day from the first to today (or the last day): cumulative GB freed and participants."""
+    """Each day from the first to today (or the last day): cumulative GB freed and participants (cached)."""
+    return list(_cached(campaign, "series", lambda: _daily_series(campaign, today), today))
+
+
+def _daily_series(campaign: Campaign, today: date) -> tuple[SeriesDay, ...]:
     first = campaign.starts_at.astimezone(PARIS).date()
     last = min(today, campaign.ends_at.astimezone(PARIS).date() - timedelta(days=1))
     if last < first:
-        return []
+        return ()
     freed_by_day = dict(
         db.session.execute(
             _progress_of_participants(campaign)
@@ -494,7 +564,7 @@ def daily_series(campaign: Campaign, *, today: date) -> list[SeriesDay]:
         participants = bisect.bisect_left(joins, end_of_day) - bisect.bisect_left(leaves, end_of_day)
         series.append(SeriesDay(day, cumulative, participants))
         day += timedelta(days=1)
-    return series
+    return tuple(series)
 
 
 # ------------------------------------------------------------------------ devices returned (locator)
@@ -510,24 +580,16 @@ class Returns:
 
 
 def collection_returns(campaign: Campaign) -> Returns | None:
-    """Devices returned at collection points during the campaign, once the locator provides them.
+    """Devices returned at collection points during the campaign (never cached: a return shows at once).
 
     Returns cannot be tied to org units: campaigns scoped by unit show none; campaigns scoped by communes
     count the returns in those communes.
     """
-    try:
-        from portal.locator.services import returns_between  # type: ignore[attr-defined]
-    except ImportError:  # the locator's returns are not there yet
-        return None
     if not campaign.scope_all and campaign.org_units:
         return None
     insees = None if campaign.scope_all else tuple(c.insee for c in campaign.communes)
     totals_ = returns_between(campaign.starts_at, campaign.ends_at, commune_insees=list(insees) if insees else None)
-    items = getattr(totals_, "items", None)
-    kg = getattr(totals_, "kg", None)
-    if items is None or kg is None:
-        items, kg = totals_  # a plain (items, kg) pair
-    return Returns(int(items or 0), Decimal(str(kg or 0)), insees)
+    return Returns(totals_.items, totals_.kg, insees)
 
 
 # --------------------------------------------------------------------------------------------- CSV

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
+from portal import uploads
 from portal.accounts.models import Role, User
 from portal.campaigns import bp, imports, labels, results, services
 from portal.campaigns.charts import line_chart
@@ -27,7 +29,7 @@ from portal.campaigns.conventions import (
 from portal.campaigns.forms import CampaignForm, StorageImportForm
 from portal.campaigns.guides import ACTIONS, GUIDES
 from portal.campaigns.models import Campaign, CampaignState, StorageImport
-from portal.campaigns.parsers import NotATextFile, StorageParseError, UnknownFormat
+from portal.campaigns.parsers import StorageParseError, UnknownFormat
 from portal.campaigns.progress import PARIS
 from portal.htmx import render
 from portal.models import db, utcnow
@@ -421,22 +423,15 @@ def publish_campaign(campaign_id: int) -> BaseResponse:
 # ----------------------------------------------------------------------------------- admin: imports
 
 
-def _file_error(error: StorageParseError) -> str:
-    """The parser's verdict on a whole file, in the user's language."""
+def _file_error(error: StorageParseError | uploads.NotTextError) -> str:
+    """The verdict on a whole file, in the user's language."""
     if isinstance(error, UnknownFormat):
         if not error.header:
             return _("The file is empty: there is no header line.")
         expected = "; ".join(f"{name}: {', '.join(columns)}" for name, columns in error.expected.items())
         return _("The columns of this file match no known export. Expected columns: %(expected)s.", expected=expected)
-    text = str(error)
-    if isinstance(error, NotATextFile):
-        if "UTF-16" in text:
-            return _("This file is UTF-16 text: export or save it as UTF-8 CSV.")
-        if "Excel" in text:
-            return _("This is an Excel workbook or a ZIP archive, not a CSV file: export it as CSV (UTF-8).")
-        if "binary" in text or "too long" in text:
-            return _("This file is not CSV text: it contains binary data.")
-        return _("Line %(line)d is not UTF-8 text: export or save the file as UTF-8 CSV.", line=error.line or 1)
+    if isinstance(error, uploads.NotTextError):  # not text at all (NotATextFile included)
+        return error.message()
     return _("This file cannot be imported.")
 
 
@@ -473,13 +468,13 @@ def upload_import() -> tuple[str, int] | BaseResponse:
         upload = form.file.data
         try:
             batch = imports.import_storage_file(
-                upload.stream,
+                io.StringIO(uploads.read_upload(upload)),
                 filename=upload.filename or "",
                 format=form.format.data,
                 measured_at=form.measured_on.data or services.paris_today(utcnow()),
                 imported_by=_me(),
             )
-        except StorageParseError as error:
+        except (uploads.NotTextError, StorageParseError) as error:
             db.session.rollback()  # a file found unreadable halfway imports nothing either
             form.file.errors = [_file_error(error)]
         else:

@@ -180,6 +180,7 @@ def update_campaign(campaign: Campaign, data: CampaignInput, *, now: datetime) -
         db.session.flush()
         results.refresh_progress(campaign)
     campaign.state = state_at(campaign, now).value
+    results.results_changed(campaign)  # scope, teams or goals may have changed: no cached result survives
     db.session.flush()
     return campaign
 
@@ -270,7 +271,7 @@ def join(user: User, campaign: Campaign, *, now: datetime) -> Participation:
         db.session.add(participation)
     elif participation.left_at is not None:
         participation.joined_at, participation.left_at = now, None
-    db.session.flush()
+    results.results_changed(campaign)
     return participation
 
 
@@ -281,7 +282,7 @@ def leave(user: User, campaign: Campaign, *, now: datetime) -> None:
     participation = participation_of(user, campaign)
     if participation is not None and participation.left_at is None:
         participation.left_at = now
-        db.session.flush()
+        results.results_changed(campaign)
 
 
 def set_hidden_from_team(user: User, campaign: Campaign, hidden: bool) -> None:
@@ -289,8 +290,9 @@ def set_hidden_from_team(user: User, campaign: Campaign, hidden: bool) -> None:
     participation = participation_of(user, campaign)
     if participation is None or participation.left_at is not None:
         raise ValueError("not a participant")
-    participation.hidden_from_team = hidden
-    db.session.flush()
+    if participation.hidden_from_team != hidden:
+        participation.hidden_from_team = hidden
+        results.results_changed(campaign)
 
 
 def ticked_actions(user: User, campaign: Campaign) -> set[str]:

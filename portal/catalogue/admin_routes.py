@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from portal import uploads
 from portal.accounts.models import Role
 from portal.catalogue import bp, transfer
 from portal.catalogue.admin_forms import FACTOR_FIELD_NAMES, FactorForm, ItemForm, ItemImportForm
@@ -164,7 +165,9 @@ def admin_items_import() -> str | tuple[str, int]:
     form = ItemImportForm()
     if form.validate_on_submit():
         try:
-            rows = transfer.read_items_csv(form.file.data.read())
+            rows = transfer.read_items_csv(uploads.read_upload(form.file.data))
+        except uploads.NotTextError as error:
+            form.file.errors.append(error.message())
         except transfer.CatalogueFileError as error:
             form.file.errors.append(transfer.file_error_message(error))
         else:

@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
+from portal import uploads
 from portal.catalogue import inventory as inventory_services
 from portal.catalogue import transfer
 from portal.catalogue.services import seed_catalogue, seed_factors
@@ -29,6 +30,8 @@ def import_command(file: Path) -> None:
     with force_locale("en"):
         try:
             rows = transfer.read_items_csv(file.read_bytes())
+        except uploads.NotTextError as error:
+            raise click.ClickException(error.message()) from error
         except transfer.CatalogueFileError as error:
             raise click.ClickException(transfer.file_error_message(error)) from error
         report = transfer.import_items(rows)
@@ -82,6 +85,8 @@ def inventory_import_command(file: Path) -> None:
     with force_locale("en"):
         try:
             text = transfer.decode_csv_bytes(file.read_bytes())
+        except uploads.NotTextError as error:
+            raise click.ClickException(error.message()) from error
         except transfer.CatalogueFileError as error:
             raise click.ClickException(transfer.file_error_message(error)) from error
     try:

@@ -31,7 +31,7 @@ def load_demo() -> dict[str, int]:
     if db.session.scalar(sa.select(sa.func.count(Asset.id))):
         summary["assets"] = 0
         return summary
-    rng = random.Random(SEED)  # noqa: S311 - reproducible demo data
+    rng = random.Random(SEED)  # noqa: S311 - reproducible demo data  # nosec B311
     today = date.today()
     items: dict[str, list[CatalogueItem]] = {}
     for item in db.session.scalars(

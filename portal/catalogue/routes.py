@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
-from portal.catalogue import bp, orders, services
+from portal.catalogue import bp, display, orders, services
 from portal.catalogue.footprints import difference_to_reference, item_footprint, load_factor_set
 from portal.catalogue.forms import DecisionForm, OrderForm
 from portal.catalogue.models import CatalogueItem, Order
@@ -56,7 +57,7 @@ def index() -> Response:
         filters=filters,
         categories=services.CATALOGUE_CATEGORIES,
         labels=services.LABELS,
-        differences=differences,
+        result_rows=display.result_rows(page.items, differences, str(get_locale())),
         compare_ids=_compare_ids(),
     )
 

@@ -20,6 +20,7 @@ from typing import IO, Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from portal import uploads
 from portal.catalogue.footprints import FactorSet, load_factor_set, recompute_yardsticks, refresh_category, refresh_item
 from portal.catalogue.models import CatalogueItem, Factor
 from portal.catalogue.services import CATALOGUE_CATEGORIES
@@ -503,8 +504,6 @@ class CatalogueFileError(ValueError):
 
 FILE_MESSAGES = {
     "empty": _l("The file is empty."),
-    "binary": _l("This is not a CSV text file. Export the catalogue as CSV (UTF-8) and send that file."),
-    "not_utf8": _l("The file is not UTF-8 text. Save it as “CSV UTF-8” and send it again."),
     "header": _l("The first line must name the columns. Missing: %(missing)s. Unknown: %(unknown)s."),
 }
 
@@ -514,18 +513,12 @@ def file_error_message(error: CatalogueFileError) -> str:
     return str(FILE_MESSAGES[error.code]) % {k: v or "–" for k, v in error.details.items()}
 
 
-def decode_csv_bytes(data: bytes) -> str:
-    """The text of an uploaded CSV file; CatalogueFileError if it is empty, binary or not UTF-8."""
-    if not data.strip():
+def decode_csv_bytes(data: bytes | str) -> str:
+    """The text of a CSV file (as read from disk, or already checked by `uploads.read_upload`):
+    uploads.NotTextError if it is binary or not UTF-8, CatalogueFileError if it is empty."""
+    text = data if isinstance(data, str) else uploads.decode_text(data)
+    if not text.strip():
         raise CatalogueFileError("empty")
-    if b"\x00" in data[:65536]:
-        raise CatalogueFileError("binary")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CatalogueFileError("not_utf8") from None
-    if any(ord(c) < 32 and c not in "\t\r\n" for c in text[:4096]):
-        raise CatalogueFileError("binary")
     return text
 
 
@@ -562,8 +555,9 @@ def read_csv_rows(text: str, columns: tuple[str, ...]) -> Iterator[tuple[int, di
         yield start, row
 
 
-def read_items_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
-    """The rows of a catalogue CSV file (bytes as uploaded or read from disk); CatalogueFileError if unusable."""
+def read_items_csv(data: bytes | str) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a catalogue CSV file (its text, or its bytes as read from disk); CatalogueFileError if
+    unusable, uploads.NotTextError if it is not UTF-8 text."""
     return list(read_csv_rows(decode_csv_bytes(data), ITEM_COLUMNS))
 
 

@@ -23,7 +23,7 @@ def _names(file: str) -> tuple[str, ...]:
     return tuple(resources.files("portal.demo").joinpath("data", file).read_text(encoding="utf-8").split())
 
 
-DEMO_PASSWORD = "demo1234"  # noqa: S105 - documented demo password, demo data only
+DEMO_PASSWORD = "demo1234"  # noqa: S105 - documented demo password, demo data only  # nosec B105
 DEMO_DOMAIN = "demo.example"
 SEED = 33063  # Bordeaux's INSEE code: any fixed seed makes the demo reproducible
 
@@ -142,7 +142,7 @@ def _ascii(text: str) -> str:
 def _load_sites() -> int:
     existing = set(db.session.scalars(sa.select(Site.code)))
     communes = {c.insee: c for c in db.session.scalars(sa.select(Commune))}
-    rng = random.Random(SEED)  # noqa: S311 - reproducible demo data, not security
+    rng = random.Random(SEED)  # noqa: S311 - reproducible demo data, not security  # nosec B311
     wanted = list(SHARED_SITES) + [
         (
             f"MAIRIE-{c.insee}",
@@ -188,7 +188,7 @@ def _load_employees() -> int:
     emails = set(db.session.scalars(sa.select(User.email)))
     if f"agent@{DEMO_DOMAIN}" in emails:
         return 0
-    rng = random.Random(SEED)  # noqa: S311 - reproducible demo data, not security
+    rng = random.Random(SEED)  # noqa: S311 - reproducible demo data, not security  # nosec B311
     password_hash = hash_password(DEMO_PASSWORD)  # one hash for every demo account: hashing is slow on purpose
     units = {u.code: u for u in db.session.scalars(sa.select(OrgUnit))}
     sites = {s.code: s for s in db.session.scalars(sa.select(Site))}

@@ -12,6 +12,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import uploads
 from portal.accounts.models import Role
 from portal.formatting import number
 from portal.locator import bp, exchange, services
@@ -192,16 +193,20 @@ def admin_import() -> tuple[str, int] | str:
     filename = (upload.filename or "").lower()
     try:
         if filename.endswith(".csv"):
-            text = exchange.decode_upload(upload.read())
-            report = exchange.import_points(exchange.read_points_csv(io.StringIO(text)))
+            report = exchange.import_points(exchange.read_points_csv(io.StringIO(uploads.read_upload(upload))))
         elif filename.endswith((".geojson", ".json")):
-            text = exchange.decode_upload(upload.read())
-            report = exchange.import_points(exchange.read_points_geojson(text))
+            report = exchange.import_points(exchange.read_points_geojson(uploads.read_upload(upload)))
         else:
             raise exchange.PointsFormatError("unknown_format")
+    except uploads.NotTextError as problem:
+        message = problem.message()
     except exchange.PointsFormatError as problem:
+        message = str(FILE_ERRORS[problem.reason]) % {"detail": problem.detail}
+    else:
+        message = None
+    if message is not None:
         db.session.rollback()
-        form.file.errors = [str(FILE_ERRORS[problem.reason]) % {"detail": problem.detail}]
+        form.file.errors = [message]
         return render_template("locator/admin_import.html", form=form, columns=exchange.CSV_COLUMNS), 422
     db.session.commit()
     return render_template(

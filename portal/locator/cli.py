@@ -10,6 +10,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from portal import uploads
 from portal.locator import exchange
 from portal.locator.models import CollectionPoint
 from portal.models import db
@@ -33,8 +34,6 @@ REASONS = {
     "duplicate_code": "code already on an earlier row",
 }
 FILE_REASONS = {
-    "binary": "not a text file (a spreadsheet, picture or PDF renamed?): save it as CSV UTF-8",
-    "not_utf8": "not UTF-8 text: save it as CSV UTF-8",
     "missing_columns": "columns missing from the header line",
     "not_geojson": "not a GeoJSON FeatureCollection",
     "too_many_rows": "too many points in one file",
@@ -53,13 +52,14 @@ def collection_points() -> None:
 def import_command(file: Path) -> None:
     """Create or update points from a .csv or .geojson file, matched on their code (idempotent)."""
     try:
-        text = exchange.decode_upload(file.read_bytes())
         if file.suffix.lower() == ".csv":
-            report = exchange.import_points(exchange.read_points_csv(io.StringIO(text)))
+            report = exchange.import_points(exchange.read_points_csv(io.StringIO(uploads.read_text_file(file))))
         elif file.suffix.lower() in (".geojson", ".json"):
-            report = exchange.import_points(exchange.read_points_geojson(text))
+            report = exchange.import_points(exchange.read_points_geojson(uploads.read_text_file(file)))
         else:
             raise click.ClickException("the file must end in .csv, .geojson or .json")
+    except uploads.NotTextError as error:
+        raise click.ClickException(error.message("en")) from error
     except exchange.PointsFormatError as error:
         detail = f" ({error.detail})" if error.detail else ""
         raise click.ClickException(FILE_REASONS.get(error.reason, error.reason) + detail) from error

@@ -65,11 +65,6 @@ POINT_ERRORS = {
 
 #: Why an uploaded file is refused as a whole (portal.locator.exchange.PointsFormatError.reason).
 FILE_ERRORS = {
-    "binary": _l(
-        "This file is not a text file (it looks like a spreadsheet, a picture or a PDF renamed). "
-        "Save your sheet as “CSV UTF-8” or export GeoJSON, then send that file."
-    ),
-    "not_utf8": _l("This file is not encoded in UTF-8. Save it as “CSV UTF-8” and send it again."),
     "missing_columns": _l("Columns are missing from the header line: %(detail)s."),
     "not_geojson": _l("This file is not a GeoJSON FeatureCollection (problem near: %(detail)s)."),
     "too_many_rows": _l("This file has more than %(detail)s points: split it."),

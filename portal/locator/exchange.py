@@ -53,8 +53,9 @@ _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
 class PointsFormatError(ValueError):
-    """The file is not a collection-point list: `reason` is binary, not_utf8, missing_columns, not_geojson,
-    too_many_rows, empty; `detail` names what is wrong (columns, member)."""
+    """The file is not a collection-point list: `reason` is missing_columns, not_geojson, too_many_rows, empty
+    (or unknown_format, from the callers); `detail` names what is wrong (columns, member). A file that is not
+    text at all is refused before, by `portal.uploads`."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
@@ -265,19 +266,6 @@ def import_points(rows: Iterable[tuple[int, Mapping[str, Any]]], *, create_only:
     return report
 
 
-def decode_upload(data: bytes) -> str:
-    """The text of an uploaded file; raises PointsFormatError for a binary file or one not in UTF-8
-    (a spreadsheet saved as .xlsx and renamed .csv, a picture…)."""
-    if not data.strip():
-        raise PointsFormatError("empty")
-    if b"\x00" in data[:8192] or data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF"):
-        raise PointsFormatError("binary")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise PointsFormatError("not_utf8") from None
-
-
 def read_points_csv(stream: IO[str]) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, row) pairs of a collection-point CSV (`,` or `;` separated); the header is line 1."""
     header = stream.readline()
@@ -299,6 +287,8 @@ def read_points_geojson(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
     """(feature number, properties with lat/lon) pairs of a GeoJSON FeatureCollection of Points
     (RFC 7946: longitude first). A feature without a Point geometry is passed on with no coordinates, so
     that it is rejected with its number."""
+    if not text.strip():
+        raise PointsFormatError("empty")
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:

@@ -334,21 +334,18 @@ def returns_between(start: datetime, end: datetime, *, commune_insees: Collectio
     """
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("start and end must be aware datetimes")
-    items_query = (
-        sa.select(sa.func.coalesce(sa.func.sum(DeviceReturn.quantity), 0))
-        .join(CollectionPoint, DeviceReturn.point_id == CollectionPoint.id)
-        .where(DeviceReturn.declared_at >= start.astimezone(UTC), DeviceReturn.declared_at < end.astimezone(UTC))
+    items_query = sa.select(sa.func.coalesce(sa.func.sum(DeviceReturn.quantity), 0)).where(
+        DeviceReturn.declared_at >= start.astimezone(UTC), DeviceReturn.declared_at < end.astimezone(UTC)
     )
     first, last = _paris_days(start, end)
-    kg_query = (
-        sa.select(sa.func.coalesce(sa.func.sum(CollectionWeighing.weight_kg), 0))
-        .join(CollectionPoint, CollectionWeighing.point_id == CollectionPoint.id)
-        .where(CollectionWeighing.collected_on >= first, CollectionWeighing.collected_on <= last)
+    kg_query = sa.select(sa.func.coalesce(sa.func.sum(CollectionWeighing.weight_kg), 0)).where(
+        CollectionWeighing.collected_on >= first, CollectionWeighing.collected_on <= last
     )
     if commune_insees is not None:
-        codes = list(commune_insees)
-        items_query = items_query.where(CollectionPoint.commune_insee.in_(codes))
-        kg_query = kg_query.where(CollectionPoint.commune_insee.in_(codes))
+        # Only then the points are needed: the whole metropolis is read from the covering index alone.
+        points = sa.select(CollectionPoint.id).where(CollectionPoint.commune_insee.in_(list(commune_insees)))
+        items_query = items_query.where(DeviceReturn.point_id.in_(points))
+        kg_query = kg_query.where(CollectionWeighing.point_id.in_(points))
     items = int(db.session.scalar(items_query) or 0)
     kg = Decimal(str(db.session.scalar(kg_query) or 0)).quantize(Decimal("0.01"))
     return ReturnTotals(items=items, kg=kg)

@@ -1,16 +1,17 @@
-"""Home, help and health check."""
+"""Home, help, health check, and the accessibility and eco-design statements."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, jsonify, render_template, url_for
+from flask import current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.domains import DOMAINS
-from portal.main import bp, services
+from portal.main import bp, services, statements
+from portal.pagination import Page, page_number
 from portal.security import public
 
 
@@ -55,3 +56,27 @@ def healthz() -> tuple[Response, int]:
         # The web nodes keep serving without the jobs process; its state is reported, not fatal.
         body["jobs"] = services.jobs_status(current_app.config["PORTAL_JOBS_HEARTBEAT_SECONDS"])
     return jsonify(body), 200 if database_ok else 503
+
+
+@bp.get("/accessibility")
+@public
+def accessibility() -> str:
+    """Accessibility statement on the RGAA model: status, tests, known limits, contact, remedies (public)."""
+    return render_template(
+        "main/accessibility.html",
+        statement_date=statements.ACCESSIBILITY_STATEMENT_DATE,
+        contact=current_app.config["PORTAL_ACCESSIBILITY_CONTACT"],
+        report=statements.ecoindex_report(),
+    )
+
+
+@bp.get("/eco-design")
+@public
+def eco_design() -> str:
+    """Eco-design statement: how the portal stays light, and the measured EcoIndex of each page (public)."""
+    report = statements.ecoindex_report()
+    size = current_app.config["PORTAL_PAGE_SIZE"]
+    total = len(report.pages)
+    number = min(page_number(request.args.get("page")), max(1, -(-total // size)))
+    rows = Page(items=list(report.pages[(number - 1) * size : number * size]), number=number, size=size, total=total)
+    return render_template("main/eco_design.html", report=report, rows=rows)

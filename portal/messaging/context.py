@@ -222,7 +222,8 @@ class ContextBuilder:
         from portal.campaigns import services
 
         users = db.session.scalars(sa.select(User).where(User.id.in_(ids)).options(selectinload(User.site))).all()
-        assert self._team_rank is not None
+        if self._team_rank is None:  # set with the campaign, before any campaign value is asked for
+            raise RuntimeError("campaign values asked for before the campaign was set")
         return {
             user.id: {
                 "campaign_freed_gb": _tenth(services.campaign_freed_gb(user, self._campaign)),

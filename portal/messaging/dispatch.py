@@ -94,7 +94,7 @@ def build_email(content: EmailContent, *, urls: MapAdapter, message_id_key: str)
     values = {
         "locale": content.locale,
         "subject": content.subject,
-        "body_html": Markup(content.body_html),  # noqa: S704 - produced by the safe renderer at freeze time
+        "body_html": Markup(content.body_html),  # noqa: S704 - produced by the safe renderer at freeze time  # nosec B704
         "body_text": content.body_text,
         "message_url": message_url,
         "preferences_url": preferences_url,

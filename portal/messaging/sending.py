@@ -123,7 +123,8 @@ def start_message(message_id: int, *, now: datetime, worker: str | None = None) 
         return None
     clock_start = time.monotonic()
     message = db.session.get(Message, message_id, populate_existing=True)
-    assert message is not None and message.started_at is not None
+    if message is None or message.started_at is None:  # _take() has just set it: only a bug gets here
+        raise RuntimeError(f"message {message_id} was taken for starting but cannot be read back")
     try:
         versions = compiled_versions(message)
     except TemplateRejected as rejected:

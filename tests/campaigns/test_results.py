@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
-import types
 from datetime import date
 from decimal import Decimal
 
@@ -15,6 +13,9 @@ import sqlalchemy as sa
 from portal.campaigns import results, services
 from portal.campaigns.models import CampaignProgress
 from portal.campaigns.progress import Measure, daily_steps
+from portal.locator import exchange
+from portal.locator.models import CollectionPoint
+from portal.locator.services import declare_return
 from portal.models import db
 from tests.campaigns.conftest import GB, paris
 
@@ -240,28 +241,18 @@ def test_placeholders_for_messages(active_campaign, team, import_rows, make_user
     assert bulk == {users[0].id: Decimal("2.5"), users[1].id: Decimal("2.5"), never_measured.id: None}
 
 
-def test_collection_returns_wait_for_the_locator(active_campaign, monkeypatch):
-    """Devices returned count once `portal.locator.services.returns_between` exists; nothing breaks before."""
-    fake = types.ModuleType("portal.locator.services")
-    monkeypatch.setitem(sys.modules, "portal.locator.services", fake)
-    assert results.collection_returns(active_campaign) is None  # the module exists, the function not yet
-    calls = []
-
-    def returns_between(start, end, *, commune_insees=None):
-        calls.append((start, end, commune_insees))
-        return (12, Decimal("8.5"))
-
-    fake.returns_between = returns_between
-    returns = results.collection_returns(active_campaign)
-    assert (returns.items, returns.kg, returns.commune_insees) == (12, Decimal("8.5"), None)
-    assert calls == [(active_campaign.starts_at, active_campaign.ends_at, None)]
-
-
-def test_collection_returns_from_the_locator_once_it_exposes_them(active_campaign, make_campaign, make_org_unit):
-    locator = pytest.importorskip("portal.locator.services")
-    if not hasattr(locator, "returns_between"):
-        pytest.skip("the locator does not expose returns_between yet: returns are not counted")
+def test_collection_returns_come_from_the_locator(communes, active_campaign, make_campaign, make_org_unit, make_user):
     returns = results.collection_returns(active_campaign)
     assert (returns.items, returns.kg, returns.commune_insees) == (0, 0, None)
+    assert len(exchange.import_points(exchange.packaged_rows()).created) == 28
+    begles = db.session.scalar(sa.select(CollectionPoint).where(CollectionPoint.code == "33039"))
+    declare_return(begles, user=make_user(), item="smartphone", quantity=2, now=paris(2026, 3, 16, 10, 0))
+    declare_return(begles, user=make_user(), item="laptop", quantity=1, now=paris(2026, 2, 1, 10, 0))  # before
+    db.session.flush()
+    assert results.collection_returns(active_campaign).items == 2  # at once: returns are never cached
+    in_begles = make_campaign(scope_all=False, commune_insees=["33039"], published_at=paris(2026, 2, 20))
+    in_bordeaux = make_campaign(scope_all=False, commune_insees=["33063"], published_at=paris(2026, 2, 20))
+    assert results.collection_returns(in_begles).items == 2
+    assert results.collection_returns(in_bordeaux).items == 0
     by_unit = make_campaign(scope_all=False, org_unit_ids=[make_org_unit().id])
     assert results.collection_returns(by_unit) is None  # returns cannot be tied to org units

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
+
+from portal.campaigns import services
+from portal.campaigns.models import Campaign
+from portal.models import db, utcnow
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -68,3 +74,22 @@ def browser_login(page):  # noqa: ANN001 - Playwright's Page
         expect(page.locator("h1")).not_to_have_text("Connexion au portail du numérique responsable")
 
     return do
+
+
+@pytest.fixture
+def campaign_today() -> Campaign:
+    """A campaign in progress today, for everyone, with a goal."""
+    now = utcnow()
+    today = services.paris_today(now)
+    campaign = services.create_campaign(
+        services.CampaignInput(
+            name="Grand nettoyage de printemps",
+            description="Trois semaines pour alléger nos boîtes aux lettres.",
+            first_day=today - timedelta(days=5),
+            last_day=today + timedelta(days=15),
+            goal_gb=Decimal("100"),
+        )
+    )
+    services.publish_campaign(campaign, now=now)
+    db.session.commit()
+    return campaign

@@ -5,38 +5,16 @@ from __future__ import annotations
 import io
 import re
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from portal.campaigns import imports, services
-from portal.campaigns.models import Campaign
 from portal.models import db, utcnow
 from tests.campaigns.conftest import GB, generic_csv
 from tests.e2e.helpers import assert_accessible, measure_ecoindex
 
 SAMPLES = Path(__file__).resolve().parent.parent / "campaigns" / "samples"
-
-
-@pytest.fixture
-def campaign_today() -> Campaign:
-    """A campaign in progress today, for everyone, with a goal."""
-    now = utcnow()
-    today = services.paris_today(now)
-    campaign = services.create_campaign(
-        services.CampaignInput(
-            name="Grand nettoyage de printemps",
-            description="Trois semaines pour alléger nos boîtes aux lettres.",
-            first_day=today - timedelta(days=5),
-            last_day=today + timedelta(days=15),
-            goal_gb=Decimal("100"),
-        )
-    )
-    services.publish_campaign(campaign, now=now)
-    db.session.commit()
-    return campaign
 
 
 def measure(rows: list[tuple]) -> None:

@@ -122,24 +122,14 @@ def test_csv_header_is_case_and_space_insensitive_and_missing_columns_are_named(
     assert problem.value.detail == "address, postcode, lat, lon, hours, accepted"
 
 
-@pytest.mark.parametrize(
-    ("data", "reason"),
-    [
-        (b"", "empty"),
-        (b"PK\x03\x04rest of a zip", "binary"),
-        (b"%PDF-1.7", "binary"),
-        (b"name\x00\x00", "binary"),
-        ("Bègles".encode("latin-1"), "not_utf8"),
-    ],
-)
-def test_uploads_that_are_not_text(data, reason):
-    with pytest.raises(PointsFormatError) as problem:
-        exchange.decode_upload(data)
-    assert problem.value.reason == reason
-
-
-def test_upload_with_a_byte_order_mark():
-    assert exchange.decode_upload("\ufeffinsee".encode()) == "insee"
+@pytest.mark.parametrize("text", ["", "  \n"])
+def test_empty_files_are_refused_as_empty(text):
+    # Files that are not text at all are refused before, by portal.uploads (tests/test_uploads.py).
+    with pytest.raises(PointsFormatError) as csv_problem:
+        list(exchange.read_points_csv(io.StringIO(text)))
+    with pytest.raises(PointsFormatError) as geojson_problem:
+        list(exchange.read_points_geojson(text))
+    assert csv_problem.value.reason == geojson_problem.value.reason == "empty"
 
 
 def test_geojson_features_become_rows_longitude_first():

@@ -1,0 +1,31 @@
+"""Templates look the request's translations up once, and still follow the locale when it changes."""
+
+from __future__ import annotations
+
+from flask import render_template_string
+from flask_babel import force_locale, refresh
+
+from portal.catalogue.display import CATEGORY_NAMES, _lookup
+
+
+def test_template_strings_follow_the_request_locale_and_force_locale(app):
+    with app.test_request_context("/"):
+        with force_locale("fr"):
+            assert render_template_string("{{ _('Compare') }}") == "Comparer"
+            with force_locale("en"):  # e-mails are rendered in the recipient's language
+                assert render_template_string("{{ _('Compare') }}") == "Compare"
+                assert _lookup(CATEGORY_NAMES, "laptop") == "laptop"
+            assert render_template_string("{{ _('Compare') }}") == "Comparer"
+            assert _lookup(CATEGORY_NAMES, "laptop") == "ordinateur portable"
+        assert _lookup(CATEGORY_NAMES, "unknown") == "unknown"
+
+
+def test_a_refreshed_locale_gets_its_translations(app):
+    with app.test_request_context("/"):
+        assert render_template_string("{{ _('Compare') }}") == "Comparer"  # French by default
+        app.config["BABEL_DEFAULT_LOCALE"], default = "en", app.config["BABEL_DEFAULT_LOCALE"]
+        try:
+            refresh()
+            assert render_template_string("{{ _('Compare') }}") == "Compare"
+        finally:
+            app.config["BABEL_DEFAULT_LOCALE"] = default
