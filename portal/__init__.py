@@ -58,10 +58,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _template_globals(app: Flask) -> None:
     from flask_babel import get_locale
-    from flask_babel import lazy_gettext as _l
     from flask_login import current_user
 
-    from portal.main.services import areas_for
+    from portal.i18n import lazy_gettext as _l
+    from portal.main.services import nav_links
 
     role_names = {
         "employee": _l("employee"),
@@ -74,16 +74,15 @@ def _template_globals(app: Flask) -> None:
     def _globals() -> dict[str, Any]:
         return {
             "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
-            "nav_areas": areas_for(current_user) if current_user.is_authenticated else [],
+            "nav_areas": nav_links(current_user) if current_user.is_authenticated else (),
             "role_names": role_names,
             "has_endpoint": lambda endpoint: endpoint in app.view_functions,
         }
 
 
 def _init_login(app: Flask, login_manager: Any) -> None:
-    from flask_babel import lazy_gettext as _l
-
     from portal.accounts.services import load_session_user
+    from portal.i18n import lazy_gettext as _l
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login_form"

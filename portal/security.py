@@ -68,19 +68,26 @@ def content_security_policy(tile_url: str) -> str:
 def install_security_headers(app: Flask) -> None:
     """Security headers on every response, static files included."""
     csp = content_security_policy(app.config["PORTAL_TILE_URL"])
+    defaults = [
+        ("Content-Security-Policy", csp),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), payment=(), geolocation=(self)"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
 
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", csp)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), payment=(), geolocation=(self)")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        # As `headers.setdefault` for each, which raised and caught a KeyError for every header missing.
+        present = {name.lower() for name, _ in headers.items()}
+        for name, value in defaults:
+            if name.lower() not in present:
+                headers.add(name, value)
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint != "static" and "Cache-Control" not in headers:
+        if request.endpoint != "static" and "cache-control" not in present:
             # Pages are personal: never stored by a shared cache.
             headers["Cache-Control"] = "private, no-cache"
         return response

@@ -1,9 +1,9 @@
 """Accounts: login, logout, roles, password change and the directory import."""
 
 from flask import Blueprint
-from flask_babel import lazy_gettext as _l
 
 from portal.areas import Area
+from portal.i18n import lazy_gettext as _l
 
 bp = Blueprint("accounts", __name__)
 

@@ -44,6 +44,8 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 _SESSION_USER_OPTIONS = (joinedload(User.role_rows), joinedload(User.site))
+# Built once (every request runs it): building the statement cost about as much as running it.
+_SESSION_USER = sa.select(User).options(*_SESSION_USER_OPTIONS).where(User.id == sa.bindparam("user_id"))
 
 
 def load_session_user(session_id: str) -> User | None:
@@ -53,7 +55,7 @@ def load_session_user(session_id: str) -> User | None:
         return None
     # One query per request: the roles (menu, permissions) and the work site (campaign teams, nearest
     # collection points) come with the user instead of one query each.
-    user = db.session.get(User, int(user_id), options=_SESSION_USER_OPTIONS)
+    user = db.session.execute(_SESSION_USER, {"user_id": int(user_id)}).unique().scalar_one_or_none()
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user

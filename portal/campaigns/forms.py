@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -24,6 +23,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from portal.campaigns import labels
 from portal.campaigns.parsers import FORMATS
 from portal.campaigns.services import MAX_CAMPAIGN_DAYS, CampaignInput
+from portal.i18n import lazy_gettext as _l
 
 
 class CampaignForm(FlaskForm):

@@ -68,13 +68,15 @@ def campaign_day_month(day: date) -> str:
 def campaigns_on_home(user: User) -> list[dict[str, Any]]:
     """Upcoming and active campaigns for the home page, with days left and whether the user takes part."""
     now = utcnow()
+    campaigns = services.current_campaigns_for(user)
+    participations = services.participations_in(user, campaigns)  # one query, not one per campaign
     return [
         {
             "campaign": campaign,
             "days_left": services.days_left(campaign, now),
-            "participant": services.is_participant(user, campaign),
+            "participant": campaign.id in participations and participations[campaign.id].active,
         }
-        for campaign in services.current_campaigns_for(user)
+        for campaign in campaigns
     ]
 
 

@@ -222,12 +222,41 @@ def _campaign_ids_in_scope_of(user: User) -> list[int]:
     return [campaign.id for campaign in scoped if in_scope(user, campaign)]
 
 
+# Built once: the home page runs them on every visit (building a statement cost as much as running it).
+_CURRENT_CAMPAIGNS = (
+    sa.select(Campaign)
+    .where(Campaign.state.in_([CampaignState.UPCOMING.value, CampaignState.ACTIVE.value]))
+    .order_by(Campaign.starts_at.desc(), Campaign.id.desc())
+)
+_PARTICIPATIONS_IN = sa.select(Participation).where(
+    Participation.user_id == sa.bindparam("user_id"),
+    Participation.campaign_id.in_(sa.bindparam("campaign_ids", expanding=True)),
+)
+_PARTICIPATION = sa.select(Participation).where(
+    Participation.campaign_id == sa.bindparam("campaign_id"), Participation.user_id == sa.bindparam("user_id")
+)
+HOME_CAMPAIGNS = 5
+
+
 def current_campaigns_for(user: User) -> list[Campaign]:
-    """The upcoming and active campaigns this employee may join (for the home page)."""
-    statement = visible_campaigns_statement(user).where(
-        Campaign.state.in_([CampaignState.UPCOMING.value, CampaignState.ACTIVE.value])
-    )
-    return [c for c in db.session.scalars(statement.limit(5)) if in_scope(user, c)]
+    """The upcoming and active campaigns this employee may join (for the home page), at most five.
+
+    The same campaigns as `visible_campaigns_statement` restricted to upcoming and active ones, without
+    loading every scoped campaign first: there are few current campaigns, their scope is checked here.
+    """
+    current = db.session.scalars(_CURRENT_CAMPAIGNS).all()
+    if user.has_role(Role.ADMIN.value):  # admins see every campaign: the first five, then their own scope
+        return [c for c in current[:HOME_CAMPAIGNS] if in_scope(user, c)]
+    return [c for c in current if in_scope(user, c)][:HOME_CAMPAIGNS]
+
+
+def participations_in(user: User, campaigns: Iterable[Campaign]) -> dict[int, Participation]:
+    """The employee's participation rows in these campaigns (joined now or earlier), by campaign id."""
+    ids = [campaign.id for campaign in campaigns]
+    if not ids:
+        return {}
+    rows = db.session.scalars(_PARTICIPATIONS_IN, {"user_id": user.id, "campaign_ids": ids})
+    return {row.campaign_id: row for row in rows}
 
 
 def all_campaigns_statement() -> sa.Select[tuple[Campaign]]:
@@ -245,9 +274,7 @@ def is_open(campaign: Campaign) -> bool:
 
 def participation_of(user: User, campaign: Campaign) -> Participation | None:
     """The employee's participation row (joined now or earlier), if any."""
-    return db.session.scalar(
-        sa.select(Participation).where(Participation.campaign_id == campaign.id, Participation.user_id == user.id)
-    )
+    return db.session.scalar(_PARTICIPATION, {"campaign_id": campaign.id, "user_id": user.id})
 
 
 def is_participant(user: User, campaign: Campaign) -> bool:

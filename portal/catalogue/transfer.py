@@ -18,12 +18,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import IO, Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from portal import uploads
 from portal.catalogue.footprints import FactorSet, load_factor_set, recompute_yardsticks, refresh_category, refresh_item
 from portal.catalogue.models import CatalogueItem, Factor
 from portal.catalogue.services import CATALOGUE_CATEGORIES
+from portal.i18n import lazy_gettext as _l
 from portal.models import db
 
 #: The CSV columns, in order, for the export and the import alike.

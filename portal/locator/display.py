@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from babel.numbers import parse_pattern
 from flask import Blueprint
-from flask_babel import format_date, format_decimal, gettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_date, get_locale, gettext
 
+from portal.formatting import memoised
+from portal.i18n import lazy_gettext as _l
 from portal.locator.hours import PARIS, OpeningStatus, TimeRange
 
 ITEM_LABELS = {
@@ -79,11 +81,19 @@ def item_label(key: str) -> str:
     return str(label) if label is not None else key
 
 
+_KM_PATTERN = parse_pattern("#,##0.0")
+
+
 def km(value: float | None) -> str:
     """A distance in km with one decimal, in the user's locale: `1,2 km`."""
     if value is None:
         return "–"
-    return f"{format_decimal(value, format='#,##0.0')}\u202fkm"
+    # Flask-Babel's format_decimal with the pattern parsed once (it parsed it again for each distance).
+    locale = get_locale()
+    return memoised(
+        ("km", str(locale), value.__class__, str(value)),
+        lambda: f"{_KM_PATTERN.apply(value, locale)}\u202fkm",
+    )
 
 
 def clock(at: datetime | time) -> str:

@@ -67,16 +67,19 @@ class PointResult:
     status: OpeningStatus
 
 
+# Statements the locator runs on every search, built once (building one cost about as much as running it).
+_ACTIVE_POINTS = sa.select(CollectionPoint).where(CollectionPoint.active).order_by(CollectionPoint.name)
+_ALL_COMMUNES = sa.select(Commune).order_by(Commune.name)
+
+
 def active_points() -> list[CollectionPoint]:
     """Every open-for-business point, by name (one query; 28 rows)."""
-    return list(
-        db.session.scalars(sa.select(CollectionPoint).where(CollectionPoint.active).order_by(CollectionPoint.name))
-    )
+    return list(db.session.scalars(_ACTIVE_POINTS))
 
 
 def all_communes() -> list[Commune]:
     """The communes of the metropolis, by name."""
-    return list(db.session.scalars(sa.select(Commune).order_by(Commune.name)))
+    return list(db.session.scalars(_ALL_COMMUNES))
 
 
 def origin_from_site(site: Site | None) -> Origin | None:
@@ -326,6 +329,21 @@ def _paris_days(start: datetime, end: datetime) -> tuple[date, date]:
     return first, last
 
 
+# Built once (the campaign results and the locator's summary run them on every page).
+_ITEMS_RETURNED = sa.select(sa.func.coalesce(sa.func.sum(DeviceReturn.quantity), 0)).where(
+    DeviceReturn.declared_at >= sa.bindparam("start"), DeviceReturn.declared_at < sa.bindparam("end")
+)
+_KG_WEIGHED = sa.select(sa.func.coalesce(sa.func.sum(CollectionWeighing.weight_kg), 0)).where(
+    CollectionWeighing.collected_on >= sa.bindparam("first"), CollectionWeighing.collected_on <= sa.bindparam("last")
+)
+# Only with communes are the points needed.
+_POINTS_OF_COMMUNES = sa.select(CollectionPoint.id).where(
+    CollectionPoint.commune_insee.in_(sa.bindparam("insees", expanding=True))
+)
+_ITEMS_RETURNED_IN = _ITEMS_RETURNED.where(DeviceReturn.point_id.in_(_POINTS_OF_COMMUNES))
+_KG_WEIGHED_IN = _KG_WEIGHED.where(CollectionWeighing.point_id.in_(_POINTS_OF_COMMUNES))
+
+
 def returns_between(start: datetime, end: datetime, *, commune_insees: Collection[str] | None = None) -> ReturnTotals:
     """What was returned in [start, end): devices declared in the period, and kilograms weighed on the
     Paris days it covers; optionally only at the points of these communes (INSEE codes).
@@ -334,20 +352,16 @@ def returns_between(start: datetime, end: datetime, *, commune_insees: Collectio
     """
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("start and end must be aware datetimes")
-    items_query = sa.select(sa.func.coalesce(sa.func.sum(DeviceReturn.quantity), 0)).where(
-        DeviceReturn.declared_at >= start.astimezone(UTC), DeviceReturn.declared_at < end.astimezone(UTC)
-    )
     first, last = _paris_days(start, end)
-    kg_query = sa.select(sa.func.coalesce(sa.func.sum(CollectionWeighing.weight_kg), 0)).where(
-        CollectionWeighing.collected_on >= first, CollectionWeighing.collected_on <= last
-    )
-    if commune_insees is not None:
-        # Only then the points are needed: the whole metropolis is read from the covering index alone.
-        points = sa.select(CollectionPoint.id).where(CollectionPoint.commune_insee.in_(list(commune_insees)))
-        items_query = items_query.where(DeviceReturn.point_id.in_(points))
-        kg_query = kg_query.where(CollectionWeighing.point_id.in_(points))
-    items = int(db.session.scalar(items_query) or 0)
-    kg = Decimal(str(db.session.scalar(kg_query) or 0)).quantize(Decimal("0.01"))
+    params = {"start": start.astimezone(UTC), "end": end.astimezone(UTC), "first": first, "last": last}
+    if commune_insees is None:
+        # The whole metropolis is read from the covering index alone.
+        items_query, kg_query = _ITEMS_RETURNED, _KG_WEIGHED
+    else:
+        items_query, kg_query = _ITEMS_RETURNED_IN, _KG_WEIGHED_IN
+        params["insees"] = list(commune_insees)
+    items = int(db.session.scalar(items_query, params) or 0)
+    kg = Decimal(str(db.session.scalar(kg_query, params) or 0)).quantize(Decimal("0.01"))
     return ReturnTotals(items=items, kg=kg)
 
 

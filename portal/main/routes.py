@@ -28,7 +28,7 @@ def home() -> str:
         for n in services.unread_notices(current_user)
         if n.kind in kinds
     ]
-    return render_template("main/home.html", areas=services.areas_for(current_user), notices=notices)
+    return render_template("main/home.html", areas=services.nav_links(current_user), notices=notices)
 
 
 @dataclass(frozen=True)

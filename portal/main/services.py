@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, request, url_for
+from flask_babel import get_locale
+from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.accounts.models import User
+from portal.accounts.models import Role, User
 from portal.areas import Area
 from portal.domains import domain_packages
 from portal.main.models import Heartbeat, Notice
@@ -28,7 +31,48 @@ def all_areas() -> tuple[Area, ...]:
 def areas_for(user: User) -> list[Area]:
     """The areas this user may open (a domain's area shows once its page is registered)."""
     views = current_app.view_functions
-    return [area for area in all_areas() if user.has_role(area.role) and area.endpoint in views]
+    roles = user.roles  # once, not once per area (same rule as User.has_role: admins hold every role)
+    everything = Role.ADMIN.value in roles
+    return [area for area in all_areas() if (everything or area.role in roles) and area.endpoint in views]
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """An area as the menu and the home page show it: its URL and words already resolved."""
+
+    endpoint: str
+    url: str
+    title: Markup
+    description: Markup
+    counter: Callable[[Any], int] | None
+
+
+_NAV_CACHE_LIMIT = 256
+
+
+def nav_links(user: User) -> tuple[NavLink, ...]:
+    """`areas_for(user)` with each URL built and each title translated, once per process for each
+    (language, set of roles, script root): the same for every user who shares them.
+
+    Nothing personal is kept: the per-user counters are called by the template on each request. Areas,
+    their URLs and translations are fixed for the life of the process; the cache is bounded anyway.
+    """
+    cache: dict[tuple[str, frozenset[str], str], tuple[NavLink, ...]]
+    cache = current_app.extensions.setdefault("portal_nav_links", {})  # per application: its own views
+    key = (str(get_locale()), user.roles, request.script_root)
+    links = cache.get(key)
+    if links is None:
+        built = []
+        for area in areas_for(user):
+            # Markup, as before: Flask-Babel's lazy strings reach Jinja as markup (`__html__`), unescaped.
+            title = Markup(area.title)  # noqa: S704 - our own translated interface text  # nosec B704
+            description = Markup(area.description)  # noqa: S704 - our own interface text  # nosec B704
+            built.append(NavLink(area.endpoint, url_for(area.endpoint), title, description, area.counter))
+        links = tuple(built)
+        if len(cache) >= _NAV_CACHE_LIMIT:
+            cache.clear()
+        cache[key] = links
+    return links
 
 
 def database_is_reachable() -> bool:

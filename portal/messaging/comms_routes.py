@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
@@ -19,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import mail
 from portal.accounts.models import Role, User
 from portal.htmx import render
+from portal.i18n import lazy_gettext as _l
 from portal.messaging import audience, bp, dispatch, services
 from portal.messaging.audience import LANGUAGES, TARGETABLE_ROLES, Criteria
 from portal.messaging.context import campaigns_available, locator_available

@@ -31,16 +31,18 @@ def inbox_statement(user: User, *, category: str | None = None) -> sa.Select[tup
     return statement
 
 
+# Built once: shown in the menu of every page, and building the statement cost three times running it.
+_UNREAD_COUNT = sa.select(sa.func.count(MessageRecipient.id)).where(
+    MessageRecipient.user_id == sa.bindparam("user_id"),
+    MessageRecipient.error == "",
+    MessageRecipient.in_inbox.is_(True),
+    MessageRecipient.read_at.is_(None),
+)
+
+
 def unread_count(user: User) -> int:
     """How many of my portal messages I have not opened (shown next to the menu entry)."""
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count(MessageRecipient.id)).where(
-                *_mine(user), MessageRecipient.in_inbox.is_(True), MessageRecipient.read_at.is_(None)
-            )
-        )
-        or 0
-    )
+    return db.session.scalar(_UNREAD_COUNT, {"user_id": user.id}) or 0
 
 
 def open_message(user: User, message_id: int, *, now: datetime) -> MessageRecipient | None:

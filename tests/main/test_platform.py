@@ -167,3 +167,16 @@ def test_migrations_downgrade_to_empty_and_back(app, database_url):
     assert tables == set()
     upgrade(revision="heads")
     assert "user" in sa.inspect(db.engine).get_table_names()
+
+
+def test_security_headers_keep_what_a_response_set_and_are_not_repeated(app):
+    from flask import Response
+
+    with app.test_request_context("/"):
+        response = Response("x", headers={"x-frame-options": "SAMEORIGIN", "Cache-Control": "no-store"})
+        response = app.process_response(response)
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert response.headers.getlist("Cache-Control") == ["no-store"]
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy",
+                 "Cross-Origin-Opener-Policy"):
+        assert len(response.headers.getlist(name)) == 1, name

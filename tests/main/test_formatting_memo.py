@@ -1,0 +1,63 @@
+"""Numbers, percentages, dates and distances read exactly as Babel writes them, memo or not."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from flask_babel import force_locale, format_date, format_decimal, format_percent
+
+from portal import formatting
+from portal.formatting import long_date, number, percent
+from portal.locator.display import km
+
+VALUES = [0, -0.0, 0.0, Decimal("-0"), Decimal("0.00"), 1, 1.0, Decimal("1.0"), Decimal("1.05"), 1.05, 1.25, 1.35,
+          Decimal("1234.5"), 1234.55, -1234.5, Decimal("1E+3"), 999999.96, 0.04, Decimal("0.05"), 12345678]
+
+
+def test_numbers_match_babel_in_each_language_the_second_time_too(app):
+    with app.test_request_context("/"):
+        for locale in ("fr", "en", "fr"):
+            with force_locale(locale):
+                for _ in range(2):  # first made, then remembered
+                    for value in VALUES:
+                        babel_value = Decimal(value) if isinstance(value, float) else value
+                        for digits in (0, 1, 2):
+                            pattern = "#,##0" + ("." + "#" * digits if digits else "")
+                            assert number(value, digits) == format_decimal(babel_value, pattern), (value, digits)
+                        assert km(value) == f"{format_decimal(value, '#,##0.0')}\u202fkm", value
+
+
+def test_signed_and_plain_percentages(app):
+    with app.test_request_context("/"):
+        for locale in ("fr", "en"):
+            with force_locale(locale):
+                for _ in range(2):
+                    assert percent(Decimal("0.35")) == format_percent(Decimal("0.35"))
+                    assert percent(0.003, signed=True) == format_percent(0.003)  # reads 0 %: no sign
+                    assert percent(Decimal("-0.35"), signed=True) == "−" + format_percent(Decimal("0.35"))
+                    assert percent(Decimal("0.12"), signed=True) == "+" + format_percent(Decimal("0.12"))
+
+
+def test_dates_are_the_users_day_in_each_language(app):
+    late = datetime(2026, 3, 21, 23, 30, tzinfo=UTC)  # already 22 March in Paris
+    with app.test_request_context("/"):
+        for locale in ("fr", "en"):
+            with force_locale(locale):
+                for _ in range(2):
+                    for value in (late, late.replace(tzinfo=None), date(2026, 3, 21), datetime(2026, 3, 21, 12)):
+                        assert long_date(value) == format_date(value, "long"), value
+                assert long_date(None) == "–"
+            with force_locale("fr"):
+                assert long_date(late) == "22 mars 2026"
+            with force_locale("en"):
+                assert long_date(late) == "March 22, 2026"
+
+
+def test_the_memo_is_bounded(app, monkeypatch):
+    monkeypatch.setattr(formatting, "_MEMO_LIMIT", 5)
+    monkeypatch.setattr(formatting, "_memo", {})
+    with app.test_request_context("/"), force_locale("fr"):
+        for value in range(20):
+            assert number(value * 1000) == format_decimal(value * 1000, "#,##0.#")
+            assert len(formatting._memo) <= 5
