@@ -46,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         if hasattr(package, "bp"):
             app.register_blueprint(package.bp)
 
+    _limit_decorated_views_only(app, limiter)
     security.require_login_everywhere(app)
     security.install_security_headers(app)
     static_assets.init_app(app)
@@ -90,6 +91,34 @@ def _init_login(app: Flask, login_manager: Any) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_session_user)
+
+
+def _limit_decorated_views_only(app: Flask, limiter: Any) -> None:
+    """Skip Flask-Limiter's before_request hook while nothing needs it.
+
+    That hook applies only application, default, blueprint and meta limits; a view decorated with
+    `@limiter.limit` (the login) checks its own limits when called, whatever the hook. With none of the
+    former declared, the hook did nothing but cost every request; it stays as soon as one is declared.
+    """
+    manager = limiter.limit_manager
+    # Private attributes read defensively: should a Flask-Limiter release rename them, the hook simply stays.
+    unknown = object()
+    blueprint_limits = getattr(manager, "_blueprint_limits", unknown)
+    meta_limits = getattr(limiter, "_meta_limits", unknown)
+    check = getattr(limiter, "_check_request_limit", None)
+    hook_needed = (
+        check is None
+        or blueprint_limits is unknown
+        or meta_limits is unknown
+        or manager.application_limits
+        or manager.default_limits
+        or blueprint_limits
+        or meta_limits
+        or any(app.config.get(key) for key in ("RATELIMIT_APPLICATION", "RATELIMIT_DEFAULT", "RATELIMIT_META"))
+    )
+    if not hook_needed:
+        hooks = app.before_request_funcs.get(None, [])
+        hooks[:] = [hook for hook in hooks if hook != check]
 
 
 def _check_production_settings(app: Flask) -> None:

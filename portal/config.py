@@ -14,7 +14,11 @@ class Defaults:
 
     SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - replaced by SECRET_KEY in production (checked below)  # nosec B105
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{PROJECT_ROOT / 'instance' / 'portal.db'}"
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # No pool_pre_ping (a round trip before every request): a connection idle for longer than
+    # PORTAL_DB_PING_AFTER_IDLE_SECONDS is pinged when taken from the pool (portal.database), a dropped one is
+    # replaced then; connections are renewed every half hour anyway.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_recycle": 1800}
+    PORTAL_DB_PING_AFTER_IDLE_SECONDS = 10
     SQLITE_BUSY_TIMEOUT_MS = 5000
 
     SESSION_COOKIE_HTTPONLY = True

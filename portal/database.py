@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,10 +13,11 @@ from portal.models import db
 
 
 def init_app(app: Flask) -> None:
-    """SQLite: WAL, foreign keys and a busy timeout on every connection."""
+    """Connections checked when idle (every database); SQLite: WAL, foreign keys and a busy timeout."""
     busy_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
     with app.app_context():
         engine = db.engine
+    ping_after_idle(engine, float(app.config["PORTAL_DB_PING_AFTER_IDLE_SECONDS"]))
     if engine.dialect.name != "sqlite":
         return
 
@@ -28,3 +30,30 @@ def init_app(app: Flask) -> None:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
+
+
+def ping_after_idle(engine: sa.Engine, idle_seconds: float) -> None:
+    """Ping a pooled connection before use only if it sat idle for `idle_seconds` or more.
+
+    `pool_pre_ping` pings on every checkout, a round trip per request on a busy server whose connections
+    are seconds old. A connection unused for a while (database restarted overnight, idle timeout of a
+    proxy) is still checked: if the ping finds it closed, the pool discards it and hands out a fresh one
+    (SQLAlchemy's "pessimistic disconnect handling"). A connection that drops in between is reported by
+    SQLAlchemy's own disconnect detection, which invalidates the pool so the next request reconnects.
+    """
+
+    @sa.event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info["portal_idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("portal_idle_since")
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return  # a new connection, or one in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise sa.exc.DisconnectionError() from error  # the pool retries with a new connection
+            raise

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
@@ -61,6 +62,10 @@ def login() -> tuple[str, int] | Response:
             session.clear()  # a fresh session on login: no fixation
             login_user(user)
             session["locale"] = user.locale
+            # A new CSRF token in the login's own cookie: otherwise the first page after login would add it
+            # and send the session cookie again (the old token went with the cleared session).
+            g.pop("csrf_token", None)
+            generate_csrf()
             return redirect(_safe_next(form.next.data), code=303)
         form.password.errors = [_("Wrong e-mail address or password.")]
     return render_template("accounts/login.html", form=form), 422

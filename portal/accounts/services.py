@@ -44,8 +44,22 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 _SESSION_USER_OPTIONS = (joinedload(User.role_rows), joinedload(User.site))
-# Built once (every request runs it): building the statement cost about as much as running it.
-_SESSION_USER = sa.select(User).options(*_SESSION_USER_OPTIONS).where(User.id == sa.bindparam("user_id"))
+_session_user_statement: sa.Select[tuple[User, int]] | None = None
+
+
+def _session_user() -> sa.Select[tuple[User, int]]:
+    """Built once (every request runs it): building the statement cost about as much as running it.
+    (Built on first use: the messaging package imports this module.)"""
+    global _session_user_statement  # noqa: PLW0603 - a cache
+    if _session_user_statement is None:
+        from portal.messaging.inbox import unread_count_column
+
+        _session_user_statement = (
+            sa.select(User, unread_count_column(User.id))
+            .options(*_SESSION_USER_OPTIONS)
+            .where(User.id == sa.bindparam("user_id"))
+        )
+    return _session_user_statement
 
 
 def load_session_user(session_id: str) -> User | None:
@@ -53,11 +67,17 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    # One query per request: the roles (menu, permissions) and the work site (campaign teams, nearest
-    # collection points) come with the user instead of one query each.
-    user = db.session.execute(_SESSION_USER, {"user_id": int(user_id)}).unique().scalar_one_or_none()
-    if user is None or not user.active or user.session_version != int(version):
+    # One query per request: the roles (menu, permissions), the work site (campaign teams, nearest
+    # collection points) and the menu's unread-message count come with the user instead of one query each.
+    row = db.session.execute(_session_user(), {"user_id": int(user_id)}).unique().one_or_none()
+    if row is None:
         return None
+    user, unread = row
+    if not user.active or user.session_version != int(version):
+        return None
+    from portal.messaging.inbox import remember_unread_count
+
+    remember_unread_count(user.id, unread or 0)
     return user
 
 
