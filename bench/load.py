@@ -155,6 +155,15 @@ def main() -> None:
             "hello": wrk(8732, ["/hello"], [], duration=args.duration, connections=args.connections),
             "rows": wrk(8732, ["/rows"], [], duration=args.duration, connections=args.connections),
         }
+        # The portal's own floor, with the same sessions (same secret key, same database), on its own port.
+        with gunicorn("bench.floor:app", 8733, env, args.workers, args.threads):
+            floor_cookies = [login(8733, email, "demo1234") for email in emails]
+            baselines["floor"] = wrk(
+                8733, ["/bench-floor"], floor_cookies, duration=args.duration, connections=args.connections
+            )
+            baselines["floor"]["app_p50"], baselines["floor"]["app_p95"] = server_times(
+                8733, ["/bench-floor"], floor_cookies, 200
+            )
         for name, paths in PAGES.items():
             if args.only and name not in args.only:
                 continue
@@ -196,7 +205,7 @@ def _bench_subjects(database: str, rng: random.Random, sessions: int) -> tuple[i
 
 
 def _report(rows, baselines, database: str, args) -> str:  # noqa: ANN001
-    hello, template = baselines["hello"], baselines["rows"]
+    hello, template, floor = baselines["hello"], baselines["rows"], baselines["floor"]
     backend = database.split(":", 1)[0]
     workers = f"{args.workers} sync workers"
     if args.threads > 1:
@@ -211,7 +220,10 @@ def _report(rows, baselines, database: str, args) -> str:  # noqa: ANN001
         f"{before[2]:.2f}, at the end {after[0]:.2f} {after[1]:.2f} {after[2]:.2f}.",
         "",
         f"Baselines in the same run: Flask hello-world {hello['rps']:.0f} req/s (p95 {hello['p95']:.1f} ms); "
-        f"50-row template page {template['rps']:.0f} req/s (p95 {template['p95']:.1f} ms).",
+        f"50-row template page {template['rps']:.0f} req/s (p95 {template['p95']:.1f} ms); "
+        f"the portal's floor, a logged-in page with no content of its own (`bench/floor.py`): app time p50 "
+        f"{floor['app_p50']:.1f} ms, {floor['rps']:.0f} req/s (p50 {floor['p50']:.1f} ms, p95 {floor['p95']:.1f} ms, "
+        f"errors {floor['errors']:.0f}).",
         "",
         "| page | app time p50 | app time p95 | req/s | p50 | p95 | p99 | errors | vs hello | vs 50-row page |",
         "|---|---|---|---|---|---|---|---|---|---|",
