@@ -10,11 +10,14 @@
   });
   // After an htmx swap of a results region, tell screen readers how many results there are now.
   // With an outerHTML swap the event's target is the replaced element: look the new one up by id.
+  // A news element that takes the focus itself (autofocus) is read out by taking it: writing it to the
+  // live region as well would make screen readers say it twice.
   document.body.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
     var region = (target.id && document.getElementById(target.id)) || target;
     var status = region.querySelector("[data-status]");
     var live = document.getElementById("live-status");
-    if (status && live) { live.textContent = status.getAttribute("data-status"); }
+    if (!status || !live) { return; }
+    live.textContent = status.hasAttribute("autofocus") ? "" : status.getAttribute("data-status");
   });
 })();
