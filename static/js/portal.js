@@ -20,4 +20,30 @@
     if (!status || !live) { return; }
     live.textContent = status.hasAttribute("autofocus") ? "" : status.getAttribute("data-status");
   });
+  // A table wider than the screen scrolls inside its container: when (and only when) it does, the container
+  // is given the focus order and a name, so that keyboard users can scroll it too (WCAG 2.1.1, 1.4.10).
+  function markScrollingTables() {
+    var containers = document.querySelectorAll(".table-scroll");
+    for (var i = 0; i < containers.length; i++) {
+      var container = containers[i];
+      if (container.scrollWidth > container.clientWidth + 1) {
+        var caption = container.querySelector("caption");
+        container.setAttribute("tabindex", "0");
+        container.setAttribute("role", "region");
+        container.setAttribute("aria-label", (caption && caption.textContent.trim()) ||
+                               document.body.getAttribute("data-scroll-label") || "");
+      } else {
+        container.removeAttribute("tabindex");
+        container.removeAttribute("role");
+        container.removeAttribute("aria-label");
+      }
+    }
+  }
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    if (resizeTimer) { window.clearTimeout(resizeTimer); }
+    resizeTimer = window.setTimeout(markScrollingTables, 50);
+  });
+  document.body.addEventListener("htmx:afterSettle", markScrollingTables);
+  markScrollingTables();
 })();

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from axe_playwright_python.sync_playwright import Axe
@@ -77,3 +79,51 @@ def measure_ecoindex(page: Page, path: str) -> EcoIndex:
         score, grade = pool.submit(_compute, nodes, size_kb, len(transferred)).result()
     return EcoIndex(url=page.url, dom_nodes=nodes, requests=len(transferred), size_kb=size_kb, score=score,
                     grade=grade)
+
+
+# The elements that stick out of the page's width, the widest first: the page itself must not scroll sideways
+# (content inside a scrolling region, such as a wide table in its own scroll container, is allowed).
+_OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const element of document.body.querySelectorAll('*')) {
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || box.right <= width + 1) { continue; }
+    let clipped = false;
+    for (let parent = element.parentElement; parent && parent !== document.body; parent = parent.parentElement) {
+      const style = getComputedStyle(parent);
+      if (style.overflowX !== 'visible' && parent.getBoundingClientRect().right <= width + 1) { clipped = true; break; }
+    }
+    if (!clipped) {
+      const classes = typeof element.className === 'string' ? element.className.trim().split(/\\s+/) : [];
+      out.push(element.tagName.toLowerCase() + (element.id ? '#' + element.id : '')
+               + classes.filter(Boolean).map((name) => '.' + name).join('')
+               + ` (${Math.round(box.right - width)} px)`);
+    }
+  }
+  return {scroll: document.documentElement.scrollWidth - width, elements: out.slice(0, 5)};
+}"""
+
+
+@contextmanager
+def viewport_width(page: Page, width: int) -> Iterator[None]:
+    """The page laid out `width` CSS pixels wide for the block (the page's resize handlers have run), then
+    put back as it was."""
+    before = page.viewport_size
+    page.set_viewport_size({"width": width, "height": 800})
+    try:
+        page.wait_for_timeout(150)  # layout, and portal.js's resize handler (debounced by 50 ms)
+        yield
+    finally:
+        if before:
+            page.set_viewport_size(before)
+            page.wait_for_timeout(150)
+
+
+def reflow_problems(page: Page) -> str | None:
+    """WCAG 1.4.10 (reflow): the page, at its current width, must not need horizontal scrolling (content in
+    its own scrolling container, such as a wide table, may scroll). Returns what sticks out, or None."""
+    result = page.evaluate(_OVERFLOWING)
+    if result["scroll"] <= 0:
+        return None
+    return f"scrolls {result['scroll']} px sideways: {', '.join(result['elements'])}"
