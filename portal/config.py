@@ -19,6 +19,8 @@ class Defaults:
     # replaced then; connections are renewed every half hour anyway.
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_recycle": 1800}
     PORTAL_DB_PING_AFTER_IDLE_SECONDS = 10
+    # PostgreSQL: GET and HEAD requests run their statements without BEGIN/ROLLBACK (portal.database).
+    PORTAL_DB_READS_WITHOUT_TRANSACTION = True
     SQLITE_BUSY_TIMEOUT_MS = 5000
 
     SESSION_COOKIE_HTTPONLY = True

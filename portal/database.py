@@ -18,6 +18,8 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
     ping_after_idle(engine, float(app.config["PORTAL_DB_PING_AFTER_IDLE_SECONDS"]))
+    if engine.dialect.name == "postgresql" and app.config["PORTAL_DB_READS_WITHOUT_TRANSACTION"]:
+        app.before_request(_reads_without_transaction)
     if engine.dialect.name != "sqlite":
         return
 
@@ -57,3 +59,26 @@ def ping_after_idle(engine: sa.Engine, idle_seconds: float) -> None:
             if engine.dialect.is_disconnect(error, dbapi_connection, None):
                 raise sa.exc.DisconnectionError() from error  # the pool retries with a new connection
             raise
+
+
+#: Methods whose requests run without a transaction on PostgreSQL: reading ones (RFC 9110 safe methods).
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+def _reads_without_transaction() -> None:
+    """PostgreSQL: a GET or HEAD request's statements run in autocommit mode, each in its own implicit transaction.
+
+    In a transaction, psycopg sends BEGIN before the first statement and the pool sends ROLLBACK when the
+    connection comes back: two round trips to the server on every page, a quarter of a logged-in page's
+    throughput on 2 cores shared with the database (BENCHMARKS.md). Under PostgreSQL's default READ COMMITTED
+    isolation every statement already reads its own snapshot, so what a page shows is the same. What changes
+    is only for writes made while reading: each statement is committed on its own. The only ones, marking a
+    message or a notice read when it is opened, are single idempotent updates; a GET must never need several
+    writes to succeed or fail together (tests/test_read_requests.py keeps the list). Unsafe methods (POST…)
+    keep their transaction. SQLite needs nothing: its driver begins a transaction only before a write.
+    """
+    from flask import request
+
+    if request.method in READ_METHODS and request.endpoint not in (None, "static"):
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
