@@ -342,6 +342,9 @@ _POINTS_OF_COMMUNES = sa.select(CollectionPoint.id).where(
 )
 _ITEMS_RETURNED_IN = _ITEMS_RETURNED.where(DeviceReturn.point_id.in_(_POINTS_OF_COMMUNES))
 _KG_WEIGHED_IN = _KG_WEIGHED.where(CollectionWeighing.point_id.in_(_POINTS_OF_COMMUNES))
+# Both totals in one statement: one round trip to the database instead of two.
+_TOTALS = sa.select(_ITEMS_RETURNED.scalar_subquery(), _KG_WEIGHED.scalar_subquery())
+_TOTALS_IN = sa.select(_ITEMS_RETURNED_IN.scalar_subquery(), _KG_WEIGHED_IN.scalar_subquery())
 
 
 def returns_between(start: datetime, end: datetime, *, commune_insees: Collection[str] | None = None) -> ReturnTotals:
@@ -355,14 +358,12 @@ def returns_between(start: datetime, end: datetime, *, commune_insees: Collectio
     first, last = _paris_days(start, end)
     params = {"start": start.astimezone(UTC), "end": end.astimezone(UTC), "first": first, "last": last}
     if commune_insees is None:
-        # The whole metropolis is read from the covering index alone.
-        items_query, kg_query = _ITEMS_RETURNED, _KG_WEIGHED
+        query = _TOTALS  # the whole metropolis: the returns are read from their covering index alone
     else:
-        items_query, kg_query = _ITEMS_RETURNED_IN, _KG_WEIGHED_IN
+        query = _TOTALS_IN
         params["insees"] = list(commune_insees)
-    items = int(db.session.scalar(items_query, params) or 0)
-    kg = Decimal(str(db.session.scalar(kg_query, params) or 0)).quantize(Decimal("0.01"))
-    return ReturnTotals(items=items, kg=kg)
+    items, kg = db.session.execute(query, params).one()
+    return ReturnTotals(items=int(items or 0), kg=Decimal(str(kg or 0)).quantize(Decimal("0.01")))
 
 
 def year_start(now: datetime) -> datetime:
