@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, request
 
 from portal.models import db
 
@@ -77,8 +77,5 @@ def _reads_without_transaction() -> None:
     writes to succeed or fail together (tests/test_read_requests.py keeps the list). Unsafe methods (POST…)
     keep their transaction. SQLite needs nothing: its driver begins a transaction only before a write.
     """
-    from flask import request
-
     if request.method in READ_METHODS and request.endpoint not in (None, "static"):
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-

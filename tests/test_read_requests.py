@@ -11,6 +11,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as orm
 from flask import has_request_context, request
 
+from portal.database import READ_METHODS
 from portal.models import db
 from tests.conftest import csrf_token
 
@@ -29,13 +30,13 @@ def writes_while_reading():
     seen: dict[str, set[str]] = defaultdict(set)
 
     def flushed(session, _context, _instances) -> None:  # noqa: ANN001
-        if has_request_context() and request.method in ("GET", "HEAD"):
-            for instance in [*session.new, *session.dirty, *session.deleted]:
-                if session.is_modified(instance) or instance in session.new or instance in session.deleted:
-                    seen[request.endpoint].add(type(instance).__name__)
+        if has_request_context() and request.method in READ_METHODS:
+            modified = (instance for instance in session.dirty if session.is_modified(instance))
+            for instance in [*session.new, *session.deleted, *modified]:
+                seen[request.endpoint].add(type(instance).__name__)
 
     def executed(state) -> None:  # noqa: ANN001
-        if has_request_context() and request.method in ("GET", "HEAD") and (
+        if has_request_context() and request.method in READ_METHODS and (
             state.is_insert or state.is_update or state.is_delete
         ):
             seen[request.endpoint].add(str(state.statement).split()[0])
@@ -47,15 +48,9 @@ def writes_while_reading():
     sa.event.remove(orm.Session, "do_orm_execute", executed)
 
 
-def _logged_in(app, email: str, password: str = DEMO_PASSWORD):
-    client = app.test_client()
-    response = client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_token(client)})
-    assert response.status_code in (302, 303), f"{email} could not log in"
-    return client
-
-
-def test_pages_write_only_the_known_idempotent_updates(app, writes_while_reading):
+def test_pages_write_only_the_known_idempotent_updates(app, login, writes_while_reading):
     """Every GET page without parameters, for each demo account, plus opening a message and an order."""
+    from portal.accounts.services import find_user_by_email
     from portal.demo.services import load_demo
 
     load_demo()
@@ -66,10 +61,10 @@ def test_pages_write_only_the_known_idempotent_updates(app, writes_while_reading
         if "GET" in (rule.methods or set()) and not rule.arguments and rule.endpoint != "static"
     ]
     for account in DEMO_ACCOUNTS:
-        client = _logged_in(app, f"{account}@demo.example")
+        client = login(find_user_by_email(f"{account}@demo.example"), password=DEMO_PASSWORD)
         for path in pages:
             assert client.get(path).status_code in (200, 302, 403), path
-    agent = _logged_in(app, "agent@demo.example")
+    agent = login(find_user_by_email("agent@demo.example"), password=DEMO_PASSWORD)
     message = re.search(r'href="(/messages/\d+)"', agent.get("/messages").text)
     order = re.search(r'href="(/orders/\d+)"', agent.get("/orders").text)
     assert message and order, "the demo agent has messages and orders"

@@ -96,19 +96,21 @@ _OVERFLOWING = """() => {
     }
     if (!clipped) {
       const classes = typeof element.className === 'string' ? element.className.trim().split(/\\s+/) : [];
-      out.push(element.tagName.toLowerCase() + (element.id ? '#' + element.id : '')
-               + classes.filter(Boolean).map((name) => '.' + name).join('')
-               + ` (${Math.round(box.right - width)} px)`);
+      const name = element.tagName.toLowerCase() + (element.id ? '#' + element.id : '')
+                   + classes.filter(Boolean).map((c) => '.' + c).join('');
+      out.push([Math.round(box.right - width), name]);
     }
   }
-  return {scroll: document.documentElement.scrollWidth - width, elements: out.slice(0, 5)};
+  out.sort((a, b) => b[0] - a[0]);
+  return {scroll: document.documentElement.scrollWidth - width,
+          elements: out.slice(0, 5).map(([px, name]) => `${name} (${px} px)`)};
 }"""
 
 
 @contextmanager
 def viewport_width(page: Page, width: int) -> Iterator[None]:
     """The page laid out `width` CSS pixels wide for the block (the page's resize handlers have run), then
-    put back as it was."""
+    put back as it was (the next measure navigates afresh, so nothing needs to settle after that)."""
     before = page.viewport_size
     page.set_viewport_size({"width": width, "height": 800})
     try:
@@ -117,7 +119,6 @@ def viewport_width(page: Page, width: int) -> Iterator[None]:
     finally:
         if before:
             page.set_viewport_size(before)
-            page.wait_for_timeout(150)
 
 
 def reflow_problems(page: Page) -> str | None:
