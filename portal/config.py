@@ -78,6 +78,8 @@ class Defaults:
     # Campaign totals, teams and daily series, per process; every change of the results is seen at once anyway
     # (see portal.campaigns.results): the limit only bounds staleness of the eligible-employee counts.
     PORTAL_CAMPAIGN_RESULTS_CACHE_SECONDS = 60
+    # Longest a web worker keeps reference data (communes, collection points, factors) that no change touched.
+    PORTAL_REFERENCE_CACHE_SECONDS = 300
 
 
 def _coerce(value: str) -> Any:

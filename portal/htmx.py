@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, make_response, render_template, request
+from markupsafe import Markup
 
 
 def render(page_template: str, fragment_template: str, /, **context: Any) -> Response:
     """The page for a normal request, the fragment it includes for an htmx request; Vary: HX-Request."""
-    is_fragment = bool(getattr(request, "htmx", False)) and not request.htmx.boosted  # type: ignore[attr-defined]
-    response = make_response(render_template(fragment_template if is_fragment else page_template, **context))
+    response = make_response(render_template(fragment_template if _wants_fragment() else page_template, **context))
     response.vary.add("HX-Request")
     return response
+
+
+def render_rendered(
+    page_template: str, fragment: Markup, /, page_context: Callable[[], dict[str, Any]] | None = None, **context: Any
+) -> Response:
+    """`render` for a fragment rendered already (kept by a cache): the page template shows it as `fragment`;
+    `page_context()`, what only the whole page needs, is not computed for an htmx request."""
+    if _wants_fragment():
+        response = make_response(fragment)
+    else:
+        page = page_context() if page_context is not None else {}
+        response = make_response(render_template(page_template, fragment=fragment, **page, **context))
+    response.vary.add("HX-Request")
+    return response
+
+
+def _wants_fragment() -> bool:
+    return bool(getattr(request, "htmx", False)) and not request.htmx.boosted  # type: ignore[attr-defined]

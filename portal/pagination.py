@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from portal.models import db
 
@@ -51,9 +52,10 @@ def page_number(raw: Any) -> int:
     return max(1, min(number, 100_000))
 
 
-def paginate(statement: sa.Select[Any], *, number: int, size: int) -> Page[Any]:
+def paginate(statement: sa.Select[Any], *, number: int, size: int, session: Session | None = None) -> Page[Any]:
     """Run a select for one page, with the total count (two queries, whatever the page)."""
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())) or 0
+    session = session or db.session
+    total = session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())) or 0
     number = min(number, max(1, -(-total // size)))
-    items = list(db.session.scalars(statement.limit(size).offset((number - 1) * size)))
+    items = list(session.scalars(statement.limit(size).offset((number - 1) * size)))
     return Page(items=items, number=number, size=size, total=total)

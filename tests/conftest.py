@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from portal.extensions import limiter
 from portal.models import db
 from portal.org.models import Commune, OrgUnit, Site
 from portal.org.services import load_communes
+from portal.reference_cache import ReferenceGeneration
 
 ROOT = Path(__file__).resolve().parent.parent
 # Domain factories usable by every test, browser tests included.
@@ -130,6 +132,9 @@ def _empty_database() -> None:
         else:
             for table in tables:
                 connection.execute(table.delete())
+        # As after the migrations: a reference generation (a new one, so nothing a worker kept matches it).
+        if ReferenceGeneration.__tablename__ in existing:
+            connection.execute(ReferenceGeneration.__table__.insert().values(id=1, value=secrets.randbits(62)))
 
 
 @pytest.fixture
@@ -146,6 +151,17 @@ def csrf_token(client: FlaskClient) -> str:
         if match:
             return match.group(1).decode()
     raise AssertionError("no CSRF token on /login or /help")
+
+
+def write_behind_the_portals_back(statement: str, **params: object) -> None:
+    """SQL no portal session sees: only the generation can tell the workers about it."""
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(statement), params)
+
+
+def another_worker_commits_a_change() -> None:
+    """What any worker's change of reference data commits with it: a new generation."""
+    write_behind_the_portals_back("UPDATE reference_generation SET value = value + 1")
 
 
 # ---------------------------------------------------------------------------

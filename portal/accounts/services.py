@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import joinedload
 
+from portal import reference_cache
 from portal.accounts.models import Role, User, UserRole
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
 from portal.models import db, utcnow
@@ -44,10 +45,10 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 _SESSION_USER_OPTIONS = (joinedload(User.role_rows), joinedload(User.site))
-_session_user_statement: sa.Select[tuple[User, int]] | None = None
+_session_user_statement: sa.Select[tuple[User, int, int]] | None = None
 
 
-def _session_user() -> sa.Select[tuple[User, int]]:
+def _session_user() -> sa.Select[tuple[User, int, int]]:
     """Built once (every request runs it): building the statement cost about as much as running it.
     (Built on first use: the messaging package imports this module.)"""
     global _session_user_statement  # noqa: PLW0603 - a cache
@@ -55,7 +56,7 @@ def _session_user() -> sa.Select[tuple[User, int]]:
         from portal.messaging.inbox import unread_count_column
 
         _session_user_statement = (
-            sa.select(User, unread_count_column(User.id))
+            sa.select(User, unread_count_column(User.id), reference_cache.generation_column())
             .options(*_SESSION_USER_OPTIONS)
             .where(User.id == sa.bindparam("user_id"))
         )
@@ -68,11 +69,13 @@ def load_session_user(session_id: str) -> User | None:
     if not (user_id.isdigit() and version.isdigit()):
         return None
     # One query per request: the roles (menu, permissions), the work site (campaign teams, nearest
-    # collection points) and the menu's unread-message count come with the user instead of one query each.
+    # collection points), the menu's unread-message count and the reference generation (the key of the
+    # per-worker caches) come with the user instead of one query each.
     row = db.session.execute(_session_user(), {"user_id": int(user_id)}).unique().one_or_none()
     if row is None:
         return None
-    user, unread = row
+    user, unread, generation = row
+    reference_cache.remember_generation(generation)
     if not user.active or user.session_version != int(version):
         return None
     from portal.messaging.inbox import remember_unread_count

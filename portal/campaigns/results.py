@@ -89,6 +89,12 @@ def _cached(campaign: Campaign, part: str, compute: Callable[[], Any], *argument
     return value
 
 
+def cached(campaign: Campaign, part: str, compute: Callable[[], Any], *arguments: Any) -> Any:
+    """`compute()` kept like the campaign's figures (same results version, same age limit): for a fragment of
+    HTML that shows only organisation-wide figures; `arguments` must hold everything else it depends on."""
+    return _cached(campaign, part, compute, *arguments)
+
+
 # ------------------------------------------------------------------------- progress materialisation
 
 

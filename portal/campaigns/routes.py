@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Hashable
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, ngettext
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
-from portal import uploads
+from portal import reference_cache, uploads
 from portal.accounts.models import Role, User
 from portal.campaigns import bp, imports, labels, results, services
 from portal.campaigns.charts import line_chart
@@ -31,7 +33,7 @@ from portal.campaigns.guides import ACTIONS, GUIDES
 from portal.campaigns.models import Campaign, CampaignState, StorageImport
 from portal.campaigns.parsers import StorageParseError, UnknownFormat
 from portal.campaigns.progress import PARIS
-from portal.htmx import render
+from portal.htmx import render, render_rendered
 from portal.models import db, utcnow
 from portal.org.models import Commune, OrgUnit
 from portal.pagination import Page, page_number, paginate
@@ -110,17 +112,19 @@ def _participation_context(campaign: Campaign, me: User, error: str | None = Non
     }
 
 
+def _totals_context(campaign: Campaign) -> dict[str, Any]:
+    totals = results.totals(campaign)
+    return {"totals": totals, "co2e": results.co2e(campaign, totals.freed_bytes)}
+
+
 def _campaign_context(campaign: Campaign) -> dict[str, Any]:
     me, now = _me(), utcnow()
-    totals = results.totals(campaign)
     return {
         **_participation_context(campaign, me),
         "now": now,
         "first_day": services.first_day(campaign),
         "last_day": services.last_day(campaign),
         "days_left": services.days_left(campaign, now),
-        "totals": totals,
-        "co2e": results.co2e(campaign, totals.freed_bytes),
         "my_progress": results.my_progress(me, campaign),
         "state_labels": labels.STATES,
         "source_labels": labels.SOURCES,
@@ -133,7 +137,9 @@ def _campaign_context(campaign: Campaign) -> dict[str, Any]:
 def show(campaign_id: int) -> Response:
     """A campaign: countdown, goals and progress, join or leave, my team, guides and checklist, my progress."""
     campaign = _campaign_or_404(campaign_id)
-    return render("campaigns/campaign.html", "campaigns/_totals.html", **_campaign_context(campaign))
+    # The campaign's totals (htmx asks for them alone after a change of participation) are organisation-wide.
+    totals = _organisation_wide(campaign, "campaigns/_totals.html", lambda: _totals_context(campaign))
+    return render_rendered("campaigns/campaign.html", totals, page_context=lambda: _campaign_context(campaign))
 
 
 def _after_participation_change(campaign: Campaign, message: str, error: str | None = None) -> BaseResponse:
@@ -226,65 +232,89 @@ def leaderboard(campaign_id: int) -> Response:
     """Teams ranked by GB freed per participant or by participation rate; no individual figure."""
     campaign = _campaign_or_404(campaign_id)
     sort = "rate" if request.args.get("sort") == "rate" else "gb"
-    board = results.leaderboard(campaign, sort=sort)
-    size = current_app.config["PORTAL_PAGE_SIZE"]
-    number = min(page_number(request.args.get("page")), max(1, -(-len(board.teams) // size)))
-    page = Page(
-        items=board.teams[(number - 1) * size : number * size], number=number, size=size, total=len(board.teams)
-    )
-    return render(
+    size, requested = current_app.config["PORTAL_PAGE_SIZE"], page_number(request.args.get("page"))
+
+    def table() -> dict[str, Any]:
+        board = results.leaderboard(campaign, sort=sort)
+        number = min(requested, max(1, -(-len(board.teams) // size)))
+        page = Page(
+            items=board.teams[(number - 1) * size : number * size], number=number, size=size, total=len(board.teams)
+        )
+        return {"board": board, "page": page, "sort": sort, "min_team_size": results.MIN_TEAM_SIZE}
+
+    return render_rendered(
         "campaigns/leaderboard.html",
-        "campaigns/_leaderboard_table.html",
+        _organisation_wide(campaign, "campaigns/_leaderboard_table.html", table, sort, requested, size),
         campaign=campaign,
-        board=board,
-        page=page,
         sort=sort,
         min_team_size=results.MIN_TEAM_SIZE,
         team_rule_label=labels.TEAM_RULES[campaign.team_rule],
-        co2e=results.co2e(campaign, 0),
     )
+
+
+def _organisation_wide(
+    campaign: Campaign, template: str, context: Callable[[], dict[str, Any]], *key: Hashable
+) -> Markup:
+    """A fragment that shows only organisation-wide figures (no individual ones): rendered once per version of
+    the campaign's results, language and `key` (everything else it depends on), and kept like the results."""
+
+    def fragment() -> Markup:
+        html = render_template(template, campaign=campaign, **context())
+        return Markup(html)  # noqa: S704 - rendered by an autoescaping template  # nosec B704
+
+    key = (str(get_locale()), request.script_root, *key)
+    return results.cached(campaign, template, fragment, *key)  # type: ignore[no-any-return]
 
 
 @bp.get("/campaigns/<int:campaign_id>/results")
 def results_page(campaign_id: int) -> str:
     """Cumulative GB freed per day and participation over time: SVG charts with their data table."""
     campaign = _campaign_or_404(campaign_id)
-    series = results.daily_series(campaign, today=services.paris_today(utcnow()))
-    totals = results.totals(campaign)
-    return render_template(
-        "campaigns/results.html",
-        campaign=campaign,
-        series=series,
-        freed_chart=line_chart([(day.day, day.freed_gb) for day in series]),
-        participants_chart=line_chart([(day.day, day.participants) for day in series]),
-        totals=totals,
-        co2e=results.co2e(campaign, totals.freed_bytes),
-        source_labels=labels.SOURCES,
-        convention_labels=labels.CONVENTIONS,
-    )
+    today = services.paris_today(utcnow())
+
+    def context() -> dict[str, Any]:
+        series = results.daily_series(campaign, today=today)
+        totals = results.totals(campaign)
+        return {
+            "series": series,
+            "freed_chart": line_chart([(day.day, day.freed_gb) for day in series]),
+            "participants_chart": line_chart([(day.day, day.participants) for day in series]),
+            "totals": totals,
+            "co2e": results.co2e(campaign, totals.freed_bytes),
+            "source_labels": labels.SOURCES,
+            "convention_labels": labels.CONVENTIONS,
+        }
+
+    fragment = _organisation_wide(campaign, "campaigns/_results_body.html", context, today)
+    return render_template("campaigns/results.html", campaign=campaign, fragment=fragment)
 
 
 @bp.get("/campaigns/<int:campaign_id>/summary")
 def summary(campaign_id: int) -> str:
     """End-of-campaign summary: what was freed, by whom (teams), against which goals; CSV export."""
     campaign = _campaign_or_404(campaign_id)
-    me = _me()
-    totals = results.totals(campaign)
-    return render_template(
-        "campaigns/summary.html",
-        campaign=campaign,
-        final=campaign.state == CampaignState.CLOSED.value,
-        can_export=me.has_role(Role.ADMIN.value, Role.COMMS.value),
-        first_day=services.first_day(campaign),
-        last_day=services.last_day(campaign),
-        totals=totals,
-        co2e=results.co2e(campaign, totals.freed_bytes),
-        board=results.leaderboard(campaign),
-        returns=results.collection_returns(campaign),
-        source_labels=labels.SOURCES,
-        convention_labels=labels.CONVENTIONS,
-        min_team_size=results.MIN_TEAM_SIZE,
-    )
+    can_export = _me().has_role(Role.ADMIN.value, Role.COMMS.value)
+
+    def context() -> dict[str, Any]:
+        totals = results.totals(campaign)
+        return {
+            "final": campaign.state == CampaignState.CLOSED.value,
+            "can_export": can_export,
+            "first_day": services.first_day(campaign),
+            "last_day": services.last_day(campaign),
+            "totals": totals,
+            "co2e": results.co2e(campaign, totals.freed_bytes),
+            "board": results.leaderboard(campaign),
+            "returns": results.collection_returns(campaign),
+            "source_labels": labels.SOURCES,
+            "convention_labels": labels.CONVENTIONS,
+            "min_team_size": results.MIN_TEAM_SIZE,
+        }
+
+    # The returns at the collection points are not part of the campaign's results: their generation is in the key.
+    key = (campaign.state, can_export, reference_cache.current_generation())
+    fragment = _organisation_wide(campaign, "campaigns/_summary_body.html", context, *key)
+    return render_template("campaigns/summary.html", campaign=campaign, fragment=fragment)
 
 
 @bp.get("/campaigns/<int:campaign_id>/summary.csv")

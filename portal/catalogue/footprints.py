@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
+from portal import reference_cache
 from portal.catalogue.models import CatalogueItem, Factor
 from portal.footprint import (
     CATEGORIES,
@@ -154,9 +156,9 @@ def cached_reference(factor: Factor) -> CategoryReference:
     return reference
 
 
-def load_factor_set() -> FactorSet:
+def load_factor_set(session: Session | None = None) -> FactorSet:
     """Every factor, and the core's view of them (published values stand in for any not stored yet)."""
-    factors = {f.key: f for f in db.session.scalars(_ALL_FACTORS)}
+    factors = {f.key: f for f in (session or db.session).scalars(_ALL_FACTORS)}
     if len(factors) < len(CATEGORIES) + 1:
         factors = {**published_factors(), **factors}
     electricity = factors[ELECTRICITY_KEY]
@@ -169,6 +171,16 @@ def load_factor_set() -> FactorSet:
             sources=(Source(electricity.source, electricity.source_year),),
         ),
     )
+
+
+def shared_factor_set() -> FactorSet:
+    """`load_factor_set()` as this web worker keeps it between requests (detached factors, to be read only)."""
+
+    def load() -> FactorSet:
+        with reference_cache.detached_session() as session:
+            return load_factor_set(session)
+
+    return reference_cache.cached("catalogue.factors", None, load)
 
 
 def item_inputs(item: CatalogueItem) -> EquipmentInputs:

@@ -9,6 +9,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal import reference_cache
 from portal.accounts.models import User
 from portal.models import TimestampMixin, UTCDateTime, db, utcnow
 
@@ -192,3 +193,7 @@ class Order(TimestampMixin, db.Model):
     @property
     def total_annualised_kgco2e(self) -> Decimal:
         return self.annualised_kgco2e * self.quantity
+
+
+# The catalogue's pages keep the factors and the items per web worker: any change of these rows drops them everywhere.
+reference_cache.track(Factor, CatalogueItem)

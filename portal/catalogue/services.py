@@ -10,6 +10,7 @@ from importlib import resources
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
 from portal.catalogue.footprints import (
@@ -267,6 +268,10 @@ class CatalogueFilters:
     price_max: Decimal | None = None
     sort: str = "annualised"
 
+    def key(self) -> tuple[object, ...]:
+        """The filters as a hashable value (a cache key)."""
+        return (self.category, tuple(self.labels), self.refurbished, self.price_min, self.price_max, self.sort)
+
     @classmethod
     def from_args(cls, args: Any) -> CatalogueFilters:
         """Read filters from a query string, ignoring what is not valid (a bookmark never breaks)."""
@@ -322,15 +327,17 @@ def catalogue_statement(filters: CatalogueFilters) -> sa.Select[tuple[CatalogueI
     return statement.order_by(*SORTS[filters.sort], CatalogueItem.id)
 
 
-def get_item(item_id: int, *, include_inactive: bool = False) -> CatalogueItem | None:
+def get_item(item_id: int, *, include_inactive: bool = False, session: Session | None = None) -> CatalogueItem | None:
     """An item by id (inactive items are hidden from employees)."""
-    item = db.session.get(CatalogueItem, item_id)
+    item = (session or db.session).get(CatalogueItem, item_id)
     if item is None or (not item.active and not include_inactive):
         return None
     return item
 
 
-def lower_impact_alternatives(item: CatalogueItem, *, limit: int = 3) -> list[CatalogueItem]:
+def lower_impact_alternatives(
+    item: CatalogueItem, *, limit: int = 3, session: Session | None = None
+) -> list[CatalogueItem]:
     """Items of the same category with a lower annualised footprint, refurbished variant of this one first."""
     statement = (
         sa.select(CatalogueItem)
@@ -345,7 +352,7 @@ def lower_impact_alternatives(item: CatalogueItem, *, limit: int = 3) -> list[Ca
         .order_by(sa.case((CatalogueItem.refurbished_of_id == item.id, 0), else_=1), CatalogueItem.annualised_kgco2e)
         .limit(limit)
     )
-    return list(db.session.scalars(statement))
+    return list((session or db.session).scalars(statement))
 
 
 def refurbished_variant(item: CatalogueItem) -> CatalogueItem | None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal import reference_cache
 from portal.accounts.models import User
 from portal.catalogue.models import Asset
 from portal.models import TimestampMixin, UTCDateTime, db, utcnow
@@ -118,3 +119,7 @@ class CollectionWeighing(TimestampMixin, db.Model):
 
     point: Mapped[CollectionPoint] = relationship()
     recorded_by: Mapped[User | None] = relationship()
+
+
+# Pages keep the points and the year's totals per web worker: any change of these rows drops them everywhere.
+reference_cache.track(CollectionPoint, DeviceReturn, CollectionWeighing)

@@ -51,11 +51,11 @@ def index() -> Response:
     error: str | None = None
     if item and item not in ITEM_KEYS:
         error, item = _("This kind of device is not in the list: choose one from the list."), ""
-    points = services.active_points()
+    points = services.shared_points()
     place = None
     origin = None
     if query:
-        place = services.locate_place(query, services.all_communes(), points)
+        place = services.locate_place(query, services.shared_communes(), points)
         origin = place.origin
     elif lat or lon:
         try:
@@ -86,7 +86,8 @@ def index() -> Response:
         "item": item or None,
         "open": "1" if open_now else None,
     }
-    totals = services.returns_between(services.year_start(now), now)
+    year = now.astimezone(PARIS).year
+    totals = services.returns_in_year(year)
     response = render(
         "locator/index.html",
         "locator/_results.html",
@@ -103,7 +104,7 @@ def index() -> Response:
         now=now,
         items=ITEM_LABELS,
         totals=totals,
-        year=now.astimezone(PARIS).year,
+        year=year,
         tile_url=current_app.config["PORTAL_TILE_URL"],
         tile_attribution=current_app.config.get("PORTAL_TILE_ATTRIBUTION", "© OpenStreetMap contributors"),
     )
@@ -217,7 +218,7 @@ def points_api() -> Response:
     item = request.args.get("item", "").strip()
     if item and item not in ITEM_KEYS:
         return _json_error(_("Unknown kind of device: %(item)s.", item=item[:40]))
-    points = services.active_points()
+    points = services.shared_points()
     if item:
         points = [p for p in points if p.accepts(item)]
     if request.args.get("open") in {"1", "on", "true"}:

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from portal import reference_cache
 from portal.accounts.models import User
 from portal.catalogue.models import Asset, AssetStatus
 from portal.locator.geo import METROPOLE_BBOX, haversine_km, nearest, parse_coordinates
@@ -33,6 +35,8 @@ ASSET_CATEGORY_ITEMS: dict[str, str] = {
     "thin_client": "small_digital",
 }
 MAX_PERSONAL_QUANTITY = 20
+
+T = TypeVar("T")
 
 # ---------------------------------------------------------------------------
 # Finding points
@@ -80,6 +84,21 @@ def active_points() -> list[CollectionPoint]:
 def all_communes() -> list[Commune]:
     """The communes of the metropolis, by name."""
     return list(db.session.scalars(_ALL_COMMUNES))
+
+
+def _detached(statement: sa.Select[tuple[T]]) -> tuple[T, ...]:
+    with reference_cache.detached_session() as session:
+        return tuple(session.scalars(statement))
+
+
+def shared_points() -> tuple[CollectionPoint, ...]:
+    """`active_points()` as this web worker keeps them between requests: detached, to be read only."""
+    return reference_cache.cached("locator.points", None, lambda: _detached(_ACTIVE_POINTS))
+
+
+def shared_communes() -> tuple[Commune, ...]:
+    """`all_communes()` as this web worker keeps them between requests: detached, to be read only."""
+    return reference_cache.cached("locator.communes", None, lambda: _detached(_ALL_COMMUNES))
 
 
 def origin_from_site(site: Site | None) -> Origin | None:
@@ -369,6 +388,13 @@ def returns_between(start: datetime, end: datetime, *, commune_insees: Collectio
 def year_start(now: datetime) -> datetime:
     """1 January of the current year, 00:00 in Paris."""
     return datetime(now.astimezone(PARIS).year, 1, 1, tzinfo=PARIS)
+
+
+def returns_in_year(year: int) -> ReturnTotals:
+    """What was returned in this calendar year (Paris), everywhere; kept by the web worker between requests
+    (every declaration, confirmation or weighing changes the reference generation)."""
+    start, end = datetime(year, 1, 1, tzinfo=PARIS), datetime(year + 1, 1, 1, tzinfo=PARIS)
+    return reference_cache.cached("locator.year", year, lambda: returns_between(start, end))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal import reference_cache
 from portal.models import db
 
 
@@ -64,3 +65,7 @@ class OrgUnit(db.Model):
 
     def __repr__(self) -> str:
         return f"<OrgUnit {self.code}>"
+
+
+# The locator keeps the communes per web worker: any change of them drops them everywhere.
+reference_cache.track(Commune)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -9,6 +10,9 @@ import sqlalchemy as sa
 
 from portal.campaigns import results, services
 from portal.campaigns.models import Campaign, Participation
+from portal.locator import exchange
+from portal.locator.models import CollectionPoint
+from portal.locator.services import declare_return
 from portal.models import db
 from tests.campaigns.conftest import GB, paris
 
@@ -140,3 +144,69 @@ def test_no_cache_when_the_time_limit_is_zero(app, active_campaign, unit_of_five
     db.session.commit()
     assert results.totals(active_campaign).participants == 1
     assert results._results_cache == {}
+
+
+def main_content(page) -> str:
+    """The page's main content (the header's CSRF token changes with each page)."""
+    html = page if isinstance(page, str) else page.get_data(as_text=True)
+    return re.search(r"<main.*</main>", html, re.DOTALL).group(0)
+
+
+def test_the_leaderboard_page_shows_each_change_in_each_language(
+    cache_on, client, login, active_campaign, unit_of_five
+):
+    """The ranked table is rendered once per results version and language: never stale, never mixed."""
+    first, second, *_ = unit_of_five
+    for user in unit_of_five:
+        services.join(user, active_campaign, now=JOINED)
+    db.session.commit()
+    login(first)
+    url = f"/campaigns/{active_campaign.id}/leaderboard"
+    html = client.get(url).get_data(as_text=True)
+    assert "1 équipe classée" in html and '<th scope="row">Service Archives</th>' in html
+    assert main_content(client.get(url)) == main_content(html)  # the same page while nothing changes
+    first.locale = "en"
+    db.session.commit()
+    english = client.get(url).get_data(as_text=True)
+    assert "1 ranked team" in english and "équipe" not in english
+    services.set_hidden_from_team(second, active_campaign, True)
+    db.session.commit()
+    after = client.get(url).get_data(as_text=True)
+    assert "0 ranked teams" in after and '<th scope="row">Service Archives</th>' not in after
+    assert client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True).lstrip().startswith(
+        '<section id="leaderboard"'
+    )
+
+
+def participants_on_summary(html: str) -> str:
+    return re.search(r"<dt>Participants</dt><dd>([^<]*)", html).group(1).strip()
+
+
+def test_the_summary_and_results_pages_show_joins_and_returns_at_once(
+    cache_on, client, login, communes, active_campaign, unit_of_five, make_user
+):
+    assert len(exchange.import_points(exchange.packaged_rows()).created) == 28
+    db.session.commit()
+    first = unit_of_five[0]
+    login(first)
+    summary, by_day = (f"/campaigns/{active_campaign.id}/{page}" for page in ("summary", "results"))
+    html = client.get(summary).get_data(as_text=True)
+    assert participants_on_summary(html) == "0" and "0 appareil déclaré" in html
+    assert "0 participants le dernier jour" in client.get(by_day).get_data(as_text=True)
+    assert main_content(client.get(summary)) == main_content(html)  # the same while nothing changes
+
+    services.join(first, active_campaign, now=JOINED)
+    db.session.commit()
+    assert participants_on_summary(client.get(summary).get_data(as_text=True)) == "1"
+    assert "1 participants le dernier jour" in client.get(by_day).get_data(as_text=True)
+
+    # A return is not part of the campaign's results: it shows at once all the same.
+    begles = db.session.scalar(sa.select(CollectionPoint).where(CollectionPoint.code == "33039"))
+    declare_return(begles, user=make_user(), item="smartphone", quantity=2, now=paris(2026, 3, 16, 10, 0))
+    db.session.commit()
+    assert "2 appareils déclarés" in client.get(summary).get_data(as_text=True)
+
+    first.locale = "en"
+    db.session.commit()
+    english = client.get(summary).get_data(as_text=True)
+    assert "2 devices declared" in english and "Summary of" in english and "Bilan de" not in english

@@ -1,0 +1,183 @@
+"""Reference data kept per web worker between requests, and dropped on every worker as soon as it changes.
+
+The communes, the collection points and their year's totals, the emission-factor library and the catalogue
+items: the locator's and the catalogue's pages read them, they change a few times a day, and loading them
+was up to a third of such a page's cost (BENCHMARKS.md). They are kept per process under the *reference
+generation*, a one-row table: a session that flushes a tracked object (`track`), or runs an INSERT, UPDATE
+or DELETE statement on a tracked table, writes a new random generation as its last statement before
+committing. The generation comes with the session user's query, so checking it costs no round trip; a
+worker that finds it changed loads the data again. No worker serves reference data older than the last
+committed change, whichever worker made it.
+
+What the generation cannot see (a change written by hand in SQL, outside the portal's sessions) is bounded
+by PORTAL_REFERENCE_CACHE_SECONDS (0 turns the cache off). A session that changed reference data bypasses
+the cache until its transaction ends, so no worker keeps data that might be rolled back. (The portal uses
+no savepoints: a savepoint's release would end that bypass early.)
+
+Values are shared between requests and threads: loaders return immutable values or ORM objects detached
+from any session (`detached_session`), which pages only read.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
+
+from portal.models import db
+
+T = TypeVar("T")
+
+DEFAULT_SECONDS = 300
+_ENTRIES = 256  # pages of 20 catalogue items at most: a few MB per worker
+_GENERATION_ID = 1
+_SESSION_GENERATION = "portal_reference_generation"
+_SESSION_CHANGED = "portal_reference_changed"
+
+
+class ReferenceGeneration(db.Model):
+    """One row: a random number replaced whenever reference data changes (the key of per-worker caches)."""
+
+    __tablename__ = "reference_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+_tracked_classes: set[type] = set()
+_tracked_tables: set[sa.Table] = set()
+#: (name, key) → (generation, time stored, value); per process, the least recently stored dropped first.
+_cache: OrderedDict[tuple[str, Hashable], tuple[int, float, Any]] = OrderedDict()
+
+
+def track(*models: type) -> None:
+    """Make every change of these models' rows replace the reference generation."""
+    for model in models:
+        _tracked_classes.add(model)
+        _tracked_tables.add(model.__table__)  # type: ignore[attr-defined]
+
+
+def generation_column() -> sa.ScalarSelect[int]:
+    """The current generation as a column (the session user's query carries it)."""
+    table = ReferenceGeneration.__table__
+    return sa.select(table.c.value).where(table.c.id == _GENERATION_ID).scalar_subquery()
+
+
+def remember_generation(value: int | None) -> None:
+    """Keep the generation read with the session user for the rest of this request."""
+    db.session.info[_SESSION_GENERATION] = value
+
+
+def clear() -> None:
+    """Forget every value kept by this process."""
+    _cache.clear()
+
+
+def cached(name: str, key: Hashable, load: Callable[[], T]) -> T:
+    """`load()`, or the value this process kept for (`name`, `key`) under the current generation."""
+    max_age = float(current_app.config.get("PORTAL_REFERENCE_CACHE_SECONDS", DEFAULT_SECONDS))
+    session = db.session
+    if max_age <= 0 or session.info.get(_SESSION_CHANGED):
+        return load()
+    generation = current_generation()
+    if generation is None:  # no generation row yet: nothing can tell when the data changes
+        return load()
+    now = time.monotonic()
+    stored = _cache.get((name, key))
+    if stored is not None and stored[0] == generation and now - stored[1] < max_age:
+        return stored[2]  # type: ignore[no-any-return]
+    value = load()
+    _cache[(name, key)] = (generation, now, value)
+    _cache.move_to_end((name, key))
+    while len(_cache) > _ENTRIES:
+        _cache.popitem(last=False)
+    return value
+
+
+@contextmanager
+def detached_session() -> Iterator[Session]:
+    """A session on the request's connection whose objects end detached (and fully loaded) when it closes.
+
+    Objects shared between requests must not belong to the request's session, where a later flush, expiry or
+    identity lookup would reach them.
+    """
+    session = Session(bind=db.session.connection(), expire_on_commit=False, autoflush=False)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def current_generation() -> int | None:
+    """This request's reference generation (read with the session user, else now); None without the row."""
+    session = db.session
+    if _SESSION_GENERATION not in session.info:
+        session.info[_SESSION_GENERATION] = session.execute(sa.select(generation_column())).scalar()
+    return session.info[_SESSION_GENERATION]  # type: ignore[no-any-return]
+
+
+def _write_generation(session: Session) -> None:
+    connection = session.connection()
+    table = ReferenceGeneration.__table__
+    value = secrets.randbits(62)
+    if connection.execute(table.update().where(table.c.id == _GENERATION_ID).values(value=value)).rowcount == 0:
+        connection.execute(table.insert().values(id=_GENERATION_ID, value=value))
+
+
+def _changed(session: Session) -> None:
+    """Reference data changes in this session: it keeps nothing until its transaction ends, which writes the
+    new generation just before committing (in autocommit mode, each statement commits: written at once)."""
+    session.info[_SESSION_CHANGED] = True
+    session.info.pop(_SESSION_GENERATION, None)
+    if session.connection().get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        _write_generation(session)
+
+
+def _tracked_changes(session: Session) -> bool:
+    tracked = tuple(_tracked_classes)
+    return any(
+        isinstance(obj, tracked) and (obj not in session.dirty or session.is_modified(obj))
+        for obj in (*session.new, *session.deleted, *session.dirty)
+    )
+
+
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if _tracked_classes and not session.info.get(_SESSION_CHANGED) and _tracked_changes(session):
+        _changed(session)
+
+
+def _on_execute(state: ORMExecuteState) -> None:
+    if state.is_select or state.session.info.get(_SESSION_CHANGED):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not None and table in _tracked_tables:
+        _changed(state.session)
+
+
+def _before_commit(session: Session) -> None:
+    # The generation is the transaction's last write, after its final flush: a transaction waiting for the
+    # generation's row lock never holds it while waiting for another row (no deadlock through it).
+    if not session.info.get(_SESSION_CHANGED) and not (_tracked_classes and _tracked_changes(session)):
+        return
+    session.flush()
+    _write_generation(session)
+
+
+def _transaction_ended(session: Session, *_args: Any) -> None:
+    # Committed: the new generation is what every worker reads next. Rolled back: the old one stands.
+    session.info.pop(_SESSION_CHANGED, None)
+    session.info.pop(_SESSION_GENERATION, None)
+
+
+sa.event.listen(Session, "before_flush", _before_flush)
+sa.event.listen(Session, "do_orm_execute", _on_execute)
+sa.event.listen(Session, "before_commit", _before_commit)
+sa.event.listen(Session, "after_commit", _transaction_ended)
+sa.event.listen(Session, "after_rollback", _transaction_ended)
