@@ -2,12 +2,12 @@
 
 The communes, the collection points and their year's totals, the emission-factor library and the catalogue
 items: the locator's and the catalogue's pages read them, they change a few times a day, and loading them
-was up to a third of such a page's cost (BENCHMARKS.md). They are kept per process under the *reference
+was up to half of such a page's cost (BENCHMARKS.md). They are kept per process under the *reference
 generation*, a one-row table: a session that flushes a tracked object (`track`), or runs an INSERT, UPDATE
 or DELETE statement on a tracked table, writes a new random generation as its last statement before
-committing. The generation comes with the session user's query, so checking it costs no round trip; a
-worker that finds it changed loads the data again. No worker serves reference data older than the last
-committed change, whichever worker made it.
+committing (in autocommit mode, right after the change). The generation comes with the session user's
+query, so checking it costs no round trip; a worker that finds it changed loads the data again. No worker
+serves reference data older than the last committed change, whichever worker made it.
 
 What the generation cannot see (a change written by hand in SQL, outside the portal's sessions) is bounded
 by PORTAL_REFERENCE_CACHE_SECONDS (0 turns the cache off). A session that changed reference data bypasses
@@ -21,6 +21,7 @@ from any session (`detached_session`), which pages only read.
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
@@ -40,6 +41,7 @@ _ENTRIES = 256  # pages of 20 catalogue items at most: a few MB per worker
 _GENERATION_ID = 1
 _SESSION_GENERATION = "portal_reference_generation"
 _SESSION_CHANGED = "portal_reference_changed"
+_FLUSH_CHANGES = "portal_reference_flush"
 
 
 class ReferenceGeneration(db.Model):
@@ -55,6 +57,7 @@ _tracked_classes: set[type] = set()
 _tracked_tables: set[sa.Table] = set()
 #: (name, key) → (generation, time stored, value); per process, the least recently stored dropped first.
 _cache: OrderedDict[tuple[str, Hashable], tuple[int, float, Any]] = OrderedDict()
+_storing = threading.Lock()  # gthread workers: one thread at a time reorders and trims the cache
 
 
 def track(*models: type) -> None:
@@ -75,11 +78,6 @@ def remember_generation(value: int | None) -> None:
     db.session.info[_SESSION_GENERATION] = value
 
 
-def clear() -> None:
-    """Forget every value kept by this process."""
-    _cache.clear()
-
-
 def cached(name: str, key: Hashable, load: Callable[[], T]) -> T:
     """`load()`, or the value this process kept for (`name`, `key`) under the current generation."""
     max_age = float(current_app.config.get("PORTAL_REFERENCE_CACHE_SECONDS", DEFAULT_SECONDS))
@@ -94,10 +92,11 @@ def cached(name: str, key: Hashable, load: Callable[[], T]) -> T:
     if stored is not None and stored[0] == generation and now - stored[1] < max_age:
         return stored[2]  # type: ignore[no-any-return]
     value = load()
-    _cache[(name, key)] = (generation, now, value)
-    _cache.move_to_end((name, key))
-    while len(_cache) > _ENTRIES:
-        _cache.popitem(last=False)
+    with _storing:
+        _cache[(name, key)] = (generation, now, value)
+        _cache.move_to_end((name, key))
+        while len(_cache) > _ENTRIES:
+            _cache.popitem(last=False)
     return value
 
 
@@ -132,12 +131,14 @@ def _write_generation(session: Session) -> None:
 
 
 def _changed(session: Session) -> None:
-    """Reference data changes in this session: it keeps nothing until its transaction ends, which writes the
-    new generation just before committing (in autocommit mode, each statement commits: written at once)."""
+    """Reference data changes in this session: it keeps nothing until its transaction ends."""
     session.info[_SESSION_CHANGED] = True
     session.info.pop(_SESSION_GENERATION, None)
-    if session.connection().get_execution_options().get("isolation_level") == "AUTOCOMMIT":
-        _write_generation(session)
+
+
+def _autocommit(session: Session) -> bool:
+    # PostgreSQL pages run in autocommit mode (portal.database): there, each statement commits on its own.
+    return session.connection().get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
 
 def _tracked_changes(session: Session) -> bool:
@@ -149,16 +150,29 @@ def _tracked_changes(session: Session) -> bool:
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
-    if _tracked_classes and not session.info.get(_SESSION_CHANGED) and _tracked_changes(session):
+    if _tracked_classes and _tracked_changes(session):
         _changed(session)
+        session.info[_FLUSH_CHANGES] = True
 
 
-def _on_execute(state: ORMExecuteState) -> None:
-    if state.is_select or state.session.info.get(_SESSION_CHANGED):
-        return
+def _after_flush(session: Session, _context: Any) -> None:
+    # In autocommit mode the change is committed already: the new generation follows it at once.
+    if session.info.pop(_FLUSH_CHANGES, False) and _autocommit(session):
+        _write_generation(session)
+
+
+def _on_execute(state: ORMExecuteState) -> Any:
+    if state.is_select:
+        return None
     table = getattr(state.statement, "table", None)
-    if table is not None and table in _tracked_tables:
-        _changed(state.session)
+    if table is None or table not in _tracked_tables:
+        return None
+    _changed(state.session)
+    if not _autocommit(state.session):
+        return None  # written before the commit
+    result = state.invoke_statement()  # committed on its own: the new generation right after it
+    _write_generation(state.session)
+    return result
 
 
 def _before_commit(session: Session) -> None:
@@ -177,6 +191,7 @@ def _transaction_ended(session: Session, *_args: Any) -> None:
 
 
 sa.event.listen(Session, "before_flush", _before_flush)
+sa.event.listen(Session, "after_flush_postexec", _after_flush)
 sa.event.listen(Session, "do_orm_execute", _on_execute)
 sa.event.listen(Session, "before_commit", _before_commit)
 sa.event.listen(Session, "after_commit", _transaction_ended)

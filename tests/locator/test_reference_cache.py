@@ -132,3 +132,27 @@ def test_without_a_generation_row_nothing_is_kept(client, login_as):
     assert "Mairie de Bègles" in client.get(BEGLES).get_data(as_text=True)
     write_behind_the_portals_back("UPDATE collection_point SET name = 'Hôtel de ville de Bègles' WHERE code = '33039'")
     assert "Hôtel de ville de Bègles" in client.get(BEGLES).get_data(as_text=True)
+
+
+def generation_seen_by_another_worker() -> int | None:
+    with db.engine.connect() as connection:
+        return connection.execute(sa.select(reference_cache.generation_column())).scalar()
+
+
+def test_in_autocommit_mode_the_generation_follows_each_change_at_once(points):
+    """PostgreSQL pages run in autocommit mode: a change there is committed by itself, and the new generation
+    right after it (written before it, a worker could keep the old data under the new generation)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL pages run in autocommit mode (portal.database)")
+    db.session.commit()
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    before = generation_seen_by_another_worker()
+    points["33039"].name = "Mairie"
+    db.session.flush()
+    after_flush = generation_seen_by_another_worker()
+    assert after_flush != before
+    with db.engine.connect() as connection:  # the change itself is committed too
+        name = connection.execute(sa.text("SELECT name FROM collection_point WHERE code = '33039'")).scalar()
+    assert name == "Mairie"
+    db.session.execute(sa.update(CollectionPoint).where(CollectionPoint.code == "33039").values(contact="05"))
+    assert generation_seen_by_another_worker() != after_flush
