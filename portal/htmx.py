@@ -16,7 +16,7 @@ def render(page_template: str, fragment_template: str, /, **context: Any) -> Res
     return response
 
 
-def render_rendered(
+def render_prerendered(
     page_template: str, fragment: Markup, /, page_context: Callable[[], dict[str, Any]] | None = None, **context: Any
 ) -> Response:
     """`render` for a fragment rendered already (kept by a cache): the page template shows it as `fragment`;

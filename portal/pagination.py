@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -24,7 +25,7 @@ class Page(Generic[T]):
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
+        return _last_page(self.total, self.size)
 
     @property
     def has_previous(self) -> bool:
@@ -52,10 +53,20 @@ def page_number(raw: Any) -> int:
     return max(1, min(number, 100_000))
 
 
+def _last_page(total: int, size: int) -> int:
+    return max(1, -(-total // size))
+
+
 def paginate(statement: sa.Select[Any], *, number: int, size: int, session: Session | None = None) -> Page[Any]:
     """Run a select for one page, with the total count (two queries, whatever the page)."""
     session = session or db.session
     total = session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())) or 0
-    number = min(number, max(1, -(-total // size)))
+    number = min(number, _last_page(total, size))
     items = list(session.scalars(statement.limit(size).offset((number - 1) * size)))
     return Page(items=items, number=number, size=size, total=total)
+
+
+def paginate_list(items: Sequence[T], *, number: int, size: int) -> Page[T]:
+    """One page of a list computed in full (ranked, sorted by distance); a number past the end is the last page."""
+    number = min(number, _last_page(len(items), size))
+    return Page(items=list(items[(number - 1) * size : number * size]), number=number, size=size, total=len(items))

@@ -14,8 +14,8 @@ by PORTAL_REFERENCE_CACHE_SECONDS (0 turns the cache off). A session that change
 the cache until its transaction ends, so no worker keeps data that might be rolled back. (The portal uses
 no savepoints: a savepoint's release would end that bypass early.)
 
-Values are shared between requests and threads: loaders return immutable values or ORM objects detached
-from any session (`detached_session`), which pages only read.
+Values are shared between requests and threads: loaders return immutable values (`cached`) or ORM objects
+loaded through a session that leaves them detached (`cached_objects`), which pages only read.
 """
 
 from __future__ import annotations
@@ -67,10 +67,12 @@ def track(*models: type) -> None:
         _tracked_tables.add(model.__table__)  # type: ignore[attr-defined]
 
 
+_GENERATION = sa.select(ReferenceGeneration.value).where(ReferenceGeneration.id == _GENERATION_ID)
+
+
 def generation_column() -> sa.ScalarSelect[int]:
     """The current generation as a column (the session user's query carries it)."""
-    table = ReferenceGeneration.__table__
-    return sa.select(table.c.value).where(table.c.id == _GENERATION_ID).scalar_subquery()
+    return _GENERATION.scalar_subquery()
 
 
 def remember_generation(value: int | None) -> None:
@@ -100,13 +102,20 @@ def cached(name: str, key: Hashable, load: Callable[[], T]) -> T:
     return value
 
 
-@contextmanager
-def detached_session() -> Iterator[Session]:
-    """A session on the request's connection whose objects end detached (and fully loaded) when it closes.
+def cached_objects(name: str, key: Hashable, load: Callable[[Session], T]) -> T:
+    """`cached` for ORM objects: `load(session)` reads them through a session on the request's connection
+    that leaves them detached, fully loaded, when it closes. Objects shared between requests must not belong
+    to the request's session, where a later flush, expiry or identity lookup would reach them."""
 
-    Objects shared between requests must not belong to the request's session, where a later flush, expiry or
-    identity lookup would reach them.
-    """
+    def load_detached() -> T:
+        with _detached_session() as session:
+            return load(session)
+
+    return cached(name, key, load_detached)
+
+
+@contextmanager
+def _detached_session() -> Iterator[Session]:
     session = Session(bind=db.session.connection(), expire_on_commit=False, autoflush=False)
     try:
         yield session
@@ -118,7 +127,7 @@ def current_generation() -> int | None:
     """This request's reference generation (read with the session user, else now); None without the row."""
     session = db.session
     if _SESSION_GENERATION not in session.info:
-        session.info[_SESSION_GENERATION] = session.execute(sa.select(generation_column())).scalar()
+        session.info[_SESSION_GENERATION] = session.scalar(_GENERATION)
     return session.info[_SESSION_GENERATION]  # type: ignore[no-any-return]
 
 

@@ -72,8 +72,9 @@ def _cache_seconds() -> float:
     return float(current_app.config.get("PORTAL_CAMPAIGN_RESULTS_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
 
 
-def _cached(campaign: Campaign, part: str, compute: Callable[[], Any], *arguments: Any) -> Any:
-    """`compute()`, or its value stored by this process for the same campaign version less than max age ago."""
+def cached(campaign: Campaign, part: str, compute: Callable[[], Any], *arguments: Any) -> Any:
+    """`compute()`, or its value stored by this process for the same campaign version less than max age ago;
+    `arguments` hold whatever else the value depends on (a day; for HTML fragments, the language…)."""
     max_age = _cache_seconds()
     if max_age <= 0 or campaign.id is None:
         return compute()
@@ -87,12 +88,6 @@ def _cached(campaign: Campaign, part: str, compute: Callable[[], Any], *argument
         _results_cache.clear()
     _results_cache[key] = (now, value)
     return value
-
-
-def cached(campaign: Campaign, part: str, compute: Callable[[], Any], *arguments: Any) -> Any:
-    """`compute()` kept like the campaign's figures (same results version, same age limit): for a fragment of
-    HTML that shows only organisation-wide figures; `arguments` must hold everything else it depends on."""
-    return _cached(campaign, part, compute, *arguments)
 
 
 # ------------------------------------------------------------------------- progress materialisation
@@ -314,7 +309,7 @@ def participant_count(campaign: Campaign) -> int:
 
 def totals(campaign: Campaign) -> Totals:
     """Participants, eligible employees, GB and items freed per source, and the latest measure used (cached)."""
-    figures = dict(_cached(campaign, "totals", lambda: _totals_figures(campaign)))
+    figures = dict(cached(campaign, "totals", lambda: _totals_figures(campaign)))
     import_id = figures.pop("latest_import_id")
     figures["latest_import"] = db.session.get(StorageImport, import_id) if import_id is not None else None
     return Totals(**figures)
@@ -464,7 +459,7 @@ def _team_table(campaign: Campaign) -> dict[Any, tuple[str, list[int]]]:
         names = _team_names(campaign, counts)
         return {key: (names.get(key, ""), list(values)) for key, values in counts.items()}
 
-    return _cached(campaign, "teams", compute)  # type: ignore[no-any-return]
+    return cached(campaign, "teams", compute)  # type: ignore[no-any-return]
 
 
 def leaderboard(campaign: Campaign, *, sort: str = "gb") -> Leaderboard:
@@ -541,7 +536,7 @@ class SeriesDay:
 
 def daily_series(campaign: Campaign, *, today: date) -> list[SeriesDay]:
     """Each day from the first to today (or the last day): cumulative GB freed and participants (cached)."""
-    return list(_cached(campaign, "series", lambda: _daily_series(campaign, today), today))
+    return list(cached(campaign, "series", lambda: _daily_series(campaign, today), today))
 
 
 def _daily_series(campaign: Campaign, today: date) -> tuple[SeriesDay, ...]:

@@ -33,10 +33,10 @@ from portal.campaigns.guides import ACTIONS, GUIDES
 from portal.campaigns.models import Campaign, CampaignState, StorageImport
 from portal.campaigns.parsers import StorageParseError, UnknownFormat
 from portal.campaigns.progress import PARIS
-from portal.htmx import render, render_rendered
+from portal.htmx import render, render_prerendered
 from portal.models import db, utcnow
 from portal.org.models import Commune, OrgUnit
-from portal.pagination import Page, page_number, paginate
+from portal.pagination import page_number, paginate, paginate_list
 from portal.security import roles_required
 
 PARTICIPATION_CHANGED = "participation-changed"
@@ -139,7 +139,7 @@ def show(campaign_id: int) -> Response:
     campaign = _campaign_or_404(campaign_id)
     # The campaign's totals (htmx asks for them alone after a change of participation) are organisation-wide.
     totals = _organisation_wide(campaign, "campaigns/_totals.html", lambda: _totals_context(campaign))
-    return render_rendered("campaigns/campaign.html", totals, page_context=lambda: _campaign_context(campaign))
+    return render_prerendered("campaigns/campaign.html", totals, page_context=lambda: _campaign_context(campaign))
 
 
 def _after_participation_change(campaign: Campaign, message: str, error: str | None = None) -> BaseResponse:
@@ -236,13 +236,10 @@ def leaderboard(campaign_id: int) -> Response:
 
     def table() -> dict[str, Any]:
         board = results.leaderboard(campaign, sort=sort)
-        number = min(requested, max(1, -(-len(board.teams) // size)))
-        page = Page(
-            items=board.teams[(number - 1) * size : number * size], number=number, size=size, total=len(board.teams)
-        )
+        page = paginate_list(board.teams, number=requested, size=size)
         return {"board": board, "page": page, "sort": sort, "min_team_size": results.MIN_TEAM_SIZE}
 
-    return render_rendered(
+    return render_prerendered(
         "campaigns/leaderboard.html",
         _organisation_wide(campaign, "campaigns/_leaderboard_table.html", table, sort, requested, size),
         campaign=campaign,

@@ -176,11 +176,7 @@ def load_factor_set(session: Session | None = None) -> FactorSet:
 def shared_factor_set() -> FactorSet:
     """`load_factor_set()` as this web worker keeps it between requests (detached factors, to be read only)."""
 
-    def load() -> FactorSet:
-        with reference_cache.detached_session() as session:
-            return load_factor_set(session)
-
-    return reference_cache.cached("catalogue.factors", None, load)
+    return reference_cache.cached_objects("catalogue.factors", None, load_factor_set)
 
 
 def item_inputs(item: CatalogueItem) -> EquipmentInputs:

@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.wrappers import Response
 
 from portal import reference_cache
@@ -46,16 +46,15 @@ def index() -> Response:
     filters = services.CatalogueFilters.from_args(request.args)
     number, size = page_number(request.args.get("page")), current_app.config["PORTAL_PAGE_SIZE"]
 
-    def load() -> tuple[Page[CatalogueItem], dict[int, Decimal]]:
-        with reference_cache.detached_session() as session:
-            page = paginate(services.catalogue_statement(filters), number=number, size=size, session=session)
+    def load(session: Session) -> tuple[Page[CatalogueItem], dict[int, Decimal]]:
+        page = paginate(services.catalogue_statement(filters), number=number, size=size, session=session)
         factor_set = shared_factor_set()
         return page, {
             item.id: difference_to_reference(item.annualised_kgco2e, item.category, factor_set) for item in page.items
         }
 
     # The same for everyone: kept by the web worker until the catalogue or the factors change.
-    page, differences = reference_cache.cached("catalogue.results", (filters.key(), number, size), load)
+    page, differences = reference_cache.cached_objects("catalogue.results", (filters.key(), number, size), load)
     return render(
         "catalogue/index.html",
         "catalogue/_results.html",
@@ -120,13 +119,12 @@ def item(item_id: int) -> str:
     """An item's footprint broken down, with its range, sources and lower-impact alternatives."""
     include_inactive = current_user.has_role("admin")
 
-    def load() -> tuple[CatalogueItem | None, list[CatalogueItem]]:
-        with reference_cache.detached_session() as session:
-            found = services.get_item(item_id, include_inactive=include_inactive, session=session)
-            return found, services.lower_impact_alternatives(found, session=session) if found else []
+    def load(session: Session) -> tuple[CatalogueItem | None, list[CatalogueItem]]:
+        found = services.get_item(item_id, include_inactive=include_inactive, session=session)
+        return found, services.lower_impact_alternatives(found, session=session) if found else []
 
     # The same for everyone: kept by the web worker until the catalogue or the factors change.
-    item, alternatives = reference_cache.cached("catalogue.item", (item_id, include_inactive), load)
+    item, alternatives = reference_cache.cached_objects("catalogue.item", (item_id, include_inactive), load)
     if item is None:
         abort(404)
     factor_set = shared_factor_set()

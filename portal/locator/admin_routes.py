@@ -292,13 +292,13 @@ def admin_receive_return(return_id: int) -> Response:
 @roles_required(ADMIN)
 def admin_statistics() -> str:
     """Devices and kilograms per commune, this year and since the start."""
-    now = utcnow()
+    year = utcnow().astimezone(PARIS).year
     communes = services.statistics_by_commune()
     return render_template(
         "locator/admin_statistics.html",
         communes=communes,
         total_items=sum(c.items for c in communes),
         total_kg=sum((c.kg for c in communes), Decimal(0)),
-        year=now.astimezone(PARIS).year,
-        this_year=services.returns_between(services.year_start(now), now),
+        year=year,
+        this_year=services.returns_in_year(year),  # the same figure as the locator's page
     )

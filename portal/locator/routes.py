@@ -19,7 +19,7 @@ from portal.locator.geo import CoordinateError
 from portal.locator.hours import PARIS
 from portal.locator.models import ITEM_KEYS, CollectionPoint
 from portal.models import db, utcnow
-from portal.pagination import Page, page_number
+from portal.pagination import page_number, paginate_list
 
 display.init_blueprint(bp)
 
@@ -70,15 +70,7 @@ def index() -> Response:
         if error or unknown_place
         else services.nearest_points(points, origin, now=now, item=item or None, open_now=open_now)
     )
-    number = page_number(request.args.get("page"))
-    pages = max(1, -(-len(results) // RESULTS_PER_PAGE))
-    number = min(number, pages)
-    page: Page[services.PointResult] = Page(
-        items=results[(number - 1) * RESULTS_PER_PAGE : number * RESULTS_PER_PAGE],
-        number=number,
-        size=RESULTS_PER_PAGE,
-        total=len(results),
-    )
+    page = paginate_list(results, number=page_number(request.args.get("page")), size=RESULTS_PER_PAGE)
     filters = {
         "q": query or None,
         "lat": None if query else lat or None,

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -35,8 +34,6 @@ ASSET_CATEGORY_ITEMS: dict[str, str] = {
     "thin_client": "small_digital",
 }
 MAX_PERSONAL_QUANTITY = 20
-
-T = TypeVar("T")
 
 # ---------------------------------------------------------------------------
 # Finding points
@@ -86,19 +83,14 @@ def all_communes() -> list[Commune]:
     return list(db.session.scalars(_ALL_COMMUNES))
 
 
-def _detached(statement: sa.Select[tuple[T]]) -> tuple[T, ...]:
-    with reference_cache.detached_session() as session:
-        return tuple(session.scalars(statement))
-
-
 def shared_points() -> tuple[CollectionPoint, ...]:
     """`active_points()` as this web worker keeps them between requests: detached, to be read only."""
-    return reference_cache.cached("locator.points", None, lambda: _detached(_ACTIVE_POINTS))
+    return reference_cache.cached_objects("locator.points", None, lambda s: tuple(s.scalars(_ACTIVE_POINTS)))
 
 
 def shared_communes() -> tuple[Commune, ...]:
     """`all_communes()` as this web worker keeps them between requests: detached, to be read only."""
-    return reference_cache.cached("locator.communes", None, lambda: _detached(_ALL_COMMUNES))
+    return reference_cache.cached_objects("locator.communes", None, lambda s: tuple(s.scalars(_ALL_COMMUNES)))
 
 
 def origin_from_site(site: Site | None) -> Origin | None:
@@ -383,11 +375,6 @@ def returns_between(start: datetime, end: datetime, *, commune_insees: Collectio
         params["insees"] = list(commune_insees)
     items, kg = db.session.execute(query, params).one()
     return ReturnTotals(items=int(items or 0), kg=Decimal(str(kg or 0)).quantize(Decimal("0.01")))
-
-
-def year_start(now: datetime) -> datetime:
-    """1 January of the current year, 00:00 in Paris."""
-    return datetime(now.astimezone(PARIS).year, 1, 1, tzinfo=PARIS)
 
 
 def returns_in_year(year: int) -> ReturnTotals:

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from portal.domains import DOMAINS
 from portal.main import bp, services, statements
-from portal.pagination import Page, page_number
+from portal.pagination import page_number, paginate_list
 from portal.security import public
 
 
@@ -76,7 +76,5 @@ def eco_design() -> str:
     """Eco-design statement: how the portal stays light, and the measured EcoIndex of each page (public)."""
     report = statements.ecoindex_report()
     size = current_app.config["PORTAL_PAGE_SIZE"]
-    total = len(report.pages)
-    number = min(page_number(request.args.get("page")), max(1, -(-total // size)))
-    rows = Page(items=list(report.pages[(number - 1) * size : number * size]), number=number, size=size, total=total)
+    rows = paginate_list(report.pages, number=page_number(request.args.get("page")), size=size)
     return render_template("main/eco_design.html", report=report, rows=rows)
