@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
-from portal import uploads
+from portal import csvio, uploads
 from portal.accounts import services
 from portal.accounts.passwords import hash_password
 from portal.models import db
-
-REASONS = {
-    "invalid_email": "invalid e-mail address",
-    "duplicate_email": "e-mail address already on an earlier line",
-    "missing_name": "first or last name missing",
-    "unknown_org_unit": "unknown org unit code",
-    "unknown_site": "unknown site code",
-    "unknown_commune": "unknown INSEE code",
-    "site_not_in_commune": "site is not in that commune",
-    "own_manager": "an employee cannot be their own manager",
-    "unknown_manager": "manager not found (neither in the file nor in the portal)",
-    "unknown_role": "unknown role (employee, manager, comms, admin)",
-}
 
 
 @click.group()
@@ -37,20 +24,14 @@ def users() -> None:
 @with_appcontext
 def import_command(file: Path) -> None:
     """Create or update employees from a directory CSV export (idempotent)."""
-    try:
-        text = uploads.read_text_file(file)
-        report = services.import_directory(services.read_directory_csv(io.StringIO(text, newline="")))
-    except uploads.NotTextError as error:
-        raise click.ClickException(error.message("en")) from error
-    except services.DirectoryFormatError as error:
-        raise click.ClickException(str(error)) from error
-    db.session.commit()
-    click.echo(f"created: {len(report.created)}")
-    click.echo(f"updated: {len(report.updated)}")
-    click.echo(f"unchanged: {len(report.unchanged)}")
-    click.echo(f"rejected: {len(report.rejected)}")
-    for rejected in report.rejected:
-        click.echo(f"  line {rejected.line}: {REASONS[rejected.reason]} ({rejected.value})")
+    with force_locale("en"):
+        try:
+            report = services.import_directory(services.read_directory_csv(file.read_bytes()))
+        except (uploads.NotTextError, csvio.CsvFileError) as error:
+            raise click.ClickException(error.message()) from error
+        db.session.commit()
+        for line in csvio.report_lines(report, services.MESSAGES):
+            click.echo(line)
 
 
 @users.command("set-password")

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import IO
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import joinedload
 
-from portal import reference_cache
+from portal import csvio, reference_cache
 from portal.accounts.models import Role, User, UserRole
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
+from portal.i18n import lazy_gettext as _l
 from portal.models import db, utcnow
 from portal.org.models import Commune, OrgUnit, Site
 
@@ -134,43 +132,33 @@ DIRECTORY_COLUMNS = ("email", "first_name", "last_name", "org_unit", "site", "co
 VALID_ROLES = {r.value for r in Role}
 
 
-@dataclass
-class Rejected:
-    """A line that was not imported, and why (a stable code and the offending value)."""
+#: The largest directory file imported at once.
+MAX_IMPORT_LINES = 200_000
 
-    line: int
-    reason: str
-    value: str = ""
-
-
-@dataclass
-class ImportReport:
-    """What a directory import did."""
-
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    rejected: list[Rejected] = field(default_factory=list)
-
-
-class DirectoryFormatError(ValueError):
-    """The file is not a directory export (missing columns, not text)."""
+#: Why a line of the directory file is refused.
+MESSAGES = {
+    "invalid_email": _l("invalid e-mail address"),
+    "duplicate_email": _l("e-mail address already on an earlier line"),
+    "missing_name": _l("first or last name missing"),
+    "unknown_org_unit": _l("unknown org unit code"),
+    "unknown_site": _l("unknown site code"),
+    "unknown_commune": _l("unknown INSEE code"),
+    "site_not_in_commune": _l("site is not in that commune"),
+    "own_manager": _l("an employee cannot be their own manager"),
+    "unknown_manager": _l("manager not found (neither in the file nor in the portal)"),
+    "unknown_role": _l("unknown role (employee, manager, comms, admin)"),
+}
 
 
-def read_directory_csv(stream: IO[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) pairs of a directory CSV; the header is line 1."""
-    reader = csv.DictReader(stream)
-    missing = [c for c in DIRECTORY_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise DirectoryFormatError("missing columns: " + ", ".join(missing))
-    for row in reader:
-        yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+def read_directory_csv(data: bytes | str) -> Iterator[csvio.Row]:
+    """The rows of a directory export (`,` or `;` separated); csvio.CsvFileError if it lacks columns."""
+    return csvio.read_rows(data, DIRECTORY_COLUMNS, max_lines=MAX_IMPORT_LINES)
 
 
-def import_directory(rows: Iterable[tuple[int, dict[str, str]]]) -> ImportReport:
+def import_directory(rows: Iterable[csvio.Row]) -> csvio.ImportReport:
     """Create or update employees from directory rows; a rejected line changes nothing."""
-    report = ImportReport()
-    rows = list(rows)  # two passes: managers may appear later in the file
+    report = csvio.ImportReport()
+    rows = [(row.line, dict(row.cells)) for row in csvio.readable_rows(rows, report)]  # managers may come later
     units = {u.code: u for u in db.session.scalars(sa.select(OrgUnit))}
     sites = {s.code: s for s in db.session.scalars(sa.select(Site))}
     communes = set(db.session.scalars(sa.select(Commune.insee)))
@@ -181,13 +169,13 @@ def import_directory(rows: Iterable[tuple[int, dict[str, str]]]) -> ImportReport
     for line, row in rows:
         problem, roles = _check_row(row, units, sites, communes, file_emails, seen)
         if problem:
-            report.rejected.append(Rejected(line, *problem))
+            report.reject(line, problem[0], value=problem[1])
             continue
         seen.add(normalise_email(row["email"]))
         accepted.append((line, row, roles))
 
     _drop_lines_whose_manager_was_rejected(accepted, report)
-    report.rejected.sort(key=lambda r: r.line)
+    report.sort()
 
     by_email = {
         u.email: u
@@ -227,7 +215,7 @@ def import_directory(rows: Iterable[tuple[int, dict[str, str]]]) -> ImportReport
 
 
 def _drop_lines_whose_manager_was_rejected(
-    accepted: list[tuple[int, dict[str, str], list[str]]], report: ImportReport
+    accepted: list[tuple[int, dict[str, str], list[str]]], report: csvio.ImportReport
 ) -> None:
     """A manager named only on a rejected line does not exist: reject the lines that need them too."""
     changed = True
@@ -238,7 +226,7 @@ def _drop_lines_whose_manager_was_rejected(
             manager = normalise_email(item[1]["manager_email"])
             if manager and manager not in kept and find_user_by_email(manager) is None:
                 accepted.remove(item)
-                report.rejected.append(Rejected(item[0], "unknown_manager", manager))
+                report.reject(item[0], "unknown_manager", value=manager)
                 changed = True
 
 

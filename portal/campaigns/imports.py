@@ -15,6 +15,7 @@ from typing import IO, Any
 
 import sqlalchemy as sa
 
+from portal import csvio
 from portal.accounts.models import User
 from portal.campaigns import bulk, results
 from portal.campaigns.models import StorageImport, StorageImportProblem, StorageSnapshot
@@ -22,6 +23,8 @@ from portal.campaigns.parsers import ParsedRow, RowError, parse
 from portal.models import db
 
 BATCH_ROWS = 2000
+#: The largest export imported at once: one line per mailbox or drive, at 100,000 employees and some to spare.
+MAX_IMPORT_LINES = 500_000
 # After a bulk change this large, PostgreSQL's planner needs fresh statistics at once (autovacuum may take a
 # minute): with stale ones it joins tens of thousands of rows by nested loops and pages take seconds.
 ANALYZE_AFTER_ROWS = 1000
@@ -47,16 +50,18 @@ class _Importer:
         self.last_at: datetime | None = None
 
     def problem(self, kind: str, line: int, reason: str, detail: str) -> None:
-        self.problems.append(
-            {
-                "import_id": self.batch.id,
-                "kind": kind,
-                "line": line,
-                "reason": reason,
-                "detail": detail[:_DETAIL_LENGTH],
-            }
-        )
+        # Every problem is counted; the first ones are kept with their line (a garbage file has a million).
         self.counts["invalid" if kind == "invalid" else "unmatched"] += 1
+        if len(self.problems) < csvio.MAX_REJECTED_KEPT:
+            self.problems.append(
+                {
+                    "import_id": self.batch.id,
+                    "kind": kind,
+                    "line": line,
+                    "reason": reason,
+                    "detail": detail[:_DETAIL_LENGTH],
+                }
+            )
 
     def row(self, item: ParsedRow | RowError, pending: list[ParsedRow]) -> None:
         self.counts["rows_read"] += 1
@@ -145,10 +150,15 @@ def import_storage_file(
 ) -> StorageImport:
     """Import one export file and return its report (flushed, not committed).
 
-    Raises `parsers.StorageParseError` (unknown format, not a text file) before anything is written: such a
-    file imports nothing. `measured_at` dates the rows of exports that carry no date (Exchange).
+    Raises `parsers.StorageParseError` (unknown format, not a text file) or `csvio.CsvFileError` (more lines
+    than MAX_IMPORT_LINES) before anything is written: such a file imports nothing. `measured_at` dates the
+    rows of exports that carry no date (Exchange). A seekable stream is counted before it is read.
     """
     started = time.perf_counter()
+    if stream.seekable():
+        lines = csvio.count_stream_lines(stream)
+        if lines - 1 > MAX_IMPORT_LINES:
+            raise csvio.CsvFileError("too_many_lines", lines=lines, limit=MAX_IMPORT_LINES)
     parsed = parse(stream, format=format, measured_at=measured_at)
     batch = StorageImport(
         filename=filename[:255] or "-", format=parsed.format, imported_by_id=imported_by.id if imported_by else None

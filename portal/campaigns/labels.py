@@ -47,6 +47,7 @@ REASONS = {
     "bad_date": _l("unknown or missing measure date"),
     "unknown_source": _l("unknown source (expected mailbox, drive or share)"),
     "malformed_line": _l("malformed line (unbalanced quote)"),
+    "cell_too_long": _l("a cell of this line is too long to be an export's"),
     "duplicate_conflict": _l("same employee, source and date as an earlier line, with other values"),
     "concealed": _l("concealed name (hashed by the tenant): never guessed"),
     "no_email": _l("the export gives a name but no e-mail address"),

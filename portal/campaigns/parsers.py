@@ -26,6 +26,7 @@ from datetime import date, datetime, time
 from typing import IO, Literal
 from zoneinfo import ZoneInfo
 
+from portal.csvio import MAX_CELL_CHARS, sniff_delimiter
 from portal.uploads import NotTextError, iter_text_lines
 
 __all__ = [
@@ -63,6 +64,7 @@ REASON_CODES: tuple[str, ...] = (
     "bad_date",  # empty or unparseable measure date
     "unknown_source",  # generic CSV: source not in mailbox/drive/share
     "malformed_line",  # unbalanced quote: the line cannot be split into columns reliably
+    "cell_too_long",  # a cell over csvio.MAX_CELL_CHARS: no export has one, the file is damaged or hostile
 )
 
 
@@ -312,19 +314,6 @@ def _text_lines(stream: IO[str] | IO[bytes]) -> Iterator[str]:
         raise NotATextFile("not_utf8", number) from exc
 
 
-def _sniff_delimiter(line: str) -> str:
-    """`,`, `;` (French spreadsheets) or tab: whichever splits the header line into the most columns."""
-    best, best_count = ",", 0
-    for delimiter in (",", ";", "\t"):
-        try:
-            count = len(next(csv.reader((line,), delimiter=delimiter), []))
-        except csv.Error:
-            continue
-        if count > best_count:  # ties keep the earlier, i.e. the comma
-            best, best_count = delimiter, count
-    return best
-
-
 def _split(line: str, delimiter: str) -> list[str] | None:
     """The cells of one physical line; None when an unbalanced quote makes the split unreliable."""
     if '"' not in line:  # fast path: without quotes, CSV is a plain split
@@ -454,6 +443,8 @@ class ParseResult:
             cells = _split(text, self.delimiter)
             if cells is None:
                 yield RowError(line, "malformed_line", "unbalanced quote or stray line break")
+            elif len(text) > MAX_CELL_CHARS and any(len(cell) > MAX_CELL_CHARS for cell in cells):
+                yield RowError(line, "cell_too_long", f"{max(len(cell) for cell in cells)} characters")
             elif any(cell.strip() for cell in cells) and not self._is_header(cells):
                 try:
                     yield row(line, cells)
@@ -485,7 +476,7 @@ def parse(
     if not header_line:
         raise UnknownFormat("The file is empty: no header line.", [], _expected())
 
-    delimiter = _sniff_delimiter(header_line)
+    delimiter = sniff_delimiter(header_line)
     header = [column.strip() for column in _split(header_line, delimiter) or []]
     if format == "auto":
         spec = _SPECS[detect_format(header)]

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
-from portal import reference_cache, uploads
+from portal import csvio, reference_cache, uploads
 from portal.accounts.models import Role, User
 from portal.campaigns import bp, imports, labels, results, services
 from portal.campaigns.charts import line_chart
@@ -452,8 +452,10 @@ def publish_campaign(campaign_id: int) -> BaseResponse:
 # ----------------------------------------------------------------------------------- admin: imports
 
 
-def _file_error(error: StorageParseError | uploads.NotTextError) -> str:
+def _file_error(error: StorageParseError | uploads.NotTextError | csvio.CsvFileError) -> str:
     """The verdict on a whole file, in the user's language."""
+    if isinstance(error, csvio.CsvFileError):
+        return error.message()
     if isinstance(error, UnknownFormat):
         if not error.header:
             return _("The file is empty: there is no header line.")
@@ -503,7 +505,7 @@ def upload_import() -> tuple[str, int] | BaseResponse:
                 measured_at=form.measured_on.data or services.paris_today(utcnow()),
                 imported_by=_me(),
             )
-        except (uploads.NotTextError, StorageParseError) as error:
+        except (uploads.NotTextError, StorageParseError, csvio.CsvFileError) as error:
             db.session.rollback()  # a file found unreadable halfway imports nothing either
             form.file.errors = [_file_error(error)]
         else:
@@ -532,11 +534,13 @@ def import_report(import_id: int) -> Response:
         number=page_number(request.args.get("page")),
         size=current_app.config["PORTAL_PAGE_SIZE"],
     )
+    not_used = {"invalid": batch.invalid, "unmatched": batch.unmatched}.get(kind, batch.invalid + batch.unmatched)
     return render(
         "campaigns/import_report.html",
         "campaigns/_import_problems.html",
         batch=batch,
         page=page,
+        not_used=not_used,
         kind=kind,
         reasons=labels.REASONS,
         kinds=labels.PROBLEM_KINDS,

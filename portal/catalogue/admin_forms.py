@@ -93,7 +93,7 @@ class ItemForm(FlaskForm):
     @classmethod
     def for_item(cls, item: CatalogueItem, skus: dict[int, str]) -> ItemForm:
         """The form filled with an item's values, written as in the CSV export."""
-        data: dict[str, Any] = transfer.item_row(item, skus, for_spreadsheet=False)
+        data: dict[str, Any] = transfer.item_row(item, skus)
         for name in transfer.ITEM_DECIMALS:
             data[name] = _localised(data[name])
         data["refurbished"] = item.refurbished

@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from portal import uploads
+from portal import csvio, uploads
 from portal.accounts.models import Role
 from portal.catalogue import bp, transfer
 from portal.catalogue.admin_forms import FACTOR_FIELD_NAMES, FactorForm, ItemForm, ItemImportForm
@@ -166,15 +166,13 @@ def admin_items_import() -> str | tuple[str, int]:
     if form.validate_on_submit():
         try:
             rows = transfer.read_items_csv(uploads.read_upload(form.file.data))
-        except uploads.NotTextError as error:
+        except (uploads.NotTextError, csvio.CsvFileError) as error:
             form.file.errors.append(error.message())
-        except transfer.CatalogueFileError as error:
-            form.file.errors.append(transfer.file_error_message(error))
         else:
             report = transfer.import_items(rows)
             db.session.commit()
             return render_template("catalogue/admin/import.html", form=ItemImportForm(formdata=None), report=report,
-                                   columns=transfer.ITEM_COLUMNS)
+                                   rejections=csvio.describe(report, transfer.MESSAGES), columns=transfer.ITEM_COLUMNS)
     return render_template("catalogue/admin/import.html", form=form, report=None, columns=transfer.ITEM_COLUMNS), 422
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import sys
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
-from portal import uploads
+from portal import csvio, uploads
 from portal.catalogue import inventory as inventory_services
 from portal.catalogue import transfer
 from portal.catalogue.services import seed_catalogue, seed_factors
@@ -30,20 +29,12 @@ def import_command(file: Path) -> None:
     with force_locale("en"):
         try:
             rows = transfer.read_items_csv(file.read_bytes())
-        except uploads.NotTextError as error:
+        except (uploads.NotTextError, csvio.CsvFileError) as error:
             raise click.ClickException(error.message()) from error
-        except transfer.CatalogueFileError as error:
-            raise click.ClickException(transfer.file_error_message(error)) from error
         report = transfer.import_items(rows)
         db.session.commit()
-        click.echo(f"created: {len(report.created)}")
-        click.echo(f"updated: {len(report.updated)}")
-        click.echo(f"unchanged: {len(report.unchanged)}")
-        click.echo(f"rejected: {len(report.rejected)}")
-        for rejected in report.rejected:
-            column = f"{rejected.problem.field}: " if rejected.problem.field else ""
-            value = f" ({rejected.value})" if rejected.value else ""
-            click.echo(f"  line {rejected.line}: {column}{rejected.message}{value}")
+        for line in csvio.report_lines(report, transfer.MESSAGES):
+            click.echo(line)
         if report.recomputed:
             click.echo(f"labels recomputed (category yardstick moved): {report.recomputed}")
 
@@ -84,24 +75,13 @@ def inventory_import_command(file: Path) -> None:
     """Create or update assets by asset tag from the ITSM CSV export (idempotent); bad lines are reported."""
     with force_locale("en"):
         try:
-            text = transfer.decode_csv_bytes(file.read_bytes())
-        except uploads.NotTextError as error:
+            report = inventory_services.import_inventory(inventory_services.read_inventory_csv(file.read_bytes()))
+        except (uploads.NotTextError, csvio.CsvFileError) as error:
+            db.session.rollback()
             raise click.ClickException(error.message()) from error
-        except transfer.CatalogueFileError as error:
-            raise click.ClickException(transfer.file_error_message(error)) from error
-    try:
-        report = inventory_services.import_inventory(inventory_services.read_inventory_csv(io.StringIO(text)))
-    except inventory_services.InventoryFormatError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from error
-    db.session.commit()
-    click.echo(f"created: {len(report.created)}")
-    click.echo(f"updated: {len(report.updated)}")
-    click.echo(f"unchanged: {len(report.unchanged)}")
-    click.echo(f"rejected: {len(report.rejected)}")
-    for rejected in report.rejected:
-        value = f" ({rejected.value})" if rejected.value else ""
-        click.echo(f"  line {rejected.line}: {inventory_services.REASONS[rejected.reason]}{value}")
+        db.session.commit()
+        for line in csvio.report_lines(report, inventory_services.MESSAGES):
+            click.echo(line)
 
 
 commands = [catalogue, inventory]

@@ -7,17 +7,18 @@ one ORM object each.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import IO, Any
+from typing import Any
 
 import sqlalchemy as sa
 
+from portal import csvio
 from portal.accounts.models import User
 from portal.catalogue.models import Asset, AssetStatus, CatalogueItem
 from portal.footprint import CATEGORY_KEYS
+from portal.i18n import lazy_gettext as _l
 from portal.models import db, utcnow
 
 INVENTORY_COLUMNS = ("asset_tag", "serial", "sku", "category", "model_name", "user_email", "acquired_on", "status")
@@ -25,72 +26,42 @@ STATUSES = tuple(status.value for status in AssetStatus)
 OLDEST_ACQUISITION = date(1990, 1, 1)
 BATCH_SIZE = 2000
 
-#: Why a line is refused, in the words the command prints.
-REASONS = {
-    "missing_asset_tag": "asset tag missing",
-    "asset_tag_too_long": "asset tag longer than 40 characters",
-    "duplicate_asset_tag": "asset tag already on an earlier line",
-    "serial_too_long": "serial number longer than 80 characters",
-    "unknown_sku": "unknown SKU, and no category and model name to fall back on",
-    "missing_category": "category missing (required without a known SKU)",
-    "unknown_category": "unknown category (" + ", ".join(CATEGORY_KEYS) + ")",
-    "missing_model_name": "model name missing (required without a known SKU)",
-    "model_name_too_long": "model name longer than 200 characters",
-    "unknown_user": "no employee with this e-mail address",
-    "missing_acquired_on": "acquisition date missing",
-    "bad_date": "acquisition date is not a date in the form YYYY-MM-DD",
-    "future_date": "acquisition date is in the future",
-    "too_old": "acquisition date before 1990",
-    "unknown_status": "unknown status (" + ", ".join(STATUSES) + ")",
-    "too_many_cells": "more cells than the header",
+#: The largest inventory file imported at once (about three devices per employee at 100,000 employees).
+MAX_IMPORT_LINES = 500_000
+
+#: Why a line is refused.
+MESSAGES = {
+    "missing_asset_tag": _l("asset tag missing"),
+    "asset_tag_too_long": _l("asset tag longer than 40 characters"),
+    "duplicate_asset_tag": _l("asset tag already on an earlier line"),
+    "serial_too_long": _l("serial number longer than 80 characters"),
+    "unknown_sku": _l("unknown SKU, and no category and model name to fall back on"),
+    "missing_category": _l("category missing (required without a known SKU)"),
+    "unknown_category": _l("unknown category (%(known)s)"),
+    "missing_model_name": _l("model name missing (required without a known SKU)"),
+    "model_name_too_long": _l("model name longer than 200 characters"),
+    "unknown_user": _l("no employee with this e-mail address"),
+    "missing_acquired_on": _l("acquisition date missing"),
+    "bad_date": _l("acquisition date is not a date in the form YYYY-MM-DD"),
+    "future_date": _l("acquisition date is in the future"),
+    "too_old": _l("acquisition date before 1990"),
+    "unknown_status": _l("unknown status (%(known)s)"),
 }
 
 
-class InventoryFormatError(ValueError):
-    """The file is not an inventory export (missing columns, not text): nothing is imported."""
+def read_inventory_csv(data: bytes | str) -> Iterator[csvio.Row]:
+    """The rows of an ITSM hardware export (its bytes, or its text); csvio.CsvFileError if the file is empty,
+    too long or lacks columns, uploads.NotTextError if it is not UTF-8 text."""
+    return csvio.read_rows(data, INVENTORY_COLUMNS, max_lines=MAX_IMPORT_LINES)
 
 
-@dataclass
-class Rejected:
-    """A line that was not imported, and why (a stable code and the offending value)."""
+@dataclass(frozen=True)
+class _Refused:
+    """Why a line is refused: a code of MESSAGES, the offending value, the values the message quotes."""
 
-    line: int
-    reason: str
+    code: str
     value: str = ""
-
-
-@dataclass
-class InventoryReport:
-    """What an inventory import did: asset tags per outcome."""
-
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    rejected: list[Rejected] = field(default_factory=list)
-
-
-def read_inventory_csv(stream: IO[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) pairs of an ITSM export (comma or semicolon separated); the header is line 1."""
-    first = stream.readline()
-    if "\x00" in first:
-        raise InventoryFormatError("not a CSV text file")
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    header = [name.strip().lower().lstrip("\ufeff") for name in next(csv.reader([first], delimiter=delimiter), [])]
-    missing = [c for c in INVENTORY_COLUMNS if c not in header]
-    if missing:
-        raise InventoryFormatError("missing columns: " + ", ".join(missing))
-    reader = csv.reader(stream, delimiter=delimiter)
-    last_line = 1
-    for cells in reader:
-        start, last_line = last_line + 1, reader.line_num + 1
-        if not any(cell.strip() for cell in cells):
-            continue
-        if "\x00" in "".join(cells):
-            raise InventoryFormatError(f"line {start}: not text")
-        row = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header) if name}
-        if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
-            row[""] = delimiter.join(cells[len(header):])
-        yield start, row
+    params: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,19 +80,17 @@ class _AssetValues:
 
 
 def _check_row(
-    line: int, row: dict[str, str], items: dict[str, tuple[int, str, str]], today: date
-) -> _AssetValues | Rejected:
+    line: int, row: csvio.Row, items: dict[str, tuple[int, str, str]], today: date
+) -> _AssetValues | _Refused:
     """The line's values, or why it is refused (first problem found)."""
-    if row.get(""):
-        return Rejected(line, "too_many_cells", row[""][:100])
     tag = row.get("asset_tag", "")
     if not tag:
-        return Rejected(line, "missing_asset_tag")
+        return _Refused("missing_asset_tag")
     if len(tag) > 40:
-        return Rejected(line, "asset_tag_too_long", tag[:60])
+        return _Refused("asset_tag_too_long", tag[:60])
     serial = row.get("serial", "")
     if len(serial) > 80:
-        return Rejected(line, "serial_too_long", serial[:100])
+        return _Refused("serial_too_long", serial[:100])
     sku = row.get("sku", "")
     known = items.get(sku) if sku else None
     if known is not None:
@@ -129,27 +98,27 @@ def _check_row(
     else:
         item_id, category, model_name = None, row.get("category", "").lower(), row.get("model_name", "")
         if not category:
-            return Rejected(line, "unknown_sku" if sku else "missing_category", sku)
+            return _Refused("unknown_sku" if sku else "missing_category", sku)
         if category not in CATEGORY_KEYS:
-            return Rejected(line, "unknown_category", category)
+            return _Refused("unknown_category", category, (("known", ", ".join(CATEGORY_KEYS)),))
         if not model_name:
-            return Rejected(line, "unknown_sku" if sku else "missing_model_name", sku)
+            return _Refused("unknown_sku" if sku else "missing_model_name", sku)
         if len(model_name) > 200:
-            return Rejected(line, "model_name_too_long", model_name[:100])
+            return _Refused("model_name_too_long", model_name[:100])
     raw_date = row.get("acquired_on", "")
     if not raw_date:
-        return Rejected(line, "missing_acquired_on")
+        return _Refused("missing_acquired_on")
     try:
         acquired_on = parse_iso_date(raw_date)
     except ValueError:
-        return Rejected(line, "bad_date", raw_date[:40])
+        return _Refused("bad_date", raw_date[:40])
     if acquired_on > today:
-        return Rejected(line, "future_date", raw_date)
+        return _Refused("future_date", raw_date)
     if acquired_on < OLDEST_ACQUISITION:
-        return Rejected(line, "too_old", raw_date)
+        return _Refused("too_old", raw_date)
     status = row.get("status", "").lower() or AssetStatus.IN_USE.value
     if status not in STATUSES:
-        return Rejected(line, "unknown_status", status[:40])
+        return _Refused("unknown_status", status[:40], (("known", ", ".join(STATUSES)),))
     return _AssetValues(line, tag, serial, item_id, category, model_name, row.get("user_email", "").lower(),
                         acquired_on, status)
 
@@ -157,13 +126,13 @@ def _check_row(
 STORED = ("serial", "item_id", "category", "model_name", "user_id", "acquired_on", "status")
 
 
-def import_inventory(rows: Iterable[tuple[int, dict[str, str]]], *, today: date | None = None) -> InventoryReport:
+def import_inventory(rows: Iterable[csvio.Row], *, today: date | None = None) -> csvio.ImportReport:
     """Create or update assets by asset tag (idempotent); a rejected line changes nothing, the others are saved.
 
     Services flush; the caller commits once.
     """
     today = today or date.today()
-    report = InventoryReport()
+    report = csvio.ImportReport()
     items = {
         row.sku: (row.id, row.category, row.name[:200])
         for row in db.session.execute(sa.select(CatalogueItem.id, CatalogueItem.sku, CatalogueItem.category,
@@ -171,13 +140,13 @@ def import_inventory(rows: Iterable[tuple[int, dict[str, str]]], *, today: date 
     }
     seen: set[str] = set()
     batch: list[_AssetValues] = []
-    for line, row in rows:
-        checked = _check_row(line, row, items, today)
-        if isinstance(checked, Rejected):
-            report.rejected.append(checked)
+    for row in csvio.readable_rows(rows, report):
+        checked = _check_row(row.line, row, items, today)
+        if isinstance(checked, _Refused):
+            report.reject(row.line, checked.code, value=checked.value, **dict(checked.params))
             continue
         if checked.asset_tag in seen:
-            report.rejected.append(Rejected(line, "duplicate_asset_tag", checked.asset_tag))
+            report.reject(row.line, "duplicate_asset_tag", value=checked.asset_tag)
             continue
         seen.add(checked.asset_tag)
         batch.append(checked)
@@ -187,11 +156,11 @@ def import_inventory(rows: Iterable[tuple[int, dict[str, str]]], *, today: date 
     if batch:
         _save_batch(batch, report)
     db.session.expire_all()  # the rows were written with Core statements: reload any asset already in the session
-    report.rejected.sort(key=lambda rejected: rejected.line)
+    report.sort()
     return report
 
 
-def _save_batch(batch: list[_AssetValues], report: InventoryReport) -> None:
+def _save_batch(batch: list[_AssetValues], report: csvio.ImportReport) -> None:
     """Resolve the batch's employees and existing assets (one query each), then write it in bulk."""
     emails = {values.user_email for values in batch if values.user_email}
     users: dict[str, int] = {}
@@ -213,7 +182,7 @@ def _save_batch(batch: list[_AssetValues], report: InventoryReport) -> None:
         if values.user_email:
             user_id = users.get(values.user_email)
             if user_id is None:
-                report.rejected.append(Rejected(values.line, "unknown_user", values.user_email))
+                report.reject(values.line, "unknown_user", value=values.user_email)
                 continue
         stored: dict[str, Any] = {
             "serial": values.serial, "item_id": values.item_id, "category": values.category,

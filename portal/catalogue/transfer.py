@@ -8,18 +8,16 @@ through `save_item` / `import_items`, which recompute the footprint and, when th
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import IO, Any
 
 import sqlalchemy as sa
 
-from portal import uploads
+from portal import csvio
 from portal.catalogue.footprints import FactorSet, load_factor_set, recompute_yardsticks, refresh_category, refresh_item
 from portal.catalogue.models import CatalogueItem, Factor
 from portal.catalogue.services import CATALOGUE_CATEGORIES
@@ -40,10 +38,6 @@ MAX_PRICE_EUR = Decimal(1_000_000)
 MAX_RATIO = Decimal(10)  # a range may reach far above the value (its low end stops at 0)
 MIN_SOURCE_YEAR = 1990
 SKU_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
-#: Spreadsheets run a cell starting with one of these as a formula (CSV injection): the export prefixes a quote.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-TRUE_WORDS = {"yes", "y", "true", "1", "oui", "o", "vrai", "x"}
-FALSE_WORDS = {"no", "n", "false", "0", "non", "faux", ""}
 
 
 # ---------------------------------------------------------------------------
@@ -89,29 +83,12 @@ MESSAGES = {
     "has_variants": _l(
         "Refurbished items come from this model: it must stay a new item of the same category."
     ),
-    "too_many_cells": _l("This line has more cells than the header."),
 }
 
 
 def problem_message(problem: Problem) -> str:
     """The problem in the current language (the CLI forces English)."""
     return str(MESSAGES[problem.code]) % dict(problem.params)
-
-
-def unquote_formula(text: str) -> str:
-    """Undo the export's neutralisation: `'=SUM(A1)` back to `=SUM(A1)` (and `''=x` to `'=x`)."""
-    if len(text) >= 2 and text[0] == "'" and (text[1] in FORMULA_STARTS or _is_neutralised(text[1:])):
-        return text[1:]
-    return text
-
-
-def _is_neutralised(text: str) -> bool:
-    return text.startswith(FORMULA_STARTS) or (text.startswith("'") and unquote_formula(text) != text)
-
-
-def neutralise_formula(text: str) -> str:
-    """A CSV cell a spreadsheet will show as text, never run: `=cmd` → `'=cmd` (the inverse of unquote_formula)."""
-    return "'" + text if _is_neutralised(text) else text
 
 
 def parse_decimal(text: str) -> Decimal | None:
@@ -208,15 +185,11 @@ def parse_quality(name: str, text: str, problems: list[Problem]) -> str:
 
 
 def _boolean(name: str, text: str, problems: list[Problem], *, default: bool) -> bool:
-    value = text.strip().lower()
-    if not value:
+    try:
+        return csvio.parse_yes_no(text, default=default)
+    except ValueError:
+        problems.append(Problem(name, "not_a_boolean"))
         return default
-    if value in TRUE_WORDS:
-        return True
-    if value in FALSE_WORDS:
-        return False
-    problems.append(Problem(name, "not_a_boolean"))
-    return default
 
 
 def parse_item(raw: Mapping[str, str]) -> tuple[dict[str, Any], list[Problem]]:
@@ -440,8 +413,11 @@ def search_items_statement(query: str = "", category: str = "") -> sa.Select[tup
 
 
 # ---------------------------------------------------------------------------
-# CSV export
+# CSV export and import
 # ---------------------------------------------------------------------------
+
+#: The largest catalogue file imported at once (the published library holds about 200 models).
+MAX_IMPORT_LINES = 20_000
 
 
 def plain(value: Decimal) -> str:
@@ -450,171 +426,82 @@ def plain(value: Decimal) -> str:
     return "0" if text in {"-0", ""} else text
 
 
-def _cell(value: Any, *, for_spreadsheet: bool) -> str:
+def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):
         return plain(value)
-    return neutralise_formula(str(value)) if for_spreadsheet else str(value)
+    return str(value)
 
 
-def item_row(item: CatalogueItem, skus: Mapping[int, str], *, for_spreadsheet: bool = True) -> dict[str, str]:
-    """An item as a CSV row (`skus`: id → SKU, for the original of a refurbished item); cells that a spreadsheet
-    would run as formulas are neutralised unless `for_spreadsheet` is False (to fill the edit form)."""
+def item_row(item: CatalogueItem, skus: Mapping[int, str]) -> dict[str, str]:
+    """An item as text by column (`skus`: id → SKU, for the original of a refurbished item): a CSV row, or
+    the edit form's values."""
     original = skus.get(item.refurbished_of_id) if item.refurbished_of_id else None
     row = {name: getattr(item, name) for name in ITEM_COLUMNS if name != "refurbished_of_sku"}
     row["refurbished_of_sku"] = original
-    return {name: _cell(row[name], for_spreadsheet=for_spreadsheet) for name in ITEM_COLUMNS}
+    return {name: _cell(row[name]) for name in ITEM_COLUMNS}
+
+
+def _export_rows() -> Iterator[list[str]]:
+    items = list(db.session.scalars(sa.select(CatalogueItem).order_by(CatalogueItem.sku)))
+    skus = {item.id: item.sku for item in items}
+    for item in items:
+        row = item_row(item, skus)
+        yield [row[name] for name in ITEM_COLUMNS]
 
 
 def export_items(stream: IO[str]) -> int:
-    """Write every item as CSV (UTF-8 with a byte-order mark when the stream is a new file); returns how many."""
-    items = list(db.session.scalars(sa.select(CatalogueItem).order_by(CatalogueItem.sku)))
-    skus = {item.id: item.sku for item in items}
-    writer = csv.DictWriter(stream, fieldnames=ITEM_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for item in items:
-        writer.writerow(item_row(item, skus))
-    return len(items)
+    """Write every item as CSV, formulas neutralised; returns how many."""
+    return csvio.write_rows(stream, ITEM_COLUMNS, _export_rows())
 
 
 def export_items_text() -> str:
     """The CSV export as text, with a byte-order mark so that spreadsheets read it as UTF-8."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    export_items(buffer)
-    return buffer.getvalue()
+    return csvio.to_text(ITEM_COLUMNS, _export_rows())
 
 
-# ---------------------------------------------------------------------------
-# CSV import
-# ---------------------------------------------------------------------------
-
-
-class CatalogueFileError(ValueError):
-    """The file cannot be imported at all (nothing is): a code for the message, and details."""
-
-    def __init__(self, code: str, **details: str) -> None:
-        super().__init__(code)
-        self.code = code
-        self.details = details
-
-
-FILE_MESSAGES = {
-    "empty": _l("The file is empty."),
-    "header": _l("The first line must name the columns. Missing: %(missing)s. Unknown: %(unknown)s."),
-}
-
-
-def file_error_message(error: CatalogueFileError) -> str:
-    """The file error in the current language."""
-    return str(FILE_MESSAGES[error.code]) % {k: v or "–" for k, v in error.details.items()}
-
-
-def decode_csv_bytes(data: bytes | str) -> str:
-    """The text of a CSV file (as read from disk, or already checked by `uploads.read_upload`):
-    uploads.NotTextError if it is binary or not UTF-8, CatalogueFileError if it is empty."""
-    text = data if isinstance(data, str) else uploads.decode_text(data)
-    if not text.strip():
-        raise CatalogueFileError("empty")
-    return text
-
-
-def read_csv_rows(text: str, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number of the row's first line, row) pairs; comma or semicolon separated; the header is line 1.
-
-    CatalogueFileError("header") if a column is missing, unknown or repeated (unnamed empty columns, which
-    spreadsheets add, are ignored); cells beyond the named columns are kept under the key "" so that the row
-    can be refused.
-    """
-    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter)
-    header = [name.strip().lower() for name in next(reader, [])]
-    missing = [c for c in columns if c not in header]
-    unknown = [c for c in header if c and (c not in columns or header.count(c) > 1)]
-    if missing or unknown:
-        raise CatalogueFileError("header", missing=", ".join(missing), unknown=", ".join(dict.fromkeys(unknown)))
-    last_line = reader.line_num
-    for cells in reader:
-        start, last_line = last_line + 1, reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        row = {name: "" for name in header if name}
-        extra = []
-        for index, cell in enumerate(cells):
-            name = header[index] if index < len(header) else ""
-            if name:
-                row[name] = cell
-            elif cell.strip():
-                extra.append(cell)
-        if extra:
-            row[""] = delimiter.join(extra)
-        yield start, row
-
-
-def read_items_csv(data: bytes | str) -> list[tuple[int, dict[str, str]]]:
-    """The rows of a catalogue CSV file (its text, or its bytes as read from disk); CatalogueFileError if
-    unusable, uploads.NotTextError if it is not UTF-8 text."""
-    return list(read_csv_rows(decode_csv_bytes(data), ITEM_COLUMNS))
+def read_items_csv(data: bytes | str) -> list[csvio.Row]:
+    """The rows of a catalogue CSV file (its text, or its bytes as read from disk): the columns of the export,
+    no other; csvio.CsvFileError if unusable, uploads.NotTextError if it is not UTF-8 text."""
+    return list(csvio.read_rows(data, ITEM_COLUMNS, max_lines=MAX_IMPORT_LINES, unknown_columns="refuse"))
 
 
 @dataclass
-class Rejected:
-    """A line that was not imported: its number, the column at fault, why, and the value given."""
+class ItemImportReport(csvio.ImportReport):
+    """What a catalogue import did (SKUs per outcome), and how many labels were recomputed."""
 
-    line: int
-    problem: Problem
-    value: str = ""
-
-    @property
-    def message(self) -> str:
-        return problem_message(self.problem)
-
-
-@dataclass
-class ItemImportReport:
-    """What a catalogue import did (SKUs per outcome)."""
-
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    rejected: list[Rejected] = field(default_factory=list)
     recomputed: int = 0
 
-    @property
-    def imported(self) -> int:
-        return len(self.created) + len(self.updated) + len(self.unchanged)
+
+def _reject(report: csvio.ImportReport, line: int, problem: Problem, cells: Mapping[str, str]) -> None:
+    report.reject(line, problem.code, problem.field, cells.get(problem.field, ""), **dict(problem.params))
 
 
-def import_items(rows: Iterable[tuple[int, dict[str, str]]]) -> ItemImportReport:
+def import_items(rows: Iterable[csvio.Row]) -> ItemImportReport:
     """Create or update items by SKU (idempotent); a rejected line changes nothing, the others are saved."""
     report = ItemImportReport()
     items = {item.sku: item for item in db.session.scalars(sa.select(CatalogueItem))}
-    accepted: dict[str, tuple[int, dict[str, Any], dict[str, str]]] = {}
+    accepted: dict[str, tuple[int, dict[str, Any], Mapping[str, str]]] = {}
     seen: set[str] = set()
-    for line, raw in rows:
-        if raw.get(""):
-            report.rejected.append(Rejected(line, Problem("", "too_many_cells"), raw[""][:100]))
-            continue
-        cells = {name: unquote_formula(value) for name, value in raw.items()}
-        values, problems = parse_item(cells)
+    for row in csvio.readable_rows(rows, report):
+        values, problems = parse_item(row.cells)
         if not problems and values["sku"] in seen:
             problems = [Problem("sku", "sku_repeated")]
         seen.add(values["sku"])
         if problems:
-            report.rejected.append(Rejected(line, problems[0], cells.get(problems[0].field, "")[:100]))
+            _reject(report, row.line, problems[0], row.cells)
             continue
-        accepted[values["sku"]] = (line, values, cells)
+        accepted[values["sku"]] = (row.line, values, row.cells)
 
     keys: dict[Key, str] = {(items[sku].id if sku in items else sku): sku for sku in accepted}
     refused = _link_problems({key: accepted[sku][1] for key, sku in keys.items()}, _existing_shapes())
     for key, problem in refused.items():
         line, _values, cells = accepted.pop(keys[key])
-        report.rejected.append(Rejected(line, problem, cells.get(problem.field, "")[:100]))
-    report.rejected.sort(key=lambda r: r.line)
+        _reject(report, line, problem, cells)
+    report.sort()
 
     factor_set = load_factor_set()
     # Originals first, so that a variant's original exists (and has an id) when the variant is saved.

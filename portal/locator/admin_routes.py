@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from decimal import Decimal
 from typing import Any
@@ -12,7 +11,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import uploads
+from portal import csvio, uploads
 from portal.accounts.models import Role
 from portal.formatting import number
 from portal.locator import bp, exchange, services
@@ -191,14 +190,15 @@ def admin_import() -> tuple[str, int] | str:
         return render_template("locator/admin_import.html", form=form, columns=exchange.CSV_COLUMNS), 422
     upload = form.file.data
     filename = (upload.filename or "").lower()
+    geojson = filename.endswith((".geojson", ".json"))
     try:
         if filename.endswith(".csv"):
-            report = exchange.import_points(exchange.read_points_csv(io.StringIO(uploads.read_upload(upload))))
-        elif filename.endswith((".geojson", ".json")):
+            report = exchange.import_points(exchange.read_points_csv(uploads.read_upload(upload)))
+        elif geojson:
             report = exchange.import_points(exchange.read_points_geojson(uploads.read_upload(upload)))
         else:
             raise exchange.PointsFormatError("unknown_format")
-    except uploads.NotTextError as problem:
+    except (uploads.NotTextError, csvio.CsvFileError) as problem:
         message = problem.message()
     except exchange.PointsFormatError as problem:
         message = str(FILE_ERRORS[problem.reason]) % {"detail": problem.detail}
@@ -214,8 +214,8 @@ def admin_import() -> tuple[str, int] | str:
         form=ImportForm(formdata=None),
         columns=exchange.CSV_COLUMNS,
         report=report,
-        reasons=POINT_ERRORS,
-        geojson=not filename.endswith(".csv"),
+        rejections=csvio.describe(report, POINT_ERRORS),
+        geojson=geojson,
     )
 
 
@@ -227,7 +227,7 @@ def _all_points() -> list[CollectionPoint]:
 @roles_required(ADMIN)
 def admin_export_csv() -> Response:
     """Every point as CSV (UTF-8 with a byte-order mark, for spreadsheets); formulas neutralised."""
-    body = "\ufeff" + exchange.export_csv(_all_points())
+    body = exchange.export_csv(_all_points())
     return Response(
         body,
         mimetype="text/csv",

@@ -2,43 +2,19 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
-from portal import uploads
+from portal import csvio, uploads
 from portal.locator import exchange
+from portal.locator.display import FILE_ERRORS, POINT_ERRORS
 from portal.locator.models import CollectionPoint
 from portal.models import db
-
-REASONS = {
-    "missing": "missing value",
-    "too_long": "too long",
-    "unknown_commune": "unknown INSEE code",
-    "invalid_code": "invalid code",
-    "invalid_postcode": "invalid postcode",
-    "postcode_not_in_commune": "postcode not the commune's",
-    "coordinates_empty": "latitude or longitude missing",
-    "coordinates_not_a_number": "latitude or longitude not a number",
-    "coordinates_out_of_range": "latitude or longitude out of range",
-    "coordinates_outside_area": "coordinates outside Bordeaux Métropole",
-    "invalid_hours": "opening hours not understood",
-    "no_hours": "no opening hours",
-    "invalid_closures": "closure date not understood",
-    "unknown_item": "unknown accepted item",
-    "not_boolean": "active must be 1 or 0",
-    "duplicate_code": "code already on an earlier row",
-}
-FILE_REASONS = {
-    "missing_columns": "columns missing from the header line",
-    "not_geojson": "not a GeoJSON FeatureCollection",
-    "too_many_rows": "too many points in one file",
-    "empty": "the file is empty",
-}
 
 
 @click.group("collection-points")
@@ -51,26 +27,22 @@ def collection_points() -> None:
 @with_appcontext
 def import_command(file: Path) -> None:
     """Create or update points from a .csv or .geojson file, matched on their code (idempotent)."""
-    try:
-        if file.suffix.lower() == ".csv":
-            report = exchange.import_points(exchange.read_points_csv(io.StringIO(uploads.read_text_file(file))))
-        elif file.suffix.lower() in (".geojson", ".json"):
-            report = exchange.import_points(exchange.read_points_geojson(uploads.read_text_file(file)))
-        else:
-            raise click.ClickException("the file must end in .csv, .geojson or .json")
-    except uploads.NotTextError as error:
-        raise click.ClickException(error.message("en")) from error
-    except exchange.PointsFormatError as error:
-        detail = f" ({error.detail})" if error.detail else ""
-        raise click.ClickException(FILE_REASONS.get(error.reason, error.reason) + detail) from error
-    db.session.commit()
-    click.echo(f"created: {len(report.created)}")
-    click.echo(f"updated: {len(report.updated)}")
-    click.echo(f"unchanged: {len(report.unchanged)}")
-    click.echo(f"rejected: {len(report.rejected)}")
-    for rejected in report.rejected:
-        reason = REASONS.get(rejected.reason, rejected.reason)
-        click.echo(f"  {rejected.line}: {rejected.field}: {reason} ({rejected.value})")
+    suffix = file.suffix.lower()
+    with force_locale("en"):
+        try:
+            if suffix == ".csv":
+                report = exchange.import_points(exchange.read_points_csv(file.read_bytes()))
+            elif suffix in (".geojson", ".json"):
+                report = exchange.import_points(exchange.read_points_geojson(uploads.read_text_file(file)))
+            else:
+                raise click.ClickException("the file must end in .csv, .geojson or .json")
+        except (uploads.NotTextError, csvio.CsvFileError) as error:
+            raise click.ClickException(error.message()) from error
+        except exchange.PointsFormatError as error:
+            raise click.ClickException(str(FILE_ERRORS[error.reason]) % {"detail": error.detail}) from error
+        db.session.commit()
+        for line in csvio.report_lines(report, POINT_ERRORS):
+            click.echo(line)
 
 
 @collection_points.command("export")
@@ -81,7 +53,7 @@ def export_command(file_format: str, output: click.File) -> None:
     """Write every point (inactive ones included) as CSV or GeoJSON, to OUTPUT or the standard output."""
     points = list(db.session.scalars(sa.select(CollectionPoint).order_by(CollectionPoint.code)))
     if file_format == "csv":
-        output.write(exchange.export_csv(points))
+        output.write(exchange.export_csv(points, bom=False))
     else:
         output.write(json.dumps(exchange.points_geojson(points), ensure_ascii=False, indent=1) + "\n")
 

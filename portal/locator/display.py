@@ -65,9 +65,8 @@ POINT_ERRORS = {
     "duplicate_code": _l("code already used on an earlier row"),
 }
 
-#: Why an uploaded file is refused as a whole (portal.locator.exchange.PointsFormatError.reason).
+#: Why an uploaded GeoJSON file is refused as a whole (portal.locator.exchange.PointsFormatError.reason).
 FILE_ERRORS = {
-    "missing_columns": _l("Columns are missing from the header line: %(detail)s."),
     "not_geojson": _l("This file is not a GeoJSON FeatureCollection (problem near: %(detail)s)."),
     "too_many_rows": _l("This file has more than %(detail)s points: split it."),
     "empty": _l("This file is empty."),

@@ -6,18 +6,17 @@ is never stored with hours the status cannot read or coordinates outside the met
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
-from typing import IO, Any
+from typing import Any
 
 import sqlalchemy as sa
 
+from portal import csvio
 from portal.locator.geo import METROPOLE_BBOX, CoordinateError, parse_coordinates
 from portal.locator.hours import HoursFormatError, format_closures, format_hours, parse_closures, parse_hours
 from portal.locator.models import ITEM_KEYS, CollectionPoint
@@ -42,20 +41,16 @@ CSV_COLUMNS: tuple[str, ...] = (
     "active",
 )
 REQUIRED_COLUMNS = ("insee", "name", "address", "postcode", "lat", "lon", "hours", "accepted")
+#: The most points one file may hold (the metropolis has 28).
 MAX_IMPORT_ROWS = 1000
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 _POSTCODE = re.compile(r"^\d{5}$")
-_TRUE = {"", "1", "true", "yes", "oui", "vrai", "y"}
-_FALSE = {"0", "false", "no", "non", "faux", "n"}
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
 class PointsFormatError(ValueError):
-    """The file is not a collection-point list: `reason` is missing_columns, not_geojson, too_many_rows, empty
-    (or unknown_format, from the callers); `detail` names what is wrong (columns, member). A file that is not
-    text at all is refused before, by `portal.uploads`."""
+    """The file is not a GeoJSON list of points: `reason` is not_geojson, too_many_rows, empty (or
+    unknown_format, from the callers); `detail` names what is wrong. A CSV file is checked by `portal.csvio`,
+    a file that is not text at all by `portal.uploads`."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
@@ -110,7 +105,7 @@ def _text(raw: Mapping[str, Any], key: str) -> str:
         return ";".join(str(v).strip() for v in value)
     if isinstance(value, bool):
         return "1" if value else "0"
-    return unneutralise(str(value).strip())
+    return str(value).strip()
 
 
 def _required(raw: Mapping[str, Any], key: str, max_length: int) -> str:
@@ -133,12 +128,10 @@ def _accepted(text: str) -> str:
 
 
 def _active(text: str) -> bool:
-    lowered = text.strip().lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    raise PointDataError("not_boolean", "active", text)
+    try:
+        return csvio.parse_yes_no(text, default=True)  # a point is active unless the file says otherwise
+    except ValueError:
+        raise PointDataError("not_boolean", "active", text) from None
 
 
 def _decimal_coordinate(value: float) -> Decimal:
@@ -210,44 +203,22 @@ def communes_by_insee() -> dict[str, Commune]:
 # ---------------------------------------------------------------------------
 
 
-@dataclass
-class Rejected:
-    """A row or feature not imported: its number, why, which field and the offending value."""
-
-    line: int
-    reason: str
-    field: str = ""
-    value: str = ""
-
-
-@dataclass
-class ImportReport:
-    """What an import did (codes of the points created, updated, unchanged; rejected rows)."""
-
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    rejected: list[Rejected] = field(default_factory=list)
-
-
-def import_points(rows: Iterable[tuple[int, Mapping[str, Any]]], *, create_only: bool = False) -> ImportReport:
-    """Create or update points from (line, row) pairs, matched on `code`; a rejected row changes nothing,
-    the valid ones are imported. Points absent from the file are left as they are.
+def import_points(rows: Iterable[csvio.Row], *, create_only: bool = False) -> csvio.ImportReport:
+    """Create or update points from rows (CSV lines or GeoJSON features), matched on `code`; a rejected row
+    changes nothing, the valid ones are imported. Points absent from the file are left as they are.
     `create_only` keeps existing points untouched (the demo loader)."""
-    report = ImportReport()
+    report = csvio.ImportReport()
     communes = communes_by_insee()
     existing = {p.code: p for p in db.session.scalars(sa.select(CollectionPoint))}
     seen: set[str] = set()
-    for count, (line, raw) in enumerate(rows, start=1):
-        if count > MAX_IMPORT_ROWS:
-            raise PointsFormatError("too_many_rows", str(MAX_IMPORT_ROWS))
+    for row in csvio.readable_rows(rows, report):
         try:
-            data = validate_point(raw, communes)
+            data = validate_point(row.cells, communes)
         except PointDataError as error:
-            report.rejected.append(Rejected(line, error.reason, error.field, error.value))
+            report.reject(row.line, error.reason, error.field, error.value)
             continue
         if data.code in seen:
-            report.rejected.append(Rejected(line, "duplicate_code", "code", data.code))
+            report.reject(row.line, "duplicate_code", "code", data.code)
             continue
         seen.add(data.code)
         point = existing.get(data.code)
@@ -266,24 +237,13 @@ def import_points(rows: Iterable[tuple[int, Mapping[str, Any]]], *, create_only:
     return report
 
 
-def read_points_csv(stream: IO[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) pairs of a collection-point CSV (`,` or `;` separated); the header is line 1."""
-    header = stream.readline()
-    if not header.strip():
-        raise PointsFormatError("empty")
-    delimiter = ";" if header.count(";") > header.count(",") else ","
-    names = [name.strip().lower() for name in next(csv.reader([header], delimiter=delimiter))]
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    if missing:
-        raise PointsFormatError("missing_columns", ", ".join(missing))
-    reader = csv.DictReader(stream, fieldnames=names, delimiter=delimiter)
-    for row in reader:
-        values = {k: v.strip() if isinstance(v, str) else "" for k, v in row.items() if k}
-        if any(values.values()):  # blank lines are skipped
-            yield reader.line_num + 1, values  # + the header line, read before the reader
+def read_points_csv(data: bytes | str) -> Iterator[csvio.Row]:
+    """The rows of a collection-point CSV (`,` or `;` separated); csvio.CsvFileError if the file is empty,
+    lacks a required column or holds more than MAX_IMPORT_ROWS points."""
+    return csvio.read_rows(data, CSV_COLUMNS, required=REQUIRED_COLUMNS, max_lines=MAX_IMPORT_ROWS)
 
 
-def read_points_geojson(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def read_points_geojson(text: str) -> Iterator[csvio.Row]:
     """(feature number, properties with lat/lon) pairs of a GeoJSON FeatureCollection of Points
     (RFC 7946: longitude first). A feature without a Point geometry is passed on with no coordinates, so
     that it is rejected with its number."""
@@ -302,7 +262,7 @@ def read_points_geojson(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
         raise PointsFormatError("too_many_rows", str(MAX_IMPORT_ROWS))
     for number, feature in enumerate(features, start=1):
         if not isinstance(feature, dict):
-            yield number, {}
+            yield csvio.Row(number, {})
             continue
         properties = feature.get("properties")
         row: dict[str, Any] = dict(properties) if isinstance(properties, dict) else {}
@@ -320,27 +280,12 @@ def read_points_geojson(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
             row["lon"], row["lat"] = str(coordinates[0]), str(coordinates[1])
         if "code" not in row and isinstance(feature.get("id"), str | int):
             row["code"] = str(feature["id"])
-        yield number, row
+        yield csvio.Row(number, row)
 
 
 # ---------------------------------------------------------------------------
 # Export
 # ---------------------------------------------------------------------------
-
-
-def neutralise(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula: text starting with = + - @ (or a tab or carriage
-    return) gets a leading apostrophe; numbers (-0.5792) are left as they are."""
-    if value.startswith(_FORMULA_STARTS) and not _NUMBER.match(value):
-        return "'" + value
-    return value
-
-
-def unneutralise(value: str) -> str:
-    """Undo `neutralise`, so that an exported file imports back unchanged."""
-    if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS):
-        return value[1:]
-    return value
 
 
 def _row(point: CollectionPoint) -> dict[str, str]:
@@ -362,14 +307,10 @@ def _row(point: CollectionPoint) -> dict[str, str]:
     }
 
 
-def export_csv(points: Iterable[CollectionPoint]) -> str:
+def export_csv(points: Iterable[CollectionPoint], *, bom: bool = True) -> str:
     """The points as CSV (UTF-8, `,`-separated, header first), safe to open in a spreadsheet."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for point in points:
-        writer.writerow({key: neutralise(value) for key, value in _row(point).items()})
-    return buffer.getvalue()
+    rows = ([_row(point)[key] for key in CSV_COLUMNS] for point in points)
+    return csvio.to_text(CSV_COLUMNS, rows, bom=bom)
 
 
 def points_geojson(
@@ -403,8 +344,7 @@ def points_geojson(
 # ---------------------------------------------------------------------------
 
 
-def packaged_rows() -> list[tuple[int, dict[str, str]]]:
+def packaged_rows() -> list[csvio.Row]:
     """The 28 demo points of `data/collection_points.csv` (code = INSEE code)."""
     source = resources.files("portal.locator").joinpath("data/collection_points.csv")
-    with source.open(encoding="utf-8", newline="") as handle:
-        return list(read_points_csv(handle))
+    return list(read_points_csv(source.read_bytes()))

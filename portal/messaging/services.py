@@ -7,8 +7,7 @@ the checks are here, not only in the form.
 
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
+from portal import csvio
 from portal.accounts.models import User
 from portal.messaging import audience
 from portal.messaging.audience import Criteria
@@ -483,36 +483,21 @@ def sent_counts(message_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
 
 # ------------------------------------------------------------------------------------------ exports
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def formula_safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula (OWASP CSV injection: prefix with a quote)."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
 def failures_csv(message: Message, *, header: list[str]) -> str:
     """The failed e-mails of a message as CSV (UTF-8 with BOM for spreadsheets, formula-safe cells)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    rows = db.session.execute(
+    failed = db.session.execute(
         sa.select(User.email, User.last_name, User.first_name, OutboxEntry.attempts, OutboxEntry.last_error)
         .join(User, OutboxEntry.user_id == User.id)
         .where(OutboxEntry.message_id == message.id, OutboxEntry.status == OutboxStatus.FAILED.value)
         .order_by(User.last_name, User.first_name, User.id)
     )
-    for email, last_name, first_name, attempts, error in rows:
-        writer.writerow([formula_safe(str(value)) for value in (email, last_name, first_name, attempts, error)])
-    errors = db.session.execute(
-        sa.select(User.email, User.last_name, User.first_name, MessageRecipient.error)
+    not_rendered = db.session.execute(
+        sa.select(User.email, User.last_name, User.first_name, sa.literal(0), MessageRecipient.error)
         .join(User, MessageRecipient.user_id == User.id)
         .where(MessageRecipient.message_id == message.id, MessageRecipient.error != "")
         .order_by(User.last_name, User.first_name, User.id)
     )
-    for email, last_name, first_name, error in errors:
-        writer.writerow([formula_safe(str(value)) for value in (email, last_name, first_name, 0, error)])
-    return "\ufeff" + buffer.getvalue()
+    return csvio.to_text(header, itertools.chain(failed, not_rendered), delimiter=";")
 
 
 def describe_criteria(criteria: Criteria) -> dict[str, Any]:

@@ -94,4 +94,4 @@ def test_file_with_a_bom_and_missing_columns(app, tmp_path):
     assert "created: 1" in ok.output
     bad = _run(app, tmp_path, "email,first_name\na@test.example,A\n", name="short.csv")
     assert bad.exit_code != 0
-    assert "missing columns: last_name" in bad.output
+    assert "Missing: last_name" in bad.output

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from portal import csvio
 from portal.catalogue import transfer
 from portal.catalogue.footprints import load_factor_set, refresh_item
 from portal.catalogue.models import CatalogueItem
@@ -105,7 +106,7 @@ def test_the_export_neutralises_spreadsheet_formulas(client, login_as, new_item)
     assert plain["name"] == "Latitude 5440" and plain["price_eur"] == "1000" and plain["fabrication_kgco2e"] == "150"
     assert plain["refurbished"] == "no" and plain["active"] == "yes" and plain["error_ratio"] == ""
     for row in rows.values():
-        assert not any(cell.startswith(transfer.FORMULA_STARTS) for cell in row.values())
+        assert not any(cell.startswith(csvio.FORMULA_STARTS) for cell in row.values())
 
 
 def test_exporting_then_importing_changes_nothing(client, login_as, seeded, new_item):
@@ -115,15 +116,10 @@ def test_exporting_then_importing_changes_nothing(client, login_as, seeded, new_
     response = upload(client, exported)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "0 items created" in page and "0 items updated" in page and f"{len(seeded) + 1} items unchanged" in page
+    assert "Created: 0" in page and "Updated: 0" in page and f"Unchanged: {len(seeded) + 1}" in page
     assert "Every line of the file was imported." in page
     evil = db.session.scalar(sa.select(CatalogueItem).where(CatalogueItem.sku == "evil"))
     assert (evil.name, evil.manufacturer, evil.source) == ("=1+1", "@maker", "-minus")
-
-
-def test_formula_quoting_is_undone_exactly():
-    for text in ["=x", "+1", "-1", "@a", "\tt", "\rr", "'", "''", "'=x", "''=x", "'abc", "plain", ""]:
-        assert transfer.unquote_formula(transfer.neutralise_formula(text)) == text
 
 
 # ---------------------------------------------------------------------------
@@ -155,7 +151,7 @@ def test_the_import_reports_bad_lines_and_imports_the_others(client, login_as, n
     response = upload(client, content.encode())
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    for text in ["2 items created", "1 item updated", "0 items unchanged", "11 lines rejected"]:
+    for text in ["Created: 2", "Updated: 1", "Unchanged: 0", "Rejected: 11"]:
         assert text in page, text
     assert "The lines below were not imported; all the other lines were." in page
     for number, column, reason in [
@@ -180,7 +176,7 @@ def test_the_import_reports_bad_lines_and_imports_the_others(client, login_as, n
     assert count_items() == 4
 
     again = upload(client, content.encode()).get_data(as_text=True)
-    assert "0 items created" in again and "0 items updated" in again and "3 items unchanged" in again
+    assert "Created: 0" in again and "Updated: 0" in again and "Unchanged: 3" in again
     assert count_items() == 4
 
 
@@ -198,7 +194,7 @@ def test_a_variant_whose_original_line_is_rejected_is_rejected_too():
     rows = transfer.read_items_csv((HEADER + line(sku="o", price_eur="free")
                                     + line(sku="v", refurbished="yes", refurbished_of_sku="o")).encode())
     report = transfer.import_items(rows)
-    assert [(r.line, r.problem.code) for r in report.rejected] == [(2, "not_a_number"), (3, "original_unknown")]
+    assert [(r.line, r.code) for r in report.rejected] == [(2, "not_a_number"), (3, "original_unknown")]
     assert count_items() == 0
 
 
@@ -206,7 +202,7 @@ def test_changing_the_category_of_an_original_is_refused(new_item):
     original = new_item(sku="o")
     new_item(sku="v", refurbished=True, refurbished_of_id=original.id)
     report = transfer.import_items(transfer.read_items_csv((HEADER + line(sku="o", category="tablet")).encode()))
-    assert [(r.line, r.problem.code) for r in report.rejected] == [(2, "has_variants")]
+    assert [(r.line, r.code) for r in report.rejected] == [(2, "has_variants")]
     # Moving both in the same file is fine.
     both = HEADER + line(sku="o", category="tablet") + line(sku="v", category="tablet", refurbished="yes",
                                                             refurbished_of_sku="o")

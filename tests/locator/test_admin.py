@@ -237,9 +237,9 @@ def test_import_reports_each_rejected_row_and_imports_the_others(client, login_a
     content = "\n".join([lines[0], bad_hours, outside, lines[3], duplicate, lines[4]]).encode()
     html = upload(client, "points.csv", content).get_data(as_text=True)
     assert "Créés : 2" in html and "Rejetés : 3" in html
-    assert "<td>2</td><td><code>hours</code></td><td>horaires non compris" in html
-    assert "<td>3</td><td><code>lat</code></td><td>coordonnées hors de Bordeaux Métropole" in html
-    assert "<td>5</td><td><code>code</code></td><td>code déjà utilisé sur une ligne précédente" in html
+    assert '<th scope="row" class="num">2</th><td>hours</td><td>horaires non compris' in html
+    assert '<th scope="row" class="num">3</th><td>lat</td><td>coordonnées hors de Bordeaux Métropole' in html
+    assert '<th scope="row" class="num">5</th><td>code</td><td>code déjà utilisé sur une ligne précédente' in html
     assert count(CollectionPoint) == 2
 
 
@@ -262,8 +262,8 @@ def test_import_accepts_semicolons_and_updates_known_codes(client, login_as, poi
         ("points.csv", b"PK\x03\x04\x14\x00\x06\x00binary xlsx", "n’est pas un fichier texte"),
         ("points.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "n’est pas un fichier texte"),
         ("points.csv", "insee,name\n33039,Bègles\n".encode("latin-1"), "n’est pas encodé en UTF-8"),
-        ("points.csv", b"insee,name\n33039,Begles\n", "Des colonnes manquent dans la ligne d’en-tête : address"),
-        ("points.csv", b"   \n", "Ce fichier est vide."),
+        ("points.csv", b"insee,name\n33039,Begles\n", "Manquantes : address"),
+        ("points.csv", b"   \n", "Le fichier est vide."),
         ("points.geojson", b'{"type": "Feature"}', "n’est pas une FeatureCollection GeoJSON"),
         ("points.geojson", b"{not json", "n’est pas une FeatureCollection GeoJSON"),
         ("points.xlsx", b"PK\x03\x04", "Envoyez un fichier .csv ou .geojson."),
@@ -330,7 +330,7 @@ def test_import_geojson_with_longitude_first(client, login_as, communes):
     }
     html = upload(client, "points.geojson", json.dumps(document).encode()).get_data(as_text=True)
     assert "Créés : 1" in html and "Rejetés : 2" in html
-    assert '<th scope="col">Élément</th>' in html
+    assert '<th scope="col" class="num">Élément</th>' in html
     point = db.session.scalar(sa.select(CollectionPoint))
     assert (point.code, point.lat, point.lon) == ("33039", Decimal("44.8078"), Decimal("-0.548"))
     assert point.accepted_items == ["smartphone", "laptop"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from decimal import Decimal
 
 import pytest
 
+from portal.csvio import CsvFileError, Row
 from portal.locator import exchange
 from portal.locator.exchange import PointDataError, PointsFormatError
 
@@ -73,29 +75,6 @@ def test_active_flags(by_insee, text, active):
     assert exchange.validate_point({**ROW, "active": text}, by_insee).active is active
 
 
-@pytest.mark.parametrize(
-    ("value", "cell"),
-    [
-        ("=1+1", "'=1+1"),
-        ("+33 5 56 00 00 00", "'+33 5 56 00 00 00"),
-        ("-2 rue X", "'-2 rue X"),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tcmd", "'\tcmd"),
-        ("-0.54800", "-0.54800"),
-        ("44.8", "44.8"),
-        ("Mairie", "Mairie"),
-        ("", ""),
-    ],
-)
-def test_formula_neutralisation_round_trips(value, cell):
-    assert exchange.neutralise(value) == cell
-    assert exchange.unneutralise(cell) == value
-
-
-def test_unneutralise_keeps_ordinary_apostrophes():
-    assert exchange.unneutralise("'Hôtel de ville'") == "'Hôtel de ville'"
-
-
 def test_csv_rows_carry_their_line_numbers_and_skip_blank_lines():
     text = (
         "insee,name,address,postcode,lat,lon,hours,accepted\n"
@@ -104,32 +83,29 @@ def test_csv_rows_carry_their_line_numbers_and_skip_blank_lines():
         ",,,,,,,\n"
         '33063,C,"multi\nline",33000,1,2,h,a\n'
     )
-    rows = list(exchange.read_points_csv(io.StringIO(text)))
-    assert [(line, row["insee"]) for line, row in rows] == [(3, "33039"), (6, "33063")]
-    assert rows[1][1]["address"] == "multi\nline"
+    rows = list(exchange.read_points_csv(text))
+    assert [(row.line, row["insee"]) for row in rows] == [(3, "33039"), (5, "33063")]  # where the row starts
+    assert rows[1]["address"] == "multi\nline"
 
 
 def test_csv_header_is_case_and_space_insensitive_and_missing_columns_are_named():
-    rows = list(
-        exchange.read_points_csv(
-            io.StringIO(" INSEE ;Name;address;postcode;lat;lon;hours;accepted\n33039;B;A;33130;1;2;h;a\n")
-        )
-    )
-    assert rows[0][1]["insee"] == "33039"
-    with pytest.raises(PointsFormatError) as problem:
-        list(exchange.read_points_csv(io.StringIO("insee,name\n")))
-    assert problem.value.reason == "missing_columns"
-    assert problem.value.detail == "address, postcode, lat, lon, hours, accepted"
+    header = " INSEE ;Name;address;postcode;lat;lon;hours;accepted\n"
+    rows = list(exchange.read_points_csv(header + "33039;B;A;33130;1;2;h;a\n"))
+    assert rows[0]["insee"] == "33039"
+    with pytest.raises(CsvFileError) as problem:
+        exchange.read_points_csv("insee,name\n")
+    assert problem.value.code == "header"
+    assert problem.value.details["missing"] == "address, postcode, lat, lon, hours, accepted"
 
 
 @pytest.mark.parametrize("text", ["", "  \n"])
 def test_empty_files_are_refused_as_empty(text):
     # Files that are not text at all are refused before, by portal.uploads (tests/test_uploads.py).
-    with pytest.raises(PointsFormatError) as csv_problem:
-        list(exchange.read_points_csv(io.StringIO(text)))
+    with pytest.raises(CsvFileError) as csv_problem:
+        exchange.read_points_csv(text)
     with pytest.raises(PointsFormatError) as geojson_problem:
         list(exchange.read_points_geojson(text))
-    assert csv_problem.value.reason == geojson_problem.value.reason == "empty"
+    assert csv_problem.value.code == geojson_problem.value.reason == "empty"
 
 
 def test_geojson_features_become_rows_longitude_first():
@@ -148,10 +124,8 @@ def test_geojson_features_become_rows_longitude_first():
         ],
     }
     rows = list(exchange.read_points_geojson(json.dumps(document)))
-    assert rows[0] == (1, {"name": "B", "lon": "-0.548", "lat": "44.8078", "code": "7"})
-    assert rows[1] == (2, {})
-    assert rows[2] == (3, {})
-    assert rows[3] == (4, {})
+    assert rows[0] == Row(1, {"name": "B", "lon": "-0.548", "lat": "44.8078", "code": "7"})
+    assert rows[1:] == [Row(2, {}), Row(3, {}), Row(4, {})]
 
 
 @pytest.mark.parametrize(
@@ -170,16 +144,23 @@ def test_not_a_feature_collection(text):
     assert problem.value.reason == "not_geojson"
 
 
-def test_too_many_rows(communes, monkeypatch):
-    monkeypatch.setattr(exchange, "MAX_IMPORT_ROWS", 2)
-    rows = [(n, dict(ROW, code=f"p{n}")) for n in range(3)]
+def test_a_file_with_too_many_points_is_refused_before_any_is_read(communes):
+    header = ",".join(exchange.CSV_COLUMNS) + "\n"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([ROW.get(column, "") for column in exchange.CSV_COLUMNS])
+    row = buffer.getvalue()
+    assert len(exchange.import_points(exchange.read_points_csv(header + row * exchange.MAX_IMPORT_ROWS)).created) == 1
+    with pytest.raises(CsvFileError) as problem:
+        exchange.read_points_csv(header + row * (exchange.MAX_IMPORT_ROWS + 1))
+    assert problem.value.code == "too_many_lines"
+    document = {"type": "FeatureCollection", "features": [{"type": "Feature"}] * (exchange.MAX_IMPORT_ROWS + 1)}
     with pytest.raises(PointsFormatError, match="too_many_rows"):
-        exchange.import_points(rows)
+        list(exchange.read_points_geojson(json.dumps(document)))
 
 
 def test_packaged_points_are_all_valid(communes):
     rows = exchange.packaged_rows()
     assert len(rows) == 28
     by_insee = exchange.communes_by_insee()
-    for _, row in rows:
-        exchange.validate_point(row, by_insee)
+    for row in rows:
+        exchange.validate_point(row.cells, by_insee)
