@@ -7,7 +7,7 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install install-test translations i18n-extract lint bench clean browser
+.PHONY: run test test-fast install install-test translations i18n-extract lint bench clean browser
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ test: install-test lint
 	  echo "=== again on PostgreSQL ($$TEST_DATABASE_URL) ==="; \
 	  $(PY) -m pytest -p no:cacheprovider; \
 	fi
+
+# The edit-test loop: everything but the browser tests, on SQLite (about a minute); `make test` stays the suite.
+test-fast: install-test
+	TEST_DATABASE_URL= $(PY) -m pytest -p no:cacheprovider -q --ignore=tests/e2e
 
 # Load benchmark at full scale on SQLite, then PostgreSQL; results appended to BENCHMARKS.md.
 BENCH_SQLITE := sqlite:///$(CURDIR)/instance/bench.db

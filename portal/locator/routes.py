@@ -17,7 +17,7 @@ from portal.locator.exchange import points_geojson
 from portal.locator.forms import PERSONAL, ReturnForm, choices
 from portal.locator.geo import CoordinateError
 from portal.locator.hours import PARIS
-from portal.locator.models import ITEM_KEYS, CollectionPoint
+from portal.locator.models import CollectionPoint
 from portal.models import db, utcnow
 from portal.pagination import page_number, paginate_list
 
@@ -43,56 +43,46 @@ def _visible_point(point_id: int) -> CollectionPoint:
 @bp.get("/collection-points")
 def index() -> Response:
     """Points nearest to my work site, a commune, a postcode or my position; filters; htmx updates."""
-    query = request.args.get("q", "").strip()[:100]
-    item = request.args.get("item", "").strip()
-    open_now = request.args.get("open") in {"1", "on", "true"}
-    lat, lon = request.args.get("lat", "").strip()[:30], request.args.get("lon", "").strip()[:30]
+    filters = services.PointFilters.from_args(request.args)
     now = _now()
     error: str | None = None
-    if item and item not in ITEM_KEYS:
-        error, item = _("This kind of device is not in the list: choose one from the list."), ""
+    if filters.unknown_item:
+        error = _("This kind of device is not in the list: choose one from the list.")
     points = services.shared_points()
     place = None
     origin = None
-    if query:
-        place = services.locate_place(query, services.shared_communes(), points)
+    if filters.query:
+        place = services.locate_place(filters.query, services.shared_communes(), points)
         origin = place.origin
-    elif lat or lon:
+    elif filters.lat or filters.lon:
         try:
-            origin = services.origin_from_position(lat, lon)
+            origin = services.origin_from_position(filters.lat, filters.lon)
         except CoordinateError as problem:
             error = str(COORDINATE_ERRORS[problem.reason])
     else:
         origin = services.origin_from_site(current_user.site)
-    unknown_place = bool(query) and origin is None
+    unknown_place = bool(filters.query) and origin is None
     results = (
         []
         if error or unknown_place
-        else services.nearest_points(points, origin, now=now, item=item or None, open_now=open_now)
+        else services.nearest_points(points, origin, now=now, item=filters.item or None, open_now=filters.open_now)
     )
     page = paginate_list(results, number=page_number(request.args.get("page")), size=RESULTS_PER_PAGE)
-    filters = {
-        "q": query or None,
-        "lat": None if query else lat or None,
-        "lon": None if query else lon or None,
-        "item": item or None,
-        "open": "1" if open_now else None,
-    }
     year = now.astimezone(PARIS).year
     totals = services.returns_in_year(year)
     response = render(
         "locator/index.html",
         "locator/_results.html",
         page=page,
-        query=query,
-        item=item,
-        open_now=open_now,
-        lat=filters["lat"] or "",
-        lon=filters["lon"] or "",
+        query=filters.query,
+        item=filters.item,
+        open_now=filters.open_now,
+        lat=filters.query_args()["lat"] or "",
+        lon=filters.query_args()["lon"] or "",
         origin=origin,
         place=place,
         error=error,
-        filters=filters,
+        filters=filters.query_args(),
         now=now,
         items=ITEM_LABELS,
         totals=totals,
@@ -207,13 +197,13 @@ def cancel_return(return_id: int) -> Response:
 @bp.get("/api/collection-points.geojson")
 def points_api() -> Response:
     """Every active point as a GeoJSON FeatureCollection (RFC 7946), optionally filtered like the list."""
-    item = request.args.get("item", "").strip()
-    if item and item not in ITEM_KEYS:
-        return _json_error(_("Unknown kind of device: %(item)s.", item=item[:40]))
+    filters = services.PointFilters.from_args(request.args)
+    if filters.unknown_item:
+        return _json_error(_("Unknown kind of device: %(item)s.", item=request.args.get("item", "")[:40]))
     points = services.shared_points()
-    if item:
-        points = [p for p in points if p.accepts(item)]
-    if request.args.get("open") in {"1", "on", "true"}:
+    if filters.item:
+        points = [p for p in points if p.accepts(filters.item)]
+    if filters.open_now:
         now = _now()
         points = [p for p in points if services.opening_status(p, now).is_open]
     document = points_geojson(points, url_for_point=lambda p: url_for("locator.point_detail", point_id=p.id))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -71,6 +72,46 @@ class PointResult:
 # Statements the locator runs on every search, built once (building one cost about as much as running it).
 _ACTIVE_POINTS = sa.select(CollectionPoint).where(CollectionPoint.active).order_by(CollectionPoint.name)
 _ALL_COMMUNES = sa.select(Commune).order_by(Commune.name)
+
+
+@dataclass(frozen=True)
+class PointFilters:
+    """What the employee asked the list of points for: a place typed, a position, an accepted item, open now.
+
+    Read from the query string by `from_args`, which never fails: an unknown item is dropped and remembered in
+    `unknown_item`, so that the page can say so."""
+
+    query: str = ""
+    lat: str = ""
+    lon: str = ""
+    item: str = ""
+    open_now: bool = False
+    unknown_item: bool = False
+
+    @classmethod
+    def from_args(cls, args: Any) -> PointFilters:
+        """The filters of a request's query string (lengths capped, the item checked)."""
+        item = (args.get("item") or "").strip()
+        known = not item or item in ITEM_KEYS
+        return cls(
+            query=(args.get("q") or "").strip()[:100],
+            lat=(args.get("lat") or "").strip()[:30],
+            lon=(args.get("lon") or "").strip()[:30],
+            item=item if known else "",
+            open_now=args.get("open") in {"1", "on", "true"},
+            unknown_item=not known,
+        )
+
+    def query_args(self) -> dict[str, str | None]:
+        """The same filters as URL parameters (pagination links, the map's data): a typed place wins over a
+        position."""
+        return {
+            "q": self.query or None,
+            "lat": None if self.query else self.lat or None,
+            "lon": None if self.query else self.lon or None,
+            "item": self.item or None,
+            "open": "1" if self.open_now else None,
+        }
 
 
 def active_points() -> list[CollectionPoint]:

@@ -220,3 +220,17 @@ def test_demo_data_is_loaded_once(communes, make_user):
         sa.select(sa.func.count()).select_from(DeviceReturn).where(DeviceReturn.received_at.is_not(None))
     )
     assert received == 3
+
+
+def test_the_list_filters_are_read_from_the_query_string_and_never_fail():
+    from werkzeug.datastructures import MultiDict
+
+    from portal.locator.services import PointFilters
+
+    filters = PointFilters.from_args(MultiDict({"q": " begles " + "x" * 200, "item": "laptop", "open": "1",
+                                                "lat": "44.8", "lon": "-0.5"}))
+    assert (filters.query[:6], len(filters.query), filters.item, filters.open_now) == ("begles", 100, "laptop", True)
+    assert filters.query_args()["lat"] is None  # a typed place wins over a position
+    unknown = PointFilters.from_args(MultiDict({"item": "toaster", "open": "yes please"}))
+    assert (unknown.item, unknown.unknown_item, unknown.open_now) == ("", True, False)
+    assert PointFilters.from_args(MultiDict()).query_args() == dict.fromkeys(("q", "lat", "lon", "item", "open"))
