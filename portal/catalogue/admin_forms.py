@@ -17,7 +17,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from portal.catalogue import transfer
+from portal.catalogue import item_values, items, transfer
 from portal.catalogue.display import CATEGORY_NAMES, QUALITY_NAMES
 from portal.catalogue.models import CatalogueItem, Factor
 from portal.catalogue.services import CATALOGUE_CATEGORIES
@@ -26,7 +26,7 @@ from portal.i18n import lazy_gettext as _l
 DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
 YEAR = {"inputmode": "numeric", "autocomplete": "off"}
 QUALITY_CHOICES = [SelectChoice("", _l("Choose…"))] + [
-    SelectChoice(key, QUALITY_NAMES[key]) for key in transfer.QUALITIES
+    SelectChoice(key, QUALITY_NAMES[key]) for key in item_values.QUALITIES
 ]
 
 
@@ -35,11 +35,11 @@ def _localised(number: str) -> str:
     return number.replace(".", get_decimal_symbol(get_locale()))
 
 
-def _attach(form: FlaskForm, problems: list[transfer.Problem], fallback: str) -> None:
+def _attach(form: FlaskForm, problems: list[item_values.Problem], fallback: str) -> None:
     """Each problem's message on its field (or on `fallback` for a field the form does not show)."""
     for problem in problems:
         target = getattr(form, problem.field, None) or getattr(form, fallback)
-        target.errors.append(transfer.problem_message(problem))
+        target.errors.append(item_values.problem_message(problem))
 
 
 class ItemForm(FlaskForm):
@@ -94,14 +94,14 @@ class ItemForm(FlaskForm):
     def for_item(cls, item: CatalogueItem, skus: dict[int, str]) -> ItemForm:
         """The form filled with an item's values, written as in the CSV export."""
         data: dict[str, Any] = transfer.item_row(item, skus)
-        for name in transfer.ITEM_DECIMALS:
+        for name in item_values.ITEM_DECIMALS:
             data[name] = _localised(data[name])
         data["refurbished"] = item.refurbished
         return cls(data=data, item=item)
 
     def raw_values(self) -> dict[str, str]:
         """The submitted text, in the CSV's terms."""
-        raw = {name: (getattr(self, name).data or "") for name in transfer.ITEM_COLUMNS if hasattr(self, name)}
+        raw = {name: (getattr(self, name).data or "") for name in item_values.ITEM_COLUMNS if hasattr(self, name)}
         raw["refurbished"] = "yes" if self.refurbished.data else "no"
         raw["active"] = "yes" if self.item is None or self.item.active else "no"
         return raw
@@ -110,9 +110,9 @@ class ItemForm(FlaskForm):
         """The CSRF token, then the catalogue's rules (shared with the CSV import)."""
         if not super().validate(extra_validators):
             return False
-        self.values, problems = transfer.parse_item(self.raw_values())
+        self.values, problems = item_values.parse_item(self.raw_values())
         if not any(problem.field in {"sku", "category", "refurbished_of_sku"} for problem in problems):
-            problems += transfer.check_item(self.values, item=self.item)
+            problems += items.check_item(self.values, item=self.item)
         _attach(self, problems, "sku")
         return not problems
 
@@ -138,15 +138,15 @@ FACTOR_FORM_FIELDS = {
     "scalar": ("value", "low_ratio", "quality", "source", "source_year", "note"),
 }
 FACTOR_DECIMALS = {
-    "fabrication_kgco2e": transfer.DecimalRule(required=True, places=4, maximum=transfer.MAX_MASS),
-    "distribution_kgco2e": transfer.DecimalRule(required=True, places=4, maximum=transfer.MAX_MASS),
-    "end_of_life_kgco2e": transfer.DecimalRule(required=True, places=4, maximum=transfer.MAX_MASS),
-    "lifetime_years": transfer.DecimalRule(required=True, places=2, maximum=transfer.MAX_LIFETIME_YEARS,
+    "fabrication_kgco2e": item_values.DecimalRule(required=True, places=4, maximum=item_values.MAX_MASS),
+    "distribution_kgco2e": item_values.DecimalRule(required=True, places=4, maximum=item_values.MAX_MASS),
+    "end_of_life_kgco2e": item_values.DecimalRule(required=True, places=4, maximum=item_values.MAX_MASS),
+    "lifetime_years": item_values.DecimalRule(required=True, places=2, maximum=item_values.MAX_LIFETIME_YEARS,
                                            positive=True),
-    "annual_kwh": transfer.DecimalRule(required=True, places=4, maximum=transfer.MAX_MASS),
+    "annual_kwh": item_values.DecimalRule(required=True, places=4, maximum=item_values.MAX_MASS),
     # Scalar factors (the electricity mix, kgCO₂e/kWh): the dirtiest grids stay near 1.
-    "value": transfer.DecimalRule(required=True, places=6, maximum=Decimal(10), positive=True),
-    "low_ratio": transfer.DecimalRule(required=False, places=4, maximum=transfer.MAX_RATIO),
+    "value": item_values.DecimalRule(required=True, places=6, maximum=Decimal(10), positive=True),
+    "low_ratio": item_values.DecimalRule(required=False, places=4, maximum=item_values.MAX_RATIO),
 }
 
 
@@ -197,29 +197,29 @@ class FactorForm(FlaskForm):
             if value is None:
                 data[name] = ""
             else:
-                data[name] = _localised(transfer.plain(value)) if name in FACTOR_DECIMALS else str(value)
+                data[name] = _localised(item_values.plain(value)) if name in FACTOR_DECIMALS else str(value)
         return cls(data=data, factor=factor)
 
     def validate(self, extra_validators: Any = None) -> bool:
         """CSRF token and comment, then each value; `changes` holds the fields whose value differs."""
         valid = super().validate(extra_validators)
-        problems: list[transfer.Problem] = []
+        problems: list[item_values.Problem] = []
         values: dict[str, Any] = {}
         for name in self.edited_fields:
             text = getattr(self, name).data or ""
             if name in FACTOR_DECIMALS:
                 values[name] = FACTOR_DECIMALS[name].parse(name, text, problems)
             elif name == "quality":
-                values[name] = transfer.parse_quality(name, text, problems)
+                values[name] = item_values.parse_quality(name, text, problems)
             elif name == "source":
-                values[name] = transfer.parse_text(name, text, problems, required=True, max_length=300)
+                values[name] = item_values.parse_text(name, text, problems, required=True, max_length=300)
             elif name == "source_year":
-                values[name] = transfer.parse_year(name, text, problems)
+                values[name] = item_values.parse_year(name, text, problems)
             else:
-                values[name] = transfer.parse_text(name, text, problems, required=False, max_length=500)
-        masses = [values[name] for name in transfer.MASS_FIELDS if name in values]
+                values[name] = item_values.parse_text(name, text, problems, required=False, max_length=500)
+        masses = [values[name] for name in item_values.MASS_FIELDS if name in values]
         if masses and None not in masses and not any(masses) and not problems:
-            problems.append(transfer.Problem("fabrication_kgco2e", "all_masses_zero_factor"))
+            problems.append(item_values.Problem("fabrication_kgco2e", "all_masses_zero_factor"))
         _attach(self, problems, "comment")
         # Compared as values (170 equals 170.0000): only real changes make a new version.
         self.changes = {name: value for name, value in values.items() if value != getattr(self.factor, name)}

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from portal import csvio, uploads
 from portal.accounts.models import Role
-from portal.catalogue import bp, transfer
+from portal.catalogue import bp, item_values, items, transfer
 from portal.catalogue.admin_forms import FACTOR_FIELD_NAMES, FactorForm, ItemForm, ItemImportForm
 from portal.catalogue.display import CATEGORY_NAMES
 from portal.catalogue.footprints import ELECTRICITY_KEY, difference_to_reference, load_factor_set
@@ -41,7 +41,7 @@ def admin_items() -> Response:
     query = request.args.get("q", "").strip()[:100]
     category = request.args.get("category", "")
     category = category if category in CATALOGUE_CATEGORIES else ""
-    page = paginate(transfer.search_items_statement(query, category),
+    page = paginate(items.search_items_statement(query, category),
                     number=page_number(request.args.get("page")), size=current_app.config["PORTAL_PAGE_SIZE"])
     return render("catalogue/admin/items.html", "catalogue/admin/_items_results.html",
                   page=page, query=query, category=category, categories=CATALOGUE_CATEGORIES)
@@ -56,7 +56,7 @@ def _item_page(form: ItemForm, item: CatalogueItem | None) -> str:
     return render_template("catalogue/admin/item_form.html", **context)
 
 
-def _saved_message(result: transfer.SaveResult) -> str:
+def _saved_message(result: items.SaveResult) -> str:
     item = result.item
     message = _("“%(name)s” is saved: label %(label)s, %(annualised)s per year over its life.",
                 name=item.name, label=item.label, annualised=kgco2e(item.annualised_kgco2e))
@@ -82,7 +82,7 @@ def admin_item_create() -> Response | tuple[str, int]:
     """Create an item; its footprint and label are computed at once."""
     form = ItemForm()
     if form.validate_on_submit():
-        result = transfer.save_item(None, form.values)
+        result = items.save_item(None, form.values)
         db.session.commit()
         flash(_saved_message(result), "success")
         return redirect(url_for("catalogue.admin_item_edit", item_id=result.item.id), code=303)
@@ -108,7 +108,7 @@ def admin_item_update(item_id: int) -> Response | tuple[str, int]:
     item = db.get_or_404(CatalogueItem, item_id)
     form = ItemForm(item=item)
     if form.validate_on_submit():
-        result = transfer.save_item(item, form.values)
+        result = items.save_item(item, form.values)
         db.session.commit()
         if result.changed:
             flash(_saved_message(result), "success")
@@ -124,7 +124,7 @@ def admin_item_set_active(item_id: int) -> Response:
     """Withdraw an item from the catalogue or offer it again (items are never deleted: orders keep them)."""
     item = db.get_or_404(CatalogueItem, item_id)
     active = request.form.get("active") == "1"
-    recomputed = transfer.set_item_active(item, active)
+    recomputed = items.set_item_active(item, active)
     db.session.commit()
     if active:
         message = _("“%(name)s” is offered in the catalogue again.", name=item.name)
@@ -155,7 +155,7 @@ def admin_items_export() -> Response:
 def admin_items_import_form() -> str:
     """The CSV upload form."""
     return render_template("catalogue/admin/import.html", form=ItemImportForm(), report=None,
-                           columns=transfer.ITEM_COLUMNS)
+                           columns=item_values.ITEM_COLUMNS)
 
 
 @bp.post("/admin/catalogue/import")
@@ -171,9 +171,10 @@ def admin_items_import() -> str | tuple[str, int]:
         else:
             report = transfer.import_items(rows)
             db.session.commit()
+            rejections = csvio.describe(report, item_values.MESSAGES)
             return render_template("catalogue/admin/import.html", form=ItemImportForm(formdata=None), report=report,
-                                   rejections=csvio.describe(report, transfer.MESSAGES), columns=transfer.ITEM_COLUMNS)
-    return render_template("catalogue/admin/import.html", form=form, report=None, columns=transfer.ITEM_COLUMNS), 422
+                                   rejections=rejections, columns=item_values.ITEM_COLUMNS)
+    return render_template("catalogue/admin/import.html", form=form, report=None, columns=item_values.ITEM_COLUMNS), 422
 
 
 # ---------------------------------------------------------------------------
@@ -238,7 +239,7 @@ def admin_factor_update(key: str) -> Response | tuple[str, int]:
         return redirect(url_for("catalogue.admin_factor_edit", key=factor.key), code=303)
     changes = update_factor(factor, form.changes, by=current_user._get_current_object(),
                             comment=form.comment.data.strip())
-    transfer.refresh_moved_yardsticks()
+    items.refresh_moved_yardsticks()
     concerned = sa.select(sa.func.count(CatalogueItem.id))
     if factor.kind == "category":
         concerned = concerned.where(CatalogueItem.category == factor.key)

@@ -11,7 +11,7 @@ from flask_babel import force_locale
 
 from portal import csvio, uploads
 from portal.catalogue import inventory as inventory_services
-from portal.catalogue import transfer
+from portal.catalogue import item_values, transfer
 from portal.catalogue.services import seed_catalogue, seed_factors
 from portal.models import db
 
@@ -33,7 +33,7 @@ def import_command(file: Path) -> None:
             raise click.ClickException(error.message()) from error
         report = transfer.import_items(rows)
         db.session.commit()
-        for line in csvio.report_lines(report, transfer.MESSAGES):
+        for line in csvio.report_lines(report, item_values.MESSAGES):
             click.echo(line)
         if report.recomputed:
             click.echo(f"labels recomputed (category yardstick moved): {report.recomputed}")

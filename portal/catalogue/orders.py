@@ -226,13 +226,3 @@ def to_deliver() -> sa.Select[tuple[Order]]:
         .options(joinedload(Order.item), joinedload(Order.requester))
         .order_by(Order.decided_at, Order.id)
     )
-
-
-def has_open_order(user: User) -> bool:
-    """True if the user has a request submitted or approved but not yet delivered."""
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count(Order.id)).where(Order.requester_id == user.id, Order.status.in_(OPEN_STATUSES))
-        )
-        > 0
-    )

@@ -11,14 +11,14 @@ import pytest
 import sqlalchemy as sa
 
 from portal import csvio
-from portal.catalogue import transfer
+from portal.catalogue import item_values, transfer
 from portal.catalogue.footprints import load_factor_set, refresh_item
 from portal.catalogue.models import CatalogueItem
 from portal.catalogue.services import seed_catalogue, seed_factors
 from portal.models import db
 from tests.conftest import csrf_token
 
-HEADER = ",".join(transfer.ITEM_COLUMNS) + "\n"
+HEADER = ",".join(item_values.ITEM_COLUMNS) + "\n"
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def line(delimiter: str = ",", **values: str) -> str:
     }
     row.update(values)
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n", delimiter=delimiter).writerow([row[c] for c in transfer.ITEM_COLUMNS])
+    csv.writer(buffer, lineterminator="\n", delimiter=delimiter).writerow([row[c] for c in item_values.ITEM_COLUMNS])
     return buffer.getvalue()
 
 
@@ -94,7 +94,7 @@ def test_the_export_neutralises_spreadsheet_formulas(client, login_as, new_item)
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeff" + HEADER.strip())
     rows = {row["sku"]: row for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))}
-    assert list(rows["plain"]) == list(transfer.ITEM_COLUMNS)
+    assert list(rows["plain"]) == list(item_values.ITEM_COLUMNS)
     evil = rows["evil"]
     assert evil["name"] == "'=HYPERLINK(\"http://x.example\",\"click\")"
     assert evil["manufacturer"] == "'+cmd|' /C calc'!A0"

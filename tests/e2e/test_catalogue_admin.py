@@ -6,9 +6,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from portal.catalogue.item_values import ITEM_COLUMNS
 from portal.catalogue.models import CatalogueItem
 from portal.catalogue.services import seed_catalogue
-from portal.catalogue.transfer import ITEM_COLUMNS
 from portal.models import db
 from tests.e2e.helpers import assert_accessible, measure_ecoindex
 

@@ -3,7 +3,7 @@
 
 Usage (from the project root):
 
-    python portal/catalogue/data/derive_products.py /path/to/boavizta-data-us.csv \
+    python bench/derive_products.py /path/to/boavizta-data-us.csv \
         > portal/catalogue/data/products.csv
 
 Standard library only, no network, no randomness: the same input gives the same
