@@ -18,14 +18,7 @@ from portal.extensions import limiter
 from portal.htmx import render
 from portal.models import db
 from portal.pagination import page_number, paginate
-from portal.security import public, roles_required
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.home")
+from portal.security import public, roles_required, same_site_path
 
 
 def _login_email_key() -> str:
@@ -44,7 +37,7 @@ def login_form() -> str | Response:
     """The login page."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    form = LoginForm(next=request.args.get("next", ""))
+    form = LoginForm(next=same_site_path(request.args.get("next"), fallback=""))
     return render_template("accounts/login.html", form=form)
 
 
@@ -66,7 +59,7 @@ def login() -> tuple[str, int] | Response:
             # and send the session cookie again (the old token went with the cleared session).
             g.pop("csrf_token", None)
             generate_csrf()
-            return redirect(_safe_next(form.next.data), code=303)
+            return redirect(same_site_path(form.next.data, fallback=url_for("main.home")), code=303)
         form.password.errors = [_("Wrong e-mail address or password.")]
     return render_template("accounts/login.html", form=form), 422
 
@@ -119,7 +112,8 @@ def set_language() -> Response:
         if current_user.is_authenticated:
             services.set_locale(current_user._get_current_object(), locale, allowed=current_app.config["LANGUAGES"])
             db.session.commit()
-    return redirect(_safe_next(form.next.data or request.referrer and _path_of(request.referrer)), code=303)
+    back = form.next.data or request.referrer and _path_of(request.referrer)
+    return redirect(same_site_path(back, fallback=url_for("main.home")), code=303)
 
 
 def _path_of(url: str) -> str:
