@@ -26,6 +26,11 @@ def _login_email_key() -> str:
     return "login-email:" + services.normalise_email(request.form.get("email", ""))
 
 
+def _password_change_account_key() -> str:
+    """Rate-limit key: the account whose current password is tried, whatever the client's address."""
+    return f"password-change-account:{current_user.id}"
+
+
 def _failed(response: Response) -> bool:
     """Only failed attempts count towards the limit."""
     return response.status_code != 303
@@ -85,8 +90,16 @@ def password_form() -> str:
 
 
 @bp.post("/me/password")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], deduct_when=_failed)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_password_change_account_key, deduct_when=_failed
+)
 def change_password() -> tuple[str, int] | Response:
-    """Change my password; my other sessions end, this one continues."""
+    """Change my password; my other sessions end, this one continues.
+
+    Limited as the login is (per address and per account): the current-password check would otherwise let
+    whoever holds an open session try passwords without limit.
+    """
     form = PasswordForm()
     if form.validate_on_submit():
         error = services.change_password(
