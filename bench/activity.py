@@ -1,8 +1,10 @@
-"""What 20,000 employees leave behind: a clean-up campaign in progress, a year of messages, device returns.
+"""What employees leave behind: a clean-up campaign in progress, a year of messages, device returns.
 
-Called by `bench.generate` once the employees, devices and orders exist. Rows are bulk-inserted (COPY on
-PostgreSQL, multi-row INSERTs elsewhere, through `portal.campaigns.bulk`); derived data (the campaign's
-progress steps) is computed by the portal's own services, as an import would.
+Called by `bench.generate` once the employees, devices and orders exist. Sizes follow the metropolis'
+headcount in the proportions of the full-scale one (20,000 employees: 10,000 campaign participants, 5,000
+device returns), drawn from the generated employees only (the demo's keep the demo's own data). Rows are
+bulk-inserted (COPY on PostgreSQL, multi-row INSERTs elsewhere, through `portal.campaigns.bulk`); derived
+data (the campaign's progress steps) is computed by the portal's own services, as an import would.
 """
 
 from __future__ import annotations
@@ -30,6 +32,13 @@ from portal.org.models import OrgUnit, Site
 CAMPAIGN_NAME = "Grand nettoyage numérique de la métropole"
 GB = 10**9
 BATCH = 5000
+
+#: Per employee of the metropolis: one in PARTICIPANT_EVERY joins the campaign, one in RETURN_EVERY returns a
+#: device (one return in INVENTORY_RETURN_EVERY is an inventory device), the campaign's goal is GOAL_GB_EACH.
+PARTICIPANT_EVERY = 2
+RETURN_EVERY = 4
+INVENTORY_RETURN_EVERY = 5
+GOAL_GB_EACH = Decimal("2.5")
 
 #: Audience shapes of a year of messages: (how many, kind). About 400,000 inbox rows in all.
 MESSAGE_MIX = (
@@ -69,8 +78,8 @@ _CONTENTS = (
 )
 
 
-def generate_activity(rng: random.Random) -> dict[str, float]:
-    """The campaign, the messages and the returns; returns the time each step took (seconds)."""
+def generate_activity(rng: random.Random, *, headcount: int) -> dict[str, float]:
+    """The campaign, the messages and the returns, sized for `headcount` employees; returns each step's time (s)."""
     timings: dict[str, float] = {}
     employees = db.session.execute(
         sa.select(User.id, User.first_name, User.locale, User.org_unit_id, User.site_id, Site.commune_insee)
@@ -79,7 +88,7 @@ def generate_activity(rng: random.Random) -> dict[str, float]:
         .order_by(User.id)
     ).all()
     step = time.perf_counter()
-    _campaign(employees, rng)
+    _campaign(employees, rng, headcount=headcount)
     db.session.commit()
     timings["campaign"] = time.perf_counter() - step
     step = time.perf_counter()
@@ -87,7 +96,7 @@ def generate_activity(rng: random.Random) -> dict[str, float]:
     db.session.commit()
     timings["messages"] = time.perf_counter() - step
     step = time.perf_counter()
-    _returns(employees, rng)
+    _returns(employees, rng, headcount=headcount)
     db.session.commit()
     timings["returns"] = time.perf_counter() - step
     return timings
@@ -96,8 +105,9 @@ def generate_activity(rng: random.Random) -> dict[str, float]:
 # ----------------------------------------------------------------------------------------- campaign
 
 
-def _campaign(employees: list[sa.Row], rng: random.Random) -> None:
-    """A metropolis-wide campaign in its 11th day: 10,000 participants, teams by commune, 60,000 snapshots.
+def _campaign(employees: list[sa.Row], rng: random.Random, *, headcount: int) -> None:
+    """A metropolis-wide campaign in its 11th day: one employee in two takes part, teams by commune; at full
+    scale 10,000 participants and 60,000 snapshots.
 
     Each participant's mailbox, OneDrive and network share are measured the day before the start (the
     baseline) and again this morning; most free 5–40 %, one in ten grew.
@@ -111,7 +121,7 @@ def _campaign(employees: list[sa.Row], rng: random.Random) -> None:
             description="Trois semaines pour alléger boîtes aux lettres, OneDrive et partages réseau.",
             first_day=first,
             last_day=first + timedelta(days=services.CAMPAIGN_DAYS - 1),
-            goal_gb=Decimal("50000"),
+            goal_gb=headcount * GOAL_GB_EACH,
             goal_participation=Decimal("0.5"),
             team_rule="commune",
             co2e_convention="ademe_storage",
@@ -120,7 +130,7 @@ def _campaign(employees: list[sa.Row], rng: random.Random) -> None:
     services.publish_campaign(campaign, now=services.paris_midnight(first - timedelta(days=14)))
     services.advance_campaign_states(now=now)
     generated = [e for e in employees if e.id > 300]  # the demo employees keep the demo's campaigns
-    participants = rng.sample(generated, 10_000)
+    participants = rng.sample(generated, min(len(generated), headcount // PARTICIPANT_EVERY))
     starts_at = campaign.starts_at
     participation_rows, tick_rows = [], []
     actions = sorted(ACTIONS)
@@ -150,8 +160,8 @@ def _campaign(employees: list[sa.Row], rng: random.Random) -> None:
             filename=filename,
             format="csv",
             imported_at=at,
-            rows_read=30_000,
-            created=30_000,
+            rows_read=3 * len(participants),
+            created=3 * len(participants),
             first_measured_at=at,
             last_measured_at=at,
             duration_ms=1500,
@@ -301,8 +311,10 @@ def _messages(employees: list[sa.Row], rng: random.Random) -> None:
 # ------------------------------------------------------------------------------------------ returns
 
 
-def _returns(employees: list[sa.Row], rng: random.Random) -> None:
-    """5,000 returns over the last year at the 28 points (one in five an inventory device), and weighings."""
+def _returns(employees: list[sa.Row], rng: random.Random, *, headcount: int) -> None:
+    """Returns over the last year at the 28 points (5,000 at full scale, one in five an inventory device), and
+    weighings."""
+    returns = headcount // RETURN_EVERY
     points = list(db.session.scalars(sa.select(CollectionPoint.id).where(CollectionPoint.active.is_(True))))
     admin = db.session.scalar(sa.select(User.id).where(User.email == "admin@demo.example"))
     now = utcnow()
@@ -314,13 +326,13 @@ def _returns(employees: list[sa.Row], rng: random.Random) -> None:
             Asset.category.in_(("smartphone", "laptop", "tablet")),
         )
         .order_by(Asset.id)
-        .limit(1000)
+        .limit(returns // INVENTORY_RETURN_EVERY)
     ).all()
     rows = []
     for asset in returned_assets:
         rows.append({"asset_id": asset.id, "user_id": asset.user_id, "item": asset.category, "quantity": 1})
     personal = [e for e in employees if e.id > 300]
-    while len(rows) < 5000:
+    while personal and len(rows) < returns:
         rows.append(
             {
                 "asset_id": None,

@@ -2,7 +2,9 @@
 
 Employees, sites, catalogue, devices and orders here; a clean-up campaign in progress (10,000
 participants, 60,000 storage snapshots), 200 sent messages with their inbox and outbox rows, and 5,000
-device returns at the 28 collection points in `bench.activity`.
+device returns at the 28 collection points in `bench.activity`. Any other headcount keeps these
+proportions; the demo's 300 employees (and its four documented accounts) are always there, so a smaller
+headcount generates no employee.
 
 Runs on the database of DATABASE_URL (SQLite or PostgreSQL), which must be empty: the schema is built by
 the migrations, then rows are bulk-inserted (one INSERT per batch, not per row).
@@ -27,12 +29,13 @@ from portal.accounts.passwords import hash_password
 from portal.catalogue.footprints import load_factor_set, recompute_yardsticks, refresh_category, refresh_item
 from portal.catalogue.models import Asset, CatalogueItem, Order
 from portal.catalogue.services import seed_catalogue
-from portal.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD, FIRST_NAMES, LAST_NAMES, load_demo
+from portal.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD, EMPLOYEE_COUNT, FIRST_NAMES, LAST_NAMES, load_demo
 from portal.models import db, utcnow
 from portal.org.models import OrgUnit, Site
 
 BATCH = 5000
 PASSWORD = DEMO_PASSWORD  # every generated account can log in (load tests log in as random employees)
+ORDER_EVERY = 10  # one order per 10 employees by default: 2,000 at full scale
 
 
 def _bulk(model: type, rows: list[dict]) -> None:
@@ -40,8 +43,12 @@ def _bulk(model: type, rows: list[dict]) -> None:
         db.session.execute(sa.insert(model), rows[start : start + BATCH])
 
 
-def generate(*, employees: int, items: int, assets_per_employee: float, orders: int, seed: int = 1) -> dict[str, float]:
-    """Fill the database; returns the time each step took (seconds)."""
+def generate(
+    *, employees: int, items: int = 500, assets_per_employee: float = 3.0, orders: int | None = None, seed: int = 1
+) -> dict[str, float]:
+    """Fill the database for a headcount of `employees`; returns the time each step took (seconds)."""
+    if orders is None:
+        orders = employees // ORDER_EVERY
     rng = random.Random(seed)  # noqa: S311 - reproducible load data
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -132,7 +139,8 @@ def generate(*, employees: int, items: int, assets_per_employee: float, orders: 
         db.session.execute(sa.select(User.id, User.manager_id).where(User.id.in_(user_ids[:orders]))).all()
     )
     order_rows = []
-    for n in range(orders):
+    # Generated employees place the orders: there is none to place them when the demo reaches the headcount.
+    for n in range(orders if user_ids else 0):
         item = items_full[rng.choice(catalogue).id]
         requester = user_ids[n % len(user_ids)]
         status = rng.choice(["submitted", "approved", "delivered", "refused"])
@@ -158,7 +166,7 @@ def generate(*, employees: int, items: int, assets_per_employee: float, orders: 
     _bulk(Order, order_rows)
     db.session.commit()
     timings["orders"] = time.perf_counter() - step
-    timings.update(generate_activity(rng))
+    timings.update(generate_activity(rng, headcount=existing + len(users)))
     timings["total"] = time.perf_counter() - started
     return timings
 
@@ -217,12 +225,16 @@ def _recreate(url: str) -> None:
 def main() -> None:
     """Command line."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--employees", type=int, default=20_000)
+    parser.add_argument(
+        "--employees", type=int, default=20_000, help=f"headcount, the demo's {EMPLOYEE_COUNT} included"
+    )
     parser.add_argument("--items", type=int, default=500)
     parser.add_argument("--assets-per-employee", type=float, default=3.0)
-    parser.add_argument("--orders", type=int, default=2_000)
+    parser.add_argument("--orders", type=int, help=f"default: one per {ORDER_EVERY} employees")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
     args = parser.parse_args()
+    if args.employees < 1:
+        parser.error("--employees must be at least 1")
     if args.fresh:
         _recreate(os.environ["DATABASE_URL"])
     app = create_app()
@@ -237,6 +249,8 @@ def main() -> None:
         )
     for step, seconds in timings.items():
         print(f"{step:>10}: {seconds:6.1f} s")
+    if args.employees <= EMPLOYEE_COUNT:
+        print(f"the demo's {EMPLOYEE_COUNT} employees reach --employees {args.employees}: none generated")
     print(
         f"demo accounts ({', '.join(a[0] for a in DEMO_ACCOUNTS)}@demo.example) and agentNNNNN@load.example, "
         f"password {PASSWORD}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -35,6 +36,22 @@ def roles_required(*roles: str) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def same_site_path(target: str | None, *, fallback: str) -> str:
+    """`target` if a browser redirected to it stays on this site (a path), else `fallback`.
+
+    The one check for every redirect to a target the user gave (a `next` field or parameter, the Referer).
+    Browsers, and `urlsplit` with which Werkzeug builds the Location header, drop tabs and newlines inside a
+    URL and read a backslash as a slash: "/", tab, "/evil.example" would leave as "//evil.example", another
+    site, and a newline breaks the header. So every control, format or whitespace character and every
+    backslash is refused first; what is left is followed only if it starts with exactly one slash.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if any(char == "\\" or unicodedata.category(char)[0] in "CZ" for char in target):
+        return fallback
+    return target
 
 
 def require_login_everywhere(app: Flask) -> None:

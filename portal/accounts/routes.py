@@ -18,19 +18,17 @@ from portal.extensions import limiter
 from portal.htmx import render
 from portal.models import db
 from portal.pagination import page_number, paginate
-from portal.security import public, roles_required
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.home")
+from portal.security import public, roles_required, same_site_path
 
 
 def _login_email_key() -> str:
     """Rate-limit key: the e-mail tried, whatever the client's address."""
     return "login-email:" + services.normalise_email(request.form.get("email", ""))
+
+
+def _password_change_account_key() -> str:
+    """Rate-limit key: the account whose current password is tried, whatever the client's address."""
+    return f"password-change-account:{current_user.id}"
 
 
 def _failed(response: Response) -> bool:
@@ -44,7 +42,7 @@ def login_form() -> str | Response:
     """The login page."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    form = LoginForm(next=request.args.get("next", ""))
+    form = LoginForm(next=same_site_path(request.args.get("next"), fallback=""))
     return render_template("accounts/login.html", form=form)
 
 
@@ -66,7 +64,7 @@ def login() -> tuple[str, int] | Response:
             # and send the session cookie again (the old token went with the cleared session).
             g.pop("csrf_token", None)
             generate_csrf()
-            return redirect(_safe_next(form.next.data), code=303)
+            return redirect(same_site_path(form.next.data, fallback=url_for("main.home")), code=303)
         form.password.errors = [_("Wrong e-mail address or password.")]
     return render_template("accounts/login.html", form=form), 422
 
@@ -92,8 +90,16 @@ def password_form() -> str:
 
 
 @bp.post("/me/password")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], deduct_when=_failed)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_password_change_account_key, deduct_when=_failed
+)
 def change_password() -> tuple[str, int] | Response:
-    """Change my password; my other sessions end, this one continues."""
+    """Change my password; my other sessions end, this one continues.
+
+    Limited as the login is (per address and per account): the current-password check would otherwise let
+    whoever holds an open session try passwords without limit.
+    """
     form = PasswordForm()
     if form.validate_on_submit():
         error = services.change_password(
@@ -119,7 +125,8 @@ def set_language() -> Response:
         if current_user.is_authenticated:
             services.set_locale(current_user._get_current_object(), locale, allowed=current_app.config["LANGUAGES"])
             db.session.commit()
-    return redirect(_safe_next(form.next.data or request.referrer and _path_of(request.referrer)), code=303)
+    back = form.next.data or request.referrer and _path_of(request.referrer)
+    return redirect(same_site_path(back, fallback=url_for("main.home")), code=303)
 
 
 def _path_of(url: str) -> str:
