@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from portal import uploads
+from portal.domain_error import DomainError
 
 #: A longer cell refuses its line: no field of any import comes near (the Python csv module's own limit,
 #: 131,072 characters, would otherwise stop the whole file).
@@ -84,25 +85,18 @@ def parse_yes_no(text: str, *, default: bool) -> bool:
 # ---------------------------------------------------------------------------
 
 
-class CsvFileError(ValueError):
-    """The file cannot be imported at all, and nothing is: `code` among :data:`FILE_ERROR_CODES`, `details`
-    quoted by the message (``missing``, ``unknown``, ``limit``)."""
+class CsvFileError(DomainError):
+    """The file cannot be imported at all, and nothing is: `code` among :data:`FILE_ERROR_CODES`, the values
+    its message quotes (``missing``, ``unknown``: column names; ``lines``, ``limit``: numbers)."""
 
-    def __init__(self, code: str, **details: Any) -> None:
-        super().__init__(code if not details else f"{code}: {details}")
-        self.code = code
-        self.details = details
+    def messages(self) -> Mapping[str, Any]:
+        return _file_messages()
 
-    def message(self, locale: str | None = None) -> str:
-        """What the person who sent the file reads: in the current language, or in `locale` (commands: "en")."""
-        from contextlib import nullcontext
+    def values(self) -> Mapping[str, Any]:
+        from flask_babel import format_number
 
-        from flask_babel import force_locale, format_number
-
-        with force_locale(locale) if locale else nullcontext():
-            values = {key: format_number(value) if isinstance(value, int) else value or "–"
-                      for key, value in self.details.items()}
-            return str(_file_messages()[self.code]) % values
+        return {key: format_number(value) if isinstance(value, int) else value or "–"
+                for key, value in self.params.items()}
 
 
 FILE_ERROR_CODES = ("empty", "header", "too_many_lines")

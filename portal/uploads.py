@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import codecs
 import itertools
-from collections.abc import Iterator
-from contextlib import nullcontext
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
+
+from portal.domain_error import DomainError
 
 if TYPE_CHECKING:
     from werkzeug.datastructures import FileStorage
@@ -39,37 +40,34 @@ _CONTROL_BYTES = bytes(code for code in range(32) if code not in b"\t\n\r\x0c") 
 REASONS = ("spreadsheet", "utf16", "binary", "not_utf8")
 
 
-class NotTextError(ValueError):
-    """The file is not UTF-8 text: a reason among REASONS and, when known, the first line at fault."""
+class NotTextError(DomainError):
+    """The file is not UTF-8 text: `code` among REASONS and, when known, the first `line` at fault."""
 
-    def __init__(self, reason: str, line: int | None = None) -> None:
-        super().__init__(reason if line is None else f"{reason} (line {line})")
-        self.reason = reason
+    def __init__(self, code: str, line: int | None = None) -> None:
+        super().__init__(code, line=line)
         self.line = line
 
-    def message(self, locale: str | None = None) -> str:
-        """What the person who sent the file reads: in the current language, or in `locale` (commands: "en")."""
-        from flask_babel import force_locale
-        from flask_babel import gettext as _
+    def messages(self) -> Mapping[str, Any]:
+        from portal.i18n import lazy_gettext as _l
 
-        with force_locale(locale) if locale else nullcontext():
-            if self.reason == "spreadsheet":
-                return _(
-                    "This is a spreadsheet (Excel, LibreOffice) or a ZIP archive, not a text file. "
-                    "Save or export it as “CSV UTF-8” and send that file."
-                )
-            if self.reason == "utf16":
-                return _("This file is UTF-16 text, not UTF-8. Save or export it as “CSV UTF-8” and send it again.")
-            if self.reason == "not_utf8":
-                return _(
-                    "The file is not UTF-8 text. Line %(line)d is the first with a character in another encoding "
-                    "(Windows-1252, Latin-1…): save the file as “CSV UTF-8” and send it again.",
-                    line=self.line or 1,
-                )
-            return _(
+        return {
+            "spreadsheet": _l(
+                "This is a spreadsheet (Excel, LibreOffice) or a ZIP archive, not a text file. "
+                "Save or export it as “CSV UTF-8” and send that file."
+            ),
+            "utf16": _l("This file is UTF-16 text, not UTF-8. Save or export it as “CSV UTF-8” and send it again."),
+            "not_utf8": _l(
+                "The file is not UTF-8 text. Line %(line)d is the first with a character in another encoding "
+                "(Windows-1252, Latin-1…): save the file as “CSV UTF-8” and send it again."
+            ),
+            "binary": _l(
                 "This is not a CSV text file. It contains binary data (a picture, a PDF, a program…): "
                 "send the file saved or exported as “CSV UTF-8”."
-            )
+            ),
+        }
+
+    def values(self) -> Mapping[str, Any]:
+        return {"line": self.line or 1}
 
 
 def _looks_like_utf16(head: bytes) -> bool:

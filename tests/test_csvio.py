@@ -30,14 +30,14 @@ def test_rows_carry_the_number_of_their_first_line_and_blank_lines_count():
 def test_the_header_is_checked_before_any_row():
     with pytest.raises(CsvFileError) as missing:
         csvio.read_rows("code,nom\n", COLUMNS, max_lines=10)
-    assert missing.value.details == {"missing": "name, active", "unknown": ""}
+    assert missing.value.params == {"missing": "name, active", "unknown": ""}
     assert csvio.read_rows("code,name,active,extra\n", COLUMNS, max_lines=10) is not None  # ignored by default
     with pytest.raises(CsvFileError) as unknown:
         csvio.read_rows("code,name,active,extra\n", COLUMNS, max_lines=10, unknown_columns="refuse")
-    assert unknown.value.details["unknown"] == "extra"
+    assert unknown.value.params["unknown"] == "extra"
     with pytest.raises(CsvFileError) as repeated:
         csvio.read_rows("code,name,active,name\n", COLUMNS, max_lines=10)
-    assert repeated.value.details["unknown"] == "name"
+    assert repeated.value.params["unknown"] == "name"
     with pytest.raises(CsvFileError) as empty:
         csvio.read_rows(" \n\n", COLUMNS, max_lines=10)
     assert empty.value.code == "empty"
@@ -61,7 +61,7 @@ def test_the_line_count_is_checked_first():
     assert len(list(csvio.read_rows(header + "a,b,c\n" * 5, COLUMNS, max_lines=5))) == 5
     with pytest.raises(CsvFileError) as refused:
         csvio.read_rows(header + "a,b,c\n" * 6, COLUMNS, max_lines=5)
-    assert refused.value.details == {"lines": 7, "limit": 5}
+    assert refused.value.params == {"lines": 7, "limit": 5}
     assert csvio.count_stream_lines(io.BytesIO(b"a\nb\nc")) == 3
     stream = io.StringIO("a\nb\n")
     assert csvio.count_stream_lines(stream) == 2 and stream.read() == "a\nb\n"  # rewound

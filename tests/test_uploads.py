@@ -116,7 +116,7 @@ def test_what_is_not_utf8_text_is_recognised(data, reason, line):
         uploads.decode_text(data)
     with pytest.raises(uploads.NotTextError) as streamed:
         list(uploads.iter_text_lines(io.BytesIO(data)))
-    assert (whole.value.reason, whole.value.line) == (streamed.value.reason, streamed.value.line) == (reason, line)
+    assert (whole.value.code, whole.value.line) == (streamed.value.code, streamed.value.line) == (reason, line)
 
 
 def test_utf8_text_goes_through_unchanged_without_its_byte_order_mark():
@@ -134,7 +134,7 @@ def test_an_encoding_error_far_down_a_streamed_file_comes_with_its_line():
     assert next(lines) == "a,b\n"  # read lazily: the rows before the bad one come out
     with pytest.raises(uploads.NotTextError) as raised:
         list(lines)
-    assert (raised.value.reason, raised.value.line) == ("not_utf8", 20_001)
+    assert (raised.value.code, raised.value.line) == ("not_utf8", 20_001)
 
 
 def test_an_upload_is_read_within_the_size_limit(app, monkeypatch):

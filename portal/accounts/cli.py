@@ -8,9 +8,10 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
-from portal import csvio, uploads
+from portal import csvio
 from portal.accounts import services
 from portal.accounts.passwords import hash_password
+from portal.domain_error import DomainError
 from portal.models import db
 
 
@@ -27,7 +28,7 @@ def import_command(file: Path) -> None:
     with force_locale("en"):
         try:
             report = services.import_directory(services.read_directory_csv(file.read_bytes()))
-        except (uploads.NotTextError, csvio.CsvFileError) as error:
+        except DomainError as error:
             raise click.ClickException(error.message()) from error
         db.session.commit()
         for line in csvio.report_lines(report, services.MESSAGES):

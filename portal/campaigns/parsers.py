@@ -296,7 +296,7 @@ def _text_lines(stream: IO[str] | IO[bytes]) -> Iterator[str]:
         try:
             yield from iter_text_lines(stream)  # type: ignore[arg-type]
         except NotTextError as error:
-            raise NotATextFile(error.reason, error.line) from error
+            raise NotATextFile(error.code, error.line) from error
         return
     # A text stream is decoded already (or decodes as it goes): only its first line can still betray a
     # binary file. It is read with a bound, so that a blob without "\n" is not loaded whole.

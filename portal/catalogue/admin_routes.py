@@ -20,6 +20,7 @@ from portal.catalogue.display import CATEGORY_NAMES
 from portal.catalogue.footprints import ELECTRICITY_KEY, difference_to_reference, load_factor_set
 from portal.catalogue.models import CatalogueItem, Factor, FactorVersion, Order
 from portal.catalogue.services import CATALOGUE_CATEGORIES, update_factor, version_changes
+from portal.domain_error import DomainError
 from portal.formatting import kgco2e
 from portal.htmx import render
 from portal.models import db
@@ -166,7 +167,7 @@ def admin_items_import() -> str | tuple[str, int]:
     if form.validate_on_submit():
         try:
             rows = transfer.read_items_csv(uploads.read_upload(form.file.data))
-        except (uploads.NotTextError, csvio.CsvFileError) as error:
+        except DomainError as error:
             form.file.errors.append(error.message())
         else:
             report = transfer.import_items(rows)

@@ -9,10 +9,11 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
-from portal import csvio, uploads
+from portal import csvio
 from portal.catalogue import inventory as inventory_services
 from portal.catalogue import item_values, transfer
 from portal.catalogue.services import seed_catalogue, seed_factors
+from portal.domain_error import DomainError
 from portal.models import db
 
 
@@ -29,7 +30,7 @@ def import_command(file: Path) -> None:
     with force_locale("en"):
         try:
             rows = transfer.read_items_csv(file.read_bytes())
-        except (uploads.NotTextError, csvio.CsvFileError) as error:
+        except DomainError as error:
             raise click.ClickException(error.message()) from error
         report = transfer.import_items(rows)
         db.session.commit()
@@ -76,7 +77,7 @@ def inventory_import_command(file: Path) -> None:
     with force_locale("en"):
         try:
             report = inventory_services.import_inventory(inventory_services.read_inventory_csv(file.read_bytes()))
-        except (uploads.NotTextError, csvio.CsvFileError) as error:
+        except DomainError as error:
             db.session.rollback()
             raise click.ClickException(error.message()) from error
         db.session.commit()

@@ -14,13 +14,24 @@ from flask import Blueprint, current_app
 from markupsafe import Markup
 
 from portal.catalogue.models import CatalogueItem
-from portal.i18n import translate
+from portal.i18n import lazy_gettext, translate
 
 
 def _l(message: str) -> str:
     """Marks a word for extraction (pybabel's `_l` keyword); `_lookup` translates it for the request."""
     return message
 
+
+#: Why an order action is refused (portal.catalogue.orders.OrderError.code).
+ORDER_ERRORS = {
+    "quantity": lazy_gettext("Choose a quantity from 1 to 10."),
+    "replaced_asset": lazy_gettext("The device to replace must be one of your devices in use."),
+    "not_approver": lazy_gettext("Only the requester's manager can decide on this request."),
+    "not_submitted": lazy_gettext("This request has already been decided or cancelled."),
+    "comment_required": lazy_gettext("Say why you refuse: the requester will read it."),
+    "not_requester": lazy_gettext("Only the requester can cancel this request."),
+    "not_approved": lazy_gettext("Only an approved request can be delivered."),
+}
 
 CATEGORY_NAMES = {
     "laptop": _l("laptop"), "desktop": _l("desktop computer"), "thin_client": _l("thin client"),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from portal.accounts.models import User
 from portal.catalogue.footprints import ELECTRICITY_KEY, FactorSet, item_footprint
 from portal.catalogue.models import Asset, AssetStatus, CatalogueItem, Factor, FactorVersion, Order, OrderStatus
+from portal.domain_error import DomainError
 from portal.main.services import notify
 from portal.models import db, utcnow
 
@@ -22,12 +23,11 @@ OPEN_STATUSES = (OrderStatus.SUBMITTED.value, OrderStatus.APPROVED.value)
 COUNTED_STATUSES = (OrderStatus.APPROVED.value, OrderStatus.DELIVERED.value)
 
 
-class OrderError(ValueError):
-    """An order action that is not allowed in the order's state (code for the translated message)."""
+class OrderError(DomainError):
+    """An order action that is not allowed in the order's state; the words are `display.ORDER_ERRORS`."""
 
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+    domain = "catalogue"
+    table = "ORDER_ERRORS"
 
 
 def _current_version(factor: Factor) -> FactorVersion | None:

@@ -27,19 +27,6 @@ from portal.security import roles_required
 MAX_COMPARED = 3
 
 
-def _order_error(code: str) -> str:
-    messages = {
-        "quantity": _("Choose a quantity from 1 to 10."),
-        "replaced_asset": _("The device to replace must be one of your devices in use."),
-        "not_approver": _("Only the requester's manager can decide on this request."),
-        "not_submitted": _("This request has already been decided or cancelled."),
-        "comment_required": _("Say why you refuse: the requester will read it."),
-        "not_requester": _("Only the requester can cancel this request."),
-        "not_approved": _("Only an approved request can be delivered."),
-    }
-    return messages[code]
-
-
 @bp.get("/catalogue")
 def index() -> Response:
     """The catalogue, filtered and sorted; htmx swaps the results and the URL stays bookmarkable."""
@@ -187,7 +174,7 @@ def place_order(item_id: int) -> Response | tuple[str, int]:
                 factor_set=load_factor_set(),
             )
         except orders.OrderError as error:
-            flash(_order_error(error.code), "error")
+            flash(error.message(), "error")
         else:
             db.session.commit()
             flash(_("Your request has been sent to your manager."), "success")
@@ -231,7 +218,7 @@ def cancel_order(order_id: int) -> Response:
     try:
         orders.cancel(order, requester=current_user)
     except orders.OrderError as error:
-        flash(_order_error(error.code), "error")
+        flash(error.message(), "error")
     else:
         db.session.commit()
         flash(_("Your request has been cancelled."), "success")
@@ -267,7 +254,7 @@ def decide(order_id: int) -> Response:
     try:
         orders.decide(order, approver=current_user, approve=approve, comment=form.comment.data or "")
     except orders.OrderError as error:
-        flash(_order_error(error.code), "error")
+        flash(error.message(), "error")
     else:
         db.session.commit()
         name = order.requester.full_name
@@ -298,7 +285,7 @@ def deliver(order_id: int) -> Response:
     try:
         assets = orders.deliver(order, today=today_in_paris())
     except orders.OrderError as error:
-        flash(_order_error(error.code), "error")
+        flash(error.message(), "error")
     else:
         db.session.commit()
         flash(

@@ -13,9 +13,10 @@ from flask_login import current_user
 
 from portal import csvio, uploads
 from portal.accounts.models import Role
+from portal.domain_error import DomainError
 from portal.formatting import number
 from portal.locator import bp, exchange, services
-from portal.locator.display import FILE_ERRORS, POINT_ERRORS
+from portal.locator.display import POINT_ERRORS
 from portal.locator.forms import ImportForm, PointForm, WeighingForm, choices
 from portal.locator.hours import PARIS
 from portal.locator.models import CollectionPoint, DeviceReturn
@@ -72,7 +73,7 @@ def _validated(form: PointForm, point: CollectionPoint | None) -> exchange.Point
         data = exchange.validate_point(raw, exchange.communes_by_insee())
     except exchange.PointDataError as problem:
         target = form._fields.get(problem.field, form.name)
-        message = str(POINT_ERRORS.get(problem.reason, problem.reason))
+        message = problem.message()
         target.errors = [*target.errors, f"{message} ({problem.value})" if problem.value else message]
         return None
     other = db.session.scalar(sa.select(CollectionPoint).where(CollectionPoint.code == data.code))
@@ -198,10 +199,8 @@ def admin_import() -> tuple[str, int] | str:
             report = exchange.import_points(exchange.read_points_geojson(uploads.read_upload(upload)))
         else:
             raise exchange.PointsFormatError("unknown_format")
-    except (uploads.NotTextError, csvio.CsvFileError) as problem:
+    except DomainError as problem:
         message = problem.message()
-    except exchange.PointsFormatError as problem:
-        message = str(FILE_ERRORS[problem.reason]) % {"detail": problem.detail}
     else:
         message = None
     if message is not None:

@@ -11,8 +11,9 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from portal import csvio, uploads
+from portal.domain_error import DomainError
 from portal.locator import exchange
-from portal.locator.display import FILE_ERRORS, POINT_ERRORS
+from portal.locator.display import POINT_ERRORS
 from portal.locator.models import CollectionPoint
 from portal.models import db
 
@@ -36,10 +37,8 @@ def import_command(file: Path) -> None:
                 report = exchange.import_points(exchange.read_points_geojson(uploads.read_text_file(file)))
             else:
                 raise click.ClickException("the file must end in .csv, .geojson or .json")
-        except (uploads.NotTextError, csvio.CsvFileError) as error:
+        except DomainError as error:
             raise click.ClickException(error.message()) from error
-        except exchange.PointsFormatError as error:
-            raise click.ClickException(str(FILE_ERRORS[error.reason]) % {"detail": error.detail}) from error
         db.session.commit()
         for line in csvio.report_lines(report, POINT_ERRORS):
             click.echo(line)

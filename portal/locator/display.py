@@ -25,7 +25,7 @@ ITEM_LABELS = {
     "small_electrical": _l("Other small electrical equipment"),
 }
 
-#: Why a typed position is refused (portal.locator.geo.CoordinateError.reason).
+#: Why a typed position is refused (portal.locator.geo.CoordinateError.code).
 COORDINATE_ERRORS = {
     "empty": _l("Both the latitude and the longitude are needed."),
     "not_a_number": _l("The position sent is not made of numbers."),
@@ -33,7 +33,7 @@ COORDINATE_ERRORS = {
     "outside_area": _l("Your position is outside Bordeaux Métropole: search by commune or postcode instead."),
 }
 
-#: Why a return is refused (portal.locator.services.ReturnError.reason).
+#: Why a return is refused (portal.locator.services.ReturnError.code).
 RETURN_ERRORS = {
     "inactive_point": _l("This collection point is closed for good: choose another one."),
     "not_yours": _l("This device is not assigned to you."),
@@ -45,7 +45,7 @@ RETURN_ERRORS = {
     "already_received": _l("This return has already been confirmed by the collection team."),
 }
 
-#: Why an imported row or a form is refused (portal.locator.exchange.PointDataError.reason).
+#: Why an imported row or a form is refused (portal.locator.exchange.PointDataError.code).
 POINT_ERRORS = {
     "missing": _l("missing value"),
     "too_long": _l("too long"),
@@ -65,7 +65,7 @@ POINT_ERRORS = {
     "duplicate_code": _l("code already used on an earlier row"),
 }
 
-#: Why an uploaded GeoJSON file is refused as a whole (portal.locator.exchange.PointsFormatError.reason).
+#: Why an uploaded GeoJSON file is refused as a whole (portal.locator.exchange.PointsFormatError.code).
 FILE_ERRORS = {
     "not_geojson": _l("This file is not a GeoJSON FeatureCollection (problem near: %(detail)s)."),
     "too_many_rows": _l("This file has more than %(detail)s points: split it."),

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from portal import csvio
+from portal.domain_error import DomainError
 from portal.locator.geo import METROPOLE_BBOX, CoordinateError, parse_coordinates
 from portal.locator.hours import HoursFormatError, format_closures, format_hours, parse_closures, parse_hours
 from portal.locator.models import ITEM_KEYS, CollectionPoint
@@ -47,23 +48,27 @@ _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 _POSTCODE = re.compile(r"^\d{5}$")
 
 
-class PointsFormatError(ValueError):
-    """The file is not a GeoJSON list of points: `reason` is not_geojson, too_many_rows, empty (or
+class PointsFormatError(DomainError):
+    """The file is not a GeoJSON list of points: `code` is not_geojson, too_many_rows, empty (or
     unknown_format, from the callers); `detail` names what is wrong. A CSV file is checked by `portal.csvio`,
-    a file that is not text at all by `portal.uploads`."""
+    a file that is not text at all by `portal.uploads`. The words are `display.FILE_ERRORS`."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
-        self.detail = detail
+    domain = "locator"
+    table = "FILE_ERRORS"
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(code, detail=detail)
 
 
-class PointDataError(ValueError):
-    """An invalid point: `reason` is a stable code, `field` the column, `value` the offending part."""
+class PointDataError(DomainError):
+    """An invalid point: `code` is a stable reason, `field` the column, `value` the offending part; the words
+    are `display.POINT_ERRORS`."""
 
-    def __init__(self, reason: str, field_name: str, value: str = "") -> None:
-        super().__init__(f"{field_name}: {reason} ({value})")
-        self.reason = reason
+    domain = "locator"
+    table = "POINT_ERRORS"
+
+    def __init__(self, code: str, field_name: str, value: str = "") -> None:
+        super().__init__(code, field=field_name, value=value)
         self.field = field_name
         self.value = value
 
@@ -159,7 +164,7 @@ def validate_point(raw: Mapping[str, Any], communes: Mapping[str, Commune]) -> P
         lat, lon = parse_coordinates(_text(raw, "lat"), _text(raw, "lon"), METROPOLE_BBOX)
     except CoordinateError as error:
         given = f"{_text(raw, 'lat')}, {_text(raw, 'lon')}"
-        raise PointDataError(f"coordinates_{error.reason}", "lat", given) from None
+        raise PointDataError(f"coordinates_{error.code}", "lat", given) from None
     try:
         weekly = parse_hours(_text(raw, "hours"))
     except HoursFormatError as error:
@@ -215,7 +220,7 @@ def import_points(rows: Iterable[csvio.Row], *, create_only: bool = False) -> cs
         try:
             data = validate_point(row.cells, communes)
         except PointDataError as error:
-            report.reject(row.line, error.reason, error.field, error.value)
+            report.reject(row.line, error.code, error.field, error.value)
             continue
         if data.code in seen:
             report.reject(row.line, "duplicate_code", "code", data.code)

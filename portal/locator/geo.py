@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from portal.domain_error import DomainError
+
 __all__ = [
     "EARTH_RADIUS_KM",
     "METROPOLE_BBOX",
@@ -51,13 +53,12 @@ class BoundingBox:
 METROPOLE_BBOX = BoundingBox(min_lat=44.70, max_lat=45.10, min_lon=-0.85, max_lon=-0.35)
 
 
-class CoordinateError(ValueError):
-    """Invalid coordinates. ``reason`` is one of: ``empty``, ``not_a_number``, ``out_of_range``,
-    ``outside_area`` (so that the web layer can show a translated message)."""
+class CoordinateError(DomainError):
+    """Invalid coordinates. ``code`` is one of: ``empty``, ``not_a_number``, ``out_of_range``,
+    ``outside_area``; the words are `display.COORDINATE_ERRORS`."""
 
-    def __init__(self, message: str, reason: str) -> None:
-        super().__init__(message)
-        self.reason = reason
+    domain = "locator"
+    table = "COORDINATE_ERRORS"
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -79,27 +80,27 @@ def validate_coordinates(lat: float, lon: float, bbox: BoundingBox | None = METR
     (``bbox=None``: anywhere on Earth)."""
     for label, value, limit in (("latitude", lat, 90.0), ("longitude", lon, 180.0)):
         if not math.isfinite(value):
-            raise CoordinateError(f"{label} must be a finite number, got {value!r}", "not_a_number")
+            raise CoordinateError("not_a_number", detail=f"{label} must be a finite number, got {value!r}")
         if not -limit <= value <= limit:
             raise CoordinateError(
-                f"{label} {value} is out of range (must be between {-limit:g} and {limit:g})", "out_of_range"
+                "out_of_range", detail=f"{label} {value} is out of range (must be between {-limit:g} and {limit:g})"
             )
     if bbox is not None and not bbox.contains(lat, lon):
         raise CoordinateError(
-            f"coordinates ({lat}, {lon}) are outside Bordeaux Métropole ({bbox.describe()})", "outside_area"
+            "outside_area", detail=f"coordinates ({lat}, {lon}) are outside Bordeaux Métropole ({bbox.describe()})"
         )
 
 
 def _parse_number(label: str, text: object) -> float:
     if text is None or not str(text).strip():
-        raise CoordinateError(f"{label} is missing", "empty")
+        raise CoordinateError("empty", detail=f"{label} is missing")
     cleaned = str(text).strip().replace("\u2212", "-").replace(",", ".")  # −0,57 (French input) → -0.57
     try:
         value = float(cleaned)
     except ValueError:
-        raise CoordinateError(f"{label} is not a number: {text!r}", "not_a_number") from None
+        raise CoordinateError("not_a_number", detail=f"{label} is not a number: {text!r}") from None
     if not math.isfinite(value):
-        raise CoordinateError(f"{label} must be a finite number, got {text!r}", "not_a_number")
+        raise CoordinateError("not_a_number", detail=f"{label} must be a finite number, got {text!r}")
     return value
 
 

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from portal.catalogue.models import Asset
 from portal.htmx import render
 from portal.locator import bp, display, services
-from portal.locator.display import COORDINATE_ERRORS, ITEM_LABELS, RETURN_ERRORS
+from portal.locator.display import ITEM_LABELS
 from portal.locator.exchange import points_geojson
 from portal.locator.forms import PERSONAL, ReturnForm, choices
 from portal.locator.geo import CoordinateError
@@ -58,7 +58,7 @@ def index() -> Response:
         try:
             origin = services.origin_from_position(filters.lat, filters.lon)
         except CoordinateError as problem:
-            error = str(COORDINATE_ERRORS[problem.reason])
+            error = problem.message()
     else:
         origin = services.origin_from_site(current_user.site)
     unknown_place = bool(filters.query) and origin is None
@@ -163,7 +163,7 @@ def declare_return(point_id: int) -> Response | tuple[str, int]:
                 now=_now(),
             )
         except services.ReturnError as problem:
-            form.device.errors = [*form.device.errors, RETURN_ERRORS[problem.reason]]
+            form.device.errors = [*form.device.errors, problem.message()]
         else:
             db.session.commit()
             flash(_("Thank you! Your return is recorded (%(point)s).", point=point.name), "success")
@@ -187,7 +187,7 @@ def cancel_return(return_id: int) -> Response:
     try:
         services.cancel_return(device_return, now=_now())
     except services.ReturnError as problem:
-        flash(str(RETURN_ERRORS[problem.reason]), "error")
+        flash(problem.message(), "error")
     else:
         db.session.commit()
         flash(_("Your declaration is withdrawn."), "success")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from portal import reference_cache
 from portal.accounts.models import User
 from portal.catalogue.models import Asset, AssetStatus
+from portal.domain_error import DomainError
 from portal.locator.geo import METROPOLE_BBOX, haversine_km, nearest, parse_coordinates
 from portal.locator.hours import PARIS, OpeningStatus, WeeklyHours, parse_closures, parse_hours, status_at
 from portal.locator.matching import search_communes, suggestions
@@ -215,12 +216,11 @@ def distance_km(origin: Origin, point: CollectionPoint) -> float:
 # ---------------------------------------------------------------------------
 
 
-class ReturnError(ValueError):
-    """A return that cannot be recorded; `reason` is a stable code the web layer translates."""
+class ReturnError(DomainError):
+    """A return that cannot be recorded; the words are `display.RETURN_ERRORS`."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    domain = "locator"
+    table = "RETURN_ERRORS"
 
 
 def item_for_asset(asset: Asset) -> str | None:

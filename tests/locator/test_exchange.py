@@ -67,7 +67,7 @@ def test_a_valid_point_is_normalised(by_insee):
 def test_invalid_points_name_the_field_and_the_reason(by_insee, change, reason, field):
     with pytest.raises(PointDataError) as problem:
         exchange.validate_point({**ROW, **change}, by_insee)
-    assert (problem.value.reason, problem.value.field) == (reason, field)
+    assert (problem.value.code, problem.value.field) == (reason, field)
 
 
 @pytest.mark.parametrize(("text", "active"), [("1", True), ("oui", True), ("", True), ("0", False), ("Non", False)])
@@ -95,7 +95,7 @@ def test_csv_header_is_case_and_space_insensitive_and_missing_columns_are_named(
     with pytest.raises(CsvFileError) as problem:
         exchange.read_points_csv("insee,name\n")
     assert problem.value.code == "header"
-    assert problem.value.details["missing"] == "address, postcode, lat, lon, hours, accepted"
+    assert problem.value.params["missing"] == "address, postcode, lat, lon, hours, accepted"
 
 
 @pytest.mark.parametrize("text", ["", "  \n"])
@@ -105,7 +105,7 @@ def test_empty_files_are_refused_as_empty(text):
         exchange.read_points_csv(text)
     with pytest.raises(PointsFormatError) as geojson_problem:
         list(exchange.read_points_geojson(text))
-    assert csv_problem.value.code == geojson_problem.value.reason == "empty"
+    assert csv_problem.value.code == geojson_problem.value.code == "empty"
 
 
 def test_geojson_features_become_rows_longitude_first():
@@ -141,7 +141,7 @@ def test_geojson_features_become_rows_longitude_first():
 def test_not_a_feature_collection(text):
     with pytest.raises(PointsFormatError) as problem:
         list(exchange.read_points_geojson(text))
-    assert problem.value.reason == "not_geojson"
+    assert problem.value.code == "not_geojson"
 
 
 def test_a_file_with_too_many_points_is_refused_before_any_is_read(communes):

@@ -107,7 +107,7 @@ def test_bbox_rejects_points_outside(lat, lon):
     assert not in_metropole(lat, lon)
     with pytest.raises(CoordinateError, match="outside Bordeaux Métropole") as excinfo:
         validate_coordinates(lat, lon)
-    assert excinfo.value.reason == "outside_area"
+    assert excinfo.value.code == "outside_area"
 
 
 def test_bbox_bounds_are_inclusive_and_custom_box():
@@ -153,7 +153,7 @@ def test_parse_coordinates_errors(lat, lon, reason, message):
     with pytest.raises(ValueError, match=message) as excinfo:
         parse_coordinates(lat, lon)
     assert isinstance(excinfo.value, CoordinateError)
-    assert excinfo.value.reason == reason
+    assert excinfo.value.code == reason
 
 
 def test_parse_coordinates_without_box():

@@ -104,7 +104,7 @@ def test_assets_that_cannot_be_returned(points, make_user, make_asset, setup, re
     point.active = not setup.get("inactive", False)
     with pytest.raises(ReturnError) as problem:
         declare_return(point, user=user, asset=asset)
-    assert problem.value.reason == reason
+    assert problem.value.code == reason
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DeviceReturn)) == 0
 
 
@@ -120,7 +120,7 @@ def test_assets_that_cannot_be_returned(points, make_user, make_asset, setup, re
 def test_personal_devices_that_cannot_be_declared(points, make_user, item, quantity, reason):
     with pytest.raises(ReturnError) as problem:
         declare_return(points["33039"], user=make_user(), item=item, quantity=quantity)
-    assert problem.value.reason == reason
+    assert problem.value.code == reason
 
 
 def test_cancel_and_confirm(points, make_user, make_asset):
