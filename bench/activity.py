@@ -21,12 +21,12 @@ from portal.campaigns import results, services
 from portal.campaigns.bulk import insert_rows
 from portal.campaigns.guides import ACTIONS
 from portal.campaigns.models import ChecklistTick, Participation, StorageImport, StorageSnapshot
-from portal.campaigns.progress import PARIS
 from portal.catalogue.models import Asset
 from portal.locator.models import ITEM_KEYS, CollectionPoint, CollectionWeighing, DeviceReturn
 from portal.messaging.models import Category, Message, MessageRecipient, MessageStatus, OutboxEntry, OutboxStatus
 from portal.models import db, utcnow
 from portal.org.models import OrgUnit, Site
+from portal.timezone import PARIS
 
 #: Name the load benchmark looks the campaign up by.
 CAMPAIGN_NAME = "Grand nettoyage numérique de la métropole"

@@ -17,8 +17,8 @@ from portal.accounts.models import User
 from portal.campaigns import imports, services
 from portal.campaigns.guides import ACTIONS
 from portal.campaigns.models import Campaign, ChecklistTick, Participation
-from portal.campaigns.progress import PARIS
 from portal.models import db, utcnow
+from portal.timezone import PARIS
 
 SEED = 21032026  # Digital Cleanup Day 2026: any fixed seed keeps the demo reproducible
 GB = 10**9

@@ -24,14 +24,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import IO, Literal
-from zoneinfo import ZoneInfo
 
 from portal.csvio import MAX_CELL_CHARS, sniff_delimiter
+from portal.timezone import PARIS
 from portal.uploads import NotTextError, iter_text_lines
 
 __all__ = [
     "FORMATS",
-    "PARIS",
     "REASON_CODES",
     "SOURCES",
     "NotATextFile",
@@ -44,7 +43,6 @@ __all__ = [
     "parse",
 ]
 
-PARIS = ZoneInfo("Europe/Paris")
 
 Source = Literal["mailbox", "drive", "share"]
 SOURCES: tuple[str, ...] = ("mailbox", "drive", "share")

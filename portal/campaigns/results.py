@@ -34,11 +34,12 @@ from portal.accounts.models import User
 from portal.campaigns import bulk
 from portal.campaigns.conventions import CONVENTIONS, Convention, co2e_kg, gigabytes, remaining_years
 from portal.campaigns.models import Campaign, CampaignProgress, Participation, StorageImport, StorageSnapshot
-from portal.campaigns.progress import PARIS, Measure, SourceProgress, source_progress, step_day
+from portal.campaigns.progress import Measure, SourceProgress, source_progress, step_day
 from portal.campaigns.scope import eligible_count, scope_clause, team_column, team_key_of, with_team_join
 from portal.locator.services import returns_between
 from portal.models import db
 from portal.org.models import Commune, OrgUnit
+from portal.timezone import PARIS
 
 MIN_TEAM_SIZE = 5
 SOURCES = ("mailbox", "drive", "share")

@@ -32,12 +32,12 @@ from portal.campaigns.forms import CampaignForm, StorageImportForm
 from portal.campaigns.guides import ACTIONS, GUIDES
 from portal.campaigns.models import Campaign, CampaignState, StorageImport
 from portal.campaigns.parsers import StorageParseError, UnknownFormat
-from portal.campaigns.progress import PARIS
 from portal.htmx import render, render_prerendered
 from portal.models import db, utcnow
 from portal.org.models import Commune, OrgUnit
 from portal.pagination import page_number, paginate, paginate_list
 from portal.security import roles_required
+from portal.timezone import PARIS
 
 PARTICIPATION_CHANGED = "participation-changed"
 

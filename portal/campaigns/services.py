@@ -18,10 +18,10 @@ from portal.campaigns import results
 from portal.campaigns.conventions import CONVENTIONS, gigabytes
 from portal.campaigns.guides import ACTIONS
 from portal.campaigns.models import Campaign, CampaignState, ChecklistTick, Participation, TeamRule
-from portal.campaigns.progress import PARIS
 from portal.campaigns.scope import in_scope
 from portal.models import db
 from portal.org.models import Commune, OrgUnit
+from portal.timezone import PARIS
 
 CAMPAIGN_DAYS = 21  # three weeks
 MAX_CAMPAIGN_DAYS = 92

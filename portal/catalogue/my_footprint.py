@@ -6,7 +6,6 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -16,9 +15,9 @@ from portal.catalogue.footprints import FactorSet, item_footprint
 from portal.catalogue.models import Asset, AssetStatus, CatalogueItem
 from portal.footprint import EquipmentInputs, Figure, Footprint, calculate, keep_longer_saving
 from portal.models import db
+from portal.timezone import PARIS
 
 DAYS_PER_YEAR = Decimal("365.25")
-PARIS = ZoneInfo("Europe/Paris")
 #: Devices that still weigh on the employee's footprint.
 CURRENT_STATUSES = (AssetStatus.IN_USE.value, AssetStatus.TO_RETURN.value)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -16,8 +15,8 @@ from portal.catalogue.models import Asset, AssetStatus, CatalogueItem, Factor, F
 from portal.domain_error import DomainError
 from portal.main.services import notify
 from portal.models import db, utcnow
+from portal.timezone import PARIS
 
-PARIS = ZoneInfo("Europe/Paris")
 OPEN_STATUSES = (OrderStatus.SUBMITTED.value, OrderStatus.APPROVED.value)
 #: Orders counted in a team's yearly footprint: what was, or will be, bought.
 COUNTED_STATUSES = (OrderStatus.APPROVED.value, OrderStatus.DELIVERED.value)

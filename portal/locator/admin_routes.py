@@ -18,12 +18,12 @@ from portal.formatting import number
 from portal.locator import bp, exchange, services
 from portal.locator.display import POINT_ERRORS
 from portal.locator.forms import ImportForm, PointForm, WeighingForm, choices
-from portal.locator.hours import PARIS
 from portal.locator.models import CollectionPoint, DeviceReturn
 from portal.models import db, utcnow
 from portal.org.models import Commune
 from portal.pagination import page_number, paginate
 from portal.security import roles_required
+from portal.timezone import PARIS
 
 ADMIN = Role.ADMIN.value
 RETURN_STATUSES = ("pending", "received", "all")

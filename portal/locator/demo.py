@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from portal.accounts.models import User
 from portal.locator import exchange
-from portal.locator.hours import PARIS
 from portal.locator.models import CollectionPoint, CollectionWeighing, DeviceReturn
 from portal.models import db, utcnow
+from portal.timezone import PARIS
 
 # (employee e-mail, point code = INSEE, item, quantity, days ago, received by the admin)
 DEMO_RETURNS: tuple[tuple[str, str, str, int, int, bool], ...] = (

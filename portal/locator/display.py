@@ -14,7 +14,8 @@ from flask_babel import format_date, get_locale, gettext
 
 from portal.formatting import memoised
 from portal.i18n import lazy_gettext as _l
-from portal.locator.hours import PARIS, OpeningStatus, TimeRange
+from portal.locator.hours import OpeningStatus, TimeRange
+from portal.timezone import PARIS
 
 ITEM_LABELS = {
     "smartphone": _l("Smartphones"),

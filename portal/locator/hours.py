@@ -21,7 +21,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+
+from portal.timezone import PARIS
 
 __all__ = [
     "DAY_CODES",
@@ -38,7 +39,6 @@ __all__ = [
     "status_at",
 ]
 
-PARIS = ZoneInfo("Europe/Paris")
 #: Day codes in the compact form, index = ``date.weekday()``.
 DAY_CODES = ("mo", "tu", "we", "th", "fr", "sa", "su")
 #: How many days after today :func:`status_at` looks for the next opening.

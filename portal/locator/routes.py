@@ -16,10 +16,10 @@ from portal.locator.display import ITEM_LABELS
 from portal.locator.exchange import points_geojson
 from portal.locator.forms import PERSONAL, ReturnForm, choices
 from portal.locator.geo import CoordinateError
-from portal.locator.hours import PARIS
 from portal.locator.models import CollectionPoint
 from portal.models import db, utcnow
 from portal.pagination import page_number, paginate_list
+from portal.timezone import PARIS
 
 display.init_blueprint(bp)
 

@@ -21,11 +21,12 @@ from portal.accounts.models import User
 from portal.catalogue.models import Asset, AssetStatus
 from portal.domain_error import DomainError
 from portal.locator.geo import METROPOLE_BBOX, haversine_km, nearest, parse_coordinates
-from portal.locator.hours import PARIS, OpeningStatus, WeeklyHours, parse_closures, parse_hours, status_at
+from portal.locator.hours import OpeningStatus, WeeklyHours, parse_closures, parse_hours, status_at
 from portal.locator.matching import search_communes, suggestions
 from portal.locator.models import ITEM_KEYS, CollectionPoint, CollectionWeighing, DeviceReturn
 from portal.models import db, utcnow
 from portal.org.models import Commune, Site
+from portal.timezone import PARIS
 
 #: Inventory categories that the points take, and under which accepted item they count. Desktops,
 #: monitors and printers are not small devices: the IT department collects them.

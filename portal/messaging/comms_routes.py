@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import UTC
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request, url_for
@@ -37,8 +36,8 @@ from portal.models import db, utcnow
 from portal.org.models import Commune, OrgUnit, Site
 from portal.pagination import page_number, paginate
 from portal.security import roles_required
+from portal.timezone import PARIS
 
-PARIS = ZoneInfo("Europe/Paris")
 COMMS = Role.COMMS.value
 #: Placeholders whose value comes from a domain that may be absent: name → "is it available?".
 OPTIONAL_PLACEHOLDERS = {

@@ -24,7 +24,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -43,9 +42,9 @@ from portal.messaging.rendering import RenderError, TemplateRejected
 from portal.messaging.services import compiled_versions, context_builder, criteria_of
 from portal.messaging.settings import setting
 from portal.models import UTCDateTime, db
+from portal.timezone import PARIS
 
 log = logging.getLogger(__name__)
-PARIS = ZoneInfo("Europe/Paris")
 _MESSAGE = Message.__table__
 _RECIPIENT = MessageRecipient.__table__
 

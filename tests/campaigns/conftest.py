@@ -12,8 +12,8 @@ import pytest
 from portal.accounts.models import User
 from portal.campaigns import imports, services
 from portal.campaigns.models import Campaign, StorageImport
-from portal.campaigns.progress import PARIS
 from portal.models import db
+from portal.timezone import PARIS
 
 # The 2026 campaign of these tests: Monday 9 to Sunday 29 March 2026 (Digital Cleanup Day: 21 March).
 FIRST_DAY = date(2026, 3, 9)

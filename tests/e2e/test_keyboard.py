@@ -20,8 +20,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from portal.campaigns import imports
 from portal.locator import exchange
 from portal.locator import services as locator_services
-from portal.locator.hours import PARIS
 from portal.models import db
+from portal.timezone import PARIS
 from tests.campaigns.conftest import GB, generic_csv
 from tests.e2e.helpers import assert_accessible
 

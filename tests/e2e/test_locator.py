@@ -13,8 +13,8 @@ from playwright.sync_api import Page, expect
 
 from portal.catalogue.models import Asset, AssetStatus
 from portal.locator import exchange, services
-from portal.locator.hours import PARIS
 from portal.models import db
+from portal.timezone import PARIS
 from tests.e2e.helpers import EcoIndex, _compute, assert_accessible, measure_ecoindex
 
 # Wednesday 2 December 2026, 10:00 in Paris: most points are open, a few are not.

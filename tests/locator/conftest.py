@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from portal.accounts.models import User
 from portal.catalogue.models import Asset, AssetStatus
 from portal.locator import exchange
-from portal.locator.hours import PARIS
 from portal.locator.models import CollectionPoint
 from portal.models import db
+from portal.timezone import PARIS
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from portal.catalogue.models import AssetStatus
-from portal.locator.hours import PARIS
 from portal.locator.models import DeviceReturn
 from portal.locator.services import confirm_receipt, declare_return
 from portal.models import db
+from portal.timezone import PARIS
 from tests.conftest import csrf_token
 
 

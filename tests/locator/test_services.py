@@ -10,10 +10,10 @@ import sqlalchemy as sa
 
 from portal.catalogue.models import AssetStatus
 from portal.locator import demo, services
-from portal.locator.hours import PARIS
 from portal.locator.models import CollectionPoint, CollectionWeighing, DeviceReturn
 from portal.locator.services import ReturnError, ReturnTotals, declare_return, returns_between
 from portal.models import db
+from portal.timezone import PARIS
 
 
 def paris(*args: int) -> datetime:
