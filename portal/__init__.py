@@ -61,7 +61,9 @@ def _template_globals(app: Flask) -> None:
     from flask_babel import get_locale
     from flask_login import current_user
 
+    from portal.accounts.services import menu_counts
     from portal.i18n import lazy_gettext as _l
+    from portal.lazy import LazyMapping
     from portal.main.services import nav_links
 
     role_names = {
@@ -76,6 +78,8 @@ def _template_globals(app: Flask) -> None:
         return {
             "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
             "nav_areas": nav_links(current_user) if current_user.is_authenticated else (),
+            # Read when the menu is drawn (fragments have no menu): usually from the session user's query.
+            "nav_counts": LazyMapping(lambda: menu_counts(current_user)) if current_user.is_authenticated else {},
             "role_names": role_names,
             "has_endpoint": lambda endpoint: endpoint in app.view_functions,
         }

@@ -6,7 +6,8 @@ A domain is a package `portal/<name>/` that may define:
 - `models.py`: its tables (imported so the metadata and Alembic see them);
 - `cli.py` with `commands`: its `flask` command groups;
 - `demo.py` with `load_demo() -> dict[str, int]`: its part of the demo data, run in this order.
-Adding a domain is adding its name here.
+Adding a domain is adding its name here. Domains import downwards only: a domain may import the ones listed
+before it, never one after (tests/main/test_layering.py), so that no import cycle can form.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ DOMAINS: tuple[str, ...] = (
     "accounts",
     "main",
     "catalogue",
-    "campaigns",
     "locator",
+    "campaigns",
     "messaging",
 )
 

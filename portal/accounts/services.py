@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import ORMExecuteState, Session, joinedload
 
 from portal import csvio, reference_cache
 from portal.accounts.models import Role, User, UserRole
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
+from portal.areas import counted_areas
 from portal.i18n import lazy_gettext as _l
 from portal.models import db, utcnow
 from portal.org.models import Commune, OrgUnit, Site
@@ -43,18 +45,20 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 _SESSION_USER_OPTIONS = (joinedload(User.role_rows), joinedload(User.site))
-_session_user_statement: sa.Select[tuple[User, int, int]] | None = None
+_session_user_statement: sa.Select[Any] | None = None
+_MENU_COUNTS = "portal_menu_counts"  # db.session.info key: {user id: {area endpoint: count}}
 
 
-def _session_user() -> sa.Select[tuple[User, int, int]]:
-    """Built once (every request runs it): building the statement cost about as much as running it.
-    (Built on first use: the messaging package imports this module.)"""
+def _menu_count_columns(user_id: sa.ColumnElement[int]) -> list[sa.Label[int]]:
+    return [area.counter(user_id).label(area.endpoint) for area in counted_areas() if area.counter]
+
+
+def _session_user() -> sa.Select[Any]:
+    """Built once (every request runs it): building the statement cost about as much as running it."""
     global _session_user_statement  # noqa: PLW0603 - a cache
     if _session_user_statement is None:
-        from portal.messaging.inbox import unread_count_column
-
         _session_user_statement = (
-            sa.select(User, unread_count_column(User.id), reference_cache.generation_column())
+            sa.select(User, reference_cache.generation_column(), *_menu_count_columns(User.id))
             .options(*_SESSION_USER_OPTIONS)
             .where(User.id == sa.bindparam("user_id"))
         )
@@ -67,19 +71,48 @@ def load_session_user(session_id: str) -> User | None:
     if not (user_id.isdigit() and version.isdigit()):
         return None
     # One query per request: the roles (menu, permissions), the work site (campaign teams, nearest
-    # collection points), the menu's unread-message count and the reference generation (the key of the
-    # per-worker caches) come with the user instead of one query each.
+    # collection points), the reference generation (the key of the per-worker caches) and the menu's counts
+    # (unread messages…, declared by the domains' areas) come with the user instead of one query each.
     row = db.session.execute(_session_user(), {"user_id": int(user_id)}).unique().one_or_none()
     if row is None:
         return None
-    user, unread, generation = row
+    user, generation, *counts = row
     reference_cache.remember_generation(generation)
     if not user.active or user.session_version != int(version):
         return None
-    from portal.messaging.inbox import remember_unread_count
-
-    remember_unread_count(user.id, unread or 0)
+    endpoints = [area.endpoint for area in counted_areas()]
+    db.session.info.setdefault(_MENU_COUNTS, {})[user.id] = dict(zip(endpoints, (c or 0 for c in counts), strict=True))
     return user
+
+
+def menu_counts(user: User) -> dict[str, int]:
+    """The counts shown next to the menu entries (area endpoint → count): those read with the session user,
+    or read again if anything was written in the session since (opening a message changes the unread count)."""
+    prefetched = db.session.info.get(_MENU_COUNTS)
+    if prefetched and user.id in prefetched:
+        return prefetched[user.id]  # type: ignore[no-any-return]
+    columns = _menu_count_columns(sa.literal(user.id))
+    if not columns:
+        return {}
+    row = db.session.execute(sa.select(*columns)).one()
+    return {area.endpoint: count or 0 for area, count in zip(counted_areas(), row, strict=True)}
+
+
+def _forget_menu_counts(session: Any, *_args: Any) -> None:
+    session.info.pop(_MENU_COUNTS, None)
+
+
+def _forget_menu_counts_on_write(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        state.session.info.pop(_MENU_COUNTS, None)
+
+
+# Anything written in the session (opening a message marks it read, a bulk update…) makes the counts read
+# with the session user stale: the menu counts again. A session ends with its request.
+sa.event.listen(Session, "after_flush", _forget_menu_counts)
+sa.event.listen(Session, "after_rollback", _forget_menu_counts)
+sa.event.listen(Session, "after_commit", _forget_menu_counts)
+sa.event.listen(Session, "do_orm_execute", _forget_menu_counts_on_write)
 
 
 def end_sessions(user: User) -> None:

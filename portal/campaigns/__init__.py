@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from portal.areas import Area
+from portal.areas import Area, HomePanel
 from portal.i18n import lazy_gettext as _l
 
 bp = Blueprint("campaigns", __name__)
@@ -24,3 +24,6 @@ AREAS = (
 )
 
 from portal.campaigns import routes  # noqa: E402,F401  (routes register themselves on bp)
+from portal.campaigns.services import home_campaigns  # noqa: E402
+
+HOME_PANELS = (HomePanel("campaigns/_home.html", home_campaigns),)

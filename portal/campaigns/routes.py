@@ -66,22 +66,6 @@ def campaign_day_month(day: date) -> str:
     return format_date(day, "d MMM")
 
 
-@bp.app_template_global("campaigns_on_home")
-def campaigns_on_home(user: User) -> list[dict[str, Any]]:
-    """Upcoming and active campaigns for the home page, with days left and whether the user takes part."""
-    now = utcnow()
-    campaigns = services.current_campaigns_for(user)
-    participations = services.participations_in(user, campaigns)  # one query, not one per campaign
-    return [
-        {
-            "campaign": campaign,
-            "days_left": services.days_left(campaign, now),
-            "participant": campaign.id in participations and participations[campaign.id].active,
-        }
-        for campaign in campaigns
-    ]
-
-
 # ------------------------------------------------------------------------------------ employee pages
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -248,6 +249,34 @@ def current_campaigns_for(user: User) -> list[Campaign]:
     if user.has_role(Role.ADMIN.value):  # admins see every campaign: the first five, then their own scope
         return [c for c in current[:HOME_CAMPAIGNS] if in_scope(user, c)]
     return [c for c in current if in_scope(user, c)][:HOME_CAMPAIGNS]
+
+
+@dataclass(frozen=True)
+class HomeCampaign:
+    """A campaign as the home page shows it to an employee."""
+
+    campaign: Campaign
+    days_left: int
+    participant: bool
+
+
+def home_campaigns(user: User, now: datetime) -> dict[str, Any] | None:
+    """The home page's campaign panel: upcoming and active campaigns with days left and whether the employee
+    takes part; None when there is none."""
+    campaigns = current_campaigns_for(user)
+    if not campaigns:
+        return None
+    participations = participations_in(user, campaigns)  # one query, not one per campaign
+    return {
+        "campaigns": [
+            HomeCampaign(
+                campaign,
+                days_left(campaign, now),
+                campaign.id in participations and participations[campaign.id].active,
+            )
+            for campaign in campaigns
+        ]
+    }
 
 
 def participations_in(user: User, campaigns: Iterable[Campaign]) -> dict[int, Participation]:

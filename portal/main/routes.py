@@ -9,8 +9,10 @@ from flask import current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from portal.areas import home_panels
 from portal.domains import DOMAINS
 from portal.main import bp, services, statements
+from portal.models import utcnow
 from portal.pagination import page_number, paginate_list
 from portal.security import public
 
@@ -28,7 +30,8 @@ def home() -> str:
         for n in services.unread_notices(current_user)
         if n.kind in kinds
     ]
-    return render_template("main/home.html", areas=services.nav_links(current_user), notices=notices)
+    return render_template("main/home.html", areas=services.nav_links(current_user), notices=notices,
+                           panels=home_panels(current_user, utcnow()))
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,17 +13,10 @@ from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.accounts.models import Role, User
-from portal.areas import Area
+from portal.areas import Area, all_areas
 from portal.domains import domain_packages
 from portal.main.models import Heartbeat, Notice
 from portal.models import db, utcnow
-
-
-@cache
-def all_areas() -> tuple[Area, ...]:
-    """Every domain's areas, in menu order (fixed for the life of the process)."""
-    areas = [area for package in domain_packages() for area in getattr(package, "AREAS", ())]
-    return tuple(sorted(areas, key=lambda area: area.order))
 
 
 def areas_for(user: User) -> list[Area]:
@@ -44,7 +35,6 @@ class NavLink:
     url: str
     title: Markup
     description: Markup
-    counter: Callable[[Any], int] | None
 
 
 _NAV_CACHE_LIMIT = 256
@@ -54,7 +44,7 @@ def nav_links(user: User) -> tuple[NavLink, ...]:
     """`areas_for(user)` with each URL built and each title translated, once per process for each
     (language, set of roles, script root): the same for every user who shares them.
 
-    Nothing personal is kept: the per-user counters are called by the template on each request. Areas,
+    Nothing personal is kept: the per-user counts come with the session user (`menu_counts`). Areas,
     their URLs and translations are fixed for the life of the process; the cache is bounded anyway.
     """
     cache: dict[tuple[str, frozenset[str], str], tuple[NavLink, ...]]
@@ -67,7 +57,7 @@ def nav_links(user: User) -> tuple[NavLink, ...]:
             # Markup, as before: Flask-Babel's lazy strings reach Jinja as markup (`__html__`), unescaped.
             title = Markup(area.title)  # noqa: S704 - our own translated interface text  # nosec B704
             description = Markup(area.description)  # noqa: S704 - our own interface text  # nosec B704
-            built.append(NavLink(area.endpoint, url_for(area.endpoint), title, description, area.counter))
+            built.append(NavLink(area.endpoint, url_for(area.endpoint), title, description))
         links = tuple(built)
         if len(cache) >= _NAV_CACHE_LIMIT:
             cache.clear()

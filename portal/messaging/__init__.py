@@ -5,7 +5,7 @@ from flask import Blueprint
 
 from portal.areas import Area
 from portal.i18n import lazy_gettext as _l
-from portal.messaging.inbox import unread_count
+from portal.messaging.inbox import unread_count_column
 
 bp = Blueprint("messaging", __name__)
 
@@ -15,7 +15,7 @@ AREAS = (
         _l("My messages"),
         _l("Messages from the responsible digital programme, with your own figures."),
         order=20,
-        counter=unread_count,
+        counter=unread_count_column,
     ),
     Area(
         "messaging.comms_messages",

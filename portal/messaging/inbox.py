@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import ORMExecuteState, Session, contains_eager
+from sqlalchemy.orm import contains_eager
 
 from portal.accounts.models import User
 from portal.messaging.models import NON_ESSENTIAL_CATEGORIES, EmailOptOut, Message, MessageRecipient
@@ -42,46 +41,10 @@ def _unread_count_of(user_id: sa.ColumnElement[int]) -> sa.Select[tuple[int]]:
     )
 
 
-# Built once: shown in the menu of every page, and building the statement cost three times running it.
-_UNREAD_COUNT = _unread_count_of(sa.bindparam("user_id"))
-
-_PREFETCHED = "portal_unread_messages"  # db.session.info key: {user id: count read with the session user}
-
-
 def unread_count_column(user_id: sa.ColumnElement[int]) -> sa.ScalarSelect[int]:
-    """The unread count as a column of a statement selecting users (the session user's query carries it:
-    one round trip fewer on every page)."""
+    """The menu's count: my unread portal messages, as a column of a statement selecting users (read with the
+    session user: no query of its own on every page)."""
     return _unread_count_of(user_id).scalar_subquery()
-
-
-def remember_unread_count(user_id: int, count: int) -> None:
-    """Keep a count read with the session user for this request's menu; forgotten at the first write."""
-    db.session.info.setdefault(_PREFETCHED, {})[user_id] = count
-
-
-def unread_count(user: User) -> int:
-    """How many of my portal messages I have not opened (shown next to the menu entry)."""
-    prefetched = db.session.info.get(_PREFETCHED)
-    if prefetched and user.id in prefetched:
-        return prefetched[user.id]
-    return db.session.scalar(_UNREAD_COUNT, {"user_id": user.id}) or 0
-
-
-def _forget_prefetched(session: Any, *_args: Any) -> None:
-    session.info.pop(_PREFETCHED, None)
-
-
-def _forget_on_write(state: ORMExecuteState) -> None:
-    if not state.is_select:
-        state.session.info.pop(_PREFETCHED, None)
-
-
-# Anything written in the session (opening a message marks it read, a bulk update…) makes the count read
-# with the session user stale: the next menu counts again. A session ends with its request.
-sa.event.listen(Session, "after_flush", _forget_prefetched)
-sa.event.listen(Session, "after_rollback", _forget_prefetched)
-sa.event.listen(Session, "after_commit", _forget_prefetched)
-sa.event.listen(Session, "do_orm_execute", _forget_on_write)
 
 
 def open_message(user: User, message_id: int, *, now: datetime) -> MessageRecipient | None:

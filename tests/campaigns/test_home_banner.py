@@ -8,7 +8,6 @@ from flask import render_template
 from flask_login import login_user
 
 from portal.campaigns import services
-from portal.campaigns.routes import campaigns_on_home
 from portal.models import utcnow
 
 
@@ -51,9 +50,10 @@ def test_the_banner_says_whether_i_take_part(app, make_user, make_campaign):
     services.join(other, left, now=utcnow())
 
     with app.test_request_context("/"):
-        items = {item["campaign"].name: item["participant"] for item in campaigns_on_home(me)}
+        panel = services.home_campaigns(me, utcnow())
+        items = {item.campaign.name: item.participant for item in panel["campaigns"]}
         assert items == {"Rejoint": True, "Quitté": False}
-        assert {item["participant"] for item in campaigns_on_home(other)} == {False, True}
+        assert {item.participant for item in services.home_campaigns(other, utcnow())["campaigns"]} == {False, True}
         login_user(me)
-        html = render_template("campaigns/_home.html")
+        html = render_template("campaigns/_home.html", data=panel)
     assert html.count("Vous participez.") == 1 and "Rejoignez-la" in html
