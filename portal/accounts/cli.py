@@ -10,6 +10,7 @@ from flask_babel import force_locale
 
 from portal import csvio
 from portal.accounts import services
+from portal.accounts.display import DIRECTORY_MESSAGES
 from portal.accounts.passwords import hash_password
 from portal.domain_error import DomainError
 from portal.models import db
@@ -31,7 +32,7 @@ def import_command(file: Path) -> None:
         except DomainError as error:
             raise click.ClickException(error.message()) from error
         db.session.commit()
-        for line in csvio.report_lines(report, services.MESSAGES):
+        for line in csvio.report_lines(report, DIRECTORY_MESSAGES):
             click.echo(line)
 
 
@@ -60,7 +61,7 @@ def deactivate_command(email: str) -> None:
     user = services.find_user_by_email(email)
     if user is None:
         raise click.ClickException(f"no employee with e-mail {email}")
-    services.set_active(user, False)
+    services.set_active(user, False, by=None)
     db.session.commit()
     click.echo(f"deactivated {user.email}")
 

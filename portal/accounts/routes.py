@@ -1,4 +1,4 @@
-"""Login, logout, password change and language choice."""
+"""Login, logout, password change and language choice (the admin pages are in admin_routes)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,13 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from portal.accounts import bp, services
 from portal.accounts.forms import LanguageForm, LoginForm, PasswordForm
-from portal.accounts.models import Role, User
 from portal.extensions import limiter
-from portal.htmx import render
 from portal.models import db
-from portal.pagination import page_number, paginate
-from portal.security import public, roles_required, same_site_path
+from portal.security import public, same_site_path
 
 
 def _login_email_key() -> str:
@@ -102,15 +98,15 @@ def change_password() -> tuple[str, int] | Response:
     """
     form = PasswordForm()
     if form.validate_on_submit():
-        error = services.change_password(
-            current_user._get_current_object(), current=form.current.data, new=form.new.data
-        )
-        if error is None:
+        try:
+            services.change_password(current_user._get_current_object(), current=form.current.data, new=form.new.data)
+        except services.AccountError as error:
+            form[error.params["field"]].errors = [error.message()]
+        else:
             db.session.commit()
             login_user(current_user._get_current_object())  # re-issue this session with the new version
             flash(_("Your password has been changed. Your other sessions have been closed."), "success")
             return redirect(url_for("main.home"), code=303)
-        form.current.errors = [_("This is not your current password.")]
     return render_template("accounts/password.html", form=form), 422
 
 
@@ -137,34 +133,4 @@ def _path_of(url: str) -> str:
     return parts.path + ("?" + parts.query if parts.query else "")
 
 
-@bp.get("/admin/users")
-@roles_required(Role.ADMIN.value)
-def admin_users() -> Response:
-    """Employees, searchable and paginated; the results update as the admin types."""
-    query = request.args.get("q", "").strip()[:100]
-    statement = services.search_users_statement(query).options(selectinload(User.org_unit), selectinload(User.site))
-    page = paginate(
-        statement, number=page_number(request.args.get("page")), size=current_app.config["PORTAL_PAGE_SIZE"]
-    )
-    return render("accounts/admin_users.html", "accounts/_users_results.html", page=page, query=query)
-
-
-@bp.post("/admin/users/<int:user_id>/active")
-@roles_required(Role.ADMIN.value)
-def admin_set_active(user_id: int) -> Response:
-    """Deactivate or reactivate an account (an admin cannot deactivate themself)."""
-    user = db.get_or_404(User, user_id)
-    active = request.form.get("active") == "1"
-    if user.id == current_user.id and not active:
-        flash(_("You cannot deactivate your own account."), "error")
-    else:
-        services.set_active(user, active)
-        db.session.commit()
-        if active:
-            flash(_("%(name)s can log in again.", name=user.full_name), "success")
-        else:
-            flash(_("%(name)s's account is deactivated: their sessions have ended.", name=user.full_name), "success")
-    return redirect(
-        url_for("accounts.admin_users", q=request.form.get("q") or None, page=request.form.get("page") or None),
-        code=303,
-    )
+from portal.accounts import admin_routes  # noqa: E402,F401  (admin pages register themselves on bp)

@@ -13,7 +13,7 @@ from portal import csvio, reference_cache
 from portal.accounts.models import Role, User, UserRole
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
 from portal.areas import counted_areas
-from portal.i18n import lazy_gettext as _l
+from portal.domain_error import DomainError
 from portal.models import db, utcnow
 from portal.org.models import Commune, OrgUnit, Site
 
@@ -121,19 +121,28 @@ def end_sessions(user: User) -> None:
     db.session.flush()
 
 
-def change_password(user: User, *, current: str, new: str) -> str | None:
-    """Change the password; returns an error code or None. Other sessions end."""
+def change_password(user: User, *, current: str, new: str) -> None:
+    """Change the password (AccountError wrong_password or too_short); the other sessions end."""
     if not verify_password(user.password_hash, current):
-        return "wrong_password"
+        raise AccountError("wrong_password", field="current")
     if len(new) < MIN_PASSWORD_LENGTH:
-        return "too_short"
+        raise AccountError("too_short", field="new", min=MIN_PASSWORD_LENGTH)
     user.password_hash = hash_password(new)
     end_sessions(user)
-    return None
 
 
-def set_active(user: User, active: bool) -> None:
-    """Activate or deactivate an account; deactivation ends its sessions at once."""
+class AccountError(DomainError):
+    """An account change that is refused; the words are `display.ACCOUNT_ERRORS`."""
+
+    domain = "accounts"
+    table = "ACCOUNT_ERRORS"
+
+
+def set_active(user: User, active: bool, *, by: User | None) -> None:
+    """Activate or deactivate an account, `by` an admin (who cannot deactivate themself) or an operator at the
+    command line (None); deactivation ends its sessions at once."""
+    if by is not None and user.id == by.id and not active:
+        raise AccountError("own_account")
     if user.active and not active:
         end_sessions(user)
     user.active = active
@@ -167,21 +176,6 @@ VALID_ROLES = {r.value for r in Role}
 
 #: The largest directory file imported at once.
 MAX_IMPORT_LINES = 200_000
-
-#: Why a line of the directory file is refused.
-MESSAGES = {
-    "invalid_email": _l("invalid e-mail address"),
-    "duplicate_email": _l("e-mail address already on an earlier line"),
-    "missing_name": _l("first or last name missing"),
-    "unknown_org_unit": _l("unknown org unit code"),
-    "unknown_site": _l("unknown site code"),
-    "unknown_commune": _l("unknown INSEE code"),
-    "site_not_in_commune": _l("site is not in that commune"),
-    "own_manager": _l("an employee cannot be their own manager"),
-    "unknown_manager": _l("manager not found (neither in the file nor in the portal)"),
-    "unknown_role": _l("unknown role (employee, manager, comms, admin)"),
-}
-
 
 def read_directory_csv(data: bytes | str) -> Iterator[csvio.Row]:
     """The rows of a directory export (`,` or `;` separated); csvio.CsvFileError if it lacks columns."""

@@ -16,7 +16,7 @@ from portal import csvio, uploads
 from portal.accounts.models import Role
 from portal.catalogue import bp, item_values, items, transfer
 from portal.catalogue.admin_forms import FACTOR_FIELD_NAMES, FactorForm, ItemForm, ItemImportForm
-from portal.catalogue.display import CATEGORY_NAMES
+from portal.catalogue.display import CATEGORY_NAMES, ITEM_PROBLEMS
 from portal.catalogue.footprints import ELECTRICITY_KEY, difference_to_reference, load_factor_set
 from portal.catalogue.models import CatalogueItem, Factor, FactorVersion, Order
 from portal.catalogue.services import CATALOGUE_CATEGORIES, update_factor, version_changes
@@ -172,7 +172,7 @@ def admin_items_import() -> str | tuple[str, int]:
         else:
             report = transfer.import_items(rows)
             db.session.commit()
-            rejections = csvio.describe(report, item_values.MESSAGES)
+            rejections = csvio.describe(report, ITEM_PROBLEMS)
             return render_template("catalogue/admin/import.html", form=ItemImportForm(formdata=None), report=report,
                                    rejections=rejections, columns=item_values.ITEM_COLUMNS)
     return render_template("catalogue/admin/import.html", form=form, report=None, columns=item_values.ITEM_COLUMNS), 422

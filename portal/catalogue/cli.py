@@ -11,7 +11,8 @@ from flask_babel import force_locale
 
 from portal import csvio
 from portal.catalogue import inventory as inventory_services
-from portal.catalogue import item_values, transfer
+from portal.catalogue import transfer
+from portal.catalogue.display import INVENTORY_REJECTIONS, ITEM_PROBLEMS
 from portal.catalogue.services import seed_catalogue, seed_factors
 from portal.domain_error import DomainError
 from portal.models import db
@@ -34,7 +35,7 @@ def import_command(file: Path) -> None:
             raise click.ClickException(error.message()) from error
         report = transfer.import_items(rows)
         db.session.commit()
-        for line in csvio.report_lines(report, item_values.MESSAGES):
+        for line in csvio.report_lines(report, ITEM_PROBLEMS):
             click.echo(line)
         if report.recomputed:
             click.echo(f"labels recomputed (category yardstick moved): {report.recomputed}")
@@ -81,7 +82,7 @@ def inventory_import_command(file: Path) -> None:
             db.session.rollback()
             raise click.ClickException(error.message()) from error
         db.session.commit()
-        for line in csvio.report_lines(report, inventory_services.MESSAGES):
+        for line in csvio.report_lines(report, INVENTORY_REJECTIONS):
             click.echo(line)
 
 

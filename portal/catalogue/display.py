@@ -33,6 +33,61 @@ ORDER_ERRORS = {
     "not_approved": lazy_gettext("Only an approved request can be delivered."),
 }
 
+#: Why an item's value is refused, in the admin form or a CSV line (portal.catalogue.item_values.Problem.code).
+ITEM_PROBLEMS = {
+    "required": lazy_gettext("This field is required."),
+    "not_a_number": lazy_gettext("Enter a number, for example 12.5."),
+    "negative": lazy_gettext("Enter 0 or more."),
+    "not_positive": lazy_gettext("Enter a number greater than 0."),
+    "too_large": lazy_gettext("Enter at most %(max)s."),
+    "not_a_year": lazy_gettext("Enter a year, for example 2023."),
+    "year_out_of_range": lazy_gettext("Enter a year from %(min)s to %(max)s."),
+    "too_long": lazy_gettext("Enter at most %(max)s characters."),
+    "not_a_boolean": lazy_gettext("Write yes or no."),
+    "bad_url": lazy_gettext("Enter an address starting with https:// or http://."),
+    "bad_sku": lazy_gettext(
+        "Use letters, digits, dots, dashes and underscores only, starting with a letter or a digit."
+    ),
+    "sku_taken": lazy_gettext("Another item already has this SKU."),
+    "sku_repeated": lazy_gettext("This SKU is already on an earlier line of the file."),
+    "unknown_category": lazy_gettext("Choose one of the catalogue categories: %(known)s."),
+    "unknown_quality": lazy_gettext("Choose manufacturer, generic or estimated."),
+    "all_masses_zero": lazy_gettext(
+        "At least one of fabrication, distribution and end of life must be greater than 0; "
+        "leave all three empty to use the category values."
+    ),
+    "all_masses_zero_factor": lazy_gettext(
+        "At least one of fabrication, distribution and end of life must be greater than 0."
+    ),
+    "original_unknown": lazy_gettext("No catalogue item has this SKU."),
+    "original_self": lazy_gettext("An item cannot be the refurbished version of itself."),
+    "original_needs_refurbished": lazy_gettext("Only a refurbished item can name the new model it comes from."),
+    "original_other_category": lazy_gettext("The new model must be in the same category."),
+    "original_refurbished": lazy_gettext("The original model must be a new item, not a refurbished one."),
+    "has_variants": lazy_gettext(
+        "Refurbished items come from this model: it must stay a new item of the same category."
+    ),
+}
+
+#: Why a line of the inventory file is refused.
+INVENTORY_REJECTIONS = {
+    "missing_asset_tag": lazy_gettext("asset tag missing"),
+    "asset_tag_too_long": lazy_gettext("asset tag longer than 40 characters"),
+    "duplicate_asset_tag": lazy_gettext("asset tag already on an earlier line"),
+    "serial_too_long": lazy_gettext("serial number longer than 80 characters"),
+    "unknown_sku": lazy_gettext("unknown SKU, and no category and model name to fall back on"),
+    "missing_category": lazy_gettext("category missing (required without a known SKU)"),
+    "unknown_category": lazy_gettext("unknown category (%(known)s)"),
+    "missing_model_name": lazy_gettext("model name missing (required without a known SKU)"),
+    "model_name_too_long": lazy_gettext("model name longer than 200 characters"),
+    "unknown_user": lazy_gettext("no employee with this e-mail address"),
+    "missing_acquired_on": lazy_gettext("acquisition date missing"),
+    "bad_date": lazy_gettext("acquisition date is not a date in the form YYYY-MM-DD"),
+    "future_date": lazy_gettext("acquisition date is in the future"),
+    "too_old": lazy_gettext("acquisition date before 1990"),
+    "unknown_status": lazy_gettext("unknown status (%(known)s)"),
+}
+
 CATEGORY_NAMES = {
     "laptop": _l("laptop"), "desktop": _l("desktop computer"), "thin_client": _l("thin client"),
     "monitor": _l("monitor"), "smartphone": _l("smartphone"), "tablet": _l("tablet"), "printer": _l("printer"),

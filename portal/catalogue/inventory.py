@@ -18,7 +18,6 @@ from portal import csvio
 from portal.accounts.models import User
 from portal.catalogue.models import Asset, AssetStatus, CatalogueItem
 from portal.footprint import CATEGORY_KEYS
-from portal.i18n import lazy_gettext as _l
 from portal.models import db, utcnow
 
 INVENTORY_COLUMNS = ("asset_tag", "serial", "sku", "category", "model_name", "user_email", "acquired_on", "status")
@@ -29,26 +28,6 @@ BATCH_SIZE = 2000
 #: The largest inventory file imported at once (about three devices per employee at 100,000 employees).
 MAX_IMPORT_LINES = 500_000
 
-#: Why a line is refused.
-MESSAGES = {
-    "missing_asset_tag": _l("asset tag missing"),
-    "asset_tag_too_long": _l("asset tag longer than 40 characters"),
-    "duplicate_asset_tag": _l("asset tag already on an earlier line"),
-    "serial_too_long": _l("serial number longer than 80 characters"),
-    "unknown_sku": _l("unknown SKU, and no category and model name to fall back on"),
-    "missing_category": _l("category missing (required without a known SKU)"),
-    "unknown_category": _l("unknown category (%(known)s)"),
-    "missing_model_name": _l("model name missing (required without a known SKU)"),
-    "model_name_too_long": _l("model name longer than 200 characters"),
-    "unknown_user": _l("no employee with this e-mail address"),
-    "missing_acquired_on": _l("acquisition date missing"),
-    "bad_date": _l("acquisition date is not a date in the form YYYY-MM-DD"),
-    "future_date": _l("acquisition date is in the future"),
-    "too_old": _l("acquisition date before 1990"),
-    "unknown_status": _l("unknown status (%(known)s)"),
-}
-
-
 def read_inventory_csv(data: bytes | str) -> Iterator[csvio.Row]:
     """The rows of an ITSM hardware export (its bytes, or its text); csvio.CsvFileError if the file is empty,
     too long or lacks columns, uploads.NotTextError if it is not UTF-8 text."""
@@ -57,7 +36,7 @@ def read_inventory_csv(data: bytes | str) -> Iterator[csvio.Row]:
 
 @dataclass(frozen=True)
 class _Refused:
-    """Why a line is refused: a code of MESSAGES, the offending value, the values the message quotes."""
+    """Why a line is refused: a code of display.INVENTORY_REJECTIONS, the offending value, the quoted values."""
 
     code: str
     value: str = ""

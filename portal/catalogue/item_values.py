@@ -15,8 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from portal import csvio
+from portal.catalogue.display import ITEM_PROBLEMS
 from portal.catalogue.services import CATALOGUE_CATEGORIES
-from portal.i18n import lazy_gettext as _l
 
 #: The CSV columns, in order, for the export and the import alike.
 ITEM_COLUMNS = (
@@ -49,41 +49,9 @@ class Problem:
     params: tuple[tuple[str, Any], ...] = ()
 
 
-MESSAGES = {
-    "required": _l("This field is required."),
-    "not_a_number": _l("Enter a number, for example 12.5."),
-    "negative": _l("Enter 0 or more."),
-    "not_positive": _l("Enter a number greater than 0."),
-    "too_large": _l("Enter at most %(max)s."),
-    "not_a_year": _l("Enter a year, for example 2023."),
-    "year_out_of_range": _l("Enter a year from %(min)s to %(max)s."),
-    "too_long": _l("Enter at most %(max)s characters."),
-    "not_a_boolean": _l("Write yes or no."),
-    "bad_url": _l("Enter an address starting with https:// or http://."),
-    "bad_sku": _l("Use letters, digits, dots, dashes and underscores only, starting with a letter or a digit."),
-    "sku_taken": _l("Another item already has this SKU."),
-    "sku_repeated": _l("This SKU is already on an earlier line of the file."),
-    "unknown_category": _l("Choose one of the catalogue categories: %(known)s."),
-    "unknown_quality": _l("Choose manufacturer, generic or estimated."),
-    "all_masses_zero": _l(
-        "At least one of fabrication, distribution and end of life must be greater than 0; "
-        "leave all three empty to use the category values."
-    ),
-    "all_masses_zero_factor": _l("At least one of fabrication, distribution and end of life must be greater than 0."),
-    "original_unknown": _l("No catalogue item has this SKU."),
-    "original_self": _l("An item cannot be the refurbished version of itself."),
-    "original_needs_refurbished": _l("Only a refurbished item can name the new model it comes from."),
-    "original_other_category": _l("The new model must be in the same category."),
-    "original_refurbished": _l("The original model must be a new item, not a refurbished one."),
-    "has_variants": _l(
-        "Refurbished items come from this model: it must stay a new item of the same category."
-    ),
-}
-
-
 def problem_message(problem: Problem) -> str:
     """The problem in the current language (the CLI forces English)."""
-    return str(MESSAGES[problem.code]) % dict(problem.params)
+    return str(ITEM_PROBLEMS[problem.code]) % dict(problem.params)
 
 
 def plain(value: Decimal) -> str:

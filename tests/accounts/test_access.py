@@ -101,3 +101,14 @@ def test_home_offers_the_admin_area_only_to_admins(client, login_as):
     client.post("/logout", data={"csrf_token": csrf_token(client)})
     login_as("admin")
     assert "/admin/users" in client.get("/").get_data(as_text=True)
+
+
+def test_an_admin_cannot_deactivate_their_own_account_and_is_told_so(client, login_as):
+
+
+    admin = login_as("admin", locale="en")
+    response = client.post(f"/admin/users/{admin.id}/active", data={"csrf_token": csrf_token(client), "active": "0"},
+                           follow_redirects=True)
+    assert "You cannot deactivate your own account." in response.get_data(as_text=True)
+    db.session.refresh(admin)
+    assert admin.active

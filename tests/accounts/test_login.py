@@ -72,7 +72,7 @@ def test_deactivation_ends_open_sessions_at_once(client, make_user, login):
     user = make_user()
     login(user)
     assert client.get("/").status_code == 200
-    services.set_active(db.session.get(type(user), user.id), False)
+    services.set_active(db.session.get(type(user), user.id), False, by=None)
     db.session.commit()
     assert client.get("/").status_code == 302
 

@@ -1,0 +1,50 @@
+"""The admin's pages of the accounts domain: find an employee, deactivate or reactivate an account."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from portal.accounts import bp, services
+from portal.accounts.models import Role, User
+from portal.htmx import render
+from portal.models import db
+from portal.pagination import page_number, paginate
+from portal.security import roles_required
+
+
+@bp.get("/admin/users")
+@roles_required(Role.ADMIN.value)
+def admin_users() -> Response:
+    """Employees, searchable and paginated; the results update as the admin types."""
+    query = request.args.get("q", "").strip()[:100]
+    statement = services.search_users_statement(query).options(selectinload(User.org_unit), selectinload(User.site))
+    page = paginate(
+        statement, number=page_number(request.args.get("page")), size=current_app.config["PORTAL_PAGE_SIZE"]
+    )
+    return render("accounts/admin_users.html", "accounts/_users_results.html", page=page, query=query)
+
+
+@bp.post("/admin/users/<int:user_id>/active")
+@roles_required(Role.ADMIN.value)
+def admin_set_active(user_id: int) -> Response:
+    """Deactivate or reactivate an account (an admin cannot deactivate themself)."""
+    user = db.get_or_404(User, user_id)
+    active = request.form.get("active") == "1"
+    try:
+        services.set_active(user, active, by=current_user._get_current_object())
+    except services.AccountError as error:
+        flash(error.message(), "error")
+    else:
+        db.session.commit()
+        if active:
+            flash(_("%(name)s can log in again.", name=user.full_name), "success")
+        else:
+            flash(_("%(name)s's account is deactivated: their sessions have ended.", name=user.full_name), "success")
+    return redirect(
+        url_for("accounts.admin_users", q=request.form.get("q") or None, page=request.form.get("page") or None),
+        code=303,
+    )
