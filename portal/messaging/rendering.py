@@ -244,8 +244,10 @@ PROBLEM_MESSAGES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "fr": "Ces valeurs ne peuvent pas être comparées ou mises en forme ensemble\u00a0: {detail}.",
         },
         "unsafe_link": {
-            "en": "Link not allowed (only http, https and mailto addresses): {detail}.",
-            "fr": "Lien non autorisé (seules les adresses http, https et mailto le sont)\u00a0: {detail}.",
+            "en": "Link not allowed (only http, https and mailto addresses, without a name or password before "
+            "the host): {detail}.",
+            "fr": "Lien non autorisé (seules les adresses http, https et mailto le sont, sans nom ni mot de passe "
+            "avant le serveur)\u00a0: {detail}.",
         },
         "newline": {
             "en": "A subject must fit on a single line.",
