@@ -169,8 +169,9 @@ def _write_batch(message: Message, batch: Sequence[sa.Row], contexts: dict, vers
             context = contexts[user.id]
             subject = subject_template.render(context, locale)
             body = body_template.render_markup(context, locale)
-        except RenderError as error:
-            row.update(subject="", body="", error=error.message("en")[:500])
+        except Exception as error:  # this recipient's failure, with its reason: the others still get theirs
+            reason = error.message("en") if isinstance(error, RenderError) else f"{type(error).__name__}: {error}"
+            row.update(subject="", body="", error=reason[:500])
         else:
             row.update(subject=subject[:2000], body=body, error="")
         rows.append(row)

@@ -312,3 +312,29 @@ def test_two_workers_share_the_outbox_without_sending_anything_twice(app, smtp, 
     assert all(len(smtp.to(p.email)) == 1 for p in people)
     if db.engine.dialect.name == "postgresql":
         assert all(r.sent for r in reports), "both workers took part"
+
+
+# ------------------------------------------------------------------ failures while starting: never stuck
+
+
+def test_a_recipient_whose_message_cannot_be_prepared_is_reported_and_the_others_get_theirs(
+        make_user, make_message, start, monkeypatch):
+    from portal.messaging import context
+
+    zoe = make_user(first_name="Zoé", locale="en")
+    ana = make_user(first_name="Ana", locale="en")
+    original = context.ContextBuilder.contexts
+
+    def without_zoe(self, batch):  # her values cannot be computed: a failure of this recipient alone
+        contexts = original(self, batch)
+        contexts.pop(zoe.id, None)
+        return contexts
+
+    monkeypatch.setattr(context.ContextBuilder, "contexts", without_zoe)
+    message = start(make_message(audience=Criteria(languages=("en",))))
+    assert message.status == MessageStatus.SENDING.value
+    mine = recipients_of(message)
+    assert mine[ana.id].body_text == "Bonjour Ana, voici un message."
+    assert (mine[zoe.id].body, mine[zoe.id].error) == ("", f"KeyError: {zoe.id}")
+    figures = services.delivery_figures(message)
+    assert (figures.recipients, figures.not_personalised, figures.queued) == (2, 1, 1)
