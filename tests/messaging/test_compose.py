@@ -144,7 +144,7 @@ def test_a_rejected_template_can_never_be_sent_even_if_stored(make_message, star
         services.compiled_versions(message)
 
 
-def test_a_message_stored_with_a_bad_template_pauses_instead_of_rendering(make_message):
+def test_a_message_stored_with_a_bad_template_cannot_be_started_instead_of_rendering(make_message):
     from portal.messaging.sending import start_message
 
     message = make_message()
@@ -152,11 +152,12 @@ def test_a_message_stored_with_a_bad_template_pauses_instead_of_rendering(make_m
     services.send_now(message, now=now)
     message.body_fr = "{{ config }}"
     db.session.commit()
-    start_message(message.id, now=now)
+    assert start_message(message.id, now=now) is None
     db.session.commit()
     db.session.refresh(message)
-    assert message.status == MessageStatus.PAUSED.value
+    assert message.status == MessageStatus.FAILED.value
     assert message.pause_details["kind"] == "template"
+    assert message.pause_details["problems"] == {"body_fr": [[1, "unknown_placeholder", "config"]]}
 
 
 def test_send_now_is_idempotent_and_schedule_and_cancel_work(client, login_as, make_message):
