@@ -458,3 +458,16 @@ def test_messages_saved_before_the_limits_cannot_break_the_preview_or_the_test_e
     assert "Le message ne peut pas être personnalisé pour vous" in client.get(response.headers["Location"]).get_data(
         as_text=True)
     assert smtp.received == []
+
+
+@pytest.mark.parametrize(("query", "found"), [("jean_", ["Jean_Luc"]), ("%", []), ("_", ["Jean_Luc"])])
+def test_percent_and_underscore_in_the_recipient_search_are_matched_literally(client, login_as, make_user,
+                                                                               make_message, query, found):
+    comms = login_as("comms", first_name="Chloé")
+    make_user(first_name="Jean_Luc", last_name="Martin", email="jl@test.example")
+    make_user(first_name="Jeanne", last_name="Dupont", email="jeanne@test.example")
+    message = make_message(author=comms)
+    page = client.get(f"/comms/messages/{message.id}/preview/recipients", query_string={"q": query},
+                      headers={"HX-Request": "true"}).get_data(as_text=True)
+    shown = [name for name in ("Jean_Luc", "Jeanne", "Chloé") if f"Aperçu pour {name}" in page]
+    assert shown == found
