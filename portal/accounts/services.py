@@ -305,13 +305,12 @@ def _check_row(
 def search_users_statement(query: str = "", *, active: bool | None = None) -> sa.Select[tuple[User]]:
     """Employees whose name or e-mail contains the query, sorted by name."""
     statement = sa.select(User).order_by(User.last_name, User.first_name, User.id)
-    for word in query.split()[:4]:
-        pattern = f"%{word.lower()}%"
+    for word in query.lower().split()[:4]:  # `%` and `_` match themselves (autoescape), not any characters
         statement = statement.where(
             sa.or_(
-                sa.func.lower(User.first_name).like(pattern),
-                sa.func.lower(User.last_name).like(pattern),
-                User.email.like(pattern),
+                sa.func.lower(User.first_name).contains(word, autoescape=True),
+                sa.func.lower(User.last_name).contains(word, autoescape=True),
+                User.email.contains(word, autoescape=True),
             )
         )
     if active is not None:

@@ -32,6 +32,7 @@ from portal.messaging.forms import (
 )
 from portal.messaging.models import Message, MessageStatus, MessageTemplate
 from portal.messaging.rendering import PLACEHOLDERS, TemplateProblem
+from portal.messaging.sending import MAX_START_ATTEMPTS
 from portal.models import db, utcnow
 from portal.org.models import Commune, OrgUnit, Site
 from portal.pagination import page_number, paginate
@@ -75,6 +76,14 @@ STATUS_NAMES = {
     MessageStatus.PAUSED.value: _l("Paused"),
     MessageStatus.SENT.value: _l("Sent"),
     MessageStatus.CANCELLED.value: _l("Cancelled"),
+    MessageStatus.FAILED.value: _l("Could not be started"),
+}
+#: The fields a failed start's template problems are about.
+FIELD_NAMES = {
+    "subject_fr": _l("Subject (French)"),
+    "body_fr": _l("Message (French)"),
+    "subject_en": _l("Subject (English)"),
+    "body_en": _l("Message (English)"),
 }
 ROLE_NAMES = {"manager": _l("Managers"), "comms": _l("Communications team"), "admin": _l("Administrators")}
 
@@ -440,6 +449,27 @@ def preview_search(message_id: int) -> Response:
 # ----------------------------------------------------------------------------------- detail, status
 
 
+def _start_failure(message: Message) -> dict[str, Any] | None:
+    """Why a failed message could not be started, in the user's language: its template problems, an
+    interrupted preparation, or the error the jobs process recorded (as it was given)."""
+    if message.status != MessageStatus.FAILED.value:
+        return None
+    details = message.pause_details or {}
+    problems = [
+        f"{FIELD_NAMES.get(name, name)} – {line}"
+        for name, found in (details.get("problems") or {}).items()
+        for line in _problem_lines([TemplateProblem(*problem) for problem in found])
+    ]
+    kind = details.get("kind")
+    explanation = {
+        "template": _("Its content has errors:"),
+        "interrupted": _("Its preparation was interrupted %(count)d times: the jobs process stopped during it.",
+                         count=MAX_START_ATTEMPTS),
+    }.get(kind, _("An error occurred while it was being prepared."))
+    reason = "" if problems or kind == "interrupted" else details.get("reason", "")
+    return {"explanation": explanation, "problems": problems, "reason": reason}
+
+
 def _detail_context(message: Message) -> dict[str, Any]:
     criteria = services.criteria_of(message)
     started = message.started_at is not None
@@ -454,6 +484,7 @@ def _detail_context(message: Message) -> dict[str, Any]:
         "channel_names": CHANNEL_NAMES,
         "schedule_form": ScheduleForm(),
         "template_form": TemplateNameForm(),
+        "start_failure": _start_failure(message),
         "polling": message.status in (MessageStatus.STARTING.value, MessageStatus.SENDING.value)
         or (message.status == MessageStatus.SCHEDULED.value and message.scheduled_at is not None
             and message.scheduled_at <= utcnow()),
@@ -546,7 +577,8 @@ def retry(message_id: int) -> BaseResponse:
 @bp.post("/comms/messages/<int:message_id>/stop")
 @roles_required(COMMS)
 def stop(message_id: int) -> BaseResponse:
-    """Stop sending: the e-mails not sent yet are dropped (portal messages stay delivered)."""
+    """Stop sending, or cancel a message that could not be started: the e-mails not sent yet are dropped
+    (portal messages stay delivered)."""
     return _action(
         message_id, lambda m: services.stop(m, now=utcnow()), _("Sending is stopped: %(count)d e-mail(s) dropped.")
     )

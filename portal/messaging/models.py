@@ -32,7 +32,9 @@ NON_ESSENTIAL_CATEGORIES = tuple(c.value for c in Category if c.value not in ESS
 
 class MessageStatus(StrEnum):
     """draft → scheduled → starting (audience being frozen) → sending → sent; sending ⇄ paused;
-    scheduled → draft (cancelled schedule); sending or paused → cancelled (e-mails not yet sent dropped)."""
+    scheduled → draft (cancelled schedule); sending or paused → cancelled (e-mails not yet sent dropped);
+    starting → failed (could not be started: the reason is kept) → scheduled again once corrected, or cancelled.
+    """
 
     DRAFT = "draft"
     SCHEDULED = "scheduled"
@@ -41,10 +43,11 @@ class MessageStatus(StrEnum):
     PAUSED = "paused"
     SENT = "sent"
     CANCELLED = "cancelled"
+    FAILED = "failed"
 
 
 #: The content of a message or a template can still change.
-EDITABLE_STATUSES = (MessageStatus.DRAFT.value, MessageStatus.SCHEDULED.value)
+EDITABLE_STATUSES = (MessageStatus.DRAFT.value, MessageStatus.SCHEDULED.value, MessageStatus.FAILED.value)
 
 
 class OutboxStatus(StrEnum):
@@ -118,9 +121,14 @@ class Message(MessageContent, TimestampMixin, db.Model):
     #: The jobs worker freezing the audience, and until when; a dead worker's start is resumed after it.
     started_by: Mapped[str | None] = mapped_column(sa.String(80))
     start_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: How many times a worker took the start since it was last scheduled: a start whose worker keeps dying is
+    #: given up after a few (see portal.messaging.sending) instead of being taken again forever.
+    start_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     recipient_count: Mapped[int | None] = mapped_column()
-    #: Why sending paused: {"kind": "failures", "failed": n, "attempted": n, "reason": "550 …"} (None: not paused).
+    #: Why sending paused: {"kind": "failures", "failed": n, "attempted": n, "reason": "550 …"}; or why the
+    #: message could not be started (status failed): {"kind": "template", "reason": "…", "problems": {field:
+    #: [[line, code, detail], …]}} or {"kind": "error" | "interrupted", "reason": "…"}. None otherwise.
     pause_details: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -27,6 +27,18 @@ Refused: attribute access and subscripts, calls, arithmetic and string operators
 ``namespace``…) is removed. With no loops, calls or arithmetic, rendering time is linear in the template and
 the values; the output is capped while it is produced.
 
+Size limits, checked before anything is compiled, because Jinja's parser and code generator recurse and
+Python's compiler has nesting limits of its own (beyond them a template crashed the compiler, or took
+minutes to fail): the text's length, conditions inside conditions (:data:`MAX_NESTED_CONDITIONS`), the
+names, values and signs of one ``{{ }}`` or ``{% %}`` (:data:`MAX_EXPRESSION_TOKENS`), the nesting of one
+expression (:data:`MAX_EXPRESSION_DEPTH`), filters in a row (:data:`MAX_FILTER_CHAIN`) and number literals
+(below :data:`MAX_NUMBER`, like the values of a context). The token stream is read first (conditions,
+length, parentheses, numbers: what would make the parser recurse too deep or fail), then the parsed tree
+(the depth of each expression, filter chains). Compiling and rendering then each have a budget of CPU time
+(:data:`MAX_COMPILE_SECONDS`, :data:`MAX_RENDER_SECONDS`), checked at each node the code generator visits
+and as the output is produced. :func:`validate` compiles the template and renders it once with the example
+values: what it accepts compiles, and renders for every recipient whose values are valid.
+
 Printed values: ``None`` prints as nothing; integers with the locale's thousands separator (U+202F in
 French); decimals likewise with at most 2 decimals (use ``number(n)`` to choose). Block tags on their own
 line leave no blank line behind (``trim_blocks`` and ``lstrip_blocks`` are on).
@@ -36,16 +48,20 @@ This module imports only jinja2, markupsafe, babel (optional) and the standard l
 
 from __future__ import annotations
 
+import decimal
 import math
 import re
+import time
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Literal
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, nodes, pass_context
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError, nodes, pass_context
+from jinja2.compiler import CodeGenerator
 from jinja2.filters import FILTERS
 from jinja2.runtime import Context, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -65,7 +81,14 @@ __all__ = [
     "ALLOWED_FILTERS",
     "ALLOWED_TESTS",
     "LOCALES",
+    "MAX_COMPILE_SECONDS",
+    "MAX_EXPRESSION_DEPTH",
+    "MAX_EXPRESSION_TOKENS",
+    "MAX_FILTER_CHAIN",
+    "MAX_NESTED_CONDITIONS",
+    "MAX_NUMBER",
     "MAX_OUTPUT_CHARS",
+    "MAX_RENDER_SECONDS",
     "MAX_SOURCE_CHARS",
     "MAX_SUBJECT_OUTPUT_CHARS",
     "MAX_SUBJECT_SOURCE_CHARS",
@@ -93,8 +116,20 @@ MAX_SOURCE_CHARS = 20_000
 MAX_OUTPUT_CHARS = 100_000
 MAX_SUBJECT_SOURCE_CHARS = 1_000
 MAX_SUBJECT_OUTPUT_CHARS = 2_000
+MAX_NESTED_CONDITIONS = 10  # {% if %} inside {% if %}: Python refuses 100 levels of indentation
+MAX_EXPRESSION_TOKENS = 100  # names, values and signs in one {{ }} or {% %}: bounds the parser's recursion
+MAX_EXPRESSION_DEPTH = 10  # nesting of one expression (parentheses, filters, not, comparisons, inline if)
+MAX_FILTER_CHAIN = 5  # `x|a|b|c|d|e`: each filter wraps a call around the previous one in the compiled code
+MAX_NUMBER = 10**15  # numbers written in a template, like those of a context, stay below this
+# Time budgets, in CPU seconds of the thread doing the work (time.thread_time): a template accepted at save is
+# not refused later because the machine was busy. Every template within the limits above takes well under
+# them (BENCHMARKS.md, "Message template limits").
+MAX_COMPILE_SECONDS = 1.0
+MAX_RENDER_SECONDS = 1.0  # for one recipient, markup stage included
+_CHUNKS_PER_CLOCK_READ = 32  # reading the thread's CPU clock is a system call: once per this many chunks
 LOCALES = ("fr", "en")
-_MAX_ABS_NUMBER = 10**15  # larger numbers in a context are a bug upstream (and costly to format)
+_MAX_ABS_NUMBER = MAX_NUMBER  # larger numbers in a context are a bug upstream (and costly to format)
+_MAX_NUMBER_LITERAL_CHARS = 40  # longer literals are refused before being converted (int() of 5,000 digits fails)
 NARROW_NBSP = "\u202f"
 
 # ------------------------------------------------------------------------------------------ catalogue
@@ -244,12 +279,44 @@ PROBLEM_MESSAGES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "fr": "Ces valeurs ne peuvent pas être comparées ou mises en forme ensemble\u00a0: {detail}.",
         },
         "unsafe_link": {
-            "en": "Link not allowed (only http, https and mailto addresses): {detail}.",
-            "fr": "Lien non autorisé (seules les adresses http, https et mailto le sont)\u00a0: {detail}.",
+            "en": "Link not allowed (only http, https and mailto addresses, without a name or password before "
+            "the host): {detail}.",
+            "fr": "Lien non autorisé (seules les adresses http, https et mailto le sont, sans nom ni mot de passe "
+            "avant le serveur)\u00a0: {detail}.",
         },
         "newline": {
             "en": "A subject must fit on a single line.",
             "fr": "Un objet doit tenir sur une seule ligne.",
+        },
+        "nested_conditions": {
+            "en": "Too many conditions inside one another (at most {detail}).",
+            "fr": "Trop de conditions imbriquées les unes dans les autres ({detail} au plus).",
+        },
+        "expression_length": {
+            "en": "This expression is too long (at most {detail} names, values and signs between the braces).",
+            "fr": "Cette expression est trop longue ({detail} noms, valeurs et signes au plus entre les accolades).",
+        },
+        "expression_depth": {
+            "en": "This expression is nested too deeply (at most {detail} levels of parentheses, filters, "
+            "comparisons, not…).",
+            "fr": "Cette expression est trop imbriquée ({detail} niveaux au plus de parenthèses, filtres, "
+            "comparaisons, not…).",
+        },
+        "filter_chain": {
+            "en": "Too many filters in a row (at most {detail}).",
+            "fr": "Trop de filtres à la suite ({detail} au plus).",
+        },
+        "number_too_large": {
+            "en": "This number is too large: {detail} (at most 999,999,999,999,999).",
+            "fr": "Ce nombre est trop grand\u00a0: {detail} (999\u202f999\u202f999\u202f999\u202f999 au plus).",
+        },
+        "too_slow": {
+            "en": "The message takes too long to prepare (more than {detail} s): simplify it.",
+            "fr": "Le message est trop long à préparer (plus de {detail}\u00a0s)\u00a0: simplifiez-le.",
+        },
+        "too_complex": {
+            "en": "The message is too complex to be prepared: simplify it.",
+            "fr": "Le message est trop complexe pour être préparé\u00a0: simplifiez-le.",
         },
         # rendering (send time)
         "invalid_context": {
@@ -302,11 +369,15 @@ class TemplateRejected(ValueError):
 
 
 class RenderError(Exception):
-    """A valid template could not be rendered for one recipient (bad context, output too long…)."""
+    """A valid template could not be rendered for one recipient (bad context, output too long…).
 
-    def __init__(self, code: str, detail: str = "") -> None:
+    `line` is the template line where it happened, when known (from 1).
+    """
+
+    def __init__(self, code: str, detail: str = "", line: int | None = None) -> None:
         self.code = code
         self.detail = detail
+        self.line = line
         super().__init__(_message(code, detail, "en"))
 
     def message(self, locale: str = "en") -> str:
@@ -408,6 +479,27 @@ def _number_filter(context: Context, value: Any, digits: int = 1, locale: str | 
     return _format_number(value, _locale(locale) if locale else context.get(_LOCALE_KEY, "en"), digits)
 
 
+class _OverBudget(Exception):
+    """The time budget of a compile or a render is spent (at this template line, when known)."""
+
+    def __init__(self, line: int | None) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+# When the compile running in this thread must stop (its CPU time, time.thread_time); infinite when none runs.
+_COMPILE_DEADLINE: ContextVar[float] = ContextVar("message_compile_deadline", default=math.inf)
+
+
+class _BudgetedCodeGenerator(CodeGenerator):
+    """Jinja's code generator, stopped at the first node it visits once the compile budget is spent."""
+
+    def visit(self, node: nodes.Node, *args: Any, **kwargs: Any) -> Any:
+        if time.thread_time() > _COMPILE_DEADLINE.get():
+            raise _OverBudget(getattr(node, "lineno", None))
+        return super().visit(node, *args, **kwargs)
+
+
 ALLOWED_TESTS = ("defined", "undefined", "none")
 _BUILTIN_FILTERS = ("upper", "lower", "title", "capitalize", "int", "round", "default")
 ALLOWED_FILTERS = (*_BUILTIN_FILTERS, "number")
@@ -422,7 +514,11 @@ def _environment(finalize: Callable[..., str]) -> ImmutableSandboxedEnvironment:
         lstrip_blocks=True,
         cache_size=0,
         auto_reload=False,
+        # No constant folding at compile time: it saves nothing in a message and walks each expression again at
+        # every level of it; a 19 KB body of 100-token conditions validated in 0.52 s with it, 0.18 s without.
+        optimized=False,
     )
+    env.code_generator_class = _BudgetedCodeGenerator
     env.globals.clear()  # no range, dict, lipsum, cycler, joiner, namespace
     env.filters = {name: FILTERS[name] for name in _BUILTIN_FILTERS} | {"number": _number_filter}
     env.tests = {name: TESTS[name] for name in ALLOWED_TESTS}
@@ -670,6 +766,104 @@ class _Checker:
         return "bool"
 
 
+# ------------------------------------------------------------------------------------------- limits
+
+_TAG_BEGINS = frozenset({"variable_begin", "block_begin"})
+_TAG_ENDS = frozenset({"variable_end", "block_end"})
+_OPENING_BRACKETS = frozenset("([{")
+_CLOSING_BRACKETS = frozenset(")]}")
+# Block tags closed by an `end…` tag (`set` only in its block form, without `=`): each opens a nesting level.
+_BLOCK_OPENERS = frozenset({"if", "for", "macro", "call", "filter", "block", "with", "autoescape"})
+
+
+def _literal_problem(line: int, kind: str, text: str) -> TemplateProblem | None:
+    """A number literal at or above MAX_NUMBER (or not finite, like 1e309), before Jinja converts it."""
+    shown = text if len(text) <= 24 else text[:20] + "…"
+    if len(text) > _MAX_NUMBER_LITERAL_CHARS:
+        return TemplateProblem(line, "number_too_large", shown)
+    digits = text.replace("_", "")
+    try:
+        value = int(digits, 0) if kind == "integer" else float(digits)
+    except ValueError:
+        return None  # not a number Python reads: the parser reports it
+    if not math.isfinite(value) or abs(value) >= MAX_NUMBER:
+        return TemplateProblem(line, "number_too_large", shown)
+    return None
+
+
+def _token_problems(source: str, env: ImmutableSandboxedEnvironment) -> list[TemplateProblem]:
+    """Limits read from the token stream, before parsing: the parser recurses once per nested condition,
+    parenthesis or `not`, and converts number literals whatever their size; raises TemplateSyntaxError."""
+    found: dict[str, TemplateProblem] = {}  # the first place each limit is passed: one line per limit
+
+    def passed(problem: TemplateProblem | None) -> None:
+        if problem is not None:
+            found.setdefault(problem.code, problem)
+
+    blocks = 0  # block tags open around the current position
+    brackets = 0  # brackets open in the current tag
+    tag: list[tuple[int, str, str]] | None = None  # the tokens of the current tag (None: outside tags)
+    for line, kind, value in env.lexer.tokeniter(source, None):
+        if kind in _TAG_BEGINS:
+            tag, brackets = [], 0
+        elif tag is None or kind == "whitespace":
+            continue
+        elif kind in _TAG_ENDS:
+            start = tag[0][0] if tag else line
+            if len(tag) > MAX_EXPRESSION_TOKENS:
+                passed(TemplateProblem(start, "expression_length", str(MAX_EXPRESSION_TOKENS)))
+            name = tag[0][2] if kind == "block_end" and tag and tag[0][1] == "name" else ""
+            block_set = name == "set" and not any(t[1:] == ("operator", "=") for t in tag)
+            if name in _BLOCK_OPENERS or block_set:
+                blocks += 1
+                if blocks > MAX_NESTED_CONDITIONS:
+                    passed(TemplateProblem(start, "nested_conditions", str(MAX_NESTED_CONDITIONS)))
+            elif name.startswith("end"):
+                blocks = max(0, blocks - 1)
+            tag = None
+        else:
+            tag.append((line, kind, value))
+            if kind in ("integer", "float"):
+                passed(_literal_problem(line, kind, value))
+            elif kind == "operator" and value in _OPENING_BRACKETS:
+                brackets += 1
+                if brackets > MAX_EXPRESSION_DEPTH:
+                    passed(TemplateProblem(line, "expression_depth", str(MAX_EXPRESSION_DEPTH)))
+            elif kind == "operator" and value in _CLOSING_BRACKETS:
+                brackets = max(0, brackets - 1)
+    return list(found.values())
+
+
+def _shape_problems(ast: nodes.Template) -> list[TemplateProblem]:
+    """Limits read from the parsed tree, walked without recursion: the depth of each expression and the
+    length of filter chains (the checker, the code generator and Python's compiler all recurse on them)."""
+    found: dict[str, TemplateProblem] = {}  # the first line where each limit is passed
+
+    def passed(node: nodes.Node, code: str, limit: int) -> None:
+        if code not in found or node.lineno < (found[code].line or 0):
+            found[code] = TemplateProblem(node.lineno, code, str(limit))
+
+    stack: list[tuple[nodes.Node, int, int]] = [(ast, 0, 0)]  # node, expression depth, filters in a row
+    while stack:
+        node, depth, chain = stack.pop()
+        if depth > MAX_EXPRESSION_DEPTH:
+            passed(node, "expression_depth", MAX_EXPRESSION_DEPTH)
+            continue
+        if chain > MAX_FILTER_CHAIN:
+            passed(node, "filter_chain", MAX_FILTER_CHAIN)
+            continue
+        for child in node.iter_child_nodes():
+            if not isinstance(child, nodes.Expr):
+                stack.append((child, depth, 0))
+            elif type(child) is nodes.Filter:
+                stack.append((child, depth + 1, chain + 1 if type(node) is nodes.Filter else 1))
+            elif type(child) in (nodes.And, nodes.Or) and type(child) is type(node):
+                stack.append((child, depth, 0))  # `a and b and c` is one level, not a nested one
+            else:
+                stack.append((child, depth + 1, 0))
+    return list(found.values())
+
+
 def _sorted(problems: Iterable[TemplateProblem]) -> list[TemplateProblem]:
     unique = dict.fromkeys(problems)
     return sorted(unique, key=lambda p: (p.line or 0, p.code, p.detail))
@@ -687,23 +881,67 @@ def _analyse(
         line = source.replace("\r\n", "\n").replace("\r", "\n").index("\n") + 1
         problems.append(TemplateProblem(source[: line - 1].count("\n") + 1, "newline", ""))
     try:
+        limits = _token_problems(source, env)
+        if limits:
+            return _sorted([*problems, *limits]), None, frozenset()
         ast = env.parse(source)
     except TemplateSyntaxError as exc:
         syntax = TemplateProblem(exc.lineno, "syntax", (exc.message or "").rstrip("."))
         return [*problems, syntax], None, frozenset()
+    except Exception:  # a parser limit the checks above do not foresee: refused, never a crash
+        return [*problems, TemplateProblem(None, "too_complex")], None, frozenset()
+    limits = _shape_problems(ast)
+    if limits:
+        return _sorted([*problems, *limits]), None, frozenset()
     checker = _Checker(check_links=not subject)
     checker.statements(ast.body)
     return _sorted([*problems, *checker.problems]), ast, frozenset(checker.names)
 
 
+def _seconds(limit: float) -> str:
+    return f"{limit:g}"
+
+
+def _compile(env: ImmutableSandboxedEnvironment, ast: nodes.Template) -> Template:
+    """The checked tree compiled within MAX_COMPILE_SECONDS; raises TemplateRejected."""
+    started = time.thread_time()
+    deadline = _COMPILE_DEADLINE.set(started + MAX_COMPILE_SECONDS)
+    try:
+        template = env.from_string(ast)
+    except _OverBudget as over:
+        raise TemplateRejected([TemplateProblem(over.line, "too_slow", _seconds(MAX_COMPILE_SECONDS))]) from over
+    except Exception as exc:  # a limit of Python's compiler the checks do not foresee: refused, never a crash
+        raise TemplateRejected([TemplateProblem(None, "too_complex")]) from exc
+    finally:
+        _COMPILE_DEADLINE.reset(deadline)
+    if time.thread_time() - started > MAX_COMPILE_SECONDS:  # Python's own compile step cannot be interrupted
+        raise TemplateRejected([TemplateProblem(None, "too_slow", _seconds(MAX_COMPILE_SECONDS))])
+    return template
+
+
+def _problems_of(compile_source: Callable[[str], CompiledMessage | CompiledSubject], source: str
+                 ) -> list[TemplateProblem]:
+    """Compile (through the cache), then render once with the example values, each within its time budget."""
+    try:
+        compile_source(source).render(example_context(), "fr")
+    except TemplateRejected as rejected:
+        return list(rejected.problems)
+    except RenderError as error:
+        return [TemplateProblem(error.line, error.code, error.detail)]
+    return []
+
+
 def validate(source: str) -> list[TemplateProblem]:
-    """The problems of a message body, sorted by line; an empty list means it can be saved and sent."""
-    return _analyse(source, _BODY_ENV, MAX_SOURCE_CHARS, subject=False)[0]
+    """The problems of a message body, sorted by line; an empty list means it can be saved and sent.
+
+    The body is checked, compiled and rendered once with the example values, within the size and time limits.
+    """
+    return _problems_of(compile_message, source)
 
 
 def validate_subject(source: str) -> list[TemplateProblem]:
     """The problems of a subject line (same rules, plus: one line, at most 1,000 characters)."""
-    return _analyse(source, _SUBJECT_ENV, MAX_SUBJECT_SOURCE_CHARS, subject=True)[0]
+    return _problems_of(compile_subject, source)
 
 
 # ----------------------------------------------------------------------------------------- rendering
@@ -739,7 +977,32 @@ def _check_context(context: Mapping[str, object], locale: str) -> dict[str, obje
     return values
 
 
-def _run(template: Any, context: Mapping[str, object], locale: str, limit: int) -> str:
+def _template_line(error: BaseException) -> int | None:
+    """The template line an exception was raised at (Jinja rewrites the traceback to the template's lines)."""
+    line = None
+    frame = error.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_code.co_filename == "<template>":
+            line = frame.tb_lineno
+        frame = frame.tb_next
+    return line
+
+
+def _reason(error: Exception) -> str:
+    """What went wrong, in words a reader of the delivery figures understands."""
+    if isinstance(error, decimal.DecimalException | OverflowError):
+        return "a number is too large to be shown"
+    if isinstance(error, RecursionError):
+        return "the message is nested too deeply"
+    return str(error) or type(error).__name__
+
+
+def _deadline() -> float:
+    return time.thread_time() + MAX_RENDER_SECONDS
+
+
+def _run(template: Any, context: Mapping[str, object], locale: str, limit: int, deadline: float) -> str:
+    """The template's output for a context; any failure is a RenderError (never another exception)."""
     values = _check_context(context, _locale(locale))
     parts: list[str] = []
     size = 0
@@ -748,12 +1011,16 @@ def _run(template: Any, context: Mapping[str, object], locale: str, limit: int) 
             size += len(chunk)
             if size > limit:
                 raise RenderError("output_too_long", str(limit))
+            if len(parts) % _CHUNKS_PER_CLOCK_READ == 0 and time.thread_time() > deadline:
+                raise RenderError("too_slow", _seconds(MAX_RENDER_SECONDS))
             parts.append(chunk)
+    except RenderError:
+        raise
     except UndefinedError as exc:
         found = _UNDEFINED_NAME_RE.search(exc.message or "")
-        raise RenderError("missing_value", found.group(1) if found else str(exc)) from exc
-    except (TemplateError, TypeError, ValueError, ArithmeticError) as exc:
-        raise RenderError("render_failed", str(exc)) from exc
+        raise RenderError("missing_value", found.group(1) if found else str(exc), _template_line(exc)) from exc
+    except Exception as exc:  # a recipient's failure is recorded with its reason: it never stops a mailing
+        raise RenderError("render_failed", _reason(exc), _template_line(exc)) from exc
     return "".join(parts)
 
 
@@ -771,18 +1038,21 @@ class CompiledMessage:
             raise TemplateRejected(problems)
         self.source = source
         self.placeholders: frozenset[str] = names  # the placeholders the template uses
-        self._template = _BODY_ENV.from_string(ast)
+        self._template = _compile(_BODY_ENV, ast)
 
     def render(self, context: Mapping[str, object], locale: str) -> Rendered:
-        """HTML and text for one recipient; raises RenderError (bad context, missing value, too long)."""
-        html, text = markup.render(self.render_markup(context, locale))
+        """HTML and text for one recipient; raises RenderError (bad context, missing value, too long, too slow)."""
+        deadline = _deadline()
+        html, text = markup.render(_run(self._template, context, locale, MAX_OUTPUT_CHARS, deadline))
+        if time.thread_time() > deadline:
+            raise RenderError("too_slow", _seconds(MAX_RENDER_SECONDS))
         return Rendered(html=html, text=text)
 
     def render_markup(self, context: Mapping[str, object], locale: str) -> str:
         """Stage 1 only: the recipient's personalised markup (every value already neutralised by
         :func:`markup.escape_markup`). Storing it and calling :func:`markup.render` later gives exactly
         :meth:`render`'s result; raises RenderError."""
-        return _run(self._template, context, locale, MAX_OUTPUT_CHARS)
+        return _run(self._template, context, locale, MAX_OUTPUT_CHARS, _deadline())
 
 
 class CompiledSubject:
@@ -796,15 +1066,18 @@ class CompiledSubject:
             raise TemplateRejected(problems)
         self.source = source
         self.placeholders: frozenset[str] = names
-        self._template = _SUBJECT_ENV.from_string(ast)
+        self._template = _compile(_SUBJECT_ENV, ast)
 
     def render(self, context: Mapping[str, object], locale: str) -> str:
-        return _run(self._template, context, locale, MAX_SUBJECT_OUTPUT_CHARS).strip()
+        """The subject for one recipient; raises RenderError."""
+        return _run(self._template, context, locale, MAX_SUBJECT_OUTPUT_CHARS, _deadline()).strip()
 
 
+# Keyed by the source text, hence by message version: an edit compiles anew, previews, tests and every batch
+# of a mailing reuse it. A refusal is not kept: it costs the cheap checks, or at most the compile budget.
 @lru_cache(maxsize=256)
 def compile_message(source: str) -> CompiledMessage:
-    """The compiled body (cached by source); raises TemplateRejected if `validate(source)` finds problems."""
+    """The compiled body (cached by source); raises TemplateRejected if the checks or the compile refuse it."""
     return CompiledMessage(source)
 
 

@@ -12,6 +12,12 @@ their busy timeout. Batches keep each write short. Nothing is lost or doubled on
 message whose lease ran out is taken again and resumes after the last recipient written, and the unique
 constraints (one inbox row per message and employee, one outbox row per message, employee and channel)
 forbid a second row whatever happens.
+
+A start never stays `starting` for good: a recipient whose message cannot be rendered is recorded with the
+reason (nothing is delivered to them) and the others get theirs; a template the checks refuse, or any other
+error, makes the message `failed` (could not be started) with the reason, at once; and a start taken
+MAX_START_ATTEMPTS times without finishing (its workers died) is given up the same way. A failed message is
+corrected and sent again (the start goes on after the recipients already written) or cancelled.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ from portal.messaging.models import (
     OutboxStatus,
 )
 from portal.messaging.rendering import RenderError, TemplateRejected
-from portal.messaging.services import compiled_versions, context_builder, criteria_of
+from portal.messaging.services import SOURCE_FIELDS, compiled_versions, context_builder, criteria_of, field_problems
 from portal.messaging.settings import setting
 from portal.models import UTCDateTime, db
 from portal.timezone import PARIS
@@ -47,6 +53,8 @@ from portal.timezone import PARIS
 log = logging.getLogger(__name__)
 _MESSAGE = Message.__table__
 _RECIPIENT = MessageRecipient.__table__
+#: A start taken this many times without finishing (each time its worker died) is not taken again.
+MAX_START_ATTEMPTS = 3
 
 
 def worker_name() -> str:
@@ -90,10 +98,44 @@ def _take(message_id: int, now: datetime, worker: str, lease: timedelta) -> bool
             started_at=sa.func.coalesce(_MESSAGE.c.started_at, sa.literal(now, UTCDateTime())),
             started_by=worker,
             start_lease_until=now + lease,
+            start_attempts=_MESSAGE.c.start_attempts + 1,
         )
     )
     db.session.commit()
     return result.rowcount == 1
+
+
+def _give_up(message_id: int, details: dict, *still: sa.ColumnElement[bool]) -> bool:
+    """A `starting` message (matching `still`) could not be started: `failed`, with why; commits.
+
+    A start that wrote no recipient leaves no trace of having begun (its start date is set by the next one).
+    """
+    result = db.session.execute(
+        sa.update(_MESSAGE)
+        .where(_MESSAGE.c.id == message_id, _MESSAGE.c.status == MessageStatus.STARTING.value, *still)
+        .values(status=MessageStatus.FAILED.value, pause_details=details, start_lease_until=None)
+    )
+    if result.rowcount == 1:
+        db.session.execute(
+            sa.update(_MESSAGE)
+            .where(_MESSAGE.c.id == message_id, ~sa.exists().where(_RECIPIENT.c.message_id == message_id))
+            .values(started_at=None, started_by=None)
+        )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _give_up_if_interrupted_too_often(message_id: int, now: datetime) -> bool:
+    """A start whose lease ran out MAX_START_ATTEMPTS times is failed instead of being taken again."""
+    given_up = _give_up(
+        message_id,
+        {"kind": "interrupted", "reason": f"the start was interrupted {MAX_START_ATTEMPTS} times"},
+        _MESSAGE.c.start_lease_until < now,
+        _MESSAGE.c.start_attempts >= MAX_START_ATTEMPTS,
+    )
+    if given_up:
+        log.warning("message %d could not be started: interrupted %d times", message_id, MAX_START_ATTEMPTS)
+    return given_up
 
 
 def _still_mine(message_id: int, worker: str, until: datetime) -> bool:
@@ -113,13 +155,25 @@ def _still_mine(message_id: int, worker: str, until: datetime) -> bool:
 def start_message(message_id: int, *, now: datetime, worker: str | None = None) -> Started | None:
     """Freeze the audience and write inbox and outbox rows, batch by batch (each batch committed).
 
-    Returns None if the message is not due, or is being started by another worker. A template that no
-    longer validates pauses the message with the problems: it is never rendered.
+    Returns None if the message is not due, is being started by another worker, or could not be started: it
+    is then `failed` with the reason (a template the checks refuse is never rendered).
     """
     worker = worker or worker_name()
     lease = timedelta(seconds=setting("PORTAL_MESSAGING_LEASE_SECONDS"))
-    if not _take(message_id, now, worker, lease):
+    if _give_up_if_interrupted_too_often(message_id, now) or not _take(message_id, now, worker, lease):
         return None
+    try:
+        return _start(message_id, now, worker, lease)
+    except Exception as error:  # the message must not stay `starting`, to be retried after every lease
+        db.session.rollback()
+        log.exception("message %d could not be started", message_id)
+        reason = f"{type(error).__name__}: {error}"[:500]
+        _give_up(message_id, {"kind": "error", "reason": reason}, _MESSAGE.c.started_by == worker)
+        return None
+
+
+def _start(message_id: int, now: datetime, worker: str, lease: timedelta) -> Started | None:
+    """The start once taken by this worker: every batch, then the counts."""
     clock_start = time.monotonic()
     message = db.session.get(Message, message_id, populate_existing=True)
     if message is None or message.started_at is None:  # _take() has just set it: only a bug gets here
@@ -127,11 +181,13 @@ def start_message(message_id: int, *, now: datetime, worker: str | None = None) 
     try:
         versions = compiled_versions(message)
     except TemplateRejected as rejected:
-        message.status = MessageStatus.PAUSED.value
-        message.pause_details = {"kind": "template", "reason": str(rejected)}
-        message.start_lease_until = None
-        db.session.commit()
-        return Started(message_id, 0, 0, 0)
+        problems = {name: [[p.line, p.code, p.detail] for p in field_problems(name, getattr(message, name))]
+                    for name in SOURCE_FIELDS}
+        details = {"kind": "template", "reason": str(rejected)[:500],
+                   "problems": {name: found for name, found in problems.items() if found}}
+        _give_up(message_id, details, _MESSAGE.c.started_by == worker)
+        log.warning("message %d could not be started: %s", message_id, rejected)
+        return None
     started_at = message.started_at
     today = started_at.astimezone(PARIS).date()
     builder = context_builder(message, today=today, now=now)
@@ -169,8 +225,9 @@ def _write_batch(message: Message, batch: Sequence[sa.Row], contexts: dict, vers
             context = contexts[user.id]
             subject = subject_template.render(context, locale)
             body = body_template.render_markup(context, locale)
-        except RenderError as error:
-            row.update(subject="", body="", error=error.message("en")[:500])
+        except Exception as error:  # this recipient's failure, with its reason: the others still get theirs
+            reason = error.message("en") if isinstance(error, RenderError) else f"{type(error).__name__}: {error}"
+            row.update(subject="", body="", error=reason[:500])
         else:
             row.update(subject=subject[:2000], body=body, error="")
         rows.append(row)

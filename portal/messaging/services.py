@@ -138,12 +138,20 @@ class NotAllowed(ValueError):
         self.code = code
 
 
+def _edited(message: Message) -> None:
+    """A message that could not be started is a draft again once corrected (its failure is forgotten)."""
+    if message.status == MessageStatus.FAILED.value:
+        message.status = MessageStatus.DRAFT.value
+        message.pause_details = None
+
+
 def update_message(message: Message, data: MessageInput) -> Message:
-    """Change a draft or scheduled message's content (raises ContentRejected, NotAllowed)."""
+    """Change the content of a draft, scheduled or failed message (raises ContentRejected, NotAllowed)."""
     if not message.editable:
         raise NotAllowed("not_editable")
     data = check_content(data)
     _apply_content(message, data)
+    _edited(message)
     db.session.flush()
     return message
 
@@ -167,6 +175,7 @@ def save_audience(message: Message, criteria: Criteria) -> None:
         raise NotAllowed("not_editable")
     message.audience = criteria.to_json()
     message.campaign_id = criteria.campaign_id
+    _edited(message)
     db.session.flush()
 
 
@@ -229,6 +238,15 @@ def _check_sendable(message: Message) -> None:
     compiled_versions(message)
 
 
+def _schedule_start(message: Message, at: datetime) -> None:
+    """Scheduled for `at`: a draft, or a message that could not be started (its failure is then forgotten)."""
+    message.status = MessageStatus.SCHEDULED.value
+    message.scheduled_at = at
+    message.pause_details = None
+    message.start_attempts = 0
+    db.session.flush()
+
+
 def send_now(message: Message, *, now: datetime) -> bool:
     """Queue the message for the jobs process now; False if it already is (double click)."""
     if message.status in (MessageStatus.SCHEDULED.value,) and message.scheduled_at and message.scheduled_at <= now:
@@ -236,9 +254,7 @@ def send_now(message: Message, *, now: datetime) -> bool:
     if message.status not in EDITABLE_STATUSES:
         raise NotAllowed("already_sent")
     _check_sendable(message)
-    message.status = MessageStatus.SCHEDULED.value
-    message.scheduled_at = now
-    db.session.flush()
+    _schedule_start(message, now)
     return True
 
 
@@ -249,9 +265,7 @@ def schedule(message: Message, at: datetime, *, now: datetime) -> None:
     if at <= now:
         raise NotAllowed("schedule_in_past")
     _check_sendable(message)
-    message.status = MessageStatus.SCHEDULED.value
-    message.scheduled_at = at
-    db.session.flush()
+    _schedule_start(message, at)
 
 
 def cancel_schedule(message: Message) -> None:
@@ -300,8 +314,8 @@ def retry_failed(message: Message, *, now: datetime) -> int:
 
 
 def stop(message: Message, *, now: datetime) -> int:
-    """Cancel a sending or paused message: the e-mails not sent yet are dropped; returns how many."""
-    if message.status not in (MessageStatus.SENDING.value, MessageStatus.PAUSED.value):
+    """Cancel a sending, paused or failed message: the e-mails not sent yet are dropped; returns how many."""
+    if message.status not in (MessageStatus.SENDING.value, MessageStatus.PAUSED.value, MessageStatus.FAILED.value):
         raise NotAllowed("not_sending")
     result = db.session.execute(
         _queued(message)

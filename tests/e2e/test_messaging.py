@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from portal.messaging import dispatch
 from portal.models import db
 from tests.e2e.helpers import assert_accessible, measure_ecoindex
-from tests.messaging.conftest import smtp, smtp_server  # noqa: F401  (fixtures)
+from tests.messaging.conftest import make_message, smtp, smtp_server  # noqa: F401  (fixtures)
 
 BODY = (
     "Bonjour {{ first_name }},\n\n"
@@ -121,3 +121,50 @@ def test_write_target_preview_send_and_read(
     assert "Vous avez 1 équipements" in email.part("text/plain")
     assert "Pensez à rendre" not in email.part("text/plain")
     assert compose.grade == "A" and inbox.grade == "A", (compose, inbox)
+
+
+def test_a_template_that_cannot_render_is_explained_as_typed_and_a_failed_start_can_be_cancelled(
+    page: Page, make_user, make_message, browser_login, monkeypatch  # noqa: F811
+):
+    from portal.messaging import context, services
+    from portal.messaging.models import MessageStatus
+    from portal.models import utcnow
+
+    comms = make_user(roles=("comms",), first_name="Chloé", email="chloe@test.example")
+    browser_login(comms)
+    page.goto("/comms/messages/new")
+    page.get_by_label("Objet (français)").fill("Bonjour {{ first_name }}")
+    body = page.get_by_label("Message (français)")
+    problems = page.locator("#body_fr-problems")
+    # These used to save, then break the preview and sending with a 500 (the last one after a minute of CPU).
+    body.fill("Bonjour,\n\n" + "{% if 1 %}" * 100 + "x" + "{% endif %}" * 100)
+    expect(problems).to_contain_text("Ligne 3 : Trop de conditions imbriquées les unes dans les autres (10 au plus).")
+    body.fill("Bonjour,\n\n" + ("{{ first_name" + "|upper" * 200 + " }}\n") * 15)
+    expect(problems).to_contain_text("Ligne 3 : Cette expression est trop longue")
+    body.fill("Bonjour,\n\n[le portail](https://portail.example.org@evil.example)")
+    expect(problems).to_contain_text("Ligne 3 : Lien non autorisé")
+    assert_accessible(page)
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    expect(page.locator("#body_fr-problems")).to_contain_text("Lien non autorisé")  # refused: still composing
+
+    def unreachable_directory(self, batch):
+        raise RuntimeError("the directory is unreachable")
+
+    message = make_message(author=comms)
+    monkeypatch.setattr(context.ContextBuilder, "contexts", unreachable_directory)
+    services.send_now(message, now=utcnow())
+    db.session.commit()
+    dispatch.run()
+    db.session.expire_all()
+    page.goto(f"/comms/messages/{message.id}")
+    status = page.locator("#delivery-status")
+    expect(status).to_contain_text("Démarrage impossible")
+    expect(status).to_contain_text("Le message n’a pas pu être démarré. "
+                                   "Une erreur s’est produite pendant sa préparation.")
+    expect(status).to_contain_text("RuntimeError: the directory is unreachable")
+    expect(status.get_by_role("link", name="Modifier le message")).to_be_visible()
+    assert_accessible(page)
+    status.get_by_role("button", name="Annuler le message").click()
+    expect(page.locator("dl.summary")).to_contain_text("Annulé")
+    db.session.refresh(message)
+    assert message.status == MessageStatus.CANCELLED.value

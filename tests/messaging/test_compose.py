@@ -144,7 +144,7 @@ def test_a_rejected_template_can_never_be_sent_even_if_stored(make_message, star
         services.compiled_versions(message)
 
 
-def test_a_message_stored_with_a_bad_template_pauses_instead_of_rendering(make_message):
+def test_a_message_stored_with_a_bad_template_cannot_be_started_instead_of_rendering(make_message):
     from portal.messaging.sending import start_message
 
     message = make_message()
@@ -152,11 +152,12 @@ def test_a_message_stored_with_a_bad_template_pauses_instead_of_rendering(make_m
     services.send_now(message, now=now)
     message.body_fr = "{{ config }}"
     db.session.commit()
-    start_message(message.id, now=now)
+    assert start_message(message.id, now=now) is None
     db.session.commit()
     db.session.refresh(message)
-    assert message.status == MessageStatus.PAUSED.value
+    assert message.status == MessageStatus.FAILED.value
     assert message.pause_details["kind"] == "template"
+    assert message.pause_details["problems"] == {"body_fr": [[1, "unknown_placeholder", "config"]]}
 
 
 def test_send_now_is_idempotent_and_schedule_and_cancel_work(client, login_as, make_message):
@@ -207,3 +208,38 @@ def test_scheduled_messages_start_when_their_time_comes(make_user, make_message,
     assert run_dispatch(clock=lambda: now + timedelta(minutes=61)).started == [message.id]
     db.session.refresh(message)
     assert message.status == MessageStatus.SENT.value  # portal only: delivered when started
+
+
+# Gave a 500 at save, or saved and then broke the preview, the test e-mail and sending.
+UNRENDERABLE = [
+    ("{{ 1" + "0" * 5000 + " }}", "Ce nombre est trop grand"),
+    ("{% if " + "(" * 70 + "1" + ")" * 70 + " %}x{% endif %}", "Cette expression est trop imbriquée"),
+    ("{% if 1 %}" * 300 + "x" + "{% endif %}" * 300, "Trop de conditions imbriquées"),
+    ("{% if 1 %}" * 100 + "x" + "{% endif %}" * 100, "Trop de conditions imbriquées"),
+    ("{{ first_name" + "|upper" * 200 + " }}", "Cette expression est trop longue"),
+    ("{{ 1e309 }}", "Ce nombre est trop grand"),
+    ("{{ 1" + "0" * 4000 + "|number(6) }}", "Ce nombre est trop grand"),
+    ("[ici](https://a@evil.example)", "Lien non autorisé (seules les adresses http, https et mailto le sont, "
+                                      "sans nom ni mot de passe avant le serveur)"),
+]
+
+
+@pytest.mark.parametrize(("body", "explanation"), UNRENDERABLE, ids=lambda value: value[:30])
+def test_templates_that_cannot_render_are_refused_at_save_and_while_typed(client, login_as, body, explanation):
+    login_as("comms")
+    response = post_message(client, body_fr="Bonjour,\n\n" + body)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Ligne 3 : " + explanation in page.replace("&#39;", "'")
+    assert db.session.scalar(sa.select(sa.func.count(Message.id))) == 0
+    live = client.post("/comms/messages/validate", data={"field": "body_fr", "body_fr": "Bonjour,\n\n" + body},
+                       headers={"X-CSRFToken": csrf_token(client), "HX-Request": "true"})
+    assert live.status_code == 200
+    assert "Ligne 3 : " + explanation in live.get_data(as_text=True)
+
+
+def test_a_subject_that_would_be_cut_at_send_is_refused_at_save(client, login_as):
+    login_as("comms")
+    response = post_message(client, subject_fr="{{ org_unit }}" * 70)
+    assert response.status_code == 422
+    assert "Le message produit est trop long (2000 caractères au plus)." in response.get_data(as_text=True)

@@ -548,7 +548,146 @@ def test_all_codes_used_by_validation_have_messages():
         "{{ first_name|upper(1) }}",
         "{{ first_name > 1 }}",
         "[x](javascript:x)",
+        "{% if 1 %}" * 11 + "{% endif %}" * 11,
+        "{{ " + "1 and " * 60 + "1 }}",
+        "{{ " + "(" * 11 + "1" + ")" * 11 + " }}",
+        "{{ first_name" + "|upper" * 6 + " }}",
+        "{{ 1e309 }}",
     ]
-    found = {p.code for source in sources for p in validate(source)} | {p.code for p in validate_subject("a\nb")}
+    subjects = ["a\nb", "{{ org_unit }}" * 70]
+    found = {p.code for source in sources for p in validate(source)}
+    found |= {p.code for source in subjects for p in validate_subject(source)}
     assert found <= set(PROBLEM_MESSAGES)
-    assert len(found) == 10
+    assert len(found) == 16
+
+
+# ---------------------------------------------------------------------- limits: what saves must render, fast
+
+# Each saved, then broke preview, the test e-mail and sending with a 500 (or gave a 500 at save itself).
+HOSTILE = [
+    pytest.param("Bonjour,\n\n{{ 1e309 }}", "number_too_large", "1e309", id="1e309 (NameError on inf)"),
+    pytest.param("Bonjour,\n\n" + "{% if 1 %}" * 100 + "x" + "{% endif %}" * 100, "nested_conditions", "10",
+                 id="100 nested ifs (IndentationError)"),
+    pytest.param("Bonjour,\n\n" + "{% if 1 %}" * 300 + "x" + "{% endif %}" * 300, "nested_conditions", "10",
+                 id="300 nested ifs (RecursionError at save)"),
+    pytest.param("Bonjour,\n\n{% if " + "not " * 500 + "1 %}x{% endif %}", "expression_length", "100",
+                 id="500 nots (RecursionError)"),
+    pytest.param("Bonjour,\n\n{% if " + "not " * 20 + "1 %}x{% endif %}", "expression_depth", "10",
+                 id="20 nots"),
+    pytest.param("Bonjour,\n\n{{ first_name" + "|upper" * 200 + " }}", "expression_length", "100",
+                 id="200 filters (SyntaxError: too many nested parentheses)"),
+    pytest.param("Bonjour,\n\n{{ first_name" + "|upper" * 6 + " }}", "filter_chain", "5", id="6 filters"),
+    pytest.param("Bonjour,\n\n{{ 1" + "0" * 5000 + " }}", "number_too_large", "10000000000000000000…",
+                 id="5,000 digits (ValueError at save)"),
+    pytest.param("Bonjour,\n\n{% if " + "(" * 70 + "1" + ")" * 70 + " %}x{% endif %}", "expression_depth", "10",
+                 id="70 parentheses (RecursionError at save)"),
+    pytest.param("Bonjour,\n\n{{ 1" + "0" * 4000 + "|number(6) }}", "number_too_large", "10000000000000000000…",
+                 id="decimal overflow (sent empty)"),
+]
+
+
+@pytest.mark.parametrize(("source", "code", "detail"), HOSTILE)
+def test_templates_that_cannot_render_are_refused_with_their_line_and_a_plain_reason(source, code, detail):
+    problems = validate(source)
+    assert (3, code, detail) in [(p.line, p.code, p.detail) for p in problems]
+    assert all(p.message("fr").endswith(".") and "Error" not in p.message("fr") for p in problems)
+    with pytest.raises(TemplateRejected):  # never anything else: preview, test e-mail and sending catch it
+        preview(source, "fr")
+
+
+def test_a_subject_with_an_infinite_number_is_refused():
+    assert [(p.line, p.code) for p in validate_subject("Bonjour {{ 1e309 }}")] == [(1, "number_too_large")]
+    with pytest.raises(TemplateRejected):
+        render_subject("Bonjour {{ 1e309 }}", context(), "fr")
+
+
+def test_limit_messages_are_plain_sentences_in_both_languages():
+    problem = validate("{% if 1 %}" * 11 + "x" + "{% endif %}" * 11)[0]
+    assert problem.message("fr") == "Trop de conditions imbriquées les unes dans les autres (10 au plus)."
+    assert problem.message("en") == "Too many conditions inside one another (at most 10)."
+    assert validate("{{ 1000000000000000 }}")[0].message("fr") == (
+        "Ce nombre est trop grand\u00a0: 1000000000000000 (999\u202f999\u202f999\u202f999\u202f999 au plus)."
+    )
+
+
+def test_a_19_kb_body_of_200_filter_chains_is_refused_in_milliseconds_not_40_seconds():
+    import time
+
+    source = ("{{ first_name" + "|upper" * 200 + " }}\n") * 15  # 18 KB
+    start = time.process_time()
+    problems = validate(source)
+    with pytest.raises(TemplateRejected):
+        preview(source, "fr")
+    assert time.process_time() - start < 0.5
+    assert [p.code for p in problems] == ["expression_length"]
+
+
+def test_each_limit_is_reached_before_it_refuses():
+    nested = "{% if device_count > 1 %}" * rendering.MAX_NESTED_CONDITIONS + "x" + "{% endif %}" * 10
+    assert validate(nested) == []
+    assert validate("{% if 1 %}" + nested + "{% endif %}")[0].code == "nested_conditions"
+    chain = "{{ first_name" + "|lower" * rendering.MAX_FILTER_CHAIN + " }}"
+    assert validate(chain) == []
+    assert validate(chain.replace(" }}", "|upper }}"))[0].code == "filter_chain"
+    parentheses = "{{ " + "(" * rendering.MAX_EXPRESSION_DEPTH + "1" + ")" * rendering.MAX_EXPRESSION_DEPTH + " }}"
+    assert validate(parentheses) == []
+    assert validate("{{ (" + parentheses[3:-3] + ") }}")[0].code == "expression_depth"
+    longest = "{% if " + " and ".join(["1"] * 50) + " %}x{% endif %}"  # if, 50 values, 49 and: 100 tokens
+    assert validate(longest) == []
+    assert validate(longest.replace(" %}x", " and 1 %}x"))[0].code == "expression_length"
+    assert validate("{{ 999999999999999 }} {{ -999_999_999_999_999 }} {{ 1.5e14 }} {{ 0x10 }}") == []
+    assert [p.code for p in validate("{{ 1e15 }}")] == ["number_too_large"]
+
+
+def test_templates_at_every_limit_at_once_are_accepted_within_the_time_budget():
+    import time
+
+    nested = "{% if device_count > 1 %}" * 10 + "{{ first_name }}" + "{% endif %}" * 10 + "\n"
+    deep = "{{ (((((((first_name|upper|lower|title|capitalize|upper))))))) if not device_count else site }}\n"
+    condition = "{% if " + " and ".join(["device_count > 1"] * 25) + " %}x{% endif %}\n"
+    for piece in (nested, deep, condition, "{{1}}"):
+        source = piece * (MAX_SOURCE_CHARS // len(piece))
+        rendering.compile_message.cache_clear()
+        start = time.process_time()
+        assert validate(source) == [], piece
+        assert time.process_time() - start < rendering.MAX_COMPILE_SECONDS
+
+
+def test_the_ready_templates_are_far_from_every_limit():
+    from portal.messaging.ready import READY_TEMPLATES
+
+    with pytest.MonkeyPatch.context() as patch:  # the ready templates pass with half of each limit
+        for name in ("MAX_NESTED_CONDITIONS", "MAX_EXPRESSION_TOKENS", "MAX_EXPRESSION_DEPTH", "MAX_FILTER_CHAIN"):
+            patch.setattr(rendering, name, getattr(rendering, name) // 2)
+        for ready in READY_TEMPLATES:
+            for source in (ready.body_fr, ready.body_en):
+                assert rendering._analyse(source, rendering._BODY_ENV, MAX_SOURCE_CHARS, subject=False)[0] == []
+
+
+def test_compiling_stops_when_its_time_budget_is_spent(monkeypatch):
+    monkeypatch.setattr(rendering, "MAX_COMPILE_SECONDS", 0.0)
+    problems = validate("Bonjour\n{{ first_name }}")
+    assert [p.code for p in problems] == ["too_slow"]
+    assert problems[0].message("fr") == "Le message est trop long à préparer (plus de 0\u00a0s)\u00a0: simplifiez-le."
+
+
+def test_rendering_stops_when_its_time_budget_is_spent(monkeypatch):
+    compiled = compile_message("Bonjour {{ first_name }}")
+    monkeypatch.setattr(rendering, "MAX_RENDER_SECONDS", -1.0)
+    with pytest.raises(RenderError) as caught:
+        compiled.render(context(), "fr")
+    assert caught.value.code == "too_slow"
+    assert [p.code for p in validate("Bonjour {{ first_name }}")] == ["too_slow"]
+
+
+def test_a_subject_too_long_once_rendered_is_refused_at_save_not_at_send():
+    subject = "{{ org_unit }}" * 70  # 980 characters written, 2,520 rendered
+    problems = validate_subject(subject)
+    assert [(p.code, p.detail) for p in problems] == [("output_too_long", "2000")]
+
+
+def test_a_failure_while_rendering_is_a_render_error_with_its_template_line():
+    source = "Bonjour\n\n{% if oldest_device_years > 3 %}x{% endif %}"
+    with pytest.raises(RenderError) as caught:
+        render(source, context(oldest_device_years=None), "fr")
+    assert (caught.value.code, caught.value.line) == ("render_failed", 3)

@@ -88,6 +88,10 @@ def test_the_audience_is_frozen_when_sending_starts(make_user, make_message, sta
     assert start_message(message.id, now=utcnow()) is None  # already started: nothing happens
 
 
+class Killed(BaseException):
+    """The worker process dies here (killed, out of memory): no exception handler of the portal runs."""
+
+
 def test_a_start_interrupted_by_a_crash_resumes_after_the_lease_without_doubles(app, make_user, make_message,
                                                                                monkeypatch):
     from portal.messaging import context
@@ -103,11 +107,11 @@ def test_a_start_interrupted_by_a_crash_resumes_after_the_lease_without_doubles(
 
     def crash_on_the_second_batch(self, batch):
         if next(calls) == 1:
-            raise RuntimeError("killed")
+            raise Killed
         return original(self, batch)
 
     monkeypatch.setattr(context.ContextBuilder, "contexts", crash_on_the_second_batch)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(Killed):
         start_message(message.id, now=now, worker="first")
     db.session.rollback()
     db.session.refresh(message)
@@ -312,3 +316,158 @@ def test_two_workers_share_the_outbox_without_sending_anything_twice(app, smtp, 
     assert all(len(smtp.to(p.email)) == 1 for p in people)
     if db.engine.dialect.name == "postgresql":
         assert all(r.sent for r in reports), "both workers took part"
+
+
+# ------------------------------------------------------------------ failures while starting: never stuck
+
+
+def test_a_recipient_whose_message_cannot_be_prepared_is_reported_and_the_others_get_theirs(
+        make_user, make_message, start, monkeypatch):
+    from portal.messaging import context
+
+    zoe = make_user(first_name="Zoé", locale="en")
+    ana = make_user(first_name="Ana", locale="en")
+    original = context.ContextBuilder.contexts
+
+    def without_zoe(self, batch):  # her values cannot be computed: a failure of this recipient alone
+        contexts = original(self, batch)
+        contexts.pop(zoe.id, None)
+        return contexts
+
+    monkeypatch.setattr(context.ContextBuilder, "contexts", without_zoe)
+    message = start(make_message(audience=Criteria(languages=("en",))))
+    assert message.status == MessageStatus.SENDING.value
+    mine = recipients_of(message)
+    assert mine[ana.id].body_text == "Bonjour Ana, voici un message."
+    assert (mine[zoe.id].body, mine[zoe.id].error) == ("", f"KeyError: {zoe.id}")
+    figures = services.delivery_figures(message)
+    assert (figures.recipients, figures.not_personalised, figures.queued) == (2, 1, 1)
+
+
+def test_a_start_that_fails_is_not_retried_and_the_team_can_correct_and_resend_it(
+        client, login_as, make_user, make_message, run_dispatch, monkeypatch):
+    from portal.messaging import context
+
+    comms = login_as("comms")
+    make_user(locale="en")
+    original = context.ContextBuilder.contexts
+
+    def broken(self, batch):
+        raise RuntimeError("the directory is unreachable")
+
+    monkeypatch.setattr(context.ContextBuilder, "contexts", broken)
+    message = make_message(author=comms, audience=Criteria(languages=("en",)))
+    now = utcnow()
+    services.send_now(message, now=now)
+    db.session.commit()
+    assert run_dispatch(clock=lambda: now).started == []
+    db.session.refresh(message)
+    assert (message.status, message.started_at) == (MessageStatus.FAILED.value, None)
+    assert message.pause_details == {"kind": "error", "reason": "RuntimeError: the directory is unreachable"}
+    assert run_dispatch(clock=lambda: now + timedelta(hours=1)).started == []  # not taken again after the lease
+    db.session.refresh(message)
+    assert message.status == MessageStatus.FAILED.value
+
+    page = client.get(f"/comms/messages/{message.id}").get_data(as_text=True)
+    assert "Démarrage impossible" in page
+    assert "Le message n’a pas pu être démarré. Une erreur s’est produite pendant sa préparation." in page
+    assert "RuntimeError: the directory is unreachable" in page
+    assert f'href="/comms/messages/{message.id}/edit"' in page and 'id="cancel-message"' in page
+    assert 'id="send-now"' in page
+
+    response = client.post(f"/comms/messages/{message.id}/edit",
+                           data={"category": "news", "channels": "both", "subject_fr": "Bonjour",
+                                 "body_fr": "Bonjour {{ first_name }}, corrigé.", "subject_en": "", "body_en": "",
+                                 "csrf_token": csrf_token(client)})
+    assert response.status_code == 303
+    db.session.refresh(message)
+    assert (message.status, message.pause_details) == (MessageStatus.DRAFT.value, None)
+    monkeypatch.setattr(context.ContextBuilder, "contexts", original)
+    client.post(f"/comms/messages/{message.id}/send", data={"csrf_token": csrf_token(client)})
+    assert run_dispatch().started == [message.id]
+    db.session.refresh(message)
+    assert (message.status, message.recipient_count) == (MessageStatus.SENT.value, 1)
+
+
+def test_a_message_that_could_not_be_started_can_be_cancelled(client, login_as, make_message, monkeypatch):
+    comms = login_as("comms")
+    message = make_message(author=comms)
+    now = utcnow()
+    services.send_now(message, now=now)
+    message.body_fr = "{{ 1e309 }}"  # stored before the checks refused it
+    db.session.commit()
+    assert start_message(message.id, now=now) is None
+    db.session.refresh(message)
+    assert message.status == MessageStatus.FAILED.value
+    page = client.get(f"/comms/messages/{message.id}").get_data(as_text=True)
+    assert "Son contenu comporte des erreurs" in page
+    assert "Message (français) – Ligne 1 : Ce nombre est trop grand" in page
+    client.post(f"/comms/messages/{message.id}/stop", data={"csrf_token": csrf_token(client)})
+    db.session.refresh(message)
+    assert message.status == MessageStatus.CANCELLED.value
+
+
+def test_a_message_with_a_decimal_overflow_is_never_sent_empty(make_user, make_message):
+    make_user(locale="en")
+    message = make_message(audience=Criteria(languages=("en",)))
+    now = utcnow()
+    services.send_now(message, now=now)
+    message.body_fr = "{{ 1" + "0" * 4000 + "|number(6) }}"  # stored before the checks refused it
+    db.session.commit()
+    start_message(message.id, now=now)
+    db.session.refresh(message)
+    assert message.status == MessageStatus.FAILED.value  # it used to be "sent", with an empty body for everyone
+    assert recipients_of(message) == {}
+    assert message.pause_details["problems"]["body_fr"][0][1] == "number_too_large"
+
+
+def test_a_start_whose_worker_keeps_dying_is_given_up(make_user, make_message, monkeypatch):
+    from portal.messaging import context
+    from portal.messaging.sending import MAX_START_ATTEMPTS
+
+    make_user(locale="en")
+    message = make_message(audience=Criteria(languages=("en",)))
+    now = utcnow()
+    services.send_now(message, now=now)
+    db.session.commit()
+
+    def dies(self, batch):
+        raise Killed
+
+    monkeypatch.setattr(context.ContextBuilder, "contexts", dies)
+    lease = timedelta(seconds=301)
+    for attempt in range(MAX_START_ATTEMPTS):
+        with pytest.raises(Killed):
+            start_message(message.id, now=now + attempt * lease)
+        db.session.rollback()
+    assert start_message(message.id, now=now + MAX_START_ATTEMPTS * lease) is None
+    db.session.refresh(message)
+    assert message.status == MessageStatus.FAILED.value
+    assert message.pause_details["kind"] == "interrupted"
+
+
+def test_messages_saved_before_the_limits_cannot_break_the_preview_or_the_test_email(
+        client, login_as, make_message, smtp):
+    comms = login_as("comms", email="chloe@test.example")
+    message = make_message(author=comms)
+    message.body_fr = "{% if 1 %}" * 100 + "x" + "{% endif %}" * 100  # an IndentationError, and a 500, before
+    db.session.commit()
+    assert client.get(f"/comms/messages/{message.id}/preview?random=1").status_code == 200
+    response = client.post(f"/comms/messages/{message.id}/test", data={"csrf_token": csrf_token(client)})
+    assert response.status_code == 303
+    assert "Le message ne peut pas être personnalisé pour vous" in client.get(response.headers["Location"]).get_data(
+        as_text=True)
+    assert smtp.received == []
+
+
+@pytest.mark.parametrize(("query", "found"), [("jean_", ["Jean_Luc"]), ("%", []), ("_", ["Jean_Luc"])])
+def test_percent_and_underscore_in_the_recipient_search_are_matched_literally(client, login_as, make_user,
+                                                                               make_message, query, found):
+    comms = login_as("comms", first_name="Chloé")
+    make_user(first_name="Jean_Luc", last_name="Martin", email="jl@test.example")
+    make_user(first_name="Jeanne", last_name="Dupont", email="jeanne@test.example")
+    message = make_message(author=comms)
+    page = client.get(f"/comms/messages/{message.id}/preview/recipients", query_string={"q": query},
+                      headers={"HX-Request": "true"}).get_data(as_text=True)
+    shown = [name for name in ("Jean_Luc", "Jeanne", "Chloé") if f"Aperçu pour {name}" in page]
+    assert shown == found
