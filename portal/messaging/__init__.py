@@ -26,4 +26,4 @@ AREAS = (
     ),
 )
 
-from portal.messaging import comms_routes, routes  # noqa: E402,F401  (routes register themselves on bp)
+from portal.messaging import admin_routes, routes  # noqa: E402,F401  (routes register themselves on bp)
