@@ -31,8 +31,9 @@ from portal.messaging.forms import (
     TemplateNameForm,
 )
 from portal.messaging.models import Message, MessageStatus, MessageTemplate
-from portal.messaging.rendering import PLACEHOLDERS, TemplateProblem
+from portal.messaging.placeholders import PLACEHOLDERS
 from portal.messaging.sending import MAX_START_ATTEMPTS
+from portal.messaging.template_checks import TemplateProblem
 from portal.models import db, utcnow
 from portal.org.models import Commune, OrgUnit, Site
 from portal.pagination import page_number, paginate

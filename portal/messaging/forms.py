@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from portal.i18n import lazy_gettext as _l
 from portal.messaging.audience import LABELS, MAX_YEARS
 from portal.messaging.models import Category
-from portal.messaging.rendering import MAX_SOURCE_CHARS, MAX_SUBJECT_SOURCE_CHARS
+from portal.messaging.template_checks import MAX_SOURCE_CHARS, MAX_SUBJECT_SOURCE_CHARS
 
 CATEGORY_NAMES = {
     Category.NEWS.value: _l("Programme news"),

@@ -37,13 +37,12 @@ from portal.messaging.rendering import (
     CompiledSubject,
     Rendered,
     RenderError,
-    TemplateProblem,
-    TemplateRejected,
     compile_message,
     compile_subject,
     validate,
     validate_subject,
 )
+from portal.messaging.template_checks import TemplateProblem, TemplateRejected
 from portal.models import db
 
 CHANNELS = ("both", "portal", "email")

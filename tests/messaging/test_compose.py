@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from portal.messaging import services
 from portal.messaging.models import Message, MessageStatus, MessageTemplate
 from portal.messaging.ready import READY_TEMPLATES, seed_ready_templates
-from portal.messaging.rendering import TemplateRejected
+from portal.messaging.template_checks import TemplateRejected
 from portal.models import db, utcnow
 from tests.conftest import csrf_token
 
