@@ -20,7 +20,6 @@ from portal.htmx import render
 from portal.i18n import lazy_gettext as _l
 from portal.messaging import audience, bp, dispatch, services
 from portal.messaging.audience import LANGUAGES, TARGETABLE_ROLES, Criteria
-from portal.messaging.context import campaigns_available, locator_available
 from portal.messaging.forms import (
     CATEGORY_NAMES,
     CHANNEL_NAMES,
@@ -41,14 +40,6 @@ from portal.security import roles_required
 from portal.timezone import PARIS
 
 COMMS = Role.COMMS.value
-#: Placeholders whose value comes from a domain that may be absent: name → "is it available?".
-OPTIONAL_PLACEHOLDERS = {
-    "nearest_collection_point": locator_available,
-    "campaign_freed_gb": campaigns_available,
-    "campaign_total_gb": campaigns_available,
-    "campaign_participants": campaigns_available,
-    "team_rank": campaigns_available,
-}
 CONTENT_CODES = {
     "subject_fr_required": ("subject_fr", _l("Write the subject in French.")),
     "body_fr_required": ("body_fr", _l("Write the message in French.")),
@@ -123,11 +114,7 @@ def _problem_lines(problems: list[TemplateProblem]) -> list[str]:
 def _placeholders() -> list[dict[str, Any]]:
     locale = _locale()
     return [
-        {
-            "name": p.name,
-            "description": p.description(locale),
-            "available": OPTIONAL_PLACEHOLDERS.get(p.name, lambda: True)(),
-        }
+        {"name": p.name, "description": p.description(locale)}
         for p in PLACEHOLDERS.values()
     ]
 
@@ -353,7 +340,6 @@ def _audience_page(message: Message, form: AudienceForm, count: int | None, stat
         message=message,
         form=form,
         count=count,
-        campaigns=campaigns_available(),
     )
     return (page, status) if status != 200 else page
 
@@ -380,7 +366,6 @@ def audience_count(message_id: int) -> Response:
         message=message,
         form=form,
         count=count,
-        campaigns=campaigns_available(),
     )
 
 

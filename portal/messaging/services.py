@@ -18,7 +18,7 @@ from flask import current_app
 
 from portal import csvio
 from portal.accounts.models import User
-from portal.messaging import audience
+from portal.campaigns.models import Campaign
 from portal.messaging.audience import Criteria
 from portal.messaging.context import Context, ContextBuilder
 from portal.messaging.models import (
@@ -532,19 +532,13 @@ def describe_criteria(criteria: Criteria) -> dict[str, Any]:
 
 
 def _campaign_name(campaign_id: int | None) -> str | None:
-    if campaign_id is None or not audience.campaigns_available():
+    if campaign_id is None:
         return None
-    from portal.campaigns.models import Campaign
-
     campaign = db.session.get(Campaign, campaign_id)
     return campaign.name if campaign else None
 
 
 def campaign_choices() -> list[tuple[int, str]]:
-    """(id, name) of the campaigns a message can be about, the most recent first (none without campaigns)."""
-    if not audience.campaigns_available():
-        return []
-    from portal.campaigns.models import Campaign
-
+    """(id, name) of the campaigns a message can be about, the most recent first."""
     statement = sa.select(Campaign.id, Campaign.name).order_by(Campaign.starts_at.desc(), Campaign.id.desc())
     return list(db.session.execute(statement).all())
