@@ -56,10 +56,10 @@ from portal.messaging.template_checks import (
     MAX_NUMBER,
     MAX_SOURCE_CHARS,
     MAX_SUBJECT_SOURCE_CHARS,
+    TemplateError,
     TemplateProblem,
     TemplateRejected,
     analyse,
-    problem_message,
 )
 
 MAX_OUTPUT_CHARS = 100_000
@@ -72,20 +72,9 @@ MAX_RENDER_SECONDS = 1.0  # for one recipient, markup stage included
 _CHUNKS_PER_CLOCK_READ = 32  # reading the thread's CPU clock is a system call: once per this many chunks
 _MAX_ABS_NUMBER = MAX_NUMBER  # larger numbers in a context are a bug upstream (and costly to format)
 
-class RenderError(Exception):
-    """A valid template could not be rendered for one recipient (bad context, output too long…).
-
-    `line` is the template line where it happened, when known (from 1).
-    """
-
-    def __init__(self, code: str, detail: str = "", line: int | None = None) -> None:
-        self.code = code
-        self.detail = detail
-        self.line = line
-        super().__init__(problem_message(code, detail, "en"))
-
-    def message(self, locale: str = "en") -> str:
-        return problem_message(self.code, self.detail, locale)
+class RenderError(TemplateError):
+    """A valid template could not be rendered for one recipient (bad context, output too long…); `line` is the
+    template line where it happened, when known."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,8 @@ from wtforms.fields.choices import SelectChoice
 from portal.accounts.models import User
 from portal.htmx import render
 from portal.messaging import bp, inbox
-from portal.messaging.forms import CATEGORY_NAMES, PreferencesForm
+from portal.messaging.display import CATEGORY_NAMES
+from portal.messaging.forms import PreferencesForm
 from portal.messaging.models import NON_ESSENTIAL_CATEGORIES, Category
 from portal.models import db, utcnow
 from portal.pagination import page_number, paginate

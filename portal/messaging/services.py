@@ -19,6 +19,7 @@ from flask import current_app
 from portal import csvio
 from portal.accounts.models import User
 from portal.campaigns.models import Campaign
+from portal.domain_error import DomainError
 from portal.messaging.audience import Criteria
 from portal.messaging.context import Context, ContextBuilder
 from portal.messaging.models import (
@@ -74,13 +75,23 @@ class MessageInput:
         )
 
 
-class ContentRejected(ValueError):
-    """The content cannot be saved: template problems per field, and other problems by code."""
+class MessageError(DomainError):
+    """An action that does not fit the message's state or content; the words are `display.MESSAGE_ERRORS`."""
 
-    def __init__(self, problems: Mapping[str, list[TemplateProblem]], codes: Iterable[str] = ()) -> None:
+    domain = "messaging"
+    table = "MESSAGE_ERRORS"
+
+
+class ContentRejected(MessageError):
+    """The content cannot be saved: the template problems of each field, and what is missing or invalid, as
+    (field, code) pairs whose words are `display.CONTENT_PROBLEMS`."""
+
+    def __init__(self, problems: Mapping[str, list[TemplateProblem]], missing: Iterable[tuple[str, str]] = ()
+                 ) -> None:
+        super().__init__("content_rejected")
         self.problems = {name: list(found) for name, found in problems.items() if found}
-        self.codes = tuple(codes)
-        super().__init__(f"{self.problems} {self.codes}")
+        self.missing = tuple(missing)
+        self.args = (f"{self.problems} {self.missing}",)  # what a log shows
 
 
 def field_problems(name: str, source: str) -> list[TemplateProblem]:
@@ -93,20 +104,20 @@ def field_problems(name: str, source: str) -> list[TemplateProblem]:
 def check_content(data: MessageInput) -> MessageInput:
     """The cleaned content, or ContentRejected: every template valid, French complete, English all or nothing."""
     data = data.cleaned()
-    codes = []
+    missing = []
     if not data.subject_fr:
-        codes.append("subject_fr_required")
+        missing.append(("subject_fr", "subject_fr_required"))
     if not data.body_fr.strip():
-        codes.append("body_fr_required")
+        missing.append(("body_fr", "body_fr_required"))
     if bool(data.subject_en) != bool(data.body_en.strip()):
-        codes.append("english_incomplete")
+        missing.append(("subject_en", "english_incomplete"))
     if data.category not in {c.value for c in Category}:
-        codes.append("category")
+        missing.append(("category", "category"))
     if data.channels not in CHANNELS:
-        codes.append("channels")
+        missing.append(("channels", "channels"))
     problems = {name: field_problems(name, getattr(data, name)) for name in SOURCE_FIELDS}
-    if codes or any(problems.values()):
-        raise ContentRejected(problems, codes)
+    if missing or any(problems.values()):
+        raise ContentRejected(problems, missing)
     return data
 
 
@@ -129,14 +140,6 @@ def create_message(data: MessageInput, *, author: User) -> Message:
     return message
 
 
-class NotAllowed(ValueError):
-    """The action does not fit the message's state (the code names the reason, for a translated message)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
 def _edited(message: Message) -> None:
     """A message that could not be started is a draft again once corrected (its failure is forgotten)."""
     if message.status == MessageStatus.FAILED.value:
@@ -145,9 +148,9 @@ def _edited(message: Message) -> None:
 
 
 def update_message(message: Message, data: MessageInput) -> Message:
-    """Change the content of a draft, scheduled or failed message (raises ContentRejected, NotAllowed)."""
+    """Change the content of a draft, scheduled or failed message (raises ContentRejected, MessageError)."""
     if not message.editable:
-        raise NotAllowed("not_editable")
+        raise MessageError("not_editable")
     data = check_content(data)
     _apply_content(message, data)
     _edited(message)
@@ -171,7 +174,7 @@ def message_input(source: Message | MessageTemplate) -> MessageInput:
 def save_audience(message: Message, criteria: Criteria) -> None:
     """Store the audience criteria (the campaign chosen there also feeds the campaign placeholders)."""
     if not message.editable:
-        raise NotAllowed("not_editable")
+        raise MessageError("not_editable")
     message.audience = criteria.to_json()
     message.campaign_id = criteria.campaign_id
     _edited(message)
@@ -200,7 +203,7 @@ def save_as_template(message: Message, name: str, *, author: User) -> MessageTem
     """Keep a message's content in the library under a name."""
     name = name.strip()[:160]
     if not name:
-        raise NotAllowed("template_name_required")
+        raise MessageError("template_name_required")
     template = MessageTemplate(name=name, created_by_id=author.id)
     _apply_content(template, check_content(message_input(message)))
     db.session.add(template)
@@ -211,7 +214,7 @@ def save_as_template(message: Message, name: str, *, author: User) -> MessageTem
 def delete_template(template: MessageTemplate) -> None:
     """Remove a saved template (the ready ones stay)."""
     if template.key is not None:
-        raise NotAllowed("ready_template")
+        raise MessageError("ready_template")
     db.session.delete(template)
     db.session.flush()
 
@@ -229,11 +232,8 @@ def compiled_versions(message: Message) -> dict[str, tuple[CompiledSubject, Comp
 
 def _check_sendable(message: Message) -> None:
     if not (message.via_portal or message.via_email):
-        raise NotAllowed("no_channel")
-    try:
-        check_content(message_input(message))
-    except ContentRejected as rejected:
-        raise NotAllowed("content_rejected") from rejected
+        raise MessageError("no_channel")
+    check_content(message_input(message))
     compiled_versions(message)
 
 
@@ -251,7 +251,7 @@ def send_now(message: Message, *, now: datetime) -> bool:
     if message.status in (MessageStatus.SCHEDULED.value,) and message.scheduled_at and message.scheduled_at <= now:
         return False
     if message.status not in EDITABLE_STATUSES:
-        raise NotAllowed("already_sent")
+        raise MessageError("already_sent")
     _check_sendable(message)
     _schedule_start(message, now)
     return True
@@ -260,9 +260,9 @@ def send_now(message: Message, *, now: datetime) -> bool:
 def schedule(message: Message, at: datetime, *, now: datetime) -> None:
     """Start sending at `at` (a UTC instant in the future)."""
     if message.status not in EDITABLE_STATUSES:
-        raise NotAllowed("already_sent")
+        raise MessageError("already_sent")
     if at <= now:
-        raise NotAllowed("schedule_in_past")
+        raise MessageError("schedule_in_past")
     _check_sendable(message)
     _schedule_start(message, at)
 
@@ -270,7 +270,7 @@ def schedule(message: Message, at: datetime, *, now: datetime) -> None:
 def cancel_schedule(message: Message) -> None:
     """A scheduled message goes back to draft (nothing was sent)."""
     if message.status != MessageStatus.SCHEDULED.value:
-        raise NotAllowed("not_scheduled")
+        raise MessageError("not_scheduled")
     message.status = MessageStatus.DRAFT.value
     message.scheduled_at = None
     db.session.flush()
@@ -285,7 +285,7 @@ def _queued(message: Message) -> sa.Update:
 def resume(message: Message, *, now: datetime) -> None:
     """Send again after a pause: the e-mails waiting for a retry go now."""
     if message.status != MessageStatus.PAUSED.value:
-        raise NotAllowed("not_paused")
+        raise MessageError("not_paused")
     db.session.execute(
         _queued(message).values(next_attempt_at=now).execution_options(synchronize_session=False)
     )
@@ -297,7 +297,7 @@ def resume(message: Message, *, now: datetime) -> None:
 def retry_failed(message: Message, *, now: datetime) -> int:
     """Queue the failed e-mails again (fresh attempts); returns how many."""
     if message.status not in (MessageStatus.SENDING.value, MessageStatus.PAUSED.value, MessageStatus.SENT.value):
-        raise NotAllowed("nothing_to_retry")
+        raise MessageError("nothing_to_retry")
     result = db.session.execute(
         sa.update(OutboxEntry)
         .where(OutboxEntry.message_id == message.id, OutboxEntry.status == OutboxStatus.FAILED.value)
@@ -315,7 +315,7 @@ def retry_failed(message: Message, *, now: datetime) -> int:
 def stop(message: Message, *, now: datetime) -> int:
     """Cancel a sending, paused or failed message: the e-mails not sent yet are dropped; returns how many."""
     if message.status not in (MessageStatus.SENDING.value, MessageStatus.PAUSED.value, MessageStatus.FAILED.value):
-        raise NotAllowed("not_sending")
+        raise MessageError("not_sending")
     result = db.session.execute(
         _queued(message)
         .values(status=OutboxStatus.CANCELLED.value, lease_until=None)
@@ -325,6 +325,41 @@ def stop(message: Message, *, now: datetime) -> int:
     message.finished_at = now
     db.session.flush()
     return result.rowcount
+
+
+@dataclass(frozen=True)
+class MessageActions:
+    """What the team may do with a message now: the buttons its page shows (each service checks again)."""
+
+    send: bool = False  # send now, or schedule
+    cancel_schedule: bool = False
+    test: bool = False
+    edit_failed: bool = False  # correct a message that could not be started…
+    cancel_failed: bool = False  # …or cancel it
+    resume: bool = False
+    retry: bool = False
+    stop: bool = False
+
+    @property
+    def on_delivery(self) -> bool:
+        """Whether any action concerns a delivery under way or done (shown with the delivery figures)."""
+        return self.edit_failed or self.cancel_failed or self.resume or self.retry or self.stop
+
+
+def allowed_actions(message: Message, figures: DeliveryFigures | None = None) -> MessageActions:
+    """The actions that fit the message's state (retrying needs failed e-mails in the figures)."""
+    status = message.status
+    failed = status == MessageStatus.FAILED.value
+    return MessageActions(
+        send=status in (MessageStatus.DRAFT.value, MessageStatus.FAILED.value),
+        cancel_schedule=status == MessageStatus.SCHEDULED.value,
+        test=message.editable,
+        edit_failed=failed,
+        cancel_failed=failed,
+        resume=status == MessageStatus.PAUSED.value,
+        retry=bool(figures and figures.failed) and status in (MessageStatus.PAUSED.value, MessageStatus.SENT.value),
+        stop=status in (MessageStatus.SENDING.value, MessageStatus.PAUSED.value),
+    )
 
 
 # ------------------------------------------------------------------------------------------ previews
@@ -378,7 +413,7 @@ def previews(
             try:
                 subject, rendered = render_for(versions, contexts[user.id], locale)
             except RenderError as error:
-                result.append(Preview(user, locale, error=error.message(locale)))
+                result.append(Preview(user, locale, error=error.message()))
             else:
                 result.append(Preview(user, locale, subject, rendered))
     return result

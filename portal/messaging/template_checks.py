@@ -31,15 +31,15 @@ This module imports only jinja2, the standard library and the messaging markup a
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from types import MappingProxyType
 
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from portal.domain_error import DomainError
 from portal.messaging import markup
-from portal.messaging.placeholders import LOCALES, PLACEHOLDERS, language
+from portal.messaging.placeholders import LOCALES, PLACEHOLDERS
 
 MAX_SOURCE_CHARS = 20_000
 MAX_SUBJECT_SOURCE_CHARS = 1_000
@@ -56,99 +56,20 @@ ALLOWED_FILTERS = (*BUILTIN_FILTERS, "number")
 
 # ------------------------------------------------------------------------------------ problems, errors
 
-PROBLEM_MESSAGES: Mapping[str, Mapping[str, str]] = MappingProxyType(
-    {
-        # validation (save time)
-        "too_long": {
-            "en": "The text is too long (at most {detail} characters).",
-            "fr": "Le texte est trop long ({detail} caractères au plus).",
-        },
-        "syntax": {"en": "Syntax error: {detail}.", "fr": "Erreur de syntaxe\u00a0: {detail}."},
-        "unknown_placeholder": {
-            "en": "Unknown placeholder “{detail}”.",
-            "fr": "Variable inconnue «\u00a0{detail}\u00a0».",
-        },
-        "unknown_filter": {
-            "en": "Unknown filter “{detail}”.",
-            "fr": "Filtre inconnu «\u00a0{detail}\u00a0».",
-        },
-        "unknown_test": {"en": "Unknown test “{detail}”.", "fr": "Test inconnu «\u00a0{detail}\u00a0»."},
-        "forbidden": {
-            "en": "This construct is not allowed in a message: {detail}.",
-            "fr": "Cette construction n'est pas autorisée dans un message\u00a0: {detail}.",
-        },
-        "invalid_argument": {
-            "en": "Invalid arguments for the “{detail}” filter or test.",
-            "fr": "Arguments invalides pour le filtre ou test «\u00a0{detail}\u00a0».",
-        },
-        "type_mismatch": {
-            "en": "These values cannot be compared or formatted together: {detail}.",
-            "fr": "Ces valeurs ne peuvent pas être comparées ou mises en forme ensemble\u00a0: {detail}.",
-        },
-        "unsafe_link": {
-            "en": "Link not allowed (only http, https and mailto addresses, without a name or password before "
-            "the host): {detail}.",
-            "fr": "Lien non autorisé (seules les adresses http, https et mailto le sont, sans nom ni mot de passe "
-            "avant le serveur)\u00a0: {detail}.",
-        },
-        "newline": {
-            "en": "A subject must fit on a single line.",
-            "fr": "Un objet doit tenir sur une seule ligne.",
-        },
-        "nested_conditions": {
-            "en": "Too many conditions inside one another (at most {detail}).",
-            "fr": "Trop de conditions imbriquées les unes dans les autres ({detail} au plus).",
-        },
-        "expression_length": {
-            "en": "This expression is too long (at most {detail} names, values and signs between the braces).",
-            "fr": "Cette expression est trop longue ({detail} noms, valeurs et signes au plus entre les accolades).",
-        },
-        "expression_depth": {
-            "en": "This expression is nested too deeply (at most {detail} levels of parentheses, filters, "
-            "comparisons, not…).",
-            "fr": "Cette expression est trop imbriquée ({detail} niveaux au plus de parenthèses, filtres, "
-            "comparaisons, not…).",
-        },
-        "filter_chain": {
-            "en": "Too many filters in a row (at most {detail}).",
-            "fr": "Trop de filtres à la suite ({detail} au plus).",
-        },
-        "number_too_large": {
-            "en": "This number is too large: {detail} (at most 999,999,999,999,999).",
-            "fr": "Ce nombre est trop grand\u00a0: {detail} (999\u202f999\u202f999\u202f999\u202f999 au plus).",
-        },
-        "too_slow": {
-            "en": "The message takes too long to prepare (more than {detail} s): simplify it.",
-            "fr": "Le message est trop long à préparer (plus de {detail}\u00a0s)\u00a0: simplifiez-le.",
-        },
-        "too_complex": {
-            "en": "The message is too complex to be prepared: simplify it.",
-            "fr": "Le message est trop complexe pour être préparé\u00a0: simplifiez-le.",
-        },
-        # rendering (send time)
-        "invalid_context": {
-            "en": "Invalid value for the message: {detail}.",
-            "fr": "Valeur invalide pour le message\u00a0: {detail}.",
-        },
-        "missing_value": {
-            "en": "No value for the placeholder “{detail}”.",
-            "fr": "Aucune valeur pour la variable «\u00a0{detail}\u00a0».",
-        },
-        "output_too_long": {
-            "en": "The rendered message is too long (at most {detail} characters).",
-            "fr": "Le message produit est trop long ({detail} caractères au plus).",
-        },
-        "render_failed": {
-            "en": "The message could not be rendered: {detail}.",
-            "fr": "Le message n'a pas pu être produit\u00a0: {detail}.",
-        },
-    }
-)
 
+class TemplateError(DomainError):
+    """A template problem by its code and the detail it quotes; the words are `display.TEMPLATE_PROBLEMS`.
 
-def problem_message(code: str, detail: str, locale: str) -> str:
-    """The sentence of a problem code in a language."""
-    return PROBLEM_MESSAGES[code][language(locale)].format(detail=detail)
+    `line` is the template line it is about, when known (from 1).
+    """
+
+    domain = "messaging"
+    table = "TEMPLATE_PROBLEMS"
+
+    def __init__(self, code: str, detail: str = "", line: int | None = None) -> None:
+        super().__init__(code, detail=detail)
+        self.detail = detail
+        self.line = line
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,21 +80,25 @@ class TemplateProblem:
     code: str
     detail: str = ""
 
-    def message(self, locale: str = "en") -> str:
-        """A default sentence for the problem (the web layer may use its own translations of `code`)."""
-        return problem_message(self.code, self.detail, locale)
+    def message(self, locale: str | None = None) -> str:
+        """The problem in words: in the current language, or in `locale` (logs and commands: "en")."""
+        return TemplateError(self.code, self.detail, self.line).message(locale)
 
     def __str__(self) -> str:
         where = f"line {self.line}: " if self.line is not None else ""
         return f"{where}{self.message('en')}"
 
 
-class TemplateRejected(ValueError):
-    """The template has problems: it cannot be compiled, hence never rendered nor sent."""
+class TemplateRejected(DomainError):
+    """The template has problems (each with its line): it cannot be compiled, hence never rendered nor sent."""
+
+    domain = "messaging"
+    table = "MESSAGE_ERRORS"
 
     def __init__(self, problems: Iterable[TemplateProblem]) -> None:
+        super().__init__("content_rejected")
         self.problems: tuple[TemplateProblem, ...] = tuple(problems)
-        super().__init__("; ".join(str(p) for p in self.problems))
+        self.args = ("; ".join(str(p) for p in self.problems),)  # what a log shows
 
 
 # ------------------------------------------------------------------------------------ AST validation

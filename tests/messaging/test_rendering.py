@@ -6,6 +6,7 @@ import pytest
 from markupsafe import Markup
 
 from portal.messaging import rendering, template_checks
+from portal.messaging.display import TEMPLATE_PROBLEMS
 from portal.messaging.placeholders import PLACEHOLDERS, example_context
 from portal.messaging.rendering import (
     MAX_OUTPUT_CHARS,
@@ -24,7 +25,6 @@ from portal.messaging.rendering import (
 from portal.messaging.template_checks import (
     ALLOWED_FILTERS,
     MAX_SOURCE_CHARS,
-    PROBLEM_MESSAGES,
     TemplateProblem,
     TemplateRejected,
 )
@@ -518,10 +518,9 @@ def test_subject_output_size_limit():
 
 
 def test_every_problem_code_has_english_and_french_messages():
-    for code, messages in PROBLEM_MESSAGES.items():
-        assert set(messages) == {"en", "fr"}, code
-        for text in messages.values():
-            assert text.format(detail="x")
+    for code in TEMPLATE_PROBLEMS:
+        english, french = TemplateProblem(1, code, "x").message("en"), TemplateProblem(1, code, "x").message("fr")
+        assert english and french and english != french, code
 
 
 def test_problem_message_in_both_languages():
@@ -551,7 +550,7 @@ def test_all_codes_used_by_validation_have_messages():
     subjects = ["a\nb", "{{ org_unit }}" * 70]
     found = {p.code for source in sources for p in validate(source)}
     found |= {p.code for source in subjects for p in validate_subject(source)}
-    assert found <= set(PROBLEM_MESSAGES)
+    assert found <= set(TEMPLATE_PROBLEMS)
     assert len(found) == 16
 
 
