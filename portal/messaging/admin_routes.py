@@ -57,9 +57,9 @@ def _today() -> Any:
 @roles_required(COMMS)
 def comms_messages() -> Response:
     """Every message, the most recent first, with its status and e-mails sent."""
-    status = request.args.get("status", "")
+    filters = services.MessageFilters.from_args(request.args)
     page = paginate(
-        services.messages_statement(status or None),
+        services.messages_statement(filters),
         number=page_number(request.args.get("page")),
         size=current_app.config["PORTAL_PAGE_SIZE"],
     )
@@ -67,7 +67,7 @@ def comms_messages() -> Response:
         "messaging/comms/messages.html",
         "messaging/comms/_messages_results.html",
         page=page,
-        status=status,
+        filters=filters,
         counts=services.sent_counts(m.id for m in page.items),
         categories=CATEGORY_NAMES,
         statuses=display.status_choices(),
@@ -316,28 +316,27 @@ def save_audience(message_id: int) -> Any:
 
 def _preview_context(message: Message) -> dict[str, Any]:
     criteria = services.criteria_of(message)
-    query = request.args.get("q", "").strip()[:100]
-    found = audience.search(criteria, query, today=_today()) if query else []
+    choice = services.PreviewChoice.from_args(request.args)
+    found = audience.search(criteria, choice.query, today=_today()) if choice.query else []
     chosen = None
     shown: list[services.Preview] = []
     now = utcnow()
     locales = ("fr", "en") if message.has_english else ("fr",)  # every version, whatever each one reads
-    recipient_id = request.args.get("recipient", type=int)
-    if recipient_id is not None:
-        chosen = db.session.get(User, recipient_id)
+    if choice.recipient_id is not None:
+        chosen = db.session.get(User, choice.recipient_id)
         if chosen is None or not audience.is_recipient(criteria, chosen.id, today=_today()):
             abort(404)
         shown = services.previews(message, [chosen], today=_today(), now=now, locales=locales)
-    elif request.args.get("random"):
+    elif choice.random:
         drawn = audience.sample(criteria, today=_today())
         shown = services.previews(message, drawn, today=_today(), now=now, locales=locales)
     return {
         "message": message,
-        "query": query,
+        "query": choice.query,
         "found": found,
         "chosen": chosen,
         "shown": shown,
-        "random": bool(request.args.get("random")),
+        "random": choice.random,
         "language_names": display.LANGUAGE_NAMES,
     }
 

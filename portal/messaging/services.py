@@ -366,6 +366,25 @@ def allowed_actions(message: Message, figures: DeliveryFigures | None = None) ->
 
 
 @dataclass(frozen=True)
+class PreviewChoice:
+    """Whom the preview page shows the message as: recipients searched by name, one chosen, or a random few."""
+
+    query: str = ""
+    recipient_id: int | None = None
+    random: bool = False
+
+    @classmethod
+    def from_args(cls, args: Any) -> PreviewChoice:
+        """The choice of a query string (the search capped at 100 characters, a recipient id or nothing)."""
+        recipient = args.get("recipient", "")
+        return cls(
+            query=args.get("q", "").strip()[:100],
+            recipient_id=int(recipient) if recipient.isdigit() else None,
+            random=bool(args.get("random")),
+        )
+
+
+@dataclass(frozen=True)
 class Preview:
     """A message as one employee would get it, in one language version."""
 
@@ -504,11 +523,28 @@ def delivery_figures(message: Message) -> DeliveryFigures:
     )
 
 
-def messages_statement(status: str | None = None) -> sa.Select[tuple[Message]]:
-    """Every message, the most recent first (optionally of one status)."""
+@dataclass(frozen=True)
+class MessageFilters:
+    """What the team asked the list of messages for: a status, or every message."""
+
+    status: str = ""
+
+    @classmethod
+    def from_args(cls, args: Any) -> MessageFilters:
+        """The filters of a query string (an unknown status is ignored: a bookmark never breaks)."""
+        status = args.get("status", "")
+        return cls(status=status if status in {s.value for s in MessageStatus} else "")
+
+    def query_args(self) -> dict[str, str | None]:
+        """The same filters as URL parameters (pagination links)."""
+        return {"status": self.status or None}
+
+
+def messages_statement(filters: MessageFilters) -> sa.Select[tuple[Message]]:
+    """The messages matching the filters, the most recent first."""
     statement = sa.select(Message).order_by(Message.created_at.desc(), Message.id.desc())
-    if status in {s.value for s in MessageStatus}:
-        statement = statement.where(Message.status == status)
+    if filters.status:
+        statement = statement.where(Message.status == filters.status)
     return statement
 
 
