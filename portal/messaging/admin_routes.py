@@ -395,11 +395,8 @@ def _back(message: Message) -> BaseResponse:
     return redirect(url_for("messaging.message_detail", message_id=message.id), code=303)
 
 
-def _action(message_id: int, action: Any, success: str) -> BaseResponse:
-    """Run a life-cycle action after the CSRF check; flash its outcome."""
-    message = _message_or_404(message_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+def _outcome(message: Message, action: Any, success: str) -> BaseResponse:
+    """Run an action on the message and commit it, or roll it back on a refusal; flash either, back to its page."""
     try:
         outcome = action(message)
     except DomainError as error:
@@ -409,6 +406,14 @@ def _action(message_id: int, action: Any, success: str) -> BaseResponse:
     db.session.commit()
     flash(success % {"count": outcome if isinstance(outcome, int) else 0}, "success")
     return _back(message)
+
+
+def _action(message_id: int, action: Any, success: str) -> BaseResponse:
+    """Run a life-cycle action after the CSRF check; flash its outcome."""
+    message = _message_or_404(message_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return _outcome(message, action, success)
 
 
 @bp.post("/comms/messages/<int:message_id>/send")
@@ -432,15 +437,7 @@ def schedule(message_id: int) -> Any:
         flash(_("Give the date and time when sending should start."), "error")
         return _back(message)
     at = form.send_at.data.replace(tzinfo=PARIS).astimezone(UTC)
-    try:
-        services.schedule(message, at, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message(), "error")
-        return _back(message)
-    db.session.commit()
-    flash(_("Sending is scheduled."), "success")
-    return _back(message)
+    return _outcome(message, lambda m: services.schedule(m, at, now=utcnow()), _("Sending is scheduled."))
 
 
 @bp.post("/comms/messages/<int:message_id>/cancel")
@@ -485,15 +482,9 @@ def save_as_template(message_id: int) -> BaseResponse:
     if not form.validate_on_submit():
         flash(_("Give the template a name."), "error")
         return _back(message)
-    try:
-        services.save_as_template(message, form.name.data, author=_me())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message(), "error")
-        return _back(message)
-    db.session.commit()
-    flash(_("The template is saved in the library."), "success")
-    return _back(message)
+    name = form.name.data
+    return _outcome(message, lambda m: services.save_as_template(m, name, author=_me()),
+                    _("The template is saved in the library."))
 
 
 @bp.post("/comms/messages/<int:message_id>/test")

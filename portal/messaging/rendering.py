@@ -320,21 +320,29 @@ def _run(template: Any, context: Mapping[str, object], locale: str, limit: int, 
     return "".join(parts)
 
 
-class CompiledMessage:
-    """A validated, compiled body: build it once (raises TemplateRejected), render it per recipient.
-
-    There is no other way to get one, so an invalid message can never be rendered.
-    """
+class _Compiled:
+    """A validated, compiled template: built once (raises TemplateRejected), rendered per recipient. There is no
+    other way to get one, so an invalid message can never be rendered."""
 
     __slots__ = ("_template", "placeholders", "source")
+    _env: ImmutableSandboxedEnvironment
+    _max_chars: int
+    _subject: bool
 
     def __init__(self, source: str) -> None:
-        problems, ast, names = analyse(source, _BODY_ENV, MAX_SOURCE_CHARS, subject=False)
+        problems, ast, names = analyse(source, self._env, self._max_chars, subject=self._subject)
         if problems:
             raise TemplateRejected(problems)
         self.source = source
         self.placeholders: frozenset[str] = names  # the placeholders the template uses
-        self._template = _compile(_BODY_ENV, ast)
+        self._template = _compile(self._env, ast)
+
+
+class CompiledMessage(_Compiled):
+    """A validated, compiled body."""
+
+    __slots__ = ()
+    _env, _max_chars, _subject = _BODY_ENV, MAX_SOURCE_CHARS, False
 
     def render(self, context: Mapping[str, object], locale: str) -> Rendered:
         """HTML and text for one recipient; raises RenderError (bad context, missing value, too long, too slow)."""
@@ -351,18 +359,11 @@ class CompiledMessage:
         return _run(self._template, context, locale, MAX_OUTPUT_CHARS, _deadline())
 
 
-class CompiledSubject:
+class CompiledSubject(_Compiled):
     """A validated, compiled subject line (plain text, one line)."""
 
-    __slots__ = ("_template", "placeholders", "source")
-
-    def __init__(self, source: str) -> None:
-        problems, ast, names = analyse(source, _SUBJECT_ENV, MAX_SUBJECT_SOURCE_CHARS, subject=True)
-        if problems:
-            raise TemplateRejected(problems)
-        self.source = source
-        self.placeholders: frozenset[str] = names
-        self._template = _compile(_SUBJECT_ENV, ast)
+    __slots__ = ()
+    _env, _max_chars, _subject = _SUBJECT_ENV, MAX_SUBJECT_SOURCE_CHARS, True
 
     def render(self, context: Mapping[str, object], locale: str) -> str:
         """The subject for one recipient; raises RenderError."""

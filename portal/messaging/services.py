@@ -32,7 +32,7 @@ from portal.messaging.models import (
     OutboxEntry,
     OutboxStatus,
 )
-from portal.messaging.ready import READY_BY_KEY
+from portal.messaging.ready import READY_BY_KEY, ReadyTemplate
 from portal.messaging.rendering import (
     CompiledMessage,
     CompiledSubject,
@@ -158,7 +158,7 @@ def update_message(message: Message, data: MessageInput) -> Message:
     return message
 
 
-def message_input(source: Message | MessageTemplate) -> MessageInput:
+def message_input(source: Message | MessageTemplate | ReadyTemplate) -> MessageInput:
     """The form's values for a message or a template (start from a template)."""
     channels = source.channels if isinstance(source, Message) else "both"
     return MessageInput(
