@@ -98,7 +98,11 @@ def _participation_context(campaign: Campaign, me: User, error: str | None = Non
 
 def _totals_context(campaign: Campaign) -> dict[str, Any]:
     totals = results.totals(campaign)
-    return {"totals": totals, "co2e": results.co2e(campaign, totals.freed_bytes)}
+    return {
+        "totals": totals,
+        "co2e": results.co2e(campaign, totals.freed_bytes),
+        "min_team_size": results.MIN_TEAM_SIZE,
+    }
 
 
 def _campaign_context(campaign: Campaign) -> dict[str, Any]:
@@ -264,6 +268,7 @@ def results_page(campaign_id: int) -> str:
             "co2e": results.co2e(campaign, totals.freed_bytes),
             "source_labels": labels.SOURCES,
             "convention_labels": labels.CONVENTIONS,
+            "min_team_size": results.MIN_TEAM_SIZE,
         }
 
     fragment = _organisation_wide(campaign, "campaigns/_results_body.html", context, today)
