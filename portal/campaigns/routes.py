@@ -317,7 +317,7 @@ def summary_csv(campaign_id: int) -> Response:
 
 @bp.get("/campaigns/co2e")
 def conventions() -> str:
-    """Why the two CO₂e conventions for storage differ about a thousandfold, with their sources."""
+    """Why the two CO₂e conventions for storage differ about a thousandfold, and how results stay anonymous."""
     example_bytes, years = 10 * 10**9, 4
     return render_template(
         "campaigns/co2e.html",
@@ -329,6 +329,7 @@ def conventions() -> str:
         example_years=years,
         example_ademe_kg=co2e_kg(example_bytes, ADEME_STORAGE, years=years),
         example_dcd_kg=co2e_kg(example_bytes, CLEANUP_DAY),
+        min_group_size=results.MIN_TEAM_SIZE,
     )
 
 
