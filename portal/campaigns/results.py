@@ -8,10 +8,12 @@ not see (employees imported or deactivated: the eligible counts). An employee's 
 
 Privacy rules, applied here and nowhere else:
 - an employee's own figures are only ever computed for that employee (`my_progress`);
-- teams are shown with at least `MIN_TEAM_SIZE` counted participants; smaller teams are grouped as "other
-  teams", whose figures are shown only if the group itself reaches that size;
 - a participant who hides their participation is left out of their team's figures (count and GB) but still
-  counts, anonymously, in the campaign's totals.
+  counts, anonymously, in the campaign's totals;
+- what pages, the CSV export and messages show goes through `totals`, `leaderboard` and `daily_series`, which
+  withhold (None) every figure that `privacy` does not publish: no sum of what fewer than MIN_TEAM_SIZE people
+  freed can be read, nor worked out by subtracting figures shown together. The decision is cached with the
+  results it applies to. `measured_totals` and `measured_series` are the figures before it: never shown.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ import bisect
 import csv
 import io
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -34,6 +36,7 @@ from portal.accounts.models import User
 from portal.campaigns import bulk
 from portal.campaigns.conventions import CONVENTIONS, Convention, co2e_kg, gigabytes, remaining_years
 from portal.campaigns.models import Campaign, CampaignProgress, Participation, StorageImport, StorageSnapshot
+from portal.campaigns.privacy import MIN_GROUP_SIZE, Contributor, Publication, publication, published_days
 from portal.campaigns.progress import Measure, SourceProgress, source_progress, step_day
 from portal.campaigns.scope import eligible_count, scope_clause, team_column, team_key_of, with_team_join
 from portal.locator.services import returns_between
@@ -41,7 +44,7 @@ from portal.models import db
 from portal.org.models import Commune, OrgUnit
 from portal.timezone import PARIS
 
-MIN_TEAM_SIZE = 5
+MIN_TEAM_SIZE = MIN_GROUP_SIZE
 SOURCES = ("mailbox", "drive", "share")
 _USERS_PER_QUERY = 500
 # Beyond this many employees, recomputing the whole campaign in one pass is cheaper than batch by batch.
@@ -231,52 +234,56 @@ def freed_bytes_by_user(campaign: Campaign, user_ids: Iterable[int]) -> dict[int
 class Co2e:
     """A CO₂e figure with the convention it comes from (never shown without it)."""
 
-    kg: Decimal
+    kg: Decimal | None  # None: the figure it comes from is withheld
     convention: Convention
     years: int
 
 
-def co2e(campaign: Campaign, freed_bytes: int) -> Co2e:
+def co2e(campaign: Campaign, freed_bytes: int | None) -> Co2e:
     """CO₂e the campaign's convention attributes to `freed_bytes` (ADEME: over the years to its horizon)."""
     convention = CONVENTIONS[campaign.co2e_convention]
     years = remaining_years(campaign.horizon_year, campaign.ends_at.astimezone(PARIS).year)
-    return Co2e(co2e_kg(freed_bytes, convention, years=years), convention, years)
+    kg = None if freed_bytes is None else co2e_kg(freed_bytes, convention, years=years)
+    return Co2e(kg, convention, years)
+
+
+def _gb(freed_bytes: int | None) -> Decimal | None:
+    return None if freed_bytes is None else gigabytes(freed_bytes)
 
 
 @dataclass(frozen=True)
 class SourceTotal:
+    """What the participants freed in one place (None: withheld)."""
+
     source: str
-    freed_bytes: int
-    freed_items: int
+    freed_bytes: int | None
+    freed_items: int | None
 
     @property
-    def freed_gb(self) -> Decimal:
-        return gigabytes(self.freed_bytes)
+    def freed_gb(self) -> Decimal | None:
+        return _gb(self.freed_bytes)
 
 
 @dataclass(frozen=True)
 class Totals:
-    """A campaign's results so far: participants and what they freed, with where the figures come from."""
+    """A campaign's results so far: participants and what they freed, with where the figures come from.
+
+    Figures of what was freed are None where withheld (see `totals`); counts of people are always given.
+    """
 
     participants: int
     measured_participants: int
-    participants_who_grew: int
+    participants_who_grew: int | None
     eligible: int
+    freed_bytes: int | None
+    freed_items: int | None
     by_source: tuple[SourceTotal, ...]
     latest_measure_at: datetime | None
     latest_import: StorageImport | None
 
     @property
-    def freed_bytes(self) -> int:
-        return sum(s.freed_bytes for s in self.by_source)
-
-    @property
-    def freed_items(self) -> int:
-        return sum(s.freed_items for s in self.by_source)
-
-    @property
-    def freed_gb(self) -> Decimal:
-        return gigabytes(self.freed_bytes)
+    def freed_gb(self) -> Decimal | None:
+        return _gb(self.freed_bytes)
 
     @property
     def participation_rate(self) -> Decimal | None:
@@ -308,12 +315,33 @@ def participant_count(campaign: Campaign) -> int:
     return db.session.scalar(sa.select(sa.func.count(Participation.id)).where(_active_participants(campaign))) or 0
 
 
-def totals(campaign: Campaign) -> Totals:
-    """Participants, eligible employees, GB and items freed per source, and the latest measure used (cached)."""
+def measured_totals(campaign: Campaign) -> Totals:
+    """Participants, eligible employees, GB and items freed per source, and the latest measure used (cached).
+
+    Every figure, as measured: never shown as such (pages show `totals`).
+    """
     figures = dict(cached(campaign, "totals", lambda: _totals_figures(campaign)))
     import_id = figures.pop("latest_import_id")
     figures["latest_import"] = db.session.get(StorageImport, import_id) if import_id is not None else None
     return Totals(**figures)
+
+
+def totals(campaign: Campaign) -> Totals:
+    """The campaign's totals as shown: the total, places and growth count withheld (None) where the rule says."""
+    measured, shown = measured_totals(campaign), _disclosure(campaign).publication
+    if shown.total:
+        by_source = tuple(
+            source if source.source in shown.sources else SourceTotal(source.source, None, None)
+            for source in measured.by_source
+        )
+        return replace(measured, by_source=by_source)
+    return replace(
+        measured,
+        participants_who_grew=None,
+        freed_bytes=None,
+        freed_items=None,
+        by_source=tuple(SourceTotal(source.source, None, None) for source in measured.by_source),
+    )
 
 
 def _totals_figures(campaign: Campaign) -> dict[str, Any]:
@@ -360,6 +388,8 @@ def _totals_figures(campaign: Campaign) -> dict[str, Any]:
         "measured_participants": measured_participants or 0,
         "participants_who_grew": grew,
         "eligible": eligible_count(campaign),
+        "freed_bytes": sum(freed for freed, _ in sums.values()),
+        "freed_items": sum(items for _, items in sums.values()),
         "by_source": tuple(SourceTotal(source, *sums[source]) for source in SOURCES),
         "latest_measure_at": latest[0] if latest else None,
         "latest_import_id": latest[1] if latest else None,
@@ -371,30 +401,32 @@ def _totals_figures(campaign: Campaign) -> dict[str, Any]:
 
 @dataclass
 class TeamRow:
-    """A team's counted participants and what they freed; `rank` is by GB freed per participant."""
+    """A team's counted participants and what they freed (None: withheld); `rank` is by GB freed per participant."""
 
     key: int | str | None
     name: str
     participants: int
     eligible: int
-    freed_bytes: int
-    freed_items: int
+    freed_bytes: int | None
+    freed_items: int | None
     teams: int = 1  # how many teams the row stands for ("other teams")
     rank: int | None = None
     rate_rank: int | None = None
 
     @property
     def shown(self) -> bool:
-        """Figures are shown only for at least MIN_TEAM_SIZE counted participants."""
-        return self.participants >= MIN_TEAM_SIZE
+        """True when the row's figures of what was freed may be shown (see `privacy`)."""
+        return self.freed_bytes is not None
 
     @property
-    def freed_gb(self) -> Decimal:
-        return gigabytes(self.freed_bytes)
+    def freed_gb(self) -> Decimal | None:
+        return _gb(self.freed_bytes)
 
     @property
     def gb_per_participant(self) -> Decimal | None:
-        return gigabytes(self.freed_bytes) / self.participants if self.participants else None
+        if self.freed_bytes is None or not self.participants:
+            return None
+        return gigabytes(self.freed_bytes) / self.participants
 
     @property
     def participation_rate(self) -> Decimal | None:
@@ -404,7 +436,7 @@ class TeamRow:
 
 @dataclass(frozen=True)
 class Leaderboard:
-    """Ranked teams (at least MIN_TEAM_SIZE counted participants each) and the "other teams" row."""
+    """Ranked teams (those `privacy` shows: at least MIN_TEAM_SIZE counted participants) and "other teams"."""
 
     teams: list[TeamRow]
     others: TeamRow | None
@@ -463,20 +495,96 @@ def _team_table(campaign: Campaign) -> dict[Any, tuple[str, list[int]]]:
     return cached(campaign, "teams", compute)  # type: ignore[no-any-return]
 
 
+@dataclass(frozen=True)
+class Disclosure:
+    """Who changed, as far as the published cells can tell them apart, and the cells `privacy` publishes."""
+
+    contributors: dict[Contributor, int]
+    publication: Publication
+
+
+def _disclosure(campaign: Campaign) -> Disclosure:
+    """The privacy rule's decision for the campaign's current results (cached with them)."""
+
+    def compute() -> Disclosure:
+        contributors = _contributors(campaign)
+        participants = {key: values[1] for key, (_name, values) in _team_table(campaign).items()}
+        return Disclosure(contributors, publication(participants, contributors, sources=SOURCES))
+
+    return cached(campaign, "disclosure", compute)  # type: ignore[no-any-return]
+
+
+def _contributors(campaign: Campaign) -> dict[Contributor, int]:
+    """Participants whose storage changed, counted by team (or hidden) and by the places and days of their
+    changes. Thousands of participants share a few patterns: the database groups them, one row per pattern."""
+    places = sum(
+        (
+            sa.func.max(sa.case((CampaignProgress.source == source, 1 << bit), else_=0))
+            for bit, source in enumerate(SOURCES)
+        ),
+        sa.literal(0),
+    )
+    team = team_column(campaign)
+    by_day = (
+        with_team_join(
+            _progress_of_participants(campaign)
+            .add_columns(
+                CampaignProgress.user_id,
+                team.label("team"),
+                Participation.hidden_from_team.label("hidden"),
+                (sa.cast(CampaignProgress.day, sa.String) + ":" + sa.cast(places, sa.String)).label("change"),
+            )
+            .join(User, User.id == CampaignProgress.user_id),
+            campaign,
+        )
+        .group_by(CampaignProgress.user_id, team, Participation.hidden_from_team, CampaignProgress.day)
+        .subquery()
+    )
+    by_person = (
+        sa.select(by_day.c.team, by_day.c.hidden, sa.func.aggregate_strings(by_day.c.change, " ").label("pattern"))
+        .group_by(by_day.c.user_id, by_day.c.team, by_day.c.hidden)
+        .subquery()
+    )
+    patterns = sa.select(by_person.c.team, by_person.c.hidden, by_person.c.pattern, sa.func.count()).group_by(
+        by_person.c.team, by_person.c.hidden, by_person.c.pattern
+    )
+    counted: Counter[Contributor] = Counter()
+    for key, hidden, pattern, people in db.session.execute(patterns):
+        changes = set()
+        for change in pattern.split():  # "day:places" in any order: the same changes make the same Contributor
+            day, bits = change.split(":")
+            changes.update(
+                (source, date.fromisoformat(day)) for bit, source in enumerate(SOURCES) if int(bits) >> bit & 1
+            )
+        counted[Contributor(None if hidden else key, bool(hidden), frozenset(changes))] += people
+    return dict(counted)
+
+
 def leaderboard(campaign: Campaign, *, sort: str = "gb") -> Leaderboard:
-    """Teams ranked by GB freed per participant (`sort="gb"`) or by participation rate (`sort="rate"`)."""
+    """Teams ranked by GB freed per participant (`sort="gb"`) or by participation rate (`sort="rate"`).
+
+    Only the teams the privacy rule shows are ranked; the others are grouped, with their figures withheld
+    (None) unless the rule shows them too.
+    """
+    shown = _disclosure(campaign).publication
     ranked: list[TeamRow] = []
-    others = TeamRow(None, "", 0, 0, 0, 0, teams=0)
+    grouped = [0, 0, 0, 0, 0]  # teams, eligible, participants, freed bytes, freed items
     for key, (name, (eligible, participants, freed_bytes, freed_items)) in _team_table(campaign).items():
-        row = TeamRow(key, name, participants, eligible, freed_bytes, freed_items)
-        if key is not None and row.shown:
-            ranked.append(row)
+        if key in shown.teams:
+            ranked.append(TeamRow(key, name, participants, eligible, freed_bytes, freed_items))
         else:
-            others.participants += participants
-            others.eligible += eligible
-            others.freed_bytes += freed_bytes
-            others.freed_items += freed_items
-            others.teams += 1
+            for index, value in enumerate((1, eligible, participants, freed_bytes, freed_items)):
+                grouped[index] += value
+    teams, eligible, participants, freed_bytes, freed_items = grouped
+    others = TeamRow(
+        None,
+        "",
+        participants,
+        eligible,
+        freed_bytes if shown.others else None,
+        freed_items if shown.others else None,
+        teams=teams,
+    )
     for row, rank in zip(ranked, _competition_ranks(ranked, lambda r: r.gb_per_participant), strict=True):
         row.rank = rank
     for row, rank in zip(ranked, _competition_ranks(ranked, lambda r: r.participation_rate), strict=True):
@@ -498,14 +606,12 @@ def team_rank(user: User, campaign: Campaign) -> int | None:
 
 @dataclass(frozen=True)
 class MyTeam:
-    """The employee's team in a campaign: its name and how many of its participants are counted."""
+    """The employee's team in a campaign: its name, how many of its participants are counted, whether it is
+    ranked on its own (else it is among the other teams)."""
 
     name: str
     counted_participants: int
-
-    @property
-    def ranked(self) -> bool:
-        return self.counted_participants >= MIN_TEAM_SIZE
+    ranked: bool
 
 
 def my_team(user: User, campaign: Campaign) -> MyTeam | None:
@@ -515,8 +621,8 @@ def my_team(user: User, campaign: Campaign) -> MyTeam | None:
         return None
     known = _team_table(campaign).get(key)
     if known is not None:
-        return MyTeam(known[0], known[1][1])
-    return MyTeam(_team_names(campaign, [key]).get(key, ""), 0)  # no eligible employee nor participant yet
+        return MyTeam(known[0], known[1][1], key in _disclosure(campaign).publication.teams)
+    return MyTeam(_team_names(campaign, [key]).get(key, ""), 0, False)  # no eligible employee nor participant yet
 
 
 # ------------------------------------------------------------------------------------- daily series
@@ -524,23 +630,34 @@ def my_team(user: User, campaign: Campaign) -> MyTeam | None:
 
 @dataclass(frozen=True)
 class SeriesDay:
-    """One day of a campaign: GB freed so far (cumulative) and participants at the end of the day."""
+    """One day of a campaign: GB freed so far (cumulative; None: withheld) and participants at the end of it."""
 
     day: date
-    freed_bytes: int
+    freed_bytes: int | None
     participants: int
 
     @property
-    def freed_gb(self) -> Decimal:
-        return gigabytes(self.freed_bytes)
+    def freed_gb(self) -> Decimal | None:
+        return _gb(self.freed_bytes)
 
 
 def daily_series(campaign: Campaign, *, today: date) -> list[SeriesDay]:
-    """Each day from the first to today (or the last day): cumulative GB freed and participants (cached)."""
-    return list(cached(campaign, "series", lambda: _daily_series(campaign, today), today))
+    """Each day from the first to today (or the last day): cumulative GB freed and participants (cached).
+
+    A day's GB are withheld (None) when the privacy rule merges it with the following days.
+    """
+
+    def compute() -> tuple[SeriesDay, ...]:
+        measured = measured_series(campaign, today=today)
+        disclosure = _disclosure(campaign)
+        shown = published_days(disclosure.publication, disclosure.contributors, [day.day for day in measured])
+        return tuple(day if day.day in shown else replace(day, freed_bytes=None) for day in measured)
+
+    return list(cached(campaign, "series", compute, today))
 
 
-def _daily_series(campaign: Campaign, today: date) -> tuple[SeriesDay, ...]:
+def measured_series(campaign: Campaign, *, today: date) -> tuple[SeriesDay, ...]:
+    """`daily_series` as measured, every day's figure given: never shown as such."""
     first = campaign.starts_at.astimezone(PARIS).date()
     last = min(today, campaign.ends_at.astimezone(PARIS).date() - timedelta(days=1))
     if last < first:
@@ -629,7 +746,8 @@ CSV_COLUMNS = (
 def summary_csv(campaign: Campaign, *, other_teams_label: str, total_label: str) -> str:
     """The campaign's results as CSV: one line per ranked team, the other teams, and the campaign total.
 
-    Numbers are written with a dot and no grouping; text cells are formula-safe; no individual figure.
+    Numbers are written with a dot and no grouping; text cells are formula-safe; no individual figure, and
+    the figures the privacy rule withholds are empty cells.
     """
     board = leaderboard(campaign)
     total = totals(campaign)
@@ -660,6 +778,7 @@ def summary_csv(campaign: Campaign, *, other_teams_label: str, total_label: str)
     if board.others is not None:
         board.others.name = other_teams_label
         writer.writerow(team_line("other_teams", board.others))
+    figures = total.freed_gb is not None
     writer.writerow(
         [
             "campaign",
@@ -669,11 +788,11 @@ def summary_csv(campaign: Campaign, *, other_teams_label: str, total_label: str)
             str(total.eligible),
             _decimal(total.participation_rate, "0.0001"),
             _decimal(total.freed_gb),
-            str(total.freed_items),
-            _decimal(total.freed_gb / total.participants) if total.participants else "",
+            str(total.freed_items) if figures else "",
+            _decimal(total.freed_gb / total.participants) if figures and total.participants else "",
             "",
             _decimal(co2e(campaign, total.freed_bytes).kg),
-            formula_safe(convention),
+            formula_safe(convention) if figures else "",
         ]
     )
     return buffer.getvalue()

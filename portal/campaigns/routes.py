@@ -98,7 +98,11 @@ def _participation_context(campaign: Campaign, me: User, error: str | None = Non
 
 def _totals_context(campaign: Campaign) -> dict[str, Any]:
     totals = results.totals(campaign)
-    return {"totals": totals, "co2e": results.co2e(campaign, totals.freed_bytes)}
+    return {
+        "totals": totals,
+        "co2e": results.co2e(campaign, totals.freed_bytes),
+        "min_team_size": results.MIN_TEAM_SIZE,
+    }
 
 
 def _campaign_context(campaign: Campaign) -> dict[str, Any]:
@@ -264,6 +268,7 @@ def results_page(campaign_id: int) -> str:
             "co2e": results.co2e(campaign, totals.freed_bytes),
             "source_labels": labels.SOURCES,
             "convention_labels": labels.CONVENTIONS,
+            "min_team_size": results.MIN_TEAM_SIZE,
         }
 
     fragment = _organisation_wide(campaign, "campaigns/_results_body.html", context, today)
@@ -312,7 +317,7 @@ def summary_csv(campaign_id: int) -> Response:
 
 @bp.get("/campaigns/co2e")
 def conventions() -> str:
-    """Why the two CO₂e conventions for storage differ about a thousandfold, with their sources."""
+    """Why the two CO₂e conventions for storage differ about a thousandfold, and how results stay anonymous."""
     example_bytes, years = 10 * 10**9, 4
     return render_template(
         "campaigns/co2e.html",
@@ -324,6 +329,7 @@ def conventions() -> str:
         example_years=years,
         example_ademe_kg=co2e_kg(example_bytes, ADEME_STORAGE, years=years),
         example_dcd_kg=co2e_kg(example_bytes, CLEANUP_DAY),
+        min_group_size=results.MIN_TEAM_SIZE,
     )
 
 

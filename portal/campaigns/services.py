@@ -404,13 +404,15 @@ def campaign_freed_gb_by_user(campaign: Campaign, user_ids: Iterable[int]) -> di
 
 
 def team_rank(user: User, campaign: Campaign) -> int | None:
-    """Rank of the employee's team by GB freed per participant; None if it has fewer than 5 participants."""
+    """Rank of the employee's team by GB freed per participant; None if it is not ranked on its own (fewer than
+    5 counted participants, or grouped with the other teams by the privacy rule)."""
     return results.team_rank(user, campaign)
 
 
-def campaign_total_gb(campaign: Campaign) -> Decimal:
-    """GB freed by all the campaign's participants together (net of growth)."""
-    return gigabytes(results.totals(campaign).freed_bytes)
+def campaign_total_gb(campaign: Campaign) -> Decimal | None:
+    """GB freed by all the campaign's participants together (net of growth); None while the privacy rule
+    withholds it (the storage of fewer than 5 participants changed)."""
+    return results.totals(campaign).freed_gb
 
 
 def campaign_participants(campaign: Campaign) -> int:
