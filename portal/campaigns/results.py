@@ -1,4 +1,5 @@
-"""Measured results of campaigns: progress steps from the snapshots, totals, teams, daily series, CSV.
+"""Published results of campaigns: totals, teams, daily series, the year's returns (the stored progress steps are
+in `steps`, the CSV export in `exports`).
 
 Organisation-wide figures (totals, teams, the daily series) are cached per process for at most
 PORTAL_CAMPAIGN_RESULTS_CACHE_SECONDS, keyed by the campaign's `results_version`: every change of the results
@@ -7,7 +8,7 @@ transaction, so no worker serves them after such a change; the time limit only b
 not see (employees imported or deactivated: the eligible counts). An employee's own figures are never cached.
 
 Privacy rules, applied here and nowhere else:
-- an employee's own figures are only ever computed for that employee (`my_progress`);
+- an employee's own figures are only ever computed for that employee (`steps.my_progress`);
 - a participant who hides their participation is left out of their team's figures (count and GB) but still
   counts, anonymously, in the campaign's totals;
 - what pages, the CSV export and messages show goes through `totals`, `leaderboard` and `daily_series`, which
@@ -19,11 +20,9 @@ Privacy rules, applied here and nowhere else:
 from __future__ import annotations
 
 import bisect
-import csv
-import io
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -33,11 +32,9 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 
 from portal.accounts.models import User
-from portal.campaigns import bulk
 from portal.campaigns.conventions import CONVENTIONS, Convention, co2e_kg, gigabytes, remaining_years
 from portal.campaigns.models import Campaign, CampaignProgress, Participation, StorageImport, StorageSnapshot
 from portal.campaigns.privacy import MIN_GROUP_SIZE, Contributor, Publication, publication, published_days
-from portal.campaigns.progress import Measure, SourceProgress, source_progress, step_day
 from portal.campaigns.scope import eligible_count, scope_clause, team_column, team_key_of, with_team_join
 from portal.locator.services import returns_between
 from portal.models import db
@@ -46,9 +43,6 @@ from portal.timezone import PARIS
 
 MIN_TEAM_SIZE = MIN_GROUP_SIZE
 SOURCES = ("mailbox", "drive", "share")
-_USERS_PER_QUERY = 500
-# Beyond this many employees, recomputing the whole campaign in one pass is cheaper than batch by batch.
-_FULL_REFRESH_USERS = 2000
 DEFAULT_CACHE_SECONDS = 60
 _CACHE_ENTRIES = 256
 
@@ -92,139 +86,6 @@ def cached(campaign: Campaign, part: str, compute: Callable[[], Any], *arguments
         _results_cache.clear()
     _results_cache[key] = (now, value)
     return value
-
-
-# ------------------------------------------------------------------------- progress materialisation
-
-
-def _chunks(ids: list[int], size: int = _USERS_PER_QUERY) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
-def refresh_progress(campaign: Campaign, *, user_ids: Iterable[int] | None = None) -> int:
-    """Recompute the campaign's daily progress steps (all measured employees, or only `user_ids`).
-
-    One window query per batch of employees: each snapshot of the period is compared with the one before it
-    (the last one before the start for the first), exactly as `progress.daily_steps` does in Python.
-    """
-    ids = None if user_ids is None else sorted(set(user_ids))
-    if ids is None or len(ids) > _FULL_REFRESH_USERS:
-        db.session.execute(sa.delete(CampaignProgress).where(CampaignProgress.campaign_id == campaign.id))
-        written = _compute_steps(campaign, None)
-    else:
-        written = 0
-        for chunk in _chunks(ids):
-            db.session.execute(
-                sa.delete(CampaignProgress).where(
-                    CampaignProgress.campaign_id == campaign.id, CampaignProgress.user_id.in_(chunk)
-                )
-            )
-            written += _compute_steps(campaign, chunk)
-    results_changed(campaign)
-    return written
-
-
-def _compute_steps(campaign: Campaign, user_ids: list[int] | None) -> int:
-    snapshot = StorageSnapshot
-    window = {"partition_by": (snapshot.user_id, snapshot.source), "order_by": snapshot.measured_at}
-    lagged = sa.select(
-        snapshot.user_id,
-        snapshot.source,
-        snapshot.measured_at,
-        snapshot.size_bytes,
-        snapshot.item_count,
-        sa.func.lag(snapshot.size_bytes).over(**window).label("previous_bytes"),
-        sa.func.lag(snapshot.item_count).over(**window).label("previous_items"),
-    ).where(snapshot.measured_at <= campaign.ends_at)
-    if user_ids is not None:
-        lagged = lagged.where(snapshot.user_id.in_(user_ids))
-    lag = lagged.subquery()
-    items_step = sa.case(
-        (
-            sa.and_(lag.c.previous_items.is_not(None), lag.c.item_count.is_not(None)),
-            lag.c.previous_items - lag.c.item_count,
-        ),
-        else_=0,
-    )
-    steps = sa.select(
-        lag.c.user_id, lag.c.source, lag.c.measured_at, lag.c.previous_bytes - lag.c.size_bytes, items_step
-    ).where(lag.c.measured_at > campaign.starts_at, lag.c.previous_bytes.is_not(None))
-    per_day: dict[tuple[int, str, date], list[int]] = defaultdict(lambda: [0, 0])
-    for user_id, source, measured_at, freed_bytes, freed_items in db.session.execute(steps):
-        key = (user_id, source, step_day(measured_at))
-        per_day[key][0] += int(freed_bytes)
-        per_day[key][1] += int(freed_items or 0)
-    rows = [
-        {
-            "campaign_id": campaign.id,
-            "user_id": user_id,
-            "source": source,
-            "day": day,
-            "freed_bytes": freed_bytes,
-            "freed_items": freed_items,
-        }
-        for (user_id, source, day), (freed_bytes, freed_items) in per_day.items()
-        if freed_bytes or freed_items
-    ]
-    bulk.insert_rows(CampaignProgress.__table__, rows)
-    return len(rows)
-
-
-def refresh_after_import(user_ids: set[int], earliest: datetime) -> list[Campaign]:
-    """Recompute the campaigns new snapshots may change (those ending after the earliest new measure)."""
-    if not user_ids:
-        return []
-    campaigns = list(db.session.scalars(sa.select(Campaign).where(Campaign.ends_at >= earliest)))
-    for campaign in campaigns:
-        refresh_progress(campaign, user_ids=user_ids)
-    return campaigns
-
-
-# ----------------------------------------------------------------------------------- my own figures
-
-
-# Built once: the campaign's page runs it on every visit.
-_MY_SNAPSHOTS = sa.select(
-    StorageSnapshot.source, StorageSnapshot.size_bytes, StorageSnapshot.item_count, StorageSnapshot.measured_at
-).where(StorageSnapshot.user_id == sa.bindparam("user_id"), StorageSnapshot.measured_at <= sa.bindparam("ends_at"))
-
-
-def my_progress(user: User, campaign: Campaign) -> list[SourceProgress]:
-    """The employee's baseline, latest measure and freed amounts per source (shown to them only)."""
-    rows = db.session.execute(_MY_SNAPSHOTS, {"user_id": user.id, "ends_at": campaign.ends_at})
-    measures: dict[str, list[Measure]] = defaultdict(list)
-    for source, size_bytes, item_count, measured_at in rows:
-        measures[source].append(Measure(size_bytes, item_count, measured_at))
-    return [
-        source_progress(source, measures[source], starts_at=campaign.starts_at, ends_at=campaign.ends_at)
-        for source in SOURCES
-    ]
-
-
-def freed_bytes_by_user(campaign: Campaign, user_ids: Iterable[int]) -> dict[int, int | None]:
-    """Bytes each employee freed during the campaign (None: never measured), from the stored steps.
-
-    Equal to the sum of `my_progress` for each of them, in two queries per 500 employees.
-    """
-    freed: dict[int, int | None] = {}
-    for chunk in _chunks(sorted(set(user_ids))):
-        measured = set(
-            db.session.scalars(
-                sa.select(StorageSnapshot.user_id)
-                .where(StorageSnapshot.user_id.in_(chunk), StorageSnapshot.measured_at <= campaign.ends_at)
-                .distinct()
-            )
-        )
-        sums = dict(
-            db.session.execute(
-                sa.select(CampaignProgress.user_id, sa.func.sum(CampaignProgress.freed_bytes))
-                .where(CampaignProgress.campaign_id == campaign.id, CampaignProgress.user_id.in_(chunk))
-                .group_by(CampaignProgress.user_id)
-            ).all()
-        )
-        freed.update({user_id: int(sums.get(user_id) or 0) if user_id in measured else None for user_id in chunk})
-    return freed
 
 
 # ------------------------------------------------------------------------------------------ totals
@@ -711,88 +572,3 @@ def collection_returns(campaign: Campaign) -> Returns | None:
     insees = None if campaign.scope_all else tuple(c.insee for c in campaign.communes)
     totals_ = returns_between(campaign.starts_at, campaign.ends_at, commune_insees=list(insees) if insees else None)
     return Returns(totals_.items, totals_.kg, insees)
-
-
-# --------------------------------------------------------------------------------------------- CSV
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def formula_safe(text: str) -> str:
-    """A text cell a spreadsheet will not run as a formula (OWASP CSV injection: prefix with a quote)."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def _decimal(value: Decimal | None, places: str = "0.001") -> str:
-    return "" if value is None else str(value.quantize(Decimal(places)))
-
-
-CSV_COLUMNS = (
-    "row",
-    "team",
-    "teams",
-    "participants",
-    "eligible_employees",
-    "participation_rate",
-    "freed_gb",
-    "freed_items",
-    "freed_gb_per_participant",
-    "rank_gb_per_participant",
-    "co2e_kg",
-    "co2e_convention",
-)
-
-
-def summary_csv(campaign: Campaign, *, other_teams_label: str, total_label: str) -> str:
-    """The campaign's results as CSV: one line per ranked team, the other teams, and the campaign total.
-
-    Numbers are written with a dot and no grouping; text cells are formula-safe; no individual figure, and
-    the figures the privacy rule withholds are empty cells.
-    """
-    board = leaderboard(campaign)
-    total = totals(campaign)
-    convention = CONVENTIONS[campaign.co2e_convention].source
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-
-    def team_line(kind: str, row: TeamRow) -> list[str]:
-        figures = row.shown
-        return [
-            kind,
-            formula_safe(row.name),
-            str(row.teams),
-            str(row.participants),
-            str(row.eligible),
-            _decimal(row.participation_rate, "0.0001"),
-            _decimal(row.freed_gb) if figures else "",
-            str(row.freed_items) if figures else "",
-            _decimal(row.gb_per_participant) if figures else "",
-            str(row.rank or ""),
-            _decimal(co2e(campaign, row.freed_bytes).kg) if figures else "",
-            formula_safe(convention) if figures else "",
-        ]
-
-    for row in board.teams:
-        writer.writerow(team_line("team", row))
-    if board.others is not None:
-        board.others.name = other_teams_label
-        writer.writerow(team_line("other_teams", board.others))
-    figures = total.freed_gb is not None
-    writer.writerow(
-        [
-            "campaign",
-            formula_safe(total_label),
-            "",
-            str(total.participants),
-            str(total.eligible),
-            _decimal(total.participation_rate, "0.0001"),
-            _decimal(total.freed_gb),
-            str(total.freed_items) if figures else "",
-            _decimal(total.freed_gb / total.participants) if figures and total.participants else "",
-            "",
-            _decimal(co2e(campaign, total.freed_bytes).kg),
-            formula_safe(convention) if figures else "",
-        ]
-    )
-    return buffer.getvalue()

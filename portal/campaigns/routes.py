@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from portal import reference_cache
 from portal.accounts.models import Role, User
-from portal.campaigns import bp, display, results, services
+from portal.campaigns import bp, display, exports, results, services, steps
 from portal.campaigns.charts import line_chart
 from portal.campaigns.conventions import (
     ADEME_STORAGE,
@@ -92,7 +92,7 @@ def _campaign_context(campaign: Campaign) -> dict[str, Any]:
         "first_day": services.first_day(campaign),
         "last_day": services.last_day(campaign),
         "days_left": services.days_left(campaign, now),
-        "my_progress": results.my_progress(me, campaign),
+        "my_progress": steps.my_progress(me, campaign),
         "state_labels": display.STATES,
         "source_labels": display.SOURCES,
         "convention_labels": display.CONVENTIONS,
@@ -287,8 +287,8 @@ def summary_csv(campaign_id: int) -> Response:
     campaign = _campaign_or_404(campaign_id)
     if not _me().has_role(Role.ADMIN.value, Role.COMMS.value):
         abort(403)
-    text = results.summary_csv(campaign, other_teams_label=_("Other teams"), total_label=_("Whole campaign"))
-    response = Response("\ufeff" + text, mimetype="text/csv")
+    text = exports.summary_csv(campaign, other_teams_label=_("Other teams"), total_label=_("Whole campaign"))
+    response = Response(text, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="campaign-{campaign.id}-results.csv"'
     return response
 

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from portal.accounts.models import Role, User
-from portal.campaigns import results
+from portal.campaigns import results, steps
 from portal.campaigns.conventions import CONVENTIONS, gigabytes
 from portal.campaigns.guides import ACTIONS
 from portal.campaigns.models import Campaign, CampaignState, ChecklistTick, Participation, TeamRule
@@ -177,7 +177,7 @@ def create_campaign(data: CampaignInput, *, created_by: User | None = None) -> C
     _apply(campaign, data)
     db.session.add(campaign)
     db.session.flush()
-    results.refresh_progress(campaign)
+    steps.refresh_progress(campaign)
     return campaign
 
 
@@ -192,7 +192,7 @@ def update_campaign(campaign: Campaign, data: CampaignInput, *, now: datetime) -
     check_editable(campaign)
     if _apply(campaign, data):
         db.session.flush()
-        results.refresh_progress(campaign)
+        steps.refresh_progress(campaign)
     campaign.state = state_at(campaign, now).value
     results.results_changed(campaign)  # scope, teams or goals may have changed: no cached result survives
     db.session.flush()
@@ -408,7 +408,7 @@ def set_ticks(user: User, campaign: Campaign, actions: Iterable[str], *, now: da
 
 def campaign_freed_gb(user: User, campaign: Campaign) -> Decimal | None:
     """GB this employee freed during the campaign (negative: grew); None if never measured. Theirs only."""
-    progress = results.my_progress(user, campaign)
+    progress = steps.my_progress(user, campaign)
     if not any(source.measured for source in progress):
         return None
     return gigabytes(sum(source.freed_bytes for source in progress))
@@ -418,7 +418,7 @@ def campaign_freed_gb_by_user(campaign: Campaign, user_ids: Iterable[int]) -> di
     """`campaign_freed_gb` for many employees in two queries (a mailing to thousands of recipients)."""
     return {
         user_id: None if freed is None else gigabytes(freed)
-        for user_id, freed in results.freed_bytes_by_user(campaign, user_ids).items()
+        for user_id, freed in steps.freed_bytes_by_user(campaign, user_ids).items()
     }
 
 
