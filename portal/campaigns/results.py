@@ -92,6 +92,26 @@ def cached(campaign: Campaign, part: str, compute: Callable[[], Any], *arguments
 
 
 @dataclass(frozen=True)
+class Goals:
+    """How far the campaign is towards its goals, each a share from 0 to 1 (None: no such goal, or the figure
+    it needs is withheld; `gb_withheld`: the GB goal exists but what was freed is not shown)."""
+
+    gb_share: Decimal | None
+    gb_withheld: bool
+    participation_share: Decimal | None
+
+
+def goals(campaign: Campaign, published: Totals) -> Goals:
+    """The campaign's progress towards its goals, from its published totals (capped at 100 %)."""
+    gb_share = participation_share = None
+    if campaign.goal_gb and published.freed_gb is not None:
+        gb_share = min(max(published.freed_gb / Decimal(campaign.goal_gb), Decimal(0)), Decimal(1))
+    if campaign.goal_participation and published.participation_rate is not None:
+        participation_share = min(published.participation_rate / Decimal(campaign.goal_participation), Decimal(1))
+    return Goals(gb_share, bool(campaign.goal_gb) and published.freed_gb is None, participation_share)
+
+
+@dataclass(frozen=True)
 class Co2e:
     """A CO₂e figure with the convention it comes from (never shown without it)."""
 

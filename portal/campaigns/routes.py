@@ -79,6 +79,7 @@ def _totals_context(campaign: Campaign) -> dict[str, Any]:
     totals = results.totals(campaign)
     return {
         "totals": totals,
+        "goals": results.goals(campaign, totals),
         "co2e": results.co2e(campaign, totals.freed_bytes),
         "min_team_size": results.MIN_TEAM_SIZE,
     }

@@ -272,3 +272,15 @@ def test_collection_returns_come_from_the_locator(communes, active_campaign, mak
     assert results.collection_returns(in_bordeaux).items == 0
     by_unit = make_campaign(scope_all=False, org_unit_ids=[make_org_unit().id])
     assert results.collection_returns(by_unit) is None  # returns cannot be tied to org units
+
+
+def test_goals_are_shares_of_the_published_totals_capped_at_the_whole(make_campaign):
+    campaign = make_campaign(goal_gb=Decimal("10"), goal_participation=Decimal("0.5"))
+
+    def published(freed_bytes: int | None, participants: int, eligible: int) -> results.Totals:
+        return results.Totals(participants, participants, 0, eligible, freed_bytes, None, (), None, None)
+
+    progress = results.goals(campaign, published(int(2.5 * GB), 3, 4))
+    assert (progress.gb_share, progress.gb_withheld, progress.participation_share) == (Decimal("0.25"), False, 1)
+    withheld = results.goals(campaign, published(None, 1, 4))
+    assert withheld.gb_withheld and withheld.gb_share is None and withheld.participation_share == Decimal("0.5")
