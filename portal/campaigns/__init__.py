@@ -23,7 +23,9 @@ AREAS = (
     ),
 )
 
-from portal.campaigns import routes  # noqa: E402,F401  (routes register themselves on bp)
+from portal.campaigns import display, routes  # noqa: E402,F401  (routes register themselves on bp)
 from portal.campaigns.services import home_campaigns  # noqa: E402
 
 HOME_PANELS = (HomePanel("campaigns/_home.html", home_campaigns),)
+
+display.init_blueprint(bp)

@@ -23,9 +23,6 @@ from portal.timezone import PARIS
 
 display.init_blueprint(bp)
 
-#: Points per page of results: the ten nearest answer the question and keep the page light.
-RESULTS_PER_PAGE = 10
-
 
 def _now() -> datetime:
     """The current instant (a function, so that tests can fix the clock)."""
@@ -67,7 +64,9 @@ def index() -> Response:
         if error or unknown_place
         else services.nearest_points(points, origin, now=now, item=filters.item or None, open_now=filters.open_now)
     )
-    page = paginate_list(results, number=page_number(request.args.get("page")), size=RESULTS_PER_PAGE)
+    page = paginate_list(
+        results, number=page_number(request.args.get("page")), size=current_app.config["PORTAL_PAGE_SIZE"]
+    )
     year = now.astimezone(PARIS).year
     totals = services.returns_in_year(year)
     response = render(
