@@ -80,39 +80,112 @@ CONTENT_PROBLEMS = {
 }
 
 #: Why a template cannot be saved, or rendered for a recipient (portal.messaging.template_checks.TemplateError
-#: and TemplateProblem, portal.messaging.rendering.RenderError: code, and the detail they quote).
+#: and TemplateProblem, portal.messaging.rendering.RenderError: code, and the detail they quote). Each says what
+#: to do, in words for someone who has never seen a template language. `%%` is a percent sign.
 TEMPLATE_PROBLEMS = {
-    # validation (save time)
-    "too_long": _l("The text is too long (at most %(detail)s characters)."),
-    "syntax": _l("Syntax error: %(detail)s."),
-    "unknown_placeholder": _l("Unknown placeholder “%(detail)s”."),
-    "unknown_filter": _l("Unknown filter “%(detail)s”."),
-    "unknown_test": _l("Unknown test “%(detail)s”."),
-    "forbidden": _l("This construct is not allowed in a message: %(detail)s."),
-    "invalid_argument": _l("Invalid arguments for the “%(detail)s” filter or test."),
-    "type_mismatch": _l("These values cannot be compared or formatted together: %(detail)s."),
+    # syntax: what the parser could not read
+    "unclosed_if": _l("The “if” block opened on line %(detail)s is not closed: add {%% endif %%} after what it shows."),
+    "unclosed_block": _l("A block is not closed: add its end, for example {%% endif %%}."),
+    "orphan_endif": _l("This {%% endif %%} closes no “if” block: remove it, or add the {%% if … %%} it should close."),
+    "orphan_else": _l(
+        "This {%% %(detail)s %%} is outside any “if” block: put it between {%% if … %%} and {%% endif %%}."
+    ),
+    "second_else": _l(
+        "An “if” block has only one {%% else %%}, at its end: use {%% elif … %%} for another case, or close the "
+        "block with {%% endif %%} first."
+    ),
+    "unknown_tag": _l(
+        "“{%% %(detail)s %%}” is not an instruction a message can use: only {%% if … %%}, {%% elif … %%}, "
+        "{%% else %%} and {%% endif %%}."
+    ),
+    "unclosed_print": _l("A {{ is not closed: add }} after the placeholder’s name."),
+    "unclosed_tag": _l("A {%% is not closed: add %%} after the instruction."),
+    "unclosed_comment": _l("A comment {# is not closed: add #} at its end."),
+    "unclosed_quote": _l("A text in quotes is not closed: add the closing quote."),
+    "unclosed_parenthesis": _l("A parenthesis is not closed: add “)”."),
+    "single_brace": _l("A single brace “}”: placeholders are written between double braces, {{ first_name }}."),
+    "unexpected_sign": _l("The sign “%(detail)s” cannot be used here: remove it, or check what surrounds it."),
+    "empty_expression": _l(
+        "Something is missing between the braces: write a placeholder or a condition, for example "
+        "{{ first_name }} or {%% if device_count > 2 %%}."
+    ),
+    "missing_operator": _l(
+        "Two names or values follow each other with nothing between them: add a comparison (== != < <= > >=), "
+        "“and”, “or”, or a | before a filter."
+    ),
+    "missing_name": _l("A name is missing after | or “is”: write a filter (upper, number…) or a test (none…)."),
+    "incomplete_expression": _l(
+        "This condition is incomplete: a value is missing after the last sign or word (after >, ==, and, not…)."
+    ),
+    "empty_tag": _l("{%% %%} is empty: write an instruction, for example {%% if device_count > 2 %%}."),
+    "syntax": _l(
+        "This line cannot be read: check that each {{ is closed by }}, each {%% by %%}, and each {%% if %%} by "
+        "{%% endif %%}."
+    ),
+    # what the template may hold
+    "too_long": _l("The text is too long (at most %(detail)s characters): shorten it."),
+    "unknown_placeholder": _l("Unknown placeholder “%(detail)s”: check its spelling in the list beside the editor."),
+    "unknown_filter": _l(
+        "Unknown filter “%(detail)s”: the filters are upper, lower, title, capitalize, int, round, default and "
+        "number."
+    ),
+    "unknown_test": _l("Unknown test “%(detail)s”: write “is none”, “is not none”, “is defined” or “is undefined”."),
+    "forbidden_tag": _l(
+        "{%% %(detail)s %%} cannot be used in a message: only {%% if … %%}, {%% elif … %%}, {%% else %%} and "
+        "{%% endif %%}."
+    ),
+    "forbidden_call": _l(
+        "Nothing can be called with parentheses in a message: write the placeholder alone, and put a filter of "
+        "the list after a | to change it."
+    ),
+    "forbidden_attribute": _l(
+        "A placeholder has no parts to reach with a dot or brackets: write it alone, for example {{ first_name }}."
+    ),
+    "forbidden_operator": _l(
+        "Calculations are not possible in a message (the sign %(detail)s): show the placeholders as they are, "
+        "and compare them with == != < <= > >=."
+    ),
+    "forbidden_in": _l("“in” cannot be used: compare with == one value at a time, joined by “or”."),
+    "forbidden_collection": _l("Lists of values cannot be used: compare one value at a time, joined by “or”."),
+    "forbidden_inline_if": _l(
+        "A condition inside braces needs an “else”: write {{ a if condition else b }}, or use {%% if %%}…{%% endif %%}."
+    ),
+    "forbidden_construct": _l("This cannot be used in a message: keep to placeholders, conditions and filters."),
+    "invalid_argument": _l("Invalid values in brackets after “%(detail)s”: see the filters beside the editor."),
+    "type_mismatch": _l(
+        "These values cannot be compared or formatted together (%(detail)s): compare a number with a number, "
+        "and a text with a text between quotes."
+    ),
     "unsafe_link": _l(
         "Link not allowed (only http, https and mailto addresses, without a name or password before the host): "
         "%(detail)s."
     ),
-    "newline": _l("A subject must fit on a single line."),
-    "nested_conditions": _l("Too many conditions inside one another (at most %(detail)s)."),
+    "newline": _l("A subject must fit on a single line: remove the line break."),
+    "nested_conditions": _l("Too many conditions inside one another (at most %(detail)s): simplify them."),
     "expression_length": _l(
-        "This expression is too long (at most %(detail)s names, values and signs between the braces)."
+        "This expression is too long (at most %(detail)s names, values and signs between the braces): split it."
     ),
     "expression_depth": _l(
         "This expression is nested too deeply (at most %(detail)s levels of parentheses, filters, comparisons, "
-        "not…)."
+        "not…): simplify it."
     ),
-    "filter_chain": _l("Too many filters in a row (at most %(detail)s)."),
+    "filter_chain": _l("Too many filters in a row (at most %(detail)s): remove some."),
     "number_too_large": _l("This number is too large: %(detail)s (at most 999,999,999,999,999)."),
     "too_slow": _l("The message takes too long to prepare (more than %(detail)s s): simplify it."),
     "too_complex": _l("The message is too complex to be prepared: simplify it."),
-    # rendering (send time)
-    "invalid_context": _l("Invalid value for the message: %(detail)s."),
-    "missing_value": _l("No value for the placeholder “%(detail)s”."),
-    "output_too_long": _l("The rendered message is too long (at most %(detail)s characters)."),
-    "render_failed": _l("The message could not be rendered: %(detail)s."),
+    # rendering (for one recipient)
+    "invalid_context": _l("Invalid value for the placeholder %(detail)s: report it to the portal’s administrators."),
+    "missing_value": _l("No value for the placeholder “%(detail)s”: report it to the portal’s administrators."),
+    "output_too_long": _l("The rendered message is too long (at most %(detail)s characters): shorten it."),
+    "empty_compared": _l(
+        "A placeholder has no value for this recipient where the message needs one (a comparison, a filter): "
+        "test it first, for example {%% if device_count is not none and device_count > 2 %%}."
+    ),
+    "number_overflow": _l("A number is too large to be shown: report it to the portal’s administrators."),
+    "too_deep": _l("The message is nested too deeply: simplify its conditions."),
+    "render_failed": _l(
+        "The message could not be prepared for this recipient (%(detail)s): report it to the portal’s administrators."
+    ),
 }
 
 

@@ -252,22 +252,22 @@ _UNDEFINED_NAME_RE = re.compile(r"'([^']+)' is undefined")
 def _check_context(context: Mapping[str, object], locale: str) -> dict[str, object]:
     """A copy of `context` holding only catalogue placeholders with plain values of the right kind."""
     if not isinstance(context, Mapping):
-        raise RenderError("invalid_context", f"context is a {type(context).__name__}, not a mapping")
+        raise RenderError("invalid_context", type(context).__name__)
     values: dict[str, object] = {}
     for key, value in context.items():
         kind = _PLACEHOLDER_KINDS.get(key) if type(key) is str else None
         if kind is None:
-            raise RenderError("invalid_context", f"{key!r} is not a placeholder")
+            raise RenderError("invalid_context", repr(key))
         if value is not None:
             value_type = type(value)
             if value_type not in _VALUE_TYPES[kind]:
-                raise RenderError("invalid_context", f"{key}: {value_type.__name__} is not a valid {kind}")
+                raise RenderError("invalid_context", key)
             if value_type is str:
                 ok = len(value) <= MAX_OUTPUT_CHARS  # type: ignore[arg-type]
             else:
                 ok = math.isfinite(value) and abs(value) < _MAX_ABS_NUMBER  # type: ignore[arg-type]
             if not ok:
-                raise RenderError("invalid_context", f"{key}: value out of range")
+                raise RenderError("invalid_context", key)
         values[key] = value
     values[_LOCALE_KEY] = locale
     return values
@@ -284,13 +284,15 @@ def _template_line(error: BaseException) -> int | None:
     return line
 
 
-def _reason(error: Exception) -> str:
-    """What went wrong, in words a reader of the delivery figures understands."""
+def _failure(error: Exception, line: int | None) -> RenderError:
+    """What went wrong for this recipient, as a problem a reader of the delivery figures understands."""
     if isinstance(error, decimal.DecimalException | OverflowError):
-        return "a number is too large to be shown"
+        return RenderError("number_overflow", "", line)
     if isinstance(error, RecursionError):
-        return "the message is nested too deeply"
-    return str(error) or type(error).__name__
+        return RenderError("too_deep", "", line)
+    if isinstance(error, TypeError) and "NoneType" in str(error):  # `x > 2` where x has no value for them
+        return RenderError("empty_compared", "", line)
+    return RenderError("render_failed", type(error).__name__, line)
 
 
 def _deadline() -> float:
@@ -316,7 +318,7 @@ def _run(template: Any, context: Mapping[str, object], locale: str, limit: int, 
         found = _UNDEFINED_NAME_RE.search(exc.message or "")
         raise RenderError("missing_value", found.group(1) if found else str(exc), _template_line(exc)) from exc
     except Exception as exc:  # a recipient's failure is recorded with its reason: it never stops a mailing
-        raise RenderError("render_failed", _reason(exc), _template_line(exc)) from exc
+        raise _failure(exc, _template_line(exc)) from exc
     return "".join(parts)
 
 

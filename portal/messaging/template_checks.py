@@ -31,6 +31,7 @@ This module imports only jinja2, the standard library and the messaging markup a
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -105,31 +106,26 @@ class TemplateRejected(DomainError):
 
 _COMPARISONS = {"eq": "==", "ne": "!=", "gt": ">", "gteq": ">=", "lt": "<", "lteq": "<="}
 _ORDERINGS = frozenset({"gt", "gteq", "lt", "lteq"})
-_FORBIDDEN: dict[type[nodes.Node], str] = {
+_TAG_NODES: dict[type[nodes.Node], str] = {
     nodes.For: "for",
     nodes.Macro: "macro",
     nodes.CallBlock: "call",
-    nodes.Call: "function call",
     nodes.Include: "include",
     nodes.Import: "import",
-    nodes.FromImport: "import",
+    nodes.FromImport: "from",
     nodes.Extends: "extends",
     nodes.Block: "block",
     nodes.Assign: "set",
     nodes.AssignBlock: "set",
-    nodes.FilterBlock: "filter block",
+    nodes.FilterBlock: "filter",
     nodes.With: "with",
     nodes.ScopedEvalContextModifier: "autoescape",
     nodes.EvalContextModifier: "autoescape",
     nodes.ExprStmt: "do",
     nodes.Break: "break",
     nodes.Continue: "continue",
-    nodes.Getattr: "attribute access (.)",
-    nodes.Getitem: "subscript ([])",
-    nodes.Slice: "slice",
-    nodes.Tuple: "tuple",
-    nodes.List: "list",
-    nodes.Dict: "dict",
+}
+_OPERATOR_NODES: dict[type[nodes.Node], str] = {
     nodes.Concat: "~",
     nodes.Add: "+",
     nodes.Sub: "-",
@@ -141,6 +137,23 @@ _FORBIDDEN: dict[type[nodes.Node], str] = {
     nodes.Neg: "-",
     nodes.Pos: "+",
 }
+
+
+def _forbidden(node: nodes.Node) -> tuple[str, str]:
+    """The problem code (and its detail) of a construct outside the allowed subset: each kind says what to do."""
+    kind = type(node)
+    if kind in _TAG_NODES:
+        return "forbidden_tag", _TAG_NODES[kind]
+    if kind in _OPERATOR_NODES:
+        return "forbidden_operator", _OPERATOR_NODES[kind]
+    if kind is nodes.Call:
+        return "forbidden_call", ""
+    if kind in (nodes.Getattr, nodes.Getitem, nodes.Slice):
+        return "forbidden_attribute", ""
+    if kind in (nodes.Tuple, nodes.List, nodes.Dict):
+        return "forbidden_collection", ""
+    return "forbidden_construct", ""
+
 
 # Expression "kinds" for the static type check: "num", "str", "bool", "none"; None means unknown.
 _ExprKind = str | None
@@ -220,7 +233,7 @@ class _Checker:
         self.problems.append(TemplateProblem(node.lineno, code, detail))
 
     def forbidden(self, node: nodes.Node) -> None:
-        self.problem(node, "forbidden", _FORBIDDEN.get(type(node), type(node).__name__.lower()))
+        self.problem(node, *_forbidden(node))
 
     def statements(self, body: Iterable[nodes.Node]) -> None:
         for node in body:
@@ -257,7 +270,7 @@ class _Checker:
                 return "str"
             if value is None:
                 return "none"
-            self.problem(node, "forbidden", type(value).__name__)
+            self.problem(node, "forbidden_construct", "")
             return None
         if kind is nodes.Name:
             placeholder = PLACEHOLDERS.get(node.name)
@@ -277,7 +290,7 @@ class _Checker:
             return "bool"
         if kind is nodes.CondExpr:
             if node.expr2 is None:
-                self.problem(node, "forbidden", "inline if without else")
+                self.problem(node, "forbidden_inline_if", "")
                 return None
             self.expression(node.test)
             first, second = self.expression(node.expr1), self.expression(node.expr2)
@@ -296,7 +309,7 @@ class _Checker:
         for operand in node.ops:
             right = self.expression(operand.expr)
             if operand.op not in _COMPARISONS:
-                self.problem(node, "forbidden", {"in": "in", "notin": "not in"}.get(operand.op, operand.op))
+                self.problem(node, "forbidden_in", "")
             elif operand.op in _ORDERINGS and not _orderable(left, right):
                 detail = f"{_describe(left_node)} {_COMPARISONS[operand.op]} {_describe(operand.expr)}"
                 self.problem(node, "type_mismatch", detail)
@@ -437,6 +450,91 @@ def _shape_problems(ast: nodes.Template) -> list[TemplateProblem]:
     return list(found.values())
 
 
+# ---------------------------------------------------------------------------------------- syntax errors
+
+# Jinja's parser explains a syntax error in English, for template authors. A message writer gets instead one of
+# the problems below, each saying in their language where it is and what to do (display.TEMPLATE_PROBLEMS): the
+# parser's words are read here only to tell the cases apart, and never shown.
+_UNKNOWN_TAG = re.compile(r"Encountered unknown tag '(\w+)'")
+_UNEXPECTED_CHAR = re.compile(r"unexpected char (['\"])(.)\1")
+_IF_TAGS = frozenset({"if", "elif", "else", "endif"})
+
+
+def _open_if_lines(source: str, env: ImmutableSandboxedEnvironment) -> list[int]:
+    """The lines of the `{% if %}` tags still open at the end of the text, outermost first."""
+    opened: list[int] = []
+    expecting_name = False
+    try:
+        for line, kind, value in env.lexer.tokeniter(source, None):
+            if kind == "block_begin":
+                expecting_name = True
+            elif expecting_name and kind == "name":
+                if value == "if":
+                    opened.append(line)
+                elif value == "endif" and opened:
+                    opened.pop()
+                expecting_name = False
+            elif kind != "whitespace":
+                expecting_name = False
+    except TemplateSyntaxError:
+        pass  # the lexer's own error comes after what was read
+    return opened
+
+
+def _unclosed_delimiter(source: str) -> str:
+    """Which delimiter is left open at the end of the text: "{{", "{%" or "{#"."""
+    last = max(("{{", "{%", "{#"), key=source.rfind)
+    return last
+
+
+def syntax_problem(error: TemplateSyntaxError, source: str, env: ImmutableSandboxedEnvironment) -> TemplateProblem:
+    """The problem a message writer reads for a syntax error of the template (never Jinja's own words)."""
+    text = error.message or ""
+    line = error.lineno
+    unknown = _UNKNOWN_TAG.match(text)
+    if unknown:
+        tag = unknown.group(1)
+        inside_if = "needs to be closed is 'if'" in text
+        if tag == "endif" and not inside_if:
+            return TemplateProblem(line, "orphan_endif")
+        if tag in ("else", "elif"):
+            return TemplateProblem(line, "second_else" if inside_if else "orphan_else", tag)
+        return TemplateProblem(line, "unknown_tag", tag)
+    if text.startswith("Missing end of raw directive"):
+        return TemplateProblem(line, "unknown_tag", "raw")
+    if text.startswith("Unexpected end of template. Jinja was looking for"):
+        opened = _open_if_lines(source, env)
+        if "needs to be closed is 'if'" in text and opened:
+            return TemplateProblem(opened[-1], "unclosed_if", str(opened[-1]))
+        return TemplateProblem(line, "unclosed_block")
+    if text.startswith(("unexpected end of template", "unexpected 'end of template'", "Missing end of")):
+        delimiter = "{#" if text.startswith("Missing end of comment") else _unclosed_delimiter(source)
+        code = {"{{": "unclosed_print", "{%": "unclosed_tag", "{#": "unclosed_comment"}[delimiter]
+        return TemplateProblem(line, code)
+    char = _UNEXPECTED_CHAR.match(text)
+    if char:
+        if char.group(2) in "'\"":
+            return TemplateProblem(line, "unclosed_quote")
+        return TemplateProblem(line, "unexpected_sign", char.group(2))
+    if text.startswith("Expected an expression"):
+        return TemplateProblem(line, "empty_expression")
+    if text.startswith("expected token '") and not text.startswith("expected token 'name'"):
+        return TemplateProblem(line, "missing_operator")
+    if text.startswith("expected token 'name'"):
+        return TemplateProblem(line, "missing_name")
+    if text.startswith(("unexpected 'end of statement block'", "unexpected 'end of print statement'")):
+        return TemplateProblem(line, "incomplete_expression")
+    if text.endswith(", expected ')'"):
+        return TemplateProblem(line, "unclosed_parenthesis")
+    if text == "unexpected '}'":
+        return TemplateProblem(line, "single_brace")
+    if text.startswith("unexpected '"):
+        return TemplateProblem(line, "unexpected_sign", text[len("unexpected '"):].split("'")[0])
+    if text == "tag name expected":
+        return TemplateProblem(line, "empty_tag")
+    return TemplateProblem(line, "syntax")
+
+
 def _sorted(problems: Iterable[TemplateProblem]) -> list[TemplateProblem]:
     unique = dict.fromkeys(problems)
     return sorted(unique, key=lambda p: (p.line or 0, p.code, p.detail))
@@ -459,8 +557,7 @@ def analyse(
             return _sorted([*problems, *limits]), None, frozenset()
         ast = env.parse(source)
     except TemplateSyntaxError as exc:
-        syntax = TemplateProblem(exc.lineno, "syntax", (exc.message or "").rstrip("."))
-        return [*problems, syntax], None, frozenset()
+        return [*problems, syntax_problem(exc, source, env)], None, frozenset()
     except Exception:  # a parser limit the checks above do not foresee: refused, never a crash
         return [*problems, TemplateProblem(None, "too_complex")], None, frozenset()
     limits = _shape_problems(ast)

@@ -50,7 +50,8 @@ def test_write_target_preview_send_and_read(
     body = page.get_by_label("Message (français)")
     body.fill(BODY.replace("{{ device_count }} équipements", "{{ nb_appareils }} équipements"))
     problems = page.locator("#body_fr-problems")
-    expect(problems).to_contain_text("Ligne 3 : Variable inconnue « nb_appareils »")  # checked as it is typed
+    # checked as it is typed
+    expect(problems).to_contain_text("Ligne 3\u00a0: Variable inconnue «\u00a0nb_appareils\u00a0»")
     assert_accessible(page)
     body.fill(BODY)
     expect(problems.locator("li")).to_have_count(0)
@@ -138,11 +139,12 @@ def test_a_template_that_cannot_render_is_explained_as_typed_and_a_failed_start_
     problems = page.locator("#body_fr-problems")
     # These used to save, then break the preview and sending with a 500 (the last one after a minute of CPU).
     body.fill("Bonjour,\n\n" + "{% if 1 %}" * 100 + "x" + "{% endif %}" * 100)
-    expect(problems).to_contain_text("Ligne 3 : Trop de conditions imbriquées les unes dans les autres (10 au plus).")
+    expect(problems).to_contain_text(
+        "Ligne 3\u00a0: Trop de conditions imbriquées les unes dans les autres (10 au plus)\u00a0: simplifiez-les.")
     body.fill("Bonjour,\n\n" + ("{{ first_name" + "|upper" * 200 + " }}\n") * 15)
-    expect(problems).to_contain_text("Ligne 3 : Cette expression est trop longue")
+    expect(problems).to_contain_text("Ligne 3\u00a0: Cette expression est trop longue")
     body.fill("Bonjour,\n\n[le portail](https://portail.example.org@evil.example)")
-    expect(problems).to_contain_text("Ligne 3 : Lien non autorisé")
+    expect(problems).to_contain_text("Ligne 3\u00a0: Lien non autorisé")
     assert_accessible(page)
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     expect(page.locator("#body_fr-problems")).to_contain_text("Lien non autorisé")  # refused: still composing

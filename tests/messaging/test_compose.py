@@ -24,19 +24,19 @@ CONTENT = {
 }
 
 INJECTIONS = [
-    ("{{ first_name.__class__ }}", "forbidden"),
-    ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "forbidden"),
+    ("{{ first_name.__class__ }}", "forbidden_attribute"),
+    ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "forbidden_call"),
     ("{{ first_name|attr('__class__') }}", "unknown_filter"),
-    ("{{ '%s' % first_name }}", "forbidden"),
-    ("{{ '{0.__class__}'.format(first_name) }}", "forbidden"),
-    ("{% for i in range(10**9) %}x{% endfor %}", "forbidden"),
-    ("{{ cycler.__init__.__globals__ }}", "forbidden"),
+    ("{{ '%s' % first_name }}", "forbidden_operator"),
+    ("{{ '{0.__class__}'.format(first_name) }}", "forbidden_call"),
+    ("{% for i in range(10**9) %}x{% endfor %}", "forbidden_tag"),
+    ("{{ cycler.__init__.__globals__ }}", "forbidden_attribute"),
     ("{{ config }}", "unknown_placeholder"),
-    ("{% include 'base.html' %}", "forbidden"),
-    ("{% set x = 1 %}", "forbidden"),
+    ("{% include 'base.html' %}", "forbidden_tag"),
+    ("{% set x = 1 %}", "forbidden_tag"),
     ("[click](javascript:alert(1))", "unsafe_link"),
     ("{{ unknown_value }}", "unknown_placeholder"),
-    ("{% if device_count > 2 %}unclosed", "syntax"),
+    ("{% if device_count > 2 %}unclosed", "unclosed_if"),
 ]
 
 
@@ -74,7 +74,7 @@ def test_subject_problems_and_missing_parts_are_reported_by_field(client, login_
     response = post_message(client, subject_fr="{{ first_name.upper() }}", body_en="Hello")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Cette construction n’est pas autorisée" in page
+    assert "Rien ne peut être appelé avec des parenthèses dans un message" in page
     assert "Donnez à la fois l’objet et le message en anglais, ou aucun des deux." in page
 
 
@@ -87,8 +87,8 @@ def test_live_validation_answers_with_the_fields_problems_and_their_lines(client
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Ligne 2 : Variable inconnue" in page
-    assert "Ligne 3 : Cette construction" in page
+    assert "Ligne 2\u00a0: Variable inconnue" in page
+    assert "Ligne 3\u00a0: Une variable n’a pas de partie à atteindre" in page
     ok = client.post(
         "/comms/messages/validate",
         data={"field": "body_fr", "body_fr": "Bonjour {{ first_name }}"},
@@ -230,16 +230,17 @@ def test_templates_that_cannot_render_are_refused_at_save_and_while_typed(client
     response = post_message(client, body_fr="Bonjour,\n\n" + body)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "Ligne 3 : " + explanation in page.replace("&#39;", "'")
+    assert "Ligne 3\u00a0: " + explanation in page.replace("&#39;", "'")
     assert db.session.scalar(sa.select(sa.func.count(Message.id))) == 0
     live = client.post("/comms/messages/validate", data={"field": "body_fr", "body_fr": "Bonjour,\n\n" + body},
                        headers={"X-CSRFToken": csrf_token(client), "HX-Request": "true"})
     assert live.status_code == 200
-    assert "Ligne 3 : " + explanation in live.get_data(as_text=True)
+    assert "Ligne 3\u00a0: " + explanation in live.get_data(as_text=True)
 
 
 def test_a_subject_that_would_be_cut_at_send_is_refused_at_save(client, login_as):
     login_as("comms")
     response = post_message(client, subject_fr="{{ org_unit }}" * 70)
     assert response.status_code == 422
-    assert "Le message produit est trop long (2000 caractères au plus)." in response.get_data(as_text=True)
+    assert "Le message produit est trop long (2000 caractères au plus)\u00a0: raccourcissez-le." in response.get_data(
+        as_text=True)

@@ -178,7 +178,7 @@ def test_missing_value_is_a_render_error():
 def test_none_compared_with_a_number_is_a_render_error_not_a_crash():
     with pytest.raises(RenderError) as caught:
         render("{% if device_count > 2 %}x{% endif %}", context(device_count=None), "en")
-    assert caught.value.code == "render_failed"
+    assert caught.value.code == "empty_compared"
 
 
 # ----------------------------------------------------------------------------------- value neutralising
@@ -308,7 +308,7 @@ def test_subject_with_a_newline_is_refused():
 
 def test_subject_follows_the_same_rules():
     assert [p.code for p in validate_subject("{{ first_name.__class__ }} {{ nope }}")] == [
-        "forbidden",
+        "forbidden_attribute",
         "unknown_placeholder",
     ]
     assert [p.code for p in validate_subject("x" * 1001)] == ["too_long"]
@@ -332,12 +332,11 @@ def test_unknown_placeholder_in_a_condition():
 
 def test_syntax_error_has_its_line():
     problems = validate("Hello\n\n{{ first_name }\nbye")
-    assert [(p.line, p.code) for p in problems] == [(3, "syntax")]
-    assert problems[0].detail
+    assert [(p.line, p.code) for p in problems] == [(3, "single_brace")]
 
 
-def test_unclosed_if_is_a_syntax_error():
-    assert [p.code for p in validate("{% if device_count > 2 %}\nx")] == ["syntax"]
+def test_unclosed_if_is_reported_where_it_opens():
+    assert codes("Bonjour\n\n{% if device_count > 2 %}\nx\n\ny") == [(3, "unclosed_if", "3")]
 
 
 def test_too_long_source():
@@ -350,42 +349,42 @@ def test_problems_are_all_reported_and_sorted():
     assert codes(source) == [
         (1, "unknown_placeholder", "a"),
         (2, "unknown_filter", "attr"),
-        (3, "forbidden", "for"),
-        (4, "forbidden", "attribute access (.)"),
+        (3, "forbidden_tag", "for"),
+        (4, "forbidden_attribute", ""),
     ]
 
 
 @pytest.mark.parametrize(
     ("source", "code", "detail"),
     [
-        ("{{ ''.__class__ }}", "forbidden", "attribute access (.)"),
-        ("{{ first_name.__class__.__mro__ }}", "forbidden", "attribute access (.)"),
-        ("{{ first_name['__class__'] }}", "forbidden", "subscript ([])"),
+        ("{{ ''.__class__ }}", "forbidden_attribute", ""),
+        ("{{ first_name.__class__.__mro__ }}", "forbidden_attribute", ""),
+        ("{{ first_name['__class__'] }}", "forbidden_attribute", ""),
         ("{{ first_name|attr('__class__') }}", "unknown_filter", "attr"),
-        ("{{ '%s' % first_name }}", "forbidden", "%"),
-        ("{{ '{0.__class__}'.format(first_name) }}", "forbidden", "function call"),
-        ("{% for i in range(10**9) %}x{% endfor %}", "forbidden", "for"),
-        ("{{ 'a' * 100000000 }}", "forbidden", "*"),
-        ("{{ 10 ** 100000 }}", "forbidden", "**"),
-        ("{{ device_count + 1 }}", "forbidden", "+"),
-        ("{{ first_name ~ last_name }}", "forbidden", "~"),
-        ("{{ -device_count }}", "forbidden", "-"),
-        ("{% include 'x' %}", "forbidden", "include"),
-        ("{% import 'x' as y %}", "forbidden", "import"),
-        ("{% from 'x' import y %}", "forbidden", "import"),
-        ("{% extends 'base.html' %}", "forbidden", "extends"),
-        ("{% set first_name = 'x' %}", "forbidden", "set"),
-        ("{% set x %}y{% endset %}", "forbidden", "set"),
-        ("{% macro m() %}x{% endmacro %}", "forbidden", "macro"),
-        ("{% call m() %}x{% endcall %}", "forbidden", "call"),
-        ("{% block b %}x{% endblock %}", "forbidden", "block"),
-        ("{% with a = 1 %}x{% endwith %}", "forbidden", "with"),
-        ("{% filter upper %}x{% endfilter %}", "forbidden", "filter block"),
-        ("{% autoescape false %}x{% endautoescape %}", "forbidden", "autoescape"),
-        ("{{ [1, 2] }}", "forbidden", "list"),
-        ("{{ {'a': 1} }}", "forbidden", "dict"),
-        ("{{ 'x' in first_name }}", "forbidden", "in"),
-        ("{{ 'a' if first_name }}", "forbidden", "inline if without else"),
+        ("{{ '%s' % first_name }}", "forbidden_operator", "%"),
+        ("{{ '{0.__class__}'.format(first_name) }}", "forbidden_call", ""),
+        ("{% for i in range(10**9) %}x{% endfor %}", "forbidden_tag", "for"),
+        ("{{ 'a' * 100000000 }}", "forbidden_operator", "*"),
+        ("{{ 10 ** 100000 }}", "forbidden_operator", "**"),
+        ("{{ device_count + 1 }}", "forbidden_operator", "+"),
+        ("{{ first_name ~ last_name }}", "forbidden_operator", "~"),
+        ("{{ -device_count }}", "forbidden_operator", "-"),
+        ("{% include 'x' %}", "forbidden_tag", "include"),
+        ("{% import 'x' as y %}", "forbidden_tag", "import"),
+        ("{% from 'x' import y %}", "forbidden_tag", "from"),
+        ("{% extends 'base.html' %}", "forbidden_tag", "extends"),
+        ("{% set first_name = 'x' %}", "forbidden_tag", "set"),
+        ("{% set x %}y{% endset %}", "forbidden_tag", "set"),
+        ("{% macro m() %}x{% endmacro %}", "forbidden_tag", "macro"),
+        ("{% call m() %}x{% endcall %}", "forbidden_tag", "call"),
+        ("{% block b %}x{% endblock %}", "forbidden_tag", "block"),
+        ("{% with a = 1 %}x{% endwith %}", "forbidden_tag", "with"),
+        ("{% filter upper %}x{% endfilter %}", "forbidden_tag", "filter"),
+        ("{% autoescape false %}x{% endautoescape %}", "forbidden_tag", "autoescape"),
+        ("{{ [1, 2] }}", "forbidden_collection", ""),
+        ("{{ {'a': 1} }}", "forbidden_collection", ""),
+        ("{{ 'x' in first_name }}", "forbidden_in", ""),
+        ("{{ 'a' if first_name }}", "forbidden_inline_if", ""),
         ("{{ cycler }}", "unknown_placeholder", "cycler"),
         ("{{ lipsum }}", "unknown_placeholder", "lipsum"),
         ("{{ namespace }}", "unknown_placeholder", "namespace"),
@@ -525,9 +524,12 @@ def test_every_problem_code_has_english_and_french_messages():
 
 def test_problem_message_in_both_languages():
     problem = TemplateProblem(3, "unknown_placeholder", "frist_name")
-    assert problem.message("en") == "Unknown placeholder “frist_name”."
-    assert problem.message("fr") == "Variable inconnue «\u00a0frist_name\u00a0»."
-    assert str(problem) == "line 3: Unknown placeholder “frist_name”."
+    assert problem.message("en") == (
+        "Unknown placeholder “frist_name”: check its spelling in the list beside the editor.")
+    assert problem.message("fr") == (
+        "Variable inconnue «\u00a0frist_name\u00a0»\u00a0: vérifiez son orthographe dans la liste à côté de l’éditeur."
+    )
+    assert str(problem) == "line 3: " + problem.message("en")
 
 
 def test_all_codes_used_by_validation_have_messages():
@@ -596,8 +598,10 @@ def test_a_subject_with_an_infinite_number_is_refused():
 
 def test_limit_messages_are_plain_sentences_in_both_languages():
     problem = validate("{% if 1 %}" * 11 + "x" + "{% endif %}" * 11)[0]
-    assert problem.message("fr") == "Trop de conditions imbriquées les unes dans les autres (10 au plus)."
-    assert problem.message("en") == "Too many conditions inside one another (at most 10)."
+    assert problem.message("fr") == (
+        "Trop de conditions imbriquées les unes dans les autres (10 au plus)\u00a0: simplifiez-les."
+    )
+    assert problem.message("en") == "Too many conditions inside one another (at most 10): simplify them."
     assert validate("{{ 1000000000000000 }}")[0].message("fr") == (
         "Ce nombre est trop grand\u00a0: 1000000000000000 (999\u202f999\u202f999\u202f999\u202f999 au plus)."
     )
@@ -684,4 +688,4 @@ def test_a_failure_while_rendering_is_a_render_error_with_its_template_line():
     source = "Bonjour\n\n{% if oldest_device_years > 3 %}x{% endif %}"
     with pytest.raises(RenderError) as caught:
         render(source, context(oldest_device_years=None), "fr")
-    assert (caught.value.code, caught.value.line) == ("render_failed", 3)
+    assert (caught.value.code, caught.value.line) == ("empty_compared", 3)

@@ -73,7 +73,7 @@ def test_a_recipient_whose_values_break_a_condition_gets_nothing_and_it_is_repor
     message = start(make_message(body_fr="{% if oldest_device_years > 3 %}vieux{% endif %}",
                                  audience=Criteria(languages=("en",))))
     (mine,) = recipients_of(message).values()
-    assert mine.error.startswith("The message could not be rendered")
+    assert mine.error.startswith("A placeholder has no value for this recipient")
     assert db.session.scalar(sa.select(sa.func.count(OutboxEntry.id)).where(OutboxEntry.message_id == message.id)) == 0
     figures = services.delivery_figures(message)
     assert (figures.recipients, figures.not_personalised) == (1, 1)
@@ -401,7 +401,7 @@ def test_a_message_that_could_not_be_started_can_be_cancelled(client, login_as, 
     assert message.status == MessageStatus.FAILED.value
     page = client.get(f"/comms/messages/{message.id}").get_data(as_text=True)
     assert "Son contenu comporte des erreurs" in page
-    assert "Message (français) – Ligne 1 : Ce nombre est trop grand" in page
+    assert "Message (français) – Ligne 1\u00a0: Ce nombre est trop grand" in page
     client.post(f"/comms/messages/{message.id}/stop", data={"csrf_token": csrf_token(client)})
     db.session.refresh(message)
     assert message.status == MessageStatus.CANCELLED.value
