@@ -4,13 +4,15 @@ refused, what its content lacks and what is wrong with a template (translated ta
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask import Blueprint
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
+from markupsafe import Markup, escape
 
 from portal.i18n import lazy_gettext as _l
 from portal.messaging.models import Category, Message, MessageStatus
@@ -298,6 +300,56 @@ def status_choices() -> list[tuple[str, str]]:
 
 # ------------------------------------------------------------------------------------ placeholders
 
+_TAGS = re.compile(r"\{\{-?\s*(?P<expression>.*?)\s*-?\}\}|\{%-?\s*(?P<statement>\w*).*?-?%\}|\{#.*?#\}", re.DOTALL)
+_STATEMENT_WORDS = {"if": _l("if…"), "elif": _l("else if…"), "else": _l("otherwise"), "endif": _l("end if")}
+
+
+@dataclass(frozen=True)
+class SubjectPart:
+    """A piece of a subject as its pages show it: plain text, or a chip naming a placeholder or a condition."""
+
+    text: str
+    chip: bool = False
+    source: str = ""
+
+
+def subject_parts(source: str) -> list[SubjectPart]:
+    """The subject's text with each placeholder as its short label and each condition tag as a word."""
+    lang = language(str(get_locale() or "fr"))
+    parts: list[SubjectPart] = []
+    position = 0
+    for tag in _TAGS.finditer(source):
+        if tag.start() > position:
+            parts.append(SubjectPart(source[position:tag.start()]))
+        position = tag.end()
+        expression, statement = tag.group("expression"), tag.group("statement")
+        if expression is not None:
+            name = re.match(r"\w+", expression)
+            placeholder = PLACEHOLDERS.get(name.group(0)) if name else None
+            label = placeholder.label(lang) if placeholder else gettext("value")
+        elif statement is not None:
+            label = str(_STATEMENT_WORDS.get(statement, statement))
+        else:
+            continue  # a comment shows nothing
+        parts.append(SubjectPart(label, chip=True, source=tag.group(0)))
+    if position < len(source):
+        parts.append(SubjectPart(source[position:]))
+    return parts
+
+
+def subject_chips(source: str) -> Markup:
+    """The subject for a heading: placeholders as labelled chips, not raw braces."""
+    return Markup("").join(
+        Markup('<span class="chip" title="{}">{}</span>').format(part.source, part.text) if part.chip
+        else escape(part.text)
+        for part in subject_parts(source)
+    )
+
+
+def subject_text(source: str) -> str:
+    """The subject for a tab title: placeholders as [label]."""
+    return "".join(f"[{part.text}]" if part.chip else part.text for part in subject_parts(source))
+
 
 def placeholders_shown(locale: str) -> list[Mapping[str, str]]:
     """Every placeholder with its description in the interface language, as the composer lists them."""
@@ -308,3 +360,5 @@ def placeholders_shown(locale: str) -> list[Mapping[str, str]]:
 def register(bp: Blueprint) -> None:
     """Expose the helpers to every template."""
     bp.add_app_template_global(message_status, "message_status")
+    bp.add_app_template_filter(subject_chips, "subject_chips")
+    bp.add_app_template_filter(subject_text, "subject_text")

@@ -244,3 +244,25 @@ def test_a_subject_that_would_be_cut_at_send_is_refused_at_save(client, login_as
     assert response.status_code == 422
     assert "Le message produit est trop long (2000 caractères au plus)\u00a0: raccourcissez-le." in response.get_data(
         as_text=True)
+
+
+def test_headings_and_tab_titles_show_placeholders_as_labelled_chips(client, login_as, make_message):
+    author = login_as("comms")
+    message = make_message(author=author, subject_fr="{{ first_name }}, vos {{ device_count }} équipements")
+    for path in (f"/comms/messages/{message.id}", f"/comms/messages/{message.id}/audience",
+                 f"/comms/messages/{message.id}/preview", "/comms/messages"):
+        page = client.get(path).get_data(as_text=True)
+        assert "{{" not in page.split("<main", 1)[1].split("</main>", 1)[0].replace("{{ first_name }}\"", "").replace(
+            "{{ device_count }}\"", ""), path  # braces only in the chips' titles
+        assert ('<span class="chip" title="{{ first_name }}">prénom</span>, vos '
+                '<span class="chip" title="{{ device_count }}">nombre d’équipements</span> équipements') in page
+    title = client.get(f"/comms/messages/{message.id}").get_data(as_text=True).split("<title>")[1].split("</title>")[0]
+    assert title.startswith("[prénom], vos [nombre d’équipements] équipements – ")
+
+
+def test_starting_from_a_template_begins_on_choose(client, login_as):
+    login_as("comms")
+    seed_ready_templates()
+    page = client.get("/comms/messages/new").get_data(as_text=True)
+    assert '<option value="" selected>— choisir —</option>' in page
+    assert page.count(" selected>") == 1 + page.count('value="news" selected')  # no template preselected
