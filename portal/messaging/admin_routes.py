@@ -108,6 +108,9 @@ def delete_template(template_id: int) -> BaseResponse:
 
 def _compose_page(form: MessageForm, message: Message | None, problems: dict[str, list[str]], status: int = 200,
                   templates: list[MessageTemplate] | None = None, template_id: int | None = None) -> Any:
+    for name, found in problems.items():  # what is wrong with a field that is not a template, under it
+        if name not in services.SOURCE_FIELDS and name in form:
+            form[name].errors = list(found)
     page = render_template(
         "messaging/comms/compose.html",
         form=form,
@@ -129,6 +132,7 @@ def _form_input(form: MessageForm) -> services.MessageInput:
         body_en=form.body_en.data or "",
         category=form.category.data or "",
         channels=form.channels.data or "",
+        cta_url=form.cta_url.data or "",
     )
 
 

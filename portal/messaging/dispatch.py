@@ -79,11 +79,14 @@ class EmailContent:
     body_text: str
     message_id: int
     category: str
+    cta_url: str = ""
 
 
 def build_email(content: EmailContent, *, urls: MapAdapter, message_id_key: str) -> mail.Email:
-    """The e-mail: the personalised message in the recipient's language, a link to read it in the portal
-    and, for non-essential categories, a link to the e-mail preferences (also as List-Unsubscribe)."""
+    """The e-mail: the personalised message in the recipient's language, its "learn more" link (the message's
+    call to action, else the message in the portal), a link to read it in the portal when the call to action
+    leads elsewhere and, for non-essential categories, a link to the e-mail preferences (also as
+    List-Unsubscribe)."""
     message_url = urls.build("messaging.message", {"message_id": content.message_id}, force_external=True)
     preferences_url = None
     headers = {"Auto-Submitted": "auto-generated"}
@@ -97,6 +100,7 @@ def build_email(content: EmailContent, *, urls: MapAdapter, message_id_key: str)
         "body_html": Markup(content.body_html),  # noqa: S704 - produced by the safe renderer at freeze time  # nosec B704
         "body_text": content.body_text,
         "message_url": message_url,
+        "learn_more_url": services.absolute_link(content.cta_url) if content.cta_url else message_url,
         "preferences_url": preferences_url,
     }
     with force_locale(content.locale):
@@ -133,6 +137,7 @@ def send_test(message: Message, user: User, *, today: date, now: datetime, subje
         body_text=preview.rendered.text,
         message_id=message.id,
         category=message.category,
+        cta_url=message.cta_url,
     )
     mail.send(build_email(content, urls=portal_urls(), message_id_key=f"test.{uuid.uuid4().hex}"))
 
@@ -205,6 +210,7 @@ def _contents(ids: Sequence[int], worker: str) -> list[tuple[int, EmailContent]]
             MessageRecipient.body,
             Message.id,
             Message.category,
+            Message.cta_url,
         )
         .join(MessageRecipient, OutboxEntry.recipient_id == MessageRecipient.id)
         .join(User, OutboxEntry.user_id == User.id)
@@ -213,9 +219,11 @@ def _contents(ids: Sequence[int], worker: str) -> list[tuple[int, EmailContent]]
         .order_by(OutboxEntry.id)
     )
     contents = []
-    for entry_id, to, locale, subject, body, message_id, category in rows:
+    for entry_id, to, locale, subject, body, message_id, category, cta_url in rows:
         html, text = markup.render(body)  # the safe renderer's markup stage, once for both parts
-        contents.append((entry_id, EmailContent(to, locale, subject, str(html), text, message_id, category)))
+        contents.append(
+            (entry_id, EmailContent(to, locale, subject, str(html), text, message_id, category, cta_url))
+        )
     return contents
 
 

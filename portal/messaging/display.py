@@ -79,6 +79,10 @@ CONTENT_PROBLEMS = {
     "english_incomplete": _l("Give both the English subject and the English message, or neither."),
     "category": _l("Choose a category."),
     "channels": _l("Choose how to send it."),
+    "cta_url": _l(
+        "Give a page of the portal, starting with / (for example /collection-points), or an address starting "
+        "with https://, without a name or password before the host."
+    ),
 }
 
 #: Why a template cannot be saved, or rendered for a recipient (portal.messaging.template_checks.TemplateError

@@ -43,6 +43,12 @@ class MessageForm(FlaskForm):
     body_fr = TextAreaField(_l("Message (French)"), validators=[Length(max=MAX_SOURCE_CHARS)])
     subject_en = StringField(_l("Subject (English, optional)"), validators=[Length(max=MAX_SUBJECT_SOURCE_CHARS)])
     body_en = TextAreaField(_l("Message (English, optional)"), validators=[Length(max=MAX_SOURCE_CHARS)])
+    cta_url = StringField(
+        _l("“Learn more” link (optional)"),
+        description=_l("A page of the portal (/collection-points) or an https:// address. Without it, the link "
+                       "opens the message in the portal."),
+        validators=[Length(max=500)],
+    )
 
 
 class AudienceForm(FlaskForm):

@@ -74,6 +74,8 @@ class MessageContent:
     subject_en: Mapped[str] = mapped_column(sa.String(1000), default="")
     body_en: Mapped[str] = mapped_column(sa.Text, default="")
     category: Mapped[str] = mapped_column(sa.String(20), default=Category.NEWS.value)
+    #: Where "En savoir plus" leads: a page of the portal (a path) or an https address; "" opens the message.
+    cta_url: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
 
     @property
     def has_english(self) -> bool:

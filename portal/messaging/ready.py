@@ -25,6 +25,7 @@ class ReadyTemplate:
     body_fr: str
     subject_en: str
     body_en: str
+    cta_url: str = ""
 
 
 WELCOME = ReadyTemplate(

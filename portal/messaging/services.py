@@ -12,14 +12,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
+from werkzeug.exceptions import HTTPException
 
 from portal import csvio
 from portal.accounts.models import User
 from portal.campaigns.models import Campaign
 from portal.domain_error import DomainError
+from portal.messaging import markup
 from portal.messaging.audience import Criteria
 from portal.messaging.context import Context, ContextBuilder
 from portal.messaging.models import (
@@ -45,6 +48,7 @@ from portal.messaging.rendering import (
 )
 from portal.messaging.template_checks import TemplateProblem, TemplateRejected
 from portal.models import db
+from portal.security import same_site_path
 
 CHANNELS = ("both", "portal", "email")
 SOURCE_FIELDS = ("subject_fr", "body_fr", "subject_en", "body_en")
@@ -62,9 +66,10 @@ class MessageInput:
     body_en: str = ""
     category: str = Category.NEWS.value
     channels: str = "both"
+    cta_url: str = ""  # where "En savoir plus" leads: a portal page or an https address ("": the message itself)
 
     def cleaned(self) -> MessageInput:
-        """Windows line ends made plain, surrounding blanks of the subjects dropped."""
+        """Windows line ends made plain, surrounding blanks of the subjects and the link dropped."""
         return MessageInput(
             subject_fr=self.subject_fr.strip(),
             body_fr=self.body_fr.replace("\r\n", "\n").strip("\n"),
@@ -72,6 +77,7 @@ class MessageInput:
             body_en=self.body_en.replace("\r\n", "\n").strip("\n"),
             category=self.category,
             channels=self.channels,
+            cta_url=self.cta_url.strip(),
         )
 
 
@@ -92,6 +98,27 @@ class ContentRejected(MessageError):
         self.problems = {name: list(found) for name, found in problems.items() if found}
         self.missing = tuple(missing)
         self.args = (f"{self.problems} {self.missing}",)  # what a log shows
+
+
+def valid_link(link: str) -> bool:
+    """A call-to-action link a message may carry: a page of the portal (a path that the portal serves, on this
+    site), or an https address with a host and no name or password before it."""
+    if len(link) > 500:
+        return False
+    if link.startswith("/"):
+        if same_site_path(link, fallback="") != link:
+            return False
+        try:
+            current_app.url_map.bind("portal").match(urlsplit(link).path, method="GET")
+        except HTTPException:  # no such page (or a redirect to another form of it)
+            return False
+        return True
+    return link.lower().startswith("https://") and markup.is_safe_url(link)
+
+
+def absolute_link(link: str) -> str:
+    """The link as an e-mail can carry it: a portal page under PORTAL_BASE_URL, an https address as it is."""
+    return current_app.config["PORTAL_BASE_URL"].rstrip("/") + link if link.startswith("/") else link
 
 
 def field_problems(name: str, source: str) -> list[TemplateProblem]:
@@ -115,6 +142,8 @@ def check_content(data: MessageInput) -> MessageInput:
         missing.append(("category", "category"))
     if data.channels not in CHANNELS:
         missing.append(("channels", "channels"))
+    if data.cta_url and not valid_link(data.cta_url):
+        missing.append(("cta_url", "cta_url"))
     problems = {name: field_problems(name, getattr(data, name)) for name in SOURCE_FIELDS}
     if missing or any(problems.values()):
         raise ContentRejected(problems, missing)
@@ -125,6 +154,7 @@ def _apply_content(target: Message | MessageTemplate, data: MessageInput) -> Non
     target.subject_fr, target.body_fr = data.subject_fr, data.body_fr
     target.subject_en, target.body_en = data.subject_en, data.body_en
     target.category = data.category
+    target.cta_url = data.cta_url
     if isinstance(target, Message):
         target.via_portal = data.channels in ("both", "portal")
         target.via_email = data.channels in ("both", "email")
@@ -168,6 +198,7 @@ def message_input(source: Message | MessageTemplate | ReadyTemplate) -> MessageI
         body_en=source.body_en,
         category=source.category,
         channels=channels,
+        cta_url=source.cta_url,
     )
 
 

@@ -54,15 +54,14 @@ def test_every_recipient_gets_one_multipart_email_in_their_language(smtp, make_u
     assert "Bonjour Ana." in parts["text/plain"]
     assert "<strong>Ana</strong>" in parts["text/html"]
     assert '<html lang="fr">' in parts["text/html"]
-    assert f"http://localhost/messages/{message.id}" in parts["text/plain"]
-    assert "Lire ce message dans le portail" in parts["text/plain"]
+    assert f"En savoir plus\u00a0: http://localhost/messages/{message.id}" in parts["text/plain"]
     assert "http://localhost/me/preferences" in parts["text/plain"]  # news is not essential
     assert ana.parsed["List-Unsubscribe"] == "<http://localhost/me/preferences>"
     assert ana.message_id.endswith("@localhost>")
 
     (bob,) = smtp.to("bob@test.example")
     assert bob.parsed["Subject"] == "Hello Bob"
-    assert "Read this message in the responsible digital portal" in bob.part("text/plain")
+    assert f"Learn more: http://localhost/messages/{message.id}" in bob.part("text/plain")
 
     rows = outbox(message)
     assert {row.status for row in rows.values()} == {OutboxStatus.SENT.value}
