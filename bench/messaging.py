@@ -84,7 +84,8 @@ def _new_message(author: User, criteria: Criteria) -> Message:
         author=author,
     )
     services.save_audience(message, criteria)
-    services.send_now(message, now=utcnow())
+    now = utcnow()  # the confirmation step, as its author would go through it
+    services.send_now(message, now=now, confirmation=services.send_summary(message, at=None, now=now).confirmation())
     db.session.commit()
     return message
 

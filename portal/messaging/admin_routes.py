@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,6 +24,7 @@ from portal.messaging.display import CATEGORY_NAMES
 from portal.messaging.forms import (
     ActionForm,
     AudienceForm,
+    ConfirmForm,
     MessageForm,
     ScheduleForm,
     TemplateNameForm,
@@ -399,14 +400,15 @@ def _back(message: Message) -> BaseResponse:
     return redirect(url_for("messaging.message_detail", message_id=message.id), code=303)
 
 
-def _outcome(message: Message, action: Any, success: str) -> BaseResponse:
-    """Run an action on the message and commit it, or roll it back on a refusal; flash either, back to its page."""
+def _outcome(message: Message, action: Any, success: str, refused: BaseResponse | None = None) -> BaseResponse:
+    """Run an action on the message and commit it, or roll it back on a refusal; flash either, then go back to
+    its page (or to `refused` after a refusal)."""
     try:
         outcome = action(message)
     except DomainError as error:
         db.session.rollback()
         flash(error.message(), "error")
-        return _back(message)
+        return refused or _back(message)
     db.session.commit()
     flash(success % {"count": outcome if isinstance(outcome, int) else 0}, "success")
     return _back(message)
@@ -420,28 +422,74 @@ def _action(message_id: int, action: Any, success: str) -> BaseResponse:
     return _outcome(message, action, success)
 
 
+def _paris(local: datetime) -> datetime:
+    return local.replace(tzinfo=PARIS).astimezone(UTC)
+
+
+def _confirm_url(message: Message, local_at: datetime | None) -> str:
+    send_at = local_at.strftime("%Y-%m-%dT%H:%M") if local_at else None
+    return url_for("messaging.confirm_send", message_id=message.id, send_at=send_at)
+
+
+@bp.get("/comms/messages/<int:message_id>/confirm")
+@roles_required(COMMS)
+def confirm_send(message_id: int) -> Any:
+    """The confirmation step before sending now (or at `send_at`, Paris time): audience size, channels,
+    languages, time, a few recipients and the number of e-mails; nothing changes until it is confirmed."""
+    message = _message_or_404(message_id)
+    local_at = None
+    if "send_at" in request.args:
+        when = ScheduleForm(formdata=request.args, meta={"csrf": False})
+        if not when.validate():
+            flash(_("Give the date and time when sending should start."), "error")
+            return _back(message)
+        local_at = when.send_at.data
+    try:
+        summary = services.send_summary(message, at=_paris(local_at) if local_at else None, now=utcnow())
+    except DomainError as error:
+        flash(error.message(), "error")
+        return _back(message)
+    form = ConfirmForm(data={"recipients": summary.recipients, "send_at": local_at})
+    return render_template(
+        "messaging/comms/confirm.html", message=message, summary=summary, form=form,
+        channel_names=display.CHANNEL_NAMES,
+    )
+
+
+def _confirmed(message_id: int, send: Any, success: str) -> BaseResponse:
+    """Send or schedule with what the confirmation step shows; back to it when the figures no longer hold."""
+    message = _message_or_404(message_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    confirmation = services.Confirmation(form.recipients.data, form.typed.data or "")
+    local_at = form.send_at.data
+    again = redirect(_confirm_url(message, local_at), code=303)
+    return _outcome(message, lambda m: send(m, local_at, confirmation), success, refused=again)
+
+
 @bp.post("/comms/messages/<int:message_id>/send")
 @roles_required(COMMS)
 def send_now(message_id: int) -> BaseResponse:
-    """Send now: the jobs process starts it within seconds (a second click changes nothing)."""
-    return _action(
+    """Send now, as confirmed: the jobs process starts it within seconds (a second click changes nothing)."""
+    return _confirmed(
         message_id,
-        lambda m: services.send_now(m, now=utcnow()),
+        lambda m, _at, confirmation: services.send_now(m, now=utcnow(), confirmation=confirmation),
         _("The message is queued: sending starts within a few seconds."),
     )
 
 
 @bp.post("/comms/messages/<int:message_id>/schedule")
 @roles_required(COMMS)
-def schedule(message_id: int) -> Any:
-    """Schedule the sending for a date and time in Paris."""
-    message = _message_or_404(message_id)
-    form = ScheduleForm()
-    if not form.validate_on_submit():
-        flash(_("Give the date and time when sending should start."), "error")
-        return _back(message)
-    at = form.send_at.data.replace(tzinfo=PARIS).astimezone(UTC)
-    return _outcome(message, lambda m: services.schedule(m, at, now=utcnow()), _("Sending is scheduled."))
+def schedule(message_id: int) -> BaseResponse:
+    """Schedule the sending, as confirmed, for a date and time in Paris."""
+
+    def at_time(message: Message, local_at: datetime | None, confirmation: services.Confirmation) -> None:
+        if local_at is None:
+            raise services.MessageError("schedule_in_past")
+        services.schedule(message, _paris(local_at), now=utcnow(), confirmation=confirmation)
+
+    return _confirmed(message_id, at_time, _("Sending is scheduled."))
 
 
 @bp.post("/comms/messages/<int:message_id>/cancel")

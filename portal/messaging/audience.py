@@ -21,6 +21,7 @@ from portal.catalogue.footprints import label_for, load_factor_set
 from portal.catalogue.models import Asset, CatalogueItem, Order
 from portal.catalogue.my_footprint import CURRENT_STATUSES, category_annualised
 from portal.catalogue.orders import OPEN_STATUSES
+from portal.messaging.models import EmailOptOut
 from portal.models import db
 from portal.org.models import Site
 from portal.org.services import unit_and_descendant_ids
@@ -161,6 +162,27 @@ def conditions(criteria: Criteria, *, today: date) -> list[sa.ColumnElement[bool
 def count(criteria: Criteria, *, today: date) -> int:
     """How many employees the criteria select now."""
     return db.session.scalar(sa.select(sa.func.count(User.id)).where(*conditions(criteria, today=today))) or 0
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The audience now: how many, how many read English, how many accept e-mails of a category."""
+
+    recipients: int
+    english: int
+    accepting_emails: int
+
+
+def figures(criteria: Criteria, *, today: date, category: str) -> Figures:
+    """The audience's size, its English readers and those who did not opt out of the category's e-mails."""
+    opted_out = sa.exists().where(EmailOptOut.user_id == User.id, EmailOptOut.category == category)
+    counted = sa.func.count(User.id)
+    row = db.session.execute(
+        sa.select(counted, counted.filter(User.locale == "en"), counted.filter(~opted_out)).where(
+            *conditions(criteria, today=today)
+        )
+    ).one()
+    return Figures(*row)
 
 
 #: What a batch row carries about a recipient (plain columns, no ORM object).

@@ -38,7 +38,9 @@ def load_demo() -> dict[str, int]:
         message = services.create_message(services.message_input(ready), author=author)
         services.save_audience(message, criteria)
         message.created_at = sent_at
-        services.send_now(message, now=sent_at)
+        # The demo sends what its author would have confirmed: the audience as it was then.
+        shown = services.send_summary(message, at=None, now=sent_at)
+        services.send_now(message, now=sent_at, confirmation=shown.confirmation())
         start_message(message.id, now=sent_at)
         # The demo's e-mails went out long ago: record them as sent rather than mailing 300 addresses.
         db.session.execute(

@@ -69,6 +69,8 @@ MESSAGE_ERRORS = {
     "template_name_required": _l("Give the template a name."),
     "ready_template": _l("Ready templates cannot be deleted."),
     "not_personalised": _l("The message cannot be personalised for you: %(reason)s"),
+    "audience_changed": _l("The audience changed since you checked it: check the figures again before sending."),
+    "count_not_typed": _l("Type the number of recipients shown, to confirm that you send to that many people."),
     "test_content_rejected": _l("The message cannot be personalised for you: it has errors, correct them first."),
 }
 

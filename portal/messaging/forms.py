@@ -14,7 +14,7 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.i18n import lazy_gettext as _l
 from portal.messaging.audience import LABELS, MAX_YEARS
@@ -88,6 +88,14 @@ class ScheduleForm(FlaskForm):
     send_at = DateTimeLocalField(
         _l("Date and time (Paris)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
     )
+
+
+class ConfirmForm(FlaskForm):
+    """The confirmation step: the audience size shown, the number typed when asked, and the time (scheduling)."""
+
+    recipients = IntegerField(validators=[InputRequired()], widget=widgets.HiddenInput())
+    typed = StringField(_l("Number of recipients"), validators=[Length(max=30)])
+    send_at = DateTimeLocalField(format="%Y-%m-%dT%H:%M", validators=[Optional()], widget=widgets.HiddenInput())
 
 
 class TemplateNameForm(FlaskForm):

@@ -22,11 +22,12 @@ from portal import csvio
 from portal.accounts.models import User
 from portal.campaigns.models import Campaign
 from portal.domain_error import DomainError
-from portal.messaging import markup
+from portal.messaging import audience, markup
 from portal.messaging.audience import Criteria
 from portal.messaging.context import Context, ContextBuilder
 from portal.messaging.models import (
     EDITABLE_STATUSES,
+    ESSENTIAL_CATEGORIES,
     Category,
     Message,
     MessageRecipient,
@@ -46,9 +47,11 @@ from portal.messaging.rendering import (
     validate,
     validate_subject,
 )
+from portal.messaging.settings import setting
 from portal.messaging.template_checks import TemplateProblem, TemplateRejected
 from portal.models import db
 from portal.security import same_site_path
+from portal.timezone import PARIS
 
 CHANNELS = ("both", "portal", "email")
 SOURCE_FIELDS = ("subject_fr", "body_fr", "subject_en", "body_en")
@@ -277,24 +280,94 @@ def _schedule_start(message: Message, at: datetime) -> None:
     db.session.flush()
 
 
-def send_now(message: Message, *, now: datetime) -> bool:
-    """Queue the message for the jobs process now; False if it already is (double click)."""
-    if message.status in (MessageStatus.SCHEDULED.value,) and message.scheduled_at and message.scheduled_at <= now:
-        return False
+# The confirmation step: nothing is sent or scheduled without the person having seen, just before, how many
+# people it goes to (and, for a large audience, having typed that number). The services demand it, so no page,
+# command or later change can send without it.
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What the person saw and did on the confirmation step: the audience size shown, and the number typed
+    when the audience is large."""
+
+    recipients: int
+    typed: str = ""
+
+
+@dataclass(frozen=True)
+class SendSummary:
+    """What the confirmation step shows before a message is sent (`at` None) or scheduled."""
+
+    at: datetime | None
+    recipients: int
+    english: int
+    emails: int
+    sample: list[str]
+    must_type: bool
+
+    @property
+    def french(self) -> int:
+        return self.recipients - self.english
+
+    def confirmation(self) -> Confirmation:
+        """The confirmation of someone who read this summary and typed its number."""
+        return Confirmation(self.recipients, str(self.recipients))
+
+
+def _check_startable(message: Message, at: datetime | None, now: datetime) -> None:
     if message.status not in EDITABLE_STATUSES:
         raise MessageError("already_sent")
+    if at is not None and at <= now:
+        raise MessageError("schedule_in_past")
     _check_sendable(message)
+
+
+def send_summary(message: Message, *, at: datetime | None, now: datetime) -> SendSummary:
+    """Who would get the message, in which language, with how many e-mails, and a few of them by name; raises
+    MessageError (or ContentRejected) if it can be neither sent nor scheduled."""
+    _check_startable(message, at, now)
+    criteria, today = criteria_of(message), now.astimezone(PARIS).date()
+    found = audience.figures(criteria, today=today, category=message.category)
+    if not message.via_email:
+        emails = 0
+    elif message.category in ESSENTIAL_CATEGORIES:
+        emails = found.recipients
+    else:
+        emails = found.accepting_emails
+    return SendSummary(
+        at=at,
+        recipients=found.recipients,
+        english=found.english if message.has_english else 0,
+        emails=emails,
+        sample=sorted(user.full_name for user in audience.sample(criteria, today=today)),
+        must_type=found.recipients > setting("PORTAL_MESSAGING_CONFIRM_TYPING_ABOVE"),
+    )
+
+
+def _check_confirmed(message: Message, confirmation: Confirmation, now: datetime) -> None:
+    """The audience is still the size the person confirmed, and its number was typed when it had to be."""
+    recipients = audience.count(criteria_of(message), today=now.astimezone(PARIS).date())
+    if confirmation.recipients != recipients:
+        raise MessageError("audience_changed")
+    typed = "".join(char for char in confirmation.typed if char.isdigit())
+    if recipients > setting("PORTAL_MESSAGING_CONFIRM_TYPING_ABOVE") and typed != str(recipients):
+        raise MessageError("count_not_typed")
+
+
+def send_now(message: Message, *, now: datetime, confirmation: Confirmation) -> bool:
+    """Queue the confirmed message for the jobs process now; False if it already is (double click)."""
+    if message.status in (MessageStatus.SCHEDULED.value,) and message.scheduled_at and message.scheduled_at <= now:
+        return False
+    _check_startable(message, None, now)
+    _check_confirmed(message, confirmation, now)
     _schedule_start(message, now)
     return True
 
 
-def schedule(message: Message, at: datetime, *, now: datetime) -> None:
-    """Start sending at `at` (a UTC instant in the future)."""
-    if message.status not in EDITABLE_STATUSES:
-        raise MessageError("already_sent")
-    if at <= now:
-        raise MessageError("schedule_in_past")
-    _check_sendable(message)
+def schedule(message: Message, at: datetime, *, now: datetime, confirmation: Confirmation) -> None:
+    """Start sending the confirmed message at `at` (a UTC instant in the future)."""
+    _check_startable(message, at, now)
+    _check_confirmed(message, confirmation, now)
     _schedule_start(message, at)
 
 

@@ -24,6 +24,8 @@ DEFAULTS: Mapping[str, int | float] = {
     # The message pauses when more than this share of a batch fails (batches of at least MIN_BATCH e-mails).
     "PORTAL_MESSAGING_PAUSE_FAILURE_SHARE": 0.5,
     "PORTAL_MESSAGING_PAUSE_MIN_BATCH": 10,
+    # Above this many recipients, the confirmation step asks to type their number before sending.
+    "PORTAL_MESSAGING_CONFIRM_TYPING_ABOVE": 1000,
 }
 
 

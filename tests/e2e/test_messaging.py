@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from portal.messaging import dispatch
 from portal.models import db
 from tests.e2e.helpers import assert_accessible, measure_ecoindex
-from tests.messaging.conftest import make_message, smtp, smtp_server  # noqa: F401  (fixtures)
+from tests.messaging.conftest import confirmed, make_message, smtp, smtp_server  # noqa: F401  (fixtures)
 
 BODY = (
     "Bonjour {{ first_name }},\n\n"
@@ -76,7 +76,11 @@ def test_write_target_preview_send_and_read(
     assert_accessible(page)
 
     page.get_by_role("link", name="Étape suivante : envoyer le message").click()
-    page.get_by_role("button", name="Envoyer maintenant").click()
+    page.get_by_role("link", name="Envoyer maintenant…").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Confirmer l’envoi")
+    expect(page.locator("dl.confirm")).to_contain_text("2 personnes")
+    assert_accessible(page)
+    page.get_by_role("button", name="Envoyer à 2 personnes").click()
     expect(page.get_by_role("status").first).to_contain_text("Le message est en file d’attente")
     expect(page.locator("#delivery-status")).to_contain_text("L’envoi commence dans quelques secondes")
     assert_accessible(page)
@@ -154,7 +158,7 @@ def test_a_template_that_cannot_render_is_explained_as_typed_and_a_failed_start_
 
     message = make_message(author=comms)
     monkeypatch.setattr(context.ContextBuilder, "contexts", unreachable_directory)
-    services.send_now(message, now=utcnow())
+    services.send_now(message, now=utcnow(), confirmation=confirmed(message))
     db.session.commit()
     dispatch.run()
     db.session.expire_all()

@@ -19,7 +19,7 @@ from portal.messaging.audience import Criteria
 from portal.messaging.models import Message, MessageStatus, OutboxEntry, OutboxStatus
 from portal.models import db, utcnow
 from tests.conftest import ROOT
-from tests.messaging.conftest import smtp, smtp_server  # noqa: F401  (fixtures)
+from tests.messaging.conftest import confirmed, smtp, smtp_server  # noqa: F401  (fixtures)
 
 
 def test_the_dispatch_job_is_scheduled_with_its_interval(app, monkeypatch):
@@ -36,7 +36,7 @@ def test_the_job_starts_due_messages_and_sends_their_emails(app, smtp, make_user
     make_user(email="ana@test.example", locale="en")
     message = services.create_message(services.MessageInput("Hi {{ first_name }}", "Hello"), author=author)
     services.save_audience(message, Criteria(languages=("en",)))
-    services.send_now(message, now=utcnow())
+    services.send_now(message, now=utcnow(), confirmation=confirmed(message))
     db.session.commit()
     with caplog.at_level(logging.INFO, logger="jobs.messaging"):
         messaging_jobs.dispatch(app)
@@ -81,7 +81,7 @@ def test_killed_mid_send_and_restarted_every_recipient_gets_exactly_one_email(
     people = [make_user(email=f"agent{n:02d}@test.example", locale="en") for n in range(60)]
     message = services.create_message(services.MessageInput("Bonjour {{ first_name }}", "Bonjour"), author=author)
     services.save_audience(message, Criteria(languages=("en",)))
-    services.send_now(message, now=utcnow())
+    services.send_now(message, now=utcnow(), confirmation=confirmed(message))
     db.session.commit()
 
     first = _jobs_process(database_url, port)

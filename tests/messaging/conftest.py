@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -18,11 +19,12 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 
 from portal.accounts.models import User
-from portal.messaging import dispatch, services
+from portal.messaging import audience, dispatch, services
 from portal.messaging.audience import Criteria
 from portal.messaging.models import Message
 from portal.messaging.sending import start_message
 from portal.models import db, utcnow
+from portal.timezone import PARIS
 
 
 def free_port() -> int:
@@ -132,13 +134,36 @@ def make_message(make_user: Callable[..., User]) -> Callable[..., Message]:
     return make
 
 
+def confirmed(message: Message) -> services.Confirmation:
+    """What a person who went through the confirmation step confirms: the audience as it is now, typed."""
+    count = audience.count(services.criteria_of(message), today=utcnow().astimezone(PARIS).date())
+    return services.Confirmation(count, str(count))
+
+
+def confirm_in_pages(client: Any, message: Message, send_at: str | None = None, typed: str | None = None) -> Any:
+    """What a person does in the browser: open the confirmation step, then press its button (typing the number
+    of recipients when asked, or `typed`). Returns the answer to the button's request."""
+    from tests.conftest import csrf_token
+
+    query = f"?send_at={send_at}" if send_at else ""
+    page = client.get(f"/comms/messages/{message.id}/confirm{query}").get_data(as_text=True)
+    recipients = re.search(r'id="recipients" name="recipients" type="hidden" value="(\d+)"', page).group(1)
+    action = re.search(r'<form class="stacked confirm-form" method="post" action="([^"]+)"', page).group(1)
+    data = {"csrf_token": csrf_token(client), "recipients": recipients}
+    if send_at:
+        data["send_at"] = send_at
+    if typed is not None or 'id="typed"' in page:
+        data["typed"] = typed if typed is not None else recipients
+    return client.post(action, data=data)
+
+
 @pytest.fixture
 def start() -> Callable[..., Message]:
     """Send a message now and start it as the jobs process would (audience frozen, inbox and outbox filled)."""
 
     def do(message: Message, now: datetime | None = None) -> Message:
         now = now or utcnow()
-        services.send_now(message, now=now)
+        services.send_now(message, now=now, confirmation=confirmed(message))
         db.session.commit()
         start_message(message.id, now=now)
         db.session.commit()

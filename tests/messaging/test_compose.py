@@ -13,6 +13,7 @@ from portal.messaging.ready import READY_TEMPLATES, seed_ready_templates
 from portal.messaging.template_checks import TemplateRejected
 from portal.models import db, utcnow
 from tests.conftest import csrf_token
+from tests.messaging.conftest import confirm_in_pages, confirmed
 
 CONTENT = {
     "category": "footprint",
@@ -139,7 +140,7 @@ def test_a_rejected_template_can_never_be_sent_even_if_stored(make_message, star
     message.body_fr = "{{ first_name.__class__ }}"  # written behind the service's back
     db.session.commit()
     with pytest.raises(services.MessageError):
-        services.send_now(message, now=utcnow())
+        services.send_now(message, now=utcnow(), confirmation=confirmed(message))
     with pytest.raises(TemplateRejected):
         services.compiled_versions(message)
 
@@ -149,7 +150,7 @@ def test_a_message_stored_with_a_bad_template_cannot_be_started_instead_of_rende
 
     message = make_message()
     now = utcnow()
-    services.send_now(message, now=now)
+    services.send_now(message, now=now, confirmation=confirmed(message))
     message.body_fr = "{{ config }}"
     db.session.commit()
     assert start_message(message.id, now=now) is None
@@ -163,15 +164,16 @@ def test_a_message_stored_with_a_bad_template_cannot_be_started_instead_of_rende
 def test_send_now_is_idempotent_and_schedule_and_cancel_work(client, login_as, make_message):
     author = login_as("comms")
     message = make_message(author=author)
-    for _ in range(2):  # a double click
-        assert client.post(f"/comms/messages/{message.id}/send",
-                           data={"csrf_token": csrf_token(client)}).status_code == 303
+    first = confirm_in_pages(client, message)
+    assert first.status_code == 303
+    again = client.post(f"/comms/messages/{message.id}/send",  # a double click on the confirmation's button
+                        data={"csrf_token": csrf_token(client), "recipients": "1"})
+    assert again.status_code == 303
     db.session.refresh(message)
     assert message.status == MessageStatus.SCHEDULED.value
 
     other = make_message(author=author)
-    response = client.post(f"/comms/messages/{other.id}/schedule",
-                           data={"send_at": "2099-03-21T09:30", "csrf_token": csrf_token(client)})
+    response = confirm_in_pages(client, other, send_at="2099-03-21T09:30")
     assert response.status_code == 303
     db.session.refresh(other)
     assert other.scheduled_at == datetime(2099, 3, 21, 8, 30, tzinfo=UTC)  # 09:30 in Paris (winter time)
@@ -181,8 +183,7 @@ def test_send_now_is_idempotent_and_schedule_and_cancel_work(client, login_as, m
     db.session.refresh(other)
     assert (other.status, other.scheduled_at) == (MessageStatus.DRAFT.value, None)
 
-    past = client.post(f"/comms/messages/{other.id}/schedule",
-                       data={"send_at": "2001-01-01T09:30", "csrf_token": csrf_token(client)})
+    past = client.get(f"/comms/messages/{other.id}/confirm?send_at=2001-01-01T09:30")
     assert "Choisissez une date et une heure à venir." in client.get(past.headers["Location"]).get_data(as_text=True)
 
 
@@ -202,7 +203,7 @@ def test_scheduled_messages_start_when_their_time_comes(make_user, make_message,
     make_user()
     message = make_message(channels="portal")
     now = utcnow()
-    services.schedule(message, now + timedelta(hours=1), now=now)
+    services.schedule(message, now + timedelta(hours=1), now=now, confirmation=confirmed(message))
     db.session.commit()
     assert run_dispatch(clock=lambda: now + timedelta(minutes=59)).started == []
     assert run_dispatch(clock=lambda: now + timedelta(minutes=61)).started == [message.id]

@@ -22,6 +22,7 @@ from portal.messaging.rendering import format_number
 from portal.messaging.sending import start_message
 from portal.models import db, utcnow
 from tests.conftest import csrf_token
+from tests.messaging.conftest import confirm_in_pages, confirmed
 
 FIGURES = (
     "{{ first_name }}|{{ device_count }}|{{ footprint_kg_per_year }}|{{ oldest_device_years }}|"
@@ -100,7 +101,7 @@ def test_a_start_interrupted_by_a_crash_resumes_after_the_lease_without_doubles(
     people = [make_user(locale="en") for _ in range(5)]
     message = make_message(audience=Criteria(languages=("en",)))
     now = utcnow()
-    services.send_now(message, now=now)
+    services.send_now(message, now=now, confirmation=confirmed(message))
     db.session.commit()
     original = context.ContextBuilder.contexts
     calls = iter(range(100))
@@ -358,7 +359,7 @@ def test_a_start_that_fails_is_not_retried_and_the_team_can_correct_and_resend_i
     monkeypatch.setattr(context.ContextBuilder, "contexts", broken)
     message = make_message(author=comms, audience=Criteria(languages=("en",)))
     now = utcnow()
-    services.send_now(message, now=now)
+    services.send_now(message, now=now, confirmation=confirmed(message))
     db.session.commit()
     assert run_dispatch(clock=lambda: now).started == []
     db.session.refresh(message)
@@ -383,7 +384,7 @@ def test_a_start_that_fails_is_not_retried_and_the_team_can_correct_and_resend_i
     db.session.refresh(message)
     assert (message.status, message.pause_details) == (MessageStatus.DRAFT.value, None)
     monkeypatch.setattr(context.ContextBuilder, "contexts", original)
-    client.post(f"/comms/messages/{message.id}/send", data={"csrf_token": csrf_token(client)})
+    confirm_in_pages(client, message)
     assert run_dispatch().started == [message.id]
     db.session.refresh(message)
     assert (message.status, message.recipient_count) == (MessageStatus.SENT.value, 1)
@@ -393,7 +394,7 @@ def test_a_message_that_could_not_be_started_can_be_cancelled(client, login_as, 
     comms = login_as("comms")
     message = make_message(author=comms)
     now = utcnow()
-    services.send_now(message, now=now)
+    services.send_now(message, now=now, confirmation=confirmed(message))
     message.body_fr = "{{ 1e309 }}"  # stored before the checks refused it
     db.session.commit()
     assert start_message(message.id, now=now) is None
@@ -411,7 +412,7 @@ def test_a_message_with_a_decimal_overflow_is_never_sent_empty(make_user, make_m
     make_user(locale="en")
     message = make_message(audience=Criteria(languages=("en",)))
     now = utcnow()
-    services.send_now(message, now=now)
+    services.send_now(message, now=now, confirmation=confirmed(message))
     message.body_fr = "{{ 1" + "0" * 4000 + "|number(6) }}"  # stored before the checks refused it
     db.session.commit()
     start_message(message.id, now=now)
@@ -428,7 +429,7 @@ def test_a_start_whose_worker_keeps_dying_is_given_up(make_user, make_message, m
     make_user(locale="en")
     message = make_message(audience=Criteria(languages=("en",)))
     now = utcnow()
-    services.send_now(message, now=now)
+    services.send_now(message, now=now, confirmation=confirmed(message))
     db.session.commit()
 
     def dies(self, batch):
