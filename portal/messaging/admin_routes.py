@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -18,18 +19,21 @@ from portal import mail
 from portal.accounts.models import Role, User
 from portal.domain_error import DomainError
 from portal.htmx import render
-from portal.messaging import audience, bp, dispatch, display, services
+from portal.messaging import audience, bp, conditions, dispatch, display, services
 from portal.messaging.audience import LANGUAGES, TARGETABLE_ROLES, Criteria
 from portal.messaging.display import CATEGORY_NAMES
 from portal.messaging.forms import (
     ActionForm,
     AudienceForm,
+    ConditionForm,
     ConfirmForm,
     MessageForm,
+    PreviewAsForm,
     ScheduleForm,
     TemplateNameForm,
 )
 from portal.messaging.models import Message, MessageStatus, MessageTemplate
+from portal.messaging.placeholders import PLACEHOLDERS, language
 from portal.models import db, utcnow
 from portal.org.models import Commune, OrgUnit, Site
 from portal.pagination import page_number, paginate
@@ -107,22 +111,105 @@ def delete_template(template_id: int) -> BaseResponse:
 # ----------------------------------------------------------------------------------------- content
 
 
-def _compose_page(form: MessageForm, message: Message | None, problems: dict[str, list[str]], status: int = 200,
-                  templates: list[MessageTemplate] | None = None, template_id: int | None = None) -> Any:
+def _condition_form(formdata: Any = None) -> ConditionForm:
+    form = ConditionForm(formdata=formdata, prefix="cond")
+    locale = language(str(get_locale() or "fr"))
+    form.placeholder.choices = [SelectChoice(p.name, f"{p.label(locale)} ({p.name})") for p in PLACEHOLDERS.values()]
+    form.operator.choices = [SelectChoice(key, display.CONDITION_OPERATORS[key]) for key in conditions.OPERATORS]
+    form.field.choices = [SelectChoice(name, display.FIELD_NAMES[name]) for name in conditions.TARGET_FIELDS]
+    return form
+
+
+def _live_preview(form: MessageForm, message: Message | None, preview: PreviewAsForm) -> services.LivePreview:
+    """The content of the form as the chosen (or drawn) recipient of the message's audience gets it."""
+    criteria = services.criteria_of(message) if message else Criteria()
+    recipient = audience.pick(criteria, today=_today(), query=preview.query.data or "", draw=preview.draw.data or 0)
+    campaign_id = message.campaign_id if message else None
+    return services.live_preview(_form_input(form), recipient=recipient, campaign_id=campaign_id, today=_today(),
+                                 now=utcnow())
+
+
+def _compose_context(form: MessageForm, message: Message | None, problems: dict[str, list[str]], *,
+                     templates: list[MessageTemplate] | None = None, template_id: int | None = None,
+                     condition: ConditionForm | None = None, preview: PreviewAsForm | None = None,
+                     notice: str = "") -> dict[str, Any]:
     for name, found in problems.items():  # what is wrong with a field that is not a template, under it
         if name not in services.SOURCE_FIELDS and name in form:
             form[name].errors = list(found)
-    page = render_template(
-        "messaging/comms/compose.html",
-        form=form,
-        message=message,
-        problems=problems,
-        placeholders=display.placeholders_shown(str(get_locale() or "fr")),
-        templates=templates or [],
-        template_id=template_id,
-        title_of=services.template_title,
-    )
+    preview = preview or PreviewAsForm(formdata=None, prefix="preview")
+    return {
+        "form": form,
+        "message": message,
+        "problems": problems,
+        "templates": templates or [],
+        "template_id": template_id,
+        "title_of": services.template_title,
+        "condition": condition or _condition_form(),
+        "preview_form": preview,
+        "live": _live_preview(form, message, preview),
+        "language_names": display.LANGUAGE_NAMES,
+        "notice": notice,
+    }
+
+
+def _compose_page(form: MessageForm, message: Message | None, problems: dict[str, list[str]], status: int = 200,
+                  **options: Any) -> Any:
+    page = render_template("messaging/comms/compose.html", **_compose_context(form, message, problems, **options))
     return (page, status) if status != 200 else page
+
+
+def _posted_message() -> Message | None:
+    """The message the compose form edits (None for a new one)."""
+    message_id = request.form.get("message_id", "")
+    return _message_or_404(int(message_id)) if message_id.isdigit() else None
+
+
+@bp.post("/comms/messages/compose/preview")
+@roles_required(COMMS)
+def compose_preview() -> Response:
+    """The live preview beside the editor (htmx, as the text is typed), or the compose page with it; nothing
+    is saved. "Another one" draws another recipient."""
+    form = MessageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    preview = PreviewAsForm(formdata=request.form, prefix="preview")
+    if not preview.validate():
+        preview.draw.data = 0
+    if "preview-another" in request.form:
+        preview.draw.data = (preview.draw.data or 0) + 1
+        preview.draw.raw_data = [str(preview.draw.data)]  # the field shows what was posted unless told
+    context = _compose_context(form, _posted_message(), {}, preview=preview)
+    return render("messaging/comms/compose.html", "messaging/comms/_live_preview.html", **context)
+
+
+@bp.post("/comms/messages/compose/condition")
+@roles_required(COMMS)
+def compose_condition() -> Any:
+    """Write the builder's condition around its paragraph: inserted at the cursor by the page's script (htmx,
+    through the `condition-ready` event), or added at the end of the chosen message without it."""
+    form = MessageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    condition = _condition_form(request.form)
+    wanted = conditions.ConditionRequest(
+        placeholder=condition.placeholder.data or "", operator=condition.operator.data or "",
+        value=condition.value.data or "", text=condition.text.data or "", field=condition.field.data or "",
+    )
+    try:
+        snippet = conditions.condition_snippet(wanted)
+    except DomainError as error:
+        condition.value.errors = [error.message()]
+        if request.htmx:  # type: ignore[attr-defined]
+            return render_template("messaging/comms/_condition_builder.html", condition=condition, opened=True)
+        return _compose_page(form, _posted_message(), {}, condition=condition, status=422)
+    if request.htmx:  # type: ignore[attr-defined]
+        response = make_response(render_template("messaging/comms/_condition_builder.html",
+                                                 condition=_condition_form(), opened=True, added=True))
+        response.headers["HX-Trigger"] = json.dumps({"condition-ready": {"field": wanted.field, "text": snippet}})
+        return response
+    form[wanted.field].data = conditions.append_snippet(form[wanted.field].data or "", snippet)
+    return _compose_page(form, _posted_message(), {}, notice=_(
+        "The paragraph and its condition are added at the end of the message: save it to keep them."))
 
 
 def _form_input(form: MessageForm) -> services.MessageInput:

@@ -221,6 +221,21 @@ def sample(criteria: Criteria, *, today: date, size: int = 5) -> list[User]:
     )
 
 
+def pick(criteria: Criteria, *, today: date, query: str = "", draw: int = 0) -> User | None:
+    """One recipient to preview as: the first whose name or e-mail contains `query`, else the `draw`-th of the
+    audience in a shuffled but stable order (the same draw shows the same person while the text is typed)."""
+    if query.strip():
+        found = search(criteria, query, today=today, limit=1)
+        return found[0] if found else None
+    size = count(criteria, today=today)
+    if not size:
+        return None
+    position = (draw * 7919) % size  # a prime stride: consecutive draws land far apart in the list
+    return db.session.scalar(
+        sa.select(User).where(*conditions(criteria, today=today)).order_by(User.id).offset(position).limit(1)
+    )
+
+
 def search(criteria: Criteria, query: str, *, today: date, limit: int = 10) -> list[User]:
     """Recipients of the audience whose name or e-mail contains the query."""
     if not query.strip():

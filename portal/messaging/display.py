@@ -5,7 +5,7 @@ refused, what its content lacks and what is wrong with a template (translated ta
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -71,7 +71,29 @@ MESSAGE_ERRORS = {
     "not_personalised": _l("The message cannot be personalised for you: %(reason)s"),
     "audience_changed": _l("The audience changed since you checked it: check the figures again before sending."),
     "count_not_typed": _l("Type the number of recipients shown, to confirm that you send to that many people."),
+    "condition_placeholder": _l("Choose the placeholder the condition tests."),
+    "condition_operator": _l("Choose how to compare it."),
+    "condition_value_missing": _l("Give the value to compare with, for example 2."),
+    "condition_not_a_number": _l("“%(value)s” is not a number: write a number, for example 2 or 2.5."),
+    "condition_ordering_text": _l(
+        "“greater than” and “less than” compare numbers: for a text, choose “is equal to” or “is not equal to”."
+    ),
+    "condition_value_characters": _l("The value cannot hold braces, percent signs, quotes or line breaks."),
+    "condition_field": _l("Choose the message the paragraph goes into."),
+    "condition_text_missing": _l("Write the paragraph to show when the condition holds."),
     "test_content_rejected": _l("The message cannot be personalised for you: it has errors, correct them first."),
+}
+
+#: The operators of the "show this paragraph only if…" builder (portal.messaging.conditions.OPERATORS).
+CONDITION_OPERATORS = {
+    "gt": _l("is greater than"),
+    "gte": _l("is greater than or equal to"),
+    "lt": _l("is less than"),
+    "lte": _l("is less than or equal to"),
+    "eq": _l("is equal to"),
+    "ne": _l("is not equal to"),
+    "empty": _l("is empty"),
+    "not_empty": _l("is not empty"),
 }
 
 #: What a message's content lacks (portal.messaging.services.ContentRejected.missing: field and code).
@@ -355,12 +377,6 @@ def subject_chips(source: str) -> Markup:
 def subject_text(source: str) -> str:
     """The subject for a tab title: placeholders as [label]."""
     return "".join(f"[{part.text}]" if part.chip else part.text for part in subject_parts(source))
-
-
-def placeholders_shown(locale: str) -> list[Mapping[str, str]]:
-    """Every placeholder with its description in the interface language, as the composer lists them."""
-    lang = language(locale)
-    return [{"name": p.name, "description": p.description(lang)} for p in PLACEHOLDERS.values()]
 
 
 def register(bp: Blueprint) -> None:

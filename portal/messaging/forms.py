@@ -51,6 +51,31 @@ class MessageForm(FlaskForm):
     )
 
 
+class ConditionForm(FlaskForm):
+    """"Show this paragraph only if…": the builder's fields in the compose form (names prefixed "cond-"; the
+    compose form carries the CSRF token). Choices are set by the route, in the interface language."""
+
+    class Meta:
+        csrf = False
+
+    placeholder = SelectField(_l("Placeholder"), choices=[])
+    operator = SelectField(_l("Comparison"), choices=[])
+    value = StringField(_l("Value"), validators=[Length(max=200)])
+    text = TextAreaField(_l("Paragraph to show"), validators=[Length(max=MAX_SOURCE_CHARS)])
+    field = SelectField(_l("Add it to"), choices=[])
+
+
+class PreviewAsForm(FlaskForm):
+    """Whom the composer's live preview shows the message as (names prefixed "preview-")."""
+
+    class Meta:
+        csrf = False
+
+    query = StringField(_l("Preview as (name or e-mail)"), validators=[Length(max=100)])
+    draw = IntegerField(validators=[Optional(), NumberRange(min=0, max=10**9)], widget=widgets.HiddenInput(),
+                        default=0)
+
+
 class AudienceForm(FlaskForm):
     """Audience criteria; choices of units, communes, sites and campaigns are set by the route."""
 

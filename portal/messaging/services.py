@@ -36,6 +36,7 @@ from portal.messaging.models import (
     OutboxEntry,
     OutboxStatus,
 )
+from portal.messaging.placeholders import PLACEHOLDERS, Placeholder
 from portal.messaging.ready import READY_BY_KEY, ReadyTemplate
 from portal.messaging.rendering import (
     CompiledMessage,
@@ -526,8 +527,17 @@ def previews(
         versions = compiled_versions(message)
     except TemplateRejected:
         return []
-    builder = context_builder(message, today=today, now=now)
-    contexts = builder.contexts(users)
+    contexts = context_builder(message, today=today, now=now).contexts(users)
+    return _previews_of(message, versions, users, contexts, locales)
+
+
+def _previews_of(
+    message: Message,
+    versions: Mapping[str, tuple[CompiledSubject, CompiledMessage]],
+    users: list[User],
+    contexts: Mapping[int, Context],
+    locales: Iterable[str] | None = None,
+) -> list[Preview]:
     result = []
     for user in users:
         for locale in locales or (message.content_locale(user.locale),):
@@ -540,6 +550,33 @@ def previews(
             else:
                 result.append(Preview(user, locale, subject, rendered))
     return result
+
+
+@dataclass(frozen=True)
+class LivePreview:
+    """The content being written, as one recipient would get it, with the value each placeholder takes for
+    them; `preview` is None while the content has template problems (shown under their fields)."""
+
+    recipient: User | None
+    preview: Preview | None
+    values: list[tuple[Placeholder, Any]]
+
+
+def live_preview(data: MessageInput, *, recipient: User | None, campaign_id: int | None, today: date,
+                 now: datetime) -> LivePreview:
+    """The composer's preview beside the editor: nothing is saved, the content is checked as at save."""
+    if recipient is None:
+        return LivePreview(None, None, [])
+    draft = Message(audience={}, campaign_id=campaign_id)  # never added to the session
+    _apply_content(draft, data.cleaned())
+    context = context_builder(draft, today=today, now=now).contexts([recipient])[recipient.id]
+    values = [(placeholder, context.get(name)) for name, placeholder in PLACEHOLDERS.items()]
+    try:
+        versions = compiled_versions(draft)
+    except TemplateRejected:
+        return LivePreview(recipient, None, values)
+    shown = _previews_of(draft, versions, [recipient], {recipient.id: context})
+    return LivePreview(recipient, shown[0] if shown else None, values)
 
 
 # ----------------------------------------------------------------------------------------- figures
