@@ -80,9 +80,9 @@ class AudienceForm(FlaskForm):
     """Audience criteria; choices of units, communes, sites and campaigns are set by the route."""
 
     roles = MultiCheckboxField(_l("Roles"), choices=[])
-    org_units = SelectMultipleField(_l("Departments (with their sub-units)"), coerce=int, choices=[])
-    communes = SelectMultipleField(_l("Communes of the work site"), choices=[])
-    sites = SelectMultipleField(_l("Work sites"), coerce=int, choices=[])
+    org_units = MultiCheckboxField(_l("Departments (with their sub-units)"), coerce=int, choices=[])
+    communes = MultiCheckboxField(_l("Communes of the work site"), choices=[])
+    sites = MultiCheckboxField(_l("Work sites"), coerce=int, choices=[])
     languages = MultiCheckboxField(
         _l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
     )

@@ -46,4 +46,20 @@
   });
   document.body.addEventListener("htmx:afterSettle", markScrollingTables);
   markScrollingTables();
+  // A list of check boxes with a search box (hidden without this script, which shows the whole list): typing
+  // keeps the options whose name contains the words typed, accents and case aside; ticked ones always stay.
+  function fold(text) { return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); }
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("[data-filter-list]")) { return; }
+    var list = document.getElementById(box.getAttribute("data-filter-list"));
+    var wanted = fold(box.value.trim());
+    var options = list ? list.querySelectorAll("label") : [];
+    for (var i = 0; i < options.length; i++) {
+      var ticked = options[i].querySelector("input").checked;
+      options[i].hidden = wanted !== "" && !ticked && fold(options[i].textContent).indexOf(wanted) < 0;
+    }
+  });
+  var boxes = document.querySelectorAll("[data-filter-box]");
+  for (var j = 0; j < boxes.length; j++) { boxes[j].hidden = false; }
 })();

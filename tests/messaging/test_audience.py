@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -161,3 +162,17 @@ def test_the_audience_count_updates_live_and_the_audience_is_saved(client, login
     assert message.audience == {"commune_insees": ["33039"]}
     detail = client.get(f"/comms/messages/{message.id}").get_data(as_text=True)
     assert "2 destinataires aujourd’hui" in detail and "Bègles" in detail
+
+
+def test_places_and_departments_are_searchable_check_box_lists_with_full_names(client, login_as, make_message,
+                                                                               people):
+    message = make_message(author=login_as("comms"))
+    page = client.get(f"/comms/messages/{message.id}/audience").get_data(as_text=True)
+    assert "<select multiple" not in page and " multiple" not in page  # no Ctrl-click lists
+    for name in ("org_units", "communes", "sites"):
+        assert f'<div id="{name}" class="checklist">' in page
+        assert f'data-filter-list="{name}"' in page  # the search box, shown by the page's script
+    assert re.search(r'<label><input id="communes-\d+" name="communes" type="checkbox" value="33039"> Bègles</label>',
+                     page)
+    assert f'value="{people["direction"].id}"> {people["direction"].name}</label>' in page  # never cut
+    assert '<div id="audience-count" class="audience-count">' in page  # the live count beside them
