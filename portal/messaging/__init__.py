@@ -26,4 +26,6 @@ AREAS = (
     ),
 )
 
-from portal.messaging import comms_routes, routes  # noqa: E402,F401  (routes register themselves on bp)
+from portal.messaging import admin_routes, display, routes  # noqa: E402,F401  (routes register themselves on bp)
+
+display.register(bp)
