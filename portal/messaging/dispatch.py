@@ -7,10 +7,11 @@ Crash safety, step by step:
    several workers share the outbox without waiting for each other; on SQLite one worker runs (the claim
    is a single UPDATE, serialised by the database). Rows whose lease has expired (their worker died) can
    be claimed again.
-2. *Send*: each e-mail goes through :mod:`portal.mail` with a Message-ID stable for the row; the row is
-   marked sent, and committed, only after the server accepted it. A worker killed between the server's
-   "250" and that commit sends that one e-mail again after the lease (same Message-ID): that is the only
-   duplicate possible.
+2. *Send*: each e-mail goes through :mod:`portal.mail` with a Message-ID made of the row's ids and its
+   random ``email_uid`` (unique across portals and databases, the same on every attempt); the row is marked
+   sent, and committed, only after the server accepted it. A worker killed between the server's "250" and
+   that commit sends that one e-mail again after the lease (same Message-ID): that is the only duplicate
+   possible.
 3. *Failures*: a 4xx reply (or a lost connection) puts the row back with an exponential backoff, up to
    MAX_ATTEMPTS; a 5xx reply fails it at once with the server's reason. When more than PAUSE_FAILURE_SHARE
    of a batch fails, the message pauses, with the reason, until the communications team resumes it.
@@ -187,8 +188,15 @@ def claim(message_id: int, *, now: datetime, worker: str, size: int, lease_secon
     return sorted(ids)
 
 
-def _contents(ids: Sequence[int], worker: str) -> list[tuple[int, EmailContent]]:
-    """What to send for the claimed rows; rows of accounts deactivated since the start are dropped."""
+def _message_id_key(message_id: int, entry_id: int, email_uid: str) -> str:
+    """The Message-ID's left part for an outbox row: readable ids, and the row's random uid that makes it unique
+    beyond this database (two portals sending through one relay have the same ids)."""
+    return f"m{message_id}.e{entry_id}.{email_uid}"
+
+
+def _contents(ids: Sequence[int], worker: str) -> list[tuple[int, str, EmailContent]]:
+    """What to send for the claimed rows (row id, Message-ID key, content); rows of accounts deactivated since
+    the start are dropped."""
     inactive = db.session.execute(
         sa.update(_OUTBOX)
         .where(
@@ -204,6 +212,7 @@ def _contents(ids: Sequence[int], worker: str) -> list[tuple[int, EmailContent]]
     rows = db.session.execute(
         sa.select(
             OutboxEntry.id,
+            OutboxEntry.email_uid,
             User.email,
             MessageRecipient.locale,
             MessageRecipient.subject,
@@ -218,9 +227,10 @@ def _contents(ids: Sequence[int], worker: str) -> list[tuple[int, EmailContent]]
         .order_by(OutboxEntry.id)
     )
     contents = []
-    for entry_id, to, locale, subject, body, message_id, category in rows:
+    for entry_id, email_uid, to, locale, subject, body, message_id, category in rows:
         html, text = markup.render(body)  # the safe renderer's markup stage, once for both parts
-        contents.append((entry_id, EmailContent(to, locale, subject, str(html), text, message_id, category)))
+        key = _message_id_key(message_id, entry_id, email_uid)
+        contents.append((entry_id, key, EmailContent(to, locale, subject, str(html), text, message_id, category)))
     return contents
 
 
@@ -340,8 +350,8 @@ def dispatch_batch(*, worker: str, clock: Clock = utcnow) -> BatchReport | None:
     checked = time.monotonic()
     # Results go through one connection held for the batch: a commit per e-mail, without a pool checkout each.
     with db.engine.connect() as results, mail.connection() as transport:
-        for position, (entry_id, content) in enumerate(contents):
-            remaining = [entry for entry, _ in contents[position:]]
+        for position, (entry_id, message_id_key, content) in enumerate(contents):
+            remaining = [entry for entry, _, _ in contents[position:]]
             if time.monotonic() > deadline:
                 _release(results, remaining, worker)
                 report.released += len(remaining)
@@ -352,7 +362,7 @@ def dispatch_batch(*, worker: str, clock: Clock = utcnow) -> BatchReport | None:
                     _release(results, remaining, worker)
                     report.released += len(remaining)
                     break
-            email = build_email(content, urls=urls, message_id_key=f"m{content.message_id}.e{entry_id}")
+            email = build_email(content, urls=urls, message_id_key=message_id_key)
             try:
                 transport.send(email)
             except mail.ConnectionLost as error:
