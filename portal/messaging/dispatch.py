@@ -9,9 +9,9 @@ Crash safety, step by step:
    be claimed again.
 2. *Send*: each e-mail goes through :mod:`portal.mail` with a Message-ID made of the row's ids and its
    random ``email_uid`` (unique across portals and databases, the same on every attempt); the row is marked
-   sent, and committed, only after the server accepted it. A worker killed between the server's "250" and
-   that commit sends that one e-mail again after the lease (same Message-ID): that is the only duplicate
-   possible.
+   sent, and committed, only after the server accepted it, and nothing else happens between the server's
+   "250" and that commit but the UPDATE. A worker killed in that window sends that one e-mail again after
+   the lease (same Message-ID): that is the only duplicate possible (at least once, never lost).
 3. *Failures*: a 4xx reply (or a lost connection) puts the row back with an exponential backoff, up to
    MAX_ATTEMPTS; a 5xx reply fails it at once with the server's reason. When more than PAUSE_FAILURE_SHARE
    of a batch fails, the message pauses, with the reason, until the communications team resumes it.
@@ -245,6 +245,9 @@ def backoff(attempts: int) -> timedelta:
 def _fast_commit(results: sa.Connection) -> None:
     """PostgreSQL: this transaction's commit does not wait for the WAL flush (it costs more than the e-mail).
 
+    Called when an e-mail's transaction begins, before it is sent: after the server's "250" only the UPDATE
+    and the COMMIT remain (the transaction holds no lock and no snapshot while the e-mail is sent).
+
     A killed worker loses nothing (the database server has the commit); only a crash of the database server
     itself could forget the last fraction of a second of "sent" marks, and those e-mails would go again with
     the same Message-ID. SQLite already runs with synchronous=NORMAL in WAL mode: the same trade-off.
@@ -258,7 +261,6 @@ def _mine(entry_id: int, worker: str) -> sa.Update:
 
 
 def _record_sent(results: sa.Connection, entry_id: int, worker: str, now: datetime) -> None:
-    _fast_commit(results)
     results.execute(
         _mine(entry_id, worker).values(
             status=OutboxStatus.SENT.value,
@@ -274,7 +276,6 @@ def _record_failure(
     results: sa.Connection, entry_id: int, worker: str, now: datetime, error: mail.DeliveryError
 ) -> bool:
     """A permanent failure, or a temporary one to retry later (failed after the last attempt); True if failed."""
-    _fast_commit(results)
     attempts = results.scalar(sa.select(_OUTBOX.c.attempts).where(_OUTBOX.c.id == entry_id)) or 0
     attempts += 1
     reason = str(error)[:500]
@@ -363,6 +364,7 @@ def dispatch_batch(*, worker: str, clock: Clock = utcnow) -> BatchReport | None:
                     report.released += len(remaining)
                     break
             email = build_email(content, urls=urls, message_id_key=message_id_key)
+            _fast_commit(results)  # this e-mail's transaction begins before it is sent, not after the 250
             try:
                 transport.send(email)
             except mail.ConnectionLost as error:
@@ -377,8 +379,10 @@ def dispatch_batch(*, worker: str, clock: Clock = utcnow) -> BatchReport | None:
                 lost_in_a_row = 0
                 _count_failure(report, _record_failure(results, entry_id, worker, clock(), error), error)
             else:
-                lost_in_a_row = 0
+                # From the server's 250 to the commit below, a crash re-sends this e-mail after the lease: no
+                # database work runs in that window but this UPDATE (the transaction began before the send).
                 _record_sent(results, entry_id, worker, clock())
+                lost_in_a_row = 0
                 report.sent += 1
             results.commit()  # durable before the next e-mail: a crash re-sends at most the one in flight
     db.session.commit()  # end the session's read transaction: it must see the results just written

@@ -8,6 +8,7 @@ import email
 import email.policy
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,6 +39,8 @@ class Received:
     recipient: str
     message_id: str
     parsed: email.message.EmailMessage
+    #: time.monotonic() when the server decided to answer 250 (just before the client reads it).
+    accepted_at: float = field(default_factory=time.monotonic)
 
     def part(self, content_type: str) -> str:
         """The decoded text of the text/plain or text/html part."""

@@ -3,6 +3,7 @@ pauses, leases of dead workers; and what each e-mail contains, its Message-ID in
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -317,3 +318,30 @@ def test_a_retried_email_keeps_the_message_id_it_got_when_queued(smtp, make_user
     (delivered,) = smtp.to("agent0@test.example")
     assert [message_id for _address, message_id in smtp.offered] == [delivered.message_id] * 2
     assert len(uid) == 32 and f".{uid}@localhost>" in delivered.message_id
+
+
+def test_after_the_relay_accepts_an_email_only_its_sent_mark_runs_before_the_commit(
+    smtp, make_user, make_message, start, run_dispatch
+):
+    """A crash between the server's 250 and the commit sends that e-mail twice: that window holds the UPDATE
+    marking it sent and the COMMIT, no other statement."""
+    employees(make_user, 3)
+    start(make_message(audience=ENGLISH))
+    events: list[tuple[float, str]] = []
+
+    def on_statement(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+        events.append((time.monotonic(), " ".join(statement.split()[:2])))
+
+    def on_commit(_conn) -> None:
+        events.append((time.monotonic(), "COMMIT"))
+
+    sa.event.listen(db.engine, "before_cursor_execute", on_statement)
+    sa.event.listen(db.engine, "commit", on_commit)
+    try:
+        assert run_dispatch().sent == 3
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", on_statement)
+        sa.event.remove(db.engine, "commit", on_commit)
+    for received in smtp.received:
+        after = [event for at, event in events if at > received.accepted_at]
+        assert after[: after.index("COMMIT") + 1] == ["UPDATE message_outbox", "COMMIT"], received.recipient
