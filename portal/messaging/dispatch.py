@@ -329,8 +329,12 @@ def _still_sending(message_id: int) -> bool:
     return db.session.scalar(sa.select(Message.status).where(Message.id == message_id)) == MessageStatus.SENDING.value
 
 
-def dispatch_batch(*, worker: str, clock: Clock = utcnow) -> BatchReport | None:
-    """Claim one batch of due e-mails and send it over one connection; None when nothing is due."""
+def dispatch_batch(*, worker: str, clock: Clock = utcnow, stop_at: float | None = None) -> BatchReport | None:
+    """Claim one batch of due e-mails and send it over one connection; None when nothing is due.
+
+    `stop_at` (a time.monotonic() value) is the caller's time budget: no e-mail is begun after it, the rest of
+    the batch is given back at once. A slow or stalling server thus delays the run by one e-mail at most.
+    """
     now = clock()
     message_id = _next_message_id(now)
     if message_id is None:
@@ -345,6 +349,8 @@ def dispatch_batch(*, worker: str, clock: Clock = utcnow) -> BatchReport | None:
     # Stop sending well before the lease ends: after it, another worker may take the rows.
     margin = min(lease_seconds / 2, float(current_app.config.get("MAIL_TIMEOUT", 30)))
     deadline = time.monotonic() + lease_seconds - margin
+    if stop_at is not None:
+        deadline = min(deadline, stop_at)
     urls = portal_urls()
     contents = _contents(ids, worker)
     lost_in_a_row = 0
@@ -484,8 +490,9 @@ def run(*, budget_seconds: float | None = None, worker: str | None = None, clock
         except Exception:
             db.session.rollback()  # resumed by the next run once the start's lease has run out
             log.exception("message %d could not be started", message_id)
-    while budget_seconds is None or time.monotonic() - started_at < budget_seconds:
-        batch = dispatch_batch(worker=worker, clock=clock)
+    stop_at = None if budget_seconds is None else started_at + budget_seconds
+    while stop_at is None or time.monotonic() < stop_at:
+        batch = dispatch_batch(worker=worker, clock=clock, stop_at=stop_at)
         if batch is None:
             break
         report.batches.append(batch)

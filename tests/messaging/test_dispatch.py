@@ -1,5 +1,5 @@
 """Delivery through a real SMTP server: normal delivery, retries, permanent failures, lost connections,
-pauses, leases of dead workers; and what each e-mail contains, its Message-ID included."""
+pauses, leases of dead workers, time budgets; and what each e-mail contains, its Message-ID included."""
 
 from __future__ import annotations
 
@@ -345,3 +345,26 @@ def test_after_the_relay_accepts_an_email_only_its_sent_mark_runs_before_the_com
     for received in smtp.received:
         after = [event for at, event in events if at > received.accepted_at]
         assert after[: after.index("COMMIT") + 1] == ["UPDATE message_outbox", "COMMIT"], received.recipient
+
+
+# ------------------------------------------------------------------------------------- time budget
+
+
+def test_a_stalling_relay_cannot_hold_a_run_past_its_time_budget(smtp, make_user, make_message, start, run_dispatch):
+    """Every e-mail answered after 0.4 s: the batch of 12 would take 5 s; the run stops at its 1 s budget, the
+    e-mails it did not begin are given back (due at once, no attempt counted) and the next run sends them."""
+    people = employees(make_user, 12)
+    message = start(make_message(audience=ENGLISH))
+    smtp.delay = 0.4
+    began = time.monotonic()
+    first = run_dispatch(budget_seconds=1.0)
+    took = time.monotonic() - began
+    assert took < 1.0 + 0.4 + 0.5  # the budget, the e-mail in flight when it ran out, a busy machine's slack
+    assert 1 <= first.sent <= 4
+    waiting = [row for row in outbox(message).values() if row.status == OutboxStatus.QUEUED.value]
+    assert len(waiting) == 12 - first.sent
+    assert all(row.attempts == 0 and row.lease_until is None for row in waiting)
+    smtp.delay = 0
+    assert run_dispatch().sent == 12 - first.sent
+    assert all(len(smtp.to(person.email)) == 1 for person in people)
+    assert status_of(message) == MessageStatus.SENT.value
