@@ -1,7 +1,7 @@
 """outbox e-mail uid: a random part of each e-mail's Message-ID, fixed when the outbox row is written
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02 18:00:00.000000
 
 Reviewed: message_outbox.email_uid is one VARCHAR(32) column, NOT NULL, whose server default is 32 random
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
