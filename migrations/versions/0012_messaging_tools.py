@@ -1,7 +1,7 @@
 """messaging tools for the communications team: a call-to-action link per message and template
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-03 09:00:00.000000
 
 Reviewed: message.cta_url and message_template.cta_url are one string column each, NOT NULL with a server
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0012'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
