@@ -170,7 +170,7 @@ def test_places_and_departments_are_searchable_check_box_lists_with_full_names(c
     page = client.get(f"/comms/messages/{message.id}/audience").get_data(as_text=True)
     assert "<select multiple" not in page and " multiple" not in page  # no Ctrl-click lists
     for name in ("org_units", "communes", "sites"):
-        assert f'<div id="{name}" class="checklist">' in page
+        assert f'<div id="{name}" class="option-list">' in page
         assert f'data-filter-list="{name}"' in page  # the search box, shown by the page's script
     assert re.search(r'<label><input id="communes-\d+" name="communes" type="checkbox" value="33039"> Bègles</label>',
                      page)
