@@ -32,4 +32,5 @@ def jobs(config: dict[str, Any]) -> list[Job]:
         ),
         Job("campaign-states", campaigns.advance_states, "interval", {"minutes": 1}, run_at_start=True),
         Job("messaging-dispatch", messaging.dispatch, "interval", messaging.every(config), run_at_start=True),
+        Job("messaging-triggers", messaging.run_triggers, "interval", messaging.trigger_every(config)),
     ]

@@ -28,7 +28,7 @@ from portal.catalogue.footprints import FactorSet, load_factor_set
 from portal.catalogue.models import Asset, CatalogueItem
 from portal.catalogue.my_footprint import CURRENT_STATUSES, age_in_years, asset_footprint, cached_organisation_average
 from portal.footprint import Footprint, keep_longer_saving
-from portal.locator.services import active_points, nearest_points, origin_from_site
+from portal.locator.services import active_points, nearest_points, origin_from_site, returns_in_year
 from portal.models import db
 from portal.org.models import Commune, OrgUnit, Site
 
@@ -68,6 +68,7 @@ class ContextBuilder:
         self.portal_url = portal_url
         self.factor_set: FactorSet = load_factor_set()
         self.org_average = _tenth(cached_organisation_average(self.factor_set, max_age=average_max_age))
+        self.collected_kg = _tenth(returns_in_year(today.year).kg)
         self.unit_names: dict[int, str] = dict(db.session.execute(sa.select(OrgUnit.id, OrgUnit.name)).all())
         self.sites: dict[int, _SiteRef] = {
             row.id: _SiteRef(*row)
@@ -167,6 +168,9 @@ class ContextBuilder:
                 "site": site.name if site else None,
                 "commune": self.commune_names.get(site.commune_insee) if site else None,
                 "org_average_kg_per_year": self.org_average,
+                "collected_kg_this_year": self.collected_kg,
+                "device_name": None,  # the event of an automatic message gives them
+                "device_age_years": None,
                 "nearest_collection_point": self._nearest_point(recipient.site_id),
                 "portal_url": self.portal_url,
                 "campaign_freed_gb": None,

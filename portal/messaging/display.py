@@ -81,6 +81,7 @@ MESSAGE_ERRORS = {
     "condition_value_characters": _l("The value cannot hold braces, percent signs, quotes or line breaks."),
     "condition_field": _l("Choose the message the paragraph goes into."),
     "condition_text_missing": _l("Write the paragraph to show when the condition holds."),
+    "trigger_without_template": _l("Choose the template this automatic message sends before turning it on."),
     "test_content_rejected": _l("The message cannot be personalised for you: it has errors, correct them first."),
 }
 

@@ -4,6 +4,7 @@ template library and the employees' e-mail preferences."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -134,6 +135,8 @@ class Message(MessageContent, TimestampMixin, db.Model):
     pause_details: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    #: The trigger that sent this message automatically (one message per trigger run), None for a written one.
+    trigger_key: Mapped[str | None] = mapped_column(sa.String(40), index=True)
 
     created_by: Mapped[User | None] = relationship()
 
@@ -223,3 +226,76 @@ class EmailOptOut(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
     category: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TriggerKind(StrEnum):
+    """The events that send an automatic message."""
+
+    DEVICE_AGE = "device_age"  # a device reaches N years (by default half its expected lifetime)
+    ORDER_DELIVERED = "order_delivered"  # a delivered order replaces a device: return the old one
+    RETURN_CONFIRMED = "return_confirmed"  # a return is confirmed at a collection point: thank you
+    CAMPAIGN_STARTED = "campaign_started"  # to its participants
+    CAMPAIGN_ENDED = "campaign_ended"  # to its participants, with the results
+    STORAGE_PROGRESS = "storage_progress"  # a storage import shows a participant's progress
+
+
+class MessageTrigger(TimestampMixin, db.Model):
+    """An automatic message: the event it answers, the template it sends, who may get it, on or off."""
+
+    __tablename__ = "message_trigger"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(40), unique=True)  # a TriggerKind
+    enabled: Mapped[bool] = mapped_column(default=False)
+    template_id: Mapped[int | None] = mapped_column(sa.ForeignKey("message_template.id", ondelete="SET NULL"))
+    #: Audience criteria (portal.messaging.audience.Criteria) an employee must meet to get it.
+    audience: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    #: For DEVICE_AGE: the age in years; None: half the device's expected lifetime.
+    years: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 1))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    template: Mapped[MessageTemplate | None] = relationship()
+
+
+class AutomaticStatus(StrEnum):
+    """queued (waiting for its turn: one automatic message per employee per week) → sent; expired when it
+    waited too long to still make sense."""
+
+    QUEUED = "queued"
+    SENT = "sent"
+    EXPIRED = "expired"
+
+
+class AutomaticEvent(db.Model):
+    """One event of a trigger for one employee: recorded once, whatever runs see it (the unique constraint),
+    sent at most once (its status only moves forward)."""
+
+    __tablename__ = "message_automatic_event"
+    __table_args__ = (
+        sa.UniqueConstraint("trigger_key", "user_id", "event_key"),
+        sa.Index("ix_message_automatic_event_status", "status", "trigger_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trigger_key: Mapped[str] = mapped_column(sa.String(40))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    event_key: Mapped[str] = mapped_column(sa.String(80))  # e.g. "asset:12:2.5", "order:4", "campaign:3:end"
+    event_at: Mapped[datetime] = mapped_column(UTCDateTime())  # when it happened
+    campaign_id: Mapped[int | None] = mapped_column()  # the campaign whose figures the message shows
+    #: What the event adds to the recipient's values (device_name, device_age_years): plain JSON values.
+    values: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    status: Mapped[str] = mapped_column(sa.String(10), default=AutomaticStatus.QUEUED.value)
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("message.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship()
+
+
+class AutomaticQuota(db.Model):
+    """When an employee last got an automatic message: at most one per PORTAL_MESSAGING_AUTOMATIC_MIN_DAYS."""
+
+    __tablename__ = "message_automatic_quota"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    last_sent_at: Mapped[datetime] = mapped_column(UTCDateTime())

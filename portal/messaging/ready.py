@@ -1,4 +1,5 @@
-"""The five ready templates, written in French and English; `seed_ready_templates` puts them in the library."""
+"""The ready templates, written in French and English (five to start a message, four for the automatic messages);
+`seed_ready_templates` puts them in the library."""
 
 # ruff: noqa: E501 - in the message markup a newline is a line break: each paragraph stays on one line.
 
@@ -218,7 +219,130 @@ Tired battery, damaged screen, slowness? The IT support desk can often repair it
 [Find out more]({{ portal_url }})""",
 )
 
-READY_TEMPLATES: tuple[ReadyTemplate, ...] = (WELCOME, FOOTPRINT, CAMPAIGN_LAUNCH, CAMPAIGN_RESULTS, DEVICE_ANNIVERSARY)
+# The automatic messages' templates (portal.messaging.automatic): device_name and device_age_years come with
+# the event.
+
+DEVICE_AGE = ReadyTemplate(
+    key="device_age",
+    title=_l("A device reaches its age: keep it, here is how"),
+    category=Category.FOOTPRINT.value,
+    subject_fr="{{ first_name }}, votre équipement a {{ device_age_years }} ans : gardez-le en forme",
+    body_fr="""Bonjour {{ first_name }},
+
+{% if device_name %}
+Votre {{ device_name }} a {{ device_age_years }} ans.
+{% endif %}
+La fabrication fait l'essentiel de l'empreinte d'un équipement : chaque année de plus passée à vous servir l'amortit. Quelques gestes pour qu'il dure :
+
+- mettez-le à jour et redémarrez-le de temps en temps ;
+- nettoyez le clavier, l'écran et les grilles d'aération ;
+- batterie fatiguée, écran abîmé, lenteurs : le support informatique peut souvent réparer ;
+- faites le tri dans vos fichiers pour garder de la place.
+
+{% if keep_longer_saving_kg is not none and keep_longer_saving_kg > 0 %}
+Garder vos équipements douze mois de plus éviterait environ **{{ keep_longer_saving_kg }} kg CO₂e**.
+{% endif %}""",
+    subject_en="{{ first_name }}, your device is {{ device_age_years }} years old: keep it in shape",
+    body_en="""Hello {{ first_name }},
+
+{% if device_name %}
+Your {{ device_name }} is {{ device_age_years }} years old.
+{% endif %}
+Manufacturing is most of a device's footprint: each extra year of service spreads it further. A few habits to make it last:
+
+- update it and restart it now and then;
+- clean the keyboard, the screen and the air vents;
+- tired battery, damaged screen, slowness: the IT support desk can often repair it;
+- sort your files to keep some room.
+
+{% if keep_longer_saving_kg is not none and keep_longer_saving_kg > 0 %}
+Keeping your devices twelve more months would avoid about **{{ keep_longer_saving_kg }} kg CO₂e**.
+{% endif %}""",
+)
+
+ORDER_RETURN = ReadyTemplate(
+    key="order_return",
+    title=_l("New device delivered: return the old one"),
+    category=Category.PRACTICAL.value,
+    subject_fr="Votre nouvel équipement est arrivé : rapportez l'ancien",
+    body_fr="""Bonjour {{ first_name }},
+
+Votre nouvel équipement vous a été livré{% if device_name %} : il remplace votre {{ device_name }}{% endif %}.
+
+Rapportez l'ancien à un point de collecte : il sera réemployé ou recyclé au lieu de finir dans un tiroir. Avant de le déposer, sauvegardez vos fichiers et déconnectez-vous de vos comptes.
+{% if nearest_collection_point %}
+
+Le point le plus proche de votre site : **{{ nearest_collection_point }}**.
+{% endif %}""",
+    subject_en="Your new device has arrived: return the old one",
+    body_en="""Hello {{ first_name }},
+
+Your new device has been delivered{% if device_name %}: it replaces your {{ device_name }}{% endif %}.
+
+Bring the old one back to a collection point: it will be reused or recycled instead of ending up in a drawer. Before dropping it off, back up your files and sign out of your accounts.
+{% if nearest_collection_point %}
+
+The point nearest to your site: **{{ nearest_collection_point }}**.
+{% endif %}""",
+    cta_url="/collection-points",
+)
+
+RETURN_THANKS = ReadyTemplate(
+    key="return_thanks",
+    title=_l("Return confirmed: thank you"),
+    category=Category.NEWS.value,
+    subject_fr="Merci pour votre dépôt, {{ first_name }}",
+    body_fr="""Bonjour {{ first_name }},
+
+Votre dépôt{% if device_name %} ({{ device_name }}){% endif %} a bien été reçu au point de collecte. Merci !
+{% if collected_kg_this_year is not none and collected_kg_this_year > 0 %}
+
+Avec le vôtre, **{{ collected_kg_this_year }} kg** d'équipements ont été collectés cette année dans la Métropole.
+{% endif %}""",
+    subject_en="Thank you for your return, {{ first_name }}",
+    body_en="""Hello {{ first_name }},
+
+Your return{% if device_name %} ({{ device_name }}){% endif %} has been received at the collection point. Thank you!
+{% if collected_kg_this_year is not none and collected_kg_this_year > 0 %}
+
+With yours, **{{ collected_kg_this_year }} kg** of devices have been collected in the metropolis this year.
+{% endif %}""",
+)
+
+STORAGE_PROGRESS = ReadyTemplate(
+    key="storage_progress",
+    title=_l("Clean-up campaign: your progress"),
+    category=Category.CAMPAIGN.value,
+    subject_fr="Nettoyage numérique : où en êtes-vous ?",
+    body_fr="""Bonjour {{ first_name }},
+
+Les nouvelles mesures de stockage sont arrivées.
+{% if campaign_freed_gb is not none and campaign_freed_gb > 0 %}
+Depuis le début de la campagne, vous avez libéré **{{ campaign_freed_gb }} Go**. Bravo !
+{% elif campaign_freed_gb is not none %}
+Votre stockage n'a pas encore diminué : les guides de la campagne donnent des idées pour commencer.
+{% endif %}
+{% if team_rank is not none %}
+Votre équipe est au rang {{ team_rank }}.
+{% endif %}""",
+    subject_en="Digital clean-up: how are you doing?",
+    body_en="""Hello {{ first_name }},
+
+The new storage measures are in.
+{% if campaign_freed_gb is not none and campaign_freed_gb > 0 %}
+Since the campaign started, you have freed **{{ campaign_freed_gb }} GB**. Well done!
+{% elif campaign_freed_gb is not none %}
+Your storage has not shrunk yet: the campaign's guides give ideas to start with.
+{% endif %}
+{% if team_rank is not none %}
+Your team is in position {{ team_rank }}.
+{% endif %}""",
+)
+
+READY_TEMPLATES: tuple[ReadyTemplate, ...] = (
+    WELCOME, FOOTPRINT, CAMPAIGN_LAUNCH, CAMPAIGN_RESULTS, DEVICE_ANNIVERSARY, DEVICE_AGE, ORDER_RETURN, RETURN_THANKS,
+    STORAGE_PROGRESS,
+)
 READY_BY_KEY = {t.key: t for t in READY_TEMPLATES}
 
 
@@ -240,6 +364,7 @@ def seed_ready_templates() -> int:
                 body_fr=ready.body_fr,
                 subject_en=ready.subject_en,
                 body_en=ready.body_en,
+                cta_url=ready.cta_url,
             )
         )
         added += 1

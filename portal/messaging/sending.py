@@ -197,17 +197,17 @@ def _start(message_id: int, now: datetime, worker: str, lease: timedelta) -> Sta
     )
     size = setting("PORTAL_MESSAGING_FREEZE_BATCH")
     for batch in audience.batches(criteria_of(message), today=today, size=size, after=resume_after or 0):
-        _write_batch(message, batch, builder.contexts(batch), versions, started_at)
+        write_recipients(message, batch, builder.contexts(batch), versions, started_at)
         elapsed = timedelta(seconds=time.monotonic() - clock_start)
         if not _still_mine(message_id, worker, now + elapsed + lease):
             db.session.rollback()
             log.warning("message %d: start taken over by another worker", message_id)
             return None
         db.session.commit()
-    return _finish(message, worker, now)
+    return finish_start(message, worker, now)
 
 
-def _write_batch(message: Message, batch: Sequence[sa.Row], contexts: dict, versions: dict,
+def write_recipients(message: Message, batch: Sequence[sa.Row], contexts: dict, versions: dict,
                  delivered_at: datetime) -> None:
     """The batch's inbox rows and e-mail outbox rows (the caller commits them together)."""
     rows = []
@@ -266,7 +266,7 @@ def _queue_emails(message: Message, user_ids: list[int], now: datetime) -> None:
     )
 
 
-def _finish(message: Message, worker: str, now: datetime) -> Started | None:
+def finish_start(message: Message, worker: str, now: datetime) -> Started | None:
     """Counts, then `sending` (or `sent` without any e-mail): dispatch may begin."""
     recipients, errors = db.session.execute(
         sa.select(sa.func.count(_RECIPIENT.c.id), sa.func.count(_RECIPIENT.c.id).filter(_RECIPIENT.c.error != ""))

@@ -206,6 +206,15 @@ def message_input(source: Message | MessageTemplate | ReadyTemplate) -> MessageI
     )
 
 
+def message_from(template: MessageTemplate, *, trigger_key: str | None = None, campaign_id: int | None = None
+                 ) -> Message:
+    """A new message (not added to the session) with the template's content, for every channel."""
+    message = Message(audience={}, status=MessageStatus.DRAFT.value, trigger_key=trigger_key, campaign_id=campaign_id,
+                      via_portal=True, via_email=True)
+    _apply_content(message, message_input(template))
+    return message
+
+
 def save_audience(message: Message, criteria: Criteria) -> None:
     """Store the audience criteria (the campaign chosen there also feeds the campaign placeholders)."""
     if not message.editable:
@@ -683,7 +692,11 @@ class MessageFilters:
 
 def messages_statement(filters: MessageFilters) -> sa.Select[tuple[Message]]:
     """The messages matching the filters, the most recent first."""
-    statement = sa.select(Message).order_by(Message.created_at.desc(), Message.id.desc())
+    statement = (
+        sa.select(Message)
+        .where(Message.trigger_key.is_(None))  # automatic messages are followed on their trigger's page
+        .order_by(Message.created_at.desc(), Message.id.desc())
+    )
     if filters.status:
         statement = statement.where(Message.status == filters.status)
     return statement

@@ -26,6 +26,13 @@ DEFAULTS: Mapping[str, int | float] = {
     "PORTAL_MESSAGING_PAUSE_MIN_BATCH": 10,
     # Above this many recipients, the confirmation step asks to type their number before sending.
     "PORTAL_MESSAGING_CONFIRM_TYPING_ABOVE": 1000,
+    # How often the jobs process runs the automatic messages' triggers (seconds).
+    "PORTAL_MESSAGING_TRIGGERS_SECONDS": 300,
+    # Events older than this many days are not sent any more (nor recorded: a trigger turned on does not
+    # send about last year's events).
+    "PORTAL_MESSAGING_TRIGGER_LOOKBACK_DAYS": 30,
+    # At most one automatic message per employee in this many days; the others wait their turn.
+    "PORTAL_MESSAGING_AUTOMATIC_MIN_DAYS": 7,
 }
 
 

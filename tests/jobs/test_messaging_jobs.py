@@ -129,7 +129,7 @@ def test_a_stalling_relay_never_makes_the_scheduler_skip_a_dispatch_run(
         make_user(email=f"agent{n:02d}@test.example", locale="en")
     message = services.create_message(services.MessageInput("Bonjour {{ first_name }}", "Bonjour"), author=author)
     services.save_audience(message, Criteria(languages=("en",)))
-    services.send_now(message, now=utcnow())
+    services.send_now(message, now=utcnow(), confirmation=confirmed(message))
     db.session.commit()
     smtp.delay = 0.15
     job = next(j for j in jobs(app.config) if j.name == "messaging-dispatch")
@@ -143,3 +143,30 @@ def test_a_stalling_relay_never_makes_the_scheduler_skip_a_dispatch_run(
     copies = Counter(r.recipient for r in smtp.received)
     assert len(copies) >= 20  # three runs of about 1.5 s of sending each
     assert set(copies.values()) == {1}
+
+
+def test_the_triggers_job_is_scheduled_and_sends_the_automatic_messages_then_the_dispatch_mails_them(
+        app, smtp, make_user, make_item, make_asset, monkeypatch):  # noqa: F811
+    from datetime import date
+    from decimal import Decimal
+
+    from portal.messaging import automatic
+    from portal.messaging.ready import seed_ready_templates
+    from portal.timezone import PARIS
+
+    job = next(j for j in jobs(app.config) if j.name == "messaging-triggers")
+    assert (job.func, job.trigger, job.options) == (messaging_jobs.run_triggers, "interval", {"seconds": 300})
+    monkeypatch.setitem(app.config, "PORTAL_MESSAGING_TRIGGERS_SECONDS", "60")
+    assert next(j for j in jobs(app.config) if j.name == "messaging-triggers").options == {"seconds": 60}
+
+    seed_ready_templates()
+    ana = make_user(email="ana@test.example", locale="en")
+    make_asset(user=ana, item=make_item(lifetime_years=Decimal("4")), acquired_on=date(2024, 3, 15))
+    found = automatic.trigger("device_age")
+    automatic.save_trigger(found, template=found.template, years=None)
+    automatic.switch(found, on=True)
+    db.session.commit()
+    messaging_jobs.run_triggers(app, now=datetime(2026, 3, 18, 9, tzinfo=PARIS))  # two years on 15 March
+    messaging_jobs.dispatch(app)
+    (email,) = smtp.to("ana@test.example")
+    assert email.parsed["Subject"].endswith(", your device is 2 years old: keep it in shape")

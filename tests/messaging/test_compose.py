@@ -110,7 +110,7 @@ def test_compose_page_lists_the_placeholders_beside_the_editor(client, login_as)
 
 
 def test_ready_templates_are_valid_in_both_languages_and_start_a_message(client, login_as):
-    assert seed_ready_templates() == 5
+    assert seed_ready_templates() == len(READY_TEMPLATES) == 9
     assert seed_ready_templates() == 0
     db.session.commit()
     for ready in READY_TEMPLATES:

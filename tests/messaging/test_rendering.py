@@ -62,6 +62,9 @@ def test_catalogue_lists_the_documented_placeholders():
         "campaign_total_gb",
         "campaign_participants",
         "team_rank",
+        "collected_kg_this_year",
+        "device_name",
+        "device_age_years",
         "portal_url",
     }
     assert set(PLACEHOLDERS) == expected
