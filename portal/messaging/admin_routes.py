@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,6 +12,7 @@ from flask import Response, abort, current_app, flash, make_response, redirect, 
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
@@ -19,7 +20,7 @@ from portal import mail
 from portal.accounts.models import Role, User
 from portal.domain_error import DomainError
 from portal.htmx import render
-from portal.messaging import audience, bp, conditions, dispatch, display, services
+from portal.messaging import audience, automatic, bp, conditions, dispatch, display, services
 from portal.messaging.audience import LANGUAGES, TARGETABLE_ROLES, Criteria
 from portal.messaging.display import CATEGORY_NAMES
 from portal.messaging.forms import (
@@ -31,8 +32,9 @@ from portal.messaging.forms import (
     PreviewAsForm,
     ScheduleForm,
     TemplateNameForm,
+    TriggerForm,
 )
-from portal.messaging.models import Message, MessageStatus, MessageTemplate
+from portal.messaging.models import Message, MessageStatus, MessageTemplate, MessageTrigger, TriggerKind
 from portal.messaging.placeholders import PLACEHOLDERS, language
 from portal.models import db, utcnow
 from portal.org.models import Commune, OrgUnit, Site
@@ -350,14 +352,39 @@ def _criteria_from(form: AudienceForm) -> Criteria:
     )
 
 
-def _audience_page(message: Message, form: AudienceForm, count: int | None, status: int = 200) -> Any:
-    page = render_template(
-        "messaging/comms/audience.html",
-        message=message,
-        form=form,
-        count=count,
+@dataclass(frozen=True)
+class AudienceTarget:
+    """What an audience is chosen for (a message, or an automatic message's trigger): the page's words and
+    the URLs its form saves to and counts with."""
+
+    title: str
+    heading: Markup
+    save_url: str
+    count_url: str
+    editable: bool
+    message: Message | None = None
+
+
+def _message_target(message: Message) -> AudienceTarget:
+    return AudienceTarget(
+        title=display.subject_text(message.subject_fr), heading=display.subject_chips(message.subject_fr),
+        save_url=url_for("messaging.save_audience", message_id=message.id),
+        count_url=url_for("messaging.audience_count", message_id=message.id),
+        editable=message.editable, message=message,
     )
+
+
+def _audience_page(target: AudienceTarget, form: AudienceForm, count: int | None, status: int = 200) -> Any:
+    page = render_template("messaging/comms/audience.html", target=target, form=form, count=count)
     return (page, status) if status != 200 else page
+
+
+def _audience_count(target: AudienceTarget) -> Response:
+    """How many employees the criteria being edited select: the count for htmx, the whole page without it."""
+    form = _audience_form(formdata=request.args)
+    count = audience.count(_criteria_from(form), today=_today()) if form.validate() else None
+    return render("messaging/comms/audience.html", "messaging/comms/_audience_count.html", target=target,
+                  form=form, count=count)
 
 
 @bp.get("/comms/messages/<int:message_id>/audience")
@@ -366,23 +393,15 @@ def audience_page(message_id: int) -> Any:
     """The audience builder, with the number of recipients the criteria select now."""
     message = _message_or_404(message_id)
     criteria = services.criteria_of(message)
-    return _audience_page(message, _audience_form(criteria=criteria), audience.count(criteria, today=_today()))
+    return _audience_page(_message_target(message), _audience_form(criteria=criteria),
+                          audience.count(criteria, today=_today()))
 
 
 @bp.get("/comms/messages/<int:message_id>/audience/count")
 @roles_required(COMMS)
 def audience_count(message_id: int) -> Response:
     """How many employees the criteria being edited select: the count for htmx, the whole page without it."""
-    message = _message_or_404(message_id)
-    form = _audience_form(formdata=request.args)
-    count = audience.count(_criteria_from(form), today=_today()) if form.validate() else None
-    return render(
-        "messaging/comms/audience.html",
-        "messaging/comms/_audience_count.html",
-        message=message,
-        form=form,
-        count=count,
-    )
+    return _audience_count(_message_target(_message_or_404(message_id)))
 
 
 @bp.post("/comms/messages/<int:message_id>/audience")
@@ -392,7 +411,7 @@ def save_audience(message_id: int) -> Any:
     message = _message_or_404(message_id)
     form = _audience_form()
     if not form.validate_on_submit():
-        return _audience_page(message, form, None, 422)
+        return _audience_page(_message_target(message), form, None, 422)
     try:
         services.save_audience(message, _criteria_from(form))
     except DomainError as error:
@@ -655,3 +674,133 @@ def failures_csv(message_id: int) -> Response:
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="message-{message.id}-failures.csv"'
     return response
+
+
+# ---------------------------------------------------------------------------------- automatic messages
+
+
+def _trigger_or_404(trigger_key: str) -> MessageTrigger:
+    if trigger_key not in automatic.TRIGGERS:
+        abort(404)
+    return automatic.trigger(trigger_key)
+
+
+def _trigger_target(found: MessageTrigger) -> AudienceTarget:
+    name = str(display.TRIGGER_NAMES[found.key])
+    return AudienceTarget(
+        title=name, heading=Markup("{}").format(name),
+        save_url=url_for("messaging.save_trigger_audience", trigger_key=found.key),
+        count_url=url_for("messaging.trigger_audience_count", trigger_key=found.key),
+        editable=True,
+    )
+
+
+def _trigger_form(found: MessageTrigger, formdata: Any = None) -> TriggerForm:
+    form = TriggerForm(formdata=formdata, data=None if formdata else {"template": found.template_id,
+                                                                       "years": found.years})
+    templates = db.session.scalars(services.templates_statement()).all()
+    form.template.choices = [SelectChoice(template.id, services.template_title(template)) for template in templates]
+    return form
+
+
+@bp.get("/comms/automatic")
+@roles_required(COMMS)
+def automatic_list() -> str:
+    """The automatic messages: each trigger, on or paused, its template, what it sent lately and what waits."""
+    return render_template(
+        "messaging/comms/automatic.html",
+        triggers=automatic.all_triggers(),
+        counts=automatic.counts(since=utcnow() - timedelta(days=30)),
+        title_of=services.template_title,
+    )
+
+
+def _trigger_page(found: MessageTrigger, form: TriggerForm, status: int = 200) -> Any:
+    criteria = Criteria.from_json(found.audience)
+    page = render_template(
+        "messaging/comms/trigger.html",
+        found=found,
+        form=form,
+        asks_years=found.key == TriggerKind.DEVICE_AGE.value,
+        criteria=criteria,
+        names=services.describe_criteria(criteria),
+        role_names=display.ROLE_NAMES,
+        count=None,
+        sent=automatic.sent_events(found),
+        upcoming=automatic.next_sends(found, now=utcnow()),
+        title_of=services.template_title,
+    )
+    return (page, status) if status != 200 else page
+
+
+@bp.get("/comms/automatic/<trigger_key>")
+@roles_required(COMMS)
+def automatic_detail(trigger_key: str) -> Any:
+    """One trigger: its settings, what it sent and what it would send next (computed, nothing is sent)."""
+    found = _trigger_or_404(trigger_key)
+    return _trigger_page(found, _trigger_form(found))
+
+
+@bp.post("/comms/automatic/<trigger_key>")
+@roles_required(COMMS)
+def save_trigger(trigger_key: str) -> Any:
+    """Save a trigger's template (and, for devices, the age that triggers it)."""
+    found = _trigger_or_404(trigger_key)
+    form = _trigger_form(found, request.form)
+    if not form.validate_on_submit():
+        return _trigger_page(found, form, 422)
+    template = db.get_or_404(MessageTemplate, form.template.data)
+    automatic.save_trigger(found, template=template, years=form.years.data)
+    db.session.commit()
+    flash(_("The automatic message is saved."), "success")
+    return redirect(url_for("messaging.automatic_detail", trigger_key=trigger_key), code=303)
+
+
+@bp.post("/comms/automatic/<trigger_key>/switch")
+@roles_required(COMMS)
+def switch_trigger(trigger_key: str) -> BaseResponse:
+    """Turn an automatic message on, or pause it (what waits stays queued until it is on again)."""
+    found = _trigger_or_404(trigger_key)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    on = request.form.get("on") == "1"
+    try:
+        automatic.switch(found, on=on)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message(), "error")
+    else:
+        db.session.commit()
+        flash(_("The automatic message is on.") if on else _("The automatic message is paused."), "success")
+    return redirect(url_for("messaging.automatic_detail", trigger_key=trigger_key), code=303)
+
+
+@bp.get("/comms/automatic/<trigger_key>/audience")
+@roles_required(COMMS)
+def trigger_audience(trigger_key: str) -> Any:
+    """Who may get an automatic message: the audience builder, with how many employees it selects now."""
+    found = _trigger_or_404(trigger_key)
+    criteria = Criteria.from_json(found.audience)
+    return _audience_page(_trigger_target(found), _audience_form(criteria=criteria),
+                          audience.count(criteria, today=_today()))
+
+
+@bp.get("/comms/automatic/<trigger_key>/audience/count")
+@roles_required(COMMS)
+def trigger_audience_count(trigger_key: str) -> Response:
+    """How many employees the criteria being edited select (htmx), or the whole page."""
+    return _audience_count(_trigger_target(_trigger_or_404(trigger_key)))
+
+
+@bp.post("/comms/automatic/<trigger_key>/audience")
+@roles_required(COMMS)
+def save_trigger_audience(trigger_key: str) -> Any:
+    """Save who may get an automatic message."""
+    found = _trigger_or_404(trigger_key)
+    form = _audience_form()
+    if not form.validate_on_submit():
+        return _audience_page(_trigger_target(found), form, None, 422)
+    automatic.save_trigger(found, template=None, years=found.years, criteria=_criteria_from(form))
+    db.session.commit()
+    flash(_("The audience is saved."), "success")
+    return redirect(url_for("messaging.automatic_detail", trigger_key=trigger_key), code=303)

@@ -85,6 +85,28 @@ MESSAGE_ERRORS = {
     "test_content_rejected": _l("The message cannot be personalised for you: it has errors, correct them first."),
 }
 
+#: The automatic messages (portal.messaging.models.TriggerKind): their name, and what sends them.
+TRIGGER_NAMES = {
+    "device_age": _l("A device reaches its age"),
+    "order_delivered": _l("A delivery replaces a device"),
+    "return_confirmed": _l("A return is confirmed"),
+    "campaign_started": _l("A campaign starts"),
+    "campaign_ended": _l("A campaign ends"),
+    "storage_progress": _l("New storage measures during a campaign"),
+}
+TRIGGER_DESCRIPTIONS = {
+    "device_age": _l("To the owner of a device that reaches the age chosen (by default half its expected "
+                     "lifetime): keep it, here is how."),
+    "order_delivered": _l("To an employee whose delivered order replaces a device: return the old one, at the "
+                          "collection point nearest to their site."),
+    "return_confirmed": _l("To an employee whose return the collection team confirmed: thank you, with the "
+                           "kilograms collected this year."),
+    "campaign_started": _l("To the participants of a clean-up campaign, when it starts."),
+    "campaign_ended": _l("To the participants of a clean-up campaign, when it ends: their results."),
+    "storage_progress": _l("To the participants of a campaign under way whose storage an import has just "
+                           "measured: their progress."),
+}
+
 #: The operators of the "show this paragraph only if…" builder (portal.messaging.conditions.OPERATORS).
 CONDITION_OPERATORS = {
     "gt": _l("is greater than"),
@@ -383,5 +405,7 @@ def subject_text(source: str) -> str:
 def register(bp: Blueprint) -> None:
     """Expose the helpers to every template."""
     bp.add_app_template_global(message_status, "message_status")
+    bp.add_app_template_global(lambda key: str(TRIGGER_NAMES[key]), "trigger_name")
+    bp.add_app_template_global(lambda key: str(TRIGGER_DESCRIPTIONS[key]), "trigger_description")
     bp.add_app_template_filter(subject_chips, "subject_chips")
     bp.add_app_template_filter(subject_text, "subject_text")

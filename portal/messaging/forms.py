@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
+    DecimalField,
     IntegerField,
     RadioField,
     SelectField,
@@ -121,6 +124,18 @@ class ConfirmForm(FlaskForm):
     recipients = IntegerField(validators=[InputRequired()], widget=widgets.HiddenInput())
     typed = StringField(_l("Number of recipients"), validators=[Length(max=30)])
     send_at = DateTimeLocalField(format="%Y-%m-%dT%H:%M", validators=[Optional()], widget=widgets.HiddenInput())
+
+
+class TriggerForm(FlaskForm):
+    """An automatic message's settings: the template it sends and, for devices, the age that triggers it."""
+
+    template = SelectField(_l("Template sent"), coerce=int, choices=[], validators=[InputRequired()])
+    years = DecimalField(
+        _l("Age of the device (years)"),
+        description=_l("Empty: half the device's expected lifetime (for example 2.5 years for a laptop of 5)."),
+        places=1,
+        validators=[Optional(), NumberRange(min=Decimal("0.5"), max=Decimal("20"))],
+    )
 
 
 class TemplateNameForm(FlaskForm):

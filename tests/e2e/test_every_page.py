@@ -74,6 +74,7 @@ def _sample_ids() -> dict[str, Callable[[str], object | None]]:
 
         samples["message_id"] = message_for
         samples["template_id"] = lambda _: db.session.scalar(sa.select(MessageTemplate.id).limit(1))
+        samples["trigger_key"] = lambda _: "device_age"
     except ImportError:
         pass
     return samples

@@ -264,3 +264,47 @@ def test_two_jobs_processes_running_at_once_never_send_twice(database_url, tmp_p
     assert per_person == {person.id: 1 for person in people}
     assert db.session.scalar(sa.select(sa.func.count(AutomaticEvent.id))) == 120
     assert db.session.scalar(sa.select(sa.func.count(AutomaticQuota.user_id))) == 60
+
+
+# ------------------------------------------------------------------------------------------------ pages
+
+
+def test_the_team_sees_what_each_trigger_sent_and_would_send_and_can_pause_it(
+        client, login_as, make_user, make_item, make_asset, switched_on):
+    from tests.conftest import csrf_token
+
+    login_as("comms")
+    laptop = make_item(manufacturer="Dell", name="Latitude 5420", lifetime_years=Decimal("5"))
+    ana = make_user(first_name="Ana", last_name="Agent")
+    today = datetime.now(PARIS).date()
+    make_asset(user=ana, item=laptop, acquired_on=today - timedelta(days=int(Decimal("2.5") * Decimal("365.25")) + 1))
+    listing = client.get("/comms/automatic").get_data(as_text=True)
+    assert "Un équipement atteint son âge" in listing and "Une campagne se termine" in listing
+    assert listing.count("Désactivé") == 6
+
+    switched_on(TriggerKind.DEVICE_AGE.value)
+    page = client.get("/comms/automatic/device_age").get_data(as_text=True)
+    assert "Prochains envois" in page and "Ana Agent" in page and "au prochain passage" in page
+    assert "Rien n’a encore été envoyé." in page
+    automatic.run(now=datetime.now(PARIS))
+    page = client.get("/comms/automatic/device_age").get_data(as_text=True)
+    assert "Ana Agent – Dell Latitude 5420" in page and "Rien à envoyer pour l’instant." in page
+    assert "Un équipement prend de l’âge" in page  # the template it sends
+
+    token = csrf_token(client)
+    client.post("/comms/automatic/device_age/switch", data={"csrf_token": token, "on": "0"})
+    assert not automatic.trigger("device_age").enabled
+    saved = client.post("/comms/automatic/device_age", data={
+        "csrf_token": token, "template": automatic.trigger("device_age").template_id, "years": "3"})
+    assert saved.status_code == 303
+    db.session.expire_all()
+    assert automatic.trigger("device_age").years == Decimal("3.0")
+    refused = client.post("/comms/automatic/device_age", data={"csrf_token": token, "template": "", "years": "90"})
+    assert refused.status_code == 422
+    audience_page = client.get("/comms/automatic/device_age/audience").get_data(as_text=True)
+    assert "<h1>Destinataires <span class=\"subtitle\">Un équipement atteint son âge</span></h1>" in audience_page
+    client.post("/comms/automatic/device_age/audience", data={
+        "csrf_token": token, "languages": ["en"], "participation": "", "open_order": "", "campaign": ""})
+    db.session.expire_all()
+    assert automatic.trigger("device_age").audience == {"languages": ["en"]}
+    assert client.get("/comms/automatic/nope").status_code == 404
