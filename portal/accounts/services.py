@@ -145,6 +145,9 @@ def set_active(user: User, active: bool, *, by: User | None) -> None:
         raise AccountError("own_account")
     if user.active and not active:
         end_sessions(user)
+        user.deactivated_at = utcnow()
+    elif active:
+        user.deactivated_at = None
     user.active = active
     db.session.flush()
 
