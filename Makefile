@@ -7,7 +7,7 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test test-fast install install-test translations i18n-extract lint bench clean browser
+.PHONY: run test test-fast install install-test translations i18n-extract lint bench clean browser oidc-provider
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,14 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 	$(PIP) install --quiet -e '.[test]'
 	touch $@
 
-install-test: install $(TEST_STAMP) browser
+install-test: install $(TEST_STAMP) browser oidc-provider
+
+# The real OpenID provider the sign-in tests start (the oidc-provider package on Node), from the committed lock file.
+OIDC_PROVIDER := tests/accounts/oidc_provider
+oidc-provider: $(OIDC_PROVIDER)/node_modules/.package-lock.json
+$(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the sign-in tests (apt-get install nodejs npm)"; exit 1; }
+	cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund --loglevel=error
 
 # Debian's Chromium: Playwright cannot download its own browser on these machines.
 browser:

@@ -1,6 +1,7 @@
-"""Accounts: login, logout, roles, password change and the directory import."""
+"""Accounts: login (password or identity provider), logout, roles, password change, directory import and sync."""
 
 from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
 
 from portal.areas import Area
 from portal.i18n import lazy_gettext as _l
@@ -17,5 +18,15 @@ AREAS = (
         order=90,
     ),
 )
+
+
+
+@bp.record_once
+def _read_provider_settings(state: BlueprintSetupState) -> None:
+    """The identity provider's settings, read once when the app is built (a bad OIDC_ROLE_MAP stops it there)."""
+    from portal.accounts.oidc import OidcSettings
+
+    state.app.extensions["portal_oidc"] = OidcSettings.from_config(state.app.config)
+
 
 from portal.accounts import routes  # noqa: E402,F401  (routes register themselves on bp)

@@ -138,6 +138,18 @@ class AccountError(DomainError):
     table = "ACCOUNT_ERRORS"
 
 
+#: PORTAL_LOCAL_LOGIN: who may log in with a portal password once an identity provider is configured.
+LOCAL_LOGIN_MODES = ("all", "admins", "off")
+
+
+def check_local_login(user: User | None, *, mode: str, provider: str) -> None:
+    """AccountError unless PORTAL_LOCAL_LOGIN lets this account (None: not known yet) use a password."""
+    if mode == "off":
+        raise AccountError("local_login_off", provider=provider)
+    if mode == "admins" and user is not None and Role.ADMIN.value not in user.roles:
+        raise AccountError("local_login_admins", provider=provider)
+
+
 def set_active(user: User, active: bool, *, by: User | None) -> None:
     """Activate or deactivate an account, `by` an admin (who cannot deactivate themself) or an operator at the
     command line (None); deactivation ends its sessions at once."""

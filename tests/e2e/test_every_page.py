@@ -19,7 +19,7 @@ from tests.e2e.helpers import measure_ecoindex, reflow_problems, serious_accessi
 ROLES = ("employee", "manager", "comms", "admin")
 ACCOUNTS = {"employee": "agent", "manager": "manager", "comms": "comms", "admin": "admin"}
 #: Pages that are not HTML for a person (files, APIs) or that only redirect.
-NOT_PAGES = {"accounts.login_form", "main.healthz"}
+NOT_PAGES = {"accounts.login_form", "accounts.provider_login", "accounts.provider_callback", "main.healthz"}
 
 
 def _sample_ids() -> dict[str, Callable[[str], object | None]]:
