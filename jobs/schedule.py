@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jobs import campaigns, heartbeat, messaging
+from jobs import accounts, campaigns, heartbeat, messaging
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Job:
 
 def jobs(config: dict[str, Any]) -> list[Job]:
     """Every scheduled job, with intervals taken from the configuration."""
-    return [
+    scheduled = [
         Job(
             "heartbeat",
             heartbeat.beat,
@@ -33,3 +33,8 @@ def jobs(config: dict[str, Any]) -> list[Job]:
         Job("campaign-states", campaigns.advance_states, "interval", {"minutes": 1}, run_at_start=True),
         Job("messaging-dispatch", messaging.dispatch, "interval", messaging.every(config), run_at_start=True),
     ]
+    if config.get("LDAP_URL"):  # nightly, Paris time (the scheduler's time zone)
+        scheduled.append(
+            Job("directory-sync", accounts.sync_directory, "cron", {"hour": int(config["LDAP_SYNC_HOUR"]), "minute": 0})
+        )
+    return scheduled

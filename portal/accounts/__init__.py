@@ -17,16 +17,26 @@ AREAS = (
         role="admin",
         order=90,
     ),
+    Area(
+        "accounts.admin_directory",
+        _l("Directory sync"),
+        _l("Accounts that follow the directory: arrivals, changes, departures."),
+        role="admin",
+        order=91,
+    ),
 )
 
 
 
 @bp.record_once
 def _read_provider_settings(state: BlueprintSetupState) -> None:
-    """The identity provider's settings, read once when the app is built (a bad OIDC_ROLE_MAP stops it there)."""
+    """The identity provider's and the directory's settings, read once when the app is built (a bad
+    OIDC_ROLE_MAP or LDAP_ATTRIBUTES stops it there)."""
+    from portal.accounts.directory import DirectorySettings
     from portal.accounts.oidc import OidcSettings
 
     state.app.extensions["portal_oidc"] = OidcSettings.from_config(state.app.config)
+    state.app.extensions["portal_directory"] = DirectorySettings.from_config(state.app.config)
 
 
 from portal.accounts import routes  # noqa: E402,F401  (routes register themselves on bp)

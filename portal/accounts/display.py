@@ -25,6 +25,20 @@ DIRECTORY_MESSAGES = {
     "own_manager": _l("an employee cannot be their own manager"),
     "unknown_manager": _l("manager not found (neither in the file nor in the portal)"),
     "unknown_role": _l("unknown role (employee, manager, comms, admin)"),
+    "missing_id": _l("the directory entry has no identifier (see LDAP_ATTRIBUTES)"),
+}
+
+#: Why the directory sync cannot run (portal.accounts.directory.DirectoryError.code); nothing is changed.
+DIRECTORY_ERRORS = {
+    "not_configured": _l("No directory is configured (LDAP_URL)."),
+    "unreachable": _l("The directory %(url)s cannot be reached."),
+    "bind_refused": _l("The directory refused the portal's account %(dn)s (LDAP_BIND_DN, LDAP_BIND_PASSWORD)."),
+    "search_refused": _l("The directory refused the search under %(base)s: %(reason)s"),
+    "too_many_departures": _l(
+        "%(count)s of the %(linked)s accounts linked to the directory would be deactivated, more than "
+        "%(share)s %%: nothing was changed. Check LDAP_BASE_DN and LDAP_USER_FILTER, or raise "
+        "LDAP_MAX_DEPARTURE_SHARE for a real wave of departures."
+    ),
 }
 
 #: Why a sign-in through the identity provider opens no session (portal.accounts.oidc.SignInRefused.code).

@@ -52,6 +52,9 @@ NOTICES = {
     ),
 }
 
-from portal.catalogue import admin_routes, display, routes  # noqa: E402,F401  (routes register themselves on bp)
+from portal.catalogue import admin_routes, display, inventory, routes  # noqa: E402,F401  (routes register on bp)
+
+#: When an account is deactivated (a departure), its devices in use are flagged "to return".
+ON_DEACTIVATION = (inventory.flag_devices_to_return,)
 
 display.register(bp)
