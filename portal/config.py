@@ -84,7 +84,7 @@ class Defaults:
     # OpenID Connect sign-in (off while OIDC_ISSUER is empty); see README "Signing in with the identity provider".
     OIDC_ISSUER = ""
     OIDC_CLIENT_ID = ""
-    OIDC_CLIENT_SECRET = ""
+    OIDC_CLIENT_SECRET = ""  # empty by default: given by the environment  # nosec B105
     OIDC_PROVIDER_NAME = ""  # the login button's words: "Se connecter avec <name>"
     OIDC_SCOPES = "openid email profile"
     OIDC_EMAIL_CLAIM = "email"
@@ -102,7 +102,7 @@ class Defaults:
     # Directory sync from LDAP / Active Directory (off while LDAP_URL is empty).
     LDAP_URL = ""
     LDAP_BIND_DN = ""
-    LDAP_BIND_PASSWORD = ""
+    LDAP_BIND_PASSWORD = ""  # empty by default: given by the environment  # nosec B105
     LDAP_BASE_DN = ""
     LDAP_USER_FILTER = "(&(objectClass=person)(mail=*))"
     # portal field=LDAP attribute; the defaults are Active Directory's names.

@@ -5,6 +5,7 @@ from flask.blueprints import BlueprintSetupState
 
 from portal.areas import Area
 from portal.i18n import lazy_gettext as _l
+from portal.personal_data import RetentionRule
 
 bp = Blueprint("accounts", __name__)
 
@@ -39,4 +40,10 @@ def _read_provider_settings(state: BlueprintSetupState) -> None:
     state.app.extensions["portal_directory"] = DirectorySettings.from_config(state.app.config)
 
 
-from portal.accounts import routes  # noqa: E402,F401  (routes register themselves on bp)
+from portal.accounts import personal_data, routes  # noqa: E402,F401  (routes register themselves on bp)
+
+PERSONAL_DATA = (personal_data.profile,)
+RETENTION = (
+    RetentionRule("deactivated_accounts", "PORTAL_RETENTION_DEACTIVATED_MONTHS", "months",
+                  personal_data.pseudonymise_departed),
+)
