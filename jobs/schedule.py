@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jobs import accounts, campaigns, heartbeat, messaging
+from jobs import accounts, campaigns, heartbeat, messaging, privacy
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,9 @@ def jobs(config: dict[str, Any]) -> list[Job]:
         ),
         Job("campaign-states", campaigns.advance_states, "interval", {"minutes": 1}, run_at_start=True),
         Job("messaging-dispatch", messaging.dispatch, "interval", messaging.every(config), run_at_start=True),
+        # Nightly, Paris time (the scheduler's time zone).
+        Job("personal-data-retention", privacy.apply, "cron",
+            {"hour": int(config["PORTAL_RETENTION_HOUR"]), "minute": 30}),
     ]
     if config.get("LDAP_URL"):  # nightly, Paris time (the scheduler's time zone)
         scheduled.append(

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from jobs.schedule import jobs
 from portal.accounts.models import User
 from portal.accounts.services import set_active
 from portal.campaigns import results
@@ -130,6 +131,11 @@ def test_the_register_shows_each_activity_and_the_retention_rules_to_admins(clie
     assert "Messages personnalisés" in page and "Appareils et demandes d’équipement" in page
     assert "<code>PORTAL_RETENTION_STORAGE_MONTHS</code>" in page and "24\u00a0mois" in page
     assert "<code>PORTAL_RETENTION_OUTBOX_DAYS</code>" in page and "90\u00a0jours" in page
+
+
+def test_retention_runs_every_night_in_the_jobs_process(app):
+    [job] = [job for job in jobs(app.config) if job.name == "personal-data-retention"]
+    assert (job.trigger, job.options) == ("cron", {"hour": 3, "minute": 30})
 
 
 # ------------------------------------------------------------------------------------------------ retention
@@ -251,3 +257,12 @@ def test_a_period_of_zero_keeps_that_data(app, make_user, measure, monkeypatch):
     measure(make_user(), 20, datetime(2020, 1, 10, tzinfo=PARIS))
     assert "storage_snapshots" not in {o.key for o in apply_retention(app.config, now=NOW)}
     assert db.session.scalar(sa.select(sa.func.count(StorageSnapshot.id))) == 1
+
+
+def test_the_command_applies_the_rules(app, make_user):
+    me = make_user()
+    set_active(me, False, by=None, now=datetime(2000, 1, 1, tzinfo=PARIS))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["privacy", "apply-retention"])
+    assert result.exit_code == 0, result.output
+    assert "deactivated_accounts: 1 (older than 12 months)" in result.output
