@@ -266,3 +266,11 @@ def test_the_command_applies_the_rules(app, make_user):
     result = app.test_cli_runner().invoke(args=["privacy", "apply-retention"])
     assert result.exit_code == 0, result.output
     assert "deactivated_accounts: 1 (older than 12 months)" in result.output
+
+
+def test_the_help_explains_signing_in_the_directory_and_personal_data(client, login_as):
+    login_as()
+    page = text(client.get("/help"))
+    assert '<h2 id="sign-in">Se connecter avec le compte de l’organisation</h2>' in page
+    assert "le compte d’un départ est désactivé et ses appareils sont marqués «\u00a0à rendre\u00a0»" in page
+    assert '<h2 id="personal-data">Vos données personnelles</h2>' in page
