@@ -17,7 +17,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from portal.accounts.models import User
-from portal.campaigns import results, services
+from portal.campaigns import services, steps
 from portal.campaigns.bulk import insert_rows
 from portal.campaigns.guides import ACTIONS
 from portal.campaigns.models import ChecklistTick, Participation, StorageImport, StorageSnapshot
@@ -191,7 +191,7 @@ def _campaign(employees: list[sa.Row], rng: random.Random, *, headcount: int) ->
                 )
     insert_rows(StorageSnapshot.__table__, snapshots)
     # As an import does: recompute every campaign whose results the new measures may change.
-    results.refresh_after_import({e.id for e in participants}, before)
+    steps.refresh_after_import({e.id for e in participants}, before)
 
 
 # ----------------------------------------------------------------------------------------- messages

@@ -21,7 +21,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from portal.messaging import rendering
+from portal.messaging import rendering, template_checks
+from portal.messaging.placeholders import example_context
 
 FILL = 19_000  # the "19 KB body"
 
@@ -75,7 +76,7 @@ def _timed(action: Callable[[], object]) -> tuple[float, str]:
     start = time.process_time()
     try:
         result = action()
-    except rendering.TemplateRejected as rejected:
+    except template_checks.TemplateRejected as rejected:
         outcome = _refused(rejected.problems)
     except rendering.RenderError as error:
         outcome = f"render error `{error.code}`"
@@ -101,7 +102,7 @@ def measure(case: Case) -> tuple[float, str, float, str]:
     rendering.compile_message.cache_clear()
     rendering.compile_subject.cache_clear()
     if case.subject:
-        shown = _timed(lambda: rendering.render_subject(case.source, rendering.example_context(), "fr"))
+        shown = _timed(lambda: rendering.render_subject(case.source, example_context(), "fr"))
     else:
         shown = _timed(lambda: rendering.preview(case.source, "fr"))
     return (*save, *shown)

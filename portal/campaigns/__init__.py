@@ -24,7 +24,7 @@ AREAS = (
     ),
 )
 
-from portal.campaigns import personal_data, routes  # noqa: E402,F401  (routes register themselves on bp)
+from portal.campaigns import display, personal_data, routes  # noqa: E402,F401  (routes register themselves on bp)
 from portal.campaigns.services import home_campaigns  # noqa: E402
 
 HOME_PANELS = (HomePanel("campaigns/_home.html", home_campaigns),)
@@ -32,3 +32,5 @@ PERSONAL_DATA = (personal_data.campaign_data,)
 RETENTION = (
     RetentionRule("storage_snapshots", "PORTAL_RETENTION_STORAGE_MONTHS", "months", personal_data.delete_old_snapshots),
 )
+
+display.init_blueprint(bp)

@@ -57,14 +57,21 @@ def nice_step(span: float, target_ticks: int = 4) -> float:
     return 10 * magnitude  # pragma: no cover - the loop always returns
 
 
-def line_chart(series: Sequence[tuple[date, Decimal | int]], *, width: int = WIDTH, height: int = HEIGHT) -> LineChart:
-    """Scale a daily series into the plot area; the y axis always includes zero (growth shows below it)."""
+def line_chart(
+    series: Sequence[tuple[date, Decimal | int | None]], *, width: int = WIDTH, height: int = HEIGHT
+) -> LineChart:
+    """Scale a daily series into the plot area; the y axis always includes zero (growth shows below it).
+
+    A day whose value is None (withheld) keeps its place on the x axis but has no point: the line joins the
+    days shown around it.
+    """
     plot_w = width - LEFT - RIGHT
     plot_h = height - TOP - BOTTOM
     if not series:
         return LineChart(width, height, LEFT, RIGHT, TOP, BOTTOM, "", TOP + plot_h, (), ())
-    values = [float(v) for _, v in series]
-    low, high = min(0.0, *values), max(0.0, *values)
+    known = [(index, float(v)) for index, (_, v) in enumerate(series) if v is not None]
+    values = [v for _, v in known]
+    low, high = min([0.0, *values]), max([0.0, *values])
     step = nice_step(high - low)
     low = math.floor(low / step) * step
     high = max(math.ceil(high / step) * step, low + step)
@@ -77,7 +84,7 @@ def line_chart(series: Sequence[tuple[date, Decimal | int]], *, width: int = WID
     def x_of(index: int) -> float:
         return round(LEFT + (plot_w * index / (count - 1) if count > 1 else plot_w / 2), 1)
 
-    points = " ".join(f"{x_of(i)},{y_of(v)}" for i, v in enumerate(values))
+    points = " ".join(f"{x_of(i)},{y_of(v)}" for i, v in known)
     y_ticks = []
     tick = low
     while tick <= high + step / 2:

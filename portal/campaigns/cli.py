@@ -9,12 +9,11 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
-from portal import csvio
-from portal.campaigns import imports, labels
-from portal.campaigns.parsers import FORMATS, StorageParseError
+from portal.campaigns import display, imports
+from portal.campaigns.parsers import FORMATS
 from portal.campaigns.services import paris_today
+from portal.domain_error import DomainError
 from portal.models import db, utcnow
-from portal.uploads import NotTextError
 
 SHOWN_PROBLEMS = 50
 
@@ -47,10 +46,9 @@ def import_command(file: Path, format_: str, measured_at: datetime | None) -> No
     try:
         with file.open("rb") as stream:
             batch = imports.import_storage_file(stream, filename=file.name, format=format_, measured_at=when)
-    except (StorageParseError, csvio.CsvFileError) as error:
+    except DomainError as error:
         db.session.rollback()
-        reason = error.message("en") if isinstance(error, NotTextError | csvio.CsvFileError) else str(error)
-        raise click.ClickException(f"{reason} Nothing was imported.") from error
+        raise click.ClickException(f"{error.message('en')} Nothing was imported.") from error
     db.session.commit()
     click.echo(f"import #{batch.id} ({batch.format}) in {batch.duration_ms} ms")
     click.echo(f"rows read: {batch.rows_read}")
@@ -62,7 +60,7 @@ def import_command(file: Path, format_: str, measured_at: datetime | None) -> No
     problems = db.session.scalars(imports.problems_statement(batch).limit(SHOWN_PROBLEMS)).all()
     with force_locale("en"):
         for problem in problems:
-            reason = labels.REASONS.get(problem.reason, problem.reason)
+            reason = display.REASONS.get(problem.reason, problem.reason)
             click.echo(f"  line {problem.line}: {problem.kind}, {reason} ({problem.detail})")
     if batch.invalid + batch.unmatched > len(problems):
         click.echo(

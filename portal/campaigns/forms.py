@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.campaigns import labels
+from portal.campaigns import display
 from portal.campaigns.parsers import FORMATS
 from portal.campaigns.services import MAX_CAMPAIGN_DAYS, CampaignInput
 from portal.i18n import lazy_gettext as _l
@@ -53,11 +53,11 @@ class CampaignForm(FlaskForm):
         _l("Goal: participation rate (%)"), validators=[Optional(), NumberRange(min=1, max=100)]
     )
     team_rule = RadioField(
-        _l("Teams"), choices=[SelectChoice(key, label) for key, label in labels.TEAM_RULES.items()], default="org_unit"
+        _l("Teams"), choices=[SelectChoice(key, label) for key, label in display.TEAM_RULES.items()], default="org_unit"
     )
     co2e_convention = RadioField(
         _l("CO₂e convention shown next to the results"),
-        choices=[SelectChoice(key, label) for key, label in labels.CONVENTIONS.items()],
+        choices=[SelectChoice(key, label) for key, label in display.CONVENTIONS.items()],
         default="ademe_storage",
     )
     horizon_year = IntegerField(
@@ -109,7 +109,7 @@ class StorageImportForm(FlaskForm):
         description=_l("Microsoft 365 mailbox or OneDrive usage report, Exchange statistics, or the generic CSV."),
     )
     format = SelectField(
-        _l("Format"), choices=[SelectChoice(key, labels.FORMATS[key]) for key in ("auto", *FORMATS)], default="auto"
+        _l("Format"), choices=[SelectChoice(key, display.FORMATS[key]) for key in ("auto", *FORMATS)], default="auto"
     )
     measured_on = DateField(
         _l("Measured on"),

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from portal import csvio
 from portal.accounts.models import User
-from portal.campaigns import bulk, results
+from portal.campaigns import bulk, steps
 from portal.campaigns.models import StorageImport, StorageImportProblem, StorageSnapshot
 from portal.campaigns.parsers import ParsedRow, RowError, parse
 from portal.models import db
@@ -182,7 +182,7 @@ def import_storage_file(
         _analyze("storage_snapshot")
     if (
         importer.earliest is not None
-        and results.refresh_after_import(importer.touched_users, importer.earliest)
+        and steps.refresh_after_import(importer.touched_users, importer.earliest)
         and large
     ):
         _analyze("campaign_progress")

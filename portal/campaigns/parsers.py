@@ -26,6 +26,7 @@ from datetime import date, datetime, time
 from typing import IO, Literal
 
 from portal.csvio import MAX_CELL_CHARS, sniff_delimiter
+from portal.domain_error import DomainError
 from portal.timezone import PARIS
 from portal.uploads import NotTextError, iter_text_lines
 
@@ -66,15 +67,22 @@ REASON_CODES: tuple[str, ...] = (
 )
 
 
-class StorageParseError(ValueError):
-    """The file as a whole cannot be parsed."""
+class StorageParseError(DomainError):
+    """The file as a whole cannot be parsed; the words are `display.FILE_ERRORS`."""
+
+    domain = "campaigns"
+    table = "FILE_ERRORS"
 
 
 class UnknownFormat(StorageParseError):
-    """The header matches none of the known formats (or lacks the columns of the forced one)."""
+    """The header matches none of the known formats (code `unknown_format`), lacks the columns of the forced
+    one (`missing_columns`), or there is no header at all (`empty`)."""
 
-    def __init__(self, message: str, header: Sequence[str], expected: dict[str, tuple[str, ...]]) -> None:
-        super().__init__(message)
+    def __init__(
+        self, code: str, header: Sequence[str], expected: dict[str, tuple[str, ...]], **params: str
+    ) -> None:
+        shown = "; ".join(f"{name}: {', '.join(columns)}" for name, columns in expected.items())
+        super().__init__(code, expected=shown, **params)
         self.header = tuple(header)
         #: format name → the column names it requires.
         self.expected = expected
@@ -198,10 +206,7 @@ def detect_format(header_fields: Sequence[str]) -> str:
     for spec in _SPECS.values():
         if all(_norm(column) in present for column in spec.required):
             return spec.name
-    shown = ", ".join(f"{name} ({', '.join(cols)})" for name, cols in _expected().items())
-    raise UnknownFormat(
-        f"Unrecognised header; expected the columns of one of: {shown}", header_fields, _expected()
-    )
+    raise UnknownFormat("unknown_format", header_fields, _expected())
 
 
 def _expected() -> dict[str, tuple[str, ...]]:
@@ -349,7 +354,7 @@ class _Columns:
 
         size = at(spec.size)
         if size is None:  # the required columns are checked before: kept explicit, as asserts vanish under -O
-            raise StorageParseError(f"The header has no {spec.size} column.")
+            raise UnknownFormat("missing_columns", header, _expected(), format=spec.name, missing=spec.size)
         return cls(
             identity=at(spec.identity),
             display_name=at(spec.display_name),
@@ -472,7 +477,7 @@ def parse(
             header_line = line
             break
     if not header_line:
-        raise UnknownFormat("The file is empty: no header line.", [], _expected())
+        raise UnknownFormat("empty", [], _expected())
 
     delimiter = sniff_delimiter(header_line)
     header = [column.strip() for column in _split(header_line, delimiter) or []]
@@ -483,7 +488,5 @@ def parse(
         present = {_norm(column) for column in header}
         missing = [column for column in spec.required if _norm(column) not in present]
         if missing:
-            raise UnknownFormat(
-                f"The header lacks the {format} columns: {', '.join(missing)}", header, _expected()
-            )
+            raise UnknownFormat("missing_columns", header, _expected(), format=format, missing=", ".join(missing))
     return ParseResult(spec, delimiter, header, line_number + 1, lines, _default_measured_at(measured_at))

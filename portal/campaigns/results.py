@@ -1,4 +1,5 @@
-"""Measured results of campaigns: progress steps from the snapshots, totals, teams, daily series, CSV.
+"""Published results of campaigns: totals, teams, daily series, the year's returns (the stored progress steps are
+in `steps`, the CSV export in `exports`).
 
 Organisation-wide figures (totals, teams, the daily series) are cached per process for at most
 PORTAL_CAMPAIGN_RESULTS_CACHE_SECONDS, keyed by the campaign's `results_version`: every change of the results
@@ -7,22 +8,22 @@ transaction, so no worker serves them after such a change; the time limit only b
 not see (employees imported or deactivated: the eligible counts). An employee's own figures are never cached.
 
 Privacy rules, applied here and nowhere else:
-- an employee's own figures are only ever computed for that employee (`my_progress`);
-- teams are shown with at least `MIN_TEAM_SIZE` counted participants; smaller teams are grouped as "other
-  teams", whose figures are shown only if the group itself reaches that size;
+- an employee's own figures are only ever computed for that employee (`steps.my_progress`);
 - a participant who hides their participation is left out of their team's figures (count and GB) but still
-  counts, anonymously, in the campaign's totals.
+  counts, anonymously, in the campaign's totals;
+- what pages, the CSV export and messages show goes through `totals`, `leaderboard` and `daily_series`, which
+  withhold (None) every figure that `privacy` does not publish: no sum of what fewer than MIN_TEAM_SIZE people
+  freed can be read, nor worked out by subtracting figures shown together. The decision is cached with the
+  results it applies to. `measured_totals` and `measured_series` are the figures before it: never shown.
 """
 
 from __future__ import annotations
 
 import bisect
-import csv
-import io
 import time
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -31,21 +32,17 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 
 from portal.accounts.models import User
-from portal.campaigns import bulk
 from portal.campaigns.conventions import CONVENTIONS, Convention, co2e_kg, gigabytes, remaining_years
 from portal.campaigns.models import Campaign, CampaignProgress, Participation, StorageImport, StorageSnapshot
-from portal.campaigns.progress import Measure, SourceProgress, source_progress, step_day
+from portal.campaigns.privacy import MIN_GROUP_SIZE, Contributor, Publication, publication, published_days
 from portal.campaigns.scope import eligible_count, scope_clause, team_column, team_key_of, with_team_join
 from portal.locator.services import returns_between
 from portal.models import db
 from portal.org.models import Commune, OrgUnit
 from portal.timezone import PARIS
 
-MIN_TEAM_SIZE = 5
+MIN_TEAM_SIZE = MIN_GROUP_SIZE
 SOURCES = ("mailbox", "drive", "share")
-_USERS_PER_QUERY = 500
-# Beyond this many employees, recomputing the whole campaign in one pass is cheaper than batch by batch.
-_FULL_REFRESH_USERS = 2000
 DEFAULT_CACHE_SECONDS = 60
 _CACHE_ENTRIES = 256
 
@@ -91,192 +88,83 @@ def cached(campaign: Campaign, part: str, compute: Callable[[], Any], *arguments
     return value
 
 
-# ------------------------------------------------------------------------- progress materialisation
-
-
-def _chunks(ids: list[int], size: int = _USERS_PER_QUERY) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
-def refresh_progress(campaign: Campaign, *, user_ids: Iterable[int] | None = None) -> int:
-    """Recompute the campaign's daily progress steps (all measured employees, or only `user_ids`).
-
-    One window query per batch of employees: each snapshot of the period is compared with the one before it
-    (the last one before the start for the first), exactly as `progress.daily_steps` does in Python.
-    """
-    ids = None if user_ids is None else sorted(set(user_ids))
-    if ids is None or len(ids) > _FULL_REFRESH_USERS:
-        db.session.execute(sa.delete(CampaignProgress).where(CampaignProgress.campaign_id == campaign.id))
-        written = _compute_steps(campaign, None)
-    else:
-        written = 0
-        for chunk in _chunks(ids):
-            db.session.execute(
-                sa.delete(CampaignProgress).where(
-                    CampaignProgress.campaign_id == campaign.id, CampaignProgress.user_id.in_(chunk)
-                )
-            )
-            written += _compute_steps(campaign, chunk)
-    results_changed(campaign)
-    return written
-
-
-def _compute_steps(campaign: Campaign, user_ids: list[int] | None) -> int:
-    snapshot = StorageSnapshot
-    window = {"partition_by": (snapshot.user_id, snapshot.source), "order_by": snapshot.measured_at}
-    lagged = sa.select(
-        snapshot.user_id,
-        snapshot.source,
-        snapshot.measured_at,
-        snapshot.size_bytes,
-        snapshot.item_count,
-        sa.func.lag(snapshot.size_bytes).over(**window).label("previous_bytes"),
-        sa.func.lag(snapshot.item_count).over(**window).label("previous_items"),
-    ).where(snapshot.measured_at <= campaign.ends_at)
-    if user_ids is not None:
-        lagged = lagged.where(snapshot.user_id.in_(user_ids))
-    lag = lagged.subquery()
-    items_step = sa.case(
-        (
-            sa.and_(lag.c.previous_items.is_not(None), lag.c.item_count.is_not(None)),
-            lag.c.previous_items - lag.c.item_count,
-        ),
-        else_=0,
-    )
-    steps = sa.select(
-        lag.c.user_id, lag.c.source, lag.c.measured_at, lag.c.previous_bytes - lag.c.size_bytes, items_step
-    ).where(lag.c.measured_at > campaign.starts_at, lag.c.previous_bytes.is_not(None))
-    per_day: dict[tuple[int, str, date], list[int]] = defaultdict(lambda: [0, 0])
-    for user_id, source, measured_at, freed_bytes, freed_items in db.session.execute(steps):
-        key = (user_id, source, step_day(measured_at))
-        per_day[key][0] += int(freed_bytes)
-        per_day[key][1] += int(freed_items or 0)
-    rows = [
-        {
-            "campaign_id": campaign.id,
-            "user_id": user_id,
-            "source": source,
-            "day": day,
-            "freed_bytes": freed_bytes,
-            "freed_items": freed_items,
-        }
-        for (user_id, source, day), (freed_bytes, freed_items) in per_day.items()
-        if freed_bytes or freed_items
-    ]
-    bulk.insert_rows(CampaignProgress.__table__, rows)
-    return len(rows)
-
-
-def refresh_after_import(user_ids: set[int], earliest: datetime) -> list[Campaign]:
-    """Recompute the campaigns new snapshots may change (those ending after the earliest new measure)."""
-    if not user_ids:
-        return []
-    campaigns = list(db.session.scalars(sa.select(Campaign).where(Campaign.ends_at >= earliest)))
-    for campaign in campaigns:
-        refresh_progress(campaign, user_ids=user_ids)
-    return campaigns
-
-
-# ----------------------------------------------------------------------------------- my own figures
-
-
-# Built once: the campaign's page runs it on every visit.
-_MY_SNAPSHOTS = sa.select(
-    StorageSnapshot.source, StorageSnapshot.size_bytes, StorageSnapshot.item_count, StorageSnapshot.measured_at
-).where(StorageSnapshot.user_id == sa.bindparam("user_id"), StorageSnapshot.measured_at <= sa.bindparam("ends_at"))
-
-
-def my_progress(user: User, campaign: Campaign) -> list[SourceProgress]:
-    """The employee's baseline, latest measure and freed amounts per source (shown to them only)."""
-    rows = db.session.execute(_MY_SNAPSHOTS, {"user_id": user.id, "ends_at": campaign.ends_at})
-    measures: dict[str, list[Measure]] = defaultdict(list)
-    for source, size_bytes, item_count, measured_at in rows:
-        measures[source].append(Measure(size_bytes, item_count, measured_at))
-    return [
-        source_progress(source, measures[source], starts_at=campaign.starts_at, ends_at=campaign.ends_at)
-        for source in SOURCES
-    ]
-
-
-def freed_bytes_by_user(campaign: Campaign, user_ids: Iterable[int]) -> dict[int, int | None]:
-    """Bytes each employee freed during the campaign (None: never measured), from the stored steps.
-
-    Equal to the sum of `my_progress` for each of them, in two queries per 500 employees.
-    """
-    freed: dict[int, int | None] = {}
-    for chunk in _chunks(sorted(set(user_ids))):
-        measured = set(
-            db.session.scalars(
-                sa.select(StorageSnapshot.user_id)
-                .where(StorageSnapshot.user_id.in_(chunk), StorageSnapshot.measured_at <= campaign.ends_at)
-                .distinct()
-            )
-        )
-        sums = dict(
-            db.session.execute(
-                sa.select(CampaignProgress.user_id, sa.func.sum(CampaignProgress.freed_bytes))
-                .where(CampaignProgress.campaign_id == campaign.id, CampaignProgress.user_id.in_(chunk))
-                .group_by(CampaignProgress.user_id)
-            ).all()
-        )
-        freed.update({user_id: int(sums.get(user_id) or 0) if user_id in measured else None for user_id in chunk})
-    return freed
-
-
 # ------------------------------------------------------------------------------------------ totals
+
+
+@dataclass(frozen=True)
+class Goals:
+    """How far the campaign is towards its goals, each a share from 0 to 1 (None: no such goal, or the figure
+    it needs is withheld; `gb_withheld`: the GB goal exists but what was freed is not shown)."""
+
+    gb_share: Decimal | None
+    gb_withheld: bool
+    participation_share: Decimal | None
+
+
+def goals(campaign: Campaign, published: Totals) -> Goals:
+    """The campaign's progress towards its goals, from its published totals (capped at 100 %)."""
+    gb_share = participation_share = None
+    if campaign.goal_gb and published.freed_gb is not None:
+        gb_share = min(max(published.freed_gb / Decimal(campaign.goal_gb), Decimal(0)), Decimal(1))
+    if campaign.goal_participation and published.participation_rate is not None:
+        participation_share = min(published.participation_rate / Decimal(campaign.goal_participation), Decimal(1))
+    return Goals(gb_share, bool(campaign.goal_gb) and published.freed_gb is None, participation_share)
 
 
 @dataclass(frozen=True)
 class Co2e:
     """A CO₂e figure with the convention it comes from (never shown without it)."""
 
-    kg: Decimal
+    kg: Decimal | None  # None: the figure it comes from is withheld
     convention: Convention
     years: int
 
 
-def co2e(campaign: Campaign, freed_bytes: int) -> Co2e:
+def co2e(campaign: Campaign, freed_bytes: int | None) -> Co2e:
     """CO₂e the campaign's convention attributes to `freed_bytes` (ADEME: over the years to its horizon)."""
     convention = CONVENTIONS[campaign.co2e_convention]
     years = remaining_years(campaign.horizon_year, campaign.ends_at.astimezone(PARIS).year)
-    return Co2e(co2e_kg(freed_bytes, convention, years=years), convention, years)
+    kg = None if freed_bytes is None else co2e_kg(freed_bytes, convention, years=years)
+    return Co2e(kg, convention, years)
+
+
+def _gb(freed_bytes: int | None) -> Decimal | None:
+    return None if freed_bytes is None else gigabytes(freed_bytes)
 
 
 @dataclass(frozen=True)
 class SourceTotal:
+    """What the participants freed in one place (None: withheld)."""
+
     source: str
-    freed_bytes: int
-    freed_items: int
+    freed_bytes: int | None
+    freed_items: int | None
 
     @property
-    def freed_gb(self) -> Decimal:
-        return gigabytes(self.freed_bytes)
+    def freed_gb(self) -> Decimal | None:
+        return _gb(self.freed_bytes)
 
 
 @dataclass(frozen=True)
 class Totals:
-    """A campaign's results so far: participants and what they freed, with where the figures come from."""
+    """A campaign's results so far: participants and what they freed, with where the figures come from.
+
+    Figures of what was freed are None where withheld (see `totals`); counts of people are always given.
+    """
 
     participants: int
     measured_participants: int
-    participants_who_grew: int
+    participants_who_grew: int | None
     eligible: int
+    freed_bytes: int | None
+    freed_items: int | None
     by_source: tuple[SourceTotal, ...]
     latest_measure_at: datetime | None
     latest_import: StorageImport | None
 
     @property
-    def freed_bytes(self) -> int:
-        return sum(s.freed_bytes for s in self.by_source)
-
-    @property
-    def freed_items(self) -> int:
-        return sum(s.freed_items for s in self.by_source)
-
-    @property
-    def freed_gb(self) -> Decimal:
-        return gigabytes(self.freed_bytes)
+    def freed_gb(self) -> Decimal | None:
+        return _gb(self.freed_bytes)
 
     @property
     def participation_rate(self) -> Decimal | None:
@@ -308,12 +196,33 @@ def participant_count(campaign: Campaign) -> int:
     return db.session.scalar(sa.select(sa.func.count(Participation.id)).where(_active_participants(campaign))) or 0
 
 
-def totals(campaign: Campaign) -> Totals:
-    """Participants, eligible employees, GB and items freed per source, and the latest measure used (cached)."""
+def measured_totals(campaign: Campaign) -> Totals:
+    """Participants, eligible employees, GB and items freed per source, and the latest measure used (cached).
+
+    Every figure, as measured: never shown as such (pages show `totals`).
+    """
     figures = dict(cached(campaign, "totals", lambda: _totals_figures(campaign)))
     import_id = figures.pop("latest_import_id")
     figures["latest_import"] = db.session.get(StorageImport, import_id) if import_id is not None else None
     return Totals(**figures)
+
+
+def totals(campaign: Campaign) -> Totals:
+    """The campaign's totals as shown: the total, places and growth count withheld (None) where the rule says."""
+    measured, shown = measured_totals(campaign), _disclosure(campaign).publication
+    if shown.total:
+        by_source = tuple(
+            source if source.source in shown.sources else SourceTotal(source.source, None, None)
+            for source in measured.by_source
+        )
+        return replace(measured, by_source=by_source)
+    return replace(
+        measured,
+        participants_who_grew=None,
+        freed_bytes=None,
+        freed_items=None,
+        by_source=tuple(SourceTotal(source.source, None, None) for source in measured.by_source),
+    )
 
 
 def _totals_figures(campaign: Campaign) -> dict[str, Any]:
@@ -360,6 +269,8 @@ def _totals_figures(campaign: Campaign) -> dict[str, Any]:
         "measured_participants": measured_participants or 0,
         "participants_who_grew": grew,
         "eligible": eligible_count(campaign),
+        "freed_bytes": sum(freed for freed, _ in sums.values()),
+        "freed_items": sum(items for _, items in sums.values()),
         "by_source": tuple(SourceTotal(source, *sums[source]) for source in SOURCES),
         "latest_measure_at": latest[0] if latest else None,
         "latest_import_id": latest[1] if latest else None,
@@ -371,30 +282,32 @@ def _totals_figures(campaign: Campaign) -> dict[str, Any]:
 
 @dataclass
 class TeamRow:
-    """A team's counted participants and what they freed; `rank` is by GB freed per participant."""
+    """A team's counted participants and what they freed (None: withheld); `rank` is by GB freed per participant."""
 
     key: int | str | None
     name: str
     participants: int
     eligible: int
-    freed_bytes: int
-    freed_items: int
+    freed_bytes: int | None
+    freed_items: int | None
     teams: int = 1  # how many teams the row stands for ("other teams")
     rank: int | None = None
     rate_rank: int | None = None
 
     @property
     def shown(self) -> bool:
-        """Figures are shown only for at least MIN_TEAM_SIZE counted participants."""
-        return self.participants >= MIN_TEAM_SIZE
+        """True when the row's figures of what was freed may be shown (see `privacy`)."""
+        return self.freed_bytes is not None
 
     @property
-    def freed_gb(self) -> Decimal:
-        return gigabytes(self.freed_bytes)
+    def freed_gb(self) -> Decimal | None:
+        return _gb(self.freed_bytes)
 
     @property
     def gb_per_participant(self) -> Decimal | None:
-        return gigabytes(self.freed_bytes) / self.participants if self.participants else None
+        if self.freed_bytes is None or not self.participants:
+            return None
+        return gigabytes(self.freed_bytes) / self.participants
 
     @property
     def participation_rate(self) -> Decimal | None:
@@ -404,7 +317,7 @@ class TeamRow:
 
 @dataclass(frozen=True)
 class Leaderboard:
-    """Ranked teams (at least MIN_TEAM_SIZE counted participants each) and the "other teams" row."""
+    """Ranked teams (those `privacy` shows: at least MIN_TEAM_SIZE counted participants) and "other teams"."""
 
     teams: list[TeamRow]
     others: TeamRow | None
@@ -463,20 +376,96 @@ def _team_table(campaign: Campaign) -> dict[Any, tuple[str, list[int]]]:
     return cached(campaign, "teams", compute)  # type: ignore[no-any-return]
 
 
+@dataclass(frozen=True)
+class Disclosure:
+    """Who changed, as far as the published cells can tell them apart, and the cells `privacy` publishes."""
+
+    contributors: dict[Contributor, int]
+    publication: Publication
+
+
+def _disclosure(campaign: Campaign) -> Disclosure:
+    """The privacy rule's decision for the campaign's current results (cached with them)."""
+
+    def compute() -> Disclosure:
+        contributors = _contributors(campaign)
+        participants = {key: values[1] for key, (_name, values) in _team_table(campaign).items()}
+        return Disclosure(contributors, publication(participants, contributors, sources=SOURCES))
+
+    return cached(campaign, "disclosure", compute)  # type: ignore[no-any-return]
+
+
+def _contributors(campaign: Campaign) -> dict[Contributor, int]:
+    """Participants whose storage changed, counted by team (or hidden) and by the places and days of their
+    changes. Thousands of participants share a few patterns: the database groups them, one row per pattern."""
+    places = sum(
+        (
+            sa.func.max(sa.case((CampaignProgress.source == source, 1 << bit), else_=0))
+            for bit, source in enumerate(SOURCES)
+        ),
+        sa.literal(0),
+    )
+    team = team_column(campaign)
+    by_day = (
+        with_team_join(
+            _progress_of_participants(campaign)
+            .add_columns(
+                CampaignProgress.user_id,
+                team.label("team"),
+                Participation.hidden_from_team.label("hidden"),
+                (sa.cast(CampaignProgress.day, sa.String) + ":" + sa.cast(places, sa.String)).label("change"),
+            )
+            .join(User, User.id == CampaignProgress.user_id),
+            campaign,
+        )
+        .group_by(CampaignProgress.user_id, team, Participation.hidden_from_team, CampaignProgress.day)
+        .subquery()
+    )
+    by_person = (
+        sa.select(by_day.c.team, by_day.c.hidden, sa.func.aggregate_strings(by_day.c.change, " ").label("pattern"))
+        .group_by(by_day.c.user_id, by_day.c.team, by_day.c.hidden)
+        .subquery()
+    )
+    patterns = sa.select(by_person.c.team, by_person.c.hidden, by_person.c.pattern, sa.func.count()).group_by(
+        by_person.c.team, by_person.c.hidden, by_person.c.pattern
+    )
+    counted: Counter[Contributor] = Counter()
+    for key, hidden, pattern, people in db.session.execute(patterns):
+        changes = set()
+        for change in pattern.split():  # "day:places" in any order: the same changes make the same Contributor
+            day, bits = change.split(":")
+            changes.update(
+                (source, date.fromisoformat(day)) for bit, source in enumerate(SOURCES) if int(bits) >> bit & 1
+            )
+        counted[Contributor(None if hidden else key, bool(hidden), frozenset(changes))] += people
+    return dict(counted)
+
+
 def leaderboard(campaign: Campaign, *, sort: str = "gb") -> Leaderboard:
-    """Teams ranked by GB freed per participant (`sort="gb"`) or by participation rate (`sort="rate"`)."""
+    """Teams ranked by GB freed per participant (`sort="gb"`) or by participation rate (`sort="rate"`).
+
+    Only the teams the privacy rule shows are ranked; the others are grouped, with their figures withheld
+    (None) unless the rule shows them too.
+    """
+    shown = _disclosure(campaign).publication
     ranked: list[TeamRow] = []
-    others = TeamRow(None, "", 0, 0, 0, 0, teams=0)
+    grouped = [0, 0, 0, 0, 0]  # teams, eligible, participants, freed bytes, freed items
     for key, (name, (eligible, participants, freed_bytes, freed_items)) in _team_table(campaign).items():
-        row = TeamRow(key, name, participants, eligible, freed_bytes, freed_items)
-        if key is not None and row.shown:
-            ranked.append(row)
+        if key in shown.teams:
+            ranked.append(TeamRow(key, name, participants, eligible, freed_bytes, freed_items))
         else:
-            others.participants += participants
-            others.eligible += eligible
-            others.freed_bytes += freed_bytes
-            others.freed_items += freed_items
-            others.teams += 1
+            for index, value in enumerate((1, eligible, participants, freed_bytes, freed_items)):
+                grouped[index] += value
+    teams, eligible, participants, freed_bytes, freed_items = grouped
+    others = TeamRow(
+        None,
+        "",
+        participants,
+        eligible,
+        freed_bytes if shown.others else None,
+        freed_items if shown.others else None,
+        teams=teams,
+    )
     for row, rank in zip(ranked, _competition_ranks(ranked, lambda r: r.gb_per_participant), strict=True):
         row.rank = rank
     for row, rank in zip(ranked, _competition_ranks(ranked, lambda r: r.participation_rate), strict=True):
@@ -498,14 +487,12 @@ def team_rank(user: User, campaign: Campaign) -> int | None:
 
 @dataclass(frozen=True)
 class MyTeam:
-    """The employee's team in a campaign: its name and how many of its participants are counted."""
+    """The employee's team in a campaign: its name, how many of its participants are counted, whether it is
+    ranked on its own (else it is among the other teams)."""
 
     name: str
     counted_participants: int
-
-    @property
-    def ranked(self) -> bool:
-        return self.counted_participants >= MIN_TEAM_SIZE
+    ranked: bool
 
 
 def my_team(user: User, campaign: Campaign) -> MyTeam | None:
@@ -515,8 +502,8 @@ def my_team(user: User, campaign: Campaign) -> MyTeam | None:
         return None
     known = _team_table(campaign).get(key)
     if known is not None:
-        return MyTeam(known[0], known[1][1])
-    return MyTeam(_team_names(campaign, [key]).get(key, ""), 0)  # no eligible employee nor participant yet
+        return MyTeam(known[0], known[1][1], key in _disclosure(campaign).publication.teams)
+    return MyTeam(_team_names(campaign, [key]).get(key, ""), 0, False)  # no eligible employee nor participant yet
 
 
 # ------------------------------------------------------------------------------------- daily series
@@ -524,23 +511,34 @@ def my_team(user: User, campaign: Campaign) -> MyTeam | None:
 
 @dataclass(frozen=True)
 class SeriesDay:
-    """One day of a campaign: GB freed so far (cumulative) and participants at the end of the day."""
+    """One day of a campaign: GB freed so far (cumulative; None: withheld) and participants at the end of it."""
 
     day: date
-    freed_bytes: int
+    freed_bytes: int | None
     participants: int
 
     @property
-    def freed_gb(self) -> Decimal:
-        return gigabytes(self.freed_bytes)
+    def freed_gb(self) -> Decimal | None:
+        return _gb(self.freed_bytes)
 
 
 def daily_series(campaign: Campaign, *, today: date) -> list[SeriesDay]:
-    """Each day from the first to today (or the last day): cumulative GB freed and participants (cached)."""
-    return list(cached(campaign, "series", lambda: _daily_series(campaign, today), today))
+    """Each day from the first to today (or the last day): cumulative GB freed and participants (cached).
+
+    A day's GB are withheld (None) when the privacy rule merges it with the following days.
+    """
+
+    def compute() -> tuple[SeriesDay, ...]:
+        measured = measured_series(campaign, today=today)
+        disclosure = _disclosure(campaign)
+        shown = published_days(disclosure.publication, disclosure.contributors, [day.day for day in measured])
+        return tuple(day if day.day in shown else replace(day, freed_bytes=None) for day in measured)
+
+    return list(cached(campaign, "series", compute, today))
 
 
-def _daily_series(campaign: Campaign, today: date) -> tuple[SeriesDay, ...]:
+def measured_series(campaign: Campaign, *, today: date) -> tuple[SeriesDay, ...]:
+    """`daily_series` as measured, every day's figure given: never shown as such."""
     first = campaign.starts_at.astimezone(PARIS).date()
     last = min(today, campaign.ends_at.astimezone(PARIS).date() - timedelta(days=1))
     if last < first:
@@ -594,86 +592,3 @@ def collection_returns(campaign: Campaign) -> Returns | None:
     insees = None if campaign.scope_all else tuple(c.insee for c in campaign.communes)
     totals_ = returns_between(campaign.starts_at, campaign.ends_at, commune_insees=list(insees) if insees else None)
     return Returns(totals_.items, totals_.kg, insees)
-
-
-# --------------------------------------------------------------------------------------------- CSV
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def formula_safe(text: str) -> str:
-    """A text cell a spreadsheet will not run as a formula (OWASP CSV injection: prefix with a quote)."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def _decimal(value: Decimal | None, places: str = "0.001") -> str:
-    return "" if value is None else str(value.quantize(Decimal(places)))
-
-
-CSV_COLUMNS = (
-    "row",
-    "team",
-    "teams",
-    "participants",
-    "eligible_employees",
-    "participation_rate",
-    "freed_gb",
-    "freed_items",
-    "freed_gb_per_participant",
-    "rank_gb_per_participant",
-    "co2e_kg",
-    "co2e_convention",
-)
-
-
-def summary_csv(campaign: Campaign, *, other_teams_label: str, total_label: str) -> str:
-    """The campaign's results as CSV: one line per ranked team, the other teams, and the campaign total.
-
-    Numbers are written with a dot and no grouping; text cells are formula-safe; no individual figure.
-    """
-    board = leaderboard(campaign)
-    total = totals(campaign)
-    convention = CONVENTIONS[campaign.co2e_convention].source
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-
-    def team_line(kind: str, row: TeamRow) -> list[str]:
-        figures = row.shown
-        return [
-            kind,
-            formula_safe(row.name),
-            str(row.teams),
-            str(row.participants),
-            str(row.eligible),
-            _decimal(row.participation_rate, "0.0001"),
-            _decimal(row.freed_gb) if figures else "",
-            str(row.freed_items) if figures else "",
-            _decimal(row.gb_per_participant) if figures else "",
-            str(row.rank or ""),
-            _decimal(co2e(campaign, row.freed_bytes).kg) if figures else "",
-            formula_safe(convention) if figures else "",
-        ]
-
-    for row in board.teams:
-        writer.writerow(team_line("team", row))
-    if board.others is not None:
-        board.others.name = other_teams_label
-        writer.writerow(team_line("other_teams", board.others))
-    writer.writerow(
-        [
-            "campaign",
-            formula_safe(total_label),
-            "",
-            str(total.participants),
-            str(total.eligible),
-            _decimal(total.participation_rate, "0.0001"),
-            _decimal(total.freed_gb),
-            str(total.freed_items),
-            _decimal(total.freed_gb / total.participants) if total.participants else "",
-            "",
-            _decimal(co2e(campaign, total.freed_bytes).kg),
-            formula_safe(convention),
-        ]
-    )
-    return buffer.getvalue()

@@ -1,24 +1,20 @@
-"""Campaign pages for employees, the admin's campaign editor, and the storage imports with their reports."""
+"""Campaign pages for employees (the admin's campaign editor and the storage imports are in admin_routes)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Hashable
-from datetime import date, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, get_locale, ngettext
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
-from wtforms.fields.choices import SelectChoice
 
-from portal import csvio, reference_cache, uploads
+from portal import reference_cache
 from portal.accounts.models import Role, User
-from portal.campaigns import bp, imports, labels, results, services
+from portal.campaigns import bp, display, exports, results, services, steps
 from portal.campaigns.charts import line_chart
 from portal.campaigns.conventions import (
     ADEME_STORAGE,
@@ -28,16 +24,11 @@ from portal.campaigns.conventions import (
     co2e_kg,
     ratio_between_conventions,
 )
-from portal.campaigns.forms import CampaignForm, StorageImportForm
 from portal.campaigns.guides import ACTIONS, GUIDES
-from portal.campaigns.models import Campaign, CampaignState, StorageImport
-from portal.campaigns.parsers import StorageParseError, UnknownFormat
+from portal.campaigns.models import Campaign, CampaignState
 from portal.htmx import render, render_prerendered
 from portal.models import db, utcnow
-from portal.org.models import Commune, OrgUnit
 from portal.pagination import page_number, paginate, paginate_list
-from portal.security import roles_required
-from portal.timezone import PARIS
 
 PARTICIPATION_CHANGED = "participation-changed"
 
@@ -54,18 +45,6 @@ def _campaign_or_404(campaign_id: int) -> Campaign:
     return campaign
 
 
-@bp.app_template_filter("campaign_last_day")
-def campaign_last_day(ends_at: datetime) -> date:
-    """The last day (Paris) of a period ending at `ends_at` (midnight after it)."""
-    return ends_at.astimezone(PARIS).date() - timedelta(days=1)
-
-
-@bp.app_template_filter("campaign_day_month")
-def campaign_day_month(day: date) -> str:
-    """A short day label for chart axes: `21 mars` / `21 Mar`."""
-    return format_date(day, "d MMM")
-
-
 # ------------------------------------------------------------------------------------ employee pages
 
 
@@ -77,7 +56,7 @@ def index() -> Response:
         number=page_number(request.args.get("page")),
         size=current_app.config["PORTAL_PAGE_SIZE"],
     )
-    return render("campaigns/index.html", "campaigns/_list.html", page=page, state_labels=labels.STATES)
+    return render("campaigns/index.html", "campaigns/_list.html", page=page, state_labels=display.STATES)
 
 
 def _participation_context(campaign: Campaign, me: User, error: str | None = None) -> dict[str, Any]:
@@ -98,7 +77,12 @@ def _participation_context(campaign: Campaign, me: User, error: str | None = Non
 
 def _totals_context(campaign: Campaign) -> dict[str, Any]:
     totals = results.totals(campaign)
-    return {"totals": totals, "co2e": results.co2e(campaign, totals.freed_bytes)}
+    return {
+        "totals": totals,
+        "goals": results.goals(campaign, totals),
+        "co2e": results.co2e(campaign, totals.freed_bytes),
+        "min_team_size": results.MIN_TEAM_SIZE,
+    }
 
 
 def _campaign_context(campaign: Campaign) -> dict[str, Any]:
@@ -109,10 +93,10 @@ def _campaign_context(campaign: Campaign) -> dict[str, Any]:
         "first_day": services.first_day(campaign),
         "last_day": services.last_day(campaign),
         "days_left": services.days_left(campaign, now),
-        "my_progress": results.my_progress(me, campaign),
-        "state_labels": labels.STATES,
-        "source_labels": labels.SOURCES,
-        "convention_labels": labels.CONVENTIONS,
+        "my_progress": steps.my_progress(me, campaign),
+        "state_labels": display.STATES,
+        "source_labels": display.SOURCES,
+        "convention_labels": display.CONVENTIONS,
         "is_admin": me.has_role(Role.ADMIN.value),
     }
 
@@ -143,14 +127,10 @@ def _after_participation_change(campaign: Campaign, message: str, error: str | N
 def join(campaign_id: int) -> BaseResponse:
     """Take part in the campaign."""
     campaign = _campaign_or_404(campaign_id)
-    if not services.can_join(_me(), campaign):
-        error = (
-            _("This campaign is not meant for your commune or your unit.")
-            if services.is_open(campaign)
-            else _("This campaign can no longer be joined.")
-        )
-        return _after_participation_change(campaign, "", error=error)
-    services.join(_me(), campaign, now=utcnow())
+    try:
+        services.join(_me(), campaign, now=utcnow())
+    except services.CampaignError as error:
+        return _after_participation_change(campaign, "", error=error.message())
     db.session.commit()
     return _after_participation_change(campaign, _("You take part in %(name)s.", name=campaign.name))
 
@@ -159,9 +139,10 @@ def join(campaign_id: int) -> BaseResponse:
 def leave(campaign_id: int) -> BaseResponse:
     """Stop taking part in the campaign."""
     campaign = _campaign_or_404(campaign_id)
-    if not services.is_open(campaign):
-        return _after_participation_change(campaign, "", error=_("This campaign is closed: its results are final."))
-    services.leave(_me(), campaign, now=utcnow())
+    try:
+        services.leave(_me(), campaign, now=utcnow())
+    except services.CampaignError as error:
+        return _after_participation_change(campaign, "", error=error.message())
     db.session.commit()
     return _after_participation_change(campaign, _("You no longer take part in %(name)s.", name=campaign.name))
 
@@ -172,10 +153,11 @@ def set_team_visibility(campaign_id: int) -> BaseResponse:
     campaign = _campaign_or_404(campaign_id)
     if not services.is_participant(_me(), campaign):
         abort(403)
-    if not services.is_open(campaign):
-        return _after_participation_change(campaign, "", error=_("This campaign is closed: its results are final."))
     hidden = request.form.get("hidden") == "1"
-    services.set_hidden_from_team(_me(), campaign, hidden)
+    try:
+        services.set_hidden_from_team(_me(), campaign, hidden)
+    except services.CampaignError as error:
+        return _after_participation_change(campaign, "", error=error.message())
     db.session.commit()
     message = (
         _("You are no longer counted in your team's figures.")
@@ -192,8 +174,11 @@ def save_checklist(campaign_id: int) -> BaseResponse:
     me = _me()
     if not services.is_participant(me, campaign):
         abort(403)
-    if services.is_open(campaign):
+    try:
         ticks = services.set_ticks(me, campaign, request.form.getlist("action"), now=utcnow())
+    except services.CampaignError as error:
+        message = error.message()
+    else:
         db.session.commit()
         message = ngettext(
             "Checklist saved: %(num)d action done out of %(total)d.",
@@ -201,8 +186,6 @@ def save_checklist(campaign_id: int) -> BaseResponse:
             len(ticks),
             total=len(ACTIONS),
         )
-    else:
-        message = _("This campaign is closed: its results are final.")
     if not request.htmx:  # type: ignore[attr-defined]
         flash(message, "success")
         return redirect(url_for("campaigns.show", campaign_id=campaign.id, _anchor="checklist"), code=303)
@@ -229,7 +212,7 @@ def leaderboard(campaign_id: int) -> Response:
         campaign=campaign,
         sort=sort,
         min_team_size=results.MIN_TEAM_SIZE,
-        team_rule_label=labels.TEAM_RULES[campaign.team_rule],
+        team_rule_label=display.TEAM_RULES[campaign.team_rule],
     )
 
 
@@ -262,8 +245,9 @@ def results_page(campaign_id: int) -> str:
             "participants_chart": line_chart([(day.day, day.participants) for day in series]),
             "totals": totals,
             "co2e": results.co2e(campaign, totals.freed_bytes),
-            "source_labels": labels.SOURCES,
-            "convention_labels": labels.CONVENTIONS,
+            "source_labels": display.SOURCES,
+            "convention_labels": display.CONVENTIONS,
+            "min_team_size": results.MIN_TEAM_SIZE,
         }
 
     fragment = _organisation_wide(campaign, "campaigns/_results_body.html", context, today)
@@ -287,8 +271,8 @@ def summary(campaign_id: int) -> str:
             "co2e": results.co2e(campaign, totals.freed_bytes),
             "board": results.leaderboard(campaign),
             "returns": results.collection_returns(campaign),
-            "source_labels": labels.SOURCES,
-            "convention_labels": labels.CONVENTIONS,
+            "source_labels": display.SOURCES,
+            "convention_labels": display.CONVENTIONS,
             "min_team_size": results.MIN_TEAM_SIZE,
         }
 
@@ -304,15 +288,15 @@ def summary_csv(campaign_id: int) -> Response:
     campaign = _campaign_or_404(campaign_id)
     if not _me().has_role(Role.ADMIN.value, Role.COMMS.value):
         abort(403)
-    text = results.summary_csv(campaign, other_teams_label=_("Other teams"), total_label=_("Whole campaign"))
-    response = Response("\ufeff" + text, mimetype="text/csv")
+    text = exports.summary_csv(campaign, other_teams_label=_("Other teams"), total_label=_("Whole campaign"))
+    response = Response(text, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="campaign-{campaign.id}-results.csv"'
     return response
 
 
 @bp.get("/campaigns/co2e")
 def conventions() -> str:
-    """Why the two CO₂e conventions for storage differ about a thousandfold, with their sources."""
+    """Why the two CO₂e conventions for storage differ about a thousandfold, and how results stay anonymous."""
     example_bytes, years = 10 * 10**9, 4
     return render_template(
         "campaigns/co2e.html",
@@ -324,209 +308,8 @@ def conventions() -> str:
         example_years=years,
         example_ademe_kg=co2e_kg(example_bytes, ADEME_STORAGE, years=years),
         example_dcd_kg=co2e_kg(example_bytes, CLEANUP_DAY),
+        min_group_size=results.MIN_TEAM_SIZE,
     )
 
 
-# --------------------------------------------------------------------------------- admin: campaigns
-
-
-def _scope_choices(form: CampaignForm) -> CampaignForm:
-    form.communes.choices = [
-        SelectChoice(c.insee, c.name) for c in db.session.scalars(sa.select(Commune).order_by(Commune.name))
-    ]
-    form.org_units.choices = [
-        SelectChoice(u.id, f"{u.name} ({u.code})")
-        for u in db.session.scalars(sa.select(OrgUnit).order_by(OrgUnit.code))
-    ]
-    return form
-
-
-@bp.get("/admin/campaigns")
-@roles_required(Role.ADMIN.value)
-def admin_campaigns() -> Response:
-    """Every campaign, drafts included, with its state and what to do next."""
-    page = paginate(
-        services.all_campaigns_statement(),
-        number=page_number(request.args.get("page")),
-        size=current_app.config["PORTAL_PAGE_SIZE"],
-    )
-    return render(
-        "campaigns/admin_campaigns.html", "campaigns/_admin_campaign_list.html", page=page, state_labels=labels.STATES
-    )
-
-
-@bp.get("/admin/campaigns/new")
-@roles_required(Role.ADMIN.value)
-def new_campaign_form() -> str:
-    """The campaign editor, with three weeks around the next Digital Cleanup Day suggested."""
-    first, last = services.suggested_period(services.paris_today(utcnow()))
-    form = _scope_choices(
-        CampaignForm(first_day=first, last_day=last, horizon_year=last.year + services.DEFAULT_HORIZON_YEARS)
-    )
-    return render_template("campaigns/campaign_form.html", form=form, campaign=None)
-
-
-@bp.post("/admin/campaigns/new")
-@roles_required(Role.ADMIN.value)
-def create_campaign() -> tuple[str, int] | BaseResponse:
-    """Create a draft campaign."""
-    form = _scope_choices(CampaignForm())
-    if form.validate_on_submit():
-        campaign = services.create_campaign(form.to_input(), created_by=_me())
-        db.session.commit()
-        flash(_("Campaign created as a draft: publish it when it is ready."), "success")
-        return redirect(url_for("campaigns.edit_campaign_form", campaign_id=campaign.id), code=303)
-    return render_template("campaigns/campaign_form.html", form=form, campaign=None), 422
-
-
-def _form_for(campaign: Campaign) -> CampaignForm:
-    percent = campaign.goal_participation
-    return _scope_choices(
-        CampaignForm(
-            obj=campaign,
-            first_day=services.first_day(campaign),
-            last_day=services.last_day(campaign),
-            communes=[c.insee for c in campaign.communes],
-            org_units=[u.id for u in campaign.org_units],
-            goal_participation_percent=int(percent * 100) if percent is not None else None,
-        )
-    )
-
-
-@bp.get("/admin/campaigns/<int:campaign_id>/edit")
-@roles_required(Role.ADMIN.value)
-def edit_campaign_form(campaign_id: int) -> str:
-    """The campaign editor for an existing campaign."""
-    campaign = db.get_or_404(Campaign, campaign_id)
-    return render_template(
-        "campaigns/campaign_form.html", form=_form_for(campaign), campaign=campaign, state_labels=labels.STATES
-    )
-
-
-@bp.post("/admin/campaigns/<int:campaign_id>/edit")
-@roles_required(Role.ADMIN.value)
-def update_campaign(campaign_id: int) -> tuple[str, int] | BaseResponse:
-    """Save a campaign that has not closed (new dates recompute its results and its state)."""
-    campaign = db.get_or_404(Campaign, campaign_id)
-    if campaign.state == CampaignState.CLOSED.value:
-        flash(_("A closed campaign cannot be changed: its results are final."), "error")
-        return redirect(url_for("campaigns.edit_campaign_form", campaign_id=campaign.id), code=303)
-    form = _scope_choices(CampaignForm())
-    if form.validate_on_submit():
-        services.update_campaign(campaign, form.to_input(), now=utcnow())
-        db.session.commit()
-        flash(_("Campaign saved."), "success")
-        return redirect(url_for("campaigns.edit_campaign_form", campaign_id=campaign.id), code=303)
-    return render_template(
-        "campaigns/campaign_form.html", form=form, campaign=campaign, state_labels=labels.STATES
-    ), 422
-
-
-@bp.post("/admin/campaigns/<int:campaign_id>/publish")
-@roles_required(Role.ADMIN.value)
-def publish_campaign(campaign_id: int) -> BaseResponse:
-    """Publish a draft: employees in scope see it; the jobs process then moves it by the clock."""
-    campaign = db.get_or_404(Campaign, campaign_id)
-    services.publish_campaign(campaign, now=utcnow())
-    db.session.commit()
-    flash(_("Campaign published: it is now %(state)s.", state=labels.STATES[campaign.state]), "success")
-    return redirect(url_for("campaigns.edit_campaign_form", campaign_id=campaign.id), code=303)
-
-
-# ----------------------------------------------------------------------------------- admin: imports
-
-
-def _file_error(error: StorageParseError | uploads.NotTextError | csvio.CsvFileError) -> str:
-    """The verdict on a whole file, in the user's language."""
-    if isinstance(error, csvio.CsvFileError):
-        return error.message()
-    if isinstance(error, UnknownFormat):
-        if not error.header:
-            return _("The file is empty: there is no header line.")
-        expected = "; ".join(f"{name}: {', '.join(columns)}" for name, columns in error.expected.items())
-        return _("The columns of this file match no known export. Expected columns: %(expected)s.", expected=expected)
-    if isinstance(error, uploads.NotTextError):  # not text at all (NotATextFile included)
-        return error.message()
-    return _("This file cannot be imported.")
-
-
-def _imports_page(form: StorageImportForm) -> str:
-    page = paginate(
-        imports.imports_statement(),
-        number=page_number(request.args.get("page")),
-        size=current_app.config["PORTAL_PAGE_SIZE"],
-    )
-    return render_template(
-        "campaigns/admin_imports.html",
-        form=form,
-        page=page,
-        format_labels=labels.FORMATS,
-        max_mb=current_app.config["MAX_CONTENT_LENGTH"] / 1024 / 1024
-        if current_app.config["MAX_CONTENT_LENGTH"]
-        else None,
-    )
-
-
-@bp.get("/admin/storage-imports")
-@roles_required(Role.ADMIN.value)
-def admin_imports() -> str:
-    """The upload form and the reports of past imports."""
-    return _imports_page(StorageImportForm())
-
-
-@bp.post("/admin/storage-imports")
-@roles_required(Role.ADMIN.value)
-def upload_import() -> tuple[str, int] | BaseResponse:
-    """Import an uploaded export; a file that is not a known export imports nothing."""
-    form = StorageImportForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            batch = imports.import_storage_file(
-                io.StringIO(uploads.read_upload(upload)),
-                filename=upload.filename or "",
-                format=form.format.data,
-                measured_at=form.measured_on.data or services.paris_today(utcnow()),
-                imported_by=_me(),
-            )
-        except (uploads.NotTextError, StorageParseError, csvio.CsvFileError) as error:
-            db.session.rollback()  # a file found unreadable halfway imports nothing either
-            form.file.errors = [_file_error(error)]
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "Import done: %(created)d snapshots created, %(unchanged)d unchanged, %(problems)d lines not used.",
-                    created=batch.created,
-                    unchanged=batch.unchanged,
-                    problems=batch.invalid + batch.unmatched,
-                ),
-                "success",
-            )
-            return redirect(url_for("campaigns.import_report", import_id=batch.id), code=303)
-    return _imports_page(form), 422
-
-
-@bp.get("/admin/storage-imports/<int:import_id>")
-@roles_required(Role.ADMIN.value)
-def import_report(import_id: int) -> Response:
-    """An import's report: counts, then each invalid or unmatched line with its reason."""
-    batch = db.get_or_404(StorageImport, import_id)
-    kind = request.args.get("kind") if request.args.get("kind") in labels.PROBLEM_KINDS else None
-    page = paginate(
-        imports.problems_statement(batch, kind),
-        number=page_number(request.args.get("page")),
-        size=current_app.config["PORTAL_PAGE_SIZE"],
-    )
-    not_used = {"invalid": batch.invalid, "unmatched": batch.unmatched}.get(kind, batch.invalid + batch.unmatched)
-    return render(
-        "campaigns/import_report.html",
-        "campaigns/_import_problems.html",
-        batch=batch,
-        page=page,
-        not_used=not_used,
-        kind=kind,
-        reasons=labels.REASONS,
-        kinds=labels.PROBLEM_KINDS,
-        format_labels=labels.FORMATS,
-    )
+from portal.campaigns import admin_routes  # noqa: E402,F401  (admin pages register themselves on bp)

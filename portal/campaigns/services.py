@@ -15,11 +15,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from portal.accounts.models import Role, User
-from portal.campaigns import results
+from portal.campaigns import results, steps
 from portal.campaigns.conventions import CONVENTIONS, gigabytes
 from portal.campaigns.guides import ACTIONS
 from portal.campaigns.models import Campaign, CampaignState, ChecklistTick, Participation, TeamRule
 from portal.campaigns.scope import in_scope
+from portal.domain_error import DomainError
 from portal.models import db
 from portal.org.models import Commune, OrgUnit
 from portal.timezone import PARIS
@@ -163,23 +164,35 @@ def _apply(campaign: Campaign, data: CampaignInput) -> bool:
     return period_changed
 
 
+class CampaignError(DomainError):
+    """A campaign change that is refused; the words are `display.CAMPAIGN_ERRORS`."""
+
+    domain = "campaigns"
+    table = "CAMPAIGN_ERRORS"
+
+
 def create_campaign(data: CampaignInput, *, created_by: User | None = None) -> Campaign:
     """A new draft campaign; its results are computed from the snapshots already imported."""
     campaign = Campaign(state=CampaignState.DRAFT.value, created_by_id=created_by.id if created_by else None)
     _apply(campaign, data)
     db.session.add(campaign)
     db.session.flush()
-    results.refresh_progress(campaign)
+    steps.refresh_progress(campaign)
     return campaign
+
+
+def check_editable(campaign: Campaign) -> None:
+    """CampaignError unless the campaign may still be changed (a closed campaign's results are final)."""
+    if campaign.state == CampaignState.CLOSED.value:
+        raise CampaignError("closed_campaign_unchanged")
 
 
 def update_campaign(campaign: Campaign, data: CampaignInput, *, now: datetime) -> Campaign:
     """Change a campaign that has not closed; a new period recomputes its results and its state."""
-    if campaign.state == CampaignState.CLOSED.value:
-        raise ValueError("a closed campaign cannot be changed")
+    check_editable(campaign)
     if _apply(campaign, data):
         db.session.flush()
-        results.refresh_progress(campaign)
+        steps.refresh_progress(campaign)
     campaign.state = state_at(campaign, now).value
     results.results_changed(campaign)  # scope, teams or goals may have changed: no cached result survives
     db.session.flush()
@@ -319,8 +332,10 @@ def can_join(user: User, campaign: Campaign) -> bool:
 
 def join(user: User, campaign: Campaign, *, now: datetime) -> Participation:
     """Take part (again): the results count this employee from the campaign's baseline, whenever they join."""
-    if not can_join(user, campaign):
-        raise ValueError("this campaign cannot be joined")
+    if not is_open(campaign):
+        raise CampaignError("cannot_join")
+    if not in_scope(user, campaign):
+        raise CampaignError("not_in_scope")
     participation = participation_of(user, campaign)
     if participation is None:
         participation = Participation(campaign_id=campaign.id, user_id=user.id, joined_at=now)
@@ -334,7 +349,7 @@ def join(user: User, campaign: Campaign, *, now: datetime) -> Participation:
 def leave(user: User, campaign: Campaign, *, now: datetime) -> None:
     """Stop taking part: this employee's figures leave the results; their ticks are kept for a return."""
     if not is_open(campaign):
-        raise ValueError("this campaign is closed")
+        raise CampaignError("closed")
     participation = participation_of(user, campaign)
     if participation is not None and participation.left_at is None:
         participation.left_at = now
@@ -343,9 +358,11 @@ def leave(user: User, campaign: Campaign, *, now: datetime) -> None:
 
 def set_hidden_from_team(user: User, campaign: Campaign, hidden: bool) -> None:
     """Count me (or not) in my team's figures; the campaign's totals count every participant anonymously."""
+    if not is_open(campaign):
+        raise CampaignError("closed")
     participation = participation_of(user, campaign)
     if participation is None or participation.left_at is not None:
-        raise ValueError("not a participant")
+        raise CampaignError("not_participant")
     if participation.hidden_from_team != hidden:
         participation.hidden_from_team = hidden
         results.results_changed(campaign)
@@ -364,8 +381,10 @@ def ticked_actions(user: User, campaign: Campaign) -> set[str]:
 
 def set_ticks(user: User, campaign: Campaign, actions: Iterable[str], *, now: datetime) -> set[str]:
     """Make the employee's ticks exactly `actions` (unknown keys ignored); participants of open campaigns only."""
-    if not (is_open(campaign) and is_participant(user, campaign)):
-        raise ValueError("only participants tick actions, while the campaign is open")
+    if not is_open(campaign):
+        raise CampaignError("closed")
+    if not is_participant(user, campaign):
+        raise CampaignError("not_participant")
     wanted = {action for action in actions if action in ACTIONS}
     have = ticked_actions(user, campaign)
     if have - wanted:
@@ -389,7 +408,7 @@ def set_ticks(user: User, campaign: Campaign, actions: Iterable[str], *, now: da
 
 def campaign_freed_gb(user: User, campaign: Campaign) -> Decimal | None:
     """GB this employee freed during the campaign (negative: grew); None if never measured. Theirs only."""
-    progress = results.my_progress(user, campaign)
+    progress = steps.my_progress(user, campaign)
     if not any(source.measured for source in progress):
         return None
     return gigabytes(sum(source.freed_bytes for source in progress))
@@ -399,18 +418,20 @@ def campaign_freed_gb_by_user(campaign: Campaign, user_ids: Iterable[int]) -> di
     """`campaign_freed_gb` for many employees in two queries (a mailing to thousands of recipients)."""
     return {
         user_id: None if freed is None else gigabytes(freed)
-        for user_id, freed in results.freed_bytes_by_user(campaign, user_ids).items()
+        for user_id, freed in steps.freed_bytes_by_user(campaign, user_ids).items()
     }
 
 
 def team_rank(user: User, campaign: Campaign) -> int | None:
-    """Rank of the employee's team by GB freed per participant; None if it has fewer than 5 participants."""
+    """Rank of the employee's team by GB freed per participant; None if it is not ranked on its own (fewer than
+    5 counted participants, or grouped with the other teams by the privacy rule)."""
     return results.team_rank(user, campaign)
 
 
-def campaign_total_gb(campaign: Campaign) -> Decimal:
-    """GB freed by all the campaign's participants together (net of growth)."""
-    return gigabytes(results.totals(campaign).freed_bytes)
+def campaign_total_gb(campaign: Campaign) -> Decimal | None:
+    """GB freed by all the campaign's participants together (net of growth); None while the privacy rule
+    withholds it (the storage of fewer than 5 participants changed)."""
+    return results.totals(campaign).freed_gb
 
 
 def campaign_participants(campaign: Campaign) -> int:

@@ -27,7 +27,9 @@ AREAS = (
     ),
 )
 
-from portal.messaging import comms_routes, personal_data, routes  # noqa: E402,F401  (routes register themselves)
+from portal.messaging import admin_routes, display, personal_data, routes  # noqa: E402,F401  (routes register)
+
+display.register(bp)
 
 PERSONAL_DATA = (personal_data.messages,)
 RETENTION = (

@@ -7,7 +7,6 @@ the devices an employee has now (in use or to return), as the "My footprint" pag
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -17,6 +16,7 @@ import sqlalchemy as sa
 
 from portal.accounts.models import Role, User, UserRole
 from portal.accounts.services import search_users_statement
+from portal.campaigns.models import Participation
 from portal.catalogue.footprints import label_for, load_factor_set
 from portal.catalogue.models import Asset, CatalogueItem, Order
 from portal.catalogue.my_footprint import CURRENT_STATUSES, category_annualised
@@ -31,13 +31,6 @@ LANGUAGES = ("fr", "en")
 LABELS = ("A", "B", "C", "D", "E")
 PARTICIPATION = ("joined", "not_joined")
 MAX_YEARS = 30
-
-
-def campaigns_available() -> bool:
-    """True when the campaigns domain offers participations (it is optional for messaging)."""
-    return importlib.util.find_spec("portal.campaigns.models") is not None and hasattr(
-        importlib.import_module("portal.campaigns.models"), "Participation"
-    )
 
 
 @dataclass(frozen=True)
@@ -152,9 +145,7 @@ def conditions(criteria: Criteria, *, today: date) -> list[sa.ColumnElement[bool
             .where(Asset.status.in_(CURRENT_STATUSES), label.in_(criteria.device_labels))
         )
         where.append(User.id.in_(labelled))
-    if criteria.campaign_id is not None and criteria.campaign_participation and campaigns_available():
-        from portal.campaigns.models import Participation
-
+    if criteria.campaign_id is not None and criteria.campaign_participation:
         joined = sa.exists().where(
             Participation.user_id == User.id,
             Participation.campaign_id == criteria.campaign_id,

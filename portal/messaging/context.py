@@ -9,7 +9,6 @@ a constant number of queries, never one query per recipient.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -21,10 +20,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
+from portal.campaigns import services as campaigns
+from portal.campaigns.models import Campaign
+from portal.campaigns.results import team_ranks
+from portal.campaigns.scope import team_key_of
 from portal.catalogue.footprints import FactorSet, load_factor_set
 from portal.catalogue.models import Asset, CatalogueItem
 from portal.catalogue.my_footprint import CURRENT_STATUSES, age_in_years, asset_footprint, cached_organisation_average
 from portal.footprint import Footprint, keep_longer_saving
+from portal.locator.services import active_points, nearest_points, origin_from_site
 from portal.models import db
 from portal.org.models import Commune, OrgUnit, Site
 
@@ -52,20 +56,6 @@ class _AssetRef(NamedTuple):
 
     item: CatalogueItem | None
     category: str
-
-
-def locator_available() -> bool:
-    return importlib.util.find_spec("portal.locator.services") is not None
-
-
-def campaigns_available() -> bool:
-    if importlib.util.find_spec("portal.campaigns.services") is None:
-        return False
-    services = importlib.import_module("portal.campaigns.services")
-    return all(
-        hasattr(services, name)
-        for name in ("campaign_freed_gb", "team_rank", "campaign_total_gb", "campaign_participants")
-    )
 
 
 class ContextBuilder:
@@ -96,40 +86,28 @@ class ContextBuilder:
             "campaign_participants": None,
         }
         self._team_rank: Callable[[User], int | None] | None = None
-        if campaign_id is not None and campaigns_available():
+        if campaign_id is not None:
             self._load_campaign(campaign_id)
 
     # ------------------------------------------------------------------------------- shared figures
 
     def _load_campaign(self, campaign_id: int) -> None:
-        from portal.campaigns import services
-        from portal.campaigns.models import Campaign
-
         campaign = db.session.get(Campaign, campaign_id)
         if campaign is None:
             return
         self._campaign = campaign
         self._campaign_shared = {
-            "campaign_total_gb": _tenth(services.campaign_total_gb(campaign)),
-            "campaign_participants": services.campaign_participants(campaign),
+            "campaign_total_gb": _tenth(campaigns.campaign_total_gb(campaign)),
+            "campaign_participants": campaigns.campaign_participants(campaign),
         }
-        # The leaderboard is computed once for the whole mailing when the domain offers it.
-        try:
-            from portal.campaigns.results import team_ranks
-            from portal.campaigns.scope import team_key_of
-        except ImportError:
-            self._team_rank = lambda user: services.team_rank(user, campaign)
-        else:
-            ranks = team_ranks(campaign)
-            self._team_rank = lambda user: ranks.get(team_key_of(user, campaign))
+        ranks = team_ranks(campaign)  # the leaderboard, once for the whole mailing
+        self._team_rank = lambda user: ranks.get(team_key_of(user, campaign))
 
     def _nearest_point(self, site_id: int | None) -> str | None:
         """"Name, address, postcode town" of the collection point nearest to the work site (once per site)."""
-        if site_id is None or site_id not in self.sites or not locator_available():
+        if site_id is None or site_id not in self.sites:
             return None
         if site_id not in self._nearest:
-            from portal.locator.services import active_points, nearest_points, origin_from_site
-
             if self._points is None:
                 self._points = active_points()
                 for point in self._points:  # detached: a batch's commit must not expire (and reload) them
@@ -219,14 +197,12 @@ class ContextBuilder:
         }
 
     def _campaign_values(self, ids: list[int]) -> dict[int, Context]:
-        from portal.campaigns import services
-
         users = db.session.scalars(sa.select(User).where(User.id.in_(ids)).options(selectinload(User.site))).all()
         if self._team_rank is None:  # set with the campaign, before any campaign value is asked for
             raise RuntimeError("campaign values asked for before the campaign was set")
         return {
             user.id: {
-                "campaign_freed_gb": _tenth(services.campaign_freed_gb(user, self._campaign)),
+                "campaign_freed_gb": _tenth(campaigns.campaign_freed_gb(user, self._campaign)),
                 "team_rank": self._team_rank(user),
             }
             for user in users

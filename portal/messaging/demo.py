@@ -35,16 +35,7 @@ def load_demo() -> dict[str, int]:
     now = utcnow()
     for ready, criteria, days_ago in DEMO_MESSAGES:
         sent_at = now - timedelta(days=days_ago)
-        message = services.create_message(
-            services.MessageInput(
-                subject_fr=ready.subject_fr,
-                body_fr=ready.body_fr,
-                subject_en=ready.subject_en,
-                body_en=ready.body_en,
-                category=ready.category,
-            ),
-            author=author,
-        )
+        message = services.create_message(services.message_input(ready), author=author)
         services.save_audience(message, criteria)
         message.created_at = sent_at
         services.send_now(message, now=sent_at)

@@ -112,24 +112,19 @@ def build_email(content: EmailContent, *, urls: MapAdapter, message_id_key: str)
     )
 
 
-class NotPersonalised(Exception):
-    """The message cannot be rendered for this employee (the reason, in English, for the page)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 def send_test(message: Message, user: User, *, today: date, now: datetime, subject_prefix: str) -> None:
     """Send the message, personalised for `user`, to their own address now, over its own connection.
 
     The one e-mail sent outside the jobs process: its author waits for it and wants the server's answer.
-    Nothing is queued. Raises NotPersonalised, or mail.DeliveryError when the server refuses it.
+    Nothing is queued. Raises MessageError (content rejected, or not personalised for `user`), or
+    mail.DeliveryError when the server refuses it.
     """
     shown = services.previews(message, [user], today=today, now=now)
-    if not shown or shown[0].rendered is None:
-        raise NotPersonalised(shown[0].error if shown else "")
+    if not shown:
+        raise services.MessageError("test_content_rejected")
     preview = shown[0]
+    if preview.rendered is None:
+        raise services.MessageError("not_personalised", reason=preview.error)
     content = EmailContent(
         to=user.email,
         locale=preview.locale,

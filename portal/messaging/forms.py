@@ -18,20 +18,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.i18n import lazy_gettext as _l
 from portal.messaging.audience import LABELS, MAX_YEARS
+from portal.messaging.display import CATEGORY_NAMES, CHANNEL_NAMES, LANGUAGE_NAMES
 from portal.messaging.models import Category
-from portal.messaging.rendering import MAX_SOURCE_CHARS, MAX_SUBJECT_SOURCE_CHARS
-
-CATEGORY_NAMES = {
-    Category.NEWS.value: _l("Programme news"),
-    Category.FOOTPRINT.value: _l("My footprint"),
-    Category.CAMPAIGN.value: _l("Campaign"),
-    Category.PRACTICAL.value: _l("Practical information"),
-}
-CHANNEL_NAMES = {
-    "both": _l("Portal and e-mail"),
-    "portal": _l("Portal only"),
-    "email": _l("E-mail only"),
-}
+from portal.messaging.template_checks import MAX_SOURCE_CHARS, MAX_SUBJECT_SOURCE_CHARS
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -64,7 +53,7 @@ class AudienceForm(FlaskForm):
     communes = SelectMultipleField(_l("Communes of the work site"), choices=[])
     sites = SelectMultipleField(_l("Work sites"), coerce=int, choices=[])
     languages = MultiCheckboxField(
-        _l("Language"), choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")]
+        _l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
     )
     oldest_min = IntegerField(
         _l("Oldest device: at least (years)"), validators=[Optional(), NumberRange(min=0, max=MAX_YEARS)]

@@ -3,18 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
 from portal.accounts.models import User
-from portal.messaging.models import NON_ESSENTIAL_CATEGORIES, EmailOptOut, Message, MessageRecipient
+from portal.messaging.models import NON_ESSENTIAL_CATEGORIES, Category, EmailOptOut, Message, MessageRecipient
 from portal.models import db
 
 
 def _mine(user: User) -> list[sa.ColumnElement[bool]]:
     return [MessageRecipient.user_id == user.id, MessageRecipient.error == ""]
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    """What the employee asked their inbox for: a category, or every message."""
+
+    category: str = ""
+
+    @classmethod
+    def from_args(cls, args: Any) -> InboxFilters:
+        """The filters of a query string (an unknown category is ignored: a bookmark never breaks)."""
+        category = args.get("category", "")
+        return cls(category=category if category in {c.value for c in Category} else "")
+
+    def query_args(self) -> dict[str, str | None]:
+        """The same filters as URL parameters (pagination links)."""
+        return {"category": self.category or None}
 
 
 def inbox_statement(user: User, *, category: str | None = None) -> sa.Select[tuple[MessageRecipient]]:

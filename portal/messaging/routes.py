@@ -11,8 +11,9 @@ from wtforms.fields.choices import SelectChoice
 from portal.accounts.models import User
 from portal.htmx import render
 from portal.messaging import bp, inbox
-from portal.messaging.forms import CATEGORY_NAMES, PreferencesForm
-from portal.messaging.models import NON_ESSENTIAL_CATEGORIES, Category
+from portal.messaging.display import CATEGORY_NAMES
+from portal.messaging.forms import PreferencesForm
+from portal.messaging.models import NON_ESSENTIAL_CATEGORIES
 from portal.models import db, utcnow
 from portal.pagination import page_number, paginate
 
@@ -24,11 +25,9 @@ def _me() -> User:
 @bp.get("/messages", endpoint="inbox")
 def inbox_page() -> Response:
     """My messages, newest first, filtered by category; htmx swaps the list when the filter changes."""
-    category = request.args.get("category", "")
-    if category not in {c.value for c in Category}:
-        category = ""
+    filters = inbox.InboxFilters.from_args(request.args)
     page = paginate(
-        inbox.inbox_statement(_me(), category=category or None),
+        inbox.inbox_statement(_me(), category=filters.category or None),
         number=page_number(request.args.get("page")),
         size=current_app.config["PORTAL_PAGE_SIZE"],
     )
@@ -36,7 +35,7 @@ def inbox_page() -> Response:
         "messaging/inbox.html",
         "messaging/_inbox_results.html",
         page=page,
-        category=category,
+        filters=filters,
         categories=CATEGORY_NAMES,
     )
 

@@ -44,9 +44,10 @@ from portal.messaging.models import (
     OutboxEntry,
     OutboxStatus,
 )
-from portal.messaging.rendering import RenderError, TemplateRejected
+from portal.messaging.rendering import RenderError
 from portal.messaging.services import SOURCE_FIELDS, compiled_versions, context_builder, criteria_of, field_problems
 from portal.messaging.settings import setting
+from portal.messaging.template_checks import TemplateRejected
 from portal.models import UTCDateTime, db
 from portal.timezone import PARIS
 

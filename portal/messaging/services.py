@@ -18,7 +18,8 @@ from flask import current_app
 
 from portal import csvio
 from portal.accounts.models import User
-from portal.messaging import audience
+from portal.campaigns.models import Campaign
+from portal.domain_error import DomainError
 from portal.messaging.audience import Criteria
 from portal.messaging.context import Context, ContextBuilder
 from portal.messaging.models import (
@@ -31,19 +32,18 @@ from portal.messaging.models import (
     OutboxEntry,
     OutboxStatus,
 )
-from portal.messaging.ready import READY_BY_KEY
+from portal.messaging.ready import READY_BY_KEY, ReadyTemplate
 from portal.messaging.rendering import (
     CompiledMessage,
     CompiledSubject,
     Rendered,
     RenderError,
-    TemplateProblem,
-    TemplateRejected,
     compile_message,
     compile_subject,
     validate,
     validate_subject,
 )
+from portal.messaging.template_checks import TemplateProblem, TemplateRejected
 from portal.models import db
 
 CHANNELS = ("both", "portal", "email")
@@ -75,13 +75,23 @@ class MessageInput:
         )
 
 
-class ContentRejected(ValueError):
-    """The content cannot be saved: template problems per field, and other problems by code."""
+class MessageError(DomainError):
+    """An action that does not fit the message's state or content; the words are `display.MESSAGE_ERRORS`."""
 
-    def __init__(self, problems: Mapping[str, list[TemplateProblem]], codes: Iterable[str] = ()) -> None:
+    domain = "messaging"
+    table = "MESSAGE_ERRORS"
+
+
+class ContentRejected(MessageError):
+    """The content cannot be saved: the template problems of each field, and what is missing or invalid, as
+    (field, code) pairs whose words are `display.CONTENT_PROBLEMS`."""
+
+    def __init__(self, problems: Mapping[str, list[TemplateProblem]], missing: Iterable[tuple[str, str]] = ()
+                 ) -> None:
+        super().__init__("content_rejected")
         self.problems = {name: list(found) for name, found in problems.items() if found}
-        self.codes = tuple(codes)
-        super().__init__(f"{self.problems} {self.codes}")
+        self.missing = tuple(missing)
+        self.args = (f"{self.problems} {self.missing}",)  # what a log shows
 
 
 def field_problems(name: str, source: str) -> list[TemplateProblem]:
@@ -94,20 +104,20 @@ def field_problems(name: str, source: str) -> list[TemplateProblem]:
 def check_content(data: MessageInput) -> MessageInput:
     """The cleaned content, or ContentRejected: every template valid, French complete, English all or nothing."""
     data = data.cleaned()
-    codes = []
+    missing = []
     if not data.subject_fr:
-        codes.append("subject_fr_required")
+        missing.append(("subject_fr", "subject_fr_required"))
     if not data.body_fr.strip():
-        codes.append("body_fr_required")
+        missing.append(("body_fr", "body_fr_required"))
     if bool(data.subject_en) != bool(data.body_en.strip()):
-        codes.append("english_incomplete")
+        missing.append(("subject_en", "english_incomplete"))
     if data.category not in {c.value for c in Category}:
-        codes.append("category")
+        missing.append(("category", "category"))
     if data.channels not in CHANNELS:
-        codes.append("channels")
+        missing.append(("channels", "channels"))
     problems = {name: field_problems(name, getattr(data, name)) for name in SOURCE_FIELDS}
-    if codes or any(problems.values()):
-        raise ContentRejected(problems, codes)
+    if missing or any(problems.values()):
+        raise ContentRejected(problems, missing)
     return data
 
 
@@ -130,14 +140,6 @@ def create_message(data: MessageInput, *, author: User) -> Message:
     return message
 
 
-class NotAllowed(ValueError):
-    """The action does not fit the message's state (the code names the reason, for a translated message)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
 def _edited(message: Message) -> None:
     """A message that could not be started is a draft again once corrected (its failure is forgotten)."""
     if message.status == MessageStatus.FAILED.value:
@@ -146,9 +148,9 @@ def _edited(message: Message) -> None:
 
 
 def update_message(message: Message, data: MessageInput) -> Message:
-    """Change the content of a draft, scheduled or failed message (raises ContentRejected, NotAllowed)."""
+    """Change the content of a draft, scheduled or failed message (raises ContentRejected, MessageError)."""
     if not message.editable:
-        raise NotAllowed("not_editable")
+        raise MessageError("not_editable")
     data = check_content(data)
     _apply_content(message, data)
     _edited(message)
@@ -156,7 +158,7 @@ def update_message(message: Message, data: MessageInput) -> Message:
     return message
 
 
-def message_input(source: Message | MessageTemplate) -> MessageInput:
+def message_input(source: Message | MessageTemplate | ReadyTemplate) -> MessageInput:
     """The form's values for a message or a template (start from a template)."""
     channels = source.channels if isinstance(source, Message) else "both"
     return MessageInput(
@@ -172,7 +174,7 @@ def message_input(source: Message | MessageTemplate) -> MessageInput:
 def save_audience(message: Message, criteria: Criteria) -> None:
     """Store the audience criteria (the campaign chosen there also feeds the campaign placeholders)."""
     if not message.editable:
-        raise NotAllowed("not_editable")
+        raise MessageError("not_editable")
     message.audience = criteria.to_json()
     message.campaign_id = criteria.campaign_id
     _edited(message)
@@ -201,7 +203,7 @@ def save_as_template(message: Message, name: str, *, author: User) -> MessageTem
     """Keep a message's content in the library under a name."""
     name = name.strip()[:160]
     if not name:
-        raise NotAllowed("template_name_required")
+        raise MessageError("template_name_required")
     template = MessageTemplate(name=name, created_by_id=author.id)
     _apply_content(template, check_content(message_input(message)))
     db.session.add(template)
@@ -212,7 +214,7 @@ def save_as_template(message: Message, name: str, *, author: User) -> MessageTem
 def delete_template(template: MessageTemplate) -> None:
     """Remove a saved template (the ready ones stay)."""
     if template.key is not None:
-        raise NotAllowed("ready_template")
+        raise MessageError("ready_template")
     db.session.delete(template)
     db.session.flush()
 
@@ -230,11 +232,8 @@ def compiled_versions(message: Message) -> dict[str, tuple[CompiledSubject, Comp
 
 def _check_sendable(message: Message) -> None:
     if not (message.via_portal or message.via_email):
-        raise NotAllowed("no_channel")
-    try:
-        check_content(message_input(message))
-    except ContentRejected as rejected:
-        raise NotAllowed("content_rejected") from rejected
+        raise MessageError("no_channel")
+    check_content(message_input(message))
     compiled_versions(message)
 
 
@@ -252,7 +251,7 @@ def send_now(message: Message, *, now: datetime) -> bool:
     if message.status in (MessageStatus.SCHEDULED.value,) and message.scheduled_at and message.scheduled_at <= now:
         return False
     if message.status not in EDITABLE_STATUSES:
-        raise NotAllowed("already_sent")
+        raise MessageError("already_sent")
     _check_sendable(message)
     _schedule_start(message, now)
     return True
@@ -261,9 +260,9 @@ def send_now(message: Message, *, now: datetime) -> bool:
 def schedule(message: Message, at: datetime, *, now: datetime) -> None:
     """Start sending at `at` (a UTC instant in the future)."""
     if message.status not in EDITABLE_STATUSES:
-        raise NotAllowed("already_sent")
+        raise MessageError("already_sent")
     if at <= now:
-        raise NotAllowed("schedule_in_past")
+        raise MessageError("schedule_in_past")
     _check_sendable(message)
     _schedule_start(message, at)
 
@@ -271,7 +270,7 @@ def schedule(message: Message, at: datetime, *, now: datetime) -> None:
 def cancel_schedule(message: Message) -> None:
     """A scheduled message goes back to draft (nothing was sent)."""
     if message.status != MessageStatus.SCHEDULED.value:
-        raise NotAllowed("not_scheduled")
+        raise MessageError("not_scheduled")
     message.status = MessageStatus.DRAFT.value
     message.scheduled_at = None
     db.session.flush()
@@ -286,7 +285,7 @@ def _queued(message: Message) -> sa.Update:
 def resume(message: Message, *, now: datetime) -> None:
     """Send again after a pause: the e-mails waiting for a retry go now."""
     if message.status != MessageStatus.PAUSED.value:
-        raise NotAllowed("not_paused")
+        raise MessageError("not_paused")
     db.session.execute(
         _queued(message).values(next_attempt_at=now).execution_options(synchronize_session=False)
     )
@@ -298,7 +297,7 @@ def resume(message: Message, *, now: datetime) -> None:
 def retry_failed(message: Message, *, now: datetime) -> int:
     """Queue the failed e-mails again (fresh attempts); returns how many."""
     if message.status not in (MessageStatus.SENDING.value, MessageStatus.PAUSED.value, MessageStatus.SENT.value):
-        raise NotAllowed("nothing_to_retry")
+        raise MessageError("nothing_to_retry")
     result = db.session.execute(
         sa.update(OutboxEntry)
         .where(OutboxEntry.message_id == message.id, OutboxEntry.status == OutboxStatus.FAILED.value)
@@ -316,7 +315,7 @@ def retry_failed(message: Message, *, now: datetime) -> int:
 def stop(message: Message, *, now: datetime) -> int:
     """Cancel a sending, paused or failed message: the e-mails not sent yet are dropped; returns how many."""
     if message.status not in (MessageStatus.SENDING.value, MessageStatus.PAUSED.value, MessageStatus.FAILED.value):
-        raise NotAllowed("not_sending")
+        raise MessageError("not_sending")
     result = db.session.execute(
         _queued(message)
         .values(status=OutboxStatus.CANCELLED.value, lease_until=None)
@@ -328,7 +327,61 @@ def stop(message: Message, *, now: datetime) -> int:
     return result.rowcount
 
 
+@dataclass(frozen=True)
+class MessageActions:
+    """What the team may do with a message now: the buttons its page shows (each service checks again)."""
+
+    send: bool = False  # send now, or schedule
+    cancel_schedule: bool = False
+    test: bool = False
+    edit_failed: bool = False  # correct a message that could not be started…
+    cancel_failed: bool = False  # …or cancel it
+    resume: bool = False
+    retry: bool = False
+    stop: bool = False
+
+    @property
+    def on_delivery(self) -> bool:
+        """Whether any action concerns a delivery under way or done (shown with the delivery figures)."""
+        return self.edit_failed or self.cancel_failed or self.resume or self.retry or self.stop
+
+
+def allowed_actions(message: Message, figures: DeliveryFigures | None = None) -> MessageActions:
+    """The actions that fit the message's state (retrying needs failed e-mails in the figures)."""
+    status = message.status
+    failed = status == MessageStatus.FAILED.value
+    return MessageActions(
+        send=status in (MessageStatus.DRAFT.value, MessageStatus.FAILED.value),
+        cancel_schedule=status == MessageStatus.SCHEDULED.value,
+        test=message.editable,
+        edit_failed=failed,
+        cancel_failed=failed,
+        resume=status == MessageStatus.PAUSED.value,
+        retry=bool(figures and figures.failed) and status in (MessageStatus.PAUSED.value, MessageStatus.SENT.value),
+        stop=status in (MessageStatus.SENDING.value, MessageStatus.PAUSED.value),
+    )
+
+
 # ------------------------------------------------------------------------------------------ previews
+
+
+@dataclass(frozen=True)
+class PreviewChoice:
+    """Whom the preview page shows the message as: recipients searched by name, one chosen, or a random few."""
+
+    query: str = ""
+    recipient_id: int | None = None
+    random: bool = False
+
+    @classmethod
+    def from_args(cls, args: Any) -> PreviewChoice:
+        """The choice of a query string (the search capped at 100 characters, a recipient id or nothing)."""
+        recipient = args.get("recipient", "")
+        return cls(
+            query=args.get("q", "").strip()[:100],
+            recipient_id=int(recipient) if recipient.isdigit() else None,
+            random=bool(args.get("random")),
+        )
 
 
 @dataclass(frozen=True)
@@ -379,7 +432,7 @@ def previews(
             try:
                 subject, rendered = render_for(versions, contexts[user.id], locale)
             except RenderError as error:
-                result.append(Preview(user, locale, error=error.message(locale)))
+                result.append(Preview(user, locale, error=error.message()))
             else:
                 result.append(Preview(user, locale, subject, rendered))
     return result
@@ -470,11 +523,28 @@ def delivery_figures(message: Message) -> DeliveryFigures:
     )
 
 
-def messages_statement(status: str | None = None) -> sa.Select[tuple[Message]]:
-    """Every message, the most recent first (optionally of one status)."""
+@dataclass(frozen=True)
+class MessageFilters:
+    """What the team asked the list of messages for: a status, or every message."""
+
+    status: str = ""
+
+    @classmethod
+    def from_args(cls, args: Any) -> MessageFilters:
+        """The filters of a query string (an unknown status is ignored: a bookmark never breaks)."""
+        status = args.get("status", "")
+        return cls(status=status if status in {s.value for s in MessageStatus} else "")
+
+    def query_args(self) -> dict[str, str | None]:
+        """The same filters as URL parameters (pagination links)."""
+        return {"status": self.status or None}
+
+
+def messages_statement(filters: MessageFilters) -> sa.Select[tuple[Message]]:
+    """The messages matching the filters, the most recent first."""
     statement = sa.select(Message).order_by(Message.created_at.desc(), Message.id.desc())
-    if status in {s.value for s in MessageStatus}:
-        statement = statement.where(Message.status == status)
+    if filters.status:
+        statement = statement.where(Message.status == filters.status)
     return statement
 
 
@@ -533,19 +603,13 @@ def describe_criteria(criteria: Criteria) -> dict[str, Any]:
 
 
 def _campaign_name(campaign_id: int | None) -> str | None:
-    if campaign_id is None or not audience.campaigns_available():
+    if campaign_id is None:
         return None
-    from portal.campaigns.models import Campaign
-
     campaign = db.session.get(Campaign, campaign_id)
     return campaign.name if campaign else None
 
 
 def campaign_choices() -> list[tuple[int, str]]:
-    """(id, name) of the campaigns a message can be about, the most recent first (none without campaigns)."""
-    if not audience.campaigns_available():
-        return []
-    from portal.campaigns.models import Campaign
-
+    """(id, name) of the campaigns a message can be about, the most recent first."""
     statement = sa.select(Campaign.id, Campaign.name).order_by(Campaign.starts_at.desc(), Campaign.id.desc())
     return list(db.session.execute(statement).all())

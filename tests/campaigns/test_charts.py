@@ -35,3 +35,14 @@ def test_growth_goes_below_the_zero_line():
 
 def test_empty_series_draws_nothing():
     assert line_chart([]).empty
+
+
+def test_withheld_days_keep_their_place_but_draw_no_point():
+    days = [date(2026, 3, 9) + timedelta(days=n) for n in range(5)]
+    values = [Decimal(0), None, None, Decimal(8), Decimal(8)]
+    chart = line_chart(list(zip(days, values, strict=True)))
+    xs = [float(point.split(",")[0]) for point in chart.points.split()]
+    full = line_chart([(day, Decimal(0)) for day in days])
+    every_x = [float(point.split(",")[0]) for point in full.points.split()]
+    assert xs == [every_x[0], every_x[3], every_x[4]]  # the line joins the days shown, at their own dates
+    assert line_chart([(days[0], None)]).empty  # nothing shown: no line at all

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from portal.campaigns import results, services
+from portal.campaigns import exports, results, services, steps
 from portal.campaigns.models import CampaignProgress
 from portal.campaigns.progress import Measure, daily_steps
 from portal.locator import exchange
@@ -51,7 +51,7 @@ def test_totals_count_participants_only_and_growth_is_netted_not_hidden(
     for user, before, after in ((cleaner, 10, 4), (grower, 2, 3), (bystander, 50, 1)):
         import_rows([(user, "mailbox", before * GB, 100, BEFORE), (user, "mailbox", after * GB, 60, MID)])
     join_all(active_campaign, [cleaner, grower])
-    totals = results.totals(active_campaign)
+    totals = results.measured_totals(active_campaign)
     assert totals.participants == 2
     assert totals.freed_bytes == (10 - 4 + 2 - 3) * GB  # 5 GB net: the bystander does not count
     assert totals.freed_items == 80
@@ -60,6 +60,10 @@ def test_totals_count_participants_only_and_growth_is_netted_not_hidden(
     assert totals.latest_measure_at == MID
     assert totals.latest_import is not None
     assert {s.source: s.freed_bytes for s in totals.by_source} == {"mailbox": 5 * GB, "drive": 0, "share": 0}
+    shown = results.totals(active_campaign)  # two people: only the counts are shown
+    assert (shown.participants, shown.measured_participants) == (2, 2)
+    assert (shown.freed_bytes, shown.freed_items, shown.participants_who_grew) == (None, None, None)
+    assert {s.freed_bytes for s in shown.by_source} == {None}
 
 
 def test_joining_late_still_counts_from_the_baseline_and_leaving_removes_my_figures(
@@ -68,9 +72,9 @@ def test_joining_late_still_counts_from_the_baseline_and_leaving_removes_my_figu
     user = make_user()
     import_rows([(user, "drive", 9 * GB, None, BEFORE), (user, "drive", 6 * GB, None, MID)])
     join_all(active_campaign, [user], at=paris(2026, 3, 20))
-    assert results.totals(active_campaign).freed_bytes == 3 * GB
+    assert results.measured_totals(active_campaign).freed_bytes == 3 * GB
     services.leave(user, active_campaign, now=paris(2026, 3, 21))
-    assert results.totals(active_campaign).freed_bytes == 0
+    assert results.measured_totals(active_campaign).freed_bytes == 0
 
 
 def test_materialised_steps_match_the_pure_calculation(active_campaign, make_user, import_rows):
@@ -86,7 +90,7 @@ def test_materialised_steps_match_the_pure_calculation(active_campaign, make_use
     expected = daily_steps(measures, starts_at=active_campaign.starts_at, ends_at=active_campaign.ends_at)
     assert stored == expected
     assert stored[date(2026, 3, 29)] == (GB, 1)  # the export dated the day after the end closes the last day
-    mine = results.my_progress(user, active_campaign)
+    mine = steps.my_progress(user, active_campaign)
     assert mine[0].freed_bytes == sum(b for b, _ in stored.values()) == 4 * GB
 
 
@@ -95,7 +99,7 @@ def test_a_new_campaign_is_computed_from_snapshots_already_imported(make_campaig
     import_rows([(user, "mailbox", 8 * GB, None, BEFORE), (user, "mailbox", 5 * GB, None, MID)])
     campaign = make_campaign(published_at=paris(2026, 2, 1), now=paris(2026, 3, 16))
     join_all(campaign, [user])
-    assert results.totals(campaign).freed_bytes == 3 * GB
+    assert results.measured_totals(campaign).freed_bytes == 3 * GB
 
 
 def test_changing_the_dates_recomputes_the_results(active_campaign, make_user, import_rows):
@@ -104,11 +108,11 @@ def test_changing_the_dates_recomputes_the_results(active_campaign, make_user, i
     join_all(active_campaign, [user])
     data = services.CampaignInput(name="x", first_day=date(2026, 3, 16), last_day=date(2026, 4, 5))
     services.update_campaign(active_campaign, data, now=paris(2026, 3, 17))
-    assert results.totals(active_campaign).freed_bytes == 0  # MID is now the baseline
+    assert results.measured_totals(active_campaign).freed_bytes == 0  # MID is now the baseline
 
 
 def test_leaderboard_ranks_teams_of_five_and_groups_the_others(active_campaign, team, import_rows, make_user):
-    _, big = team(6, name="Service Archives")
+    _, big = team(8, name="Service Archives")
     mid_unit, mid = team(5, name="Service Budget")
     for _ in range(3):
         make_user(org_unit=mid_unit)  # not taking part: Budget's participation rate is 5/8
@@ -119,6 +123,8 @@ def test_leaderboard_ranks_teams_of_five_and_groups_the_others(active_campaign, 
             rows += [(user, "mailbox", 20 * GB, None, BEFORE), (user, "mailbox", (20 - freed) * GB, None, MID)]
     import_rows(rows)
     join_all(active_campaign, big + mid + small)
+    for user in big[:2]:  # total − teams shown = the three of Minuscule and these two: five people
+        services.set_hidden_from_team(user, active_campaign, True)
     board = results.leaderboard(active_campaign)
     assert [(t.name, t.rank, t.participants) for t in board.teams] == [
         ("Service Budget", 1, 5),
@@ -127,9 +133,10 @@ def test_leaderboard_ranks_teams_of_five_and_groups_the_others(active_campaign, 
     assert board.teams[0].gb_per_participant == Decimal(2)
     assert board.others.participants == 3 and board.others.teams == 1
     assert not board.others.shown  # 3 < 5: its figures are not shown
+    assert results.totals(active_campaign).freed_bytes == (8 + 10 + 30) * GB
     by_rate = results.leaderboard(active_campaign, sort="rate")
     assert [(t.name, t.rate_rank, t.participation_rate) for t in by_rate.teams] == [
-        ("Service Archives", 1, Decimal(1)),
+        ("Service Archives", 1, Decimal("0.75")),
         ("Service Budget", 2, Decimal("0.625")),
     ]
 
@@ -144,7 +151,7 @@ def test_hidden_participants_leave_their_teams_figures_but_not_the_total(active_
     services.set_hidden_from_team(users[0], active_campaign, True)
     board = results.leaderboard(active_campaign)
     assert board.teams == []  # 4 counted participants: grouped with the other teams
-    assert board.others.participants == 4 and board.others.freed_bytes == 4 * GB
+    assert board.others.participants == 4 and board.others.freed_bytes is None  # four people: not shown
     assert results.totals(active_campaign).participants == 5
     assert results.totals(active_campaign).freed_bytes == 5 * GB
     assert results.team_rank(users[1], active_campaign) is None
@@ -160,8 +167,9 @@ def test_leaderboard_never_exposes_an_individual(active_campaign, team, import_r
     board = results.leaderboard(active_campaign)
     rows = [*board.teams, board.others]
     assert all(row.participants >= 5 or not row.shown for row in rows)
-    text = results.summary_csv(active_campaign, other_teams_label="Autres équipes", total_label="Campagne")
-    other = next(line for line in csv.DictReader(io.StringIO(text)) if line["row"] == "other_teams")
+    text = exports.summary_csv(active_campaign, other_teams_label="Autres équipes", total_label="Campagne")
+    lines = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
+    other = next(line for line in lines if line["row"] == "other_teams")
     assert other["participants"] == "1" and other["freed_gb"] == "" and other["freed_gb_per_participant"] == ""
 
 
@@ -188,7 +196,7 @@ def test_daily_series_is_cumulative_with_participants_per_day(active_campaign, m
     services.join(first, active_campaign, now=paris(2026, 3, 5))
     services.join(second, active_campaign, now=paris(2026, 3, 11, 9))
     db.session.commit()
-    series = results.daily_series(active_campaign, today=date(2026, 3, 13))
+    series = results.measured_series(active_campaign, today=date(2026, 3, 13))
     assert [(d.day.day, d.freed_bytes // GB, d.participants) for d in series] == [
         (9, 0, 1),
         (10, 2, 1),
@@ -198,6 +206,15 @@ def test_daily_series_is_cumulative_with_participants_per_day(active_campaign, m
     ]
     assert results.daily_series(active_campaign, today=date(2026, 3, 1)) == []
     assert len(results.daily_series(active_campaign, today=date(2026, 5, 1))) == 21
+    # As shown: each day's change is one person's, so only the day before any change has a figure.
+    shown = results.daily_series(active_campaign, today=date(2026, 3, 13))
+    assert [(d.day.day, d.freed_bytes, d.participants) for d in shown] == [
+        (9, 0, 1),
+        (10, None, 1),
+        (11, None, 2),
+        (12, None, 2),
+        (13, None, 2),
+    ]
 
 
 def test_summary_csv_is_formula_safe(active_campaign, team, import_rows):
@@ -206,14 +223,13 @@ def test_summary_csv_is_formula_safe(active_campaign, team, import_rows):
         [(u, "mailbox", 4 * GB, None, BEFORE) for u in users] + [(u, "mailbox", 3 * GB, None, MID) for u in users]
     )
     join_all(active_campaign, users)
-    text = results.summary_csv(active_campaign, other_teams_label="-autres", total_label="@total")
-    lines = list(csv.DictReader(io.StringIO(text)))
+    text = exports.summary_csv(active_campaign, other_teams_label="-autres", total_label="@total")
+    lines = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert lines[0]["team"].startswith("'=")
     assert lines[0]["freed_gb"] == "5.000" and lines[0]["freed_gb_per_participant"] == "1.000"
     assert lines[-1]["row"] == "campaign" and lines[-1]["team"] == "'@total"
     assert "ADEME" in lines[-1]["co2e_convention"]
-    assert results.formula_safe("+33 5 56") == "'+33 5 56"
-    assert results.formula_safe("Mérignac") == "Mérignac"
+    assert text.startswith("\ufeffrow,team,")  # a byte-order mark: spreadsheets read it as UTF-8
 
 
 def test_co2e_uses_the_campaigns_convention(make_campaign):
@@ -256,3 +272,15 @@ def test_collection_returns_come_from_the_locator(communes, active_campaign, mak
     assert results.collection_returns(in_bordeaux).items == 0
     by_unit = make_campaign(scope_all=False, org_unit_ids=[make_org_unit().id])
     assert results.collection_returns(by_unit) is None  # returns cannot be tied to org units
+
+
+def test_goals_are_shares_of_the_published_totals_capped_at_the_whole(make_campaign):
+    campaign = make_campaign(goal_gb=Decimal("10"), goal_participation=Decimal("0.5"))
+
+    def published(freed_bytes: int | None, participants: int, eligible: int) -> results.Totals:
+        return results.Totals(participants, participants, 0, eligible, freed_bytes, None, (), None, None)
+
+    progress = results.goals(campaign, published(int(2.5 * GB), 3, 4))
+    assert (progress.gb_share, progress.gb_withheld, progress.participation_share) == (Decimal("0.25"), False, 1)
+    withheld = results.goals(campaign, published(None, 1, 4))
+    assert withheld.gb_withheld and withheld.gb_share is None and withheld.participation_share == Decimal("0.5")

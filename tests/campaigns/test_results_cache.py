@@ -83,12 +83,14 @@ def test_joining_leaving_and_hiding_show_at_once(cache_on, active_campaign, unit
     services.join(first, active_campaign, now=JOINED)
     db.session.commit()
     assert results.totals(active_campaign).participants == 1
-    assert results.totals(active_campaign).freed_bytes == GB
+    assert results.measured_totals(active_campaign).freed_bytes == GB
+    assert results.totals(active_campaign).freed_bytes is None  # one person's figure: never shown
     assert results.my_team(first, active_campaign).counted_participants == 1
     for user in others:
         services.join(user, active_campaign, now=JOINED)
     db.session.commit()
     assert [(t.participants, t.freed_bytes) for t in results.leaderboard(active_campaign).teams] == [(5, 5 * GB)]
+    assert results.totals(active_campaign).freed_bytes == 5 * GB
     services.set_hidden_from_team(first, active_campaign, True)
     db.session.commit()
     assert results.leaderboard(active_campaign).teams == []  # four counted: grouped with the others
@@ -96,7 +98,8 @@ def test_joining_leaving_and_hiding_show_at_once(cache_on, active_campaign, unit
     services.leave(others[0], active_campaign, now=MID)
     db.session.commit()
     assert results.totals(active_campaign).participants == 4
-    assert results.totals(active_campaign).freed_bytes == 4 * GB
+    assert results.measured_totals(active_campaign).freed_bytes == 4 * GB
+    assert results.totals(active_campaign).freed_bytes is None  # four people: withheld at once
 
 
 def test_a_new_import_and_a_new_period_show_at_once(cache_on, active_campaign, unit_of_five, import_rows):
@@ -109,7 +112,9 @@ def test_a_new_import_and_a_new_period_show_at_once(cache_on, active_campaign, u
     later_start = services.CampaignInput(name=active_campaign.name, first_day=date(2026, 3, 16), last_day=LATE.date())
     services.update_campaign(active_campaign, later_start, now=LATE)
     db.session.commit()
-    assert results.totals(active_campaign).freed_bytes == 2 * GB  # only the step measured after the new start
+    # Only the step measured after the new start, one person's: measured, and withheld from the pages.
+    assert results.measured_totals(active_campaign).freed_bytes == 2 * GB
+    assert results.totals(active_campaign).freed_bytes is None
 
 
 def test_a_change_made_through_another_worker_is_seen_by_its_version(cache_on, active_campaign, unit_of_five):

@@ -229,6 +229,23 @@ def test_co2e_explanation_page(client, login_as):
     assert "0,235" in page and "250" in page and "1 829 132" in page.replace("\u202f", " ").replace("\xa0", " ")
 
 
+def test_the_privacy_rule_is_explained_in_french_and_english(client, login_as, open_campaign):
+    """Where the leaderboard points to: how teams, other teams, the total, places and days stay anonymous."""
+    user = login_as("employee")
+    leaderboard = client.get(f"/campaigns/{open_campaign.id}/leaderboard").get_data(as_text=True)
+    assert '<a href="/campaigns/co2e#privacy">Comment les chiffres restent anonymes</a>' in leaderboard
+    page = client.get("/campaigns/co2e").get_data(as_text=True)
+    assert '<h2 id="privacy">Comment les chiffres restent anonymes</h2>' in page
+    assert "ne dit ce qu’ont libéré moins de 5 personnes" in page
+    assert "la plus petite équipe affichée les rejoint" in page
+    assert "juste avant et juste après le changement d’une seule personne" in page  # what the rule does not cover
+    user.locale = "en"
+    db.session.commit()
+    page = client.get("/campaigns/co2e").get_data(as_text=True)
+    assert '<h2 id="privacy">How the figures stay anonymous</h2>' in page
+    assert "the smallest team shown joins them" in page
+
+
 def test_admin_creates_edits_and_publishes_a_campaign(client, login_as, communes):
     login_as("admin")
     form = client.get("/admin/campaigns/new").get_data(as_text=True)

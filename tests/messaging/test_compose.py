@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from portal.messaging import services
 from portal.messaging.models import Message, MessageStatus, MessageTemplate
 from portal.messaging.ready import READY_TEMPLATES, seed_ready_templates
-from portal.messaging.rendering import TemplateRejected
+from portal.messaging.template_checks import TemplateRejected
 from portal.models import db, utcnow
 from tests.conftest import csrf_token
 
@@ -74,7 +74,7 @@ def test_subject_problems_and_missing_parts_are_reported_by_field(client, login_
     response = post_message(client, subject_fr="{{ first_name.upper() }}", body_en="Hello")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Cette construction n&#39;est pas autorisée" in page
+    assert "Cette construction n’est pas autorisée" in page
     assert "Donnez à la fois l’objet et le message en anglais, ou aucun des deux." in page
 
 
@@ -138,7 +138,7 @@ def test_a_rejected_template_can_never_be_sent_even_if_stored(make_message, star
     message = make_message()
     message.body_fr = "{{ first_name.__class__ }}"  # written behind the service's back
     db.session.commit()
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(services.MessageError):
         services.send_now(message, now=utcnow())
     with pytest.raises(TemplateRejected):
         services.compiled_versions(message)
@@ -194,7 +194,7 @@ def test_only_drafts_and_scheduled_messages_can_be_edited(client, login_as, make
     assert response.status_code == 303
     db.session.refresh(message)
     assert message.body_fr == "Bonjour {{ first_name }}, voici un message."
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(services.MessageError):
         services.update_message(message, services.MessageInput("a", "b"))
 
 

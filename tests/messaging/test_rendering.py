@@ -5,27 +5,28 @@ from decimal import Decimal
 import pytest
 from markupsafe import Markup
 
-from portal.messaging import rendering
+from portal.messaging import rendering, template_checks
+from portal.messaging.display import TEMPLATE_PROBLEMS
+from portal.messaging.placeholders import PLACEHOLDERS, example_context
 from portal.messaging.rendering import (
-    ALLOWED_FILTERS,
     MAX_OUTPUT_CHARS,
-    MAX_SOURCE_CHARS,
-    PLACEHOLDERS,
-    PROBLEM_MESSAGES,
     CompiledMessage,
     Rendered,
     RenderError,
-    TemplateProblem,
-    TemplateRejected,
     compile_message,
     compile_subject,
-    example_context,
     format_number,
     preview,
     render,
     render_subject,
     validate,
     validate_subject,
+)
+from portal.messaging.template_checks import (
+    ALLOWED_FILTERS,
+    MAX_SOURCE_CHARS,
+    TemplateProblem,
+    TemplateRejected,
 )
 
 NNBSP = "\u202f"
@@ -285,13 +286,6 @@ def test_number_filter_can_force_a_locale():
     )
 
 
-@pytest.mark.parametrize("value", [0, 7, 999, 1000, -1234, 1234567, Decimal("1234.55"), Decimal("0.05"), 3.25])
-@pytest.mark.parametrize("locale", ["fr", "en"])
-@pytest.mark.parametrize("digits", [0, 1, 2])
-def test_number_fallback_without_babel_matches_babel(value, locale, digits):
-    assert rendering._format_number_fallback(value, locale, digits) == format_number(value, locale, digits)
-
-
 def test_unknown_locale_is_refused():
     with pytest.raises(ValueError, match="locale"):
         render("x", context(), "de")
@@ -524,10 +518,9 @@ def test_subject_output_size_limit():
 
 
 def test_every_problem_code_has_english_and_french_messages():
-    for code, messages in PROBLEM_MESSAGES.items():
-        assert set(messages) == {"en", "fr"}, code
-        for text in messages.values():
-            assert text.format(detail="x")
+    for code in TEMPLATE_PROBLEMS:
+        english, french = TemplateProblem(1, code, "x").message("en"), TemplateProblem(1, code, "x").message("fr")
+        assert english and french and english != french, code
 
 
 def test_problem_message_in_both_languages():
@@ -557,7 +550,7 @@ def test_all_codes_used_by_validation_have_messages():
     subjects = ["a\nb", "{{ org_unit }}" * 70]
     found = {p.code for source in sources for p in validate(source)}
     found |= {p.code for source in subjects for p in validate_subject(source)}
-    assert found <= set(PROBLEM_MESSAGES)
+    assert found <= set(TEMPLATE_PROBLEMS)
     assert len(found) == 16
 
 
@@ -623,13 +616,14 @@ def test_a_19_kb_body_of_200_filter_chains_is_refused_in_milliseconds_not_40_sec
 
 
 def test_each_limit_is_reached_before_it_refuses():
-    nested = "{% if device_count > 1 %}" * rendering.MAX_NESTED_CONDITIONS + "x" + "{% endif %}" * 10
+    nested = "{% if device_count > 1 %}" * template_checks.MAX_NESTED_CONDITIONS + "x" + "{% endif %}" * 10
     assert validate(nested) == []
     assert validate("{% if 1 %}" + nested + "{% endif %}")[0].code == "nested_conditions"
-    chain = "{{ first_name" + "|lower" * rendering.MAX_FILTER_CHAIN + " }}"
+    chain = "{{ first_name" + "|lower" * template_checks.MAX_FILTER_CHAIN + " }}"
     assert validate(chain) == []
     assert validate(chain.replace(" }}", "|upper }}"))[0].code == "filter_chain"
-    parentheses = "{{ " + "(" * rendering.MAX_EXPRESSION_DEPTH + "1" + ")" * rendering.MAX_EXPRESSION_DEPTH + " }}"
+    depth = template_checks.MAX_EXPRESSION_DEPTH
+    parentheses = "{{ " + "(" * depth + "1" + ")" * depth + " }}"
     assert validate(parentheses) == []
     assert validate("{{ (" + parentheses[3:-3] + ") }}")[0].code == "expression_depth"
     longest = "{% if " + " and ".join(["1"] * 50) + " %}x{% endif %}"  # if, 50 values, 49 and: 100 tokens
@@ -658,10 +652,10 @@ def test_the_ready_templates_are_far_from_every_limit():
 
     with pytest.MonkeyPatch.context() as patch:  # the ready templates pass with half of each limit
         for name in ("MAX_NESTED_CONDITIONS", "MAX_EXPRESSION_TOKENS", "MAX_EXPRESSION_DEPTH", "MAX_FILTER_CHAIN"):
-            patch.setattr(rendering, name, getattr(rendering, name) // 2)
+            patch.setattr(template_checks, name, getattr(template_checks, name) // 2)
         for ready in READY_TEMPLATES:
             for source in (ready.body_fr, ready.body_en):
-                assert rendering._analyse(source, rendering._BODY_ENV, MAX_SOURCE_CHARS, subject=False)[0] == []
+                assert template_checks.analyse(source, rendering._BODY_ENV, MAX_SOURCE_CHARS, subject=False)[0] == []
 
 
 def test_compiling_stops_when_its_time_budget_is_spent(monkeypatch):

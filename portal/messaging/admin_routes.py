@@ -16,14 +16,12 @@ from wtforms.fields.choices import SelectChoice
 
 from portal import mail
 from portal.accounts.models import Role, User
+from portal.domain_error import DomainError
 from portal.htmx import render
-from portal.i18n import lazy_gettext as _l
-from portal.messaging import audience, bp, dispatch, services
+from portal.messaging import audience, bp, dispatch, display, services
 from portal.messaging.audience import LANGUAGES, TARGETABLE_ROLES, Criteria
-from portal.messaging.context import campaigns_available, locator_available
+from portal.messaging.display import CATEGORY_NAMES
 from portal.messaging.forms import (
-    CATEGORY_NAMES,
-    CHANNEL_NAMES,
     ActionForm,
     AudienceForm,
     MessageForm,
@@ -31,8 +29,6 @@ from portal.messaging.forms import (
     TemplateNameForm,
 )
 from portal.messaging.models import Message, MessageStatus, MessageTemplate
-from portal.messaging.rendering import PLACEHOLDERS, TemplateProblem
-from portal.messaging.sending import MAX_START_ATTEMPTS
 from portal.models import db, utcnow
 from portal.org.models import Commune, OrgUnit, Site
 from portal.pagination import page_number, paginate
@@ -40,60 +36,10 @@ from portal.security import roles_required
 from portal.timezone import PARIS
 
 COMMS = Role.COMMS.value
-#: Placeholders whose value comes from a domain that may be absent: name → "is it available?".
-OPTIONAL_PLACEHOLDERS = {
-    "nearest_collection_point": locator_available,
-    "campaign_freed_gb": campaigns_available,
-    "campaign_total_gb": campaigns_available,
-    "campaign_participants": campaigns_available,
-    "team_rank": campaigns_available,
-}
-CONTENT_CODES = {
-    "subject_fr_required": ("subject_fr", _l("Write the subject in French.")),
-    "body_fr_required": ("body_fr", _l("Write the message in French.")),
-    "english_incomplete": ("subject_en", _l("Give both the English subject and the English message, or neither.")),
-    "category": ("category", _l("Choose a category.")),
-    "channels": ("channels", _l("Choose how to send it.")),
-}
-NOT_ALLOWED = {
-    "not_editable": _l("This message is already being sent: it can no longer be changed."),
-    "already_sent": _l("This message has already been sent."),
-    "schedule_in_past": _l("Choose a date and time in the future."),
-    "not_scheduled": _l("This message is not scheduled."),
-    "not_paused": _l("This message is not paused."),
-    "not_sending": _l("This message is not being sent."),
-    "nothing_to_retry": _l("There is nothing to send again."),
-    "no_channel": _l("Choose at least one channel."),
-    "content_rejected": _l("The message has errors: correct them before sending."),
-    "template_name_required": _l("Give the template a name."),
-    "ready_template": _l("Ready templates cannot be deleted."),
-}
-STATUS_NAMES = {
-    MessageStatus.DRAFT.value: _l("Draft"),
-    MessageStatus.SCHEDULED.value: _l("Scheduled"),
-    MessageStatus.STARTING.value: _l("Preparing"),
-    MessageStatus.SENDING.value: _l("Sending"),
-    MessageStatus.PAUSED.value: _l("Paused"),
-    MessageStatus.SENT.value: _l("Sent"),
-    MessageStatus.CANCELLED.value: _l("Cancelled"),
-    MessageStatus.FAILED.value: _l("Could not be started"),
-}
-#: The fields a failed start's template problems are about.
-FIELD_NAMES = {
-    "subject_fr": _l("Subject (French)"),
-    "body_fr": _l("Message (French)"),
-    "subject_en": _l("Subject (English)"),
-    "body_en": _l("Message (English)"),
-}
-ROLE_NAMES = {"manager": _l("Managers"), "comms": _l("Communications team"), "admin": _l("Administrators")}
 
 
 def _me() -> User:
     return current_user._get_current_object()  # type: ignore[no-any-return]
-
-
-def _locale() -> str:
-    return str(get_locale() or "fr")
 
 
 def _message_or_404(message_id: int) -> Message:
@@ -104,33 +50,6 @@ def _today() -> Any:
     return utcnow().astimezone(PARIS).date()
 
 
-@bp.app_template_global("message_status_name")
-def message_status_name(status: str) -> str:
-    """A message status in the interface language."""
-    return str(STATUS_NAMES.get(status, status))
-
-
-def _problem_lines(problems: list[TemplateProblem]) -> list[str]:
-    """Each problem as a sentence, with its line number when it has one."""
-    locale = _locale()
-    return [
-        _("Line %(line)d: %(problem)s", line=p.line, problem=p.message(locale)) if p.line else p.message(locale)
-        for p in problems
-    ]
-
-
-def _placeholders() -> list[dict[str, Any]]:
-    locale = _locale()
-    return [
-        {
-            "name": p.name,
-            "description": p.description(locale),
-            "available": OPTIONAL_PLACEHOLDERS.get(p.name, lambda: True)(),
-        }
-        for p in PLACEHOLDERS.values()
-    ]
-
-
 # ------------------------------------------------------------------------------------------- lists
 
 
@@ -138,9 +57,9 @@ def _placeholders() -> list[dict[str, Any]]:
 @roles_required(COMMS)
 def comms_messages() -> Response:
     """Every message, the most recent first, with its status and e-mails sent."""
-    status = request.args.get("status", "")
+    filters = services.MessageFilters.from_args(request.args)
     page = paginate(
-        services.messages_statement(status or None),
+        services.messages_statement(filters),
         number=page_number(request.args.get("page")),
         size=current_app.config["PORTAL_PAGE_SIZE"],
     )
@@ -148,9 +67,10 @@ def comms_messages() -> Response:
         "messaging/comms/messages.html",
         "messaging/comms/_messages_results.html",
         page=page,
-        status=status,
+        filters=filters,
         counts=services.sent_counts(m.id for m in page.items),
         categories=CATEGORY_NAMES,
+        statuses=display.status_choices(),
     )
 
 
@@ -175,8 +95,8 @@ def delete_template(template_id: int) -> BaseResponse:
     if ActionForm().validate_on_submit():
         try:
             services.delete_template(template)
-        except services.NotAllowed as refused:
-            flash(str(NOT_ALLOWED[refused.code]), "error")
+        except DomainError as error:
+            flash(error.message(), "error")
         else:
             db.session.commit()
             flash(_("The template is deleted."), "success")
@@ -193,7 +113,7 @@ def _compose_page(form: MessageForm, message: Message | None, problems: dict[str
         form=form,
         message=message,
         problems=problems,
-        placeholders=_placeholders(),
+        placeholders=display.placeholders_shown(str(get_locale() or "fr")),
         templates=templates or [],
         template_id=template_id,
         title_of=services.template_title,
@@ -210,14 +130,6 @@ def _form_input(form: MessageForm) -> services.MessageInput:
         category=form.category.data or "",
         channels=form.channels.data or "",
     )
-
-
-def _rejected_problems(rejected: services.ContentRejected) -> dict[str, list[str]]:
-    problems = {name: _problem_lines(found) for name, found in rejected.problems.items()}
-    for code in rejected.codes:
-        name, text = CONTENT_CODES[code]
-        problems.setdefault(name, []).insert(0, str(text))
-    return problems
 
 
 @bp.get("/comms/messages/new")
@@ -240,7 +152,7 @@ def create_message() -> Any:
         try:
             message = services.create_message(_form_input(form), author=_me())
         except services.ContentRejected as rejected:
-            return _compose_page(form, None, _rejected_problems(rejected), 422)
+            return _compose_page(form, None, display.problems_by_field(rejected), 422)
         db.session.commit()
         flash(_("The draft is saved. Now choose who receives it."), "success")
         return redirect(url_for("messaging.audience_page", message_id=message.id), code=303)
@@ -267,9 +179,9 @@ def update_message(message_id: int) -> Any:
         try:
             services.update_message(message, _form_input(form))
         except services.ContentRejected as rejected:
-            return _compose_page(form, message, _rejected_problems(rejected), 422)
-        except services.NotAllowed as refused:
-            flash(str(NOT_ALLOWED[refused.code]), "error")
+            return _compose_page(form, message, display.problems_by_field(rejected), 422)
+        except DomainError as error:
+            flash(error.message(), "error")
             return redirect(url_for("messaging.message_detail", message_id=message.id), code=303)
         db.session.commit()
         flash(_("The message is saved."), "success")
@@ -285,7 +197,7 @@ def validate_field() -> str:
     if name not in services.SOURCE_FIELDS:
         abort(400)
     source = request.form.get(name, "")
-    problems = _problem_lines(services.field_problems(name, source))
+    problems = display.problem_lines(services.field_problems(name, source))
     return render_template("messaging/comms/_problems.html", name=name, problems=problems, checked=True)
 
 
@@ -316,11 +228,11 @@ def _audience_form(formdata: Any = None, criteria: Criteria | None = None) -> Au
         form = AudienceForm(formdata=formdata, meta={"csrf": False})
     else:
         form = AudienceForm()
-    form.roles.choices = [SelectChoice(role, ROLE_NAMES[role]) for role in TARGETABLE_ROLES]
+    form.roles.choices = [SelectChoice(role, display.ROLE_NAMES[role]) for role in TARGETABLE_ROLES]
     form.org_units.choices = _choices(sa.select(OrgUnit.id, OrgUnit.name).order_by(OrgUnit.name))
     form.communes.choices = _choices(sa.select(Commune.insee, Commune.name).order_by(Commune.name))
     form.sites.choices = _choices(sa.select(Site.id, Site.name).order_by(Site.name))
-    form.languages.choices = [SelectChoice(code, {"fr": "Français", "en": "English"}[code]) for code in LANGUAGES]
+    form.languages.choices = [SelectChoice(code, display.LANGUAGE_NAMES[code]) for code in LANGUAGES]
     form.campaign.choices = [SelectChoice("", _("No campaign"))] + [
         SelectChoice(str(i), name) for i, name in services.campaign_choices()
     ]
@@ -352,7 +264,6 @@ def _audience_page(message: Message, form: AudienceForm, count: int | None, stat
         message=message,
         form=form,
         count=count,
-        campaigns=campaigns_available(),
     )
     return (page, status) if status != 200 else page
 
@@ -379,7 +290,6 @@ def audience_count(message_id: int) -> Response:
         message=message,
         form=form,
         count=count,
-        campaigns=campaigns_available(),
     )
 
 
@@ -393,8 +303,8 @@ def save_audience(message_id: int) -> Any:
         return _audience_page(message, form, None, 422)
     try:
         services.save_audience(message, _criteria_from(form))
-    except services.NotAllowed as refused:
-        flash(str(NOT_ALLOWED[refused.code]), "error")
+    except DomainError as error:
+        flash(error.message(), "error")
         return redirect(url_for("messaging.message_detail", message_id=message.id), code=303)
     db.session.commit()
     flash(_("The audience is saved. Preview the message as some of its recipients."), "success")
@@ -406,28 +316,28 @@ def save_audience(message_id: int) -> Any:
 
 def _preview_context(message: Message) -> dict[str, Any]:
     criteria = services.criteria_of(message)
-    query = request.args.get("q", "").strip()[:100]
-    found = audience.search(criteria, query, today=_today()) if query else []
+    choice = services.PreviewChoice.from_args(request.args)
+    found = audience.search(criteria, choice.query, today=_today()) if choice.query else []
     chosen = None
     shown: list[services.Preview] = []
     now = utcnow()
     locales = ("fr", "en") if message.has_english else ("fr",)  # every version, whatever each one reads
-    recipient_id = request.args.get("recipient", type=int)
-    if recipient_id is not None:
-        chosen = db.session.get(User, recipient_id)
+    if choice.recipient_id is not None:
+        chosen = db.session.get(User, choice.recipient_id)
         if chosen is None or not audience.is_recipient(criteria, chosen.id, today=_today()):
             abort(404)
         shown = services.previews(message, [chosen], today=_today(), now=now, locales=locales)
-    elif request.args.get("random"):
+    elif choice.random:
         drawn = audience.sample(criteria, today=_today())
         shown = services.previews(message, drawn, today=_today(), now=now, locales=locales)
     return {
         "message": message,
-        "query": query,
+        "query": choice.query,
         "found": found,
         "chosen": chosen,
         "shown": shown,
-        "random": bool(request.args.get("random")),
+        "random": choice.random,
+        "language_names": display.LANGUAGE_NAMES,
     }
 
 
@@ -449,42 +359,24 @@ def preview_search(message_id: int) -> Response:
 # ----------------------------------------------------------------------------------- detail, status
 
 
-def _start_failure(message: Message) -> dict[str, Any] | None:
-    """Why a failed message could not be started, in the user's language: its template problems, an
-    interrupted preparation, or the error the jobs process recorded (as it was given)."""
-    if message.status != MessageStatus.FAILED.value:
-        return None
-    details = message.pause_details or {}
-    problems = [
-        f"{FIELD_NAMES.get(name, name)} – {line}"
-        for name, found in (details.get("problems") or {}).items()
-        for line in _problem_lines([TemplateProblem(*problem) for problem in found])
-    ]
-    kind = details.get("kind")
-    explanation = {
-        "template": _("Its content has errors:"),
-        "interrupted": _("Its preparation was interrupted %(count)d times: the jobs process stopped during it.",
-                         count=MAX_START_ATTEMPTS),
-    }.get(kind, _("An error occurred while it was being prepared."))
-    reason = "" if problems or kind == "interrupted" else details.get("reason", "")
-    return {"explanation": explanation, "problems": problems, "reason": reason}
-
-
 def _detail_context(message: Message) -> dict[str, Any]:
     criteria = services.criteria_of(message)
     started = message.started_at is not None
+    figures = services.delivery_figures(message) if started else None
     return {
         "message": message,
-        "figures": services.delivery_figures(message) if started else None,
+        "figures": figures,
+        "actions": services.allowed_actions(message, figures),
         "criteria": criteria,
         "names": services.describe_criteria(criteria),
-        "role_names": ROLE_NAMES,
+        "role_names": display.ROLE_NAMES,
         "count": None if started else audience.count(criteria, today=_today()),
         "categories": CATEGORY_NAMES,
-        "channel_names": CHANNEL_NAMES,
+        "channel_names": display.CHANNEL_NAMES,
         "schedule_form": ScheduleForm(),
         "template_form": TemplateNameForm(),
-        "start_failure": _start_failure(message),
+        "start_failure": display.start_failure(message),
+        "pause": display.pause_notice(message),
         "polling": message.status in (MessageStatus.STARTING.value, MessageStatus.SENDING.value)
         or (message.status == MessageStatus.SCHEDULED.value and message.scheduled_at is not None
             and message.scheduled_at <= utcnow()),
@@ -503,20 +395,25 @@ def _back(message: Message) -> BaseResponse:
     return redirect(url_for("messaging.message_detail", message_id=message.id), code=303)
 
 
+def _outcome(message: Message, action: Any, success: str) -> BaseResponse:
+    """Run an action on the message and commit it, or roll it back on a refusal; flash either, back to its page."""
+    try:
+        outcome = action(message)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message(), "error")
+        return _back(message)
+    db.session.commit()
+    flash(success % {"count": outcome if isinstance(outcome, int) else 0}, "success")
+    return _back(message)
+
+
 def _action(message_id: int, action: Any, success: str) -> BaseResponse:
     """Run a life-cycle action after the CSRF check; flash its outcome."""
     message = _message_or_404(message_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        outcome = action(message)
-    except services.NotAllowed as refused:
-        db.session.rollback()
-        flash(str(NOT_ALLOWED[refused.code]), "error")
-        return _back(message)
-    db.session.commit()
-    flash(success % {"count": outcome if isinstance(outcome, int) else 0}, "success")
-    return _back(message)
+    return _outcome(message, action, success)
 
 
 @bp.post("/comms/messages/<int:message_id>/send")
@@ -540,15 +437,7 @@ def schedule(message_id: int) -> Any:
         flash(_("Give the date and time when sending should start."), "error")
         return _back(message)
     at = form.send_at.data.replace(tzinfo=PARIS).astimezone(UTC)
-    try:
-        services.schedule(message, at, now=utcnow())
-    except services.NotAllowed as refused:
-        db.session.rollback()
-        flash(str(NOT_ALLOWED[refused.code]), "error")
-        return _back(message)
-    db.session.commit()
-    flash(_("Sending is scheduled."), "success")
-    return _back(message)
+    return _outcome(message, lambda m: services.schedule(m, at, now=utcnow()), _("Sending is scheduled."))
 
 
 @bp.post("/comms/messages/<int:message_id>/cancel")
@@ -593,15 +482,9 @@ def save_as_template(message_id: int) -> BaseResponse:
     if not form.validate_on_submit():
         flash(_("Give the template a name."), "error")
         return _back(message)
-    try:
-        services.save_as_template(message, form.name.data, author=_me())
-    except (services.NotAllowed, services.ContentRejected):
-        db.session.rollback()
-        flash(str(NOT_ALLOWED["content_rejected"]), "error")
-        return _back(message)
-    db.session.commit()
-    flash(_("The template is saved in the library."), "success")
-    return _back(message)
+    name = form.name.data
+    return _outcome(message, lambda m: services.save_as_template(m, name, author=_me()),
+                    _("The template is saved in the library."))
 
 
 @bp.post("/comms/messages/<int:message_id>/test")
@@ -614,9 +497,8 @@ def send_test(message_id: int) -> BaseResponse:
     me = _me()
     try:
         dispatch.send_test(message, me, today=_today(), now=utcnow(), subject_prefix=_("[Test]"))
-    except dispatch.NotPersonalised as refused:
-        flash(_("The message cannot be personalised for you: %(error)s",
-                error=refused.reason or NOT_ALLOWED["content_rejected"]), "error")
+    except DomainError as error:
+        flash(error.message(), "error")
     except mail.DeliveryError as error:
         flash(_("The test e-mail was not accepted: %(reason)s", reason=str(error)), "error")
     else:

@@ -1,8 +1,31 @@
-"""What the campaign codes stored in the database are called on screen, in the user's language."""
+"""What the campaigns domain shows in words: the codes stored in the database, why an action is refused, and
+the template filters of its pages (registered on the blueprint by `init_blueprint`)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
+from flask import Blueprint
+from flask_babel import format_date
+
 from portal.i18n import lazy_gettext as _l
+from portal.timezone import PARIS
+
+#: Why a storage export is refused as a whole (portal.campaigns.parsers.StorageParseError.code).
+FILE_ERRORS = {
+    "empty": _l("The file is empty: there is no header line."),
+    "unknown_format": _l("The columns of this file match no known export. Expected columns: %(expected)s."),
+    "missing_columns": _l("This file lacks the columns of the %(format)s export: %(missing)s."),
+}
+
+#: Why a campaign change is refused (portal.campaigns.services.CampaignError.code).
+CAMPAIGN_ERRORS = {
+    "not_in_scope": _l("This campaign is not meant for your commune or your unit."),
+    "cannot_join": _l("This campaign can no longer be joined."),
+    "closed": _l("This campaign is closed: its results are final."),
+    "not_participant": _l("Only participants can do this: join the campaign first."),
+    "closed_campaign_unchanged": _l("A closed campaign cannot be changed: its results are final."),
+}
 
 STATES = {
     "draft": _l("draft"),
@@ -55,3 +78,19 @@ REASONS = {
 }
 
 PROBLEM_KINDS = {"invalid": _l("Invalid lines"), "unmatched": _l("Unmatched employees")}
+
+
+def last_day(ends_at: datetime) -> date:
+    """The last day (Paris) of a period ending at `ends_at` (midnight after it)."""
+    return ends_at.astimezone(PARIS).date() - timedelta(days=1)
+
+
+def day_month(day: date) -> str:
+    """A short day label for chart axes: `21 mars` / `21 Mar`."""
+    return format_date(day, "d MMM")
+
+
+def init_blueprint(bp: Blueprint) -> None:
+    """Register the campaign pages' template filters."""
+    bp.add_app_template_filter(last_day, "campaign_last_day")
+    bp.add_app_template_filter(day_month, "campaign_day_month")

@@ -1,0 +1,216 @@
+"""The admin's campaign pages: the campaign editor, and the storage imports with their reports."""
+
+from __future__ import annotations
+
+import io
+
+import sqlalchemy as sa
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms.fields.choices import SelectChoice
+
+from portal import uploads
+from portal.accounts.models import Role
+from portal.campaigns import bp, display, imports, services
+from portal.campaigns.forms import CampaignForm, StorageImportForm
+from portal.campaigns.models import Campaign, StorageImport
+from portal.campaigns.routes import _me
+from portal.domain_error import DomainError
+from portal.htmx import render
+from portal.models import db, utcnow
+from portal.org.models import Commune, OrgUnit
+from portal.pagination import page_number, paginate
+from portal.security import roles_required
+
+# --------------------------------------------------------------------------------- admin: campaigns
+
+
+def _scope_choices(form: CampaignForm) -> CampaignForm:
+    form.communes.choices = [
+        SelectChoice(c.insee, c.name) for c in db.session.scalars(sa.select(Commune).order_by(Commune.name))
+    ]
+    form.org_units.choices = [
+        SelectChoice(u.id, f"{u.name} ({u.code})")
+        for u in db.session.scalars(sa.select(OrgUnit).order_by(OrgUnit.code))
+    ]
+    return form
+
+
+@bp.get("/admin/campaigns")
+@roles_required(Role.ADMIN.value)
+def admin_campaigns() -> Response:
+    """Every campaign, drafts included, with its state and what to do next."""
+    page = paginate(
+        services.all_campaigns_statement(),
+        number=page_number(request.args.get("page")),
+        size=current_app.config["PORTAL_PAGE_SIZE"],
+    )
+    return render(
+        "campaigns/admin_campaigns.html", "campaigns/_admin_campaign_list.html", page=page, state_labels=display.STATES
+    )
+
+
+@bp.get("/admin/campaigns/new")
+@roles_required(Role.ADMIN.value)
+def new_campaign_form() -> str:
+    """The campaign editor, with three weeks around the next Digital Cleanup Day suggested."""
+    first, last = services.suggested_period(services.paris_today(utcnow()))
+    form = _scope_choices(
+        CampaignForm(first_day=first, last_day=last, horizon_year=last.year + services.DEFAULT_HORIZON_YEARS)
+    )
+    return render_template("campaigns/campaign_form.html", form=form, campaign=None)
+
+
+@bp.post("/admin/campaigns/new")
+@roles_required(Role.ADMIN.value)
+def create_campaign() -> tuple[str, int] | BaseResponse:
+    """Create a draft campaign."""
+    form = _scope_choices(CampaignForm())
+    if form.validate_on_submit():
+        campaign = services.create_campaign(form.to_input(), created_by=_me())
+        db.session.commit()
+        flash(_("Campaign created as a draft: publish it when it is ready."), "success")
+        return redirect(url_for("campaigns.edit_campaign_form", campaign_id=campaign.id), code=303)
+    return render_template("campaigns/campaign_form.html", form=form, campaign=None), 422
+
+
+def _form_for(campaign: Campaign) -> CampaignForm:
+    percent = campaign.goal_participation
+    return _scope_choices(
+        CampaignForm(
+            obj=campaign,
+            first_day=services.first_day(campaign),
+            last_day=services.last_day(campaign),
+            communes=[c.insee for c in campaign.communes],
+            org_units=[u.id for u in campaign.org_units],
+            goal_participation_percent=int(percent * 100) if percent is not None else None,
+        )
+    )
+
+
+@bp.get("/admin/campaigns/<int:campaign_id>/edit")
+@roles_required(Role.ADMIN.value)
+def edit_campaign_form(campaign_id: int) -> str:
+    """The campaign editor for an existing campaign."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    return render_template(
+        "campaigns/campaign_form.html", form=_form_for(campaign), campaign=campaign, state_labels=display.STATES
+    )
+
+
+@bp.post("/admin/campaigns/<int:campaign_id>/edit")
+@roles_required(Role.ADMIN.value)
+def update_campaign(campaign_id: int) -> tuple[str, int] | BaseResponse:
+    """Save a campaign that has not closed (new dates recompute its results and its state)."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    try:
+        services.check_editable(campaign)
+    except services.CampaignError as error:
+        flash(error.message(), "error")
+        return redirect(url_for("campaigns.edit_campaign_form", campaign_id=campaign.id), code=303)
+    form = _scope_choices(CampaignForm())
+    if form.validate_on_submit():
+        services.update_campaign(campaign, form.to_input(), now=utcnow())
+        db.session.commit()
+        flash(_("Campaign saved."), "success")
+        return redirect(url_for("campaigns.edit_campaign_form", campaign_id=campaign.id), code=303)
+    return render_template(
+        "campaigns/campaign_form.html", form=form, campaign=campaign, state_labels=display.STATES
+    ), 422
+
+
+@bp.post("/admin/campaigns/<int:campaign_id>/publish")
+@roles_required(Role.ADMIN.value)
+def publish_campaign(campaign_id: int) -> BaseResponse:
+    """Publish a draft: employees in scope see it; the jobs process then moves it by the clock."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    services.publish_campaign(campaign, now=utcnow())
+    db.session.commit()
+    flash(_("Campaign published: it is now %(state)s.", state=display.STATES[campaign.state]), "success")
+    return redirect(url_for("campaigns.edit_campaign_form", campaign_id=campaign.id), code=303)
+
+
+# ----------------------------------------------------------------------------------- admin: imports
+
+
+def _imports_page(form: StorageImportForm) -> str:
+    page = paginate(
+        imports.imports_statement(),
+        number=page_number(request.args.get("page")),
+        size=current_app.config["PORTAL_PAGE_SIZE"],
+    )
+    return render_template(
+        "campaigns/admin_imports.html",
+        form=form,
+        page=page,
+        format_labels=display.FORMATS,
+        max_mb=current_app.config["MAX_CONTENT_LENGTH"] / 1024 / 1024
+        if current_app.config["MAX_CONTENT_LENGTH"]
+        else None,
+    )
+
+
+@bp.get("/admin/storage-imports")
+@roles_required(Role.ADMIN.value)
+def admin_imports() -> str:
+    """The upload form and the reports of past imports."""
+    return _imports_page(StorageImportForm())
+
+
+@bp.post("/admin/storage-imports")
+@roles_required(Role.ADMIN.value)
+def upload_import() -> tuple[str, int] | BaseResponse:
+    """Import an uploaded export; a file that is not a known export imports nothing."""
+    form = StorageImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            batch = imports.import_storage_file(
+                io.StringIO(uploads.read_upload(upload)),
+                filename=upload.filename or "",
+                format=form.format.data,
+                measured_at=form.measured_on.data or services.paris_today(utcnow()),
+                imported_by=_me(),
+            )
+        except DomainError as error:  # not text, an unknown export, too many lines
+            db.session.rollback()  # a file found unreadable halfway imports nothing either
+            form.file.errors = [error.message()]
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Import done: %(created)d snapshots created, %(unchanged)d unchanged, %(problems)d lines not used.",
+                    created=batch.created,
+                    unchanged=batch.unchanged,
+                    problems=batch.invalid + batch.unmatched,
+                ),
+                "success",
+            )
+            return redirect(url_for("campaigns.import_report", import_id=batch.id), code=303)
+    return _imports_page(form), 422
+
+
+@bp.get("/admin/storage-imports/<int:import_id>")
+@roles_required(Role.ADMIN.value)
+def import_report(import_id: int) -> Response:
+    """An import's report: counts, then each invalid or unmatched line with its reason."""
+    batch = db.get_or_404(StorageImport, import_id)
+    kind = request.args.get("kind") if request.args.get("kind") in display.PROBLEM_KINDS else None
+    page = paginate(
+        imports.problems_statement(batch, kind),
+        number=page_number(request.args.get("page")),
+        size=current_app.config["PORTAL_PAGE_SIZE"],
+    )
+    not_used = {"invalid": batch.invalid, "unmatched": batch.unmatched}.get(kind, batch.invalid + batch.unmatched)
+    return render(
+        "campaigns/import_report.html",
+        "campaigns/_import_problems.html",
+        batch=batch,
+        page=page,
+        not_used=not_used,
+        kind=kind,
+        reasons=display.REASONS,
+        kinds=display.PROBLEM_KINDS,
+        format_labels=display.FORMATS,
+    )

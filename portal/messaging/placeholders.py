@@ -1,0 +1,133 @@
+"""The placeholders a message can use: each one's name, kind, example value and description, and the
+languages a message is written in. Standard library only: the checker, the renderer and the pages read it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Literal
+
+LOCALES = ("fr", "en")
+
+
+def language(locale: str) -> str:
+    """'fr', 'fr_FR', 'fr-CA' → 'fr'; 'en…' → 'en'; anything else is a programming error."""
+    code = str(locale).replace("-", "_").split("_")[0].lower()
+    if code not in LOCALES:
+        raise ValueError(f"unsupported locale {locale!r} (expected one of {LOCALES})")
+    return code
+
+
+Kind = Literal["int", "decimal", "str"]
+
+
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    """One value a message can use: its name in templates, type, example (for previews) and description."""
+
+    name: str
+    kind: Kind
+    example: int | Decimal | str
+    description_fr: str
+    description_en: str
+
+    def description(self, locale: str) -> str:
+        return self.description_fr if language(locale) == "fr" else self.description_en
+
+
+PLACEHOLDERS: Mapping[str, Placeholder] = MappingProxyType(
+    {
+        p.name: p
+        for p in (
+            Placeholder("first_name", "str", "Camille", "Prénom du destinataire", "Recipient's first name"),
+            Placeholder("last_name", "str", "Durand", "Nom de famille du destinataire", "Recipient's last name"),
+            Placeholder(
+                "org_unit",
+                "str",
+                "Direction des systèmes d'information",
+                "Service ou direction du destinataire",
+                "Recipient's department",
+            ),
+            Placeholder("site", "str", "Lyon Part-Dieu", "Site de travail du destinataire", "Recipient's work site"),
+            Placeholder("commune", "str", "Lyon", "Commune du site de travail", "Town of the work site"),
+            Placeholder("device_count", "int", 3, "Nombre d'équipements attribués", "Number of devices assigned"),
+            Placeholder(
+                "footprint_kg_per_year",
+                "decimal",
+                Decimal("412.5"),
+                "Empreinte carbone annuelle de ses équipements (kg CO₂e par an)",
+                "Annual carbon footprint of their devices (kg CO₂e per year)",
+            ),
+            Placeholder(
+                "oldest_device_years",
+                "int",
+                6,
+                "Âge de son équipement le plus ancien (années)",
+                "Age of their oldest device (years)",
+            ),
+            Placeholder(
+                "keep_longer_saving_kg",
+                "decimal",
+                Decimal("85.3"),
+                "CO₂e évité en gardant ses équipements un an de plus (kg)",
+                "CO₂e avoided by keeping their devices one more year (kg)",
+            ),
+            Placeholder(
+                "org_average_kg_per_year",
+                "decimal",
+                Decimal("1234.5"),
+                "Empreinte annuelle moyenne d'un agent de l'organisation (kg CO₂e par an)",
+                "Average annual footprint of an employee of the organisation (kg CO₂e per year)",
+            ),
+            Placeholder(
+                "nearest_collection_point",
+                "str",
+                "Mairie du 3e arrondissement, 215 rue Duguesclin",
+                "Point de collecte le plus proche du site",
+                "Collection point nearest to the work site",
+            ),
+            Placeholder(
+                "campaign_freed_gb",
+                "decimal",
+                Decimal("12.4"),
+                "Stockage libéré par le destinataire pendant la campagne de nettoyage (Go)",
+                "Storage freed by the recipient during the clean-up campaign (GB)",
+            ),
+            Placeholder(
+                "campaign_total_gb",
+                "decimal",
+                Decimal("3456.7"),
+                "Stockage libéré par tous les participants de la campagne (Go)",
+                "Storage freed by all the campaign's participants (GB)",
+            ),
+            Placeholder(
+                "campaign_participants",
+                "int",
+                1287,
+                "Nombre de participants à la campagne",
+                "Number of participants in the campaign",
+            ),
+            Placeholder(
+                "team_rank",
+                "int",
+                4,
+                "Rang de son équipe dans la campagne",
+                "Rank of their team in the campaign",
+            ),
+            Placeholder(
+                "portal_url",
+                "str",
+                "https://portail.example.org",
+                "Adresse du portail (pour un lien : [le portail]({{ portal_url }}))",
+                "Address of the portal (for a link: [the portal]({{ portal_url }}))",
+            ),
+        )
+    }
+)
+
+
+def example_context() -> dict[str, int | Decimal | str]:
+    """Every placeholder with its example value: the context of previews."""
+    return {name: p.example for name, p in PLACEHOLDERS.items()}
