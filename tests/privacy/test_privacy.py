@@ -159,7 +159,7 @@ def test_storage_measures_older_than_24_months_are_deleted_and_closed_campaign_t
     campaign_services.advance_campaign_states(now=paris(2026, 4, 15))  # closed
     measure(me, 14, datetime(2027, 7, 1, tzinfo=PARIS))  # within 24 months of NOW
     db.session.commit()
-    before = results.totals(campaign).freed_bytes
+    before = results.measured_totals(campaign).freed_bytes
     assert before == 5 * 10**9
 
     outcomes = {o.key: o.affected for o in apply_retention(app.config, now=NOW)}
@@ -168,7 +168,7 @@ def test_storage_measures_older_than_24_months_are_deleted_and_closed_campaign_t
     kept = db.session.scalars(sa.select(StorageSnapshot.measured_at)).all()
     assert [m.astimezone(PARIS).date().isoformat() for m in kept] == ["2027-07-01"]
     results.clear_results_cache()
-    assert results.totals(campaign).freed_bytes == before
+    assert results.measured_totals(campaign).freed_bytes == before
 
 
 def test_measures_a_campaign_not_closed_needs_as_baseline_are_kept(app, make_user, measure, make_campaign):
@@ -198,7 +198,7 @@ def test_departed_accounts_are_pseudonymised_after_12_months_and_the_figures_sta
     set_active(gone, False, by=None, now=NOW - timedelta(days=400))
     set_active(recent, False, by=None, now=NOW - timedelta(days=200))
     db.session.commit()
-    totals_before, figures_before = results.totals(campaign), delivery_figures(message)
+    totals_before, figures_before = results.measured_totals(campaign), delivery_figures(message)
 
     outcomes = {o.key: o.affected for o in apply_retention(app.config, now=NOW)}
     db.session.commit()
@@ -214,7 +214,7 @@ def test_departed_accounts_are_pseudonymised_after_12_months_and_the_figures_sta
     inbox = db.session.scalar(sa.select(MessageRecipient).where(MessageRecipient.user_id == gone.id))
     assert (inbox.subject, inbox.body, inbox.in_inbox) == ("", "", False)
     results.clear_results_cache()
-    totals_after = results.totals(campaign)
+    totals_after = results.measured_totals(campaign)
     assert (totals_after.freed_bytes, totals_after.participants) == (totals_before.freed_bytes,
                                                                      totals_before.participants)
     assert totals_after.freed_bytes == 6 * 10**9
