@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from portal.accounts import bp, oidc, services
 from portal.accounts.forms import LanguageForm, LoginForm, PasswordForm
 from portal.accounts.models import User
+from portal.database import writes_on_get
 from portal.extensions import limiter
 from portal.models import db, utcnow
 from portal.security import public, same_site_path
@@ -135,6 +136,7 @@ def provider_login() -> Response:
 
 @bp.get("/login/provider/callback")
 @public
+@writes_on_get
 def provider_callback() -> tuple[str, int] | Response:
     """The identity provider's answer: check it, find the account, open the session."""
     provider = _provider()

@@ -329,3 +329,29 @@ def test_a_bad_role_mapping_stops_the_portal_at_start(database_url, tmp_path):
     with pytest.raises(ValueError, match="OIDC_ROLE_MAP"):
         create_app(app_config(database_url, tmp_path) | {"OIDC_ISSUER": "https://id.example",
                                                           "OIDC_ROLE_MAP": "portal-admins=superuser"})
+
+
+def test_the_providers_return_writes_in_one_transaction(portal, idp, make_user, provider_account):
+    """PostgreSQL: pages are read in autocommit mode, but the return from the provider links the account,
+    sets its roles and its last sign-in together, in a transaction."""
+    from collections import defaultdict
+
+    from flask import has_request_context, request
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's driver begins a transaction only before a write: nothing to change there")
+    make_user(email="tx@test.example")
+    provider_account("tx", email="tx@test.example", email_verified=True, groups=["portal-comms"])
+    callback = idp.follow(start(portal), "tx", "provider-pass")
+    autocommit: dict[str, list[bool]] = defaultdict(list)
+
+    def statement(connection, _cursor, _statement, _parameters, _context, _many) -> None:  # noqa: ANN001
+        if has_request_context():
+            autocommit[request.endpoint].append(connection.connection.dbapi_connection.autocommit)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", statement)
+    try:
+        assert back_at_portal(portal, callback).status_code == 303
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", statement)
+    assert autocommit["accounts.provider_callback"] and set(autocommit["accounts.provider_callback"]) == {False}
