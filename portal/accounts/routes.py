@@ -117,11 +117,11 @@ def login() -> tuple[str, int] | Response:
 @public
 def provider_login() -> Response:
     """Send the browser to the identity provider (Authorization Code flow with PKCE, state and nonce)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
     provider = _provider()
     if provider is None:
         abort(404)
-    if current_user.is_authenticated:
-        return redirect(url_for("main.home"))
     redirect_uri = current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for("accounts.provider_callback")
     try:
         url, pending = oidc.begin_sign_in(
@@ -139,6 +139,8 @@ def provider_login() -> Response:
 @writes_on_get
 def provider_callback() -> tuple[str, int] | Response:
     """The identity provider's answer: check it, find the account, open the session."""
+    if current_user.is_authenticated:  # already signed in (a second tab, the back button)
+        return redirect(url_for("main.home"))
     provider = _provider()
     if provider is None:
         abort(404)

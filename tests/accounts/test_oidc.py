@@ -355,3 +355,19 @@ def test_the_providers_return_writes_in_one_transaction(portal, idp, make_user, 
     finally:
         sa.event.remove(sa.engine.Engine, "before_cursor_execute", statement)
     assert autocommit["accounts.provider_callback"] and set(autocommit["accounts.provider_callback"]) == {False}
+
+
+def test_an_unreachable_provider_is_said_on_the_login_page(portal, oidc_app):
+    change_settings(oidc_app, issuer="http://127.0.0.1:9", timeout_seconds=2)
+    response = portal.get("/login/provider")
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert "Le fournisseur d’identité ne répond pas pour le moment." in text(portal.get("/login"))
+
+
+def test_a_provider_refusal_is_said_and_opens_no_session(portal, oidc_app):
+    url = start(portal)
+    state = parse_qs(urlsplit(url).query)["state"][0]
+    response = portal.get(f"/login/provider/callback?error=access_denied&state={state}")
+    assert response.status_code == 403
+    assert "Le fournisseur d’identité ne vous a pas connecté (access_denied)." in text(response)
+    assert portal.get("/").status_code == 302
