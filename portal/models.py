@@ -6,7 +6,10 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -50,6 +53,24 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         # SQLite keeps no offset: the value was stored in UTC by process_bind_param.
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class RandomHex(FunctionElement[str]):
+    """32 random hexadecimal characters computed by the database for each row (a server default): rows
+    inserted by INSERT … SELECT get one each too, which a Python-side default would give once per statement."""
+
+    type = sa.String(32)
+    inherit_cache = True
+
+
+@compiles(RandomHex, "sqlite")
+def _random_hex_sqlite(element: RandomHex, compiler: SQLCompiler, **kw: object) -> str:
+    return "lower(hex(randomblob(16)))"
+
+
+@compiles(RandomHex, "postgresql")
+def _random_hex_postgresql(element: RandomHex, compiler: SQLCompiler, **kw: object) -> str:
+    return "replace(gen_random_uuid()::text, '-', '')"
 
 
 class TimestampMixin:

@@ -8,6 +8,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +48,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A fresh database for this run: a temporary SQLite file, or a new PostgreSQL database."""
+    with new_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+@contextmanager
+def new_database(directory: Path) -> Iterator[str]:
+    """An empty database: a new one on the tests' PostgreSQL server (TEST_DATABASE_URL), dropped afterwards, or
+    a SQLite file in `directory`."""
     server_url = os.environ.get("TEST_DATABASE_URL")
     if not server_url:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.db'}"
+        yield f"sqlite:///{directory / 'portal.db'}"
         return
     url = sa.make_url(server_url)
     if url.drivername in {"postgresql", "postgres"}:

@@ -1,7 +1,7 @@
 """identity provider link, directory sync and personal-data retention on accounts
 
 Revision ID: 0015
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-03 10:00:00.000000
 
 Reviewed: five nullable columns on `user`, so existing rows need no backfill. `oidc_issuer` + `oidc_subject`
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = '0015'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

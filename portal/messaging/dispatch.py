@@ -7,10 +7,11 @@ Crash safety, step by step:
    several workers share the outbox without waiting for each other; on SQLite one worker runs (the claim
    is a single UPDATE, serialised by the database). Rows whose lease has expired (their worker died) can
    be claimed again.
-2. *Send*: each e-mail goes through :mod:`portal.mail` with a Message-ID stable for the row; the row is
-   marked sent, and committed, only after the server accepted it. A worker killed between the server's
-   "250" and that commit sends that one e-mail again after the lease (same Message-ID): that is the only
-   duplicate possible.
+2. *Send*: each e-mail goes through :mod:`portal.mail` with a Message-ID made of the row's ids and its
+   random ``email_uid`` (unique across portals and databases, the same on every attempt); the row is marked
+   sent, and committed, only after the server accepted it, and nothing else happens between the server's
+   "250" and that commit but the UPDATE. A worker killed in that window sends that one e-mail again after
+   the lease (same Message-ID): that is the only duplicate possible (at least once, never lost).
 3. *Failures*: a 4xx reply (or a lost connection) puts the row back with an exponential backoff, up to
    MAX_ATTEMPTS; a 5xx reply fails it at once with the server's reason. When more than PAUSE_FAILURE_SHARE
    of a batch fails, the message pauses, with the reason, until the communications team resumes it.
@@ -182,8 +183,15 @@ def claim(message_id: int, *, now: datetime, worker: str, size: int, lease_secon
     return sorted(ids)
 
 
-def _contents(ids: Sequence[int], worker: str) -> list[tuple[int, EmailContent]]:
-    """What to send for the claimed rows; rows of accounts deactivated since the start are dropped."""
+def _message_id_key(message_id: int, entry_id: int, email_uid: str) -> str:
+    """The Message-ID's left part for an outbox row: readable ids, and the row's random uid that makes it unique
+    beyond this database (two portals sending through one relay have the same ids)."""
+    return f"m{message_id}.e{entry_id}.{email_uid}"
+
+
+def _contents(ids: Sequence[int], worker: str) -> list[tuple[int, str, EmailContent]]:
+    """What to send for the claimed rows (row id, Message-ID key, content); rows of accounts deactivated since
+    the start are dropped."""
     inactive = db.session.execute(
         sa.update(_OUTBOX)
         .where(
@@ -199,6 +207,7 @@ def _contents(ids: Sequence[int], worker: str) -> list[tuple[int, EmailContent]]
     rows = db.session.execute(
         sa.select(
             OutboxEntry.id,
+            OutboxEntry.email_uid,
             User.email,
             MessageRecipient.locale,
             MessageRecipient.subject,
@@ -213,9 +222,10 @@ def _contents(ids: Sequence[int], worker: str) -> list[tuple[int, EmailContent]]
         .order_by(OutboxEntry.id)
     )
     contents = []
-    for entry_id, to, locale, subject, body, message_id, category in rows:
+    for entry_id, email_uid, to, locale, subject, body, message_id, category in rows:
         html, text = markup.render(body)  # the safe renderer's markup stage, once for both parts
-        contents.append((entry_id, EmailContent(to, locale, subject, str(html), text, message_id, category)))
+        key = _message_id_key(message_id, entry_id, email_uid)
+        contents.append((entry_id, key, EmailContent(to, locale, subject, str(html), text, message_id, category)))
     return contents
 
 
@@ -230,6 +240,9 @@ def backoff(attempts: int) -> timedelta:
 def _fast_commit(results: sa.Connection) -> None:
     """PostgreSQL: this transaction's commit does not wait for the WAL flush (it costs more than the e-mail).
 
+    Called when an e-mail's transaction begins, before it is sent: after the server's "250" only the UPDATE
+    and the COMMIT remain (the transaction holds no lock and no snapshot while the e-mail is sent).
+
     A killed worker loses nothing (the database server has the commit); only a crash of the database server
     itself could forget the last fraction of a second of "sent" marks, and those e-mails would go again with
     the same Message-ID. SQLite already runs with synchronous=NORMAL in WAL mode: the same trade-off.
@@ -243,7 +256,6 @@ def _mine(entry_id: int, worker: str) -> sa.Update:
 
 
 def _record_sent(results: sa.Connection, entry_id: int, worker: str, now: datetime) -> None:
-    _fast_commit(results)
     results.execute(
         _mine(entry_id, worker).values(
             status=OutboxStatus.SENT.value,
@@ -259,7 +271,6 @@ def _record_failure(
     results: sa.Connection, entry_id: int, worker: str, now: datetime, error: mail.DeliveryError
 ) -> bool:
     """A permanent failure, or a temporary one to retry later (failed after the last attempt); True if failed."""
-    _fast_commit(results)
     attempts = results.scalar(sa.select(_OUTBOX.c.attempts).where(_OUTBOX.c.id == entry_id)) or 0
     attempts += 1
     reason = str(error)[:500]
@@ -313,8 +324,12 @@ def _still_sending(message_id: int) -> bool:
     return db.session.scalar(sa.select(Message.status).where(Message.id == message_id)) == MessageStatus.SENDING.value
 
 
-def dispatch_batch(*, worker: str, clock: Clock = utcnow) -> BatchReport | None:
-    """Claim one batch of due e-mails and send it over one connection; None when nothing is due."""
+def dispatch_batch(*, worker: str, clock: Clock = utcnow, stop_at: float | None = None) -> BatchReport | None:
+    """Claim one batch of due e-mails and send it over one connection; None when nothing is due.
+
+    `stop_at` (a time.monotonic() value) is the caller's time budget: no e-mail is begun after it, the rest of
+    the batch is given back at once. A slow or stalling server thus delays the run by one e-mail at most.
+    """
     now = clock()
     message_id = _next_message_id(now)
     if message_id is None:
@@ -329,14 +344,16 @@ def dispatch_batch(*, worker: str, clock: Clock = utcnow) -> BatchReport | None:
     # Stop sending well before the lease ends: after it, another worker may take the rows.
     margin = min(lease_seconds / 2, float(current_app.config.get("MAIL_TIMEOUT", 30)))
     deadline = time.monotonic() + lease_seconds - margin
+    if stop_at is not None:
+        deadline = min(deadline, stop_at)
     urls = portal_urls()
     contents = _contents(ids, worker)
     lost_in_a_row = 0
     checked = time.monotonic()
     # Results go through one connection held for the batch: a commit per e-mail, without a pool checkout each.
     with db.engine.connect() as results, mail.connection() as transport:
-        for position, (entry_id, content) in enumerate(contents):
-            remaining = [entry for entry, _ in contents[position:]]
+        for position, (entry_id, message_id_key, content) in enumerate(contents):
+            remaining = [entry for entry, _, _ in contents[position:]]
             if time.monotonic() > deadline:
                 _release(results, remaining, worker)
                 report.released += len(remaining)
@@ -347,7 +364,8 @@ def dispatch_batch(*, worker: str, clock: Clock = utcnow) -> BatchReport | None:
                     _release(results, remaining, worker)
                     report.released += len(remaining)
                     break
-            email = build_email(content, urls=urls, message_id_key=f"m{content.message_id}.e{entry_id}")
+            email = build_email(content, urls=urls, message_id_key=message_id_key)
+            _fast_commit(results)  # this e-mail's transaction begins before it is sent, not after the 250
             try:
                 transport.send(email)
             except mail.ConnectionLost as error:
@@ -362,8 +380,10 @@ def dispatch_batch(*, worker: str, clock: Clock = utcnow) -> BatchReport | None:
                 lost_in_a_row = 0
                 _count_failure(report, _record_failure(results, entry_id, worker, clock(), error), error)
             else:
-                lost_in_a_row = 0
+                # From the server's 250 to the commit below, a crash re-sends this e-mail after the lease: no
+                # database work runs in that window but this UPDATE (the transaction began before the send).
                 _record_sent(results, entry_id, worker, clock())
+                lost_in_a_row = 0
                 report.sent += 1
             results.commit()  # durable before the next e-mail: a crash re-sends at most the one in flight
     db.session.commit()  # end the session's read transaction: it must see the results just written
@@ -465,8 +485,9 @@ def run(*, budget_seconds: float | None = None, worker: str | None = None, clock
         except Exception:
             db.session.rollback()  # resumed by the next run once the start's lease has run out
             log.exception("message %d could not be started", message_id)
-    while budget_seconds is None or time.monotonic() - started_at < budget_seconds:
-        batch = dispatch_batch(worker=worker, clock=clock)
+    stop_at = None if budget_seconds is None else started_at + budget_seconds
+    while stop_at is None or time.monotonic() < stop_at:
+        batch = dispatch_batch(worker=worker, clock=clock, stop_at=stop_at)
         if batch is None:
             break
         report.batches.append(batch)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
 from portal.messaging import markup
-from portal.models import TimestampMixin, UTCDateTime, db, utcnow
+from portal.models import RandomHex, TimestampMixin, UTCDateTime, db, utcnow
 
 
 class Category(StrEnum):
@@ -205,6 +205,9 @@ class OutboxEntry(db.Model):
     last_error: Mapped[str] = mapped_column(sa.String(500), default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Random, fixed when the row is written: part of the e-mail's Message-ID, which row ids alone would make
+    #: the same for two portals (or databases) sending through one relay; the same on every retry.
+    email_uid: Mapped[str] = mapped_column(sa.String(32), server_default=RandomHex())
 
     recipient: Mapped[MessageRecipient] = relationship()
     user: Mapped[User] = relationship()

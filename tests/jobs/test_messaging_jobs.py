@@ -9,8 +9,10 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from apscheduler.schedulers.background import BackgroundScheduler
 
 from jobs import messaging as messaging_jobs
 from jobs.schedule import jobs
@@ -113,3 +115,31 @@ def test_killed_mid_send_and_restarted_every_recipient_gets_exactly_one_email(
     # Only the e-mail in flight at the kill may have been accepted twice (with the same Message-ID).
     assert sum(copies.values()) - len(people) <= 1, copies
     assert db.session.get(Message, message.id).status == MessageStatus.SENT.value
+
+
+def test_a_stalling_relay_never_makes_the_scheduler_skip_a_dispatch_run(
+    app, smtp, make_user, caplog, monkeypatch  # noqa: F811
+):
+    """Every e-mail answered after 0.15 s, 40 to send (6 s): each run stops within its 2 s interval, so the
+    scheduler never logs "maximum number of running instances reached" and skips a run."""
+    monkeypatch.setattr(logging.getLogger("apscheduler.scheduler"), "disabled", False)  # see test_campaign_jobs
+    monkeypatch.setitem(app.config, "PORTAL_MESSAGING_DISPATCH_SECONDS", 2)
+    author = make_user(roles=("comms",), locale="fr")
+    for n in range(40):
+        make_user(email=f"agent{n:02d}@test.example", locale="en")
+    message = services.create_message(services.MessageInput("Bonjour {{ first_name }}", "Bonjour"), author=author)
+    services.save_audience(message, Criteria(languages=("en",)))
+    services.send_now(message, now=utcnow())
+    db.session.commit()
+    smtp.delay = 0.15
+    job = next(j for j in jobs(app.config) if j.name == "messaging-dispatch")
+    scheduler = BackgroundScheduler(timezone="Europe/Paris")  # one running instance per job at most, as in jobs
+    with caplog.at_level(logging.WARNING, logger="apscheduler.scheduler"):
+        scheduler.add_job(job.func, job.trigger, args=[app], next_run_time=datetime.now(UTC), **job.options)
+        scheduler.start()
+        time.sleep(5.5)  # runs due at 0, 2 and 4 s
+        scheduler.shutdown(wait=True)
+    assert "maximum number of running instances reached" not in caplog.text
+    copies = Counter(r.recipient for r in smtp.received)
+    assert len(copies) >= 20  # three runs of about 1.5 s of sending each
+    assert set(copies.values()) == {1}

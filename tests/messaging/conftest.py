@@ -8,6 +8,7 @@ import email
 import email.policy
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,6 +39,8 @@ class Received:
     recipient: str
     message_id: str
     parsed: email.message.EmailMessage
+    #: time.monotonic() when the server decided to answer 250 (just before the client reads it).
+    accepted_at: float = field(default_factory=time.monotonic)
 
     def part(self, content_type: str) -> str:
         """The decoded text of the text/plain or text/html part."""
@@ -53,10 +56,12 @@ class SmtpRecorder:
 
     `replies[address]` is a list of replies to give to the next DATA commands for that address ("451 …",
     "550 …"); `hang_up_at` holds the DATA command numbers (from 0) at which the server closes the connection
-    without answering; `delay` slows every DATA down (seconds).
+    without answering; `delay` slows every DATA down (seconds). `offered` keeps (recipient, Message-ID) of every
+    DATA command, refused ones included.
     """
 
     received: list[Received] = field(default_factory=list)
+    offered: list[tuple[str, str]] = field(default_factory=list)
     replies: dict[str, list[str]] = field(default_factory=dict)
     hang_up_at: set[int] = field(default_factory=set)
     delay: float = 0.0
@@ -80,10 +85,12 @@ class SmtpRecorder:
             server.transport.close()
             return "421 gone"
         address = envelope.rcpt_tos[0]
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.offered.append((address, parsed["Message-ID"]))
         scripted = self.replies.get(address)
         if scripted:
             return scripted.pop(0)
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.received.append(Received(address, parsed["Message-ID"], parsed))
         return "250 OK"

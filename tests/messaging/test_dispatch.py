@@ -1,16 +1,24 @@
 """Delivery through a real SMTP server: normal delivery, retries, permanent failures, lost connections,
-pauses, leases of dead workers; and what each e-mail contains."""
+pauses, leases of dead workers, time budgets; and what each e-mail contains, its Message-ID included."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
+from flask import Flask
 
+from portal import create_app
 from portal.messaging import dispatch
 from portal.messaging.audience import Criteria
 from portal.messaging.models import Message, MessageStatus, OutboxEntry, OutboxStatus
 from portal.models import db, utcnow
+from tests.conftest import app_config, new_database
 
 
 def outbox(message: Message) -> dict[str, OutboxEntry]:
@@ -252,4 +260,111 @@ def test_accounts_deactivated_after_the_start_get_no_email(smtp, make_user, make
     assert [r.recipient for r in smtp.received] == [kept.email]
     row = outbox(message)[gone.email]
     assert (row.status, row.last_error) == (OutboxStatus.CANCELLED.value, "account deactivated")
+    assert status_of(message) == MessageStatus.SENT.value
+
+
+# ------------------------------------------------------------------------------------- Message-IDs
+
+
+@pytest.fixture
+def second_portal(smtp_server: tuple[Any, int], tmp_path: Path) -> Iterator[Flask]:
+    """Another instance of the portal with its own database (a test instance beside production, say), sending
+    through the same relay as the tests' application."""
+    from flask_migrate import upgrade
+
+    _recorder, port = smtp_server
+    with new_database(tmp_path) as url:
+        other = create_app({**app_config(url, tmp_path), "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port,
+                            "MAIL_TIMEOUT": 5})
+        with other.app_context():
+            upgrade(revision="heads")
+        try:
+            yield other
+        finally:
+            with other.app_context():
+                db.engine.dispose()
+
+
+def test_two_portals_sending_through_one_relay_never_share_a_message_id(
+    smtp, second_portal, make_user, make_message, start, run_dispatch
+):
+    """Two databases number their rows alike: a receiver that drops copies by Message-ID must get both e-mails."""
+
+    def mailing() -> list[tuple[int, int]]:
+        employees(make_user, 2)
+        message = start(make_message(audience=ENGLISH))
+        assert run_dispatch().sent == 2
+        return sorted((message.id, row.id) for row in outbox(message).values())
+
+    rows_here = mailing()
+    with second_portal.app_context():
+        rows_there = mailing()
+    assert rows_here == rows_there  # the same message and outbox ids in both databases
+    for address in ("agent0@test.example", "agent1@test.example"):
+        here, there = smtp.to(address)
+        assert here.message_id != there.message_id
+        assert here.message_id.endswith("@localhost>") and there.message_id.endswith("@localhost>")
+    assert len({received.message_id for received in smtp.received}) == 4
+
+
+def test_a_retried_email_keeps_the_message_id_it_got_when_queued(smtp, make_user, make_message, start, run_dispatch):
+    employees(make_user, 1)
+    smtp.replies["agent0@test.example"] = ["451 4.3.0 try again later"]
+    message = start(make_message(audience=ENGLISH))
+    uid = outbox(message)["agent0@test.example"].email_uid
+    now = utcnow()
+    assert run_dispatch(clock=lambda: now).deferred == 1
+    assert run_dispatch(clock=lambda: now + timedelta(seconds=301)).sent == 1
+    (delivered,) = smtp.to("agent0@test.example")
+    assert [message_id for _address, message_id in smtp.offered] == [delivered.message_id] * 2
+    assert len(uid) == 32 and f".{uid}@localhost>" in delivered.message_id
+
+
+def test_after_the_relay_accepts_an_email_only_its_sent_mark_runs_before_the_commit(
+    smtp, make_user, make_message, start, run_dispatch
+):
+    """A crash between the server's 250 and the commit sends that e-mail twice: that window holds the UPDATE
+    marking it sent and the COMMIT, no other statement."""
+    employees(make_user, 3)
+    start(make_message(audience=ENGLISH))
+    events: list[tuple[float, str]] = []
+
+    def on_statement(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+        events.append((time.monotonic(), " ".join(statement.split()[:2])))
+
+    def on_commit(_conn) -> None:
+        events.append((time.monotonic(), "COMMIT"))
+
+    sa.event.listen(db.engine, "before_cursor_execute", on_statement)
+    sa.event.listen(db.engine, "commit", on_commit)
+    try:
+        assert run_dispatch().sent == 3
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", on_statement)
+        sa.event.remove(db.engine, "commit", on_commit)
+    for received in smtp.received:
+        after = [event for at, event in events if at > received.accepted_at]
+        assert after[: after.index("COMMIT") + 1] == ["UPDATE message_outbox", "COMMIT"], received.recipient
+
+
+# ------------------------------------------------------------------------------------- time budget
+
+
+def test_a_stalling_relay_cannot_hold_a_run_past_its_time_budget(smtp, make_user, make_message, start, run_dispatch):
+    """Every e-mail answered after 0.4 s: the batch of 12 would take 5 s; the run stops at its 1 s budget, the
+    e-mails it did not begin are given back (due at once, no attempt counted) and the next run sends them."""
+    people = employees(make_user, 12)
+    message = start(make_message(audience=ENGLISH))
+    smtp.delay = 0.4
+    began = time.monotonic()
+    first = run_dispatch(budget_seconds=1.0)
+    took = time.monotonic() - began
+    assert took < 1.0 + 0.4 + 0.5  # the budget, the e-mail in flight when it ran out, a busy machine's slack
+    assert 1 <= first.sent <= 4
+    waiting = [row for row in outbox(message).values() if row.status == OutboxStatus.QUEUED.value]
+    assert len(waiting) == 12 - first.sent
+    assert all(row.attempts == 0 and row.lease_until is None for row in waiting)
+    smtp.delay = 0
+    assert run_dispatch().sent == 12 - first.sent
+    assert all(len(smtp.to(person.email)) == 1 for person in people)
     assert status_of(message) == MessageStatus.SENT.value
