@@ -25,6 +25,7 @@ DOMAINS: tuple[str, ...] = (
     "campaigns",
     "locator",
     "messaging",
+    "itsm",
 )
 
 

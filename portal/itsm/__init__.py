@@ -1,0 +1,1 @@
+"""ITSM link: the hardware inventory, locations, field interventions and asset transfers from ServiceNow."""
