@@ -81,6 +81,14 @@ class Defaults:
     # Longest a web worker keeps reference data (communes, collection points, factors) that no change touched.
     PORTAL_REFERENCE_CACHE_SECONDS = 300
 
+    # The ITSM link (portal.itsm): the ServiceNow instance and its integration account (Basic) or token (Bearer).
+    SERVICENOW_INSTANCE_URL = ""
+    SERVICENOW_USERNAME = ""
+    SERVICENOW_PASSWORD = ""
+    SERVICENOW_TOKEN = ""
+    PORTAL_ITSM_SYNC_MINUTES = 60  # 0: no scheduled sync ("sync now" and the command still work)
+    PORTAL_ITSM_PAGE_SIZE = 1000
+
 
 def _coerce(value: str) -> Any:
     """Environment values are strings: turn the obvious ones into bool/int."""
@@ -95,7 +103,7 @@ def _coerce(value: str) -> Any:
 
 
 def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, Any]:
-    """Production settings: DATABASE_URL, SECRET_KEY, MAIL_*, PORTAL_*, RATELIMIT_STORAGE_URI."""
+    """Production settings: DATABASE_URL, SECRET_KEY, MAIL_*, PORTAL_*, SERVICENOW_*, RATELIMIT_STORAGE_URI."""
     env = os.environ if environ is None else environ
     settings: dict[str, Any] = {}
     if env.get("DATABASE_URL"):
@@ -107,6 +115,9 @@ def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -
             url = "postgresql+psycopg://" + url[len("postgresql://") :]
         settings["SQLALCHEMY_DATABASE_URI"] = url
     for key, value in env.items():
+        if key.startswith("SERVICENOW_"):
+            settings[key] = value  # text as given: a password of digits or spaces stays that password
+            continue
         if key in {
             "SECRET_KEY",
             "RATELIMIT_STORAGE_URI",

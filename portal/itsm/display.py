@@ -1,0 +1,86 @@
+"""The ITSM link in words: why a run stopped, why a record was refused, statuses and table names (translated).
+
+One message table for the admin pages (the user's language) and the `flask itsm` commands (English).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import nullcontext
+from typing import Any
+
+from flask_babel import force_locale
+
+from portal.i18n import lazy_gettext as _l
+
+#: Why a run stopped or could not start (portal.itsm.client.ItsmError.code).
+ERRORS = {
+    "not_configured": _l(
+        "The ITSM link is not configured: set SERVICENOW_INSTANCE_URL, and SERVICENOW_USERNAME with "
+        "SERVICENOW_PASSWORD or SERVICENOW_TOKEN."
+    ),
+    "bad_instance_url": _l(
+        "SERVICENOW_INSTANCE_URL is not the address of an instance (example: https://example.service-now.com)."
+    ),
+    "credentials_in_url": _l(
+        "SERVICENOW_INSTANCE_URL must not hold credentials: put them in SERVICENOW_USERNAME and SERVICENOW_PASSWORD."
+    ),
+    "bad_setting": _l("The setting %(name)s is not valid (%(value)s)."),
+    "auth_failed": _l(
+        "ServiceNow refused the credentials (HTTP %(status)s: %(detail)s). Check SERVICENOW_USERNAME and "
+        "SERVICENOW_PASSWORD, or SERVICENOW_TOKEN: the password may have changed, or the account may be locked."
+    ),
+    "forbidden": _l(
+        "The integration account may not read the table %(table)s (HTTP 403). Give it a role that can read this "
+        "table, then sync again."
+    ),
+    "table_unavailable": _l(
+        "The instance has no table %(table)s it lets this account read, or refused the query "
+        "(HTTP %(status)s: %(detail)s)."
+    ),
+    "redirected": _l("The instance answered with a redirection to %(location)s: set SERVICENOW_INSTANCE_URL to it."),
+    "unexpected_status": _l("The instance answered HTTP %(status)s on %(table)s, an answer the link does not expect."),
+    "bad_response": _l("The instance's answer on %(table)s is not a page of the Table API (%(reason)s)."),
+    "rate_limited": _l(
+        "Interrupted: the instance kept limiting the requests (HTTP 429) on %(table)s after %(attempts)s attempts. "
+        "The next sync resumes where this one stopped."
+    ),
+    "unavailable": _l(
+        "Interrupted: the instance was unavailable (HTTP 503, maintenance?) on %(table)s after %(attempts)s "
+        "attempts. The next sync resumes where this one stopped."
+    ),
+    "server_error": _l(
+        "Interrupted: the instance answered HTTP %(status)s on %(table)s, %(attempts)s times. The next sync "
+        "resumes where this one stopped."
+    ),
+    "timeout": _l(
+        "Interrupted: the instance did not answer in time on %(table)s (%(attempts)s attempts). The next sync "
+        "resumes where this one stopped."
+    ),
+    "unreachable": _l(
+        "Interrupted: the instance cannot be reached (%(reason)s, %(attempts)s attempts). Check "
+        "SERVICENOW_INSTANCE_URL and the network; the next sync resumes where this one stopped."
+    ),
+    "busy": _l("Another sync has been running since %(since)s (%(holder)s): one at a time. Try again when it ends."),
+    "abandoned": _l("This sync stopped without finishing (its process ended). The next sync resumes where it stopped."),
+    "internal": _l("This sync stopped on an unexpected error (%(error)s). The next sync resumes where it stopped."),
+    "file_not_json": _l("The file is not a Table API answer: JSON with a “result” list (problem near line %(line)s)."),
+    "unknown_table": _l("Unknown table %(table)s: choose among %(known)s."),
+}
+
+
+class _Quoted(dict[str, Any]):
+    """The values a message quotes; one that is missing shows as a dash rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "–"
+
+
+def error_message(code: str, params: Mapping[str, Any], locale: str | None = None) -> str:
+    """The message of an error code with its values, in the current language or in `locale`."""
+    with force_locale(locale) if locale else nullcontext():
+        template = ERRORS.get(code)
+        if template is None:
+            return code
+        quoted = _Quoted({key: value for key, value in params.items() if value not in ("", None)})
+        return str(template) % quoted
