@@ -84,3 +84,32 @@ def error_message(code: str, params: Mapping[str, Any], locale: str | None = Non
             return code
         quoted = _Quoted({key: value for key, value in params.items() if value not in ("", None)})
         return str(template) % quoted
+
+#: Why a record was refused (portal.itsm.mapping.Refused.code), with the values the message quotes.
+REASONS = {
+    "missing_sys_id": _l("sys_id missing"),
+    "bad_sys_id": _l("sys_id is not a ServiceNow identifier (letters and digits, 32 at most)"),
+    "bad_datetime": _l("not a date and time in the form YYYY-MM-DD HH:MM:SS (UTC): export the raw values"),
+    "bad_date": _l("not a date in the form YYYY-MM-DD"),
+    "bad_number": _l("not a number"),
+    "coordinates_incomplete": _l("latitude or longitude missing"),
+    "coordinates_out_of_range": _l("latitude or longitude out of range"),
+    "missing_value": _l("value missing"),
+    "too_long": _l("longer than %(limit)s characters"),
+    "unknown_status": _l("unknown install status (codes known: %(known)s; set PORTAL_ITSM_STATUS_CODES)"),
+    "missing_purchase_date": _l("no purchase date, and no installation date"),
+    "bad_cost": _l("cost below zero or too large"),
+    "ends_before_start": _l("the work ends before it starts"),
+    "bad_quantity": _l("quantity outside 1 to 100,000"),
+    "duplicate_sys_id": _l("the same record is already earlier in the page"),
+    "duplicate_asset_tag": _l("asset tag already on another record (%(other)s): not merged, correct it in the ITSM"),
+    "unknown_category": _l("model %(model)s not mapped, and its ITSM category names no portal category: map it"),
+}
+
+#: The tables, as a person names them.
+TABLE_NAMES = {
+    "cmn_location": _l("Locations"),
+    "alm_hardware": _l("Hardware assets"),
+    "wm_task": _l("Field interventions"),
+    "alm_transfer_order_line": _l("Asset transfers"),
+}

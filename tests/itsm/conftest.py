@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
 
 import pytest
 
+from portal.itsm import sync
 from portal.itsm.client import Connection
+from portal.itsm.models import SyncRun
+from portal.itsm.settings import ItsmSettings
+from portal.models import db
 from tests.itsm.table_api import TableApi
 
 
@@ -32,3 +38,22 @@ def connection(instance: TableApi) -> Connection:
         backoff_seconds=0.01,
         max_wait_seconds=2,
     )
+
+
+@pytest.fixture
+def itsm_settings(connection: Connection) -> ItsmSettings:
+    """The link's settings for the test instance (pages of 1,000 records, as by default)."""
+    return ItsmSettings(connection=connection)
+
+
+@pytest.fixture
+def sync_now(itsm_settings: ItsmSettings) -> Callable[..., SyncRun]:
+    """Run a sync as the command does (commit per page): `sync_now(tables=["alm_hardware"], page_size=10)`."""
+
+    def run(**options: Any) -> SyncRun:
+        settings = itsm_settings
+        if "page_size" in options:
+            settings = replace(settings, page_size=options.pop("page_size"))
+        return sync.run_sync(settings, checkpoint=db.session.commit, sleep=lambda _: None, **options)
+
+    return run
