@@ -1,6 +1,6 @@
-"""`flask itsm sync [--table T …] [--full]`.
+"""`flask itsm sync [--table T …] [--full]` and `flask itsm import FILE --table T`.
 
-It prints, per table, the records read, created, updated, unchanged and refused (each with its record key and
+Both print, per table, the records read, created, updated, unchanged and refused (each with its record key and
 reason), the unknown models and e-mails; the exit code is 0 when the run completed (refused records
 included), 1 with one line in plain words otherwise. Never a traceback.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
-from portal import csvio
+from portal import csvio, uploads
 from portal.itsm import sync
 from portal.itsm.client import ItsmError
 from portal.itsm.display import REASONS, error_message
@@ -32,7 +33,7 @@ NAMES_SHOWN = 10
 
 @click.group()
 def itsm() -> None:
-    """ITSM link: sync from ServiceNow's Table API."""
+    """ITSM link: sync from ServiceNow's Table API, or import its exported files."""
 
 
 def _progress(reports: dict[str, TableReport]) -> Callable[[TableReport], None]:
@@ -102,6 +103,28 @@ def sync_command(tables: tuple[str, ...], full: bool) -> None:
             db.session.rollback()
             raise click.ClickException(error_message("internal", {"error": type(error).__name__}, "en")) from None
         _finish(run, reports, "record", started)
+
+
+@itsm.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--table", required=True, type=click.Choice(TABLES), help="The table the file was exported from.")
+@with_appcontext
+def import_command(file: Path, table: str) -> None:
+    """Store the records of a Table API answer (JSON) or a CSV list export, as a sync would."""
+    started, reports = time.perf_counter(), {}
+    with force_locale("en"):
+        try:
+            settings = from_config({**current_app.config, "SERVICENOW_INSTANCE_URL": ""})
+            run = sync.import_file(table, file.read_bytes(), source=file.name, checkpoint=db.session.commit,
+                                   settings=settings, progress=_progress(reports))
+        except ItsmError as error:
+            raise click.ClickException(error.message("en")) from None
+        except (uploads.NotTextError, csvio.CsvFileError) as error:
+            raise click.ClickException(error.message("en")) from None
+        except Exception as error:  # a database failure or a defect: one line, the run is recorded as failed
+            db.session.rollback()
+            raise click.ClickException(error_message("internal", {"error": type(error).__name__}, "en")) from None
+        _finish(run, reports, "record" if file.suffix.lower() == ".json" else "line", started)
 
 
 commands = [itsm]

@@ -15,21 +15,24 @@ a sync of 60,000 records must keep what it has stored when it is interrupted.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from portal import csvio, uploads
 from portal.accounts.models import User
 from portal.itsm import mapping, store
 from portal.itsm.client import ItsmError, Page, TableClient
-from portal.itsm.mapping import TABLES
+from portal.itsm.mapping import REQUIRED_FIELDS, TABLES
 from portal.itsm.models import (
     RunStatus,
     RunTrigger,
@@ -43,6 +46,10 @@ from portal.itsm.settings import ItsmSettings
 from portal.models import db, utcnow
 
 LOCK_NAME = "sync"
+#: Lines of an exported file read at most (about eight devices per employee at 60,000 devices).
+MAX_IMPORT_LINES = 500_000
+#: Records stored per transaction when importing a file (as a page of the API).
+IMPORT_PAGE_SIZE = 1000
 Progress = Callable[[store.TableReport], None]
 
 
@@ -213,6 +220,61 @@ def run_sync(
     return run
 
 
+def import_file(
+    table: str,
+    data: bytes,
+    *,
+    source: str,
+    checkpoint: Callable[[], None],
+    settings: ItsmSettings,
+    by: User | None = None,
+    trigger: RunTrigger = RunTrigger.IMPORT,
+    progress: Progress | None = None,
+) -> SyncRun:
+    """Store the records of an exported file (a Table API answer, or a CSV list export whose header names the
+    fields) with the same mapping as a sync; the watermarks are left alone. The file is checked before any
+    record is stored: ItsmError or csvio.CsvFileError or uploads.NotTextError when it cannot be read."""
+    if table not in TABLES:
+        raise ItsmError("unknown_table", table=table, known=", ".join(TABLES))
+    report = store.TableReport(table)
+    names = settings.field_names.get(table, {})
+    records = (
+        (number, mapping.rename(record, names)) for number, record in read_records(table, data, report.report, names)
+    )
+    lease = timedelta(minutes=settings.lock_minutes)
+    holder = _holder()
+    acquire_lock(holder, lease=lease)
+    run = _start(None, trigger=trigger, by=by, full=False, source=source[:255], checkpoint=checkpoint)
+    with _recording(run, holder, checkpoint):
+        pages = iter(lambda: list(islice(records, IMPORT_PAGE_SIZE)), [])
+        _store_table(run, 0, table, ((None, page) for page in pages), store.Resolver(settings.status_codes),
+                     holder, lease, checkpoint, progress, advance_watermark=False, report=report)
+    return run
+
+
+def read_records(
+    table: str, data: bytes, report: csvio.ImportReport, names: dict[str, str] | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(record number or line, record) of a file: JSON `{"result": [...]}` (numbered from 1), or CSV whose
+    header names the fields (numbered by line; unreadable lines are refused in `report`). `names`: the field
+    names of a customised instance."""
+    text = uploads.decode_text(data)
+    if text.lstrip().startswith("{"):
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ItsmError("file_not_json", line=error.lineno) from None
+        result = document.get("result") if isinstance(document, dict) else None
+        if not isinstance(result, list):
+            raise ItsmError("file_not_json", line=1)
+        return ((number, record) for number, record in enumerate(result, start=1) if isinstance(record, dict))
+    names = names or {}
+    rows = csvio.read_rows(text, mapping.instance_fields(table, names),
+                           required=[names.get(name, name) for name in REQUIRED_FIELDS[table]],
+                           max_lines=MAX_IMPORT_LINES)
+    return ((row.line, dict(row.cells)) for row in csvio.readable_rows(rows, report))
+
+
 def _numbered(pages: Iterable[Page], names: dict[str, str]) -> Iterator[tuple[Page, store.Records]]:
     """Each page with its records numbered in the order of the read (and renamed back from a customised
     instance's field names)."""
@@ -235,9 +297,10 @@ def _store_table(
     progress: Progress | None,
     *,
     advance_watermark: bool,
+    report: store.TableReport | None = None,
 ) -> store.TableReport:
     """Store a table page by page: each page with its report and watermark, then a commit."""
-    report = store.TableReport(table)
+    report = report or store.TableReport(table)
     row = SyncTableReport(run_id=run.id, table_name=table, position=position)
     db.session.add(row)
     checkpoint()
