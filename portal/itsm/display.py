@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from contextlib import nullcontext
 from typing import Any
 
+from flask import Blueprint
 from flask_babel import force_locale
 
 from portal.i18n import lazy_gettext as _l
@@ -113,3 +114,43 @@ TABLE_NAMES = {
     "wm_task": _l("Field interventions"),
     "alm_transfer_order_line": _l("Asset transfers"),
 }
+
+#: A run's status, its trigger, how a model found its footprint.
+RUN_STATUSES = {
+    "requested": _l("waiting for the jobs process"),
+    "running": _l("running"),
+    "completed": _l("completed"),
+    "interrupted": _l("interrupted"),
+    "failed": _l("failed"),
+}
+TRIGGERS = {
+    "schedule": _l("scheduled"),
+    "manual": _l("sync now"),
+    "cli": _l("command"),
+    "import": _l("file import"),
+    "demo": _l("demo data"),
+}
+MATCHES = {
+    "exact": _l("same name"),
+    "similar": _l("similar name"),
+    "admin": _l("mapped by an administrator"),
+    "category": _l("estimate: its category's default"),
+    "none": _l("waiting: no category"),
+}
+AUTH_KINDS = {"basic": _l("Basic (integration account)"), "bearer": _l("OAuth token"), "none": _l("none")}
+
+
+def _word(table: Mapping[str, Any], key: str) -> str:
+    word = table.get(key)
+    return str(word) if word is not None else key
+
+
+def register(bp: Blueprint) -> None:
+    """The ITSM words for every template: `itsm_run_status`, `itsm_trigger`, `itsm_match`, `itsm_table`,
+    `itsm_auth`, and `itsm_error(code, params)`."""
+    bp.add_app_template_global(lambda key: _word(RUN_STATUSES, key), "itsm_run_status")
+    bp.add_app_template_global(lambda key: _word(TRIGGERS, key), "itsm_trigger")
+    bp.add_app_template_global(lambda key: _word(MATCHES, key), "itsm_match")
+    bp.add_app_template_global(lambda key: _word(TABLE_NAMES, key), "itsm_table")
+    bp.add_app_template_global(lambda key: _word(AUTH_KINDS, key), "itsm_auth")
+    bp.add_app_template_global(error_message, "itsm_error")

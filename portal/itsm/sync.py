@@ -222,7 +222,7 @@ def run_sync(
 
 def import_file(
     table: str,
-    data: bytes,
+    data: bytes | str,
     *,
     source: str,
     checkpoint: Callable[[], None],
@@ -253,12 +253,12 @@ def import_file(
 
 
 def read_records(
-    table: str, data: bytes, report: csvio.ImportReport, names: dict[str, str] | None = None
+    table: str, data: bytes | str, report: csvio.ImportReport, names: dict[str, str] | None = None
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """(record number or line, record) of a file: JSON `{"result": [...]}` (numbered from 1), or CSV whose
     header names the fields (numbered by line; unreadable lines are refused in `report`). `names`: the field
     names of a customised instance."""
-    text = uploads.decode_text(data)
+    text = data if isinstance(data, str) else uploads.decode_text(data)  # an upload is checked already
     if text.lstrip().startswith("{"):
         try:
             document = json.loads(text)
