@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jobs import campaigns, heartbeat, messaging
+from jobs import campaigns, heartbeat, itsm, messaging
 
 
 @dataclass(frozen=True)
@@ -32,4 +32,7 @@ def jobs(config: dict[str, Any]) -> list[Job]:
         ),
         Job("campaign-states", campaigns.advance_states, "interval", {"minutes": 1}, run_at_start=True),
         Job("messaging-dispatch", messaging.dispatch, "interval", messaging.every(config), run_at_start=True),
+        # Every minute: a sync asked for from /admin/itsm starts soon; the schedule (PORTAL_ITSM_SYNC_MINUTES)
+        # is kept by the service, which knows when the last sync ran on any node.
+        Job("itsm-sync", itsm.sync_turn, "interval", {"minutes": 1}, run_at_start=True),
     ]

@@ -156,6 +156,16 @@ def request_sync(*, by: User) -> SyncRun | None:
     return run
 
 
+def fail_requested(error: ItsmError) -> int:
+    """Close the syncs admins asked for when the link cannot run at all (its configuration is not valid), with
+    the reason they will read on the page."""
+    return db.session.execute(
+        sa.update(SyncRun).where(SyncRun.status == RunStatus.REQUESTED.value)
+        .values(status=RunStatus.FAILED.value, finished_at=utcnow(), error_code=error.code,
+                error_params=dict(error.params))
+    ).rowcount or 0
+
+
 def _api_runs() -> sa.ColumnElement[bool]:
     return SyncRun.trigger.in_([RunTrigger.SCHEDULE.value, RunTrigger.MANUAL.value, RunTrigger.CLI.value])
 
