@@ -391,6 +391,8 @@ class _recording:
         elif isinstance(error, ItsmError):
             run.status = (RunStatus.INTERRUPTED if error.transient else RunStatus.FAILED).value
             run.error_code, run.error_params = error.code, dict(error.params)
+        elif isinstance(error, KeyboardInterrupt | SystemExit):  # stopped by hand: resumes like any interruption
+            run.status, run.error_code = RunStatus.INTERRUPTED.value, "abandoned"
         else:
             # A defect or a database failure: recorded (the reason, never a trace), then raised again.
             run.status = RunStatus.FAILED.value

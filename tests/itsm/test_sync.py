@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -259,3 +260,17 @@ def test_locations_keep_their_link_and_moved_created_sites_follow(sync_now, inst
     cti = db.session.scalar(sa.select(Site).where(Site.name == "Centre technique informatique"))
     assert cti.lat == Decimal("44.88000")
     assert db.session.scalar(sa.select(sa.func.count(ItsmLocation.id))) == 2
+
+
+def test_a_sync_stopped_by_hand_keeps_its_pages_and_says_it_was_interrupted(itsm_settings, instance, catalogue):
+    instance.put("alm_hardware", [hardware(n) for n in range(1, 31)])
+
+    def stop_after_the_first_page(report):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sync.run_sync(replace(itsm_settings, page_size=10), checkpoint=db.session.commit,
+                      tables=["alm_hardware"], progress=stop_after_the_first_page)
+    run = db.session.scalar(sa.select(SyncRun))
+    assert (run.status, run.error_code) == ("interrupted", "abandoned")
+    assert len(_assets()) == 10 and db.session.get(SyncLock, "sync") is None
