@@ -10,6 +10,7 @@ The tests and `bench/itsm_sync.py` point the portal's real client at it: nothing
 from __future__ import annotations
 
 import base64
+import bisect
 import json
 import threading
 import time
@@ -73,6 +74,7 @@ class TableApi:
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._server: Any = None
+        self._ordered: dict[str, tuple[list[tuple[str, str]], list[dict[str, Any]]]] = {}
 
     # --- data -----------------------------------------------------------------------------------------
     def put(self, table: str, records: Iterable[dict[str, Any]]) -> None:
@@ -82,6 +84,15 @@ class TableApi:
             for record in records:
                 rows[record["sys_id"]] = dict(record)
             self.tables[table] = list(rows.values())
+            self._ordered.pop(table, None)
+
+    def _in_order(self, table: str) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+        """The table's records by (change time, sys_id), with their keys for bisection (kept until a put)."""
+        with self._lock:
+            if table not in self._ordered:
+                records = sorted(self.tables[table], key=lambda r: (r.get("sys_updated_on", ""), r["sys_id"]))
+                self._ordered[table] = ([(r.get("sys_updated_on", ""), r["sys_id"]) for r in records], records)
+            return self._ordered[table]
 
     def requests_to(self, table: str) -> list[Seen]:
         return [seen for seen in self.seen if seen.table == table]
@@ -131,12 +142,10 @@ class TableApi:
                 fault.times -= 1
                 headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
                 return reply(fault.status, {"error": {"message": "Busy", "detail": ""}, "status": "failure"}, headers)
-        with self._lock:
-            matching = sorted(
-                (record for record in self.tables[table] if _matches(record, query)),
-                key=lambda record: (record.get("sys_updated_on", ""), record["sys_id"]),
-            )
-        page = matching[offset:offset + limit]
+        keys, records = self._in_order(table)
+        first = bisect.bisect_left(keys, (_since(query), ""))
+        matching = len(records) - first
+        page = records[first + offset:first + offset + limit]
         wanted = [name for name in fields.split(",") if name] or None
         result = [self._shape(record, wanted) for record in page]
         base = f"{request.host_url.rstrip('/')}{request.path}"
@@ -148,10 +157,10 @@ class TableApi:
         links = [link(0, "first")]
         if offset > 0:
             links.append(link(max(0, offset - limit), "prev"))
-        if offset + limit < len(matching):
+        if offset + limit < matching:
             links.append(link(offset + limit, "next"))
-        links.append(link(max(0, (len(matching) - 1) // limit * limit), "last"))
-        return reply(200, {"result": result}, {"X-Total-Count": str(len(matching)), "Link": ",".join(links)})
+        links.append(link(max(0, (matching - 1) // limit * limit), "last"))
+        return reply(200, {"result": result}, {"X-Total-Count": str(matching), "Link": ",".join(links)})
 
     def _shape(self, record: dict[str, Any], wanted: list[str] | None) -> dict[str, Any]:
         names = wanted if wanted is not None else list(record)
@@ -161,12 +170,12 @@ class TableApi:
         return shaped
 
 
-def _matches(record: dict[str, Any], query: str) -> bool:
-    """The conditions the portal sends: `sys_updated_on>=<time>` (ORDERBY parts are applied by the caller)."""
+def _since(query: str) -> str:
+    """The change time of `sys_updated_on>=<time>`, the only condition the portal sends ('' without it)."""
+    since = ""
     for part in query.split("^"):
         if part.startswith("sys_updated_on>="):
-            if record.get("sys_updated_on", "") < part[len("sys_updated_on>="):]:
-                return False
+            since = part[len("sys_updated_on>="):]
         elif part and not part.startswith("ORDERBY"):
             raise ValueError(f"query part not served by the test instance: {part}")
-    return True
+    return since
