@@ -84,8 +84,8 @@ class Defaults:
     # The ITSM link (portal.itsm): the ServiceNow instance and its integration account (Basic) or token (Bearer).
     SERVICENOW_INSTANCE_URL = ""
     SERVICENOW_USERNAME = ""
-    SERVICENOW_PASSWORD = ""
-    SERVICENOW_TOKEN = ""
+    SERVICENOW_PASSWORD: str | None = None
+    SERVICENOW_TOKEN: str | None = None
     PORTAL_ITSM_SYNC_MINUTES = 60  # 0: no scheduled sync ("sync now" and the command still work)
     PORTAL_ITSM_PAGE_SIZE = 1000
 

@@ -187,3 +187,14 @@ def test_importing_a_file_from_the_page_shows_its_report(client, login_as, catal
         "table": "incident", "file": (io.BytesIO(body), "hardware.json"), "csrf_token": csrf_token(client)},
         content_type="multipart/form-data")
     assert unknown.status_code == 422
+
+
+def test_the_help_explains_the_inventory_to_everyone_and_the_link_to_admins(client, login_as):
+    login_as("admin", locale="en")
+    page = _text(client.get("/help"))
+    assert "<h2 id=\"itsm\">Where the inventory comes from</h2>" in page
+    assert "or when the similarity of their names is at least 0.85 with the same numbers" in page
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    login_as("employee")
+    page = _text(client.get("/help"))
+    assert "D’où vient l’inventaire" in page and "ressemblance de leurs noms" not in page
