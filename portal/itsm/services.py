@@ -33,7 +33,7 @@ from portal.itsm.models import (
     SyncRun,
     Watermark,
 )
-from portal.itsm.settings import ItsmSettings
+from portal.itsm.settings import ItsmSettings, from_config
 from portal.models import db, utcnow
 
 #: Devices that are part of the estate (bought, not gone): the ones a mapping's footprint change counts.
@@ -64,8 +64,6 @@ class LinkStatus:
 
 def link_status(config: Mapping[str, Any]) -> LinkStatus:
     """Configuration, last successful sync, the run in progress, watermarks, what waits for an administrator."""
-    from portal.itsm.settings import from_config
-
     try:
         settings, problem = from_config(config), None
     except ItsmError as error:
