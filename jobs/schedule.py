@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jobs import accounts, campaigns, heartbeat, messaging, privacy
+from jobs import accounts, campaigns, heartbeat, itsm, messaging, privacy
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,9 @@ def jobs(config: dict[str, Any]) -> list[Job]:
         # Nightly, Paris time (the scheduler's time zone).
         Job("personal-data-retention", privacy.apply, "cron",
             {"hour": int(config["PORTAL_RETENTION_HOUR"]), "minute": 30}),
+        # Every minute: a sync asked for from /admin/itsm starts soon; the schedule (PORTAL_ITSM_SYNC_MINUTES)
+        # is kept by the service, which knows when the last sync ran on any node.
+        Job("itsm-sync", itsm.sync_turn, "interval", {"minutes": 1}, run_at_start=True),
     ]
     if config.get("LDAP_URL"):  # nightly, Paris time (the scheduler's time zone)
         scheduled.append(

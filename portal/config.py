@@ -126,7 +126,16 @@ class Defaults:
     PORTAL_RETENTION_DEACTIVATED_MONTHS = 12
 
 
-_TEXT_SUFFIXES = ("_SECRET", "_PASSWORD", "_CLIENT_ID", "_BIND_DN", "SECRET_KEY")
+    # The ITSM link (portal.itsm): the ServiceNow instance and its integration account (Basic) or token (Bearer).
+    SERVICENOW_INSTANCE_URL = ""
+    SERVICENOW_USERNAME = ""
+    SERVICENOW_PASSWORD: str | None = None
+    SERVICENOW_TOKEN: str | None = None
+    PORTAL_ITSM_SYNC_MINUTES = 60  # 0: no scheduled sync ("sync now" and the command still work)
+    PORTAL_ITSM_PAGE_SIZE = 1000
+
+
+_TEXT_SUFFIXES = ("_SECRET", "_PASSWORD", "_TOKEN", "_CLIENT_ID", "_BIND_DN", "SECRET_KEY")
 
 
 def _coerce(value: str) -> Any:
@@ -142,7 +151,7 @@ def _coerce(value: str) -> Any:
 
 
 def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, Any]:
-    """Production settings: DATABASE_URL, SECRET_KEY, MAIL_*, PORTAL_*, OIDC_*, LDAP_*, RATELIMIT_STORAGE_URI."""
+    """Production settings: DATABASE_URL, SECRET_KEY, MAIL_*, PORTAL_*, OIDC_*, LDAP_*, SERVICENOW_*, RATELIMIT_*."""
     env = os.environ if environ is None else environ
     settings: dict[str, Any] = {}
     if env.get("DATABASE_URL"):
@@ -154,6 +163,9 @@ def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -
             url = "postgresql+psycopg://" + url[len("postgresql://") :]
         settings["SQLALCHEMY_DATABASE_URI"] = url
     for key, value in env.items():
+        if key.startswith("SERVICENOW_"):
+            settings[key] = value  # text as given: a password of digits or spaces stays that password
+            continue
         if key in {
             "SECRET_KEY",
             "RATELIMIT_STORAGE_URI",

@@ -29,6 +29,7 @@ DOMAINS: tuple[str, ...] = (
     "locator",
     "campaigns",
     "messaging",
+    "itsm",
     "privacy",  # last: it collects every domain's PERSONAL_DATA and RETENTION
 )
 

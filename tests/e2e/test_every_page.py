@@ -76,6 +76,15 @@ def _sample_ids() -> dict[str, Callable[[str], object | None]]:
         samples["template_id"] = lambda _: db.session.scalar(sa.select(MessageTemplate.id).limit(1))
     except ImportError:
         pass
+    try:
+        from portal.itsm.models import ItsmModel, SyncTableReport
+
+        samples["run_id"] = lambda _: db.session.scalar(  # the run with the most refused records
+            sa.select(SyncTableReport.run_id).order_by(SyncTableReport.rejected.desc()).limit(1))
+        samples["model_id"] = lambda _: db.session.scalar(
+            sa.select(ItsmModel.id).where(ItsmModel.match == "category").order_by(ItsmModel.id).limit(1))
+    except ImportError:
+        pass
     return samples
 
 
