@@ -7,7 +7,7 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test test-fast install install-test translations i18n-extract lint bench clean browser
+.PHONY: run test test-fast install install-test translations i18n-extract lint bench clean browser oidc-provider slapd
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,14 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 	$(PIP) install --quiet -e '.[test]'
 	touch $@
 
-install-test: install $(TEST_STAMP) browser
+install-test: install $(TEST_STAMP) browser oidc-provider slapd
+
+# The real OpenID provider the sign-in tests start (the oidc-provider package on Node), from the committed lock file.
+OIDC_PROVIDER := tests/accounts/oidc_provider
+oidc-provider: $(OIDC_PROVIDER)/node_modules/.package-lock.json
+$(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the sign-in tests (apt-get install nodejs npm)"; exit 1; }
+	cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund --loglevel=error
 
 # Debian's Chromium: Playwright cannot download its own browser on these machines.
 browser:
@@ -31,6 +38,14 @@ browser:
 	  echo "installing Debian chromium for the browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core) >/dev/null \
 	  || { echo "could not install chromium (run as root, or: sudo apt-get install chromium fonts-dejavu-core)"; exit 1; }; \
+	fi
+
+# Debian's OpenLDAP server: the directory sync tests start their own on a free port (never the system's service).
+slapd:
+	@if [ ! -x /usr/sbin/slapd ]; then \
+	  echo "installing Debian slapd for the directory sync tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils) >/dev/null \
+	  || { echo "could not install slapd (run as root, or: sudo apt-get install slapd ldap-utils)"; exit 1; }; \
 	fi
 
 # Compiled catalogs are build products: made from the committed .po files at install.

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jobs import campaigns, heartbeat, messaging
+from jobs import accounts, campaigns, heartbeat, itsm, messaging, privacy
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Job:
 
 def jobs(config: dict[str, Any]) -> list[Job]:
     """Every scheduled job, with intervals taken from the configuration."""
-    return [
+    scheduled = [
         Job(
             "heartbeat",
             heartbeat.beat,
@@ -33,4 +33,15 @@ def jobs(config: dict[str, Any]) -> list[Job]:
         Job("campaign-states", campaigns.advance_states, "interval", {"minutes": 1}, run_at_start=True),
         Job("messaging-dispatch", messaging.dispatch, "interval", messaging.every(config), run_at_start=True),
         Job("messaging-triggers", messaging.run_triggers, "interval", messaging.trigger_every(config)),
+        # Nightly, Paris time (the scheduler's time zone).
+        Job("personal-data-retention", privacy.apply, "cron",
+            {"hour": int(config["PORTAL_RETENTION_HOUR"]), "minute": 30}),
+        # Every minute: a sync asked for from /admin/itsm starts soon; the schedule (PORTAL_ITSM_SYNC_MINUTES)
+        # is kept by the service, which knows when the last sync ran on any node.
+        Job("itsm-sync", itsm.sync_turn, "interval", {"minutes": 1}, run_at_start=True),
     ]
+    if config.get("LDAP_URL"):  # nightly, Paris time (the scheduler's time zone)
+        scheduled.append(
+            Job("directory-sync", accounts.sync_directory, "cron", {"hour": int(config["LDAP_SYNC_HOUR"]), "minute": 0})
+        )
+    return scheduled

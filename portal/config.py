@@ -81,6 +81,62 @@ class Defaults:
     # Longest a web worker keeps reference data (communes, collection points, factors) that no change touched.
     PORTAL_REFERENCE_CACHE_SECONDS = 300
 
+    # OpenID Connect sign-in (off while OIDC_ISSUER is empty); see README "Signing in with the identity provider".
+    OIDC_ISSUER = ""
+    OIDC_CLIENT_ID = ""
+    OIDC_CLIENT_SECRET = ""  # empty by default: given by the environment  # nosec B105
+    OIDC_PROVIDER_NAME = ""  # the login button's words: "Se connecter avec <name>"
+    OIDC_SCOPES = "openid email profile"
+    OIDC_EMAIL_CLAIM = "email"
+    # Link an existing employee by e-mail only if the provider says it verified it (Entra ID says nothing: false).
+    OIDC_REQUIRE_VERIFIED_EMAIL = True
+    OIDC_ROLE_CLAIM = "groups"  # a dotted path reaches nested claims, e.g. realm_access.roles (Keycloak)
+    OIDC_ROLE_MAP = ""  # "provider group=portal role, …", e.g. "GG-Portal-Admins=admin,GG-Managers=manager"
+    OIDC_CREATE_ACCOUNTS = False
+    OIDC_ORG_UNIT_CLAIM = ""  # a claim holding an org unit code, for accounts created at sign-in
+    OIDC_SITE_CLAIM = ""  # a claim holding a site code
+    OIDC_TIMEOUT_SECONDS = 10
+    # Who may still log in with a portal password: admins (break-glass), all, or nobody (off).
+    PORTAL_LOCAL_LOGIN = "all"
+
+    # Directory sync from LDAP / Active Directory (off while LDAP_URL is empty).
+    LDAP_URL = ""
+    LDAP_BIND_DN = ""
+    LDAP_BIND_PASSWORD = ""  # empty by default: given by the environment  # nosec B105
+    LDAP_BASE_DN = ""
+    LDAP_USER_FILTER = "(&(objectClass=person)(mail=*))"
+    # portal field=LDAP attribute; the defaults are Active Directory's names.
+    LDAP_ATTRIBUTES = (
+        "id=objectGUID,email=mail,first_name=givenName,last_name=sn,org_unit=department,"
+        "site=physicalDeliveryOfficeName,manager=manager"
+    )
+    LDAP_PAGE_SIZE = 500
+    LDAP_TIMEOUT_SECONDS = 30
+    # A sync that would deactivate more than this share of the directory's accounts stops (a wrong filter or base).
+    LDAP_MAX_DEPARTURE_SHARE = 0.2
+    LDAP_SYNC_HOUR = 2  # nightly, Paris time
+
+    # Personal data: who answers, and how long each kind is kept (see /admin/privacy).
+    PORTAL_DPO_CONTACT = "dpo@bordeaux-metropole.example"
+    PORTAL_RETENTION_HOUR = 3  # nightly, Paris time
+    PORTAL_RETENTION_STORAGE_MONTHS = 24
+    PORTAL_RETENTION_INBOX_MONTHS = 36
+    PORTAL_RETENTION_OUTBOX_DAYS = 90
+    PORTAL_RETENTION_NOTICE_MONTHS = 12
+    PORTAL_RETENTION_DEACTIVATED_MONTHS = 12
+
+
+    # The ITSM link (portal.itsm): the ServiceNow instance and its integration account (Basic) or token (Bearer).
+    SERVICENOW_INSTANCE_URL = ""
+    SERVICENOW_USERNAME = ""
+    SERVICENOW_PASSWORD: str | None = None
+    SERVICENOW_TOKEN: str | None = None
+    PORTAL_ITSM_SYNC_MINUTES = 60  # 0: no scheduled sync ("sync now" and the command still work)
+    PORTAL_ITSM_PAGE_SIZE = 1000
+
+
+_TEXT_SUFFIXES = ("_SECRET", "_PASSWORD", "_TOKEN", "_CLIENT_ID", "_BIND_DN", "SECRET_KEY")
+
 
 def _coerce(value: str) -> Any:
     """Environment values are strings: turn the obvious ones into bool/int."""
@@ -95,7 +151,7 @@ def _coerce(value: str) -> Any:
 
 
 def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, Any]:
-    """Production settings: DATABASE_URL, SECRET_KEY, MAIL_*, PORTAL_*, RATELIMIT_STORAGE_URI."""
+    """Production settings: DATABASE_URL, SECRET_KEY, MAIL_*, PORTAL_*, OIDC_*, LDAP_*, SERVICENOW_*, RATELIMIT_*."""
     env = os.environ if environ is None else environ
     settings: dict[str, Any] = {}
     if env.get("DATABASE_URL"):
@@ -107,13 +163,17 @@ def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -
             url = "postgresql+psycopg://" + url[len("postgresql://") :]
         settings["SQLALCHEMY_DATABASE_URI"] = url
     for key, value in env.items():
+        if key.startswith("SERVICENOW_"):
+            settings[key] = value  # text as given: a password of digits or spaces stays that password
+            continue
         if key in {
             "SECRET_KEY",
             "RATELIMIT_STORAGE_URI",
             "SESSION_COOKIE_SECURE",
             "MAX_CONTENT_LENGTH",
-        } or key.startswith(("MAIL_", "PORTAL_", "ARGON2_")):
-            settings[key] = _coerce(value)
+        } or key.startswith(("MAIL_", "PORTAL_", "ARGON2_", "OIDC_", "LDAP_")):
+            # Identifiers and secrets stay text: a client id or password of digits, or "yes", is not a number.
+            settings[key] = value if key.endswith(_TEXT_SUFFIXES) else _coerce(value)
     if "SESSION_COOKIE_SECURE" in settings:
         settings["REMEMBER_COOKIE_SECURE"] = settings["SESSION_COOKIE_SECURE"]
     return settings

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 from portal.models import db
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def init_app(app: Flask) -> None:
@@ -78,4 +81,13 @@ def _reads_without_transaction() -> None:
     keep their transaction. SQLite needs nothing: its driver begins a transaction only before a write.
     """
     if request.method in READ_METHODS and request.endpoint not in (None, "static"):
+        if getattr(current_app.view_functions.get(request.endpoint), "writes_on_get", False):
+            return
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def writes_on_get(view: F) -> F:
+    """Mark a GET view that must write in one transaction (the identity provider's return: it can only come
+    back with a GET, and links, updates or creates an account at once): its request keeps its transaction."""
+    view.writes_on_get = True  # type: ignore[attr-defined]
+    return view

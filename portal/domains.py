@@ -5,7 +5,10 @@ A domain is a package `portal/<name>/` that may define:
 - `AREAS` in `__init__.py`: the home-page tiles and menu entries it offers (see `portal.main.services.Area`);
 - `models.py`: its tables (imported so the metadata and Alembic see them);
 - `cli.py` with `commands`: its `flask` command groups;
-- `demo.py` with `load_demo() -> dict[str, int]`: its part of the demo data, run in this order.
+- `demo.py` with `load_demo() -> dict[str, int]`: its part of the demo data, run in this order;
+- `ON_DEACTIVATION` in `__init__.py`: functions (user, now) run when an account is deactivated (a departure);
+- `PERSONAL_DATA` and `RETENTION` in `__init__.py`: what it holds about a person, and how long it keeps it
+  (see `portal.personal_data`; collected by the privacy domain).
 Adding a domain is adding its name here. Domains import downwards only: a domain may import the ones listed
 before it, never one after (tests/main/test_layering.py), so that no import cycle can form.
 """
@@ -26,6 +29,8 @@ DOMAINS: tuple[str, ...] = (
     "locator",
     "campaigns",
     "messaging",
+    "itsm",
+    "privacy",  # last: it collects every domain's PERSONAL_DATA and RETENTION
 )
 
 

@@ -57,12 +57,16 @@ def _last_page(total: int, size: int) -> int:
     return max(1, -(-total // size))
 
 
-def paginate(statement: sa.Select[Any], *, number: int, size: int, session: Session | None = None) -> Page[Any]:
-    """Run a select for one page, with the total count (two queries, whatever the page)."""
+def paginate(
+    statement: sa.Select[Any], *, number: int, size: int, session: Session | None = None, rows: bool = False
+) -> Page[Any]:
+    """Run a select for one page, with the total count (two queries, whatever the page). The items are the
+    first column's values, or whole rows with `rows` (a list with a count beside each entry)."""
     session = session or db.session
     total = session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())) or 0
     number = min(number, _last_page(total, size))
-    items = list(session.scalars(statement.limit(size).offset((number - 1) * size)))
+    page = statement.limit(size).offset((number - 1) * size)
+    items = list(session.execute(page) if rows else session.scalars(page))
     return Page(items=items, number=number, size=size, total=total)
 
 

@@ -69,22 +69,31 @@ def require_login_everywhere(app: Flask) -> None:
         return None
 
 
-def content_security_policy(tile_url: str) -> str:
-    """A CSP with no inline script or style: htmx is configured for it (see templates/base.html)."""
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in {"http", "https"} and parts.netloc else ""
+
+
+def content_security_policy(tile_url: str, form_targets: tuple[str, ...] = ()) -> str:
+    """A CSP with no inline script or style: htmx is configured for it (see templates/base.html).
+
+    `form_targets`: other sites a form may lead to through a redirect (the identity provider, where the
+    logout form sends the browser to end the provider's session too)."""
     # Map tiles come from a configurable server; "{s}" subdomains become a wildcard.
     parts = urlsplit(tile_url)
     host = parts.netloc.replace("{s}", "*")
     tiles = f" {parts.scheme}://{host}" if parts.scheme in {"http", "https"} and host else ""
+    forms = "".join(f" {origin}" for origin in dict.fromkeys(map(_origin, form_targets)) if origin)
     return (
         "default-src 'self'; script-src 'self'; style-src 'self'; "
         f"img-src 'self' data:{tiles}; connect-src 'self'; font-src 'self'; object-src 'none'; "
-        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        f"base-uri 'self'; form-action 'self'{forms}; frame-ancestors 'none'"
     )
 
 
 def install_security_headers(app: Flask) -> None:
     """Security headers on every response, static files included."""
-    csp = content_security_policy(app.config["PORTAL_TILE_URL"])
+    csp = content_security_policy(app.config["PORTAL_TILE_URL"], (app.config.get("OIDC_ISSUER") or "",))
     defaults = [
         ("Content-Security-Policy", csp),
         ("X-Content-Type-Options", "nosniff"),

@@ -34,7 +34,14 @@ UPLOAD_URLS = {
     "catalogue.admin_items_import": "/admin/catalogue/import",
     "campaigns.upload_import": "/admin/storage-imports",
     "locator.admin_import": "/admin/collection-points/import",
+    "itsm.admin_import": "/admin/itsm/import",
 }
+#: An ITSM hardware list export (CSV, raw values) whose third line has an accent.
+ITSM_HARDWARE = (
+    "sys_id,asset_tag,model.display_name,model_category.name,install_status,purchase_date,location.name\n"
+    "a1000000000000000000000000000001,P000001,Dell Latitude 5430,Computer,1,2023-01-05,Mairie\n"
+    "a1000000000000000000000000000002,P000002,Dell Latitude 5430,Computer,1,2023-01-05,Hôtel de ville\n"
+)
 
 
 # --- the files -----------------------------------------------------------------------------------------------
@@ -202,6 +209,9 @@ def page(request, make_user, communes) -> Upload:
             {"format": "auto"},
             lambda: count(StorageImport) + count(StorageSnapshot),
         )
+    if endpoint == "itsm.admin_import":
+        return Upload(UPLOAD_URLS[endpoint], "alm_hardware.csv", ITSM_HARDWARE, {"table": "alm_hardware"},
+                      lambda: count(Asset))
     return Upload(
         UPLOAD_URLS[endpoint],
         "points.csv",
@@ -284,6 +294,7 @@ COMMANDS: dict[str, tuple[list[str], str, Callable[[], int]]] = {
         "email,source,bytes\nagent@test.example,mailbox,1000\nlefèvre@test.example,mailbox,2000\n",
         lambda: count(StorageImport) + count(StorageSnapshot),
     ),
+    "itsm": (["itsm", "import", "--table", "alm_hardware"], ITSM_HARDWARE, lambda: count(Asset)),
     "users": (
         ["users", "import"],
         "email,first_name,last_name,org_unit,site,commune_insee,manager_email,roles\n"

@@ -1,7 +1,7 @@
 """messaging tools for the communications team: a call-to-action link, automatic messages
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0016
 Create Date: 2026-12-03 09:00:00.000000
 
 Reviewed:
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 
 revision = '0012'
-down_revision = '0009'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -1,9 +1,11 @@
-"""Accounts: login, logout, roles, password change and the directory import."""
+"""Accounts: login (password or identity provider), logout, roles, password change, directory import and sync."""
 
 from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
 
 from portal.areas import Area
 from portal.i18n import lazy_gettext as _l
+from portal.personal_data import RetentionRule
 
 bp = Blueprint("accounts", __name__)
 
@@ -16,6 +18,32 @@ AREAS = (
         role="admin",
         order=90,
     ),
+    Area(
+        "accounts.admin_directory",
+        _l("Directory sync"),
+        _l("Accounts that follow the directory: arrivals, changes, departures."),
+        role="admin",
+        order=91,
+    ),
 )
 
-from portal.accounts import routes  # noqa: E402,F401  (routes register themselves on bp)
+
+
+@bp.record_once
+def _read_provider_settings(state: BlueprintSetupState) -> None:
+    """The identity provider's and the directory's settings, read once when the app is built (a bad
+    OIDC_ROLE_MAP or LDAP_ATTRIBUTES stops it there)."""
+    from portal.accounts.directory import DirectorySettings
+    from portal.accounts.oidc import OidcSettings
+
+    state.app.extensions["portal_oidc"] = OidcSettings.from_config(state.app.config)
+    state.app.extensions["portal_directory"] = DirectorySettings.from_config(state.app.config)
+
+
+from portal.accounts import personal_data, routes  # noqa: E402,F401  (routes register themselves on bp)
+
+PERSONAL_DATA = (personal_data.profile,)
+RETENTION = (
+    RetentionRule("deactivated_accounts", "PORTAL_RETENTION_DEACTIVATED_MONTHS", "months",
+                  personal_data.pseudonymise_departed),
+)

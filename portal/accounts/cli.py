@@ -1,19 +1,20 @@
-"""`flask users import FILE.csv`, `flask users set-password`, `flask users deactivate`."""
+"""`flask users import FILE.csv`, `flask users sync-directory`, `flask users set-password`, `flask users deactivate`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from portal import csvio
-from portal.accounts import services
+from portal.accounts import directory, services
 from portal.accounts.display import DIRECTORY_MESSAGES
 from portal.accounts.passwords import hash_password
 from portal.domain_error import DomainError
-from portal.models import db
+from portal.models import db, utcnow
 
 
 @click.group()
@@ -33,6 +34,23 @@ def import_command(file: Path) -> None:
             raise click.ClickException(error.message()) from error
         db.session.commit()
         for line in csvio.report_lines(report, DIRECTORY_MESSAGES):
+            click.echo(line)
+
+
+@users.command("sync-directory")
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@with_appcontext
+def sync_directory_command(dry_run: bool) -> None:
+    """Make the accounts follow the LDAP / Active Directory directory (LDAP_* settings)."""
+    with force_locale("en"):
+        run = directory.run_sync(current_app.extensions.get("portal_directory"), now=utcnow(), dry_run=dry_run)
+        db.session.commit()
+        error = directory.run_error(run)
+        if error is not None:
+            raise click.ClickException(error.message())
+        click.echo(f"entries read: {run.entries_read}" + (" (dry run: nothing changed)" if dry_run else ""))
+        for line in csvio.report_lines(directory.report_of(run), DIRECTORY_MESSAGES,
+                                       extra={"deactivated": run.deactivated}):
             click.echo(line)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -34,7 +35,11 @@ class User(TimestampMixin, db.Model):
     """An employee of the metropolis (or of one of its communes)."""
 
     __tablename__ = "user"
-    __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lowercase"),)
+    __table_args__ = (
+        sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        # One account per identity at the provider: the subject is stable and unique only within its issuer.
+        sa.UniqueConstraint("oidc_issuer", "oidc_subject"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased: uniqueness is case-insensitive on every database.
@@ -50,6 +55,15 @@ class User(TimestampMixin, db.Model):
     # Part of the session cookie: bumping it ends every open session of this account.
     session_version: Mapped[int] = mapped_column(default=1)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The identity provider's account linked at the first sign-in (issuer URL and `sub` claim).
+    oidc_issuer: Mapped[str | None] = mapped_column(sa.String(300))
+    oidc_subject: Mapped[str | None] = mapped_column(sa.String(255))
+    # The directory entry's stable id (objectGUID, entryUUID): set by the directory sync, whose accounts it
+    # deactivates when they leave the directory; accounts without one (break-glass admins) are never touched.
+    directory_id: Mapped[str | None] = mapped_column(sa.String(100), unique=True)
+    # When the account was last deactivated: the retention rules pseudonymise it after a delay.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    pseudonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     org_unit: Mapped[OrgUnit | None] = relationship()
     site: Mapped[Site | None] = relationship()
@@ -85,3 +99,24 @@ class User(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class DirectorySyncRun(db.Model):
+    """One run of the directory sync, dry or not, with its report (admins read it on the sync page)."""
+
+    __tablename__ = "directory_sync_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    dry_run: Mapped[bool] = mapped_column(default=False)
+    entries_read: Mapped[int] = mapped_column(default=0)
+    created: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    deactivated: Mapped[int] = mapped_column(default=0)
+    rejected: Mapped[int] = mapped_column(default=0)
+    #: Why the run stopped before changing anything (a DirectoryError code), or "" when it ran.
+    error: Mapped[str] = mapped_column(sa.String(40), default="")
+    #: The report's details: {"created": [e-mail…], "updated": […], "deactivated": […], "rejected": [[line, code,
+    #: field, value], …]} (the first 1,000 of each).
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)

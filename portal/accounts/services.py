@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from portal.accounts.models import Role, User, UserRole
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
 from portal.areas import counted_areas
 from portal.domain_error import DomainError
+from portal.domains import domain_packages
 from portal.models import db, utcnow
 from portal.org.models import Commune, OrgUnit, Site
 
@@ -138,15 +140,37 @@ class AccountError(DomainError):
     table = "ACCOUNT_ERRORS"
 
 
-def set_active(user: User, active: bool, *, by: User | None) -> None:
-    """Activate or deactivate an account, `by` an admin (who cannot deactivate themself) or an operator at the
-    command line (None); deactivation ends its sessions at once."""
+#: PORTAL_LOCAL_LOGIN: who may log in with a portal password once an identity provider is configured.
+LOCAL_LOGIN_MODES = ("all", "admins", "off")
+
+
+def check_local_login(user: User | None, *, mode: str, provider: str) -> None:
+    """AccountError unless PORTAL_LOCAL_LOGIN lets this account (None: not known yet) use a password."""
+    if mode == "off":
+        raise AccountError("local_login_off", provider=provider)
+    if mode == "admins" and user is not None and Role.ADMIN.value not in user.roles:
+        raise AccountError("local_login_admins", provider=provider)
+
+
+def set_active(user: User, active: bool, *, by: User | None, now: datetime | None = None) -> None:
+    """Activate or deactivate an account, `by` an admin (who cannot deactivate themself), an operator at the
+    command line or the directory sync (None); deactivation ends its sessions at once, and each domain's
+    ON_DEACTIVATION follows the departure (the catalogue flags the person's devices "to return")."""
     if by is not None and user.id == by.id and not active:
         raise AccountError("own_account")
-    if user.active and not active:
+    now = now or utcnow()
+    leaving = user.active and not active
+    if leaving:
         end_sessions(user)
+        user.deactivated_at = now
+    elif active:
+        user.deactivated_at = None
     user.active = active
     db.session.flush()
+    if leaving:
+        for package in domain_packages():
+            for follow in getattr(package, "ON_DEACTIVATION", ()):
+                follow(user, now)
 
 
 def set_locale(user: User, locale: str, *, allowed: Iterable[str]) -> bool:
@@ -222,7 +246,8 @@ def import_directory(rows: Iterable[csvio.Row]) -> csvio.ImportReport:
         user.last_name = row["last_name"]
         user.org_unit = units.get(row["org_unit"]) if row["org_unit"] else None
         user.site = sites.get(row["site"]) if row["site"] else None
-        set_roles(user, roles)
+        if "roles" in row:  # the directory sync has no roles column: the portal's roles stay
+            set_roles(user, roles)
         (report.created if is_new else report.updated if _snapshot(user) != before else report.unchanged).append(email)
     db.session.flush()
 

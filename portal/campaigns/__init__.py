@@ -4,6 +4,7 @@ from flask import Blueprint
 
 from portal.areas import Area, HomePanel
 from portal.i18n import lazy_gettext as _l
+from portal.personal_data import RetentionRule
 
 bp = Blueprint("campaigns", __name__)
 
@@ -23,9 +24,13 @@ AREAS = (
     ),
 )
 
-from portal.campaigns import display, routes  # noqa: E402,F401  (routes register themselves on bp)
+from portal.campaigns import display, personal_data, routes  # noqa: E402,F401  (routes register themselves on bp)
 from portal.campaigns.services import home_campaigns  # noqa: E402
 
 HOME_PANELS = (HomePanel("campaigns/_home.html", home_campaigns),)
+PERSONAL_DATA = (personal_data.campaign_data,)
+RETENTION = (
+    RetentionRule("storage_snapshots", "PORTAL_RETENTION_STORAGE_MONTHS", "months", personal_data.delete_old_snapshots),
+)
 
 display.init_blueprint(bp)

@@ -5,6 +5,7 @@ from flask import Blueprint
 from portal.areas import Area
 from portal.i18n import lazy_gettext as _l
 from portal.main.services import NoticeKind
+from portal.personal_data import RetentionRule
 
 bp = Blueprint("catalogue", __name__)
 
@@ -52,6 +53,14 @@ NOTICES = {
     ),
 }
 
-from portal.catalogue import admin_routes, display, routes  # noqa: E402,F401  (routes register themselves on bp)
+from portal.catalogue import admin_routes, display, inventory, personal_data, routes  # noqa: E402,F401
+
+#: When an account is deactivated (a departure), its devices in use are flagged "to return".
+ON_DEACTIVATION = (inventory.flag_devices_to_return,)
+PERSONAL_DATA = (personal_data.devices_and_orders,)
+RETENTION = (
+    RetentionRule("order_texts", "PORTAL_RETENTION_DEACTIVATED_MONTHS", "months",
+                  personal_data.clear_departed_order_texts),
+)
 
 display.register(bp)

@@ -200,3 +200,14 @@ def parse_iso_date(text: str) -> date:
     if len(text) != 10:
         raise ValueError(text)
     return date.fromisoformat(text)
+
+
+def flag_devices_to_return(user: User, now: datetime) -> int:
+    """A departing employee's devices in use are to be returned (ON_DEACTIVATION); how many were flagged."""
+    result = db.session.execute(
+        sa.update(Asset)
+        .where(Asset.user_id == user.id, Asset.status == AssetStatus.IN_USE.value)
+        .values(status=AssetStatus.TO_RETURN.value, status_changed_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(result.rowcount or 0)

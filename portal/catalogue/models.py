@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal import reference_cache
 from portal.accounts.models import User
 from portal.models import TimestampMixin, UTCDateTime, db, utcnow
+from portal.org.models import Site
 
 KG = sa.Numeric(12, 4)  # kgCO₂e and kWh: four decimals keep grams exact
 
@@ -110,12 +111,18 @@ class CatalogueItem(TimestampMixin, db.Model):
 
 
 class AssetStatus(StrEnum):
-    """Where a device is in its life."""
+    """Where a device is in its life (the ITSM link maps the ITSM's install statuses onto these)."""
 
     IN_USE = "in_use"
     TO_RETURN = "to_return"
     RETURNED = "returned"
     RECYCLED = "recycled"
+    IN_STOCK = "in_stock"
+    ON_ORDER = "on_order"
+    IN_TRANSIT = "in_transit"
+    IN_MAINTENANCE = "in_maintenance"
+    MISSING = "missing"
+    RETIRED = "retired"  # retired in the ITSM without saying how it left (recycled or returned)
 
 
 class Asset(TimestampMixin, db.Model):
@@ -133,9 +140,20 @@ class Asset(TimestampMixin, db.Model):
     acquired_on: Mapped[date] = mapped_column(sa.Date)
     status: Mapped[str] = mapped_column(sa.String(20), default=AssetStatus.IN_USE.value, index=True)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Read from the ITSM when the device comes from its Table API (portal.itsm); empty otherwise.
+    sys_id: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
+    substatus: Mapped[str] = mapped_column(sa.String(40), default="")
+    cost_eur: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
+    site_id: Mapped[int | None] = mapped_column(sa.ForeignKey("site.id"), index=True)
+    installed_on: Mapped[date | None] = mapped_column(sa.Date)
+    retired_on: Mapped[date | None] = mapped_column(sa.Date)
+    # The ITSM's model is not mapped to a catalogue item or a category yet: the footprint is the default of a
+    # category guessed from the ITSM's model category, shown as an estimate.
+    model_estimated: Mapped[bool] = mapped_column(default=False)
 
     item: Mapped[CatalogueItem | None] = relationship()
     user: Mapped[User | None] = relationship()
+    site: Mapped[Site | None] = relationship()
 
 
 class OrderStatus(StrEnum):

@@ -23,4 +23,6 @@ AREAS = (
     ),
 )
 
-from portal.locator import routes  # noqa: E402,F401  (routes register themselves on bp)
+from portal.locator import personal_data, routes  # noqa: E402,F401  (routes register themselves on bp)
+
+PERSONAL_DATA = (personal_data.returns,)

@@ -4,9 +4,13 @@ from flask import Blueprint
 
 from portal.areas import Area
 from portal.i18n import lazy_gettext as _l
+from portal.personal_data import RetentionRule
 
 bp = Blueprint("main", __name__)
 
 AREAS = (Area("main.help_page", _l("Help"), _l("How the portal works and where its figures come from."), order=99),)
 
-from portal.main import routes  # noqa: E402,F401
+from portal.main import personal_data, routes  # noqa: E402,F401
+
+PERSONAL_DATA = (personal_data.notices,)
+RETENTION = (RetentionRule("notices", "PORTAL_RETENTION_NOTICE_MONTHS", "months", personal_data.delete_old_notices),)

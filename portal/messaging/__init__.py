@@ -6,6 +6,7 @@ from flask import Blueprint
 from portal.areas import Area
 from portal.i18n import lazy_gettext as _l
 from portal.messaging.inbox import unread_count_column
+from portal.personal_data import RetentionRule
 
 bp = Blueprint("messaging", __name__)
 
@@ -26,6 +27,12 @@ AREAS = (
     ),
 )
 
-from portal.messaging import admin_routes, display, routes  # noqa: E402,F401  (routes register themselves on bp)
+from portal.messaging import admin_routes, display, personal_data, routes  # noqa: E402,F401  (routes register)
 
 display.register(bp)
+
+PERSONAL_DATA = (personal_data.messages,)
+RETENTION = (
+    RetentionRule("inbox", "PORTAL_RETENTION_INBOX_MONTHS", "months", personal_data.empty_old_inbox),
+    RetentionRule("outbox", "PORTAL_RETENTION_OUTBOX_DAYS", "days", personal_data.trim_delivered_outbox),
+)

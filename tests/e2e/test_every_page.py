@@ -19,7 +19,7 @@ from tests.e2e.helpers import measure_ecoindex, reflow_problems, serious_accessi
 ROLES = ("employee", "manager", "comms", "admin")
 ACCOUNTS = {"employee": "agent", "manager": "manager", "comms": "comms", "admin": "admin"}
 #: Pages that are not HTML for a person (files, APIs) or that only redirect.
-NOT_PAGES = {"accounts.login_form", "main.healthz"}
+NOT_PAGES = {"accounts.login_form", "accounts.provider_login", "accounts.provider_callback", "main.healthz"}
 
 
 def _sample_ids() -> dict[str, Callable[[str], object | None]]:
@@ -75,6 +75,15 @@ def _sample_ids() -> dict[str, Callable[[str], object | None]]:
         samples["message_id"] = message_for
         samples["template_id"] = lambda _: db.session.scalar(sa.select(MessageTemplate.id).limit(1))
         samples["trigger_key"] = lambda _: "device_age"
+    except ImportError:
+        pass
+    try:
+        from portal.itsm.models import ItsmModel, SyncTableReport
+
+        samples["run_id"] = lambda _: db.session.scalar(  # the run with the most refused records
+            sa.select(SyncTableReport.run_id).order_by(SyncTableReport.rejected.desc()).limit(1))
+        samples["model_id"] = lambda _: db.session.scalar(
+            sa.select(ItsmModel.id).where(ItsmModel.match == "category").order_by(ItsmModel.id).limit(1))
     except ImportError:
         pass
     return samples
