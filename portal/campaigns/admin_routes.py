@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
 from portal import uploads
 from portal.accounts.models import Role
-from portal.campaigns import bp, display, imports, services
-from portal.campaigns.forms import CampaignForm, StorageImportForm
-from portal.campaigns.models import Campaign, StorageImport
+from portal.campaigns import bp, content, display, imports, services
+from portal.campaigns.forms import CampaignForm, GuideActionForm, MoveForm, SectionForm, StorageImportForm
+from portal.campaigns.models import Campaign, GuideAction, GuideSection, StorageImport
 from portal.campaigns.routes import _me
 from portal.domain_error import DomainError
 from portal.htmx import render
@@ -69,6 +70,7 @@ def create_campaign() -> tuple[str, int] | BaseResponse:
     form = _scope_choices(CampaignForm())
     if form.validate_on_submit():
         campaign = services.create_campaign(form.to_input(), created_by=_me())
+        content.start_from_previous(campaign)  # its guides and checklist: the previous campaign's
         db.session.commit()
         flash(_("Campaign created as a draft: publish it when it is ready."), "success")
         return redirect(url_for("campaigns.edit_campaign_form", campaign_id=campaign.id), code=303)
@@ -129,6 +131,217 @@ def publish_campaign(campaign_id: int) -> BaseResponse:
     db.session.commit()
     flash(_("Campaign published: it is now %(state)s.", state=display.STATES[campaign.state]), "success")
     return redirect(url_for("campaigns.edit_campaign_form", campaign_id=campaign.id), code=303)
+
+
+# ---------------------------------------------------------------------- admin and comms: guides and checklist
+
+CONTENT_ROLE = Role.COMMS.value  # the communications team and the admins (who hold every role)
+
+
+def _content_page(campaign: Campaign, section_form: SectionForm | None = None, status: int = 200) -> Any:
+    page = render_template(
+        "campaigns/admin_content.html",
+        campaign=campaign,
+        sections=content.sections_of(campaign),
+        defaults=None if content.sections_of(campaign) else content.guides_of(campaign, "fr"),
+        editable=campaign.state != "closed",
+        form=section_form or SectionForm(formdata=None),
+    )
+    return (page, status) if status != 200 else page
+
+
+def _back_to_content(campaign_id: int) -> BaseResponse:
+    return redirect(url_for("campaigns.campaign_content", campaign_id=campaign_id), code=303)
+
+
+def _refused(error: DomainError, campaign_id: int) -> BaseResponse:
+    db.session.rollback()
+    flash(error.message(), "error")
+    return _back_to_content(campaign_id)
+
+
+@bp.get("/admin/campaigns/<int:campaign_id>/content")
+@roles_required(CONTENT_ROLE)
+def campaign_content(campaign_id: int) -> Any:
+    """A campaign's guides and checklist: its sections in order, to edit, move, remove or add to."""
+    return _content_page(db.get_or_404(Campaign, campaign_id))
+
+
+@bp.post("/admin/campaigns/<int:campaign_id>/content")
+@roles_required(CONTENT_ROLE)
+def add_section(campaign_id: int) -> Any:
+    """Add a section at the end of the guides."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    form = SectionForm()
+    if not form.validate_on_submit():
+        return _content_page(campaign, form, 422)
+    try:
+        section = content.add_section(campaign, form.to_input())
+    except DomainError as error:
+        return _refused(error, campaign_id)
+    db.session.commit()
+    flash(_("The section is added: now add its actions."), "success")
+    return redirect(url_for("campaigns.edit_section", campaign_id=campaign_id, section_id=section.id), code=303)
+
+
+@bp.post("/admin/campaigns/<int:campaign_id>/content/own")
+@roles_required(CONTENT_ROLE)
+def copy_default_content(campaign_id: int) -> BaseResponse:
+    """Give the campaign its own copy of the default guides, to edit them."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    try:
+        content.own_content(campaign)
+    except DomainError as error:
+        return _refused(error, campaign_id)
+    db.session.commit()
+    return _back_to_content(campaign_id)
+
+
+def _section_or_404(campaign_id: int, section_id: int) -> GuideSection:
+    section = db.get_or_404(GuideSection, section_id)
+    if section.campaign_id != campaign_id:
+        abort(404)
+    return section
+
+
+def _section_page(section: GuideSection, form: SectionForm | None = None, new_action: GuideActionForm | None = None,
+                  status: int = 200) -> Any:
+    campaign = db.session.get(Campaign, section.campaign_id)
+    page = render_template(
+        "campaigns/admin_section.html",
+        campaign=campaign,
+        section=section,
+        form=form or SectionForm(formdata=None, obj=section),
+        action_forms=[(action, GuideActionForm(formdata=None, obj=action, prefix=f"a{action.id}"))
+                      for action in section.actions],
+        new_action=new_action or GuideActionForm(formdata=None, prefix="new"),
+        editable=campaign.state != "closed",
+    )
+    return (page, status) if status != 200 else page
+
+
+@bp.get("/admin/campaigns/<int:campaign_id>/content/<int:section_id>")
+@roles_required(CONTENT_ROLE)
+def edit_section(campaign_id: int, section_id: int) -> Any:
+    """One section: its titles and advice, and its actions with their help, in both languages."""
+    return _section_page(_section_or_404(campaign_id, section_id))
+
+
+@bp.post("/admin/campaigns/<int:campaign_id>/content/<int:section_id>")
+@roles_required(CONTENT_ROLE)
+def save_section(campaign_id: int, section_id: int) -> Any:
+    """Save a section's titles and advice."""
+    section = _section_or_404(campaign_id, section_id)
+    form = SectionForm()
+    if not form.validate_on_submit():
+        return _section_page(section, form=form, status=422)
+    try:
+        content.update_section(section, form.to_input())
+    except DomainError as error:
+        return _refused(error, campaign_id)
+    db.session.commit()
+    flash(_("The section is saved."), "success")
+    return redirect(url_for("campaigns.edit_section", campaign_id=campaign_id, section_id=section_id), code=303)
+
+
+@bp.post("/admin/campaigns/<int:campaign_id>/content/<int:section_id>/move")
+@roles_required(CONTENT_ROLE)
+def move_section(campaign_id: int, section_id: int) -> BaseResponse:
+    """Move a section one place up or down."""
+    return _moved(campaign_id, _section_or_404(campaign_id, section_id))
+
+
+@bp.post("/admin/campaigns/<int:campaign_id>/content/<int:section_id>/delete")
+@roles_required(CONTENT_ROLE)
+def delete_section(campaign_id: int, section_id: int) -> BaseResponse:
+    """Remove a section with its actions (and the ticks employees made on them)."""
+    section = _section_or_404(campaign_id, section_id)
+    try:
+        content.delete_section(section)
+    except DomainError as error:
+        return _refused(error, campaign_id)
+    db.session.commit()
+    flash(_("The section is removed."), "success")
+    return _back_to_content(campaign_id)
+
+
+def _moved(campaign_id: int, item: GuideSection | GuideAction) -> BaseResponse:
+    form = MoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        content.move(item, form.offset.data)
+    except DomainError as error:
+        return _refused(error, campaign_id)
+    db.session.commit()
+    if isinstance(item, GuideSection):
+        return _back_to_content(campaign_id)
+    return redirect(url_for("campaigns.edit_section", campaign_id=campaign_id, section_id=item.section_id,
+                            _anchor=f"action-{item.id}"), code=303)
+
+
+@bp.post("/admin/campaigns/<int:campaign_id>/content/<int:section_id>/actions")
+@roles_required(CONTENT_ROLE)
+def add_action(campaign_id: int, section_id: int) -> Any:
+    """Add an action at the end of the section."""
+    section = _section_or_404(campaign_id, section_id)
+    form = GuideActionForm(prefix="new")
+    if not form.validate_on_submit():
+        return _section_page(section, new_action=form, status=422)
+    try:
+        content.add_action(section, form.to_input())
+    except DomainError as error:
+        return _refused(error, campaign_id)
+    db.session.commit()
+    flash(_("The action is added."), "success")
+    return redirect(url_for("campaigns.edit_section", campaign_id=campaign_id, section_id=section_id), code=303)
+
+
+def _action_or_404(campaign_id: int, action_id: int) -> GuideAction:
+    action = db.get_or_404(GuideAction, action_id)
+    if action.campaign_id != campaign_id:
+        abort(404)
+    return action
+
+
+@bp.post("/admin/campaigns/<int:campaign_id>/actions/<int:action_id>")
+@roles_required(CONTENT_ROLE)
+def save_action(campaign_id: int, action_id: int) -> Any:
+    """Save an action's label and help (its ticks stay)."""
+    action = _action_or_404(campaign_id, action_id)
+    form = GuideActionForm(prefix=f"a{action.id}")
+    if not form.validate_on_submit():
+        return _section_page(action.section, status=422)
+    try:
+        content.update_action(action, form.to_input())
+    except DomainError as error:
+        return _refused(error, campaign_id)
+    db.session.commit()
+    flash(_("The action is saved."), "success")
+    return redirect(url_for("campaigns.edit_section", campaign_id=campaign_id, section_id=action.section_id,
+                            _anchor=f"action-{action.id}"), code=303)
+
+
+@bp.post("/admin/campaigns/<int:campaign_id>/actions/<int:action_id>/move")
+@roles_required(CONTENT_ROLE)
+def move_action(campaign_id: int, action_id: int) -> BaseResponse:
+    """Move an action one place up or down in its section."""
+    return _moved(campaign_id, _action_or_404(campaign_id, action_id))
+
+
+@bp.post("/admin/campaigns/<int:campaign_id>/actions/<int:action_id>/delete")
+@roles_required(CONTENT_ROLE)
+def delete_action(campaign_id: int, action_id: int) -> BaseResponse:
+    """Remove an action (and the ticks employees made on it)."""
+    action = _action_or_404(campaign_id, action_id)
+    section_id = action.section_id
+    try:
+        content.delete_action(action)
+    except DomainError as error:
+        return _refused(error, campaign_id)
+    db.session.commit()
+    flash(_("The action is removed."), "success")
+    return redirect(url_for("campaigns.edit_section", campaign_id=campaign_id, section_id=section_id), code=303)
 
 
 # ----------------------------------------------------------------------------------- admin: imports

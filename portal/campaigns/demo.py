@@ -14,7 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from portal.accounts.models import User
-from portal.campaigns import imports, services
+from portal.campaigns import content, imports, services
 from portal.campaigns.guides import ACTIONS
 from portal.campaigns.models import Campaign, ChecklistTick, Participation
 from portal.models import db, utcnow
@@ -66,6 +66,7 @@ def load_demo() -> dict[str, int]:
         )
     )
     services.publish_campaign(active, now=_paris(first - timedelta(days=14), 9))
+    content.own_content(active)  # its own guides, as the communications team would have edited them
     services.advance_campaign_states(now=now)
 
     participants = _participants(closed, users, rng, joined=_paris(date(2026, 3, 10), 9), share=0.5)

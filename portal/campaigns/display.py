@@ -25,6 +25,7 @@ CAMPAIGN_ERRORS = {
     "closed": _l("This campaign is closed: its results are final."),
     "not_participant": _l("Only participants can do this: join the campaign first."),
     "closed_campaign_unchanged": _l("A closed campaign cannot be changed: its results are final."),
+    "content_both_languages": _l("Write it in French and in English: each employee reads their language."),
 }
 
 STATES = {

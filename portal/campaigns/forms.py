@@ -18,9 +18,10 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.campaigns import display
+from portal.campaigns.content import ActionInput, SectionInput
 from portal.campaigns.parsers import FORMATS
 from portal.campaigns.services import MAX_CAMPAIGN_DAYS, CampaignInput
 from portal.i18n import lazy_gettext as _l
@@ -118,3 +119,37 @@ class StorageImportForm(FlaskForm):
             "Only for exports without a date (Exchange): the day the statistics were taken. Today if empty."
         ),
     )
+
+
+class SectionForm(FlaskForm):
+    """A section of a campaign's guides, in French and English."""
+
+    title_fr = StringField(_l("Title (French)"), validators=[DataRequired(), Length(max=160)])
+    title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=160)])
+    advice_fr = TextAreaField(_l("Advice (French)"), validators=[Length(max=2000)])
+    advice_en = TextAreaField(_l("Advice (English)"), validators=[Length(max=2000)])
+
+    def to_input(self) -> SectionInput:
+        """The section's words."""
+        return SectionInput(self.title_fr.data or "", self.title_en.data or "", self.advice_fr.data or "",
+                            self.advice_en.data or "")
+
+
+class GuideActionForm(FlaskForm):
+    """An action of the checklist, with its help, in French and English."""
+
+    label_fr = StringField(_l("Action (French)"), validators=[DataRequired(), Length(max=300)])
+    label_en = StringField(_l("Action (English)"), validators=[DataRequired(), Length(max=300)])
+    help_fr = TextAreaField(_l("Help (French)"), validators=[Length(max=2000)])
+    help_en = TextAreaField(_l("Help (English)"), validators=[Length(max=2000)])
+
+    def to_input(self) -> ActionInput:
+        """The action's words."""
+        return ActionInput(self.label_fr.data or "", self.label_en.data or "", self.help_fr.data or "",
+                           self.help_en.data or "")
+
+
+class MoveForm(FlaskForm):
+    """Move a section or an action one place up (-1) or down (+1)."""
+
+    offset = IntegerField(validators=[AnyOf([-1, 1])])

@@ -118,6 +118,45 @@ class Participation(db.Model):
         return self.left_at is None
 
 
+class GuideSection(db.Model):
+    """A section of a campaign's guides (a place to clean up, with advice), in French and English; its actions
+    are the checklist. A campaign without sections shows the default guides (portal.campaigns.guides)."""
+
+    __tablename__ = "campaign_guide_section"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title_fr: Mapped[str] = mapped_column(sa.String(160))
+    title_en: Mapped[str] = mapped_column(sa.String(160))
+    advice_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    advice_en: Mapped[str] = mapped_column(sa.Text, default="")
+
+    actions: Mapped[list[GuideAction]] = relationship(
+        back_populates="section", order_by="GuideAction.position", cascade="all, delete-orphan"
+    )
+
+
+class GuideAction(db.Model):
+    """One action of the checklist, with its help; its key is what employees' ticks keep (unique per campaign)."""
+
+    __tablename__ = "campaign_guide_action"
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"))
+    section_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign_guide_section.id", ondelete="CASCADE"),
+                                            index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    key: Mapped[str] = mapped_column(sa.String(40))
+    label_fr: Mapped[str] = mapped_column(sa.String(300))
+    label_en: Mapped[str] = mapped_column(sa.String(300))
+    help_fr: Mapped[str] = mapped_column(sa.Text, default="")
+    help_en: Mapped[str] = mapped_column(sa.Text, default="")
+
+    section: Mapped[GuideSection] = relationship(back_populates="actions")
+
+
 class ChecklistTick(db.Model):
     """One guide action an employee has done during a campaign."""
 
@@ -125,7 +164,7 @@ class ChecklistTick(db.Model):
 
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
-    action: Mapped[str] = mapped_column(sa.String(40), primary_key=True)  # a key of guides.ACTIONS
+    action: Mapped[str] = mapped_column(sa.String(40), primary_key=True)  # an action's key (GuideAction.key)
     ticked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

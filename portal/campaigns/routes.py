@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from portal import reference_cache
 from portal.accounts.models import Role, User
-from portal.campaigns import bp, display, exports, results, services, steps
+from portal.campaigns import bp, content, display, exports, results, services, steps
 from portal.campaigns.charts import line_chart
 from portal.campaigns.conventions import (
     ADEME_STORAGE,
@@ -24,7 +24,6 @@ from portal.campaigns.conventions import (
     co2e_kg,
     ratio_between_conventions,
 )
-from portal.campaigns.guides import ACTIONS, GUIDES
 from portal.campaigns.models import Campaign, CampaignState
 from portal.htmx import render, render_prerendered
 from portal.models import db, utcnow
@@ -67,8 +66,8 @@ def _participation_context(campaign: Campaign, me: User, error: str | None = Non
         "can_join": services.can_join(me, campaign),
         "is_open": services.is_open(campaign),
         "ticks": services.ticked_actions(me, campaign),
-        "guides": GUIDES,
-        "action_count": len(ACTIONS),
+        "guides": content.guides_of(campaign, str(get_locale() or "fr")),
+        "action_count": len(services.action_keys(campaign)),
         "team": results.my_team(me, campaign),
         "min_team_size": results.MIN_TEAM_SIZE,
         "error": error,
@@ -98,6 +97,7 @@ def _campaign_context(campaign: Campaign) -> dict[str, Any]:
         "source_labels": display.SOURCES,
         "convention_labels": display.CONVENTIONS,
         "is_admin": me.has_role(Role.ADMIN.value),
+        "edits_content": me.has_role(Role.COMMS.value),
     }
 
 
@@ -184,7 +184,7 @@ def save_checklist(campaign_id: int) -> BaseResponse:
             "Checklist saved: %(num)d action done out of %(total)d.",
             "Checklist saved: %(num)d actions done out of %(total)d.",
             len(ticks),
-            total=len(ACTIONS),
+            total=len(services.action_keys(campaign)),
         )
     if not request.htmx:  # type: ignore[attr-defined]
         flash(message, "success")

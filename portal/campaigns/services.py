@@ -13,12 +13,21 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask.signals import Namespace
 
 from portal.accounts.models import Role, User
 from portal.campaigns import results, steps
 from portal.campaigns.conventions import CONVENTIONS, gigabytes
 from portal.campaigns.guides import ACTIONS
-from portal.campaigns.models import Campaign, CampaignState, ChecklistTick, Participation, TeamRule
+from portal.campaigns.models import (
+    Campaign,
+    CampaignState,
+    ChecklistTick,
+    GuideAction,
+    GuideSection,
+    Participation,
+    TeamRule,
+)
 from portal.campaigns.scope import in_scope
 from portal.domain_error import DomainError
 from portal.models import db
@@ -187,12 +196,18 @@ def check_editable(campaign: Campaign) -> None:
         raise CampaignError("closed_campaign_unchanged")
 
 
+#: Sent with the campaign when its dates change, for what is timed on them (the messages about it are re-timed
+#: by the messaging domain, which comes after this one and listens).
+dates_changed = Namespace().signal("campaign-dates-changed")
+
+
 def update_campaign(campaign: Campaign, data: CampaignInput, *, now: datetime) -> Campaign:
     """Change a campaign that has not closed; a new period recomputes its results and its state."""
     check_editable(campaign)
     if _apply(campaign, data):
         db.session.flush()
         steps.refresh_progress(campaign)
+        dates_changed.send(campaign, now=now)
     campaign.state = state_at(campaign, now).value
     results.results_changed(campaign)  # scope, teams or goals may have changed: no cached result survives
     db.session.flush()
@@ -379,13 +394,22 @@ def ticked_actions(user: User, campaign: Campaign) -> set[str]:
     return set(db.session.scalars(_TICKED, {"campaign_id": campaign.id, "user_id": user.id}))
 
 
+def action_keys(campaign: Campaign) -> set[str]:
+    """The keys of the campaign's checklist actions: its own (portal.campaigns.content), or the default
+    guides' while its content was never edited."""
+    keys = set(db.session.scalars(sa.select(GuideAction.key).where(GuideAction.campaign_id == campaign.id)))
+    if keys or db.session.scalar(sa.select(GuideSection.id).where(GuideSection.campaign_id == campaign.id).limit(1)):
+        return keys
+    return set(ACTIONS)
+
+
 def set_ticks(user: User, campaign: Campaign, actions: Iterable[str], *, now: datetime) -> set[str]:
     """Make the employee's ticks exactly `actions` (unknown keys ignored); participants of open campaigns only."""
     if not is_open(campaign):
         raise CampaignError("closed")
     if not is_participant(user, campaign):
         raise CampaignError("not_participant")
-    wanted = {action for action in actions if action in ACTIONS}
+    wanted = set(actions) & action_keys(campaign)
     have = ticked_actions(user, campaign)
     if have - wanted:
         db.session.execute(

@@ -50,6 +50,10 @@ def _sample_ids() -> dict[str, Callable[[str], object | None]]:
             sa.select(Campaign.id).order_by(Campaign.id.desc()).limit(1)
         )
         samples["import_id"] = lambda _: db.session.scalar(sa.select(StorageImport.id).limit(1))
+        from portal.campaigns.models import GuideSection
+
+        samples["section_id"] = lambda _: db.session.scalar(sa.select(GuideSection.id).order_by(GuideSection.id)
+                                                            .limit(1))
     except ImportError:
         pass
     try:
