@@ -8,6 +8,8 @@ Reviewed:
 - message.cta_url and message_template.cta_url: one string column each, NOT NULL with a server default of ""
   (no link: "En savoir plus" opens the message in the portal), so existing rows need no backfill.
 - message.trigger_key: nullable, indexed; existing messages were written by the team (NULL).
+- message.campaign_anchor, campaign_offset_days, campaign_time: nullable; a message scheduled on its campaign's
+  dates keeps how (the moment, days from it, the Paris time) to be re-timed when they move; NULL otherwise.
 - message_trigger: one row per automatic message the team set up (created when first saved), off by default.
 - message_automatic_event: one row per (trigger, employee, event), unique, so that two runs or two jobs
   processes record an event once; its status only moves forward (queued → sent | expired).
@@ -31,6 +33,9 @@ def upgrade():
             batch_op.add_column(sa.Column('cta_url', sa.String(length=500), server_default='', nullable=False))
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.add_column(sa.Column('trigger_key', sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column('campaign_anchor', sa.String(length=10), nullable=True))
+        batch_op.add_column(sa.Column('campaign_offset_days', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('campaign_time', sa.String(length=5), nullable=True))
         batch_op.create_index(batch_op.f('ix_message_trigger_key'), ['trigger_key'], unique=False)
 
     op.create_table(
@@ -92,6 +97,9 @@ def downgrade():
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_message_trigger_key'))
         batch_op.drop_column('trigger_key')
+        batch_op.drop_column('campaign_anchor')
+        batch_op.drop_column('campaign_offset_days')
+        batch_op.drop_column('campaign_time')
     for table in ('message_template', 'message'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column('cta_url')

@@ -27,9 +27,13 @@ AREAS = (
     ),
 )
 
-from portal.messaging import admin_routes, display, personal_data, routes  # noqa: E402,F401  (routes register)
+from portal.campaigns.services import dates_changed  # noqa: E402
+from portal.messaging import admin_routes, display, personal_data, routes, services  # noqa: E402,F401  (routes register)
 
 display.register(bp)
+# Messages timed on a campaign follow its dates: the campaigns domain announces a change, messaging (after it in
+# portal/domains.py) listens.
+dates_changed.connect(services.on_campaign_dates_changed, weak=False)
 
 PERSONAL_DATA = (personal_data.messages,)
 RETENTION = (

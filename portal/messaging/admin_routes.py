@@ -26,6 +26,7 @@ from portal.messaging.display import CATEGORY_NAMES
 from portal.messaging.forms import (
     ActionForm,
     AudienceForm,
+    CampaignTimingForm,
     ConditionForm,
     ConfirmForm,
     MessageForm,
@@ -485,6 +486,8 @@ def _detail_context(message: Message) -> dict[str, Any]:
         "categories": CATEGORY_NAMES,
         "channel_names": display.CHANNEL_NAMES,
         "schedule_form": ScheduleForm(),
+        "timing_form": CampaignTimingForm(formdata=None),
+        "timing": display.timing_words(timing) if (timing := services.timing_of(message)) else "",
         "template_form": TemplateNameForm(),
         "start_failure": display.start_failure(message),
         "pause": display.pause_notice(message),
@@ -532,33 +535,73 @@ def _paris(local: datetime) -> datetime:
     return local.replace(tzinfo=PARIS).astimezone(UTC)
 
 
-def _confirm_url(message: Message, local_at: datetime | None) -> str:
-    send_at = local_at.strftime("%Y-%m-%dT%H:%M") if local_at else None
-    return url_for("messaging.confirm_send", message_id=message.id, send_at=send_at)
+@dataclass(frozen=True)
+class When:
+    """When the team asks a message to go: now, at a Paris time, or on its campaign's dates."""
+
+    local_at: datetime | None = None
+    timing: services.CampaignTiming | None = None
+
+    def query_args(self) -> dict[str, Any]:
+        """The same choice as the confirmation page's URL parameters."""
+        if self.timing is not None:
+            return {"campaign_anchor": self.timing.anchor, "campaign_offset": self.timing.offset_days,
+                    "campaign_time": self.timing.at_time.strftime("%H:%M")}
+        if self.local_at is not None:
+            return {"send_at": self.local_at.strftime("%Y-%m-%dT%H:%M")}
+        return {}
+
+    def instant(self, message: Message) -> datetime | None:
+        """The UTC instant it means for this message (None: now); MessageError if it has no campaign."""
+        if self.timing is not None:
+            return services.campaign_moment(message, self.timing)
+        return _paris(self.local_at) if self.local_at is not None else None
+
+
+def _when_asked() -> When | None:
+    """The choice of the message page's forms (GET); None if its time is missing or unreadable."""
+    if "campaign_anchor" in request.args:
+        timing = CampaignTimingForm(formdata=request.args)
+        if not timing.validate():
+            return None
+        return When(timing=services.CampaignTiming(timing.campaign_anchor.data, timing.campaign_offset.data,
+                                                   timing.campaign_time.data))
+    if "send_at" in request.args:
+        at = ScheduleForm(formdata=request.args, meta={"csrf": False})
+        return When(local_at=at.send_at.data) if at.validate() else None
+    return When()
+
+
+def _when_confirmed(form: ConfirmForm) -> When:
+    if form.campaign_anchor.data and form.campaign_time.data is not None:
+        return When(timing=services.CampaignTiming(form.campaign_anchor.data, form.campaign_offset.data or 0,
+                                                   form.campaign_time.data))
+    return When(local_at=form.send_at.data)
 
 
 @bp.get("/comms/messages/<int:message_id>/confirm")
 @roles_required(COMMS)
 def confirm_send(message_id: int) -> Any:
-    """The confirmation step before sending now (or at `send_at`, Paris time): audience size, channels,
-    languages, time, a few recipients and the number of e-mails; nothing changes until it is confirmed."""
+    """The confirmation step before sending now (or at a Paris time, or on the campaign's dates): audience size,
+    channels, languages, time, a few recipients and the number of e-mails; nothing changes until confirmed."""
     message = _message_or_404(message_id)
-    local_at = None
-    if "send_at" in request.args:
-        when = ScheduleForm(formdata=request.args, meta={"csrf": False})
-        if not when.validate():
-            flash(_("Give the date and time when sending should start."), "error")
-            return _back(message)
-        local_at = when.send_at.data
+    when = _when_asked()
+    if when is None:
+        flash(_("Give the date and time when sending should start."), "error")
+        return _back(message)
     try:
-        summary = services.send_summary(message, at=_paris(local_at) if local_at else None, now=utcnow())
+        summary = services.send_summary(message, at=when.instant(message), now=utcnow())
     except DomainError as error:
         flash(error.message(), "error")
         return _back(message)
-    form = ConfirmForm(data={"recipients": summary.recipients, "send_at": local_at})
+    data = {"recipients": summary.recipients, "send_at": when.local_at}
+    if when.timing is not None:
+        data.update(campaign_anchor=when.timing.anchor, campaign_offset=when.timing.offset_days,
+                    campaign_time=when.timing.at_time)
     return render_template(
-        "messaging/comms/confirm.html", message=message, summary=summary, form=form,
+        "messaging/comms/confirm.html", message=message, summary=summary, form=ConfirmForm(data=data),
         channel_names=display.CHANNEL_NAMES,
+        timing=display.timing_words(when.timing) if when.timing is not None else "",
     )
 
 
@@ -569,9 +612,9 @@ def _confirmed(message_id: int, send: Any, success: str) -> BaseResponse:
     if not form.validate_on_submit():
         abort(400)
     confirmation = services.Confirmation(form.recipients.data, form.typed.data or "")
-    local_at = form.send_at.data
-    again = redirect(_confirm_url(message, local_at), code=303)
-    return _outcome(message, lambda m: send(m, local_at, confirmation), success, refused=again)
+    when = _when_confirmed(form)
+    again = redirect(url_for("messaging.confirm_send", message_id=message.id, **when.query_args()), code=303)
+    return _outcome(message, lambda m: send(m, when, confirmation), success, refused=again)
 
 
 @bp.post("/comms/messages/<int:message_id>/send")
@@ -580,7 +623,7 @@ def send_now(message_id: int) -> BaseResponse:
     """Send now, as confirmed: the jobs process starts it within seconds (a second click changes nothing)."""
     return _confirmed(
         message_id,
-        lambda m, _at, confirmation: services.send_now(m, now=utcnow(), confirmation=confirmation),
+        lambda m, _when, confirmation: services.send_now(m, now=utcnow(), confirmation=confirmation),
         _("The message is queued: sending starts within a few seconds."),
     )
 
@@ -588,12 +631,15 @@ def send_now(message_id: int) -> BaseResponse:
 @bp.post("/comms/messages/<int:message_id>/schedule")
 @roles_required(COMMS)
 def schedule(message_id: int) -> BaseResponse:
-    """Schedule the sending, as confirmed, for a date and time in Paris."""
+    """Schedule the sending, as confirmed, for a Paris time or on the campaign's dates."""
 
-    def at_time(message: Message, local_at: datetime | None, confirmation: services.Confirmation) -> None:
-        if local_at is None:
+    def at_time(message: Message, when: When, confirmation: services.Confirmation) -> None:
+        if when.timing is not None:
+            services.schedule_on_campaign(message, when.timing, now=utcnow(), confirmation=confirmation)
+        elif when.local_at is not None:
+            services.schedule(message, _paris(when.local_at), now=utcnow(), confirmation=confirmation)
+        else:
             raise services.MessageError("schedule_in_past")
-        services.schedule(message, _paris(local_at), now=utcnow(), confirmation=confirmation)
 
     return _confirmed(message_id, at_time, _("Sending is scheduled."))
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from portal.accounts.models import Role, User, UserRole
 from portal.accounts.services import search_users_statement
-from portal.campaigns.models import Participation
+from portal.campaigns.models import ChecklistTick, Participation
 from portal.catalogue.footprints import label_for, load_factor_set
 from portal.catalogue.models import Asset, CatalogueItem, Order
 from portal.catalogue.my_footprint import CURRENT_STATUSES, category_annualised
@@ -30,7 +30,7 @@ from portal.org.services import unit_and_descendant_ids
 TARGETABLE_ROLES = (Role.MANAGER.value, Role.COMMS.value, Role.ADMIN.value)
 LANGUAGES = ("fr", "en")
 LABELS = ("A", "B", "C", "D", "E")
-PARTICIPATION = ("joined", "not_joined")
+PARTICIPATION = ("joined", "not_joined", "inactive")  # inactive: not joined, or joined and ticked nothing
 MAX_YEARS = 30
 
 
@@ -47,7 +47,7 @@ class Criteria:
     oldest_device_max_years: int | None = None  # … and at most this old
     device_labels: tuple[str, ...] = ()  # has at least one current device with one of these labels
     campaign_id: int | None = None
-    campaign_participation: str | None = None  # joined | not_joined (the campaign above)
+    campaign_participation: str | None = None  # joined | not_joined | inactive (the campaign above)
     open_order: bool | None = None  # has (True) / has no (False) equipment request waiting
 
     @property
@@ -152,7 +152,12 @@ def conditions(criteria: Criteria, *, today: date) -> list[sa.ColumnElement[bool
             Participation.campaign_id == criteria.campaign_id,
             Participation.left_at.is_(None),
         )
-        where.append(joined if criteria.campaign_participation == "joined" else ~joined)
+        if criteria.campaign_participation == "inactive":  # the reminder's audience: nothing done yet
+            ticked = sa.exists().where(ChecklistTick.user_id == User.id,
+                                       ChecklistTick.campaign_id == criteria.campaign_id)
+            where.append(~sa.and_(joined, ticked))
+        else:
+            where.append(joined if criteria.campaign_participation == "joined" else ~joined)
     if criteria.open_order is not None:
         waiting = sa.exists().where(Order.requester_id == User.id, Order.status.in_(OPEN_STATUSES))
         where.append(waiting if criteria.open_order else ~waiting)

@@ -8,10 +8,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, ngettext
 from markupsafe import Markup, escape
 
 from portal.i18n import lazy_gettext as _l
@@ -82,6 +82,7 @@ MESSAGE_ERRORS = {
     "condition_field": _l("Choose the message the paragraph goes into."),
     "condition_text_missing": _l("Write the paragraph to show when the condition holds."),
     "trigger_without_template": _l("Choose the template this automatic message sends before turning it on."),
+    "no_campaign": _l("Choose the campaign this message is about, in its audience, to time it on its dates."),
     "test_content_rejected": _l("The message cannot be personalised for you: it has errors, correct them first."),
 }
 
@@ -105,6 +106,35 @@ TRIGGER_DESCRIPTIONS = {
     "campaign_ended": _l("To the participants of a clean-up campaign, when it ends: their results."),
     "storage_progress": _l("To the participants of a campaign under way whose storage an import has just "
                            "measured: their progress."),
+}
+
+#: The moments a message can be timed on (portal.messaging.services.CampaignTiming.anchor).
+TIMING_ANCHORS = {
+    "start": _l("the campaign’s first day"),
+    "middle": _l("the middle of the campaign"),
+    "end": _l("the day after its last day"),
+}
+
+
+def timing_words(timing: Any) -> str:
+    """"3 days after the campaign's first day, at 09:00": when a message timed on its campaign goes."""
+    anchor = str(TIMING_ANCHORS[timing.anchor])
+    at = timing.at_time.strftime("%H:%M")
+    days = timing.offset_days
+    if days > 0:
+        return ngettext("%(num)d day after %(moment)s, at %(time)s", "%(num)d days after %(moment)s, at %(time)s",
+                        days, moment=anchor, time=at)
+    if days < 0:
+        return ngettext("%(num)d day before %(moment)s, at %(time)s", "%(num)d days before %(moment)s, at %(time)s",
+                        -days, moment=anchor, time=at)
+    return gettext("%(moment)s, at %(time)s", moment=anchor, time=at)
+
+
+#: An audience's campaign criterion in words (portal.messaging.audience.PARTICIPATION), naming the campaign.
+PARTICIPATION_WORDS = {
+    "joined": _l("Joined %(campaign)s"),
+    "not_joined": _l("Did not join %(campaign)s"),
+    "inactive": _l("Did not join %(campaign)s, or joined it and ticked nothing"),
 }
 
 #: The operators of the "show this paragraph only if…" builder (portal.messaging.conditions.OPERATORS).
@@ -405,6 +435,8 @@ def subject_text(source: str) -> str:
 def register(bp: Blueprint) -> None:
     """Expose the helpers to every template."""
     bp.add_app_template_global(message_status, "message_status")
+    bp.add_app_template_global(lambda code, campaign: PARTICIPATION_WORDS[code] % {"campaign": campaign},
+                               "participation_words")
     bp.add_app_template_global(lambda key: str(TRIGGER_NAMES[key]), "trigger_name")
     bp.add_app_template_global(lambda key: str(TRIGGER_DESCRIPTIONS[key]), "trigger_description")
     bp.add_app_template_filter(subject_chips, "subject_chips")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
@@ -14,15 +15,17 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
+    TimeField,
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.i18n import lazy_gettext as _l
 from portal.messaging.audience import LABELS, MAX_YEARS
-from portal.messaging.display import CATEGORY_NAMES, CHANNEL_NAMES, LANGUAGE_NAMES
+from portal.messaging.display import CATEGORY_NAMES, CHANNEL_NAMES, LANGUAGE_NAMES, TIMING_ANCHORS
 from portal.messaging.models import Category
+from portal.messaging.services import CAMPAIGN_ANCHORS
 from portal.messaging.template_checks import MAX_SOURCE_CHARS, MAX_SUBJECT_SOURCE_CHARS
 
 
@@ -100,7 +103,8 @@ class AudienceForm(FlaskForm):
     participation = RadioField(
         _l("Campaign participation"),
         choices=[SelectChoice("", _l("Any")), SelectChoice("joined", _l("Joined")),
-                 SelectChoice("not_joined", _l("Not joined"))],
+                 SelectChoice("not_joined", _l("Not joined")),
+                 SelectChoice("inactive", _l("Not joined, or joined and nothing ticked"))],
         default="",
     )
     open_order = RadioField(
@@ -124,6 +128,22 @@ class ConfirmForm(FlaskForm):
     recipients = IntegerField(validators=[InputRequired()], widget=widgets.HiddenInput())
     typed = StringField(_l("Number of recipients"), validators=[Length(max=30)])
     send_at = DateTimeLocalField(format="%Y-%m-%dT%H:%M", validators=[Optional()], widget=widgets.HiddenInput())
+    campaign_anchor = StringField(validators=[Optional(), AnyOf(CAMPAIGN_ANCHORS)], widget=widgets.HiddenInput())
+    campaign_offset = IntegerField(validators=[Optional(), NumberRange(-90, 90)], widget=widgets.HiddenInput())
+    campaign_time = TimeField(format="%H:%M", validators=[Optional()], widget=widgets.HiddenInput())
+
+
+class CampaignTimingForm(FlaskForm):
+    """When a message goes on its campaign's dates (read from the message page's form, a GET)."""
+
+    class Meta:
+        csrf = False
+
+    campaign_anchor = SelectField(_l("From"), choices=[SelectChoice(k, v) for k, v in TIMING_ANCHORS.items()],
+                                  default="start")
+    campaign_offset = IntegerField(_l("Days after (negative: before)"), default=0,
+                                   validators=[InputRequired(), NumberRange(-90, 90)])
+    campaign_time = TimeField(_l("Time (Paris)"), format="%H:%M", default=time(9, 0), validators=[InputRequired()])
 
 
 class TriggerForm(FlaskForm):

@@ -137,6 +137,11 @@ class Message(MessageContent, TimestampMixin, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     #: The trigger that sent this message automatically (one message per trigger run), None for a written one.
     trigger_key: Mapped[str | None] = mapped_column(sa.String(40), index=True)
+    #: A message scheduled on its campaign's dates: "start", "middle" or "end" (the day after the last), a number
+    #: of days from there and a Paris time ("09:00"); re-timed when the campaign's dates move. None otherwise.
+    campaign_anchor: Mapped[str | None] = mapped_column(sa.String(10))
+    campaign_offset_days: Mapped[int | None] = mapped_column()
+    campaign_time: Mapped[str | None] = mapped_column(sa.String(5))
 
     created_by: Mapped[User | None] = relationship()
 

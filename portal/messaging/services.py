@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal import csvio
 from portal.accounts.models import User
+from portal.campaigns import services as campaign_services
 from portal.campaigns.models import Campaign
 from portal.domain_error import DomainError
 from portal.messaging import audience, markup
@@ -282,9 +283,11 @@ def _check_sendable(message: Message) -> None:
 
 
 def _schedule_start(message: Message, at: datetime) -> None:
-    """Scheduled for `at`: a draft, or a message that could not be started (its failure is then forgotten)."""
+    """Scheduled for `at`: a draft, or a message that could not be started (its failure is then forgotten);
+    at a fixed time (scheduling on the campaign's dates sets them again after)."""
     message.status = MessageStatus.SCHEDULED.value
     message.scheduled_at = at
+    message.campaign_anchor = message.campaign_offset_days = message.campaign_time = None
     message.pause_details = None
     message.start_attempts = 0
     db.session.flush()
@@ -381,12 +384,86 @@ def schedule(message: Message, at: datetime, *, now: datetime, confirmation: Con
     _schedule_start(message, at)
 
 
+# ------------------------------------------------------------------------- on the campaign's dates
+
+CAMPAIGN_ANCHORS = ("start", "middle", "end")
+
+
+@dataclass(frozen=True)
+class CampaignTiming:
+    """When a message about a campaign goes: at its start, its middle or after its end (the day after its last
+    day), a number of days from there (negative: before), at a Paris time."""
+
+    anchor: str
+    offset_days: int
+    at_time: time
+
+    def moment(self, campaign: Campaign) -> datetime:
+        """The UTC instant for the campaign's current dates."""
+        first, last = campaign_services.first_day(campaign), campaign_services.last_day(campaign)
+        base = {"start": first, "middle": first + (last - first) / 2, "end": last + timedelta(days=1)}[self.anchor]
+        day = base + timedelta(days=self.offset_days)
+        return datetime.combine(day, self.at_time, tzinfo=PARIS).astimezone(UTC)
+
+
+def _campaign_of(message: Message) -> Campaign:
+    campaign = db.session.get(Campaign, message.campaign_id) if message.campaign_id is not None else None
+    if campaign is None:
+        raise MessageError("no_campaign")
+    return campaign
+
+
+def campaign_moment(message: Message, timing: CampaignTiming) -> datetime:
+    """When the message would go with this timing, on its campaign's dates (MessageError without a campaign)."""
+    return timing.moment(_campaign_of(message))
+
+
+def schedule_on_campaign(message: Message, timing: CampaignTiming, *, now: datetime,
+                         confirmation: Confirmation) -> datetime:
+    """Schedule the confirmed message on its campaign's dates: re-timed whenever they move."""
+    at = campaign_moment(message, timing)
+    schedule(message, at, now=now, confirmation=confirmation)
+    message.campaign_anchor, message.campaign_offset_days = timing.anchor, timing.offset_days
+    message.campaign_time = timing.at_time.strftime("%H:%M")
+    db.session.flush()
+    return at
+
+
+def timing_of(message: Message) -> CampaignTiming | None:
+    """How a message is timed on its campaign, None if it has a fixed time."""
+    if message.campaign_anchor not in CAMPAIGN_ANCHORS or message.campaign_time is None:
+        return None
+    hour, minute = (int(part) for part in message.campaign_time.split(":"))
+    return CampaignTiming(message.campaign_anchor, message.campaign_offset_days or 0, time(hour, minute))
+
+
+def retime_campaign_messages(campaign: Campaign) -> int:
+    """The scheduled messages timed on this campaign follow its new dates; returns how many moved."""
+    moved = 0
+    scheduled = db.session.scalars(sa.select(Message).where(
+        Message.campaign_id == campaign.id, Message.status == MessageStatus.SCHEDULED.value,
+        Message.campaign_anchor.is_not(None)))
+    for message in scheduled:
+        timing = timing_of(message)
+        if timing is not None and message.scheduled_at != (at := timing.moment(campaign)):
+            message.scheduled_at = at
+            moved += 1
+    db.session.flush()
+    return moved
+
+
+def on_campaign_dates_changed(campaign: Campaign, **_: Any) -> None:
+    """Receiver of portal.campaigns.services.dates_changed: in the same transaction as the new dates."""
+    retime_campaign_messages(campaign)
+
+
 def cancel_schedule(message: Message) -> None:
     """A scheduled message goes back to draft (nothing was sent)."""
     if message.status != MessageStatus.SCHEDULED.value:
         raise MessageError("not_scheduled")
     message.status = MessageStatus.DRAFT.value
     message.scheduled_at = None
+    message.campaign_anchor = message.campaign_offset_days = message.campaign_time = None
     db.session.flush()
 
 
