@@ -4,12 +4,16 @@ in the inbox with their own numbers. axe-core on every page and htmx state; EcoI
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
+import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from portal.messaging import dispatch
+from portal.messaging.models import Message
 from portal.models import db
 from tests.e2e.helpers import assert_accessible, measure_ecoindex
 from tests.messaging.conftest import confirmed, make_message, smtp, smtp_server  # noqa: F401  (fixtures)
@@ -177,3 +181,110 @@ def test_a_template_that_cannot_render_is_explained_as_typed_and_a_failed_start_
     expect(page.locator("dl.summary")).to_contain_text("Annulé")
     db.session.refresh(message)
     assert message.status == MessageStatus.CANCELLED.value
+
+
+WORDS = {
+    "fr": {
+        "messages": "Messages aux agents", "write": "Rédiger un message", "subject": "Objet (français)",
+        "body": "Message (français)", "insert": "Insérer {{ first_name }}",
+        "builder": "Afficher un paragraphe seulement si…", "comparison": "Comparaison", "value": "Valeur",
+        "paragraph": "Paragraphe à afficher", "add": "Ajouter ce paragraphe",
+        "text": "Vous avez plusieurs équipements : pensez à rendre ceux qui ne vous servent plus.",
+        "preview_as": "Aperçu pour (nom ou e-mail)", "as": "Tel que {} le recevra", "save": "Enregistrer le brouillon",
+        "audience": "Destinataires", "departments": "Directions et services (avec leurs sous-unités)",
+        "search": "Chercher dans la liste", "count": "3 destinataires",
+        "save_audience": "Enregistrer les destinataires",
+        "next": "Étape suivante : envoyer le message", "when": "Date et heure (heure de Paris)", "schedule": "Programmer…",
+        "confirm": "Confirmer la programmation", "people": "3 personnes", "button": "Programmer pour 3 personnes",
+        "scheduled": "Programmé",
+    },
+    "en": {
+        "messages": "Messages to employees", "write": "Write a message", "subject": "Subject (French)",
+        "body": "Message (French)", "insert": "Insert {{ first_name }}",
+        "builder": "Show a paragraph only if…", "comparison": "Comparison", "value": "Value",
+        "paragraph": "Paragraph to show", "add": "Add this paragraph",
+        "text": "Vous avez plusieurs équipements : pensez à rendre ceux qui ne vous servent plus.",
+        "preview_as": "Preview as (name or e-mail)", "as": "As {}", "save": "Save the draft",
+        "audience": "Audience", "departments": "Departments (with their sub-units)",
+        "search": "Search the list", "count": "3 recipients", "save_audience": "Save the audience",
+        "next": "Next: send the message", "when": "Date and time (Paris)", "schedule": "Schedule…",
+        "confirm": "Confirm the schedule", "people": "3 people", "button": "Schedule for 3 people",
+        "scheduled": "Scheduled",
+    },
+}
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_a_newcomer_writes_a_condition_previews_three_people_and_schedules_to_a_department(
+    page: Page, base_url, locale, make_user, make_org_unit, make_item, make_asset, browser_login
+):
+    """The issue's journey for someone who has never seen a template language, in French and in English."""
+    words = WORDS[locale]
+    numerique = make_org_unit(name="Direction du numérique", kind="direction")
+    other = make_org_unit(name="Direction des mobilités", kind="direction")
+    laptop = make_item(fabrication_kgco2e=Decimal("250"), annual_kwh=Decimal("20"))
+    ana = make_user(first_name="Ana", last_name="Agent", org_unit_id=numerique.id)
+    bruno = make_user(first_name="Bruno", last_name="Barre", org_unit_id=numerique.id)
+    chloe = make_user(first_name="Chloé", last_name="Cazes", org_unit_id=numerique.id)
+    make_user(first_name="Dora", last_name="Dupuy", org_unit_id=other.id)
+    for person, devices in ((ana, 2), (bruno, 1), (chloe, 3)):
+        for _ in range(devices):
+            make_asset(user=person, item=laptop, acquired_on=date(2023, 1, 1))
+    writer = make_user(roles=("comms",), first_name="Emma", last_name="Écrit", locale=locale,
+                       org_unit_id=other.id)
+
+    browser_login(writer)
+    page.get_by_role("link", name=words["messages"]).first.click()
+    page.get_by_role("link", name=words["write"]).click()
+    subject = page.get_by_label(words["subject"])
+    subject.fill("Bonjour ")
+    page.get_by_role("button", name=words["insert"]).click()  # inserted where the cursor is
+    expect(subject).to_have_value("Bonjour {{ first_name }}")
+    body = page.get_by_label(words["body"])
+    body.fill("Bonjour ")
+    page.get_by_role("button", name=words["insert"]).click()
+    body.press("End")
+    body.press_sequentially(",\n\nMerci de votre attention.\n")
+    page.get_by_text(words["builder"]).click()
+    builder = page.locator("#condition-builder")
+    builder.locator("select[name=cond-placeholder]").select_option("device_count")
+    builder.get_by_label(words["comparison"]).select_option("gt")
+    builder.get_by_label(words["value"]).fill("1")
+    builder.get_by_label(words["paragraph"]).fill(words["text"])
+    builder.get_by_role("button", name=words["add"]).click()
+    expect(body).to_have_value(re.compile(r"\{% if device_count is not none and device_count > 1 %\}\n"
+                                          + re.escape(words["text"]) + r"\n\{% endif %\}"))
+    expect(page.locator("#body_fr-problems li")).to_have_count(0)
+    assert_accessible(page)
+
+    preview = page.locator("#live-preview")
+    for person, shows_paragraph in ((ana, True), (bruno, False), (chloe, True)):
+        page.get_by_label(words["preview_as"]).fill(person.last_name)
+        expect(preview).to_contain_text(words["as"].format(person.full_name))
+        expect(preview.locator(".message-body")).to_contain_text(f"Bonjour {person.first_name},")
+        paragraph = expect(preview.locator(".message-body"))
+        if shows_paragraph:
+            paragraph.to_contain_text("pensez à rendre")
+        else:
+            paragraph.not_to_contain_text("pensez à rendre")
+    page.get_by_role("button", name=words["save"]).click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text(words["audience"])
+    departments = page.get_by_role("group", name=words["departments"])
+    departments.get_by_label(words["search"]).fill("numerique")
+    departments.get_by_label("Direction du numérique").check()
+    expect(page.locator("#audience-count")).to_contain_text(words["count"])
+    assert_accessible(page)
+    page.get_by_role("button", name=words["save_audience"]).click()
+    page.get_by_role("link", name=words["next"]).click()
+    page.get_by_label(words["when"]).fill("2099-03-21T09:30")
+    page.get_by_role("button", name=words["schedule"]).click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text(words["confirm"])
+    expect(page.locator("dl.confirm")).to_contain_text(words["people"])
+    assert_accessible(page)
+    page.get_by_role("button", name=words["button"]).click()
+    expect(page.locator("dl.summary")).to_contain_text(words["scheduled"])
+    message = db.session.scalar(sa.select(Message).order_by(Message.id.desc()))
+    assert (message.status, message.audience) == ("scheduled", {"org_unit_ids": [numerique.id]})
+    assert message.scheduled_at.isoformat().startswith("2099-03-21T08:30")
