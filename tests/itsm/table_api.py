@@ -1,4 +1,4 @@
-"""A ServiceNow Table API on a real HTTP server in a thread, in the shapes of `shared/data/itsm/README.md`:
+"""A ServiceNow Table API on a real HTTP server in a thread, in the shapes of ServiceNow's Table API:
 `GET /api/now/table/<table>` with `sysparm_query` (`sys_updated_on>=…`, ordered by change time then sys_id),
 `sysparm_fields` (dot-walked names as keys), `sysparm_limit` / `sysparm_offset`, `Link` headers with
 `rel="next"` and `X-Total-Count`; Basic or Bearer authentication with the instance's 401 body; answers in
