@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -139,11 +140,12 @@ CONTENT_ROLE = Role.COMMS.value  # the communications team and the admins (who h
 
 
 def _content_page(campaign: Campaign, section_form: SectionForm | None = None, status: int = 200) -> Any:
+    sections = content.sections_of(campaign)
     page = render_template(
         "campaigns/admin_content.html",
         campaign=campaign,
-        sections=content.sections_of(campaign),
-        defaults=None if content.sections_of(campaign) else content.guides_of(campaign, "fr"),
+        sections=sections,
+        defaults=None if sections else content.guides_of(campaign, "fr"),
         editable=campaign.state != "closed",
         form=section_form or SectionForm(formdata=None),
     )
@@ -154,10 +156,22 @@ def _back_to_content(campaign_id: int) -> BaseResponse:
     return redirect(url_for("campaigns.campaign_content", campaign_id=campaign_id), code=303)
 
 
-def _refused(error: DomainError, campaign_id: int) -> BaseResponse:
-    db.session.rollback()
-    flash(error.message(), "error")
-    return _back_to_content(campaign_id)
+def _changed(campaign_id: int, change: Callable[[], object], success: str, then: str) -> BaseResponse:
+    """Make a change of the guides and commit it, or roll it back when refused; flash either and go to `then`
+    (the guides' page after a refusal)."""
+    try:
+        change()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message(), "error")
+        return _back_to_content(campaign_id)
+    db.session.commit()
+    flash(success, "success")
+    return redirect(then, code=303)
+
+
+def _section_url(campaign_id: int, section_id: int, anchor: str | None = None) -> str:
+    return url_for("campaigns.edit_section", campaign_id=campaign_id, section_id=section_id, _anchor=anchor)
 
 
 @bp.get("/admin/campaigns/<int:campaign_id>/content")
@@ -170,7 +184,7 @@ def campaign_content(campaign_id: int) -> Any:
 @bp.post("/admin/campaigns/<int:campaign_id>/content")
 @roles_required(CONTENT_ROLE)
 def add_section(campaign_id: int) -> Any:
-    """Add a section at the end of the guides."""
+    """Add a section at the end of the guides; then its page, to add its actions."""
     campaign = db.get_or_404(Campaign, campaign_id)
     form = SectionForm()
     if not form.validate_on_submit():
@@ -178,10 +192,12 @@ def add_section(campaign_id: int) -> Any:
     try:
         section = content.add_section(campaign, form.to_input())
     except DomainError as error:
-        return _refused(error, campaign_id)
+        db.session.rollback()
+        flash(error.message(), "error")
+        return _back_to_content(campaign_id)
     db.session.commit()
     flash(_("The section is added: now add its actions."), "success")
-    return redirect(url_for("campaigns.edit_section", campaign_id=campaign_id, section_id=section.id), code=303)
+    return redirect(_section_url(campaign_id, section.id), code=303)
 
 
 @bp.post("/admin/campaigns/<int:campaign_id>/content/own")
@@ -189,12 +205,9 @@ def add_section(campaign_id: int) -> Any:
 def copy_default_content(campaign_id: int) -> BaseResponse:
     """Give the campaign its own copy of the default guides, to edit them."""
     campaign = db.get_or_404(Campaign, campaign_id)
-    try:
-        content.own_content(campaign)
-    except DomainError as error:
-        return _refused(error, campaign_id)
-    db.session.commit()
-    return _back_to_content(campaign_id)
+    return _changed(campaign_id, lambda: content.own_content(campaign),
+                    _("The campaign has its own guides now: edit them below."),
+                    url_for("campaigns.campaign_content", campaign_id=campaign_id))
 
 
 def _section_or_404(campaign_id: int, section_id: int) -> GuideSection:
@@ -235,20 +248,24 @@ def save_section(campaign_id: int, section_id: int) -> Any:
     form = SectionForm()
     if not form.validate_on_submit():
         return _section_page(section, form=form, status=422)
-    try:
-        content.update_section(section, form.to_input())
-    except DomainError as error:
-        return _refused(error, campaign_id)
-    db.session.commit()
-    flash(_("The section is saved."), "success")
-    return redirect(url_for("campaigns.edit_section", campaign_id=campaign_id, section_id=section_id), code=303)
+    return _changed(campaign_id, lambda: content.update_section(section, form.to_input()),
+                    _("The section is saved."), _section_url(campaign_id, section_id))
+
+
+def _offset() -> int:
+    form = MoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return form.offset.data
 
 
 @bp.post("/admin/campaigns/<int:campaign_id>/content/<int:section_id>/move")
 @roles_required(CONTENT_ROLE)
 def move_section(campaign_id: int, section_id: int) -> BaseResponse:
     """Move a section one place up or down."""
-    return _moved(campaign_id, _section_or_404(campaign_id, section_id))
+    section, offset = _section_or_404(campaign_id, section_id), _offset()
+    return _changed(campaign_id, lambda: content.move(section, offset), _("The section is moved."),
+                    url_for("campaigns.campaign_content", campaign_id=campaign_id))
 
 
 @bp.post("/admin/campaigns/<int:campaign_id>/content/<int:section_id>/delete")
@@ -256,28 +273,8 @@ def move_section(campaign_id: int, section_id: int) -> BaseResponse:
 def delete_section(campaign_id: int, section_id: int) -> BaseResponse:
     """Remove a section with its actions (and the ticks employees made on them)."""
     section = _section_or_404(campaign_id, section_id)
-    try:
-        content.delete_section(section)
-    except DomainError as error:
-        return _refused(error, campaign_id)
-    db.session.commit()
-    flash(_("The section is removed."), "success")
-    return _back_to_content(campaign_id)
-
-
-def _moved(campaign_id: int, item: GuideSection | GuideAction) -> BaseResponse:
-    form = MoveForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        content.move(item, form.offset.data)
-    except DomainError as error:
-        return _refused(error, campaign_id)
-    db.session.commit()
-    if isinstance(item, GuideSection):
-        return _back_to_content(campaign_id)
-    return redirect(url_for("campaigns.edit_section", campaign_id=campaign_id, section_id=item.section_id,
-                            _anchor=f"action-{item.id}"), code=303)
+    return _changed(campaign_id, lambda: content.delete_section(section), _("The section is removed."),
+                    url_for("campaigns.campaign_content", campaign_id=campaign_id))
 
 
 @bp.post("/admin/campaigns/<int:campaign_id>/content/<int:section_id>/actions")
@@ -288,13 +285,8 @@ def add_action(campaign_id: int, section_id: int) -> Any:
     form = GuideActionForm(prefix="new")
     if not form.validate_on_submit():
         return _section_page(section, new_action=form, status=422)
-    try:
-        content.add_action(section, form.to_input())
-    except DomainError as error:
-        return _refused(error, campaign_id)
-    db.session.commit()
-    flash(_("The action is added."), "success")
-    return redirect(url_for("campaigns.edit_section", campaign_id=campaign_id, section_id=section_id), code=303)
+    return _changed(campaign_id, lambda: content.add_action(section, form.to_input()), _("The action is added."),
+                    _section_url(campaign_id, section_id))
 
 
 def _action_or_404(campaign_id: int, action_id: int) -> GuideAction:
@@ -312,21 +304,17 @@ def save_action(campaign_id: int, action_id: int) -> Any:
     form = GuideActionForm(prefix=f"a{action.id}")
     if not form.validate_on_submit():
         return _section_page(action.section, status=422)
-    try:
-        content.update_action(action, form.to_input())
-    except DomainError as error:
-        return _refused(error, campaign_id)
-    db.session.commit()
-    flash(_("The action is saved."), "success")
-    return redirect(url_for("campaigns.edit_section", campaign_id=campaign_id, section_id=action.section_id,
-                            _anchor=f"action-{action.id}"), code=303)
+    return _changed(campaign_id, lambda: content.update_action(action, form.to_input()), _("The action is saved."),
+                    _section_url(campaign_id, action.section_id, f"action-{action.id}"))
 
 
 @bp.post("/admin/campaigns/<int:campaign_id>/actions/<int:action_id>/move")
 @roles_required(CONTENT_ROLE)
 def move_action(campaign_id: int, action_id: int) -> BaseResponse:
     """Move an action one place up or down in its section."""
-    return _moved(campaign_id, _action_or_404(campaign_id, action_id))
+    action, offset = _action_or_404(campaign_id, action_id), _offset()
+    return _changed(campaign_id, lambda: content.move(action, offset), _("The action is moved."),
+                    _section_url(campaign_id, action.section_id, f"action-{action.id}"))
 
 
 @bp.post("/admin/campaigns/<int:campaign_id>/actions/<int:action_id>/delete")
@@ -334,14 +322,8 @@ def move_action(campaign_id: int, action_id: int) -> BaseResponse:
 def delete_action(campaign_id: int, action_id: int) -> BaseResponse:
     """Remove an action (and the ticks employees made on it)."""
     action = _action_or_404(campaign_id, action_id)
-    section_id = action.section_id
-    try:
-        content.delete_action(action)
-    except DomainError as error:
-        return _refused(error, campaign_id)
-    db.session.commit()
-    flash(_("The action is removed."), "success")
-    return redirect(url_for("campaigns.edit_section", campaign_id=campaign_id, section_id=section_id), code=303)
+    then = _section_url(campaign_id, action.section_id)
+    return _changed(campaign_id, lambda: content.delete_action(action), _("The action is removed."), then)
 
 
 # ----------------------------------------------------------------------------------- admin: imports
