@@ -308,3 +308,20 @@ def test_the_team_sees_what_each_trigger_sent_and_would_send_and_can_pause_it(
     db.session.expire_all()
     assert automatic.trigger("device_age").audience == {"languages": ["en"]}
     assert client.get("/comms/automatic/nope").status_code == 404
+
+
+def test_the_command_runs_the_triggers_or_lists_what_they_would_send(app, make_user, make_item, make_asset,
+                                                                    switched_on):
+    laptop = make_item(lifetime_years=Decimal("5"))
+    ana = make_user(email="ana@test.example")
+    today = datetime.now(PARIS).date()
+    make_asset(user=ana, item=laptop, acquired_on=today - timedelta(days=int(Decimal("2.5") * Decimal("365.25")) + 1))
+    switched_on(TriggerKind.DEVICE_AGE.value)
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["messaging", "triggers", "--dry-run"])
+    assert listed.exit_code == 0
+    assert "device_age (on): 1 to send" in listed.output and "ana@test.example" in listed.output
+    assert "order_delivered (off): 0 to send" in listed.output
+    assert db.session.scalar(sa.select(sa.func.count(AutomaticEvent.id))) == 0
+    ran = runner.invoke(args=["messaging", "triggers"])
+    assert (ran.exit_code, ran.output.strip()) == (0, "recorded: 1, sent: 1, expired: 0")
