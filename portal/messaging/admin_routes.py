@@ -129,7 +129,7 @@ def _live_preview(form: MessageForm, message: Message | None, preview: PreviewAs
     recipient = audience.pick(criteria, today=_today(), query=preview.query.data or "", draw=preview.draw.data or 0)
     campaign_id = message.campaign_id if message else None
     return services.live_preview(_form_input(form), recipient=recipient, campaign_id=campaign_id, today=_today(),
-                                 now=utcnow())
+                                 now=utcnow(), viewer=_me())
 
 
 def _compose_context(form: MessageForm, message: Message | None, problems: dict[str, list[str]], *,
@@ -434,14 +434,15 @@ def _preview_context(message: Message) -> dict[str, Any]:
     shown: list[services.Preview] = []
     now = utcnow()
     locales = ("fr", "en") if message.has_english else ("fr",)  # every version, whatever each one reads
+    me = _me()
     if choice.recipient_id is not None:
         chosen = db.session.get(User, choice.recipient_id)
         if chosen is None or not audience.is_recipient(criteria, chosen.id, today=_today()):
             abort(404)
-        shown = services.previews(message, [chosen], today=_today(), now=now, locales=locales)
+        shown = services.previews(message, [chosen], today=_today(), now=now, viewer=me, locales=locales)
     elif choice.random:
         drawn = audience.sample(criteria, today=_today())
-        shown = services.previews(message, drawn, today=_today(), now=now, locales=locales)
+        shown = services.previews(message, drawn, today=_today(), now=now, viewer=me, locales=locales)
     return {
         "message": message,
         "query": choice.query,
@@ -450,6 +451,7 @@ def _preview_context(message: Message) -> dict[str, Any]:
         "shown": shown,
         "random": choice.random,
         "language_names": display.LANGUAGE_NAMES,
+        "private_example": PLACEHOLDERS["campaign_freed_gb"].example,
     }
 
 

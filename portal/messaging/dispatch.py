@@ -124,7 +124,7 @@ def send_test(message: Message, user: User, *, today: date, now: datetime, subje
     Nothing is queued. Raises MessageError (content rejected, or not personalised for `user`), or
     mail.DeliveryError when the server refuses it.
     """
-    shown = services.previews(message, [user], today=today, now=now)
+    shown = services.previews(message, [user], today=today, now=now, viewer=user)
     if not shown:
         raise services.MessageError("test_content_rejected")
     preview = shown[0]

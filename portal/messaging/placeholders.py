@@ -35,6 +35,9 @@ class Placeholder:
     label_en: str
     description_fr: str
     description_en: str
+    #: A figure only the recipient may see (what they freed in a campaign): previews for someone else show the
+    #: example value instead.
+    private: bool = False
 
     def label(self, locale: str) -> str:
         return self.label_fr if language(locale) == "fr" else self.label_en
@@ -76,7 +79,7 @@ PLACEHOLDERS: Mapping[str, Placeholder] = MappingProxyType(
                         "Point de collecte le plus proche du site", "Collection point nearest to the work site"),
             Placeholder("campaign_freed_gb", "decimal", Decimal("12.4"), "Go libérés", "GB freed",
                         "Stockage libéré par le destinataire pendant la campagne de nettoyage (Go)",
-                        "Storage freed by the recipient during the clean-up campaign (GB)"),
+                        "Storage freed by the recipient during the clean-up campaign (GB)", private=True),
             Placeholder("campaign_total_gb", "decimal", Decimal("3456.7"), "Go libérés par tous", "GB freed by all",
                         "Stockage libéré par tous les participants de la campagne (Go)",
                         "Storage freed by all the campaign's participants (GB)"),
@@ -105,3 +108,11 @@ PLACEHOLDERS: Mapping[str, Placeholder] = MappingProxyType(
 def example_context() -> dict[str, int | Decimal | str]:
     """Every placeholder with its example value: the context of previews."""
     return {name: p.example for name, p in PLACEHOLDERS.items()}
+
+
+def as_seen_by_others(context: Mapping[str, object]) -> dict[str, object]:
+    """A recipient's values as someone else may see them in a preview: private figures become examples."""
+    return {name: PLACEHOLDERS[name].example if name in PRIVATE else value for name, value in context.items()}
+
+
+PRIVATE = frozenset(name for name, placeholder in PLACEHOLDERS.items() if placeholder.private)

@@ -37,7 +37,7 @@ from portal.messaging.models import (
     OutboxEntry,
     OutboxStatus,
 )
-from portal.messaging.placeholders import PLACEHOLDERS, Placeholder
+from portal.messaging.placeholders import PLACEHOLDERS, Placeholder, as_seen_by_others
 from portal.messaging.ready import READY_BY_KEY, ReadyTemplate
 from portal.messaging.rendering import (
     CompiledMessage,
@@ -606,15 +606,29 @@ def render_for(
 
 
 def previews(
-    message: Message, users: list[User], *, today: date, now: datetime, locales: Iterable[str] | None = None
+    message: Message,
+    users: list[User],
+    *,
+    today: date,
+    now: datetime,
+    viewer: User,
+    locales: Iterable[str] | None = None,
 ) -> list[Preview]:
-    """Each user's version of the message (their language, or every given language)."""
+    """Each user's version of the message (their language, or every given language), as `viewer` may see it:
+    a figure only its recipient may see shows its example value to anyone else."""
     try:
         versions = compiled_versions(message)
     except TemplateRejected:
         return []
-    contexts = context_builder(message, today=today, now=now).contexts(users)
+    contexts = _seen_by(viewer, context_builder(message, today=today, now=now).contexts(users))
     return _previews_of(message, versions, users, contexts, locales)
+
+
+def _seen_by(viewer: User, contexts: Mapping[int, Context]) -> dict[int, Context]:
+    return {
+        user_id: context if user_id == viewer.id else as_seen_by_others(context)  # type: ignore[misc]
+        for user_id, context in contexts.items()
+    }
 
 
 def _previews_of(
@@ -649,13 +663,15 @@ class LivePreview:
 
 
 def live_preview(data: MessageInput, *, recipient: User | None, campaign_id: int | None, today: date,
-                 now: datetime) -> LivePreview:
-    """The composer's preview beside the editor: nothing is saved, the content is checked as at save."""
+                 now: datetime, viewer: User) -> LivePreview:
+    """The composer's preview beside the editor, as `viewer` may see it: nothing is saved, the content is
+    checked as at save."""
     if recipient is None:
         return LivePreview(None, None, [])
     draft = Message(audience={}, campaign_id=campaign_id)  # never added to the session
     _apply_content(draft, data.cleaned())
-    context = context_builder(draft, today=today, now=now).contexts([recipient])[recipient.id]
+    built = context_builder(draft, today=today, now=now).contexts([recipient])
+    context = _seen_by(viewer, built)[recipient.id]
     values = [(placeholder, context.get(name)) for name, placeholder in PLACEHOLDERS.items()]
     try:
         versions = compiled_versions(draft)
