@@ -75,6 +75,7 @@ class Defaults:
     PORTAL_PAGE_SIZE = 20
     PORTAL_JOBS_HEARTBEAT_SECONDS = 60
     PORTAL_AVERAGE_CACHE_SECONDS = 300  # organisation-wide averages shown beside personal figures
+    PORTAL_RETURN_DAYS = 30  # a device "to return" for longer is shown overdue on its manager's team page
     # Campaign totals, teams and daily series, per process; every change of the results is seen at once anyway
     # (see portal.campaigns.results): the limit only bounds staleness of the eligible-employee counts.
     PORTAL_CAMPAIGN_RESULTS_CACHE_SECONDS = 60

@@ -10,7 +10,7 @@ from typing import Any
 
 from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_percent, get_locale, get_timezone
+from flask_babel import format_date, format_datetime, format_percent, get_locale, get_timezone, gettext
 
 NARROW_NBSP = "\u202f"
 
@@ -91,6 +91,29 @@ def long_date(value: date | datetime | None) -> str:
 def short_datetime(value: datetime | None) -> str:
     """Date and time in Europe/Paris."""
     return format_datetime(value, "short") if value else "–"
+
+
+_FRENCH_ELIDING = frozenset("aeiouyàâäéèêëîïôöûüœæh")
+_FRENCH_CONTRACTIONS = (("le ", "du "), ("les ", "des "))
+
+
+def french_de(name: str) -> str:
+    """French “de” before a name: elided before a vowel or a mute h (d’Ana Agent, d’Eysines), contracted with
+    an article (du Bouscat, des Mureaux), plain otherwise (de Marc Martin)."""
+    lowered = name.lower()
+    for article, contracted in _FRENCH_CONTRACTIONS:
+        if lowered.startswith(article):
+            return contracted + name[len(article) :]
+    if lowered[:1] in _FRENCH_ELIDING:
+        return f"d’{name}"
+    return f"de {name}"
+
+
+def of_name(name: str) -> str:
+    """“of <name>” in the request's language, for a message quoting a person or a place."""
+    if get_locale().language == "fr":
+        return french_de(name)
+    return gettext("of %(name)s", name=name)
 
 
 def init_app(app: Flask) -> None:

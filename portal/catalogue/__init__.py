@@ -31,6 +31,13 @@ AREAS = (
         order=13,
     ),
     Area(
+        "catalogue.team",
+        _l("My team"),
+        _l("Your team's devices, returns and orders, and its footprint per employee."),
+        role="manager",
+        order=14,
+    ),
+    Area(
         "catalogue.admin_items",
         _l("Catalogue administration"),
         _l("Items, footprint factors, deliveries."),

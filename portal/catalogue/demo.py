@@ -12,7 +12,7 @@ from portal.catalogue.footprints import load_factor_set
 from portal.catalogue.models import Asset, AssetStatus, CatalogueItem
 from portal.catalogue.orders import decide, deliver, place_order
 from portal.catalogue.services import seed_catalogue
-from portal.models import db
+from portal.models import db, utcnow
 
 SEED = 2026
 #: What an employee typically has: (category, probability).
@@ -103,5 +103,17 @@ def _demo_orders(items: dict[str, list[CatalogueItem]]) -> int:
                 justification="Mon portable actuel est lent pour les logiciels de cartographie.",
             )
         )
+    _demo_returns(team)
     db.session.flush()
     return len(placed)
+
+
+def _demo_returns(team: list[User]) -> None:
+    """Devices the demo manager's team has to return: one overdue for weeks, one marked this week."""
+    for colleague, days in zip(team[:2], (45, 3), strict=False):
+        oldest = db.session.scalar(
+            sa.select(Asset).where(Asset.user_id == colleague.id).order_by(Asset.acquired_on, Asset.id).limit(1)
+        )
+        if oldest is not None:
+            oldest.status = AssetStatus.TO_RETURN.value
+            oldest.status_changed_at = utcnow() - timedelta(days=days)

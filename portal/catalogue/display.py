@@ -11,9 +11,11 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from flask import Blueprint, current_app
+from flask_babel import gettext
 from markupsafe import Markup
 
 from portal.catalogue.models import CatalogueItem
+from portal.formatting import of_name
 from portal.i18n import lazy_gettext, translate
 
 
@@ -112,6 +114,14 @@ STATUS_NAMES = {
     "submitted": _l("waiting for approval"), "approved": _l("approved"), "refused": _l("refused"),
     "delivered": _l("delivered"), "cancelled": _l("cancelled"),
 }
+
+
+def decision_message(requester_name: str, *, approved: bool) -> str:
+    """The confirmation of a manager's decision: “Demande d’Ana Agent acceptée.”"""
+    of_requester = of_name(requester_name)
+    if approved:
+        return gettext("Request %(of_name)s approved.", of_name=of_requester)
+    return gettext("Request %(of_name)s refused.", of_name=of_requester)
 
 
 def _lookup(table: dict[str, str], key: str) -> str:

@@ -16,11 +16,17 @@ from portal.catalogue import bp, display, orders, services
 from portal.catalogue.footprints import difference_to_reference, item_footprint, load_factor_set, shared_factor_set
 from portal.catalogue.forms import DecisionForm, OrderForm
 from portal.catalogue.models import CatalogueItem, Order
-from portal.catalogue.my_footprint import my_footprint, replaceable_assets, today_in_paris
+from portal.catalogue.my_footprint import (
+    cached_organisation_average,
+    my_footprint,
+    replaceable_assets,
+    today_in_paris,
+)
+from portal.catalogue.team import team_overview
 from portal.footprint import LABEL_THRESHOLDS, REFURBISHED_RULES, keep_one_more_year_saving
 from portal.htmx import render
 from portal.main.services import mark_notices_read
-from portal.models import db
+from portal.models import db, utcnow
 from portal.pagination import Page, page_number, paginate
 from portal.security import roles_required
 
@@ -225,10 +231,8 @@ def cancel_order(order_id: int) -> Response:
     return redirect(url_for("catalogue.order_detail", order_id=order.id), code=303)
 
 
-@bp.get("/approvals")
-@roles_required("manager")
-def approvals() -> str:
-    """Requests from my team waiting for my decision, with their footprint and the team's year so far."""
+def _approvals_page(card_error: tuple[int, str] | None = None, comment: str = "") -> str:
+    """The approvals page; `card_error` (order id, message) is shown on that request's card, its comment focused."""
     pending = db.session.scalars(orders.pending_for(current_user)).all()
     return render_template(
         "catalogue/approvals.html",
@@ -236,13 +240,22 @@ def approvals() -> str:
         form=DecisionForm(),
         team=orders.team_year(current_user),
         decided=orders.decided_by_me(current_user),
+        card_error=card_error,
+        kept_comment=comment,
     )
+
+
+@bp.get("/approvals")
+@roles_required("manager")
+def approvals() -> str:
+    """Requests from my team waiting for my decision, with their footprint and the team's year so far."""
+    return _approvals_page()
 
 
 @bp.post("/approvals/<int:order_id>")
 @roles_required("manager")
-def decide(order_id: int) -> Response:
-    """Approve or refuse a request (a refusal needs a comment)."""
+def decide(order_id: int) -> Response | tuple[str, int]:
+    """Approve or refuse a request (a refusal needs a comment: its absence is shown on the request's card)."""
     order = orders.visible_order(order_id, current_user)
     if order is None or not orders.can_decide(order, current_user):
         abort(404)
@@ -251,17 +264,16 @@ def decide(order_id: int) -> Response:
         flash(_("The decision could not be read. Try again."), "error")
         return redirect(url_for("catalogue.approvals"), code=303)
     approve = request.form["decision"] == "approve"
+    comment = form.comment.data or ""
     try:
-        orders.decide(order, approver=current_user, approve=approve, comment=form.comment.data or "")
+        orders.decide(order, approver=current_user, approve=approve, comment=comment)
     except orders.OrderError as error:
-        flash(error.message(), "error")
-    else:
-        db.session.commit()
-        name = order.requester.full_name
-        flash(
-            _("Request of %(name)s approved.", name=name) if approve else _("Request of %(name)s refused.", name=name),
-            "success",
-        )
+        if error.code != "comment_required":
+            flash(error.message(), "error")
+            return redirect(url_for("catalogue.approvals"), code=303)
+        return _approvals_page((order.id, error.message()), comment), 422
+    db.session.commit()
+    flash(display.decision_message(order.requester.full_name, approved=approve), "success")
     return redirect(url_for("catalogue.approvals"), code=303)
 
 
@@ -305,3 +317,20 @@ def my_footprint_page() -> str:
     mine = my_footprint(current_user, shared_factor_set(), today=today_in_paris(),
                         average_max_age=current_app.config["PORTAL_AVERAGE_CACHE_SECONDS"])
     return render_template("catalogue/my_footprint.html", mine=mine)
+
+
+@bp.get("/team")
+@roles_required("manager")
+def team() -> str:
+    """My team's devices (ages, footprint, returns waiting), its orders of the year, its footprint per employee."""
+    factor_set = shared_factor_set()
+    overview = team_overview(
+        current_user,
+        factor_set,
+        now=utcnow(),
+        return_days=current_app.config["PORTAL_RETURN_DAYS"],
+        organisation_average=cached_organisation_average(
+            factor_set, max_age=current_app.config["PORTAL_AVERAGE_CACHE_SECONDS"]
+        ),
+    )
+    return render_template("catalogue/team.html", team=overview, return_days=current_app.config["PORTAL_RETURN_DAYS"])
