@@ -8,14 +8,16 @@ translations looked up once (`portal.i18n.translate`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import Blueprint, current_app
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from markupsafe import Markup
 
 from portal.catalogue.models import CatalogueItem
-from portal.formatting import of_name
+from portal.footprint import everyday_equivalents
+from portal.formatting import number, of_name
 from portal.i18n import lazy_gettext, translate
 
 
@@ -116,6 +118,44 @@ STATUS_NAMES = {
 }
 
 
+@dataclass(frozen=True)
+class EquivalentLine:
+    """An everyday equivalent as a page shows it: “≈ 870 km in a petrol car”, and its source."""
+
+    text: str
+    source: str
+    url: str | None
+
+
+def equivalent_lines(kgco2e: Decimal | None) -> list[EquivalentLine]:
+    """At most two everyday equivalents of a figure, in the request's language, each with its source."""
+    if kgco2e is None:
+        return []
+    lines = []
+    for found in everyday_equivalents(Decimal(kgco2e)):
+        digits = 1 if found.amount < 10 else 0
+        amount = number(found.amount, digits)
+        if found.equivalent.key == "petrol_car_km":
+            text = gettext("≈ %(amount)s km in a petrol car", amount=amount)
+            source = gettext(
+                "ADEME Impact CO2 (%(year)d): compact petrol car, %(factor)s kg CO₂e per km including its manufacture",
+                year=found.equivalent.source.year,
+                factor=number(found.equivalent.kgco2e_per_unit, 3),
+            )
+        else:
+            text = ngettext(
+                "≈ %(amount)s e-mail of 1 MB", "≈ %(amount)s e-mails of 1 MB", int(found.amount), amount=amount
+            )
+            source = gettext(
+                "ADEME Impact CO2 / NegaOctet (%(year)d): %(grams)s g CO₂e per e-mail of 1 MB sent to one person "
+                "and stored 10 years",
+                year=found.equivalent.source.year,
+                grams=number(found.equivalent.kgco2e_per_unit * 1000, 2),
+            )
+        lines.append(EquivalentLine(text, source, found.equivalent.source.url))
+    return lines
+
+
 def decision_message(requester_name: str, *, approved: bool) -> str:
     """The confirmation of a manager's decision: “Demande d’Ana Agent acceptée.”"""
     of_requester = of_name(requester_name)
@@ -136,6 +176,7 @@ def register(bp: Blueprint) -> None:
     bp.add_app_template_global(lambda key: _lookup(LABEL_WORDS, key), "label_words")
     bp.add_app_template_global(lambda key: _lookup(QUALITY_NAMES, key), "quality_name")
     bp.add_app_template_global(lambda key: _lookup(STATUS_NAMES, key), "status_word")
+    bp.add_app_template_global(equivalent_lines, "everyday_equivalents")
 
 
 # Rendered entries of the results list, keyed by everything they show: a changed item (name, price, factors,

@@ -13,6 +13,8 @@ from werkzeug.wrappers import Response
 
 from portal import reference_cache
 from portal.catalogue import bp, display, orders, services
+from portal.catalogue.advice import next_step
+from portal.catalogue.charts import device_bars
 from portal.catalogue.footprints import difference_to_reference, item_footprint, load_factor_set, shared_factor_set
 from portal.catalogue.forms import DecisionForm, OrderForm
 from portal.catalogue.models import CatalogueItem, Order
@@ -316,7 +318,12 @@ def my_footprint_page() -> str:
     """My devices, their footprint per year, what keeping them longer saves, and the organisation's average."""
     mine = my_footprint(current_user, shared_factor_set(), today=today_in_paris(),
                         average_max_age=current_app.config["PORTAL_AVERAGE_CACHE_SECONDS"])
-    return render_template("catalogue/my_footprint.html", mine=mine)
+    chart = device_bars(
+        [(d.asset.model_name, d.footprint.annualised.value) for d in mine.devices],
+        _("All my devices"),
+        mine.organisation_average,
+    )
+    return render_template("catalogue/my_footprint.html", mine=mine, chart=chart, step=next_step(mine.devices))
 
 
 @bp.get("/team")

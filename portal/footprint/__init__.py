@@ -12,6 +12,7 @@ from .calc import (
     round_for_display,
     split_embodied,
 )
+from .equivalents import EVERYDAY_EQUIVALENTS, Equivalent, EquivalentAmount, everyday_equivalents
 from .factors import (
     CATEGORIES,
     CATEGORY_KEYS,
@@ -43,6 +44,10 @@ from .sheets import SUBCATEGORY_TO_CATEGORY, ManufacturerSheet, inputs_from_shee
 
 __all__ = [
     "CATEGORIES",
+    "EVERYDAY_EQUIVALENTS",
+    "Equivalent",
+    "EquivalentAmount",
+    "everyday_equivalents",
     "CATEGORY_KEYS",
     "ELECTRICITY_FR",
     "LABEL_THRESHOLDS",
