@@ -296,10 +296,19 @@ def summary_csv(campaign_id: int) -> Response:
 
 @bp.get("/campaigns/co2e")
 def conventions() -> str:
-    """Why the two CO₂e conventions for storage differ about a thousandfold, and how results stay anonymous."""
-    example_bytes, years = 10 * 10**9, 4
+    """Why the two CO₂e conventions for storage differ about a thousandfold, and how results stay anonymous.
+
+    The worked example counts the years as a campaign does (`results.co2e`): the campaign's own when
+    `?campaign=` names one, else those of a new campaign (its default horizon).
+    """
+    example_bytes = 10 * 10**9
+    campaign_id = request.args.get("campaign", type=int)
+    campaign = _campaign_or_404(campaign_id) if campaign_id is not None else None
+    years = results.co2e(campaign, example_bytes).years if campaign else services.DEFAULT_HORIZON_YEARS
     return render_template(
         "campaigns/co2e.html",
+        campaign=campaign,
+        last_day=services.last_day(campaign) if campaign else None,
         ademe=ADEME_STORAGE,
         cleanup_day=CLEANUP_DAY,
         dcd_gb=CLEANUP_DAY_2024_GB,

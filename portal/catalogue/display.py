@@ -133,16 +133,16 @@ def equivalent_lines(kgco2e: Decimal | None) -> list[EquivalentLine]:
         return []
     lines = []
     for found in everyday_equivalents(Decimal(kgco2e)):
-        digits = 1 if found.amount < 10 else 0
-        amount = number(found.amount, digits)
         if found.equivalent.key == "petrol_car_km":
+            amount = number(found.amount, 1 if found.amount < 10 else 0)
             text = gettext("≈ %(amount)s km in a petrol car", amount=amount)
             source = gettext(
                 "ADEME Impact CO2 (%(year)d): compact petrol car, %(factor)s kg CO₂e per km including its manufacture",
                 year=found.equivalent.source.year,
                 factor=number(found.equivalent.kgco2e_per_unit, 3),
             )
-        else:
+        else:  # whole e-mails
+            amount = number(found.amount, 0)
             text = ngettext(
                 "≈ %(amount)s e-mail of 1 MB", "≈ %(amount)s e-mails of 1 MB", int(found.amount), amount=amount
             )

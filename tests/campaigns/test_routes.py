@@ -72,7 +72,7 @@ def test_campaign_page_shows_countdown_goal_guides_and_join_button(client, login
     assert 'id="participation"' in page and "Rejoindre la campagne" in page
     assert "Boîte aux lettres" in page  # the guides are readable before joining
     assert 'type="checkbox"' not in page  # …but ticked only once joined
-    assert "Facteur de stockage ADEME" in page  # any CO₂e names its convention
+    assert "CO₂e selon le facteur de stockage ADEME" in page  # any CO₂e names its convention
 
 
 def test_join_tick_and_leave_without_javascript(client, login_as, open_campaign):
