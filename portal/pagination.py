@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from portal.models import db
 
@@ -58,15 +58,20 @@ def _last_page(total: int, size: int) -> int:
 
 
 def paginate(
-    statement: sa.Select[Any], *, number: int, size: int, session: Session | None = None, rows: bool = False
+    statement: sa.Select[*tuple[Any, ...]],
+    *,
+    number: int,
+    size: int,
+    session: Session | None = None,
+    rows: bool = False,
 ) -> Page[Any]:
     """Run a select for one page, with the total count (two queries, whatever the page). The items are the
     first column's values, or whole rows with `rows` (a list with a count beside each entry)."""
-    session = session or db.session
-    total = session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())) or 0
+    run: Session | scoped_session[Any] = session if session is not None else db.session
+    total = run.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())) or 0
     number = min(number, _last_page(total, size))
     page = statement.limit(size).offset((number - 1) * size)
-    items = list(session.execute(page) if rows else session.scalars(page))
+    items = list(run.execute(page) if rows else run.scalars(page))
     return Page(items=items, number=number, size=size, total=total)
 
 

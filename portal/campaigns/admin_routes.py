@@ -219,7 +219,7 @@ def _section_or_404(campaign_id: int, section_id: int) -> GuideSection:
 
 def _section_page(section: GuideSection, form: SectionForm | None = None, new_action: GuideActionForm | None = None,
                   status: int = 200) -> Any:
-    campaign = db.session.get(Campaign, section.campaign_id)
+    campaign = db.session.get_one(Campaign, section.campaign_id)
     page = render_template(
         "campaigns/admin_section.html",
         campaign=campaign,
@@ -397,7 +397,7 @@ def import_report(import_id: int) -> Response:
         number=page_number(request.args.get("page")),
         size=current_app.config["PORTAL_PAGE_SIZE"],
     )
-    not_used = {"invalid": batch.invalid, "unmatched": batch.unmatched}.get(kind, batch.invalid + batch.unmatched)
+    not_used = {"invalid": batch.invalid, "unmatched": batch.unmatched}.get(kind or "", batch.invalid + batch.unmatched)
     return render(
         "campaigns/import_report.html",
         "campaigns/_import_problems.html",

@@ -172,6 +172,7 @@ def admin_import() -> tuple[str, int] | str:
         return render_template("itsm/admin_import.html", form=form), 422
     upload = form.file.data
     reports: list[TableReport] = []
+    message: str | None
     try:
         settings = from_config({**current_app.config, "SERVICENOW_INSTANCE_URL": ""})
         run = sync.import_file(form.table.data, uploads.read_upload(upload), source=upload.filename or "",

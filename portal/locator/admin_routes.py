@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from portal import csvio, uploads
 from portal.accounts.models import Role
@@ -94,7 +95,7 @@ def admin_new_point() -> str:
 
 @bp.post("/admin/collection-points/new")
 @roles_required(ADMIN)
-def admin_create_point() -> Response | tuple[str, int]:
+def admin_create_point() -> BaseResponse | tuple[str, int]:
     """Create a point."""
     form = PointForm()
     form.insee.choices = _commune_choices()
@@ -133,7 +134,7 @@ def admin_point(point_id: int) -> str:
 
 @bp.post("/admin/collection-points/<int:point_id>")
 @roles_required(ADMIN)
-def admin_update_point(point_id: int) -> Response | tuple[str, int]:
+def admin_update_point(point_id: int) -> BaseResponse | tuple[str, int]:
     """Save a point's changes."""
     point = db.get_or_404(CollectionPoint, point_id)
     form = PointForm()
@@ -149,7 +150,7 @@ def admin_update_point(point_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/admin/collection-points/<int:point_id>/weighings")
 @roles_required(ADMIN)
-def admin_record_weighing(point_id: int) -> Response | tuple[str, int]:
+def admin_record_weighing(point_id: int) -> BaseResponse | tuple[str, int]:
     """Record the weight collected at a point on a day."""
     point = db.get_or_404(CollectionPoint, point_id)
     weighing = WeighingForm()
@@ -192,6 +193,7 @@ def admin_import() -> tuple[str, int] | str:
     upload = form.file.data
     filename = (upload.filename or "").lower()
     geojson = filename.endswith((".geojson", ".json"))
+    message: str | None
     try:
         if filename.endswith(".csv"):
             report = exchange.import_points(exchange.read_points_csv(uploads.read_upload(upload)))
@@ -263,7 +265,7 @@ def admin_returns() -> str:
 
 @bp.post("/admin/collection-points/returns/<int:return_id>/receive")
 @roles_required(ADMIN)
-def admin_receive_return(return_id: int) -> Response:
+def admin_receive_return(return_id: int) -> BaseResponse:
     """Confirm that a declared return reached the point."""
     device_return = db.get_or_404(DeviceReturn, return_id)
     if services.confirm_receipt(device_return, admin=current_user._get_current_object()):

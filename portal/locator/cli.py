@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TextIO
 
 import click
 import sqlalchemy as sa
@@ -48,7 +49,7 @@ def import_command(file: Path) -> None:
 @click.option("--format", "file_format", type=click.Choice(["csv", "geojson"]), default="csv", show_default=True)
 @click.argument("output", type=click.File("w", encoding="utf-8"), default="-")
 @with_appcontext
-def export_command(file_format: str, output: click.File) -> None:
+def export_command(file_format: str, output: TextIO) -> None:
     """Write every point (inactive ones included) as CSV or GeoJSON, to OUTPUT or the standard output."""
     points = list(db.session.scalars(sa.select(CollectionPoint).order_by(CollectionPoint.code)))
     if file_format == "csv":

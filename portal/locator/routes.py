@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -109,7 +110,7 @@ def point_detail(point_id: int) -> str:
         closures=services.upcoming_closures(point, now.astimezone(PARIS).date()),
         stats=services.point_statistics(point),
         site=site,
-        distance=services.distance_km(services.origin_from_site(site), point) if site else None,
+        distance=services.distance_km(origin, point) if (origin := services.origin_from_site(site)) else None,
     )
 
 
@@ -199,7 +200,7 @@ def points_api() -> Response:
     filters = services.PointFilters.from_args(request.args)
     if filters.unknown_item:
         return _json_error(_("Unknown kind of device: %(item)s.", item=request.args.get("item", "")[:40]))
-    points = services.shared_points()
+    points: Sequence[CollectionPoint] = services.shared_points()
     if filters.item:
         points = [p for p in points if p.accepts(filters.item)]
     if filters.open_now:

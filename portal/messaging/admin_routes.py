@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import mail
 from portal.accounts.models import Role, User
 from portal.domain_error import DomainError
-from portal.htmx import render
+from portal.htmx import is_htmx_request, render
 from portal.messaging import audience, automatic, bp, conditions, dispatch, display, services
 from portal.messaging.audience import LANGUAGES, TARGETABLE_ROLES, Criteria
 from portal.messaging.display import CATEGORY_NAMES
@@ -47,7 +47,7 @@ COMMS = Role.COMMS.value
 
 
 def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+    return current_user._get_current_object()
 
 
 def _message_or_404(message_id: int) -> Message:
@@ -202,10 +202,10 @@ def compose_condition() -> Any:
         snippet = conditions.condition_snippet(wanted)
     except DomainError as error:
         condition.value.errors = [error.message()]
-        if request.htmx:  # type: ignore[attr-defined]
+        if is_htmx_request():
             return render_template("messaging/comms/_condition_builder.html", condition=condition, opened=True)
         return _compose_page(form, _posted_message(), {}, condition=condition, status=422)
-    if request.htmx:  # type: ignore[attr-defined]
+    if is_htmx_request():
         response = make_response(render_template("messaging/comms/_condition_builder.html",
                                                  condition=_condition_form(), opened=True, added=True))
         response.headers["HX-Trigger"] = json.dumps({"condition-ready": {"field": wanted.field, "text": snippet}})
@@ -299,7 +299,7 @@ def validate_field() -> str:
 # ---------------------------------------------------------------------------------------- audience
 
 
-def _choices(statement: sa.Select[Any]) -> list[SelectChoice]:
+def _choices(statement: sa.Select[*tuple[Any, ...]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in db.session.execute(statement)]
 
 
@@ -596,7 +596,7 @@ def confirm_send(message_id: int) -> Any:
     except DomainError as error:
         flash(error.message(), "error")
         return _back(message)
-    data = {"recipients": summary.recipients, "send_at": when.local_at}
+    data: dict[str, object] = {"recipients": summary.recipients, "send_at": when.local_at}
     if when.timing is not None:
         data.update(campaign_anchor=when.timing.anchor, campaign_offset=when.timing.offset_days,
                     campaign_time=when.timing.at_time)

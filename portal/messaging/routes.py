@@ -19,7 +19,7 @@ from portal.pagination import page_number, paginate
 
 
 def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+    return current_user._get_current_object()
 
 
 @bp.get("/messages", endpoint="inbox")
