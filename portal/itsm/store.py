@@ -98,7 +98,7 @@ def catalogue_index() -> CatalogueIndex:
     return CatalogueIndex(db.session.execute(
         sa.select(CatalogueItem.id, CatalogueItem.category, CatalogueItem.manufacturer, CatalogueItem.name)
         .where(CatalogueItem.refurbished.is_(False)).order_by(CatalogueItem.id)
-    ).tuples())
+    ))
 
 
 class Resolver:
