@@ -26,7 +26,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from portal import uploads
 from portal.domain_error import DomainError
@@ -225,6 +225,9 @@ def describe(report: ImportReport, messages: Mapping[str, Any]) -> list[Rejectio
     return described
 
 
+R = TypeVar("R", bound="ImportReport")
+
+
 def report_lines(
     report: ImportReport,
     messages: Mapping[str, Any],
@@ -249,6 +252,27 @@ def report_lines(
     if report.rejected_not_listed:
         lines.append(f"  … and {report.rejected_not_listed} more lines rejected (not listed)")
     return lines
+
+
+def import_command(run: Callable[[], R], messages: Mapping[str, Any], **lines: Any) -> R:
+    """The body of an import command: `run` (read the file, import its rows) in English; a refusal
+    (DomainError) is the command's error and writes nothing; else commit and print the report (`lines`: the
+    options of :func:`report_lines`)."""
+    import click
+    from flask_babel import force_locale
+
+    from portal.models import db
+
+    with force_locale("en"):
+        try:
+            report = run()
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message()) from error
+        db.session.commit()
+        for line in report_lines(report, messages, **lines):
+            click.echo(line)
+    return report
 
 
 # ---------------------------------------------------------------------------

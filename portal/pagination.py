@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
+from flask import current_app, request
 from sqlalchemy.orm import Session, scoped_session
 
 from portal.models import db
@@ -75,7 +76,21 @@ def paginate(
     return Page(items=items, number=number, size=size, total=total)
 
 
+def requested_page(statement: sa.Select[*tuple[Any, ...]], *, rows: bool = False) -> Page[Any]:
+    """`paginate` for a list page's route: the page number of the query string (`?page=`), the size of the
+    PORTAL_PAGE_SIZE setting."""
+    return paginate(
+        statement, number=page_number(request.args.get("page")), size=current_app.config["PORTAL_PAGE_SIZE"], rows=rows
+    )
+
+
 def paginate_list(items: Sequence[T], *, number: int, size: int) -> Page[T]:
     """One page of a list computed in full (ranked, sorted by distance); a number past the end is the last page."""
     number = min(number, _last_page(len(items), size))
     return Page(items=list(items[(number - 1) * size : number * size]), number=number, size=size, total=len(items))
+
+
+def requested_list_page(items: Sequence[T]) -> Page[T]:
+    """`paginate_list` for a list page's route: the page of the query string, PORTAL_PAGE_SIZE items."""
+    size = current_app.config["PORTAL_PAGE_SIZE"]
+    return paginate_list(items, number=page_number(request.args.get("page")), size=size)

@@ -27,7 +27,7 @@ from portal.campaigns.conventions import (
 from portal.campaigns.models import Campaign, CampaignState
 from portal.htmx import is_htmx_request, render, render_prerendered
 from portal.models import db, utcnow
-from portal.pagination import page_number, paginate, paginate_list
+from portal.pagination import page_number, paginate_list, requested_page
 
 PARTICIPATION_CHANGED = "participation-changed"
 
@@ -50,11 +50,7 @@ def _campaign_or_404(campaign_id: int) -> Campaign:
 @bp.get("/campaigns")
 def index() -> Response:
     """Campaigns meant for me: upcoming, in progress and closed, the latest first."""
-    page = paginate(
-        services.visible_campaigns_statement(_me()),
-        number=page_number(request.args.get("page")),
-        size=current_app.config["PORTAL_PAGE_SIZE"],
-    )
+    page = requested_page(services.visible_campaigns_statement(_me()))
     return render("campaigns/index.html", "campaigns/_list.html", page=page, state_labels=display.STATES)
 
 

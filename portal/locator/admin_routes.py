@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -22,7 +22,7 @@ from portal.locator.forms import ImportForm, PointForm, WeighingForm, choices
 from portal.locator.models import CollectionPoint, DeviceReturn
 from portal.models import db, utcnow
 from portal.org.models import Commune
-from portal.pagination import page_number, paginate
+from portal.pagination import requested_page
 from portal.security import roles_required
 from portal.timezone import PARIS
 
@@ -193,7 +193,6 @@ def admin_import() -> tuple[str, int] | str:
     upload = form.file.data
     filename = (upload.filename or "").lower()
     geojson = filename.endswith((".geojson", ".json"))
-    message: str | None
     try:
         if filename.endswith(".csv"):
             report = exchange.import_points(exchange.read_points_csv(uploads.read_upload(upload)))
@@ -202,12 +201,8 @@ def admin_import() -> tuple[str, int] | str:
         else:
             raise exchange.PointsFormatError("unknown_format")
     except DomainError as problem:
-        message = problem.message()
-    else:
-        message = None
-    if message is not None:
         db.session.rollback()
-        form.file.errors = [message]
+        form.file.errors = [problem.message()]
         return render_template("locator/admin_import.html", form=form, columns=exchange.CSV_COLUMNS), 422
     db.session.commit()
     return render_template(
@@ -255,11 +250,7 @@ def admin_returns() -> str:
     status = request.args.get("status", "pending")
     if status not in RETURN_STATUSES:
         abort(400)
-    page = paginate(
-        services.returns_statement(status=status),
-        number=page_number(request.args.get("page")),
-        size=current_app.config["PORTAL_PAGE_SIZE"],
-    )
+    page = requested_page(services.returns_statement(status=status))
     return render_template("locator/admin_returns.html", page=page, status=status)
 
 

@@ -9,10 +9,8 @@ from typing import TextIO
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
-from flask_babel import force_locale
 
 from portal import csvio, uploads
-from portal.domain_error import DomainError
 from portal.locator import exchange
 from portal.locator.display import POINT_ERRORS
 from portal.locator.models import CollectionPoint
@@ -30,19 +28,14 @@ def collection_points() -> None:
 def import_command(file: Path) -> None:
     """Create or update points from a .csv or .geojson file, matched on their code (idempotent)."""
     suffix = file.suffix.lower()
-    with force_locale("en"):
-        try:
-            if suffix == ".csv":
-                report = exchange.import_points(exchange.read_points_csv(file.read_bytes()))
-            elif suffix in (".geojson", ".json"):
-                report = exchange.import_points(exchange.read_points_geojson(uploads.read_text_file(file)))
-            else:
-                raise click.ClickException("the file must end in .csv, .geojson or .json")
-        except DomainError as error:
-            raise click.ClickException(error.message()) from error
-        db.session.commit()
-        for line in csvio.report_lines(report, POINT_ERRORS):
-            click.echo(line)
+    if suffix == ".csv":
+        csvio.import_command(lambda: exchange.import_points(exchange.read_points_csv(file.read_bytes())), POINT_ERRORS)
+    elif suffix in (".geojson", ".json"):
+        csvio.import_command(
+            lambda: exchange.import_points(exchange.read_points_geojson(uploads.read_text_file(file))), POINT_ERRORS
+        )
+    else:
+        raise click.ClickException("the file must end in .csv, .geojson or .json")
 
 
 @collection_points.command("export")

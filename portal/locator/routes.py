@@ -19,7 +19,7 @@ from portal.locator.forms import PERSONAL, ReturnForm, choices
 from portal.locator.geo import CoordinateError
 from portal.locator.models import CollectionPoint
 from portal.models import db, utcnow
-from portal.pagination import page_number, paginate_list
+from portal.pagination import requested_list_page
 from portal.timezone import PARIS
 
 display.init_blueprint(bp)
@@ -65,9 +65,7 @@ def index() -> Response:
         if error or unknown_place
         else services.nearest_points(points, origin, now=now, item=filters.item or None, open_now=filters.open_now)
     )
-    page = paginate_list(
-        results, number=page_number(request.args.get("page")), size=current_app.config["PORTAL_PAGE_SIZE"]
-    )
+    page = requested_list_page(results)
     year = now.astimezone(PARIS).year
     totals = services.returns_in_year(year)
     response = render(

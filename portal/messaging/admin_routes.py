@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -39,7 +39,7 @@ from portal.messaging.models import Message, MessageStatus, MessageTemplate, Mes
 from portal.messaging.placeholders import PLACEHOLDERS, language
 from portal.models import db, utcnow
 from portal.org.models import Commune, OrgUnit, Site
-from portal.pagination import page_number, paginate
+from portal.pagination import requested_page
 from portal.security import roles_required
 from portal.timezone import PARIS
 
@@ -66,11 +66,7 @@ def _today() -> Any:
 def comms_messages() -> Response:
     """Every message, the most recent first, with its status and e-mails sent."""
     filters = services.MessageFilters.from_args(request.args)
-    page = paginate(
-        services.messages_statement(filters),
-        number=page_number(request.args.get("page")),
-        size=current_app.config["PORTAL_PAGE_SIZE"],
-    )
+    page = requested_page(services.messages_statement(filters))
     return render(
         "messaging/comms/messages.html",
         "messaging/comms/_messages_results.html",
