@@ -91,11 +91,13 @@ bench: install-test
 	DATABASE_URL=$(BENCH_POSTGRES) $(PY) -m bench.generate --fresh
 	DATABASE_URL=$(BENCH_POSTGRES) $(PY) -m bench.load --write
 
-# ruff (style, bugs, its S security rules) and bandit (configured in pyproject.toml). bench/ starts throwaway
-# servers with fixed commands, secrets and seeds on this machine: the same checks ruff waives there are skipped.
+# ruff (style, bugs, its S security rules), mypy on portal/ and bandit (all configured in pyproject.toml). bench/
+# starts throwaway servers with fixed commands, secrets and seeds on this machine: the same checks ruff waives there
+# are skipped.
 BANDIT := $(VENV)/bin/bandit -c pyproject.toml --quiet
 lint: install-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy portal
 	$(BANDIT) -r portal jobs wsgi.py
 	$(BANDIT) -r bench --skip B105,B311,B404,B603,B607
 

@@ -26,7 +26,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from portal import uploads
 from portal.domain_error import DomainError
@@ -171,6 +171,7 @@ class ImportReport:
     @classmethod
     def counting(cls) -> ImportReport:
         """A report that counts the keys created, updated and unchanged without keeping them."""
+        # Typed as the lists: the callers of a counting report only append, count and test membership.
         return cls(created=Tally(), updated=Tally(), unchanged=Tally())  # type: ignore[arg-type]
 
     def reject(self, line: int, code: str, field: str = "", value: str = "", **params: Any) -> None:
@@ -224,6 +225,9 @@ def describe(report: ImportReport, messages: Mapping[str, Any]) -> list[Rejectio
     return described
 
 
+R = TypeVar("R", bound="ImportReport")
+
+
 def report_lines(
     report: ImportReport,
     messages: Mapping[str, Any],
@@ -248,6 +252,27 @@ def report_lines(
     if report.rejected_not_listed:
         lines.append(f"  … and {report.rejected_not_listed} more lines rejected (not listed)")
     return lines
+
+
+def import_command(run: Callable[[], R], messages: Mapping[str, Any], **lines: Any) -> R:
+    """The body of an import command: `run` (read the file, import its rows) in English; a refusal
+    (DomainError) is the command's error and writes nothing; else commit and print the report (`lines`: the
+    options of :func:`report_lines`)."""
+    import click
+    from flask_babel import force_locale
+
+    from portal.models import db
+
+    with force_locale("en"):
+        try:
+            report = run()
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message()) from error
+        db.session.commit()
+        for line in report_lines(report, messages, **lines):
+            click.echo(line)
+    return report
 
 
 # ---------------------------------------------------------------------------
@@ -306,7 +331,7 @@ def count_stream_lines(stream: IO[bytes] | IO[str]) -> int:
     start = stream.tell()
     lines, ends_with_newline = 0, True
     while chunk := stream.read(1 << 20):
-        lines += chunk.count(b"\n" if isinstance(chunk, bytes) else "\n")  # type: ignore[arg-type]
+        lines += chunk.count(b"\n") if isinstance(chunk, bytes) else chunk.count("\n")
         ends_with_newline = chunk[-1:] in (b"\n", "\n")
     stream.seek(start)
     return lines + (not ends_with_newline)

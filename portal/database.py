@@ -15,6 +15,14 @@ from portal.models import db
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def affected_rows(result: object) -> int:
+    """How many rows an UPDATE or DELETE matched. `Session.execute` is typed to return a plain `Result`; what
+    it returns for these statements is a `CursorResult`, the one that carries the count."""
+    if not isinstance(result, sa.CursorResult):
+        raise TypeError(f"no row count on {type(result).__name__}: not an UPDATE or DELETE result")
+    return result.rowcount
+
+
 def init_app(app: Flask) -> None:
     """Connections checked when idle (every database); SQLite: WAL, foreign keys and a busy timeout."""
     busy_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
@@ -89,5 +97,5 @@ def _reads_without_transaction() -> None:
 def writes_on_get(view: F) -> F:
     """Mark a GET view that must write in one transaction (the identity provider's return: it can only come
     back with a GET, and links, updates or creates an account at once): its request keeps its transaction."""
-    view.writes_on_get = True  # type: ignore[attr-defined]
+    view.writes_on_get = True  # type: ignore[attr-defined]  # a mark on the function, read before the request
     return view

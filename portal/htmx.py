@@ -30,5 +30,16 @@ def render_prerendered(
     return response
 
 
+def _htmx_headers() -> Any:
+    """htmx-flask's reading of the HX-* headers (`request.htmx`: false when htmx did not send the request)."""
+    return getattr(request, "htmx", None)
+
+
+def is_htmx_request() -> bool:
+    """htmx sent the request (its HX-Request header)."""
+    return bool(_htmx_headers())
+
+
 def _wants_fragment() -> bool:
-    return bool(getattr(request, "htmx", False)) and not request.htmx.boosted  # type: ignore[attr-defined]
+    headers = _htmx_headers()
+    return bool(headers) and not headers.boosted

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
@@ -25,9 +26,21 @@ class Base(DeclarativeBase):
     """Base class of every model."""
 
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    # Every model maps one Table (none maps a select or a join): core inserts and updates take it as it is.
+    __table__: ClassVar[sa.Table]
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base of every table class. At run time it is `db.Model` (Base with Flask-SQLAlchemy's session binding);
+# type checkers cannot take a class from an attribute (python/mypy#8603), so they are shown what it derives from.
+if TYPE_CHECKING:
+
+    class Model(Base):
+        __abstract__ = True
+
+else:
+    Model = db.Model
 
 
 def utcnow() -> datetime:

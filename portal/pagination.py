@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from flask import current_app, request
+from sqlalchemy.orm import Session, scoped_session
 
 from portal.models import db
 
@@ -58,19 +59,38 @@ def _last_page(total: int, size: int) -> int:
 
 
 def paginate(
-    statement: sa.Select[Any], *, number: int, size: int, session: Session | None = None, rows: bool = False
+    statement: sa.Select[*tuple[Any, ...]],
+    *,
+    number: int,
+    size: int,
+    session: Session | None = None,
+    rows: bool = False,
 ) -> Page[Any]:
     """Run a select for one page, with the total count (two queries, whatever the page). The items are the
     first column's values, or whole rows with `rows` (a list with a count beside each entry)."""
-    session = session or db.session
-    total = session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())) or 0
+    run: Session | scoped_session[Any] = session if session is not None else db.session
+    total = run.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())) or 0
     number = min(number, _last_page(total, size))
     page = statement.limit(size).offset((number - 1) * size)
-    items = list(session.execute(page) if rows else session.scalars(page))
+    items = list(run.execute(page) if rows else run.scalars(page))
     return Page(items=items, number=number, size=size, total=total)
+
+
+def requested_page(statement: sa.Select[*tuple[Any, ...]], *, rows: bool = False) -> Page[Any]:
+    """`paginate` for a list page's route: the page number of the query string (`?page=`), the size of the
+    PORTAL_PAGE_SIZE setting."""
+    return paginate(
+        statement, number=page_number(request.args.get("page")), size=current_app.config["PORTAL_PAGE_SIZE"], rows=rows
+    )
 
 
 def paginate_list(items: Sequence[T], *, number: int, size: int) -> Page[T]:
     """One page of a list computed in full (ranked, sorted by distance); a number past the end is the last page."""
     number = min(number, _last_page(len(items), size))
     return Page(items=list(items[(number - 1) * size : number * size]), number=number, size=size, total=len(items))
+
+
+def requested_list_page(items: Sequence[T]) -> Page[T]:
+    """`paginate_list` for a list page's route: the page of the query string, PORTAL_PAGE_SIZE items."""
+    size = current_app.config["PORTAL_PAGE_SIZE"]
+    return paginate_list(items, number=page_number(request.args.get("page")), size=size)

@@ -5,18 +5,20 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, request
+from flask import Flask, Response, abort, request
 from flask_login import current_user
+
+from portal.extensions import login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def public(view: F) -> F:
     """Mark a view as reachable without logging in (login, health check, language choice)."""
-    view.is_public = True  # type: ignore[attr-defined]
+    view.is_public = True  # type: ignore[attr-defined]  # a mark on the function, read by _require_login
     return view
 
 
@@ -27,13 +29,13 @@ def roles_required(*roles: str) -> Callable[[F], F]:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+                return login_manager.unauthorized()
             if not current_user.has_role(*roles):
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.required_roles = roles  # type: ignore[attr-defined]  (read by the route-walking tests)
-        return wrapped  # type: ignore[return-value]
+        wrapped.required_roles = roles  # type: ignore[attr-defined]  # read by the route-walking tests
+        return cast(F, wrapped)  # the same signature: functools.wraps copies it
 
     return decorator
 
@@ -65,7 +67,7 @@ def require_login_everywhere(app: Flask) -> None:
         if view is not None and getattr(view, "is_public", False):
             return None
         if not current_user.is_authenticated:
-            return app.login_manager.unauthorized()  # type: ignore[attr-defined]
+            return login_manager.unauthorized()
         return None
 
 

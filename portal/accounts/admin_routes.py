@@ -15,7 +15,7 @@ from portal.accounts.models import Role, User
 from portal.csvio import describe
 from portal.htmx import render
 from portal.models import db, utcnow
-from portal.pagination import page_number, paginate
+from portal.pagination import requested_page
 from portal.security import roles_required
 
 
@@ -25,9 +25,7 @@ def admin_users() -> Response:
     """Employees, searchable and paginated; the results update as the admin types."""
     query = request.args.get("q", "").strip()[:100]
     statement = services.search_users_statement(query).options(selectinload(User.org_unit), selectinload(User.site))
-    page = paginate(
-        statement, number=page_number(request.args.get("page")), size=current_app.config["PORTAL_PAGE_SIZE"]
-    )
+    page = requested_page(statement)
     return render("accounts/admin_users.html", "accounts/_users_results.html", page=page, query=query)
 
 

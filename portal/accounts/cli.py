@@ -13,7 +13,6 @@ from portal import csvio
 from portal.accounts import directory, services
 from portal.accounts.display import DIRECTORY_MESSAGES
 from portal.accounts.passwords import hash_password
-from portal.domain_error import DomainError
 from portal.models import db, utcnow
 
 
@@ -27,14 +26,9 @@ def users() -> None:
 @with_appcontext
 def import_command(file: Path) -> None:
     """Create or update employees from a directory CSV export (idempotent)."""
-    with force_locale("en"):
-        try:
-            report = services.import_directory(services.read_directory_csv(file.read_bytes()))
-        except DomainError as error:
-            raise click.ClickException(error.message()) from error
-        db.session.commit()
-        for line in csvio.report_lines(report, DIRECTORY_MESSAGES):
-            click.echo(line)
+    csvio.import_command(
+        lambda: services.import_directory(services.read_directory_csv(file.read_bytes())), DIRECTORY_MESSAGES
+    )
 
 
 @users.command("sync-directory")

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models import TimestampMixin, UTCDateTime, db
+from portal.models import Model, TimestampMixin, UTCDateTime
 from portal.org.models import OrgUnit, Site
 
 
@@ -22,7 +22,7 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     """One granted role (a table, not a string, so audiences can filter on roles in SQL)."""
 
     __tablename__ = "user_role"
@@ -31,7 +31,7 @@ class UserRole(db.Model):
     role: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
 
 
-class User(TimestampMixin, db.Model):
+class User(TimestampMixin, Model):
     """An employee of the metropolis (or of one of its communes)."""
 
     __tablename__ = "user"
@@ -101,7 +101,7 @@ class User(TimestampMixin, db.Model):
         return f"<User {self.email}>"
 
 
-class DirectorySyncRun(db.Model):
+class DirectorySyncRun(Model):
     """One run of the directory sync, dry or not, with its report (admins read it on the sync page)."""
 
     __tablename__ = "directory_sync_run"

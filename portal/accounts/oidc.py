@@ -143,6 +143,7 @@ def _provider_keys(settings: OidcSettings, metadata: Mapping[str, Any], *, refre
     if cached and not refresh and time.monotonic() - cached[0] < METADATA_MAX_AGE_SECONDS:
         return cached[1]
     try:
+        # Any JSON object: import_key_set checks it is a JWK Set (its errors are caught below).
         keys = KeySet.import_key_set(_get_json(metadata["jwks_uri"], settings))  # type: ignore[arg-type]
     except (JoseError, ValueError, TypeError) as error:
         raise SignInRefused("provider_unreachable") from error
@@ -269,7 +270,7 @@ def _check_id_token(claims: Mapping[str, Any], settings: OidcSettings, metadata:
         iat={"essential": True},
     )
     try:
-        registry.validate(claims)
+        registry.validate(dict(claims))
     except JoseError as error:
         raise SignInRefused("invalid_token") from error
     audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]

@@ -214,7 +214,7 @@ def change_password() -> tuple[str, int] | Response:
 def set_language() -> Response:
     """Switch the interface language (saved on my account when logged in)."""
     form = LanguageForm()
-    locale = form.locale.data if form.validate_on_submit() else None
+    locale = form.locale.data if form.validate_on_submit() else ""
     if locale in current_app.config["LANGUAGES"]:
         session["locale"] = locale
         if current_user.is_authenticated:

@@ -47,7 +47,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 _SESSION_USER_OPTIONS = (joinedload(User.role_rows), joinedload(User.site))
-_session_user_statement: sa.Select[Any] | None = None
+_session_user_statement: sa.Select[*tuple[Any, ...]] | None = None
 _MENU_COUNTS = "portal_menu_counts"  # db.session.info key: {user id: {area endpoint: count}}
 
 
@@ -55,12 +55,12 @@ def _menu_count_columns(user_id: sa.ColumnElement[int]) -> list[sa.Label[int]]:
     return [area.counter(user_id).label(area.endpoint) for area in counted_areas() if area.counter]
 
 
-def _session_user() -> sa.Select[Any]:
+def _session_user() -> sa.Select[*tuple[Any, ...]]:
     """Built once (every request runs it): building the statement cost about as much as running it."""
     global _session_user_statement  # noqa: PLW0603 - a cache
     if _session_user_statement is None:
         _session_user_statement = (
-            sa.select(User, reference_cache.generation_column(), *_menu_count_columns(User.id))
+            sa.select(User, reference_cache.generation_column(), *_menu_count_columns(User.id.expression))
             .options(*_SESSION_USER_OPTIONS)
             .where(User.id == sa.bindparam("user_id"))
         )
@@ -92,7 +92,7 @@ def menu_counts(user: User) -> dict[str, int]:
     or read again if anything was written in the session since (opening a message changes the unread count)."""
     prefetched = db.session.info.get(_MENU_COUNTS)
     if prefetched and user.id in prefetched:
-        return prefetched[user.id]  # type: ignore[no-any-return]
+        return prefetched[user.id]
     columns = _menu_count_columns(sa.literal(user.id))
     if not columns:
         return {}
@@ -209,15 +209,15 @@ def read_directory_csv(data: bytes | str) -> Iterator[csvio.Row]:
 def import_directory(rows: Iterable[csvio.Row]) -> csvio.ImportReport:
     """Create or update employees from directory rows; a rejected line changes nothing."""
     report = csvio.ImportReport()
-    rows = [(row.line, dict(row.cells)) for row in csvio.readable_rows(rows, report)]  # managers may come later
+    lines = [(row.line, dict(row.cells)) for row in csvio.readable_rows(rows, report)]  # managers may come later
     units = {u.code: u for u in db.session.scalars(sa.select(OrgUnit))}
     sites = {s.code: s for s in db.session.scalars(sa.select(Site))}
     communes = set(db.session.scalars(sa.select(Commune.insee)))
-    file_emails = {normalise_email(r.get("email", "")) for _, r in rows}
+    file_emails = {normalise_email(r.get("email", "")) for _, r in lines}
 
     accepted: list[tuple[int, dict[str, str], list[str]]] = []
     seen: set[str] = set()
-    for line, row in rows:
+    for line, row in lines:
         problem, roles = _check_row(row, units, sites, communes, file_emails, seen)
         if problem:
             report.reject(line, problem[0], value=problem[1])
@@ -327,7 +327,7 @@ def _check_row(
     return None, roles
 
 
-def search_users_statement(query: str = "", *, active: bool | None = None) -> sa.Select[tuple[User]]:
+def search_users_statement(query: str = "", *, active: bool | None = None) -> sa.Select[User]:
     """Employees whose name or e-mail contains the query, sorted by name."""
     statement = sa.select(User).order_by(User.last_name, User.first_name, User.id)
     for word in query.lower().split()[:4]:  # `%` and `_` match themselves (autoescape), not any characters

@@ -22,7 +22,7 @@ from portal.domain_error import DomainError
 from portal.htmx import render
 from portal.models import db, utcnow
 from portal.org.models import Commune, OrgUnit
-from portal.pagination import page_number, paginate
+from portal.pagination import requested_page
 from portal.security import roles_required
 
 # --------------------------------------------------------------------------------- admin: campaigns
@@ -43,11 +43,7 @@ def _scope_choices(form: CampaignForm) -> CampaignForm:
 @roles_required(Role.ADMIN.value)
 def admin_campaigns() -> Response:
     """Every campaign, drafts included, with its state and what to do next."""
-    page = paginate(
-        services.all_campaigns_statement(),
-        number=page_number(request.args.get("page")),
-        size=current_app.config["PORTAL_PAGE_SIZE"],
-    )
+    page = requested_page(services.all_campaigns_statement())
     return render(
         "campaigns/admin_campaigns.html", "campaigns/_admin_campaign_list.html", page=page, state_labels=display.STATES
     )
@@ -219,7 +215,7 @@ def _section_or_404(campaign_id: int, section_id: int) -> GuideSection:
 
 def _section_page(section: GuideSection, form: SectionForm | None = None, new_action: GuideActionForm | None = None,
                   status: int = 200) -> Any:
-    campaign = db.session.get(Campaign, section.campaign_id)
+    campaign = db.session.get_one(Campaign, section.campaign_id)
     page = render_template(
         "campaigns/admin_section.html",
         campaign=campaign,
@@ -330,11 +326,7 @@ def delete_action(campaign_id: int, action_id: int) -> BaseResponse:
 
 
 def _imports_page(form: StorageImportForm) -> str:
-    page = paginate(
-        imports.imports_statement(),
-        number=page_number(request.args.get("page")),
-        size=current_app.config["PORTAL_PAGE_SIZE"],
-    )
+    page = requested_page(imports.imports_statement())
     return render_template(
         "campaigns/admin_imports.html",
         form=form,
@@ -392,12 +384,8 @@ def import_report(import_id: int) -> Response:
     """An import's report: counts, then each invalid or unmatched line with its reason."""
     batch = db.get_or_404(StorageImport, import_id)
     kind = request.args.get("kind") if request.args.get("kind") in display.PROBLEM_KINDS else None
-    page = paginate(
-        imports.problems_statement(batch, kind),
-        number=page_number(request.args.get("page")),
-        size=current_app.config["PORTAL_PAGE_SIZE"],
-    )
-    not_used = {"invalid": batch.invalid, "unmatched": batch.unmatched}.get(kind, batch.invalid + batch.unmatched)
+    page = requested_page(imports.problems_statement(batch, kind))
+    not_used = {"invalid": batch.invalid, "unmatched": batch.unmatched}.get(kind or "", batch.invalid + batch.unmatched)
     return render(
         "campaigns/import_report.html",
         "campaigns/_import_problems.html",

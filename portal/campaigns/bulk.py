@@ -25,6 +25,7 @@ def insert_rows(table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
         return
     columns = list(rows[0])
     quoted = ", ".join(connection.dialect.identifier_preparer.quote(column) for column in columns)
+    # A pooled connection always holds its driver's (psycopg's) connection.
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:

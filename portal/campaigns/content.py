@@ -245,6 +245,7 @@ def delete_action(action: GuideAction) -> None:
 
 def move(item: GuideSection | GuideAction, offset: int) -> None:
     """Move a section among the campaign's, or an action within its section, one place up (-1) or down (+1)."""
+    siblings: list[Any]
     if isinstance(item, GuideSection):
         campaign, siblings = _campaign_of(item), sections_of(_campaign_of(item))
     else:
@@ -264,7 +265,7 @@ def _renumber(items: list[Any]) -> None:
 
 
 def _campaign_of(section: GuideSection) -> Campaign:
-    return db.session.get(Campaign, section.campaign_id)
+    return db.session.get_one(Campaign, section.campaign_id)
 
 
 def _forget_ticks(campaign: Campaign, keys: list[str]) -> None:

@@ -60,7 +60,8 @@ def summary_csv(campaign: Campaign, *, other_teams_label: str, total_label: str)
     if board.others is not None:
         board.others.name = other_teams_label
         lines.append(team_line("other_teams", board.others))
-    figures = total.freed_gb is not None
+    freed_gb = total.freed_gb
+    figures = freed_gb is not None
     lines.append(
         [
             "campaign",
@@ -69,9 +70,9 @@ def summary_csv(campaign: Campaign, *, other_teams_label: str, total_label: str)
             str(total.participants),
             str(total.eligible),
             _decimal(total.participation_rate, "0.0001"),
-            _decimal(total.freed_gb),
+            _decimal(freed_gb),
             str(total.freed_items) if figures else "",
-            _decimal(total.freed_gb / total.participants) if figures and total.participants else "",
+            _decimal(freed_gb / total.participants) if freed_gb is not None and total.participants else "",
             "",
             _decimal(co2e(campaign, total.freed_bytes).kg),
             convention if figures else "",

@@ -79,7 +79,9 @@ class _Importer:
         if not rows:
             return
         emails = sorted({row.email for row in rows if row.email})
-        user_ids = dict(db.session.execute(sa.select(User.email, User.id).where(User.email.in_(emails))).all())
+        user_ids: dict[str | None, int] = dict(
+            db.session.execute(sa.select(User.email, User.id).where(User.email.in_(emails))).all()
+        )
         candidates: list[tuple[ParsedRow, _Key]] = []
         for row in rows:
             user_id = user_ids.get(row.email)
@@ -89,7 +91,7 @@ class _Importer:
             measured_at = self.utc_times.get(row.measured_at) or self.utc_times.setdefault(
                 row.measured_at, row.measured_at.astimezone(UTC)
             )
-            key = (user_id, row.source, measured_at)
+            key: _Key = (user_id, row.source, measured_at)
             first = self.seen.get(key)
             if first is not None:
                 if (first[1], first[2]) == (row.size_bytes, row.item_count):
@@ -197,7 +199,7 @@ def _analyze(table: str) -> None:
         db.session.execute(sa.text(f"ANALYZE {table}"))
 
 
-def problems_statement(batch: StorageImport, kind: str | None = None) -> sa.Select[tuple[StorageImportProblem]]:
+def problems_statement(batch: StorageImport, kind: str | None = None) -> sa.Select[StorageImportProblem]:
     """The report's problem lines, by line number (optionally only `invalid` or `unmatched`)."""
     statement = sa.select(StorageImportProblem).where(StorageImportProblem.import_id == batch.id)
     if kind in ("invalid", "unmatched"):
@@ -205,6 +207,6 @@ def problems_statement(batch: StorageImport, kind: str | None = None) -> sa.Sele
     return statement.order_by(StorageImportProblem.line, StorageImportProblem.id)
 
 
-def imports_statement() -> sa.Select[tuple[StorageImport]]:
+def imports_statement() -> sa.Select[StorageImport]:
     """Every import, the latest first."""
     return sa.select(StorageImport).order_by(StorageImport.imported_at.desc(), StorageImport.id.desc())

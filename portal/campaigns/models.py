@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
-from portal.models import TimestampMixin, UTCDateTime, db, utcnow
+from portal.models import Model, TimestampMixin, UTCDateTime, db, utcnow
 from portal.org.models import Commune, OrgUnit
 
 
@@ -53,7 +53,7 @@ campaign_org_unit = sa.Table(
 )
 
 
-class Campaign(TimestampMixin, db.Model):
+class Campaign(TimestampMixin, Model):
     """A Digital Clean-up Day campaign: when, for whom, with which goals and which CO₂e convention.
 
     `starts_at` and `ends_at` are instants (UTC) of a half-open period: midnight in Paris of the first day,
@@ -96,7 +96,7 @@ class Campaign(TimestampMixin, db.Model):
         return f"<Campaign {self.id} {self.name!r} {self.state}>"
 
 
-class Participation(db.Model):
+class Participation(Model):
     """An employee taking part in a campaign (kept when they leave, for the participation-over-time chart)."""
 
     __tablename__ = "campaign_participation"
@@ -118,7 +118,7 @@ class Participation(db.Model):
         return self.left_at is None
 
 
-class GuideSection(db.Model):
+class GuideSection(Model):
     """A section of a campaign's guides (a place to clean up, with advice), in French and English; its actions
     are the checklist. A campaign without sections shows the default guides (portal.campaigns.guides)."""
 
@@ -137,7 +137,7 @@ class GuideSection(db.Model):
     )
 
 
-class GuideAction(db.Model):
+class GuideAction(Model):
     """One action of the checklist, with its help; its key is what employees' ticks keep (unique per campaign)."""
 
     __tablename__ = "campaign_guide_action"
@@ -157,7 +157,7 @@ class GuideAction(db.Model):
     section: Mapped[GuideSection] = relationship(back_populates="actions")
 
 
-class ChecklistTick(db.Model):
+class ChecklistTick(Model):
     """One guide action an employee has done during a campaign."""
 
     __tablename__ = "campaign_checklist_tick"
@@ -168,7 +168,7 @@ class ChecklistTick(db.Model):
     ticked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class StorageImport(db.Model):
+class StorageImport(Model):
     """One imported export file and its report (kept: admins read it later)."""
 
     __tablename__ = "storage_import"
@@ -192,7 +192,7 @@ class StorageImport(db.Model):
     imported_by: Mapped[User | None] = relationship()
 
 
-class StorageImportProblem(db.Model):
+class StorageImportProblem(Model):
     """A line of an import that created nothing: invalid (with its reason) or not matched to an employee."""
 
     __tablename__ = "storage_import_problem"
@@ -206,7 +206,7 @@ class StorageImportProblem(db.Model):
     detail: Mapped[str] = mapped_column(sa.String(300), default="")
 
 
-class StorageSnapshot(db.Model):
+class StorageSnapshot(Model):
     """How much one employee stored in one place at one time: the measured input of every result."""
 
     __tablename__ = "storage_snapshot"
@@ -226,7 +226,7 @@ class StorageSnapshot(db.Model):
     import_id: Mapped[int] = mapped_column(sa.ForeignKey("storage_import.id", ondelete="CASCADE"), index=True)
 
 
-class CampaignProgress(db.Model):
+class CampaignProgress(Model):
     """Storage freed by one employee, from one source, on one day (Paris) of a campaign.
 
     Derived from the snapshots (baseline − latest, as daily steps) each time an import or a change of the

@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import IO, Literal
+from typing import IO, Literal, cast
 
 from portal.csvio import MAX_CELL_CHARS, sniff_delimiter
 from portal.domain_error import DomainError
@@ -297,21 +297,22 @@ def _text_lines(stream: IO[str] | IO[bytes]) -> Iterator[str]:
     """Decoded lines (line endings kept), BOM removed; NotATextFile on binary or non-UTF-8 content."""
     if isinstance(stream.read(0), bytes):
         try:
-            yield from iter_text_lines(stream)  # type: ignore[arg-type]
+            yield from iter_text_lines(cast(IO[bytes], stream))
         except NotTextError as error:
             raise NotATextFile(error.code, error.line) from error
         return
     # A text stream is decoded already (or decodes as it goes): only its first line can still betray a
     # binary file. It is read with a bound, so that a blob without "\n" is not loaded whole.
+    text = cast(IO[str], stream)  # read(0) gave a str
     number = 1
     try:
-        first = stream.readline(_HEADER_PROBE_CHARS)
-        if (len(first) >= _HEADER_PROBE_CHARS and not first.endswith("\n")) or "\x00" in first:  # type: ignore[arg-type]
+        first = text.readline(_HEADER_PROBE_CHARS)
+        if (len(first) >= _HEADER_PROBE_CHARS and not first.endswith("\n")) or "\x00" in first:
             raise NotATextFile("binary", 1)
-        yield first.removeprefix("\ufeff")  # type: ignore[union-attr]
-        for line in stream:
+        yield first.removeprefix("\ufeff")
+        for line in text:
             number += 1
-            yield line  # type: ignore[misc]
+            yield line
     except UnicodeDecodeError as exc:
         # A text stream decodes ahead by chunks, so there the number is only approximate.
         raise NotATextFile("not_utf8", number) from exc
@@ -401,7 +402,7 @@ class _RowParser:
             raw_source = cell(columns.source)
             if raw_source.lower() not in SOURCES:
                 raise _Invalid("unknown_source", f"source: {raw_source!r}")
-            source = raw_source.lower()  # type: ignore[assignment]
+            source = cast(Source, raw_source.lower())  # one of SOURCES, checked above
 
         raw_size = cell(columns.size)
         if not raw_size:

@@ -16,6 +16,7 @@ from portal.campaigns.models import (
     Participation,
     StorageSnapshot,
 )
+from portal.database import affected_rows
 from portal.models import db
 from portal.personal_data import Tables
 
@@ -59,4 +60,4 @@ def delete_old_snapshots(now: datetime, cutoff: datetime) -> int:
     if open_start is not None:
         cutoff = min(cutoff, open_start - BASELINE_MARGIN)
     result = db.session.execute(sa.delete(StorageSnapshot).where(StorageSnapshot.measured_at < cutoff))
-    return int(result.rowcount or 0)
+    return affected_rows(result)

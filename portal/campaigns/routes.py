@@ -25,15 +25,15 @@ from portal.campaigns.conventions import (
     ratio_between_conventions,
 )
 from portal.campaigns.models import Campaign, CampaignState
-from portal.htmx import render, render_prerendered
+from portal.htmx import is_htmx_request, render, render_prerendered
 from portal.models import db, utcnow
-from portal.pagination import page_number, paginate, paginate_list
+from portal.pagination import page_number, paginate_list, requested_page
 
 PARTICIPATION_CHANGED = "participation-changed"
 
 
 def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+    return current_user._get_current_object()
 
 
 def _campaign_or_404(campaign_id: int) -> Campaign:
@@ -50,11 +50,7 @@ def _campaign_or_404(campaign_id: int) -> Campaign:
 @bp.get("/campaigns")
 def index() -> Response:
     """Campaigns meant for me: upcoming, in progress and closed, the latest first."""
-    page = paginate(
-        services.visible_campaigns_statement(_me()),
-        number=page_number(request.args.get("page")),
-        size=current_app.config["PORTAL_PAGE_SIZE"],
-    )
+    page = requested_page(services.visible_campaigns_statement(_me()))
     return render("campaigns/index.html", "campaigns/_list.html", page=page, state_labels=display.STATES)
 
 
@@ -112,7 +108,7 @@ def show(campaign_id: int) -> Response:
 
 def _after_participation_change(campaign: Campaign, message: str, error: str | None = None) -> BaseResponse:
     """htmx: the participation fragment and an event for the other widgets; otherwise back to the page."""
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not is_htmx_request():
         flash(error or message, "error" if error else "success")
         return redirect(url_for("campaigns.show", campaign_id=campaign.id, _anchor="participation"), code=303)
     context = _participation_context(campaign, _me(), error=error)
@@ -186,7 +182,7 @@ def save_checklist(campaign_id: int) -> BaseResponse:
             len(ticks),
             total=len(services.action_keys(campaign)),
         )
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not is_htmx_request():
         flash(message, "success")
         return redirect(url_for("campaigns.show", campaign_id=campaign.id, _anchor="checklist"), code=303)
     context = _participation_context(campaign, me)
@@ -227,7 +223,7 @@ def _organisation_wide(
         return Markup(html)  # noqa: S704 - rendered by an autoescaping template  # nosec B704
 
     key = (str(get_locale()), request.script_root, *key)
-    return results.cached(campaign, template, fragment, *key)  # type: ignore[no-any-return]
+    return results.cached(campaign, template, fragment, *key)
 
 
 @bp.get("/campaigns/<int:campaign_id>/results")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.accounts.models import User
@@ -49,7 +50,7 @@ def eligible_count(campaign: Campaign) -> int:
     return db.session.scalar(statement) or 0
 
 
-def team_column(campaign: Campaign) -> ColumnElement[object]:
+def team_column(campaign: Campaign) -> QueryableAttribute[str] | QueryableAttribute[int | None]:
     """The team of a `User` row under the campaign's rule (needs `Site` outer-joined for communes)."""
     return Site.commune_insee if campaign.team_rule == TeamRule.COMMUNE.value else User.org_unit_id
 

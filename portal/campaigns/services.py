@@ -233,7 +233,7 @@ def can_see(user: User, campaign: Campaign) -> bool:
     return campaign.state != CampaignState.DRAFT.value and in_scope(user, campaign)
 
 
-def visible_campaigns_statement(user: User) -> sa.Select[tuple[Campaign]]:
+def visible_campaigns_statement(user: User) -> sa.Select[Campaign]:
     """Published campaigns for this employee (all of them for admins), the most recent first."""
     statement = sa.select(Campaign).where(Campaign.state != CampaignState.DRAFT.value)
     if not user.has_role(Role.ADMIN.value):
@@ -316,7 +316,7 @@ def participations_in(user: User, campaigns: Iterable[Campaign]) -> dict[int, Pa
     return {row.campaign_id: row for row in rows}
 
 
-def all_campaigns_statement() -> sa.Select[tuple[Campaign]]:
+def all_campaigns_statement() -> sa.Select[Campaign]:
     """Every campaign, drafts included, the most recent first (admin list)."""
     return sa.select(Campaign).order_by(Campaign.starts_at.desc(), Campaign.id.desc())
 

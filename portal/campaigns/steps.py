@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -54,7 +55,7 @@ def refresh_progress(campaign: Campaign, *, user_ids: Iterable[int] | None = Non
 
 def _compute_steps(campaign: Campaign, user_ids: list[int] | None) -> int:
     snapshot = StorageSnapshot
-    window = {"partition_by": (snapshot.user_id, snapshot.source), "order_by": snapshot.measured_at}
+    window: dict[str, Any] = {"partition_by": (snapshot.user_id, snapshot.source), "order_by": snapshot.measured_at}
     lagged = sa.select(
         snapshot.user_id,
         snapshot.source,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -24,7 +24,7 @@ from portal.domain_error import DomainError
 from portal.formatting import kgco2e
 from portal.htmx import render
 from portal.models import db
-from portal.pagination import page_number, paginate
+from portal.pagination import requested_page
 from portal.security import roles_required
 
 ADMIN = Role.ADMIN.value
@@ -42,8 +42,7 @@ def admin_items() -> Response:
     query = request.args.get("q", "").strip()[:100]
     category = request.args.get("category", "")
     category = category if category in CATALOGUE_CATEGORIES else ""
-    page = paginate(items.search_items_statement(query, category),
-                    number=page_number(request.args.get("page")), size=current_app.config["PORTAL_PAGE_SIZE"])
+    page = requested_page(items.search_items_statement(query, category))
     return render("catalogue/admin/items.html", "catalogue/admin/_items_results.html",
                   page=page, query=query, category=category, categories=CATALOGUE_CATEGORIES)
 

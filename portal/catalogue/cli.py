@@ -7,14 +7,12 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from flask_babel import force_locale
 
 from portal import csvio
 from portal.catalogue import inventory as inventory_services
 from portal.catalogue import transfer
 from portal.catalogue.display import INVENTORY_REJECTIONS, ITEM_PROBLEMS
 from portal.catalogue.services import seed_catalogue, seed_factors
-from portal.domain_error import DomainError
 from portal.models import db
 
 
@@ -28,17 +26,11 @@ def catalogue() -> None:
 @with_appcontext
 def import_command(file: Path) -> None:
     """Create or update catalogue items by SKU from a CSV file (idempotent); bad lines are reported and skipped."""
-    with force_locale("en"):
-        try:
-            rows = transfer.read_items_csv(file.read_bytes())
-        except DomainError as error:
-            raise click.ClickException(error.message()) from error
-        report = transfer.import_items(rows)
-        db.session.commit()
-        for line in csvio.report_lines(report, ITEM_PROBLEMS):
-            click.echo(line)
-        if report.recomputed:
-            click.echo(f"labels recomputed (category yardstick moved): {report.recomputed}")
+    report = csvio.import_command(
+        lambda: transfer.import_items(transfer.read_items_csv(file.read_bytes())), ITEM_PROBLEMS
+    )
+    if report.recomputed:
+        click.echo(f"labels recomputed (category yardstick moved): {report.recomputed}")
 
 
 @catalogue.command("seed")
@@ -75,15 +67,10 @@ def inventory() -> None:
 @with_appcontext
 def inventory_import_command(file: Path) -> None:
     """Create or update assets by asset tag from the ITSM CSV export (idempotent); bad lines are reported."""
-    with force_locale("en"):
-        try:
-            report = inventory_services.import_inventory(inventory_services.read_inventory_csv(file.read_bytes()))
-        except DomainError as error:
-            db.session.rollback()
-            raise click.ClickException(error.message()) from error
-        db.session.commit()
-        for line in csvio.report_lines(report, INVENTORY_REJECTIONS):
-            click.echo(line)
+    csvio.import_command(
+        lambda: inventory_services.import_inventory(inventory_services.read_inventory_csv(file.read_bytes())),
+        INVENTORY_REJECTIONS,
+    )
 
 
 commands = [catalogue, inventory]

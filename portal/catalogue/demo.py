@@ -34,12 +34,13 @@ def load_demo() -> dict[str, int]:
     rng = random.Random(SEED)  # noqa: S311 - reproducible demo data  # nosec B311
     today = date.today()
     items: dict[str, list[CatalogueItem]] = {}
-    for item in db.session.scalars(
+    for new_item in db.session.scalars(
         sa.select(CatalogueItem).where(CatalogueItem.refurbished.is_(False)).order_by(CatalogueItem.id)
     ):
-        items.setdefault(item.category, []).append(item)
+        items.setdefault(new_item.category, []).append(new_item)
     users = db.session.scalars(sa.select(User).order_by(User.id)).all()
     count = 0
+    item: CatalogueItem | None
     for user in users:
         kit = [category for category, p in KIT if rng.random() < p] or ["laptop"]
         if user.email == "agent@demo.example":

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from portal import csvio
 from portal.accounts.models import User
 from portal.catalogue.models import Asset, AssetStatus, CatalogueItem
+from portal.database import affected_rows
 from portal.footprint import CATEGORY_KEYS
 from portal.models import db, utcnow
 
@@ -210,4 +211,4 @@ def flag_devices_to_return(user: User, now: datetime) -> int:
         .values(status=AssetStatus.TO_RETURN.value, status_changed_at=now)
         .execution_options(synchronize_session="fetch")
     )
-    return int(result.rowcount or 0)
+    return affected_rows(result)

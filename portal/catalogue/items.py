@@ -35,7 +35,7 @@ class _Shape:
     original: Key | None
 
 
-def existing_shapes() -> dict[int, _Shape]:
+def existing_shapes() -> dict[Key, _Shape]:
     rows = db.session.execute(sa.select(
         CatalogueItem.id, CatalogueItem.sku, CatalogueItem.category, CatalogueItem.refurbished,
         CatalogueItem.refurbished_of_id,
@@ -43,7 +43,9 @@ def existing_shapes() -> dict[int, _Shape]:
     return {row.id: _Shape(row.sku, row.category, row.refurbished, row.refurbished_of_id) for row in rows}
 
 
-def refurbished_link_problems(proposed: dict[Key, dict[str, Any]], existing: dict[int, _Shape]) -> dict[Key, Problem]:
+def refurbished_link_problems(
+    proposed: dict[Key, dict[str, Any]], existing: Mapping[Key, _Shape]
+) -> dict[Key, Problem]:
     """The proposed items (key → parsed values) that break the refurbished rule once all are applied.
 
     A variant that breaks it is refused itself when it is proposed; when only its original is proposed (an
@@ -82,7 +84,7 @@ def refurbished_link_problems(proposed: dict[Key, dict[str, Any]], existing: dic
 
 
 def _variant_problem(key: Key, shape: _Shape, shapes: Mapping[Key, _Shape]) -> str | None:
-    original = shapes.get(shape.original)  # type: ignore[arg-type]
+    original = None if shape.original is None else shapes.get(shape.original)
     if shape.original == key:
         return "original_self"
     if original is None:
@@ -187,7 +189,7 @@ def set_item_active(item: CatalogueItem, active: bool) -> int:
     return refresh_moved_yardsticks() if was_member or _median_member(item) else 0
 
 
-def search_items_statement(query: str = "", category: str = "") -> sa.Select[tuple[CatalogueItem]]:
+def search_items_statement(query: str = "", category: str = "") -> sa.Select[CatalogueItem]:
     """Items (active or not) whose SKU, name or manufacturer contains every word of the query."""
     statement = sa.select(CatalogueItem).order_by(CatalogueItem.category, CatalogueItem.manufacturer,
                                                    CatalogueItem.name, CatalogueItem.id)

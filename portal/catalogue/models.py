@@ -11,13 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal import reference_cache
 from portal.accounts.models import User
-from portal.models import TimestampMixin, UTCDateTime, db, utcnow
+from portal.models import Model, TimestampMixin, UTCDateTime, utcnow
 from portal.org.models import Site
 
 KG = sa.Numeric(12, 4)  # kgCO₂e and kWh: four decimals keep grams exact
 
 
-class Factor(db.Model):
+class Factor(Model):
     """A category's reference values (or a scalar factor such as the electricity mix), editable by admins.
 
     Every change creates a new FactorVersion; the row holds the current values and version number.
@@ -50,7 +50,7 @@ class Factor(db.Model):
     )
 
 
-class FactorVersion(db.Model):
+class FactorVersion(Model):
     """A snapshot of a factor after a change: who, when, and every value (orders keep the one they used)."""
 
     __tablename__ = "factor_version"
@@ -68,7 +68,7 @@ class FactorVersion(db.Model):
     changed_by: Mapped[User | None] = relationship()
 
 
-class CatalogueItem(TimestampMixin, db.Model):
+class CatalogueItem(TimestampMixin, Model):
     """An orderable equipment model, with its footprint inputs and the results computed from them."""
 
     __tablename__ = "catalogue_item"
@@ -125,7 +125,7 @@ class AssetStatus(StrEnum):
     RETIRED = "retired"  # retired in the ITSM without saying how it left (recycled or returned)
 
 
-class Asset(TimestampMixin, db.Model):
+class Asset(TimestampMixin, Model):
     """A device of the inventory, assigned to an employee (imported from the ITSM or created by a delivery)."""
 
     __tablename__ = "asset"
@@ -166,7 +166,7 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Order(TimestampMixin, db.Model):
+class Order(TimestampMixin, Model):
     """An equipment request, with the item's footprint, factors and price frozen when it was made."""
 
     __tablename__ = "equipment_order"

@@ -149,7 +149,7 @@ def deliver(order: Order, *, today: date | None = None) -> list[Asset]:
     return assets
 
 
-def orders_of(user: User) -> sa.Select[tuple[Order]]:
+def orders_of(user: User) -> sa.Select[Order]:
     """My requests, newest first."""
     return (
         sa.select(Order)
@@ -159,7 +159,7 @@ def orders_of(user: User) -> sa.Select[tuple[Order]]:
     )
 
 
-def pending_for(approver: User) -> sa.Select[tuple[Order]]:
+def pending_for(approver: User) -> sa.Select[Order]:
     """Requests waiting for this manager's decision (admins also see those without a manager)."""
     condition = Order.approver_id == approver.id
     if approver.has_role("admin"):
@@ -217,7 +217,7 @@ def team_year(approver: User, *, year: int | None = None) -> TeamYear:
     return TeamYear(year, row[0], Decimal(row[1]), Decimal(row[2]), Decimal(row[3]))
 
 
-def to_deliver() -> sa.Select[tuple[Order]]:
+def to_deliver() -> sa.Select[Order]:
     """Approved orders waiting for delivery (admin)."""
     return (
         sa.select(Order)

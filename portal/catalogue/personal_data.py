@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.catalogue.models import Asset, Order
+from portal.database import affected_rows
 from portal.models import db
 from portal.personal_data import Tables
 
@@ -43,4 +44,4 @@ def clear_departed_order_texts(now: datetime, cutoff: datetime) -> int:
         .values(justification="", decision_comment="")
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)
+    return affected_rows(result)

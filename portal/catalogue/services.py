@@ -19,7 +19,7 @@ from portal.catalogue.footprints import (
     refresh_category,
 )
 from portal.catalogue.models import CatalogueItem, Factor, FactorVersion
-from portal.footprint import CATEGORIES, Quality, inputs_from_sheet, sheet_from_row
+from portal.footprint import CATEGORIES, Figure, Quality, inputs_from_sheet, sheet_from_row
 from portal.models import db
 
 #: Categories offered in the catalogue, in display order (servers and boxes are not ordered by employees).
@@ -177,6 +177,13 @@ def _sheet_row(row: dict[str, str]) -> dict[str, str]:
     }
 
 
+def _stored_kg(phase: Figure | None, sku: str) -> Decimal:
+    """A life-cycle phase's central value as stored (4 decimals): a derived sheet splits every footprint."""
+    if phase is None:
+        raise ValueError(f"{sku}: the sheet does not split its embodied footprint")
+    return phase.value.quantize(Decimal("0.0001"))
+
+
 def item_from_product_row(row: dict[str, str]) -> CatalogueItem:
     """A catalogue item from a row of the derived manufacturer-sheet file (inputs for France)."""
     sheet = sheet_from_row(_sheet_row(row), category=row["category"])
@@ -190,9 +197,9 @@ def item_from_product_row(row: dict[str, str]) -> CatalogueItem:
         manufacturer=row["manufacturer"],
         name=row["name"],
         price_eur=Decimal(row["price_eur"]),
-        fabrication_kgco2e=inputs.fabrication.value.quantize(Decimal("0.0001")),  # type: ignore[union-attr]
-        distribution_kgco2e=inputs.distribution.value.quantize(Decimal("0.0001")),  # type: ignore[union-attr]
-        end_of_life_kgco2e=inputs.end_of_life.value.quantize(Decimal("0.0001")),  # type: ignore[union-attr]
+        fabrication_kgco2e=_stored_kg(inputs.fabrication, row["sku"]),
+        distribution_kgco2e=_stored_kg(inputs.distribution, row["sku"]),
+        end_of_life_kgco2e=_stored_kg(inputs.end_of_life, row["sku"]),
         lifetime_years=sheet.lifetime,
         annual_kwh=sheet.yearly_tec,
         error_ratio=sheet.gwp_error_ratio,
@@ -311,7 +318,7 @@ class CatalogueFilters:
         return args
 
 
-def catalogue_statement(filters: CatalogueFilters) -> sa.Select[tuple[CatalogueItem]]:
+def catalogue_statement(filters: CatalogueFilters) -> sa.Select[CatalogueItem]:
     """Active items matching the filters, in the requested order."""
     statement = sa.select(CatalogueItem).where(CatalogueItem.active.is_(True))
     if filters.category:

@@ -239,7 +239,7 @@ def _load_employees() -> int:
             managers[unit.code] = new_user(
                 unique_email(first, last), first, last, unit, rng.choice(site_list), (Role.MANAGER.value,)
             )
-        managers[unit.code].manager = directors[unit.parent_id]
+        managers[unit.code].manager = directors[unit.parent_id]  # type: ignore[index]  # a service sits in a direction
     demo["comms"].manager = managers["DGCOM-INTERNE"] if managers["DGCOM-INTERNE"] is not demo["comms"] else None
     demo["admin"].manager = managers["DGNSI-NR"]
 

@@ -46,7 +46,7 @@ def calculate(
             fallbacks.append(name)
         values[name] = given
     lifetime = values["lifetime_years"]
-    if lifetime.low <= 0:  # type: ignore[operator]
+    if lifetime.bounds[0] <= 0:
         raise ValueError("lifetime must be positive")
 
     embodied = values["fabrication"] + values["distribution"] + values["end_of_life"]
@@ -97,10 +97,11 @@ def split_embodied(total: Figure, category: str) -> tuple[Figure, Figure, Figure
     whole = ref.embodied.value
     # The proportions are the reference's central values, applied as exact constants so that the parts add
     # back up to `total`, range included; the split itself is a guess, hence estimated.
-    return tuple(  # type: ignore[return-value]
+    fabrication, distribution, end_of_life = (
         (total * part.value / whole).downgraded(Quality.ESTIMATED)
         for part in (ref.fabrication, ref.distribution, ref.end_of_life)
     )
+    return fabrication, distribution, end_of_life
 
 
 def keep_one_more_year_saving(footprint: Footprint) -> Figure:
@@ -126,10 +127,11 @@ def keep_longer_saving(footprint: Footprint, age_years: Decimal | int, months: i
     if age < 0 or months < 0:
         raise ValueError("age and months must not be negative")
     lifetime = footprint.lifetime_years
+    low, high = lifetime.bounds
     horizon = Figure(
         max(age, lifetime.value),
-        max(age, lifetime.low),  # type: ignore[type-var]
-        max(age, lifetime.high),  # type: ignore[type-var]
+        max(age, low),
+        max(age, high),
         lifetime.quality,
         lifetime.sources,
     )
@@ -143,10 +145,11 @@ def round_for_display(x: N, places: int = 1) -> N:
     """`x` rounded half-up to `places` decimals, for display only (never round before computing)."""
     quantum = Decimal(1).scaleb(-places)
     if isinstance(x, Figure):
+        low, high = x.bounds
         return Figure(
             x.value.quantize(quantum, ROUND_HALF_UP),
-            x.low.quantize(quantum, ROUND_HALF_UP),  # type: ignore[union-attr]
-            x.high.quantize(quantum, ROUND_HALF_UP),  # type: ignore[union-attr]
+            low.quantize(quantum, ROUND_HALF_UP),
+            high.quantize(quantum, ROUND_HALF_UP),
             x.quality,
             x.sources,
         )

@@ -66,8 +66,7 @@ ELECTRICITY_FR = Figure(D("0.0519"), quality=G, sources=(ELECTRICITY_FR_SOURCE,)
 
 
 def _fig(value: str, quality: Quality, source: Source, low: str | None = None, high: str | None = None) -> Figure:
-    bounds = (None if b is None else D(b) for b in (low, high))
-    return Figure(D(value), *bounds, quality, (source,))
+    return Figure(D(value), None if low is None else D(low), None if high is None else D(high), quality, (source,))
 
 
 # --- Categories ----------------------------------------------------------------------------------------

@@ -98,6 +98,11 @@ class Figure:
         object.__setattr__(self, "sources", tuple(self.sources))
 
     @property
+    def bounds(self) -> tuple[Decimal, Decimal]:
+        """(low, high), never None: `__post_init__` sets a missing bound to the value."""
+        return (self.value if self.low is None else self.low, self.value if self.high is None else self.high)
+
+    @property
     def has_range(self) -> bool:
         """True when low and high differ from the value."""
         return self.low != self.value or self.high != self.value
@@ -108,7 +113,7 @@ class Figure:
 
     def _combine(self, other: object, op: Callable[[Decimal, Decimal], Decimal]) -> Figure:
         if isinstance(other, Figure):
-            corners = [op(a, b) for a in (self.low, self.high) for b in (other.low, other.high)]  # type: ignore[arg-type]
+            corners = [op(a, b) for a in self.bounds for b in other.bounds]
             return Figure(
                 op(self.value, other.value),
                 min(corners),
@@ -119,7 +124,7 @@ class Figure:
         if isinstance(other, Decimal | int) and not isinstance(other, bool):
             # Exact constants (12 months, 1 − share…) neither widen the range nor change quality or sources.
             k = Decimal(other)
-            corners = [op(self.low, k), op(self.high, k)]  # type: ignore[arg-type]
+            corners = [op(bound, k) for bound in self.bounds]
             return Figure(op(self.value, k), min(corners), max(corners), self.quality, self.sources)
         return NotImplemented
 
@@ -140,12 +145,12 @@ class Figure:
     __rmul__ = __mul__
 
     def __truediv__(self, other: Figure | Scalar) -> Figure:
-        if isinstance(other, Figure) and other.low <= 0 <= other.high:  # type: ignore[operator]
+        if isinstance(other, Figure) and other.bounds[0] <= 0 <= other.bounds[1]:
             raise ZeroDivisionError("divisor range includes zero")
         return self._combine(other, lambda a, b: a / b)
 
     def __rtruediv__(self, other: Scalar) -> Figure:
-        if self.low <= 0 <= self.high:  # type: ignore[operator]
+        if self.bounds[0] <= 0 <= self.bounds[1]:
             raise ZeroDivisionError("divisor range includes zero")
         return self._combine(other, lambda a, b: b / a)
 

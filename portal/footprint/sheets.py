@@ -123,11 +123,12 @@ def inputs_from_sheet(sheet: ManufacturerSheet, refurbished: bool = False) -> Eq
         # Without a use ratio the use phase cannot be removed exactly: take the category's typical share.
         embodied = (total * (1 - ref.sheet_use_ratio)).downgraded(Quality.ESTIMATED)
 
-    ratios = (sheet.gwp_manufacturing_ratio, sheet.gwp_transport_ratio, sheet.gwp_eol_ratio)
-    if all(r is not None for r in ratios) and sum(ratios) > 0:  # type: ignore[arg-type]
+    phases = (sheet.gwp_manufacturing_ratio, sheet.gwp_transport_ratio, sheet.gwp_eol_ratio)
+    ratios = [r for r in phases if r is not None]
+    if len(ratios) == 3 and sum(ratios) > 0:
         # Normalised over the non-use share: the sheet's phases rarely add up to exactly 1 − use ratio.
-        non_use = sum(ratios)  # type: ignore[arg-type]
-        fabrication, distribution, end_of_life = (embodied * r / non_use for r in ratios)  # type: ignore[operator]
+        non_use = sum(ratios)
+        fabrication, distribution, end_of_life = (embodied * r / non_use for r in ratios)
     else:
         fabrication, distribution, end_of_life = split_embodied(embodied, ref.key)
 

@@ -25,16 +25,12 @@ from portal.itsm.settings import from_config
 from portal.itsm.store import TableReport
 from portal.main.services import jobs_status
 from portal.models import db
-from portal.pagination import page_number, paginate
+from portal.pagination import requested_page
 from portal.security import roles_required
 
 ADMIN = Role.ADMIN.value
 #: Catalogue categories first, then the others of the factor library (servers, network boxes).
 CATEGORIES = (*CATALOGUE_CATEGORIES, *(key for key in CATEGORY_KEYS if key not in CATALOGUE_CATEGORIES))
-
-
-def _page_size() -> int:
-    return int(current_app.config["PORTAL_PAGE_SIZE"])
 
 
 def _csv(body: str, filename: str) -> Response:
@@ -46,7 +42,7 @@ def _csv(body: str, filename: str) -> Response:
 def admin_status() -> Response:
     """Configuration, last success, the sync in progress, watermarks, what to fix, and the runs (paginated)."""
     status = services.link_status(current_app.config)
-    runs = paginate(services.runs_statement(), number=page_number(request.args.get("page")), size=_page_size())
+    runs = requested_page(services.runs_statement())
     jobs = jobs_status(current_app.config["PORTAL_JOBS_HEARTBEAT_SECONDS"])
     return render("itsm/admin_status.html", "itsm/_current.html", status=status, runs=runs, jobs=jobs)
 
@@ -71,8 +67,7 @@ def admin_run(run_id: int) -> str:
     run = db.get_or_404(SyncRun, run_id)
     table = request.args.get("table", "")
     table = table if table in TABLES else ""
-    problems = paginate(services.problems_statement(run, table), number=page_number(request.args.get("page")),
-                        size=_page_size())
+    problems = requested_page(services.problems_statement(run, table))
     described = csvio.describe(services.problems_report(problems.items), REASONS)
     return render_template("itsm/admin_run.html", run=run, table=table, problems=problems,
                            rows=list(zip(problems.items, described, strict=True)))
@@ -91,8 +86,7 @@ def admin_run_problems_csv(run_id: int) -> Response:
 def admin_models() -> str:
     """The ITSM's models with their devices: those waiting for a mapping first."""
     filters = services.ModelFilters.from_args(request.args)
-    page = paginate(services.models_statement(filters), number=page_number(request.args.get("page")),
-                    size=_page_size(), rows=True)
+    page = requested_page(services.models_statement(filters), rows=True)
     return render_template("itsm/admin_models.html", filters=filters, page=page)
 
 
@@ -144,8 +138,7 @@ def admin_map_model(model_id: int) -> Response | tuple[str, int]:
 @roles_required(ADMIN)
 def admin_emails() -> str:
     """The ITSM's e-mails of no employee, with their devices: the directory must know them."""
-    page = paginate(services.unknown_emails_statement(), number=page_number(request.args.get("page")),
-                    size=_page_size(), rows=True)
+    page = requested_page(services.unknown_emails_statement(), rows=True)
     return render_template("itsm/admin_emails.html", page=page)
 
 
@@ -177,15 +170,9 @@ def admin_import() -> tuple[str, int] | str:
         run = sync.import_file(form.table.data, uploads.read_upload(upload), source=upload.filename or "",
                                checkpoint=db.session.commit, settings=settings, by=current_user._get_current_object(),
                                trigger=RunTrigger.IMPORT, progress=reports.append)
-    except ItsmError as problem:
-        message = problem.message()
-    except (uploads.NotTextError, csvio.CsvFileError) as problem:
-        message = problem.message()
-    else:
-        message = None
-    if message is not None:
+    except (ItsmError, uploads.NotTextError, csvio.CsvFileError) as problem:
         db.session.rollback()
-        form.file.errors = [message]
+        form.file.errors = [problem.message()]
         return render_template("itsm/admin_import.html", form=form), 422
     report = reports[-1].report if reports else csvio.ImportReport()
     return render_template(

@@ -89,7 +89,8 @@ def _finish(run: SyncRun, reports: dict[str, TableReport], word: str, started: f
 @with_appcontext
 def sync_command(tables: tuple[str, ...], full: bool) -> None:
     """Read the inventory, locations, interventions and transfers from the ServiceNow instance."""
-    started, reports = time.perf_counter(), {}
+    started = time.perf_counter()
+    reports: dict[str, TableReport] = {}
     with force_locale("en"):
         try:
             settings = from_config(current_app.config)
@@ -111,7 +112,8 @@ def sync_command(tables: tuple[str, ...], full: bool) -> None:
 @with_appcontext
 def import_command(file: Path, table: str) -> None:
     """Store the records of a Table API answer (JSON) or a CSV list export, as a sync would."""
-    started, reports = time.perf_counter(), {}
+    started = time.perf_counter()
+    reports: dict[str, TableReport] = {}
     with force_locale("en"):
         try:
             settings = from_config({**current_app.config, "SERVICENOW_INSTANCE_URL": ""})

@@ -209,7 +209,7 @@ class TableClient:
             reason = ""
             try:
                 with self._http.stream("GET", url, params=params) as response:
-                    status, headers = response.status_code, response.headers
+                    headers = response.headers
                     body = _read_limited(response, table)
             except httpx.TimeoutException:
                 code, status = "timeout", None
@@ -218,6 +218,7 @@ class TableClient:
                 code, status = "unreachable", None
                 reason = connection.mask(type(error).__name__)
             else:
+                status = response.status_code
                 if status == 200:
                     return headers, body
                 if status == 401:

@@ -17,13 +17,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
 from portal.catalogue.models import CatalogueItem
-from portal.models import UTCDateTime, db, utcnow
+from portal.models import Model, UTCDateTime, utcnow
 from portal.org.models import Site
 
 COORDINATE = sa.Numeric(8, 5)  # about a metre, as the portal's sites
 
 
-class ItsmLocation(db.Model):
+class ItsmLocation(Model):
     """A `cmn_location` record, and the portal site it is (matched by name, else created from it)."""
 
     __tablename__ = "itsm_location"
@@ -57,7 +57,7 @@ class ModelMatch(StrEnum):
 UNMAPPED = (ModelMatch.CATEGORY.value, ModelMatch.NONE.value)
 
 
-class ItsmModel(db.Model):
+class ItsmModel(Model):
     """A hardware model as the ITSM names it, and what it is in the catalogue (remembered for every device)."""
 
     __tablename__ = "itsm_model"
@@ -85,7 +85,7 @@ class ItsmModel(db.Model):
         return self.match in UNMAPPED
 
 
-class ItsmAsset(db.Model):
+class ItsmAsset(Model):
     """What the ITSM says of an inventory device beyond the asset itself: its model and assignee's e-mail."""
 
     __tablename__ = "itsm_asset"
@@ -97,7 +97,7 @@ class ItsmAsset(db.Model):
     assigned_email: Mapped[str] = mapped_column(sa.String(254), default="", index=True)
 
 
-class Intervention(db.Model):
+class Intervention(Model):
     """A field-service work order task (`wm_task`): where and when a technician went."""
 
     __tablename__ = "itsm_intervention"
@@ -121,7 +121,7 @@ class Intervention(db.Model):
     site: Mapped[Site | None] = relationship()
 
 
-class AssetTransfer(db.Model):
+class AssetTransfer(Model):
     """An asset moved between stockrooms (`alm_transfer_order_line`): from which site to which, and when."""
 
     __tablename__ = "itsm_transfer"
@@ -166,7 +166,7 @@ class RunTrigger(StrEnum):
     DEMO = "demo"
 
 
-class SyncRun(db.Model):
+class SyncRun(Model):
     """One synchronisation (or file import) and how it ended; its tables' reports and refused records."""
 
     __tablename__ = "itsm_sync_run"
@@ -191,7 +191,7 @@ class SyncRun(db.Model):
     )
 
 
-class SyncTableReport(db.Model):
+class SyncTableReport(Model):
     """What a run did with one table: records read out of the total, created, updated, unchanged, refused."""
 
     __tablename__ = "itsm_sync_table"
@@ -216,7 +216,7 @@ class SyncTableReport(db.Model):
     run: Mapped[SyncRun] = relationship(back_populates="tables")
 
 
-class SyncProblem(db.Model):
+class SyncProblem(Model):
     """A record a run refused: its table, place in the read, key, reason code, field and value."""
 
     __tablename__ = "itsm_sync_problem"
@@ -233,7 +233,7 @@ class SyncProblem(db.Model):
     params: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
 
-class Watermark(db.Model):
+class Watermark(Model):
     """Where the next read of a table starts: the change time of the last record stored, advanced page by page."""
 
     __tablename__ = "itsm_watermark"
@@ -244,7 +244,7 @@ class Watermark(db.Model):
     advanced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class SyncLock(db.Model):
+class SyncLock(Model):
     """The one sync allowed at a time, whichever node or process runs it: a row with a lease."""
 
     __tablename__ = "itsm_lock"

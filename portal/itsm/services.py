@@ -17,11 +17,11 @@ from portal.accounts.models import User
 from portal.catalogue.footprints import FactorSet
 from portal.catalogue.models import Asset, AssetStatus, CatalogueItem
 from portal.catalogue.my_footprint import category_annualised
+from portal.database import affected_rows
 from portal.footprint import CATEGORY_KEYS
-from portal.itsm import sync
+from portal.itsm import store, sync
 from portal.itsm.client import ItsmError
 from portal.itsm.mapping import TABLES
-from portal.itsm.model_matching import CatalogueIndex
 from portal.itsm.models import (
     UNMAPPED,
     ItsmAsset,
@@ -136,7 +136,7 @@ def _device_counts() -> sa.Subquery:
     )
 
 
-def models_statement(filters: ModelFilters) -> sa.Select[Any]:
+def models_statement(filters: ModelFilters) -> sa.Select[ItsmModel, int]:
     """The models (with their device count), unmapped ones first by number of devices."""
     counts = _device_counts()
     devices = sa.func.coalesce(counts.c.devices, 0).label("devices")
@@ -207,7 +207,7 @@ def mapping_preview(model: ItsmModel, target: Target, factor_set: FactorSet) -> 
         .join(ItsmAsset, ItsmAsset.asset_id == Asset.id).where(ItsmAsset.model_id == model.id)
         .group_by(Asset.item_id, Asset.category, Asset.status)
     ).all()
-    items = {item.id: item for item in db.session.scalars(
+    items: dict[int | None, CatalogueItem] = {item.id: item for item in db.session.scalars(
         sa.select(CatalogueItem).where(CatalogueItem.id.in_({g[0] for g in groups if g[0] is not None})))}
     after_each = _per_device(target.item, target.category, defaults)
     target_item_id = target.item.id if target.item is not None else None
@@ -239,9 +239,7 @@ def suggestions(model: ItsmModel, *, query: str = "", limit: int = 5) -> list[tu
             ).order_by(CatalogueItem.manufacturer, CatalogueItem.name).limit(limit * 2)
         ).all()
         return [(item, None) for item in found]
-    index = CatalogueIndex(tuple(row) for row in db.session.execute(
-        sa.select(CatalogueItem.id, CatalogueItem.category, CatalogueItem.manufacturer, CatalogueItem.name)
-        .where(CatalogueItem.refurbished.is_(False)).order_by(CatalogueItem.id)))
+    index = store.catalogue_index()
     scored = index.suggestions(index.normalise(model.manufacturer, model.name), limit)
     items = {item.id: item for item in db.session.scalars(
         sa.select(CatalogueItem).where(CatalogueItem.id.in_([item_id for item_id, _ in scored])))}
@@ -260,14 +258,14 @@ def apply_mapping(model: ItsmModel, target: Target, *, by: User) -> int:
     if model.pending_since is not None:
         sync.rewind("alm_hardware", model.pending_since)
         model.pending_since = None
-    changed = db.session.execute(
+    changed = affected_rows(db.session.execute(
         sa.update(Asset)
         .where(Asset.id.in_(sa.select(ItsmAsset.asset_id).where(ItsmAsset.model_id == model.id)))
         .where(sa.or_(Asset.item_id.is_distinct_from(model.item_id), Asset.category != model.category,
                       Asset.model_estimated.is_(True)))
         .values(item_id=model.item_id, category=model.category, model_estimated=False)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     db.session.flush()
     return changed or 0
 
@@ -277,7 +275,7 @@ def apply_mapping(model: ItsmModel, target: Target, *, by: User) -> int:
 # ---------------------------------------------------------------------------
 
 
-def unknown_emails_statement() -> sa.Select[Any]:
+def unknown_emails_statement() -> sa.Select[str, int]:
     """The ITSM's assignee e-mails no employee has, with their number of devices, most devices first."""
     return (
         sa.select(ItsmAsset.assigned_email.label("email"), sa.func.count().label("devices"))

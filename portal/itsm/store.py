@@ -17,10 +17,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import QueryableAttribute
 
 from portal import csvio
 from portal.accounts.models import User
 from portal.catalogue.models import Asset, CatalogueItem
+from portal.database import affected_rows
 from portal.itsm import mapping
 from portal.itsm.mapping import Refused, key_of
 from portal.itsm.model_matching import CatalogueIndex, category_for, fold
@@ -90,6 +92,15 @@ class ResolvedModel:
         return self.match == ModelMatch.CATEGORY.value
 
 
+def catalogue_index() -> CatalogueIndex:
+    """The catalogue's items an ITSM model can be: refurbished items share their model's name, and an ITSM model
+    is the new one."""
+    return CatalogueIndex(db.session.execute(
+        sa.select(CatalogueItem.id, CatalogueItem.category, CatalogueItem.manufacturer, CatalogueItem.name)
+        .where(CatalogueItem.refurbished.is_(False)).order_by(CatalogueItem.id)
+    ))
+
+
 class Resolver:
     """What a run looks up once and keeps for all its pages: small tables only."""
 
@@ -105,11 +116,7 @@ class Resolver:
     @property
     def index(self) -> CatalogueIndex:
         if self._index is None:
-            # Refurbished items share their model's name: an ITSM model is the new one.
-            self._index = CatalogueIndex(tuple(row) for row in db.session.execute(
-                sa.select(CatalogueItem.id, CatalogueItem.category, CatalogueItem.manufacturer, CatalogueItem.name)
-                .where(CatalogueItem.refurbished.is_(False)).order_by(CatalogueItem.id)
-            ))
+            self._index = catalogue_index()
         return self._index
 
     def model(self, manufacturer: str, name: str, itsm_category: str) -> ResolvedModel:
@@ -182,7 +189,7 @@ class Resolver:
         if location is None:
             return site
         if location.site_id is None and site is not None:
-            return Place(location.id, site.site_id, location.lat or site.lat, location.lon or site.lon)
+            return Place(location.location_id, site.site_id, location.lat or site.lat, location.lon or site.lon)
         return location
 
     def site_named(self, name: str) -> int | None:
@@ -211,7 +218,7 @@ class Resolver:
         return by_postcode.get(zip_code.strip()) or by_name.get(fold(city))
 
 
-def among(column: sa.ColumnElement[Any], values: Iterable[Any]) -> sa.ColumnElement[bool]:
+def among(column: sa.ColumnElement[Any] | QueryableAttribute[Any], values: Iterable[Any]) -> sa.ColumnElement[bool]:
     """`column IN (values)`; on PostgreSQL `column = ANY(array)`, one parameter whatever the page's size
     (psycopg parses a statement of a thousand placeholders anew each time: 20 ms a page)."""
     values = list(values)
@@ -391,7 +398,9 @@ def write_assets(page: Records, report: TableReport, resolver: Resolver) -> None
         db.session.execute(sa.insert(Asset.__table__), inserts)
         new_ids = db.session.execute(
             sa.select(Asset.sys_id, Asset.id).where(among(Asset.sys_id, itsm_rows)))
-        itsm_inserts.extend({"asset_id": asset_id, **itsm_rows[sys_id]} for sys_id, asset_id in new_ids)
+        # Not NULL: the IN above reads back only the sys_ids of itsm_rows.
+        itsm_inserts.extend({"asset_id": asset_id, **itsm_rows[sys_id]}  # type: ignore[index]
+                            for sys_id, asset_id in new_ids)
     _update_by_id(Asset.__table__, "asset_row", updates, split_on="status_changed_at")
     if itsm_inserts:
         db.session.execute(sa.insert(ItsmAsset.__table__), itsm_inserts)
@@ -517,4 +526,4 @@ def link_known_emails() -> int:
         sa.update(Asset).where(Asset.user_id.is_(None), Asset.id.in_(waiting)).values(user_id=employee)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return affected_rows(result)

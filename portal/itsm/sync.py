@@ -20,7 +20,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import csvio, uploads
 from portal.accounts.models import User
+from portal.database import affected_rows
 from portal.itsm import mapping, store
 from portal.itsm.client import ItsmError, Page, TableClient
 from portal.itsm.mapping import REQUIRED_FIELDS, TABLES
@@ -65,10 +66,10 @@ def _holder() -> str:
 def acquire_lock(holder: str, *, lease: timedelta, now: datetime | None = None) -> None:
     """Take the sync lock (committed at once), or ItsmError("busy") naming who holds it and since when."""
     now = now or utcnow()
-    taken = db.session.execute(
+    taken = affected_rows(db.session.execute(
         sa.update(SyncLock).where(SyncLock.name == LOCK_NAME, SyncLock.expires_at < now)
         .values(holder=holder, acquired_at=now, expires_at=now + lease)
-    ).rowcount
+    ))
     if not taken:
         try:
             with db.session.begin_nested():
@@ -159,11 +160,11 @@ def request_sync(*, by: User) -> SyncRun | None:
 def fail_requested(error: ItsmError) -> int:
     """Close the syncs admins asked for when the link cannot run at all (its configuration is not valid), with
     the reason they will read on the page."""
-    return db.session.execute(
+    return affected_rows(db.session.execute(
         sa.update(SyncRun).where(SyncRun.status == RunStatus.REQUESTED.value)
         .values(status=RunStatus.FAILED.value, finished_at=utcnow(), error_code=error.code,
                 error_params=dict(error.params))
-    ).rowcount or 0
+    ))
 
 
 def _api_runs() -> sa.ColumnElement[bool]:
@@ -263,7 +264,7 @@ def import_file(
 
 
 def read_records(
-    table: str, data: bytes | str, report: csvio.ImportReport, names: dict[str, str] | None = None
+    table: str, data: bytes | str, report: csvio.ImportReport, names: Mapping[str, str] | None = None
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """(record number or line, record) of a file: JSON `{"result": [...]}` (numbered from 1), or CSV whose
     header names the fields (numbered by line; unreadable lines are refused in `report`). `names`: the field
@@ -285,7 +286,7 @@ def read_records(
     return ((row.line, dict(row.cells)) for row in csvio.readable_rows(rows, report))
 
 
-def _numbered(pages: Iterable[Page], names: dict[str, str]) -> Iterator[tuple[Page, store.Records]]:
+def _numbered(pages: Iterable[Page], names: Mapping[str, str]) -> Iterator[tuple[Page, store.Records]]:
     """Each page with its records numbered in the order of the read (and renamed back from a customised
     instance's field names)."""
     count = 0

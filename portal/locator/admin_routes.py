@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from portal import csvio, uploads
 from portal.accounts.models import Role
@@ -21,7 +22,7 @@ from portal.locator.forms import ImportForm, PointForm, WeighingForm, choices
 from portal.locator.models import CollectionPoint, DeviceReturn
 from portal.models import db, utcnow
 from portal.org.models import Commune
-from portal.pagination import page_number, paginate
+from portal.pagination import requested_page
 from portal.security import roles_required
 from portal.timezone import PARIS
 
@@ -94,7 +95,7 @@ def admin_new_point() -> str:
 
 @bp.post("/admin/collection-points/new")
 @roles_required(ADMIN)
-def admin_create_point() -> Response | tuple[str, int]:
+def admin_create_point() -> BaseResponse | tuple[str, int]:
     """Create a point."""
     form = PointForm()
     form.insee.choices = _commune_choices()
@@ -133,7 +134,7 @@ def admin_point(point_id: int) -> str:
 
 @bp.post("/admin/collection-points/<int:point_id>")
 @roles_required(ADMIN)
-def admin_update_point(point_id: int) -> Response | tuple[str, int]:
+def admin_update_point(point_id: int) -> BaseResponse | tuple[str, int]:
     """Save a point's changes."""
     point = db.get_or_404(CollectionPoint, point_id)
     form = PointForm()
@@ -149,7 +150,7 @@ def admin_update_point(point_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/admin/collection-points/<int:point_id>/weighings")
 @roles_required(ADMIN)
-def admin_record_weighing(point_id: int) -> Response | tuple[str, int]:
+def admin_record_weighing(point_id: int) -> BaseResponse | tuple[str, int]:
     """Record the weight collected at a point on a day."""
     point = db.get_or_404(CollectionPoint, point_id)
     weighing = WeighingForm()
@@ -200,12 +201,8 @@ def admin_import() -> tuple[str, int] | str:
         else:
             raise exchange.PointsFormatError("unknown_format")
     except DomainError as problem:
-        message = problem.message()
-    else:
-        message = None
-    if message is not None:
         db.session.rollback()
-        form.file.errors = [message]
+        form.file.errors = [problem.message()]
         return render_template("locator/admin_import.html", form=form, columns=exchange.CSV_COLUMNS), 422
     db.session.commit()
     return render_template(
@@ -253,17 +250,13 @@ def admin_returns() -> str:
     status = request.args.get("status", "pending")
     if status not in RETURN_STATUSES:
         abort(400)
-    page = paginate(
-        services.returns_statement(status=status),
-        number=page_number(request.args.get("page")),
-        size=current_app.config["PORTAL_PAGE_SIZE"],
-    )
+    page = requested_page(services.returns_statement(status=status))
     return render_template("locator/admin_returns.html", page=page, status=status)
 
 
 @bp.post("/admin/collection-points/returns/<int:return_id>/receive")
 @roles_required(ADMIN)
-def admin_receive_return(return_id: int) -> Response:
+def admin_receive_return(return_id: int) -> BaseResponse:
     """Confirm that a declared return reached the point."""
     device_return = db.get_or_404(DeviceReturn, return_id)
     if services.confirm_receipt(device_return, admin=current_user._get_current_object()):

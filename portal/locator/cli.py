@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TextIO
 
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
-from flask_babel import force_locale
 
 from portal import csvio, uploads
-from portal.domain_error import DomainError
 from portal.locator import exchange
 from portal.locator.display import POINT_ERRORS
 from portal.locator.models import CollectionPoint
@@ -29,26 +28,21 @@ def collection_points() -> None:
 def import_command(file: Path) -> None:
     """Create or update points from a .csv or .geojson file, matched on their code (idempotent)."""
     suffix = file.suffix.lower()
-    with force_locale("en"):
-        try:
-            if suffix == ".csv":
-                report = exchange.import_points(exchange.read_points_csv(file.read_bytes()))
-            elif suffix in (".geojson", ".json"):
-                report = exchange.import_points(exchange.read_points_geojson(uploads.read_text_file(file)))
-            else:
-                raise click.ClickException("the file must end in .csv, .geojson or .json")
-        except DomainError as error:
-            raise click.ClickException(error.message()) from error
-        db.session.commit()
-        for line in csvio.report_lines(report, POINT_ERRORS):
-            click.echo(line)
+    if suffix == ".csv":
+        csvio.import_command(lambda: exchange.import_points(exchange.read_points_csv(file.read_bytes())), POINT_ERRORS)
+    elif suffix in (".geojson", ".json"):
+        csvio.import_command(
+            lambda: exchange.import_points(exchange.read_points_geojson(uploads.read_text_file(file))), POINT_ERRORS
+        )
+    else:
+        raise click.ClickException("the file must end in .csv, .geojson or .json")
 
 
 @collection_points.command("export")
 @click.option("--format", "file_format", type=click.Choice(["csv", "geojson"]), default="csv", show_default=True)
 @click.argument("output", type=click.File("w", encoding="utf-8"), default="-")
 @with_appcontext
-def export_command(file_format: str, output: click.File) -> None:
+def export_command(file_format: str, output: TextIO) -> None:
     """Write every point (inactive ones included) as CSV or GeoJSON, to OUTPUT or the standard output."""
     points = list(db.session.scalars(sa.select(CollectionPoint).order_by(CollectionPoint.code)))
     if file_format == "csv":

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal import reference_cache
 from portal.accounts.models import User
 from portal.catalogue.models import Asset
-from portal.models import TimestampMixin, UTCDateTime, db, utcnow
+from portal.models import Model, TimestampMixin, UTCDateTime, utcnow
 from portal.org.models import Commune
 
 #: What the points may accept, in display order (the `accepted` column holds a `;`-separated subset).
@@ -25,7 +25,7 @@ ITEM_KEYS: tuple[str, ...] = (
 )
 
 
-class CollectionPoint(TimestampMixin, db.Model):
+class CollectionPoint(TimestampMixin, Model):
     """A place where employees drop obsolete devices (typically a town hall), with its opening hours.
 
     `hours` and `closures` keep the compact text forms of `portal.locator.hours` (validated on the way in):
@@ -69,7 +69,7 @@ class CollectionPoint(TimestampMixin, db.Model):
         return f"<CollectionPoint {self.code}>"
 
 
-class DeviceReturn(db.Model):
+class DeviceReturn(Model):
     """An employee's declaration that they dropped devices at a point; an admin confirms the receipt.
 
     Either one inventory asset (`asset_id`, quantity 1) or personal devices of one type and a count.
@@ -104,7 +104,7 @@ class DeviceReturn(db.Model):
         return self.received_at is not None
 
 
-class CollectionWeighing(TimestampMixin, db.Model):
+class CollectionWeighing(TimestampMixin, Model):
     """The weight of what was collected at a point on a day, recorded by an admin."""
 
     __tablename__ = "collection_weighing"

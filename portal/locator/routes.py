@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -18,7 +19,7 @@ from portal.locator.forms import PERSONAL, ReturnForm, choices
 from portal.locator.geo import CoordinateError
 from portal.locator.models import CollectionPoint
 from portal.models import db, utcnow
-from portal.pagination import page_number, paginate_list
+from portal.pagination import requested_list_page
 from portal.timezone import PARIS
 
 display.init_blueprint(bp)
@@ -64,9 +65,7 @@ def index() -> Response:
         if error or unknown_place
         else services.nearest_points(points, origin, now=now, item=filters.item or None, open_now=filters.open_now)
     )
-    page = paginate_list(
-        results, number=page_number(request.args.get("page")), size=current_app.config["PORTAL_PAGE_SIZE"]
-    )
+    page = requested_list_page(results)
     year = now.astimezone(PARIS).year
     totals = services.returns_in_year(year)
     response = render(
@@ -109,7 +108,7 @@ def point_detail(point_id: int) -> str:
         closures=services.upcoming_closures(point, now.astimezone(PARIS).date()),
         stats=services.point_statistics(point),
         site=site,
-        distance=services.distance_km(services.origin_from_site(site), point) if site else None,
+        distance=services.distance_km(origin, point) if (origin := services.origin_from_site(site)) else None,
     )
 
 
@@ -199,7 +198,7 @@ def points_api() -> Response:
     filters = services.PointFilters.from_args(request.args)
     if filters.unknown_item:
         return _json_error(_("Unknown kind of device: %(item)s.", item=request.args.get("item", "")[:40]))
-    points = services.shared_points()
+    points: Sequence[CollectionPoint] = services.shared_points()
     if filters.item:
         points = [p for p in points if p.accepts(filters.item)]
     if filters.open_now:

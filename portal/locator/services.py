@@ -319,7 +319,7 @@ def confirm_receipt(device_return: DeviceReturn, *, admin: User, now: datetime |
     return True
 
 
-def returns_statement(*, status: str = "pending", point_id: int | None = None) -> sa.Select[tuple[DeviceReturn]]:
+def returns_statement(*, status: str = "pending", point_id: int | None = None) -> sa.Select[DeviceReturn]:
     """Returns for the admin list: pending (awaiting confirmation), received or all; latest first."""
     statement = (
         sa.select(DeviceReturn)
@@ -409,7 +409,9 @@ def returns_between(start: datetime, end: datetime, *, commune_insees: Collectio
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("start and end must be aware datetimes")
     first, last = _paris_days(start, end)
-    params = {"start": start.astimezone(UTC), "end": end.astimezone(UTC), "first": first, "last": last}
+    params: dict[str, object] = {
+        "start": start.astimezone(UTC), "end": end.astimezone(UTC), "first": first, "last": last
+    }
     if commune_insees is None:
         query = _TOTALS  # the whole metropolis: the returns are read from their covering index alone
     else:

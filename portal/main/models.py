@@ -8,10 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models import UTCDateTime, db, utcnow
+from portal.models import Model, UTCDateTime, utcnow
 
 
-class Heartbeat(db.Model):
+class Heartbeat(Model):
     """Last time a background process said it was alive."""
 
     __tablename__ = "heartbeat"
@@ -20,7 +20,7 @@ class Heartbeat(db.Model):
     beat_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class Notice(db.Model):
+class Notice(Model):
     """A short in-portal notification for one employee (an order approved, a device to return…).
 
     `kind` names a text declared by a domain in its NOTICES; `params` fills it.

@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from portal.accounts.models import User
+from portal.database import affected_rows
 from portal.main.models import Notice
 from portal.models import db
 from portal.personal_data import Tables
@@ -26,4 +27,4 @@ def delete_old_notices(now: datetime, cutoff: datetime) -> int:
     result = db.session.execute(
         sa.delete(Notice).where(sa.or_(Notice.read_at < cutoff, Notice.user_id.in_(pseudonymised)))
     )
-    return int(result.rowcount or 0)
+    return affected_rows(result)

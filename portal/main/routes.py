@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, jsonify, render_template, request, url_for
+from flask import current_app, jsonify, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -13,7 +13,7 @@ from portal.areas import home_panels
 from portal.domains import DOMAINS
 from portal.main import bp, services, statements
 from portal.models import utcnow
-from portal.pagination import page_number, paginate_list
+from portal.pagination import requested_list_page
 from portal.security import public
 
 
@@ -78,6 +78,5 @@ def accessibility() -> str:
 def eco_design() -> str:
     """Eco-design statement: how the portal stays light, and the measured EcoIndex of each page (public)."""
     report = statements.ecoindex_report()
-    size = current_app.config["PORTAL_PAGE_SIZE"]
-    rows = paginate_list(report.pages, number=page_number(request.args.get("page")), size=size)
+    rows = requested_list_page(report.pages)
     return render_template("main/eco_design.html", report=report, rows=rows)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import mail
 from portal.accounts.models import Role, User
 from portal.domain_error import DomainError
-from portal.htmx import render
+from portal.htmx import is_htmx_request, render
 from portal.messaging import audience, automatic, bp, conditions, dispatch, display, services
 from portal.messaging.audience import LANGUAGES, TARGETABLE_ROLES, Criteria
 from portal.messaging.display import CATEGORY_NAMES
@@ -39,7 +39,7 @@ from portal.messaging.models import Message, MessageStatus, MessageTemplate, Mes
 from portal.messaging.placeholders import PLACEHOLDERS, language
 from portal.models import db, utcnow
 from portal.org.models import Commune, OrgUnit, Site
-from portal.pagination import page_number, paginate
+from portal.pagination import requested_page
 from portal.security import roles_required
 from portal.timezone import PARIS
 
@@ -47,7 +47,7 @@ COMMS = Role.COMMS.value
 
 
 def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+    return current_user._get_current_object()
 
 
 def _message_or_404(message_id: int) -> Message:
@@ -66,11 +66,7 @@ def _today() -> Any:
 def comms_messages() -> Response:
     """Every message, the most recent first, with its status and e-mails sent."""
     filters = services.MessageFilters.from_args(request.args)
-    page = paginate(
-        services.messages_statement(filters),
-        number=page_number(request.args.get("page")),
-        size=current_app.config["PORTAL_PAGE_SIZE"],
-    )
+    page = requested_page(services.messages_statement(filters))
     return render(
         "messaging/comms/messages.html",
         "messaging/comms/_messages_results.html",
@@ -202,10 +198,10 @@ def compose_condition() -> Any:
         snippet = conditions.condition_snippet(wanted)
     except DomainError as error:
         condition.value.errors = [error.message()]
-        if request.htmx:  # type: ignore[attr-defined]
+        if is_htmx_request():
             return render_template("messaging/comms/_condition_builder.html", condition=condition, opened=True)
         return _compose_page(form, _posted_message(), {}, condition=condition, status=422)
-    if request.htmx:  # type: ignore[attr-defined]
+    if is_htmx_request():
         response = make_response(render_template("messaging/comms/_condition_builder.html",
                                                  condition=_condition_form(), opened=True, added=True))
         response.headers["HX-Trigger"] = json.dumps({"condition-ready": {"field": wanted.field, "text": snippet}})
@@ -299,7 +295,7 @@ def validate_field() -> str:
 # ---------------------------------------------------------------------------------------- audience
 
 
-def _choices(statement: sa.Select[Any]) -> list[SelectChoice]:
+def _choices(statement: sa.Select[*tuple[Any, ...]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in db.session.execute(statement)]
 
 
@@ -596,7 +592,7 @@ def confirm_send(message_id: int) -> Any:
     except DomainError as error:
         flash(error.message(), "error")
         return _back(message)
-    data = {"recipients": summary.recipients, "send_at": when.local_at}
+    data: dict[str, object] = {"recipients": summary.recipients, "send_at": when.local_at}
     if when.timing is not None:
         data.update(campaign_anchor=when.timing.anchor, campaign_offset=when.timing.offset_days,
                     campaign_time=when.timing.at_time)

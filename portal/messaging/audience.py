@@ -202,7 +202,9 @@ RECIPIENT_COLUMNS = (
 )
 
 
-def batches(criteria: Criteria, *, today: date, size: int, after: int = 0) -> Iterator[Sequence[sa.Row[Any]]]:
+def batches(
+    criteria: Criteria, *, today: date, size: int, after: int = 0
+) -> Iterator[Sequence[sa.Row[*tuple[Any, ...]]]]:
     """The audience, `size` recipients at a time in id order, from the id `after` (keyset pagination: memory
     stays flat, and a start interrupted by a crash resumes where it stopped)."""
     where = conditions(criteria, today=today)

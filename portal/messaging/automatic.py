@@ -26,13 +26,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import QueryableAttribute, contains_eager
 
 from portal.accounts.models import User
 from portal.campaigns.models import Campaign, Participation, StorageImport, StorageSnapshot
 from portal.catalogue.footprints import load_factor_set
 from portal.catalogue.models import Asset, Order, OrderStatus
 from portal.catalogue.my_footprint import CURRENT_STATUSES, DAYS_PER_YEAR, asset_footprint
+from portal.database import affected_rows
 from portal.locator.models import DeviceReturn
 from portal.messaging import audience, services
 from portal.messaging.audience import Criteria
@@ -155,7 +156,8 @@ def _device_age(found: MessageTrigger, members: sa.Select, now: datetime, since:
             continue
         item = asset.item
         name = f"{item.manufacturer} {item.name}" if item is not None else asset.model_name
-        detected.append(Detected(asset.user_id, f"asset:{asset.id}:{years}", _at_midnight(anniversary),
+        # Not NULL: the statement keeps the assets whose user_id is IN members.
+        detected.append(Detected(asset.user_id, f"asset:{asset.id}:{years}", _at_midnight(anniversary),  # type: ignore[arg-type]
                                  values={"device_name": name, "device_age_years": str(years)}))
     return detected
 
@@ -168,7 +170,8 @@ def _order_delivered(members: sa.Select, now: datetime, since: datetime) -> list
         .where(Order.status == OrderStatus.DELIVERED.value, Order.delivered_at.between(since, now),
                Order.requester_id.in_(members))
     )
-    return [Detected(user_id, f"order:{order_id}", at, values={"device_name": name})
+    # Not NULL: delivered_at is BETWEEN two instants.
+    return [Detected(user_id, f"order:{order_id}", at, values={"device_name": name})  # type: ignore[arg-type]
             for order_id, user_id, at, name in rows]
 
 
@@ -179,7 +182,8 @@ def _return_confirmed(members: sa.Select, now: datetime, since: datetime) -> lis
         .outerjoin(Asset, DeviceReturn.asset_id == Asset.id)
         .where(DeviceReturn.received_at.between(since, now), DeviceReturn.user_id.in_(members))
     )
-    return [Detected(user_id, f"return:{return_id}", at, values={"device_name": name} if name else {})
+    # Not NULL: received_at is BETWEEN two instants.
+    return [Detected(user_id, f"return:{return_id}", at, values={"device_name": name} if name else {})  # type: ignore[arg-type]
             for return_id, user_id, at, name in rows]
 
 
@@ -189,7 +193,7 @@ def _participants(campaign_ids: sa.Select, members: sa.Select) -> sa.Select:
         Participation.user_id.in_(members))
 
 
-def _campaign_moment(column: sa.Column, suffix: str, members: sa.Select, now: datetime,
+def _campaign_moment(column: QueryableAttribute[datetime], suffix: str, members: sa.Select, now: datetime,
                      since: datetime) -> list[Detected]:
     """The participants of the published campaigns that started (or ended) in the window."""
     moments = dict(db.session.execute(
@@ -273,7 +277,7 @@ def _take(event_id: int, now: datetime) -> bool:
         sa.update(_EVENTS).where(_EVENTS.c.id == event_id, _EVENTS.c.status == AutomaticStatus.QUEUED.value)
         .values(status=AutomaticStatus.SENT.value, sent_at=now)
     )
-    return taken.rowcount == 1
+    return affected_rows(taken) == 1
 
 
 def _give_back(event_id: int) -> None:
@@ -299,7 +303,8 @@ def _message_for(found: MessageTrigger, campaign_id: int | None, *, now: datetim
     """The message that carries the trigger's template to the employees of this run (and campaign)."""
     template = found.template
     lease = timedelta(seconds=setting("PORTAL_MESSAGING_LEASE_SECONDS"))
-    message = services.message_from(template, trigger_key=found.key, campaign_id=campaign_id)
+    # run() delivers only the triggers that have a template
+    message = services.message_from(template, trigger_key=found.key, campaign_id=campaign_id)  # type: ignore[arg-type]
     message.status = MessageStatus.STARTING.value
     message.scheduled_at = message.started_at = now
     message.started_by, message.start_lease_until = worker, now + lease
@@ -371,7 +376,7 @@ def expire(*, now: datetime) -> int:
         sa.update(_EVENTS).where(_EVENTS.c.status == AutomaticStatus.QUEUED.value, _EVENTS.c.event_at < cutoff)
         .values(status=AutomaticStatus.EXPIRED.value)
     )
-    return result.rowcount
+    return affected_rows(result)
 
 
 # ----------------------------------------------------------------------------------------------- run

@@ -111,8 +111,9 @@ class ContextBuilder:
         if site_id not in self._nearest:
             if self._points is None:
                 self._points = active_points()
-                for point in self._points:  # detached: a batch's commit must not expire (and reload) them
-                    db.session.expunge(point)
+                for loaded in self._points:  # detached: a batch's commit must not expire (and reload) them
+                    db.session.expunge(loaded)
+            # A _SiteRef holds what origin_from_site reads of a Site: name, lat and lon.
             origin = origin_from_site(self.sites[site_id])  # type: ignore[arg-type]
             ranked = nearest_points(self._points, origin, now=self.now)
             point = ranked[0].point if ranked else None
@@ -125,6 +126,7 @@ class ContextBuilder:
         footprint = self._footprints.get(key)
         if footprint is None:
             item = self._items.get(item_id) if item_id is not None else None
+            # An _AssetRef holds what asset_footprint reads of an Asset: its item and category.
             footprint = asset_footprint(_AssetRef(item, category), self.factor_set)  # type: ignore[arg-type]
             self._footprints[key] = footprint
         return footprint
@@ -145,7 +147,7 @@ class ContextBuilder:
     def contexts(self, recipients: Sequence[Any]) -> dict[int, Context]:
         """user id → context, for rows with id, first_name, last_name, org_unit_id, site_id (User or Row)."""
         ids = [r.id for r in recipients]
-        devices: dict[int, list[tuple[int | None, str, date]]] = defaultdict(list)
+        devices: dict[int | None, list[tuple[int | None, str, date]]] = defaultdict(list)
         for user_id, item_id, category, acquired_on in db.session.execute(
             sa.select(Asset.user_id, Asset.item_id, Asset.category, Asset.acquired_on).where(
                 Asset.user_id.in_(ids), Asset.status.in_(CURRENT_STATUSES)

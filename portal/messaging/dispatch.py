@@ -40,6 +40,7 @@ from werkzeug.routing import MapAdapter
 
 from portal import mail
 from portal.accounts.models import User
+from portal.database import affected_rows
 from portal.messaging import markup, services
 from portal.messaging.models import (
     ESSENTIAL_CATEGORIES,
@@ -207,8 +208,9 @@ def _contents(ids: Sequence[int], worker: str) -> list[tuple[int, str, EmailCont
         .values(status=OutboxStatus.CANCELLED.value, last_error="account deactivated", lease_until=None)
     )
     db.session.commit()  # even with no row changed: the UPDATE took SQLite's write lock
-    if inactive.rowcount:
-        log.info("%d e-mails dropped: accounts deactivated", inactive.rowcount)
+    dropped = affected_rows(inactive)
+    if dropped:
+        log.info("%d e-mails dropped: accounts deactivated", dropped)
     rows = db.session.execute(
         sa.select(
             OutboxEntry.id,
@@ -423,7 +425,7 @@ def _after_batch(report: BatchReport, now: datetime) -> None:
             )
             .execution_options(synchronize_session=False)
         )
-        report.paused = paused.rowcount == 1
+        report.paused = affected_rows(paused) == 1
         if report.paused:
             log.warning("message %d paused: %d of %d e-mails failed (%s)", report.message_id, failures,
                         report.attempted, reason)
@@ -446,7 +448,7 @@ def finish_if_done(message_id: int, *, now: datetime) -> bool:
         .values(status=MessageStatus.SENT.value, finished_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return affected_rows(result) == 1
 
 
 # ----------------------------------------------------------------------------------------- the run

@@ -36,7 +36,7 @@ class InboxFilters:
         return {"category": self.category or None}
 
 
-def inbox_statement(user: User, *, category: str | None = None) -> sa.Select[tuple[MessageRecipient]]:
+def inbox_statement(user: User, *, category: str | None = None) -> sa.Select[MessageRecipient]:
     """My portal messages, newest first (optionally of one category), with their message loaded."""
     statement = (
         sa.select(MessageRecipient)
@@ -50,7 +50,7 @@ def inbox_statement(user: User, *, category: str | None = None) -> sa.Select[tup
     return statement
 
 
-def _unread_count_of(user_id: sa.ColumnElement[int]) -> sa.Select[tuple[int]]:
+def _unread_count_of(user_id: sa.ColumnElement[int]) -> sa.Select[int]:
     """How many portal messages of this user are unread (the menu's counter)."""
     return sa.select(sa.func.count(MessageRecipient.id)).where(
         MessageRecipient.user_id == user_id,

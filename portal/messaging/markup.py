@@ -212,7 +212,7 @@ def _parse(source: str) -> list[_Block]:
         continuation = None
         if items is not None and bullet is None and line[0] in " \t":
             continuation = _CONTINUATION_RE.fullmatch(line)
-        if continuation:
+        if continuation and items is not None:
             items[-1].append(_inline(continuation.group(1)))
             continue
         if heading:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
 from portal.messaging import markup
-from portal.models import RandomHex, TimestampMixin, UTCDateTime, db, utcnow
+from portal.models import Model, RandomHex, TimestampMixin, UTCDateTime, utcnow
 
 
 class Category(StrEnum):
@@ -93,7 +93,7 @@ class MessageContent:
         return self.body_en if self.content_locale(locale) == "en" else self.body_fr
 
 
-class MessageTemplate(MessageContent, TimestampMixin, db.Model):
+class MessageTemplate(MessageContent, TimestampMixin, Model):
     """A reusable message; the ready ones (welcome, footprint, campaign launch…) have a `key`."""
 
     __tablename__ = "message_template"
@@ -105,7 +105,7 @@ class MessageTemplate(MessageContent, TimestampMixin, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class Message(MessageContent, TimestampMixin, db.Model):
+class Message(MessageContent, TimestampMixin, Model):
     """A message to employees: content, audience criteria, channels, schedule and delivery state."""
 
     __tablename__ = "message"
@@ -157,7 +157,7 @@ class Message(MessageContent, TimestampMixin, db.Model):
         return self.status in EDITABLE_STATUSES
 
 
-class MessageRecipient(db.Model):
+class MessageRecipient(Model):
     """A recipient frozen when sending started, with the message rendered for them: their inbox entry."""
 
     __tablename__ = "message_recipient"
@@ -192,7 +192,7 @@ class MessageRecipient(db.Model):
         return markup.to_text(self.body)
 
 
-class OutboxEntry(db.Model):
+class OutboxEntry(Model):
     """One e-mail to send: unique per (message, recipient, channel), so nothing is ever queued twice."""
 
     __tablename__ = "message_outbox"
@@ -223,7 +223,7 @@ class OutboxEntry(db.Model):
     user: Mapped[User] = relationship()
 
 
-class EmailOptOut(db.Model):
+class EmailOptOut(Model):
     """An employee does not want e-mails of this (non-essential) category; the portal inbox still gets them."""
 
     __tablename__ = "message_email_opt_out"
@@ -244,7 +244,7 @@ class TriggerKind(StrEnum):
     STORAGE_PROGRESS = "storage_progress"  # a storage import shows a participant's progress
 
 
-class MessageTrigger(TimestampMixin, db.Model):
+class MessageTrigger(TimestampMixin, Model):
     """An automatic message: the event it answers, the template it sends, who may get it, on or off."""
 
     __tablename__ = "message_trigger"
@@ -271,7 +271,7 @@ class AutomaticStatus(StrEnum):
     EXPIRED = "expired"
 
 
-class AutomaticEvent(db.Model):
+class AutomaticEvent(Model):
     """One event of a trigger for one employee: recorded once, whatever runs see it (the unique constraint),
     sent at most once (its status only moves forward)."""
 
@@ -297,7 +297,7 @@ class AutomaticEvent(db.Model):
     user: Mapped[User] = relationship()
 
 
-class AutomaticQuota(db.Model):
+class AutomaticQuota(Model):
     """When an employee last got an automatic message: at most one per PORTAL_MESSAGING_AUTOMATIC_MIN_DAYS."""
 
     __tablename__ = "message_automatic_quota"

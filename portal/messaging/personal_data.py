@@ -9,6 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from portal.accounts.models import User
+from portal.database import affected_rows
 from portal.messaging.models import EmailOptOut, MessageRecipient, OutboxEntry, OutboxStatus
 from portal.models import db
 from portal.personal_data import Tables
@@ -43,7 +44,7 @@ def empty_old_inbox(now: datetime, cutoff: datetime) -> int:
         .values(subject="", body="", in_inbox=False)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)
+    return affected_rows(result)
 
 
 def trim_delivered_outbox(now: datetime, cutoff: datetime) -> int:

@@ -110,7 +110,7 @@ def example_context() -> dict[str, int | Decimal | str]:
     return {name: p.example for name, p in PLACEHOLDERS.items()}
 
 
-def as_seen_by_others(context: Mapping[str, object]) -> dict[str, object]:
+def as_seen_by_others(context: Mapping[str, int | Decimal | str | None]) -> dict[str, int | Decimal | str | None]:
     """A recipient's values as someone else may see them in a preview: private figures become examples."""
     return {name: PLACEHOLDERS[name].example if name in PRIVATE else value for name, value in context.items()}
 

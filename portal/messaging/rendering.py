@@ -117,15 +117,14 @@ _LINE_BREAKS_TABLE = {ord(c): " " for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u
 
 def _display(value: object, locale: str) -> str:
     """How a printed value looks: numbers for the locale, None as nothing."""
-    kind = type(value)
-    if kind is str:
-        return value  # type: ignore[return-value]
+    if type(value) is str:
+        return value
     if value is None:
         return ""
-    if kind is int:
-        return _format_number(value, locale, 0)  # type: ignore[arg-type]
-    if kind is Decimal or kind is float:
-        return _format_number(value, locale, 2)  # type: ignore[arg-type]
+    if type(value) is int:
+        return _format_number(value, locale, 0)
+    if type(value) is Decimal or type(value) is float:
+        return _format_number(value, locale, 2)
     return str(value)  # bool; a StrictUndefined raises UndefinedError here
 
 
@@ -262,10 +261,11 @@ def _check_context(context: Mapping[str, object], locale: str) -> dict[str, obje
             value_type = type(value)
             if value_type not in _VALUE_TYPES[kind]:
                 raise RenderError("invalid_context", key)
-            if value_type is str:
-                ok = len(value) <= MAX_OUTPUT_CHARS  # type: ignore[arg-type]
-            else:
-                ok = math.isfinite(value) and abs(value) < _MAX_ABS_NUMBER  # type: ignore[arg-type]
+            if isinstance(value, str):
+                ok = len(value) <= MAX_OUTPUT_CHARS
+            else:  # int, float or Decimal: the types checked just above
+                number = value if isinstance(value, int | float | Decimal) else math.nan
+                ok = math.isfinite(number) and -_MAX_ABS_NUMBER < number < _MAX_ABS_NUMBER
             if not ok:
                 raise RenderError("invalid_context", key)
         values[key] = value
@@ -333,7 +333,7 @@ class _Compiled:
 
     def __init__(self, source: str) -> None:
         problems, ast, names = analyse(source, self._env, self._max_chars, subject=self._subject)
-        if problems:
+        if problems or ast is None:  # no tree comes without a problem
             raise TemplateRejected(problems)
         self.source = source
         self.placeholders: frozenset[str] = names  # the placeholders the template uses

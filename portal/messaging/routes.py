@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -15,22 +15,18 @@ from portal.messaging.display import CATEGORY_NAMES
 from portal.messaging.forms import PreferencesForm
 from portal.messaging.models import NON_ESSENTIAL_CATEGORIES
 from portal.models import db, utcnow
-from portal.pagination import page_number, paginate
+from portal.pagination import requested_page
 
 
 def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+    return current_user._get_current_object()
 
 
 @bp.get("/messages", endpoint="inbox")
 def inbox_page() -> Response:
     """My messages, newest first, filtered by category; htmx swaps the list when the filter changes."""
     filters = inbox.InboxFilters.from_args(request.args)
-    page = paginate(
-        inbox.inbox_statement(_me(), category=filters.category or None),
-        number=page_number(request.args.get("page")),
-        size=current_app.config["PORTAL_PAGE_SIZE"],
-    )
+    page = requested_page(inbox.inbox_statement(_me(), category=filters.category or None))
     return render(
         "messaging/inbox.html",
         "messaging/_inbox_results.html",

@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from portal.database import affected_rows
 from portal.messaging import audience
 from portal.messaging.models import (
     ESSENTIAL_CATEGORIES,
@@ -103,7 +104,7 @@ def _take(message_id: int, now: datetime, worker: str, lease: timedelta) -> bool
         )
     )
     db.session.commit()
-    return result.rowcount == 1
+    return affected_rows(result) == 1
 
 
 def _give_up(message_id: int, details: dict, *still: sa.ColumnElement[bool]) -> bool:
@@ -116,14 +117,14 @@ def _give_up(message_id: int, details: dict, *still: sa.ColumnElement[bool]) -> 
         .where(_MESSAGE.c.id == message_id, _MESSAGE.c.status == MessageStatus.STARTING.value, *still)
         .values(status=MessageStatus.FAILED.value, pause_details=details, start_lease_until=None)
     )
-    if result.rowcount == 1:
+    if affected_rows(result) == 1:
         db.session.execute(
             sa.update(_MESSAGE)
             .where(_MESSAGE.c.id == message_id, ~sa.exists().where(_RECIPIENT.c.message_id == message_id))
             .values(started_at=None, started_by=None)
         )
     db.session.commit()
-    return result.rowcount == 1
+    return affected_rows(result) == 1
 
 
 def _give_up_if_interrupted_too_often(message_id: int, now: datetime) -> bool:
@@ -150,7 +151,7 @@ def _still_mine(message_id: int, worker: str, until: datetime) -> bool:
         )
         .values(start_lease_until=until)
     )
-    return result.rowcount == 1
+    return affected_rows(result) == 1
 
 
 def start_message(message_id: int, *, now: datetime, worker: str | None = None) -> Started | None:
@@ -286,7 +287,7 @@ def finish_start(message: Message, worker: str, now: datetime) -> Started | None
             start_lease_until=None,
         )
     )
-    if result.rowcount != 1:
+    if affected_rows(result) != 1:
         db.session.rollback()
         return None
     db.session.commit()

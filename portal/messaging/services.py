@@ -22,6 +22,7 @@ from portal import csvio
 from portal.accounts.models import User
 from portal.campaigns import services as campaign_services
 from portal.campaigns.models import Campaign
+from portal.database import affected_rows
 from portal.domain_error import DomainError
 from portal.messaging import audience, markup
 from portal.messaging.audience import Criteria
@@ -233,7 +234,7 @@ def criteria_of(message: Message) -> Criteria:
 # ---------------------------------------------------------------------------------------- templates
 
 
-def templates_statement() -> sa.Select[tuple[MessageTemplate]]:
+def templates_statement() -> sa.Select[MessageTemplate]:
     """The library: ready templates first, then the saved ones by name."""
     return sa.select(MessageTemplate).order_by(MessageTemplate.key.is_(None), MessageTemplate.name, MessageTemplate.id)
 
@@ -495,12 +496,12 @@ def retry_failed(message: Message, *, now: datetime) -> int:
         .values(status=OutboxStatus.QUEUED.value, attempts=0, next_attempt_at=now, lease_until=None, claimed_by=None)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount:
+    if affected_rows(result):
         message.status = MessageStatus.SENDING.value
         message.finished_at = None
         message.pause_details = None
     db.session.flush()
-    return result.rowcount
+    return affected_rows(result)
 
 
 def stop(message: Message, *, now: datetime) -> int:
@@ -515,7 +516,7 @@ def stop(message: Message, *, now: datetime) -> int:
     message.status = MessageStatus.CANCELLED.value
     message.finished_at = now
     db.session.flush()
-    return result.rowcount
+    return affected_rows(result)
 
 
 @dataclass(frozen=True)
@@ -626,7 +627,7 @@ def previews(
 
 def _seen_by(viewer: User, contexts: Mapping[int, Context]) -> dict[int, Context]:
     return {
-        user_id: context if user_id == viewer.id else as_seen_by_others(context)  # type: ignore[misc]
+        user_id: context if user_id == viewer.id else as_seen_by_others(context)
         for user_id, context in contexts.items()
     }
 
@@ -783,7 +784,7 @@ class MessageFilters:
         return {"status": self.status or None}
 
 
-def messages_statement(filters: MessageFilters) -> sa.Select[tuple[Message]]:
+def messages_statement(filters: MessageFilters) -> sa.Select[Message]:
     """The messages matching the filters, the most recent first."""
     statement = (
         sa.select(Message)

@@ -34,6 +34,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -159,7 +160,7 @@ def _forbidden(node: nodes.Node) -> tuple[str, str]:
 _ExprKind = str | None
 
 
-def _is_const(node: nodes.Node, *types: type) -> bool:
+def _is_const(node: nodes.Node | None, *types: type) -> TypeGuard[nodes.Const]:
     return type(node) is nodes.Const and type(node.value) in types
 
 
@@ -203,7 +204,7 @@ _FILTER_RESULT: dict[str, _ExprKind] = {
 _NUMERIC_FILTERS = frozenset({"round", "number"})
 
 
-def _describe(node: nodes.Node) -> str:
+def _describe(node: nodes.Node | None) -> str:
     if type(node) is nodes.Name:
         return node.name
     if type(node) is nodes.Const:
@@ -259,8 +260,7 @@ class _Checker:
                 self.problems.append(TemplateProblem(node.lineno + offset - 1, "unsafe_link", url))
 
     def expression(self, node: nodes.Node) -> _ExprKind:
-        kind = type(node)
-        if kind is nodes.Const:
+        if type(node) is nodes.Const:
             value = node.value
             if type(value) is bool:
                 return "bool"
@@ -272,34 +272,34 @@ class _Checker:
                 return "none"
             self.problem(node, "forbidden_construct", "")
             return None
-        if kind is nodes.Name:
+        if type(node) is nodes.Name:
             placeholder = PLACEHOLDERS.get(node.name)
             if node.ctx != "load" or placeholder is None:
                 self.problem(node, "unknown_placeholder", node.name)
                 return None
             self.names.add(node.name)
             return "str" if placeholder.kind == "str" else "num"
-        if kind in (nodes.Neg, nodes.Pos) and _is_const(node.node, int, float):
+        if (type(node) is nodes.Neg or type(node) is nodes.Pos) and _is_const(node.node, int, float):
             return "num"  # a negative number literal
-        if kind in (nodes.And, nodes.Or):
+        if type(node) is nodes.And or type(node) is nodes.Or:
             self.expression(node.left)
             self.expression(node.right)
             return None
-        if kind is nodes.Not:
+        if type(node) is nodes.Not:
             self.expression(node.node)
             return "bool"
-        if kind is nodes.CondExpr:
+        if type(node) is nodes.CondExpr:
             if node.expr2 is None:
                 self.problem(node, "forbidden_inline_if", "")
                 return None
             self.expression(node.test)
             first, second = self.expression(node.expr1), self.expression(node.expr2)
             return first if first == second else None
-        if kind is nodes.Compare:
+        if type(node) is nodes.Compare:
             return self.compare(node)
-        if kind is nodes.Filter:
+        if type(node) is nodes.Filter:
             return self.filter(node)
-        if kind is nodes.Test:
+        if type(node) is nodes.Test:
             return self.test(node)
         self.forbidden(node)
         return None

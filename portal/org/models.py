@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal import reference_cache
-from portal.models import db
+from portal.models import Model
 
 
-class Commune(db.Model):
+class Commune(Model):
     """One of the 28 communes of Bordeaux Métropole."""
 
     __tablename__ = "commune"
@@ -30,7 +30,7 @@ class Commune(db.Model):
         return f"<Commune {self.insee} {self.name}>"
 
 
-class Site(db.Model):
+class Site(Model):
     """A building where employees work."""
 
     __tablename__ = "site"
@@ -49,7 +49,7 @@ class Site(db.Model):
         return f"<Site {self.code}>"
 
 
-class OrgUnit(db.Model):
+class OrgUnit(Model):
     """A direction or a service; services belong to a direction (any depth allowed)."""
 
     __tablename__ = "org_unit"

@@ -41,15 +41,13 @@ def personal_data_zip(user: Any, *, now: datetime) -> bytes:
     """A ZIP of everything the portal holds about this person: `personal-data.json` with every table, and one
     CSV file per table (UTF-8 with a byte-order mark, for spreadsheets)."""
     tables = personal_tables(user)
-    document = {
-        "exported_at": now.isoformat(),
-        "tables": {name: [{column: _plain(value) for column, value in row.items()} for row in rows]
-                   for name, rows in tables.items()},
-    }
+    plain = {name: [{column: _plain(value) for column, value in row.items()} for row in rows]
+             for name, rows in tables.items()}
+    document = {"exported_at": now.isoformat(), "tables": plain}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("personal-data.json", json.dumps(document, ensure_ascii=False, indent=1))
-        for name, rows in document["tables"].items():
+        for name, rows in plain.items():
             header = list(dict.fromkeys(column for row in rows for column in row)) or ["(empty)"]
             archive.writestr(f"{name}.csv", csvio.to_text(header, ([row.get(c) for c in header] for row in rows)))
     return buffer.getvalue()
