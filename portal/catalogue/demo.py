@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -109,7 +110,7 @@ def _demo_orders(items: dict[str, list[CatalogueItem]]) -> int:
     return len(placed)
 
 
-def _demo_returns(team: list[User]) -> None:
+def _demo_returns(team: Sequence[User]) -> None:
     """Devices the demo manager's team has to return: one overdue for weeks, one marked this week."""
     for colleague, days in zip(team[:2], (45, 3), strict=False):
         oldest = db.session.scalar(
