@@ -25,7 +25,10 @@ def _l(message: str) -> str:
 #: Why an order action is refused (portal.catalogue.orders.OrderError.code).
 ORDER_ERRORS = {
     "quantity": lazy_gettext("Choose a quantity from 1 to 10."),
-    "replaced_asset": lazy_gettext("The device to replace must be one of your devices in use."),
+    "replaced_asset": lazy_gettext("The device to replace must be one of your devices in use, of the same category."),
+    "additional_reason": lazy_gettext(
+        "You already have a device of this category: say which one it replaces, or why you need one more."
+    ),
     "not_approver": lazy_gettext("Only the requester's manager can decide on this request."),
     "not_submitted": lazy_gettext("This request has already been decided or cancelled."),
     "comment_required": lazy_gettext("Say why you refuse: the requester will read it."),

@@ -177,6 +177,8 @@ class Order(TimestampMixin, db.Model):
     approver_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)  # manager at request
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("catalogue_item.id"), index=True)
     replaces_asset_id: Mapped[int | None] = mapped_column(sa.ForeignKey("asset.id"))
+    # Why a device is added rather than replacing one of the same category the requester already has.
+    additional_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     quantity: Mapped[int] = mapped_column(default=1)
     justification: Mapped[str] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.String(20), default=OrderStatus.SUBMITTED.value, index=True)
