@@ -11,8 +11,10 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from flask import Blueprint, current_app
+from flask_babel import ngettext
 from markupsafe import Markup
 
+from portal import formatting
 from portal.catalogue.models import CatalogueItem
 from portal.i18n import lazy_gettext, translate
 
@@ -122,6 +124,12 @@ def _lookup(table: dict[str, str], key: str) -> str:
     return translate(word) if word is not None else key
 
 
+def years_old(age_years: Decimal) -> str:
+    """A device's age as people say it: "1 year old", "3.2 years old" (French: "1 an", "3,2 ans")."""
+    shown = formatting.number(age_years)
+    return ngettext("%(age)s year old", "%(age)s years old", 1 if shown == formatting.number(1) else 2, age=shown)
+
+
 def register(bp: Blueprint) -> None:
     """Expose the lookups to every template."""
     bp.add_app_template_global(lambda key: _lookup(CATEGORY_NAMES, key), "category_name")
@@ -129,6 +137,7 @@ def register(bp: Blueprint) -> None:
     bp.add_app_template_global(lambda key: _lookup(LABEL_WORDS, key), "label_words")
     bp.add_app_template_global(lambda key: _lookup(QUALITY_NAMES, key), "quality_name")
     bp.add_app_template_global(lambda key: _lookup(STATUS_NAMES, key), "status_word")
+    bp.add_app_template_global(years_old)
 
 
 # Rendered entries of the results list, keyed by everything they show: a changed item (name, price, factors,

@@ -13,7 +13,15 @@ from sqlalchemy.orm import joinedload
 from portal.accounts.models import User
 from portal.catalogue.footprints import FactorSet, item_footprint
 from portal.catalogue.models import Asset, AssetStatus, CatalogueItem
-from portal.footprint import EquipmentInputs, Figure, Footprint, calculate, keep_longer_saving
+from portal.footprint import (
+    EquipmentInputs,
+    Figure,
+    Footprint,
+    calculate,
+    keep_longer_saving,
+    past_half_life,
+    unused_embodied,
+)
 from portal.models import db
 from portal.timezone import PARIS
 
@@ -30,6 +38,16 @@ class DeviceFootprint:
     age_years: Decimal
     footprint: Footprint
     keep_12_months_saving: Figure
+
+    @property
+    def past_half_life(self) -> bool:
+        """Past half its expected lifetime: "keep it 12 more months"; younger: "keep it to its lifetime"."""
+        return past_half_life(self.footprint, self.age_years)
+
+    @property
+    def unused_embodied(self) -> Figure:
+        """The share of its manufacture that replacing it now would throw away."""
+        return unused_embodied(self.footprint, self.age_years)
 
 
 @dataclass(frozen=True)

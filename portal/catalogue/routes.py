@@ -11,8 +11,9 @@ from flask_login import current_user
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.wrappers import Response
 
-from portal import formatting, reference_cache
+from portal import reference_cache
 from portal.catalogue import bp, display, orders, services
+from portal.catalogue.display import years_old
 from portal.catalogue.footprints import difference_to_reference, item_footprint, load_factor_set, shared_factor_set
 from portal.catalogue.forms import DecisionForm, OrderForm
 from portal.catalogue.models import CatalogueItem, Order
@@ -137,15 +138,8 @@ def item(item_id: int) -> str:
 
 def _replacement_choices(devices: list[DeviceFootprint]) -> list[tuple[str, str]]:
     return [
-        (
-            str(d.asset.id),
-            _(
-                "%(model)s (%(tag)s), %(age)s years old",
-                model=d.asset.model_name,
-                tag=d.asset.asset_tag,
-                age=formatting.number(d.age_years),
-            ),
-        )
+        (str(d.asset.id), _("%(model)s (%(tag)s), %(age)s", model=d.asset.model_name, tag=d.asset.asset_tag,
+                            age=years_old(d.age_years)))
         for d in devices
     ]
 

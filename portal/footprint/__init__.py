@@ -8,9 +8,11 @@ from .calc import (
     calculate,
     keep_longer_saving,
     keep_one_more_year_saving,
+    past_half_life,
     reference_footprint,
     round_for_display,
     split_embodied,
+    unused_embodied,
 )
 from .factors import (
     CATEGORIES,
@@ -63,6 +65,7 @@ __all__ = [
     "inputs_from_sheet",
     "keep_longer_saving",
     "keep_one_more_year_saving",
+    "past_half_life",
     "label_for_ratio",
     "label_range",
     "merge_sources",
@@ -73,4 +76,5 @@ __all__ = [
     "round_for_display",
     "sheet_from_row",
     "split_embodied",
+    "unused_embodied",
 ]

@@ -330,3 +330,23 @@ def test_the_approval_card_shows_the_requesters_devices_of_the_category(
     # 4 years old; (150 + 10 + 2) / 5 + 20 kWh × 0.0519 = 33.438 kg per year
     assert "Maker Laptop A (T000001)\u202f: 4 ans, 33,4\u202fkg\u202fCO₂e par an" in card
     assert "Phone X" not in card
+
+
+def test_only_devices_of_the_category_are_suggested_to_keep_each_with_its_own_figure(
+    client, login_as, make_item, make_asset
+):
+    user = login_as("employee")
+    laptop = make_item(name="Book")  # embodied 162 kg, lifetime 5 years
+    make_asset(user=user, item=laptop, acquired_on=date.today() - timedelta(days=1461))  # 4 years: past half
+    make_asset(user=user, item=laptop, acquired_on=date.today() - timedelta(days=365))  # 1 year
+    make_asset(user=user, model_name="Phone", category="smartphone", acquired_on=date.today())
+    page = client.get(f"/catalogue/{make_item(name='Heavy', fabrication_kgco2e=Decimal('400')).id}/order")
+    sober = page.get_data(as_text=True).split("Avant de commander")[1].split("Votre demande")[0]
+    assert "Phone" not in sober
+    # 4 years old: 162 × 12 / (5 × 12) = 32.4 kg saved by 12 more months.
+    assert "Garder mon Maker Book (4 ans)\u202f:</strong>" in sober
+    assert "le garder 12 mois de plus évite 32,4\u202fkg\u202fCO₂e" in sober
+    # 1 year old: keep it to its 5 years; replaced now, 162 × (5 − 1) / 5 = 129.6 → 130 kg unused.
+    assert "Garder mon Maker Book (1 an) jusqu’à sa durée de vie attendue de 5 ans\u202f:" in sober
+    assert "remplacé maintenant, 130\u202fkg\u202fCO₂e de sa fabrication seraient perdus." in sober
+    assert sober.count("12 mois de plus") == 1
