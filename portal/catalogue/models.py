@@ -100,6 +100,15 @@ class CatalogueItem(TimestampMixin, db.Model):
     source_year: Mapped[int | None] = mapped_column()
     source_url: Mapped[str | None] = mapped_column(sa.String(500))
 
+    # Main specs (which ones depend on the category: portal.catalogue.specs); the names of those that are demo
+    # values rather than the manufacturer's, space-separated.
+    screen_inches: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 1), index=True)
+    memory_gb: Mapped[int | None] = mapped_column()
+    storage_gb: Mapped[int | None] = mapped_column()
+    processor_class: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    weight_kg: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
+    spec_demo_fields: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+
     # Results, recomputed whenever the item or its category's factors change (filter and sort in SQL).
     embodied_kgco2e: Mapped[Decimal] = mapped_column(KG, default=Decimal(0))
     annual_use_kgco2e: Mapped[Decimal] = mapped_column(KG, default=Decimal(0))

@@ -25,6 +25,7 @@ from portal.catalogue.my_footprint import (
     replaceable_assets,
     today_in_paris,
 )
+from portal.catalogue.specs import SCREEN_BANDS
 from portal.footprint import LABEL_THRESHOLDS, REFURBISHED_RULES, keep_one_more_year_saving
 from portal.htmx import render
 from portal.main.services import mark_notices_read
@@ -56,6 +57,8 @@ def index() -> Response:
         page=page,
         filters=filters,
         categories=services.CATALOGUE_CATEGORIES,
+        category_counts=reference_cache.cached("catalogue.category_counts", None, services.category_counts),
+        screen_bands=SCREEN_BANDS,
         labels=services.LABELS,
         result_rows=display.result_rows(page.items, differences, str(get_locale())),
         compare_ids=_compare_ids(),

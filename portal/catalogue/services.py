@@ -19,6 +19,7 @@ from portal.catalogue.footprints import (
     refresh_category,
 )
 from portal.catalogue.models import CatalogueItem, Factor, FactorVersion
+from portal.catalogue.specs import SCREEN_BANDS_BY_KEY, screen_condition, seed_specs
 from portal.footprint import CATEGORIES, Quality, inputs_from_sheet, sheet_from_row
 from portal.models import db
 
@@ -249,12 +250,17 @@ def seed_catalogue() -> int:
         refresh_category()
         recompute_yardsticks()
         refresh_category()
+    seed_specs()
     return len(created)
 
 
 # ---------------------------------------------------------------------------
 # Browsing
 # ---------------------------------------------------------------------------
+
+
+#: The category the catalogue opens on when none is asked for (its list is shown with every category's count).
+DEFAULT_CATEGORY = "laptop"
 
 
 @dataclass
@@ -267,14 +273,24 @@ class CatalogueFilters:
     price_min: Decimal | None = None
     price_max: Decimal | None = None
     sort: str = "annualised"
+    screen: str = ""  # a key of specs.SCREEN_BANDS (its category replaces the category asked)
 
     def key(self) -> tuple[object, ...]:
         """The filters as a hashable value (a cache key)."""
-        return (self.category, tuple(self.labels), self.refurbished, self.price_min, self.price_max, self.sort)
+        return (
+            self.category,
+            tuple(self.labels),
+            self.refurbished,
+            self.price_min,
+            self.price_max,
+            self.sort,
+            self.screen,
+        )
 
     @classmethod
     def from_args(cls, args: Any) -> CatalogueFilters:
-        """Read filters from a query string, ignoring what is not valid (a bookmark never breaks)."""
+        """Read filters from a query string, ignoring what is not valid (a bookmark never breaks). Without a
+        `category` argument the list opens on DEFAULT_CATEGORY; `category=` (empty) asks for every category."""
 
         def money(name: str) -> Decimal | None:
             raw = (args.get(name) or "").strip().replace(",", ".").replace("\u202f", "").replace(" ", "")
@@ -284,24 +300,27 @@ class CatalogueFilters:
                 return None
             return value if value.is_finite() and 0 <= value < 1_000_000 else None
 
-        category = args.get("category", "")
+        category = args.get("category", DEFAULT_CATEGORY)
         refurbished = args.get("refurbished", "")
         sort = args.get("sort", "annualised")
+        screen = SCREEN_BANDS_BY_KEY.get(args.get("screen", ""))
         return cls(
-            category=category if category in CATALOGUE_CATEGORIES else "",
+            category=screen.category if screen else category if category in CATALOGUE_CATEGORIES else "",
             labels=[label for label in args.getlist("label") if label in LABELS],
             refurbished=refurbished if refurbished in {"yes", "no"} else "",
             price_min=money("price_min"),
             price_max=money("price_max"),
             sort=sort if sort in SORTS else "annualised",
+            screen=screen.key if screen else "",
         )
 
     def query_args(self) -> dict[str, Any]:
         """The same filters as URL parameters (for pagination links)."""
         args: dict[str, Any] = {
-            "category": self.category or None,
+            "category": self.category,
             "label": self.labels or None,
             "refurbished": self.refurbished or None,
+            "screen": self.screen or None,
             "sort": self.sort,
         }
         if self.price_min is not None:
@@ -324,7 +343,20 @@ def catalogue_statement(filters: CatalogueFilters) -> sa.Select[tuple[CatalogueI
         statement = statement.where(CatalogueItem.price_eur >= filters.price_min)
     if filters.price_max is not None:
         statement = statement.where(CatalogueItem.price_eur <= filters.price_max)
+    if filters.screen:
+        statement = statement.where(screen_condition(SCREEN_BANDS_BY_KEY[filters.screen]))
     return statement.order_by(*SORTS[filters.sort], CatalogueItem.id)
+
+
+def category_counts(session: Session | None = None) -> dict[str, int]:
+    """How many active items each catalogue category offers (categories without any are left out)."""
+    rows = (session or db.session).execute(
+        sa.select(CatalogueItem.category, sa.func.count(CatalogueItem.id))
+        .where(CatalogueItem.active.is_(True))
+        .group_by(CatalogueItem.category)
+    )
+    counts = {category: count for category, count in rows}
+    return {key: counts[key] for key in CATALOGUE_CATEGORIES if counts.get(key)}
 
 
 def get_item(item_id: int, *, include_inactive: bool = False, session: Session | None = None) -> CatalogueItem | None:
