@@ -19,7 +19,7 @@ from portal.catalogue.footprints import (
     refresh_category,
 )
 from portal.catalogue.models import CatalogueItem, Factor, FactorVersion
-from portal.catalogue.specs import SCREEN_BANDS_BY_KEY, screen_condition, seed_specs
+from portal.catalogue.specs import SCREEN_BANDS_BY_KEY, comparable, screen_condition, seed_specs
 from portal.footprint import CATEGORIES, Quality, inputs_from_sheet, sheet_from_row
 from portal.models import db
 
@@ -395,19 +395,20 @@ def refurbished_variant(item: CatalogueItem) -> CatalogueItem | None:
 
 
 def best_in_category(item: CatalogueItem) -> CatalogueItem | None:
-    """The new model of the same category with the best label (lowest footprint), if better than this one."""
-    best = db.session.scalar(
+    """The new model of a comparable class (specs.comparable: about the same screen, the same processor class…)
+    with the lowest footprint, if lower than this one's. A category has at most a few dozen models."""
+    lower = db.session.scalars(
         sa.select(CatalogueItem)
         .where(
             CatalogueItem.category == item.category,
             CatalogueItem.active.is_(True),
             CatalogueItem.refurbished.is_(False),
             CatalogueItem.id != item.id,
+            CatalogueItem.annualised_kgco2e < item.annualised_kgco2e,
         )
-        .order_by(CatalogueItem.annualised_kgco2e, CatalogueItem.price_eur)
-        .limit(1)
+        .order_by(CatalogueItem.annualised_kgco2e, CatalogueItem.price_eur, CatalogueItem.id)
     )
-    return best if best is not None and best.annualised_kgco2e < item.annualised_kgco2e else None
+    return next((other for other in lower if comparable(item, other)), None)
 
 
 def items_by_ids(ids: Iterable[int]) -> list[CatalogueItem]:

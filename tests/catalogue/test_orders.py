@@ -31,9 +31,10 @@ def _order(client, item, **data):
 
 def test_order_form_shows_the_sober_alternatives_first(client, login_as, make_item, make_asset, make_user):
     user = login_as("employee")
-    item = make_item(name="Heavy", fabrication_kgco2e=Decimal("400"))
+    specs = {"screen_inches": Decimal("14"), "processor_class": "mainstream"}
+    item = make_item(name="Heavy", fabrication_kgco2e=Decimal("400"), **specs)
     make_item(name="Heavy refurbished", fabrication_kgco2e=Decimal("400"), refurbished=True, refurbished_of_id=item.id)
-    make_item(name="Light", fabrication_kgco2e=Decimal("60"))
+    make_item(name="Light", fabrication_kgco2e=Decimal("60"), **specs)
     make_asset(user=user, model_name="Old laptop")
     page = client.get(f"/catalogue/{item.id}/order").get_data(as_text=True)
     sober = page.split("Avant de commander")[1].split("Votre demande")[0]
@@ -350,3 +351,27 @@ def test_only_devices_of_the_category_are_suggested_to_keep_each_with_its_own_fi
     assert "Garder mon Maker Book (1 an) jusqu’à sa durée de vie attendue de 5 ans\u202f:" in sober
     assert "remplacé maintenant, 130\u202fkg\u202fCO₂e de sa fabrication seraient perdus." in sober
     assert sober.count("12 mois de plus") == 1
+
+
+def test_a_lower_footprint_model_is_suggested_only_of_a_comparable_class(client, login_as, make_item):
+    login_as("employee")
+    ordered = make_item(
+        name="Pro 14", fabrication_kgco2e=Decimal("400"), screen_inches=Decimal("14"), processor_class="performance"
+    )
+    make_item(
+        name="Tiny 11", fabrication_kgco2e=Decimal("60"), screen_inches=Decimal("11.6"), processor_class="performance"
+    )  # lowest, but a smaller screen
+    make_item(name="Entry 14", fabrication_kgco2e=Decimal("70"), screen_inches=Decimal("14"), processor_class="entry")
+    make_item(
+        name="Pro 13",
+        fabrication_kgco2e=Decimal("200"),
+        screen_inches=Decimal("13.3"),
+        processor_class="performance",
+        memory_gb=16,
+    )
+    sober = client.get(f"/catalogue/{ordered.id}/order").get_data(as_text=True).split("Votre demande")[0]
+    assert "Un modèle à l’empreinte plus faible, de classe comparable" in sober and "Maker Pro 13" in sober
+    assert "Tiny 11" not in sober and "Entry 14" not in sober
+    assert "Écran 13,3 pouces · Mémoire 16 Go" in sober  # its specs, to judge the match
+    alone = make_item(name="Only one", screen_inches=Decimal("27"), processor_class="workstation")
+    assert "classe comparable" not in client.get(f"/catalogue/{alone.id}/order").get_data(as_text=True)

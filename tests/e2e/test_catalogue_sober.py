@@ -1,5 +1,6 @@
 """The sober choices fit the order: only devices of the ordered category are suggested to keep, each with its
-own figure, "12 more months" only past half their lifetime (French at 1280 px, English at 390 px)."""
+own figure, "12 more months" only past half their lifetime, and a lower-footprint model only of a comparable
+class (French at 1280 px, English at 390 px)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,10 @@ def test_only_laptops_are_suggested_to_keep_when_ordering_a_laptop(
     make_asset(user=agent, item=book, acquired_on=date.today() - timedelta(days=1461))
     make_asset(user=agent, item=book, acquired_on=date.today() - timedelta(days=365))
     make_asset(user=agent, item=make_item(name="P22", category="monitor"), acquired_on=date.today())
-    heavy = make_item(name="Heavy", fabrication_kgco2e=Decimal("400"))
+    fourteen = {"screen_inches": Decimal("14"), "processor_class": "mainstream"}
+    heavy = make_item(name="Heavy", fabrication_kgco2e=Decimal("400"), **fourteen)
+    make_item(name="Light 14", fabrication_kgco2e=Decimal("120"), **fourteen)
+    make_item(name="Tiny 11", fabrication_kgco2e=Decimal("60"), screen_inches=Decimal("11.6"), processor_class="entry")
 
     page.set_viewport_size({"width": width, "height": 844})
     browser_login(agent)
@@ -49,5 +53,7 @@ def test_only_laptops_are_suggested_to_keep_when_ordering_a_laptop(
     expect(sober).to_contain_text(young_line)
     expect(sober).to_contain_text(young_figure)
     expect(sober).not_to_contain_text("P22")
+    expect(sober.get_by_role("link", name="Maker Light 14")).to_be_visible()  # comparable: 14 in, same class
+    expect(sober).not_to_contain_text("Tiny 11")  # lower still, but a smaller screen and an entry-level class
     assert reflow_problems(page) is None
     assert_accessible(page)
