@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from portal.areas import Area
+from portal.areas import Area, HomePanel
 from portal.i18n import lazy_gettext as _l
 from portal.main.services import NoticeKind
 from portal.personal_data import RetentionRule
@@ -54,17 +54,21 @@ NOTICES = {
         _l("Your request for %(item)s has been refused."), "catalogue.order_detail", (("order_id", "order_id"),)
     ),
     "order_delivered": NoticeKind(
-        _l("%(item)s has been delivered to you. Return the device it replaces at a collection point."),
+        _l("%(item)s has been delivered to you."), "catalogue.order_detail", (("order_id", "order_id"),)
+    ),
+    "order_delivered_return": NoticeKind(
+        _l("%(item)s has been delivered to you. Return the device it replaces (%(replaced)s) at a collection point."),
         "catalogue.order_detail",
         (("order_id", "order_id"),),
     ),
 }
 
-from portal.catalogue import admin_routes, display, inventory, personal_data, routes  # noqa: E402,F401
+from portal.catalogue import admin_routes, display, inventory, my_footprint, personal_data, routes  # noqa: E402,F401
 
 #: When an account is deactivated (a departure), its devices in use are flagged "to return".
 ON_DEACTIVATION = (inventory.flag_devices_to_return,)
 PERSONAL_DATA = (personal_data.devices_and_orders,)
+HOME_PANELS = (HomePanel("catalogue/_home_returns.html", my_footprint.home_devices_to_return),)
 RETENTION = (
     RetentionRule("order_texts", "PORTAL_RETENTION_DEACTIVATED_MONTHS", "months",
                   personal_data.clear_departed_order_texts),

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from portal.accounts.models import User
 from portal.catalogue.footprints import load_factor_set
 from portal.catalogue.models import Asset, AssetStatus, CatalogueItem
+from portal.catalogue.my_footprint import replaceable_assets
 from portal.catalogue.orders import decide, deliver, place_order
 from portal.catalogue.services import seed_catalogue
 from portal.models import db, utcnow
@@ -73,7 +74,8 @@ def load_demo() -> dict[str, int]:
 
 
 def _demo_orders(items: dict[str, list[CatalogueItem]]) -> int:
-    """The agent's past delivered laptop, and requests waiting for the demo manager."""
+    """The agent's past orders (a laptop that replaced her old one, now to return; a second screen, added with a
+    reason), and requests waiting for the demo manager (each replacing the colleague's oldest laptop)."""
     factor_set = load_factor_set()
     by_email = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.like("%@demo.example")))}
     agent, manager = by_email["agent@demo.example"], by_email["manager@demo.example"]
@@ -83,25 +85,37 @@ def _demo_orders(items: dict[str, list[CatalogueItem]]) -> int:
     laptops = sorted(items["laptop"], key=lambda i: i.annualised_kgco2e)
     screen = sorted(items["monitor"], key=lambda i: i.annualised_kgco2e)[0]
     placed = []
-    past = place_order(
+    old_laptop = replaceable_assets(agent, category="laptop")[0]
+    replacement = place_order(
+        requester=agent,
+        item=laptops[0],
+        quantity=1,
+        factor_set=factor_set,
+        replaces=old_laptop,
+        justification="Mon portable ne tient plus la charge et l’écran se détache.",
+    )
+    second_screen = place_order(
         requester=agent,
         item=screen,
         quantity=1,
         factor_set=factor_set,
         replaces=None,
         justification="Second écran pour le télétravail, demandé par la médecine du travail.",
+        additional_reason="Prescription de la médecine du travail : deux écrans pour limiter les torsions du cou.",
     )
-    decide(past, approver=manager, approve=True, comment="D'accord.")
-    deliver(past)
-    placed.append(past)
+    for past in (replacement, second_screen):
+        decide(past, approver=manager, approve=True, comment="D’accord.")
+        deliver(past)
+        placed.append(past)
     for n, colleague in enumerate(team):
+        current = replaceable_assets(colleague, category="laptop")
         placed.append(
             place_order(
                 requester=colleague,
                 item=laptops[-1 - n * 3],
                 quantity=1,
                 factor_set=factor_set,
-                replaces=None,
+                replaces=current[0] if current else None,
                 justification="Mon portable actuel est lent pour les logiciels de cartographie.",
             )
         )

@@ -15,7 +15,10 @@ from flask import Blueprint, current_app
 from flask_babel import gettext, ngettext
 from markupsafe import Markup
 
+from portal import formatting
+from portal.catalogue.footprints import estimated_inputs
 from portal.catalogue.models import CatalogueItem
+from portal.catalogue.specs import CATEGORY_SPECS, is_demo
 from portal.footprint import everyday_equivalents
 from portal.formatting import number, of_name
 from portal.i18n import lazy_gettext, translate
@@ -29,7 +32,10 @@ def _l(message: str) -> str:
 #: Why an order action is refused (portal.catalogue.orders.OrderError.code).
 ORDER_ERRORS = {
     "quantity": lazy_gettext("Choose a quantity from 1 to 10."),
-    "replaced_asset": lazy_gettext("The device to replace must be one of your devices in use."),
+    "replaced_asset": lazy_gettext("The device to replace must be one of your devices in use, of the same category."),
+    "additional_reason": lazy_gettext(
+        "You already have a device of this category: say which one it replaces, or why you need one more."
+    ),
     "not_approver": lazy_gettext("Only the requester's manager can decide on this request."),
     "not_submitted": lazy_gettext("This request has already been decided or cancelled."),
     "comment_required": lazy_gettext("Say why you refuse: the requester will read it."),
@@ -169,6 +175,111 @@ def _lookup(table: dict[str, str], key: str) -> str:
     return translate(word) if word is not None else key
 
 
+SPEC_NAMES = {
+    "screen_inches": _l("Screen"), "memory_gb": _l("Memory"), "storage_gb": _l("Storage"),
+    "processor_class": _l("Processor"), "weight_kg": _l("Weight"),
+}
+PROCESSOR_CLASS_NAMES = {
+    "entry": _l("entry-level"), "mainstream": _l("mid-range"), "performance": _l("high-performance"),
+    "workstation": _l("workstation"),
+}
+SCREEN_BAND_NAMES = {
+    "laptop-13": _l("under 14 inches"), "laptop-14": _l("14 to 14.9 inches"), "laptop-15": _l("15 inches and more"),
+    "monitor-22": _l("under 23 inches"), "monitor-24": _l("23 to 25.9 inches"),
+    "monitor-27": _l("26 to 29.9 inches"), "monitor-32": _l("30 inches and more"),
+}
+
+
+@dataclass(frozen=True)
+class SpecShown:
+    """One spec of an item as the pages show it: its name, its value in words, and whether it is a demo value."""
+
+    name: str
+    value: str
+    demo: bool
+
+
+def _spec_value(item: CatalogueItem, name: str) -> str | None:
+    value = getattr(item, name)
+    if value in (None, ""):
+        return None
+    if name == "screen_inches":
+        return gettext("%(inches)s in", inches=formatting.number(value))
+    if name in ("memory_gb", "storage_gb"):
+        return gettext("%(gb)s GB", gb=formatting.number(value, 0))
+    if name == "weight_kg":
+        return gettext("%(kg)s kg", kg=formatting.number(value))
+    return _lookup(PROCESSOR_CLASS_NAMES, value)
+
+
+def item_specs(item: CatalogueItem) -> list[SpecShown]:
+    """The item's main specs for its category, in order (those it lacks are left out)."""
+    shown = []
+    for name in CATEGORY_SPECS.get(item.category, ()):
+        value = _spec_value(item, name)
+        if value is not None:
+            shown.append(SpecShown(_lookup(SPEC_NAMES, name), value, is_demo(item, name)))
+    return shown
+
+
+def compared_specs(items: list[CatalogueItem]) -> list[tuple[str, list[SpecShown | None]]]:
+    """The specs of items compared side by side: one row per spec any of them has, None where one lacks it."""
+    per_item = [{spec.name: spec for spec in item_specs(item)} for item in items]
+    names = list(dict.fromkeys(name for specs in per_item for name in specs))
+    return [(name, [specs.get(name) for specs in per_item]) for name in names]
+
+
+#: Names of the catalogue's generic items (no manufacturer: the portal names them, in the reader's language),
+#: by SKU. Manufacturers' model names are never translated.
+GENERIC_NAMES = {
+    "dock-usb-c-universal": _l("Universal USB-C docking station"),
+    "dock-thunderbolt-4": _l("Thunderbolt 4 docking station"),
+    "headset-usb-wired": _l("Wired USB headset"),
+    "headset-bluetooth-anc": _l("Bluetooth headset with noise cancelling"),
+    "keyboard-wired": _l("Wired keyboard"),
+    "keyboard-wireless": _l("Wireless keyboard"),
+    "mouse-wired": _l("Wired mouse"),
+    "mouse-wireless": _l("Wireless mouse"),
+}
+GENERIC_MANUFACTURER = "Generic"
+
+
+def item_name(item: CatalogueItem) -> str:
+    """The model's name: a generic item's in the reader's language, a manufacturer's as it gives it."""
+    generic = GENERIC_NAMES.get(item.sku) if item.manufacturer == GENERIC_MANUFACTURER else None
+    return translate(generic) if generic is not None else item.name
+
+
+def item_title(item: CatalogueItem) -> str:
+    """Manufacturer and model ("Dell Latitude 5430"); a generic item's name alone, with "generic" said."""
+    if item.manufacturer == GENERIC_MANUFACTURER and item.sku in GENERIC_NAMES:
+        return gettext("%(name)s (generic)", name=item_name(item))
+    return f"{item.manufacturer} {item.name}"
+
+
+INPUT_NAMES = {
+    "fabrication": _l("fabrication"), "distribution": _l("distribution"), "end_of_life": _l("end of life"),
+    "lifetime_years": _l("lifetime"), "annual_kwh": _l("electricity use"),
+}
+
+
+def quality_label(item: CatalogueItem) -> str:
+    """What the item's quality badge says: "Manufacturer sheet", or which inputs were estimated and how."""
+    missing = estimated_inputs(item)
+    if len(missing) == len(INPUT_NAMES):
+        return gettext("Estimate: every value is the category's")
+    if missing and item.quality != "estimated":
+        names = ", ".join(_lookup(INPUT_NAMES, name) for name in missing)
+        return gettext("Estimate – %(inputs)s: category value", inputs=names)
+    return _lookup(QUALITY_NAMES, item.result_quality)
+
+
+def years_old(age_years: Decimal) -> str:
+    """A device's age as people say it: "1 year old", "3.2 years old" (French: "1 an", "3,2 ans")."""
+    shown = formatting.number(age_years)
+    return ngettext("%(age)s year old", "%(age)s years old", 1 if shown == formatting.number(1) else 2, age=shown)
+
+
 def register(bp: Blueprint) -> None:
     """Expose the lookups to every template."""
     bp.add_app_template_global(lambda key: _lookup(CATEGORY_NAMES, key), "category_name")
@@ -177,6 +288,13 @@ def register(bp: Blueprint) -> None:
     bp.add_app_template_global(lambda key: _lookup(QUALITY_NAMES, key), "quality_name")
     bp.add_app_template_global(lambda key: _lookup(STATUS_NAMES, key), "status_word")
     bp.add_app_template_global(equivalent_lines, "everyday_equivalents")
+    bp.add_app_template_global(years_old)
+    bp.add_app_template_global(item_specs)
+    bp.add_app_template_global(quality_label)
+    bp.add_app_template_global(item_name)
+    bp.add_app_template_global(item_title)
+    bp.add_app_template_global(compared_specs)
+    bp.add_app_template_global(lambda key: _lookup(SCREEN_BAND_NAMES, key), "screen_band_name")
 
 
 # Rendered entries of the results list, keyed by everything they show: a changed item (name, price, factors,
@@ -189,7 +307,8 @@ def _row_key(item: CatalogueItem, difference: Decimal, locale: str) -> tuple[obj
     return (
         locale, item.id, item.manufacturer, item.name, item.refurbished, item.category, item.label, difference,
         item.result_quality, item.embodied_kgco2e, item.annual_use_kgco2e, item.annualised_kgco2e,
-        item.lifetime_years, item.price_eur,
+        item.lifetime_years, item.price_eur, item.screen_inches, item.memory_gb, item.storage_gb,
+        item.processor_class, item.weight_kg, item.spec_demo_fields,
     )
 
 

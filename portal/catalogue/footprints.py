@@ -213,13 +213,27 @@ def difference_to_reference(annualised: Decimal, category: str, factor_set: Fact
     return annualised / factor_set.yardstick(category) - 1
 
 
+ITEM_INPUTS = ("fabrication_kgco2e", "distribution_kgco2e", "end_of_life_kgco2e", "lifetime_years", "annual_kwh")
+
+
+def has_own_figures(item: CatalogueItem) -> bool:
+    """True if the item gives at least one footprint input of its own (else it gets no A–E letter)."""
+    return any(getattr(item, name) is not None for name in ITEM_INPUTS)
+
+
+def estimated_inputs(item: CatalogueItem) -> list[str]:
+    """The inputs the item lacks, replaced by its category's values (the core's names: lifetime_years…)."""
+    return [name.removesuffix("_kgco2e") for name in ITEM_INPUTS if getattr(item, name) is None]
+
+
 def refresh_item(item: CatalogueItem, factor_set: FactorSet) -> Footprint:
     """Recompute and store the item's results (called on every change of the item or its factors)."""
     footprint = item_footprint(item, factor_set)
     item.embodied_kgco2e = footprint.net_embodied.value.quantize(Decimal("0.0001"))
     item.annual_use_kgco2e = footprint.annual_use.value.quantize(Decimal("0.0001"))
     item.annualised_kgco2e = footprint.annualised.value.quantize(Decimal("0.0001"))
-    item.label = label_for(footprint.annualised.value, item.category, factor_set).value
+    # A model without any figure of its own is the category's typical device: a letter would always say C.
+    item.label = label_for(footprint.annualised.value, item.category, factor_set).value if has_own_figures(item) else ""
     item.result_quality = footprint.quality.value
     return footprint
 

@@ -100,6 +100,15 @@ class CatalogueItem(TimestampMixin, Model):
     source_year: Mapped[int | None] = mapped_column()
     source_url: Mapped[str | None] = mapped_column(sa.String(500))
 
+    # Main specs (which ones depend on the category: portal.catalogue.specs); the names of those that are demo
+    # values rather than the manufacturer's, space-separated.
+    screen_inches: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 1), index=True)
+    memory_gb: Mapped[int | None] = mapped_column()
+    storage_gb: Mapped[int | None] = mapped_column()
+    processor_class: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    weight_kg: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
+    spec_demo_fields: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+
     # Results, recomputed whenever the item or its category's factors change (filter and sort in SQL).
     embodied_kgco2e: Mapped[Decimal] = mapped_column(KG, default=Decimal(0))
     annual_use_kgco2e: Mapped[Decimal] = mapped_column(KG, default=Decimal(0))
@@ -177,6 +186,8 @@ class Order(TimestampMixin, Model):
     approver_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)  # manager at request
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("catalogue_item.id"), index=True)
     replaces_asset_id: Mapped[int | None] = mapped_column(sa.ForeignKey("asset.id"))
+    # Why a device is added rather than replacing one of the same category the requester already has.
+    additional_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     quantity: Mapped[int] = mapped_column(default=1)
     justification: Mapped[str] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.String(20), default=OrderStatus.SUBMITTED.value, index=True)

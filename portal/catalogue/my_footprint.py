@@ -13,7 +13,15 @@ from sqlalchemy.orm import joinedload
 from portal.accounts.models import User
 from portal.catalogue.footprints import FactorSet, item_footprint
 from portal.catalogue.models import Asset, AssetStatus, CatalogueItem
-from portal.footprint import EquipmentInputs, Figure, Footprint, calculate, keep_longer_saving
+from portal.footprint import (
+    EquipmentInputs,
+    Figure,
+    Footprint,
+    calculate,
+    keep_longer_saving,
+    past_half_life,
+    unused_embodied,
+)
 from portal.models import db
 from portal.timezone import PARIS
 
@@ -31,6 +39,16 @@ class DeviceFootprint:
     footprint: Footprint
     keep_12_months_saving: Figure
 
+    @property
+    def past_half_life(self) -> bool:
+        """Past half its expected lifetime: "keep it 12 more months"; younger: "keep it to its lifetime"."""
+        return past_half_life(self.footprint, self.age_years)
+
+    @property
+    def unused_embodied(self) -> Figure:
+        """The share of its manufacture that replacing it now would throw away."""
+        return unused_embodied(self.footprint, self.age_years)
+
 
 @dataclass(frozen=True)
 class MyFootprint:
@@ -41,6 +59,16 @@ class MyFootprint:
     annual_embodied: Decimal
     annual_use: Decimal
     organisation_average: Decimal | None
+
+    @property
+    def in_use(self) -> list[DeviceFootprint]:
+        """The devices I use."""
+        return [d for d in self.devices if d.asset.status != AssetStatus.TO_RETURN.value]
+
+    @property
+    def to_return(self) -> list[DeviceFootprint]:
+        """The devices I must return: they count until they are returned."""
+        return [d for d in self.devices if d.asset.status == AssetStatus.TO_RETURN.value]
 
     @property
     def embodied_share(self) -> Decimal | None:
@@ -73,11 +101,7 @@ def my_footprint(user: User, factor_set: FactorSet, *, today: date, average_max_
         .options(joinedload(Asset.item))
         .order_by(Asset.acquired_on, Asset.id)
     ).all()
-    devices = []
-    for asset in assets:
-        footprint = asset_footprint(asset, factor_set)
-        age = age_in_years(asset.acquired_on, today)
-        devices.append(DeviceFootprint(asset, age, footprint, keep_longer_saving(footprint, age, 12)))
+    devices = device_footprints(list(assets), factor_set, today=today)
     total = None
     for device in devices:
         total = device.footprint.annualised if total is None else total + device.footprint.annualised
@@ -139,21 +163,65 @@ def organisation_average(factor_set: FactorSet) -> Decimal | None:
 
 
 def assets_to_return(user: User) -> list[Asset]:
-    """My devices marked to be returned at a collection point."""
-    return list(
-        db.session.scalars(
-            sa.select(Asset).where(Asset.user_id == user.id, Asset.status == AssetStatus.TO_RETURN.value)
-        )
-    )
-
-
-def replaceable_assets(user: User) -> list[Asset]:
-    """My devices in use that a new order could replace."""
+    """My devices marked to be returned at a collection point, oldest first."""
     return list(
         db.session.scalars(
             sa.select(Asset)
-            .where(Asset.user_id == user.id, Asset.status == AssetStatus.IN_USE.value)
-            .options(joinedload(Asset.item))
-            .order_by(Asset.acquired_on)
+            .where(Asset.user_id == user.id, Asset.status == AssetStatus.TO_RETURN.value)
+            .order_by(Asset.acquired_on, Asset.id)
         )
     )
+
+
+def home_devices_to_return(user: User, now: datetime) -> dict[str, list[Asset]] | None:
+    """The home panel of my devices to return (None when there is none: the panel is left out)."""
+    assets = assets_to_return(user)
+    return {"assets": assets} if assets else None
+
+
+def replaceable_assets(user: User, *, category: str | None = None) -> list[Asset]:
+    """My devices in use that a new order could replace (of one category if given), oldest first."""
+    statement = (
+        sa.select(Asset)
+        .where(Asset.user_id == user.id, Asset.status == AssetStatus.IN_USE.value)
+        .options(joinedload(Asset.item))
+        .order_by(Asset.acquired_on, Asset.id)
+    )
+    if category is not None:
+        statement = statement.where(Asset.category == category)
+    return list(db.session.scalars(statement))
+
+
+def device_footprints(assets: list[Asset], factor_set: FactorSet, *, today: date) -> list[DeviceFootprint]:
+    """Each device with its age, footprint and what keeping it 12 more months saves."""
+    devices = []
+    for asset in assets:
+        footprint = asset_footprint(asset, factor_set)
+        age = age_in_years(asset.acquired_on, today)
+        devices.append(DeviceFootprint(asset, age, footprint, keep_longer_saving(footprint, age, 12)))
+    return devices
+
+
+def current_devices_of_requesters(
+    pairs: set[tuple[int, str]], factor_set: FactorSet, *, today: date
+) -> dict[tuple[int, str], list[DeviceFootprint]]:
+    """For each (employee id, category), the employee's current devices of that category (in use or to return),
+    in one query: what a manager sees next to a request."""
+    if not pairs:
+        return {}
+    assets = db.session.scalars(
+        sa.select(Asset)
+        .where(
+            Asset.user_id.in_({user_id for user_id, _ in pairs}),
+            Asset.category.in_({category for _, category in pairs}),
+            Asset.status.in_(CURRENT_STATUSES),
+        )
+        .options(joinedload(Asset.item))
+        .order_by(Asset.acquired_on, Asset.id)
+    ).all()
+    found: dict[tuple[int, str], list[DeviceFootprint]] = {pair: [] for pair in pairs}
+    for device in device_footprints(list(assets), factor_set, today=today):
+        key = (device.asset.user_id, device.asset.category)  # type: ignore[assignment]
+        if key in found:
+            found[key].append(device)  # type: ignore[index]
+    return found

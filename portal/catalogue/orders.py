@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from portal.accounts.models import User
 from portal.catalogue.footprints import ELECTRICITY_KEY, FactorSet, item_footprint
 from portal.catalogue.models import Asset, AssetStatus, CatalogueItem, Factor, FactorVersion, Order, OrderStatus
+from portal.catalogue.my_footprint import replaceable_assets
 from portal.domain_error import DomainError
 from portal.main.services import notify
 from portal.models import db, utcnow
@@ -43,12 +44,24 @@ def place_order(
     justification: str,
     replaces: Asset | None,
     factor_set: FactorSet,
+    additional_reason: str = "",
 ) -> Order:
-    """Record a request, freezing the item's footprint, factor versions and price as they are now."""
+    """Record a request, freezing the item's footprint, factor versions and price as they are now.
+
+    A requester who already has a device of the item's category in use says which one it replaces (it will be
+    returned on delivery) or why she needs one more: the portal aims at fewer devices, not more.
+    """
     if not 1 <= quantity <= 10:
         raise OrderError("quantity")
-    if replaces is not None and (replaces.user_id != requester.id or replaces.status != AssetStatus.IN_USE.value):
+    if replaces is not None and (
+        replaces.user_id != requester.id
+        or replaces.status != AssetStatus.IN_USE.value
+        or replaces.category != item.category
+    ):
         raise OrderError("replaced_asset")
+    additional_reason = "" if replaces is not None else additional_reason.strip()
+    if replaces is None and not additional_reason and replaceable_assets(requester, category=item.category):
+        raise OrderError("additional_reason")
     footprint = item_footprint(item, factor_set)
     order = Order(
         requester=requester,
@@ -57,6 +70,7 @@ def place_order(
         quantity=quantity,
         justification=justification.strip(),
         replaces_asset=replaces,
+        additional_reason=additional_reason,
         status=OrderStatus.SUBMITTED.value,
         unit_price_eur=item.price_eur,
         embodied_kgco2e=footprint.net_embodied.value.quantize(Decimal("0.0001")),
@@ -139,12 +153,19 @@ def deliver(order: Order, *, today: date | None = None) -> list[Asset]:
         )
         db.session.add(asset)
         assets.append(asset)
-    if order.replaces_asset is not None and order.replaces_asset.status == AssetStatus.IN_USE.value:
-        order.replaces_asset.status = AssetStatus.TO_RETURN.value
-        order.replaces_asset.status_changed_at = utcnow()
+    replaced = order.replaces_asset
+    if replaced is not None and replaced.status == AssetStatus.IN_USE.value:
+        replaced.status = AssetStatus.TO_RETURN.value
+        replaced.status_changed_at = utcnow()
+        notify(
+            order.requester,
+            "order_delivered_return",
+            {"item": order.item.name, "order_id": order.id, "replaced": replaced.model_name},
+        )
+    else:
+        notify(order.requester, "order_delivered", {"item": order.item.name, "order_id": order.id})
     order.status = OrderStatus.DELIVERED.value
     order.delivered_at = utcnow()
-    notify(order.requester, "order_delivered", {"item": order.item.name, "order_id": order.id})
     db.session.flush()
     return assets
 
@@ -167,7 +188,7 @@ def pending_for(approver: User) -> sa.Select[Order]:
     return (
         sa.select(Order)
         .where(condition, Order.status == OrderStatus.SUBMITTED.value)
-        .options(joinedload(Order.item), joinedload(Order.requester))
+        .options(joinedload(Order.item), joinedload(Order.requester), joinedload(Order.replaces_asset))
         .order_by(Order.created_at, Order.id)
     )
 

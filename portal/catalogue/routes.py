@@ -15,15 +15,20 @@ from portal import reference_cache
 from portal.catalogue import bp, display, orders, services
 from portal.catalogue.advice import next_step
 from portal.catalogue.charts import device_bars
+from portal.catalogue.display import years_old
 from portal.catalogue.footprints import difference_to_reference, item_footprint, load_factor_set, shared_factor_set
 from portal.catalogue.forms import DecisionForm, OrderForm
 from portal.catalogue.models import CatalogueItem, Order
 from portal.catalogue.my_footprint import (
+    DeviceFootprint,
     cached_organisation_average,
+    current_devices_of_requesters,
+    device_footprints,
     my_footprint,
     replaceable_assets,
     today_in_paris,
 )
+from portal.catalogue.specs import SCREEN_BANDS
 from portal.catalogue.team import team_overview
 from portal.footprint import LABEL_THRESHOLDS, REFURBISHED_RULES, keep_one_more_year_saving
 from portal.htmx import render
@@ -56,6 +61,8 @@ def index() -> Response:
         page=page,
         filters=filters,
         categories=services.CATALOGUE_CATEGORIES,
+        category_counts=reference_cache.cached("catalogue.category_counts", None, services.category_counts),
+        screen_bands=SCREEN_BANDS,
         labels=services.LABELS,
         result_rows=display.result_rows(page.items, differences, str(get_locale())),
         compare_ids=_compare_ids(),
@@ -136,13 +143,17 @@ def item(item_id: int) -> str:
     )
 
 
-def _order_page(item: CatalogueItem, form: OrderForm) -> str:
-    factor_set = load_factor_set()
-    devices = my_footprint(current_user, factor_set, today=today_in_paris())
-    replaceable = {d.asset.id: d for d in devices.devices if d.asset.status == "in_use"}
-    form.replaces.choices = [(0, _("None"))] + [
-        (d.asset.id, f"{d.asset.model_name} ({d.asset.asset_tag})") for d in replaceable.values()
+def _replacement_choices(devices: list[DeviceFootprint]) -> list[tuple[str, str]]:
+    return [
+        (str(d.asset.id), _("%(model)s (%(tag)s), %(age)s", model=d.asset.model_name, tag=d.asset.asset_tag,
+                            age=years_old(d.age_years)))
+        for d in devices
     ]
+
+
+def _order_page(item: CatalogueItem, form: OrderForm, devices: list[DeviceFootprint]) -> str:
+    form.offer_replacements(_replacement_choices(devices), _("None: it is an additional device"))
+    factor_set = load_factor_set()
     refurbished = services.refurbished_variant(item) if not item.refurbished else None
     better = services.best_in_category(item)
     return render_template(
@@ -151,15 +162,22 @@ def _order_page(item: CatalogueItem, form: OrderForm) -> str:
         form=form,
         refurbished=refurbished,
         better=better if better is not None and better != refurbished else None,
-        keep_options=list(replaceable.values()),
+        keep_options=devices,
         footprint=item_footprint(item, factor_set),
     )
+
+
+def _my_devices_of(item: CatalogueItem) -> list[DeviceFootprint]:
+    """My devices in use of the item's category, with their age and footprint: those the order may replace."""
+    assets = replaceable_assets(current_user, category=item.category)
+    return device_footprints(assets, shared_factor_set(), today=today_in_paris())
 
 
 @bp.get("/catalogue/<int:item_id>/order")
 def order_form(item_id: int) -> str:
     """The request form, with the sober alternatives shown first."""
-    return _order_page(_visible_item(item_id), OrderForm())
+    item = _visible_item(item_id)
+    return _order_page(item, OrderForm(), _my_devices_of(item))
 
 
 @bp.post("/catalogue/<int:item_id>/order")
@@ -168,10 +186,11 @@ def place_order(item_id: int) -> Response | tuple[str, int]:
     item = _visible_item(item_id)
     if not item.active:
         abort(404)
+    devices = _my_devices_of(item)
     form = OrderForm()
-    form.replaces.choices = [(0, "")] + [(a.id, "") for a in replaceable_assets(current_user)]
+    form.offer_replacements(_replacement_choices(devices), "")
     if form.validate_on_submit():
-        replaces = next((a for a in replaceable_assets(current_user) if a.id == form.replaces.data), None)
+        replaces = next((d.asset for d in devices if d.asset.id == form.replaced_asset_id), None)
         try:
             order = orders.place_order(
                 requester=current_user,
@@ -179,6 +198,7 @@ def place_order(item_id: int) -> Response | tuple[str, int]:
                 quantity=form.quantity.data,
                 justification=form.justification.data,
                 replaces=replaces,
+                additional_reason=form.additional_reason.data or "",
                 factor_set=load_factor_set(),
             )
         except orders.OrderError as error:
@@ -187,7 +207,7 @@ def place_order(item_id: int) -> Response | tuple[str, int]:
             db.session.commit()
             flash(_("Your request has been sent to your manager."), "success")
             return redirect(url_for("catalogue.order_detail", order_id=order.id), code=303)
-    return _order_page(item, form), 422
+    return _order_page(item, form, devices), 422
 
 
 @bp.get("/orders")
@@ -236,9 +256,13 @@ def cancel_order(order_id: int) -> Response:
 def _approvals_page(card_error: tuple[int, str] | None = None, comment: str = "") -> str:
     """The approvals page; `card_error` (order id, message) is shown on that request's card, its comment focused."""
     pending = db.session.scalars(orders.pending_for(current_user)).all()
+    current_devices = current_devices_of_requesters(
+        {(order.requester_id, order.item.category) for order in pending}, shared_factor_set(), today=today_in_paris()
+    )
     return render_template(
         "catalogue/approvals.html",
         pending=pending,
+        current_devices=current_devices,
         form=DecisionForm(),
         team=orders.team_year(current_user),
         decided=orders.decided_by_me(current_user),

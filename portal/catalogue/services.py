@@ -19,6 +19,7 @@ from portal.catalogue.footprints import (
     refresh_category,
 )
 from portal.catalogue.models import CatalogueItem, Factor, FactorVersion
+from portal.catalogue.specs import SCREEN_BANDS_BY_KEY, comparable, screen_condition, seed_specs
 from portal.footprint import CATEGORIES, Figure, Quality, inputs_from_sheet, sheet_from_row
 from portal.models import db
 
@@ -256,12 +257,17 @@ def seed_catalogue() -> int:
         refresh_category()
         recompute_yardsticks()
         refresh_category()
+    seed_specs()
     return len(created)
 
 
 # ---------------------------------------------------------------------------
 # Browsing
 # ---------------------------------------------------------------------------
+
+
+#: The category the catalogue opens on when none is asked for (its list is shown with every category's count).
+DEFAULT_CATEGORY = "laptop"
 
 
 @dataclass
@@ -274,14 +280,24 @@ class CatalogueFilters:
     price_min: Decimal | None = None
     price_max: Decimal | None = None
     sort: str = "annualised"
+    screen: str = ""  # a key of specs.SCREEN_BANDS (its category replaces the category asked)
 
     def key(self) -> tuple[object, ...]:
         """The filters as a hashable value (a cache key)."""
-        return (self.category, tuple(self.labels), self.refurbished, self.price_min, self.price_max, self.sort)
+        return (
+            self.category,
+            tuple(self.labels),
+            self.refurbished,
+            self.price_min,
+            self.price_max,
+            self.sort,
+            self.screen,
+        )
 
     @classmethod
     def from_args(cls, args: Any) -> CatalogueFilters:
-        """Read filters from a query string, ignoring what is not valid (a bookmark never breaks)."""
+        """Read filters from a query string, ignoring what is not valid (a bookmark never breaks). Without a
+        `category` argument the list opens on DEFAULT_CATEGORY; `category=` (empty) asks for every category."""
 
         def money(name: str) -> Decimal | None:
             raw = (args.get(name) or "").strip().replace(",", ".").replace("\u202f", "").replace(" ", "")
@@ -291,24 +307,27 @@ class CatalogueFilters:
                 return None
             return value if value.is_finite() and 0 <= value < 1_000_000 else None
 
-        category = args.get("category", "")
+        category = args.get("category", DEFAULT_CATEGORY)
         refurbished = args.get("refurbished", "")
         sort = args.get("sort", "annualised")
+        screen = SCREEN_BANDS_BY_KEY.get(args.get("screen", ""))
         return cls(
-            category=category if category in CATALOGUE_CATEGORIES else "",
+            category=screen.category if screen else category if category in CATALOGUE_CATEGORIES else "",
             labels=[label for label in args.getlist("label") if label in LABELS],
             refurbished=refurbished if refurbished in {"yes", "no"} else "",
             price_min=money("price_min"),
             price_max=money("price_max"),
             sort=sort if sort in SORTS else "annualised",
+            screen=screen.key if screen else "",
         )
 
     def query_args(self) -> dict[str, Any]:
         """The same filters as URL parameters (for pagination links)."""
         args: dict[str, Any] = {
-            "category": self.category or None,
+            "category": self.category,
             "label": self.labels or None,
             "refurbished": self.refurbished or None,
+            "screen": self.screen or None,
             "sort": self.sort,
         }
         if self.price_min is not None:
@@ -331,7 +350,20 @@ def catalogue_statement(filters: CatalogueFilters) -> sa.Select[CatalogueItem]:
         statement = statement.where(CatalogueItem.price_eur >= filters.price_min)
     if filters.price_max is not None:
         statement = statement.where(CatalogueItem.price_eur <= filters.price_max)
+    if filters.screen:
+        statement = statement.where(screen_condition(SCREEN_BANDS_BY_KEY[filters.screen]))
     return statement.order_by(*SORTS[filters.sort], CatalogueItem.id)
+
+
+def category_counts(session: Session | None = None) -> dict[str, int]:
+    """How many active items each catalogue category offers (categories without any are left out)."""
+    rows = (session or db.session).execute(
+        sa.select(CatalogueItem.category, sa.func.count(CatalogueItem.id))
+        .where(CatalogueItem.active.is_(True))
+        .group_by(CatalogueItem.category)
+    )
+    counts = {category: count for category, count in rows}
+    return {key: counts[key] for key in CATALOGUE_CATEGORIES if counts.get(key)}
 
 
 def get_item(item_id: int, *, include_inactive: bool = False, session: Session | None = None) -> CatalogueItem | None:
@@ -370,19 +402,20 @@ def refurbished_variant(item: CatalogueItem) -> CatalogueItem | None:
 
 
 def best_in_category(item: CatalogueItem) -> CatalogueItem | None:
-    """The new model of the same category with the best label (lowest footprint), if better than this one."""
-    best = db.session.scalar(
+    """The new model of a comparable class (specs.comparable: about the same screen, the same processor class…)
+    with the lowest footprint, if lower than this one's. A category has at most a few dozen models."""
+    lower = db.session.scalars(
         sa.select(CatalogueItem)
         .where(
             CatalogueItem.category == item.category,
             CatalogueItem.active.is_(True),
             CatalogueItem.refurbished.is_(False),
             CatalogueItem.id != item.id,
+            CatalogueItem.annualised_kgco2e < item.annualised_kgco2e,
         )
-        .order_by(CatalogueItem.annualised_kgco2e, CatalogueItem.price_eur)
-        .limit(1)
+        .order_by(CatalogueItem.annualised_kgco2e, CatalogueItem.price_eur, CatalogueItem.id)
     )
-    return best if best is not None and best.annualised_kgco2e < item.annualised_kgco2e else None
+    return next((other for other in lower if comparable(item, other)), None)
 
 
 def items_by_ids(ids: Iterable[int]) -> list[CatalogueItem]:

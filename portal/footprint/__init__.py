@@ -8,9 +8,11 @@ from .calc import (
     calculate,
     keep_longer_saving,
     keep_one_more_year_saving,
+    past_half_life,
     reference_footprint,
     round_for_display,
     split_embodied,
+    unused_embodied,
 )
 from .equivalents import EVERYDAY_EQUIVALENTS, Equivalent, EquivalentAmount, everyday_equivalents
 from .factors import (
@@ -68,6 +70,7 @@ __all__ = [
     "inputs_from_sheet",
     "keep_longer_saving",
     "keep_one_more_year_saving",
+    "past_half_life",
     "label_for_ratio",
     "label_range",
     "merge_sources",
@@ -78,4 +81,5 @@ __all__ = [
     "round_for_display",
     "sheet_from_row",
     "split_embodied",
+    "unused_embodied",
 ]

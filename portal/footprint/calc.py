@@ -18,9 +18,11 @@ __all__ = [
     "calculate",
     "keep_longer_saving",
     "keep_one_more_year_saving",
+    "past_half_life",
     "reference_footprint",
     "round_for_display",
     "split_embodied",
+    "unused_embodied",
 ]
 
 _INPUT_NAMES = ("fabrication", "distribution", "end_of_life", "lifetime_years", "annual_kwh")
@@ -136,6 +138,22 @@ def keep_longer_saving(footprint: Footprint, age_years: Decimal | int, months: i
         lifetime.sources,
     )
     return footprint.net_embodied * Decimal(months) / (horizon * 12)
+
+
+def unused_embodied(footprint: Footprint, age_years: Decimal | int) -> Figure:
+    """kgCO₂e of the device's manufacture that its remaining expected years would carry: E × (L − age) / L,
+    0 past its lifetime. Replacing the device now throws that share away (L: the lifetime's central value)."""
+    age = Decimal(age_years)
+    if age < 0:
+        raise ValueError("age must not be negative")
+    lifetime = footprint.lifetime_years.value
+    return footprint.net_embodied * (max(lifetime - age, Decimal(0)) / lifetime)
+
+
+def past_half_life(footprint: Footprint, age_years: Decimal | int) -> bool:
+    """True once the device has lived half its expected lifetime: only then is "keep it 12 more months" the
+    advice; a younger device is to be kept to its expected lifetime."""
+    return Decimal(age_years) * 2 >= footprint.lifetime_years.value
 
 
 N = TypeVar("N", Figure, Decimal)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
+from portal.catalogue.footprints import load_factor_set
 from portal.catalogue.models import Asset, Factor, Order
+from portal.catalogue.orders import OrderError, place_order
 from portal.catalogue.services import update_factor
 from portal.main.models import Notice
 from portal.models import db
@@ -27,9 +31,10 @@ def _order(client, item, **data):
 
 def test_order_form_shows_the_sober_alternatives_first(client, login_as, make_item, make_asset, make_user):
     user = login_as("employee")
-    item = make_item(name="Heavy", fabrication_kgco2e=Decimal("400"))
+    specs = {"screen_inches": Decimal("14"), "processor_class": "mainstream"}
+    item = make_item(name="Heavy", fabrication_kgco2e=Decimal("400"), **specs)
     make_item(name="Heavy refurbished", fabrication_kgco2e=Decimal("400"), refurbished=True, refurbished_of_id=item.id)
-    make_item(name="Light", fabrication_kgco2e=Decimal("60"))
+    make_item(name="Light", fabrication_kgco2e=Decimal("60"), **specs)
     make_asset(user=user, model_name="Old laptop")
     page = client.get(f"/catalogue/{item.id}/order").get_data(as_text=True)
     sober = page.split("Avant de commander")[1].split("Votre demande")[0]
@@ -161,9 +166,6 @@ def test_refusal_needs_a_comment_and_decisions_happen_once(app, client, make_ite
 def test_another_managers_request_cannot_be_decided(client, login_as, make_item, make_user):
     manager = make_user(roles=("manager",))
     requester = make_user(manager_id=manager.id)
-    from portal.catalogue.footprints import load_factor_set
-    from portal.catalogue.orders import place_order
-
     order = place_order(
         requester=requester,
         item=make_item(),
@@ -220,4 +222,156 @@ def test_delivery_assigns_new_devices_and_marks_the_replaced_one_to_return(
     assets = db.session.scalars(sa.select(Asset).where(Asset.user_id == requester.id).order_by(Asset.id)).all()
     assert [(a.model_name, a.status) for a in assets] == [("Old laptop", "to_return"), ("Maker New laptop", "in_use")]
     page = client.get("/me/footprint").get_data(as_text=True)
-    assert "à rendre" in page and re.search(r"Maker New laptop", page)
+    assert "1 équipement à rendre" in page and re.search(r"Maker New laptop", page)
+    returns = page.split('id="to-return-title"')[1].split("</section>")[0]
+    assert "Old laptop (T000001)" in returns and "tant que vous ne l’avez pas rendu" in returns
+    home = client.get("/").get_data(as_text=True)
+    assert "1 équipement à rendre" in home and "Old laptop (T000001)" in home
+    assert "Rendez l’équipement qu’il remplace (Old laptop)" in home
+
+
+def test_the_form_asks_which_device_of_the_category_it_replaces(client, login_as, make_item, make_asset):
+    user = login_as("employee")
+    make_asset(user=user, model_name="Old laptop", acquired_on=date(2020, 1, 1))
+    make_asset(user=user, model_name="Spare laptop", acquired_on=date(2024, 1, 1))
+    make_asset(user=user, model_name="Phone", category="smartphone")
+    make_asset(user=user, model_name="Gone laptop", status="to_return")
+    page = client.get(f"/catalogue/{make_item().id}/order").get_data(as_text=True)
+    question = page.split("<legend>")[1].split("</fieldset>")[0]
+    assert question.startswith("Quel équipement remplace-t-il\u202f?")
+    assert "Vous avez déjà 2 équipements de cette catégorie (ordinateur portable) en service." in question
+    assert re.search(r"Old laptop \(T000001\), \d+,\d ans", question) and "Spare laptop (T000002)" in question
+    assert "Phone" not in question and "Gone laptop" not in question
+    assert "Aucun\u202f: c’est un équipement supplémentaire" in question
+    assert "checked" not in question  # no answer chosen for her
+
+
+def test_no_replacement_question_without_a_device_of_the_category(client, login_as, make_item, make_asset):
+    user = login_as("employee")
+    make_asset(user=user, model_name="Phone", category="smartphone")
+    page = client.get(f"/catalogue/{make_item().id}/order").get_data(as_text=True)
+    assert "Quel équipement remplace-t-il" not in page and 'name="additional_reason"' not in page
+    assert _order(client, make_item()).status_code == 303
+
+
+def test_an_unanswered_question_or_an_unjustified_additional_device_is_refused(client, login_as, make_item, make_asset):
+    user = login_as("employee")
+    make_asset(user=user, model_name="Old laptop")
+    item = make_item()
+    unanswered = _order(client, item, replaces="")
+    assert unanswered.status_code == 422
+    page = unanswered.get_data(as_text=True)
+    summary = page.split('id="order-errors"')[1].split("</div>")[0]
+    assert "Dites quel équipement il remplace, ou que c’est un équipement supplémentaire." in summary
+    assert page.index('id="order-errors"') < page.index('name="quantity"')  # the summary opens the form
+    assert 'autofocus id="order-errors"' in page
+    no_reason = _order(client, item, replaces="additional", additional_reason=" ")
+    assert no_reason.status_code == 422
+    assert "Dites pourquoi il vous faut un équipement supplémentaire" in no_reason.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
+
+    added = _order(client, item, replaces="additional", additional_reason="Un second poste pour la salle de crise.")
+    assert added.status_code == 303
+    order = db.session.scalar(sa.select(Order))
+    assert order.replaces_asset_id is None and order.additional_reason == "Un second poste pour la salle de crise."
+    assert "Un second poste pour la salle de crise." in client.get(f"/orders/{order.id}").get_data(as_text=True)
+
+
+def test_a_device_of_another_category_cannot_be_the_replaced_one(make_user, make_item, make_asset):
+    requester = make_user()
+    phone = make_asset(user=requester, category="smartphone", model_name="Phone")
+    with pytest.raises(OrderError) as refused:
+        place_order(
+            requester=requester,
+            item=make_item(),
+            quantity=1,
+            justification="Pour le travail",
+            replaces=phone,
+            factor_set=load_factor_set(),
+        )
+    assert refused.value.code == "replaced_asset"
+
+
+def test_the_service_refuses_an_additional_device_without_a_reason(make_user, make_item, make_asset):
+    requester = make_user()
+    make_asset(user=requester, model_name="Old laptop")
+    with pytest.raises(OrderError) as refused:
+        place_order(
+            requester=requester,
+            item=make_item(),
+            quantity=1,
+            justification="Pour le travail",
+            replaces=None,
+            factor_set=load_factor_set(),
+        )
+    assert refused.value.code == "additional_reason"
+
+
+def test_the_approval_card_shows_the_requesters_devices_of_the_category(
+    client, login_as, make_user, make_item, make_asset
+):
+    manager = login_as("manager")
+    requester = make_user(manager_id=manager.id, first_name="Ana", last_name="Agent")
+    laptop = make_item(name="Laptop A")
+    old = make_asset(user=requester, item=laptop, acquired_on=date.today() - timedelta(days=1461))
+    make_asset(user=requester, category="smartphone", model_name="Phone X")
+    place_order(
+        requester=requester,
+        item=make_item(name="Laptop B"),
+        quantity=1,
+        justification="Pour le travail",
+        replaces=old,
+        factor_set=load_factor_set(),
+    )
+    db.session.commit()
+    page = client.get("/approvals").get_data(as_text=True)
+    card = page.split('class="current-devices"')[1].split("</div>")[0]
+    assert "Remplace\u202f:" in card and "Maker Laptop A (T000001)" in card
+    assert "Ana Agent a 1 équipement de cette catégorie (ordinateur portable)\u202f:" in card
+    # 4 years old; (150 + 10 + 2) / 5 + 20 kWh × 0.0519 = 33.438 kg per year
+    assert "Maker Laptop A (T000001)\u202f: 4 ans, 33,4\u202fkg\u202fCO₂e par an" in card
+    assert "Phone X" not in card
+
+
+def test_only_devices_of_the_category_are_suggested_to_keep_each_with_its_own_figure(
+    client, login_as, make_item, make_asset
+):
+    user = login_as("employee")
+    laptop = make_item(name="Book")  # embodied 162 kg, lifetime 5 years
+    make_asset(user=user, item=laptop, acquired_on=date.today() - timedelta(days=1461))  # 4 years: past half
+    make_asset(user=user, item=laptop, acquired_on=date.today() - timedelta(days=365))  # 1 year
+    make_asset(user=user, model_name="Phone", category="smartphone", acquired_on=date.today())
+    page = client.get(f"/catalogue/{make_item(name='Heavy', fabrication_kgco2e=Decimal('400')).id}/order")
+    sober = page.get_data(as_text=True).split("Avant de commander")[1].split("Votre demande")[0]
+    assert "Phone" not in sober
+    # 4 years old: 162 × 12 / (5 × 12) = 32.4 kg saved by 12 more months.
+    assert "Garder mon Maker Book (4 ans)\u202f:</strong>" in sober
+    assert "le garder 12 mois de plus évite 32,4\u202fkg\u202fCO₂e" in sober
+    # 1 year old: keep it to its 5 years; replaced now, 162 × (5 − 1) / 5 = 129.6 → 130 kg unused.
+    assert "Garder mon Maker Book (1 an) jusqu’à sa durée de vie attendue de 5 ans\u202f:" in sober
+    assert "remplacé maintenant, 130\u202fkg\u202fCO₂e de sa fabrication seraient perdus." in sober
+    assert sober.count("12 mois de plus") == 1
+
+
+def test_a_lower_footprint_model_is_suggested_only_of_a_comparable_class(client, login_as, make_item):
+    login_as("employee")
+    ordered = make_item(
+        name="Pro 14", fabrication_kgco2e=Decimal("400"), screen_inches=Decimal("14"), processor_class="performance"
+    )
+    make_item(
+        name="Tiny 11", fabrication_kgco2e=Decimal("60"), screen_inches=Decimal("11.6"), processor_class="performance"
+    )  # lowest, but a smaller screen
+    make_item(name="Entry 14", fabrication_kgco2e=Decimal("70"), screen_inches=Decimal("14"), processor_class="entry")
+    make_item(
+        name="Pro 13",
+        fabrication_kgco2e=Decimal("200"),
+        screen_inches=Decimal("13.3"),
+        processor_class="performance",
+        memory_gb=16,
+    )
+    sober = client.get(f"/catalogue/{ordered.id}/order").get_data(as_text=True).split("Votre demande")[0]
+    assert "Un modèle à l’empreinte plus faible, de classe comparable" in sober and "Maker Pro 13" in sober
+    assert "Tiny 11" not in sober and "Entry 14" not in sober
+    assert "Écran 13,3 pouces · Mémoire 16 Go" in sober  # its specs, to judge the match
+    alone = make_item(name="Only one", screen_inches=Decimal("27"), processor_class="workstation")
+    assert "classe comparable" not in client.get(f"/catalogue/{alone.id}/order").get_data(as_text=True)

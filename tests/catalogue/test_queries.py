@@ -40,7 +40,13 @@ def test_catalogue_my_footprint_orders_and_approvals_do_not_grow_with_rows(
     items = [make_item(name=f"I{n}") for n in range(3)]
     make_asset(user=me, item=items[0])
     place_order(
-        requester=me, item=items[0], quantity=1, justification="for work", replaces=None, factor_set=load_factor_set()
+        requester=me,
+        item=items[0],
+        quantity=1,
+        justification="for work",
+        replaces=None,
+        factor_set=load_factor_set(),
+        additional_reason="a second one for the field team",
     )
     db.session.commit()
     login(me)
@@ -51,7 +57,13 @@ def test_catalogue_my_footprint_orders_and_approvals_do_not_grow_with_rows(
         item = make_item(name=f"More {n}")
         make_asset(user=me, item=item)
         place_order(
-            requester=me, item=item, quantity=1, justification="for work", replaces=None, factor_set=load_factor_set()
+            requester=me,
+            item=item,
+            quantity=1,
+            justification="for work",
+            replaces=None,
+            factor_set=load_factor_set(),
+            additional_reason="a second one for the field team",
         )
     db.session.commit()
     many = {p: _queries(client, p) for p in paths}

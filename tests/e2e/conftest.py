@@ -62,16 +62,11 @@ def base_url(live_server: str) -> str:
 @pytest.fixture
 def browser_login(page):  # noqa: ANN001 - Playwright's Page
     """Log a user in through the real form: `browser_login(user)` (password of the make_user factory)."""
-    from playwright.sync_api import expect
-
     from tests.conftest import PASSWORD
+    from tests.e2e.helpers import log_in
 
     def do(user, password: str = PASSWORD) -> None:  # noqa: ANN001
-        page.goto("/login")
-        page.locator("#email").fill(user.email)
-        page.locator("#password").fill(password)
-        page.locator("form.stacked button[type=submit]").click()
-        expect(page.locator("h1")).not_to_have_text("Connexion au portail du numérique responsable")
+        log_in(page, user.email, password)
 
     return do
 

@@ -128,3 +128,14 @@ def reflow_problems(page: Page) -> str | None:
     if result["scroll"] <= 0:
         return None
     return f"scrolls {result['scroll']} px sideways: {', '.join(result['elements'])}"
+
+
+def log_in(page: Page, email: str, password: str) -> None:
+    """Sign in through the real form and wait for the page after it."""
+    from playwright.sync_api import expect
+
+    page.goto("/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("form.stacked button[type=submit]").click()
+    expect(page.locator("h1")).not_to_have_text("Connexion au portail du numérique responsable")

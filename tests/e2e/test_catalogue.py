@@ -3,6 +3,7 @@ approve as the manager, see the approved status as the employee."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from playwright.sync_api import Page, expect
@@ -29,12 +30,12 @@ def test_filter_compare_order_refurbished_approve(
     make_asset(user=agent, model_name="Old laptop")
 
     browser_login(agent)
-    page.goto("/catalogue")
+    page.goto("/catalogue?category=")  # every category (the catalogue opens on laptops)
     expect(page.get_by_role("heading", level=2)).to_have_text("4 articles")
     assert_accessible(page)
     page.get_by_label("Catégorie").select_option("laptop")  # htmx updates the results and the URL
     expect(page.get_by_role("heading", level=2)).to_have_text("3 articles")
-    expect(page).to_have_url("/catalogue?category=laptop&refurbished=&price_min=&price_max=&sort=annualised")
+    expect(page).to_have_url("/catalogue?category=laptop&screen=&refurbished=&price_min=&price_max=&sort=annualised")
     page.get_by_label("Trier par").select_option("price")
     expect(page.locator("#catalogue-results h3").first).to_contain_text("Heavy 15")  # the refurbished one, 770 €
     assert_accessible(page)
@@ -57,7 +58,7 @@ def test_filter_compare_order_refurbished_approve(
     sober.get_by_role("link", name="Maker Heavy 15 (reconditionné)").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Demande : Maker Heavy 15")
     page.get_by_label("Pourquoi en avez-vous besoin ?").fill("Mon portable actuel ne tient plus la charge.")
-    page.get_by_label("Équipement remplacé").select_option(label="Old laptop (T000001)")
+    page.get_by_label(re.compile(r"^Old laptop \(T000001\), \d+,\d ans$")).check()
     page.get_by_role("button", name="Envoyer ma demande à mon responsable").click()
     expect(page.get_by_role("status").first).to_contain_text("Votre demande a été envoyée")
     expect(page.locator("main")).to_contain_text("en attente de validation")

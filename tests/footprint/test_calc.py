@@ -17,9 +17,11 @@ from portal.footprint import (
     category_reference,
     keep_longer_saving,
     keep_one_more_year_saving,
+    past_half_life,
     reference_footprint,
     round_for_display,
     split_embodied,
+    unused_embodied,
 )
 from portal.footprint.factors import (
     ADEME_IMPACT_CO2,
@@ -281,6 +283,16 @@ def test_keep_longer_rejects_negative_inputs():
         keep_longer_saving(reference_footprint("laptop"), -1, 12)
     with pytest.raises(ValueError):
         keep_longer_saving(reference_footprint("laptop"), 1, -12)
+
+
+def test_a_young_device_is_kept_to_its_lifetime_an_older_one_12_more_months():
+    laptop = reference_footprint("laptop")  # lifetime 5 years
+    assert not past_half_life(laptop, D("2.49")) and past_half_life(laptop, D("2.5"))
+    # Replaced at 1 year: 185.09 × (5 − 1) / 5 = 148.072 kg of its manufacture unused; none past its lifetime.
+    assert unused_embodied(laptop, 1).value == D("148.072")
+    assert unused_embodied(laptop, 7).value == D(0)
+    with pytest.raises(ValueError):
+        unused_embodied(laptop, -1)
 
 
 # --- Range propagation -----------------------------------------------------------------------------------
