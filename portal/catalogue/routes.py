@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from werkzeug.wrappers import Response
 
 from portal import reference_cache
+from portal.areas import domain_panels
 from portal.catalogue import bp, display, orders, services
 from portal.catalogue.footprints import difference_to_reference, item_footprint, load_factor_set, shared_factor_set
 from portal.catalogue.forms import DecisionForm, OrderForm
@@ -20,7 +21,7 @@ from portal.catalogue.my_footprint import my_footprint, replaceable_assets, toda
 from portal.footprint import LABEL_THRESHOLDS, REFURBISHED_RULES, keep_one_more_year_saving
 from portal.htmx import render
 from portal.main.services import mark_notices_read
-from portal.models import db
+from portal.models import db, utcnow
 from portal.pagination import Page, page_number, paginate
 from portal.security import roles_required
 
@@ -304,4 +305,5 @@ def my_footprint_page() -> str:
     """My devices, their footprint per year, what keeping them longer saves, and the organisation's average."""
     mine = my_footprint(current_user, shared_factor_set(), today=today_in_paris(),
                         average_max_age=current_app.config["PORTAL_AVERAGE_CACHE_SECONDS"])
-    return render_template("catalogue/my_footprint.html", mine=mine)
+    return render_template("catalogue/my_footprint.html", mine=mine,
+                           panels=domain_panels("FOOTPRINT_PANELS", current_user, utcnow()))

@@ -194,12 +194,12 @@ class ServiceFootprint:
     estimate: Figure | None  # SaaS / public cloud: per-user estimate × subscribers
     annual: Figure | None  # None when nothing at all is known
     per_active_user: Figure | None  # None without active users
-    input_qualities: tuple[tuple[str, Quality], ...]
+    input_qualities: tuple[tuple[str, str, Quality], ...]  # (component or "", input key, quality)
 
     @property
     def quality(self) -> Quality:
         """The worst quality among the inputs (an estimate anywhere makes the total an estimate)."""
-        return Quality.worst(*(q for _, q in self.input_qualities)) if self.input_qualities else Quality.ESTIMATED
+        return Quality.worst(*(q for _, _, q in self.input_qualities)) if self.input_qualities else Quality.ESTIMATED
 
     @property
     def is_estimate(self) -> bool:
@@ -227,7 +227,7 @@ def host_annual(host: HostInputs, electricity_factor: Figure = ELECTRICITY_FR) -
 def service_footprint(inputs: ServiceInputs) -> ServiceFootprint:
     """The service's yearly footprint (its shares of hosts + network + SaaS estimate) and per active user."""
     components = []
-    qualities: list[tuple[str, Quality]] = []
+    qualities: list[tuple[str, str, Quality]] = []
     for component in inputs.components:
         host = component.host
         share = component_share(component.allocated, host.capacity, component.host_allocated)
@@ -245,24 +245,24 @@ def service_footprint(inputs: ServiceInputs) -> ServiceFootprint:
             )
         )
         qualities += [
-            (f"{component.name}: embodied", Quality.worst(host.embodied.quality, host.lifetime_years.quality)),
-            (f"{component.name}: kWh", host.annual_kwh.quality),
-            (f"{component.name}: PUE", host.pue.quality),
+            (component.name, "embodied", Quality.worst(host.embodied.quality, host.lifetime_years.quality)),
+            (component.name, "kwh", host.annual_kwh.quality),
+            (component.name, "pue", host.pue.quality),
         ]
     network = None
     if inputs.network_gb_per_year is not None:
         network = inputs.network_gb_per_year * inputs.network_factor
-        qualities.append(("network", inputs.network_gb_per_year.quality))
+        qualities.append(("", "network", inputs.network_gb_per_year.quality))
     estimate = None
     if inputs.per_user_estimate is not None:
         estimate = inputs.per_user_estimate.downgraded(Quality.ESTIMATED) * inputs.subscribers
-        qualities.append(("per-user estimate", Quality.ESTIMATED))
+        qualities.append(("", "estimate", Quality.ESTIMATED))
     parts = [c.annual for c in components] + [p for p in (network, estimate) if p is not None]
     annual: Figure | None = None
     for part in parts:
         annual = part if annual is None else annual + part
     if annual is not None and qualities:
-        annual = replace(annual, quality=Quality.worst(*(q for _, q in qualities)))
+        annual = replace(annual, quality=Quality.worst(*(q for _, _, q in qualities)))
     per_user = annual / inputs.active_users if annual is not None and inputs.active_users > 0 else None
     return ServiceFootprint(tuple(components), network, estimate, annual, per_user, tuple(qualities))
 

@@ -80,7 +80,7 @@ def test_saas_is_a_per_user_estimate_marked_estimated():
     assert footprint.annual.value == D(200)
     assert footprint.per_active_user.value == D(5)
     assert footprint.is_estimate
-    assert ("per-user estimate", Quality.ESTIMATED) in footprint.input_qualities
+    assert ("", "estimate", Quality.ESTIMATED) in footprint.input_qualities
 
 
 def test_no_active_user_no_per_user_figure_and_nothing_known_no_total():

@@ -1,0 +1,81 @@
+"""Words the services pages show for codes (categories, hosting, decisions…) and the errors' messages."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from portal.i18n import lazy_gettext, translate
+
+
+def _l(message: str) -> str:
+    """Marks a word for extraction (pybabel's `_l` keyword); `_lookup` translates it for the request."""
+    return message
+
+
+#: Why a service action is refused (portal.digital_services.services.ServiceError.code).
+SERVICE_ERRORS = {
+    "discontinued": lazy_gettext("This service has been discontinued."),
+    "already_subscribed": lazy_gettext("You already have this service."),
+    "already_requested": lazy_gettext("Your request for this service is already waiting for a decision."),
+    "not_eligible": lazy_gettext("This service is reserved for another unit: ask your manager."),
+    "justification_required": lazy_gettext("Say what you need it for: its owner will read it."),
+    "not_owner": lazy_gettext("Only the service's owner or an administrator can decide."),
+    "not_submitted": lazy_gettext("This request has already been decided or cancelled."),
+    "comment_required": lazy_gettext("Say why you refuse: the requester will read it."),
+    "not_subscribed": lazy_gettext("You do not have this service."),
+    "bad_decision": lazy_gettext("Choose keep, optimise, merge or discontinue."),
+    "bad_year": lazy_gettext("Enter a year from %(min)s to %(max)s."),
+    "rationale_required": lazy_gettext("Explain the decision: the owners and the users will read it."),
+    "bad_saving": lazy_gettext("Enter a saving in kg CO₂e, 0 or more, for example 120.5."),
+    "end_date_required": lazy_gettext("Give the date the service ends."),
+    "not_editor": lazy_gettext("Only the service's owner or an administrator can change it."),
+}
+
+CATEGORY_NAMES = {
+    "business": _l("business application"),
+    "collaboration": _l("collaboration"),
+    "messaging": _l("messaging"),
+    "storage": _l("storage"),
+    "telephony": _l("telephony"),
+    "printing": _l("printing"),
+    "access": _l("access"),
+    "other": _l("other"),
+}
+HOSTING_NAMES = {"on_premises": _l("on premises"), "public_cloud": _l("public cloud"), "saas": _l("SaaS")}
+CRITICALITY_NAMES = {"low": _l("low"), "medium": _l("medium"), "high": _l("high")}
+DECISION_NAMES = {
+    "keep": _l("keep"),
+    "optimise": _l("optimise"),
+    "merge": _l("merge"),
+    "discontinue": _l("discontinue"),
+}
+REQUEST_STATUS_NAMES = {
+    "submitted": _l("waiting for the owner"),
+    "approved": _l("approved"),
+    "refused": _l("refused"),
+    "cancelled": _l("cancelled"),
+}
+INPUT_NAMES = {
+    "embodied": _l("manufacture and lifetime"),
+    "kwh": _l("electricity (kWh)"),
+    "pue": _l("data centre PUE"),
+    "network": _l("network transfer"),
+    "estimate": _l("estimate per user"),
+}
+HOST_KIND_NAMES = {"server": _l("server"), "storage": _l("storage array")}
+
+
+def _lookup(table: dict[str, str], key: str) -> str:
+    word = table.get(key)
+    return translate(word) if word is not None else key
+
+
+def register(bp: Blueprint) -> None:
+    """Expose the lookups to every template."""
+    bp.add_app_template_global(lambda key: _lookup(CATEGORY_NAMES, key), "service_category_name")
+    bp.add_app_template_global(lambda key: _lookup(HOSTING_NAMES, key), "hosting_name")
+    bp.add_app_template_global(lambda key: _lookup(CRITICALITY_NAMES, key), "criticality_name")
+    bp.add_app_template_global(lambda key: _lookup(DECISION_NAMES, key), "decision_name")
+    bp.add_app_template_global(lambda key: _lookup(REQUEST_STATUS_NAMES, key), "service_request_status")
+    bp.add_app_template_global(lambda key: _lookup(HOST_KIND_NAMES, key), "host_kind_name")
+    bp.add_app_template_global(lambda key: _lookup(INPUT_NAMES, key), "service_input_name")
