@@ -62,6 +62,13 @@ INPUT_NAMES = {
     "network": _l("network transfer"),
     "estimate": _l("estimate per user"),
 }
+QUADRANT_NAMES = {
+    "high_footprint_low_use": _l("high footprint, low use"),
+    "high_footprint_high_use": _l("high footprint, high use"),
+    "low_footprint_low_use": _l("low footprint, low use"),
+    "low_footprint_high_use": _l("low footprint, high use"),
+    "unknown": _l("footprint not known"),
+}
 HOST_KIND_NAMES = {"server": _l("server"), "storage": _l("storage array")}
 
 
@@ -79,3 +86,24 @@ def register(bp: Blueprint) -> None:
     bp.add_app_template_global(lambda key: _lookup(REQUEST_STATUS_NAMES, key), "service_request_status")
     bp.add_app_template_global(lambda key: _lookup(HOST_KIND_NAMES, key), "host_kind_name")
     bp.add_app_template_global(lambda key: _lookup(INPUT_NAMES, key), "service_input_name")
+    bp.add_app_template_global(lambda key: _lookup(QUADRANT_NAMES, key), "quadrant_name")
+
+
+#: Why a line of a services CSV file is refused (portal.digital_services.transfer.Refused.code).
+IMPORT_REJECTIONS = {
+    "required": lazy_gettext("This column is required."),
+    "not_a_number": lazy_gettext("Enter a number, for example 12.5."),
+    "out_of_range": lazy_gettext("Enter a number of 0 or more (more than 0 for a lifetime or a capacity)."),
+    "bad_date": lazy_gettext("Write the date as YYYY-MM-DD."),
+    "future_date": lazy_gettext("This date is in the future."),
+    "unknown_value": lazy_gettext("Choose one of: %(known)s."),
+    "too_long": lazy_gettext("Enter at most %(max)s characters."),
+    "repeated_key": lazy_gettext("This key is already on an earlier line of the file."),
+    "unknown_unit": lazy_gettext("No org unit has this code."),
+    "unknown_user": lazy_gettext("No employee has this e-mail address."),
+    "unknown_service": lazy_gettext("No service has this code."),
+    "unknown_host": lazy_gettext("No server or storage array has this name."),
+    "pue_below_one": lazy_gettext("A PUE is 1 or more."),
+    "ends_before_start": lazy_gettext("The end is before the start."),
+    "bad_active_days": lazy_gettext("Enter a number of days from 0 to 90."),
+}
