@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from portal.catalogue.my_footprint import today_in_paris
 from portal.digital_services import bp, display, services
-from portal.digital_services.forms import ServiceForm
-from portal.digital_services.models import CRITICALITIES, Access, DigitalService
+from portal.digital_services.forms import ReviewDecisionForm, ServiceForm
+from portal.digital_services.models import CATEGORIES, CRITICALITIES, DECISIONS, Access, DigitalService
+from portal.digital_services.review import QUADRANTS, ReviewFilters, review_rows, scatter
+from portal.digital_services.review import record_decision as decide_on_service
 from portal.models import db
+from portal.pagination import page_number, paginate_list
+from portal.security import roles_required
 
 
 def _editable_service(service_id: int) -> DigitalService:
@@ -30,9 +35,15 @@ def _service_form(form: ServiceForm) -> ServiceForm:
     return form
 
 
-def _manage_page(service: DigitalService, form: ServiceForm) -> str:
+def _manage_page(service: DigitalService, form: ServiceForm, decision_form: ReviewDecisionForm | None = None) -> str:
+    if decision_form is None and current_user.has_role("admin"):
+        decision_form = _decision_form(ReviewDecisionForm(year=today_in_paris().year))
     return render_template(
-        "digital_services/admin/service.html", service=service, form=form, decisions=services.decisions_of(service)
+        "digital_services/admin/service.html",
+        service=service,
+        form=form,
+        decisions=services.decisions_of(service),
+        decision_form=decision_form,
     )
 
 
@@ -62,3 +73,60 @@ def save_service(service_id: int) -> Response | tuple[str, int]:
     db.session.commit()
     flash(_("The service has been saved."), "success")
     return redirect(url_for("digital_services.admin_service", service_id=service.id), code=303)
+
+
+def _decision_form(form: ReviewDecisionForm) -> ReviewDecisionForm:
+    form.decision.choices = [(key, display.DECISION_NAMES[key]) for key in DECISIONS]
+    return form
+
+
+@bp.get("/admin/services/review")
+@roles_required("admin")
+def review() -> str:
+    """Every service placed by usefulness against footprint per active user, "high footprint, low use" first."""
+    filters = ReviewFilters.from_args(request.args)
+    rows, median = review_rows(filters, today=today_in_paris())
+    page = paginate_list(
+        rows, number=page_number(request.args.get("page")), size=current_app.config["PORTAL_PAGE_SIZE"]
+    )
+    return render_template(
+        "digital_services/admin/review.html",
+        filters=filters,
+        page=page,
+        median=median,
+        chart=scatter(rows, median),
+        counts={q: sum(1 for r in rows if r.quadrant == q) for q in QUADRANTS},
+        units=services.owner_units(),
+        categories=CATEGORIES,
+    )
+
+
+@bp.post("/admin/services/<int:service_id>/decisions")
+@roles_required("admin")
+def record_decision(service_id: int) -> Response | tuple[str, int]:
+    """Record the review's decision for a year (discontinuing sets the service's end date)."""
+    service = services.get_service(service_id)
+    if service is None:
+        abort(404)
+    form = _decision_form(ReviewDecisionForm())
+    if form.validate_on_submit():
+        try:
+            record = decide_on_service(
+                service,
+                year=form.year.data,
+                decision=form.decision.data,
+                rationale=form.rationale.data,
+                decided_on=today_in_paris(),
+                owner=service.owner,
+                recorded_by=current_user,
+                expected_saving_kgco2e=form.expected_saving_kgco2e.data,
+                measured_saving_kgco2e=form.measured_saving_kgco2e.data,
+                end_date=form.end_date.data,
+            )
+        except services.ServiceError as error:
+            flash(error.message(), "error")
+        else:
+            db.session.commit()
+            flash(_("Decision recorded: %(decision)s.", decision=display.DECISION_NAMES[record.decision]), "success")
+            return redirect(url_for("digital_services.admin_service", service_id=service.id), code=303)
+    return _manage_page(service, _service_form(ServiceForm(obj=service)), form), 422

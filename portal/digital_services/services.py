@@ -43,6 +43,7 @@ from portal.footprint.digital_services import (
 )
 from portal.main.services import notify
 from portal.models import db, utcnow
+from portal.org.models import OrgUnit
 from portal.org.services import unit_and_descendant_ids
 from portal.timezone import PARIS
 
@@ -414,6 +415,15 @@ def decisions_of(service: DigitalService) -> list[ReviewDecision]:
             .where(ReviewDecision.service_id == service.id)
             .options(selectinload(ReviewDecision.owner), selectinload(ReviewDecision.recorded_by))
             .order_by(ReviewDecision.year.desc(), ReviewDecision.recorded_at.desc(), ReviewDecision.id.desc())
+        )
+    )
+
+
+def owner_units() -> list[OrgUnit]:
+    """The org units that own a service, by name (the review's filter)."""
+    return list(
+        db.session.scalars(
+            sa.select(OrgUnit).where(OrgUnit.id.in_(sa.select(DigitalService.owner_unit_id))).order_by(OrgUnit.name)
         )
     )
 
