@@ -15,6 +15,13 @@ AREAS = (
         _l("The services you use, what they cost the climate per user, and giving up those you no longer use."),
         order=14,
     ),
+    Area(
+        "digital_services.review",
+        _l("Service review"),
+        _l("Place every digital service by usefulness and footprint, and record the review's decisions."),
+        role="admin",
+        order=86,
+    ),
 )
 
 NOTICES = {
