@@ -161,7 +161,7 @@ class Scatter:
 
     dots: str
     highlight: tuple[int, int, int, int] | None  # x, y, width, height of "high footprint, low use"
-    x_ticks: list[tuple[int, str]]
+    x_ticks: list[tuple[int, Decimal]]
     y_ticks: list[tuple[int, Decimal]]
     width: int = WIDTH
     height: int = HEIGHT
@@ -190,7 +190,7 @@ def scatter(rows: list[ReviewRow], median: Decimal | None) -> Scatter | None:
     if median is not None and median > 0:
         top, bottom = MARGIN, min(max(y(float(median)), MARGIN), MARGIN + plot_h)
         highlight = (MARGIN, top, x(LOW_USE_BELOW) - MARGIN, bottom - top)
-    x_ticks = [(x(Decimal(t) / 4), f"{t * 25} %") for t in range(5)]
+    x_ticks = [(x(Decimal(t) / 4), Decimal(t) / 4) for t in range(5)]
     y_ticks = [(y(10.0**p), Decimal(10) ** p) for p in range(low, high + 1)]
     return Scatter(dots, highlight, x_ticks, y_ticks)
 
