@@ -95,7 +95,7 @@ def review() -> str:
         page=page,
         median=median,
         chart=scatter(rows, median),
-        counts={q: sum(1 for r in rows if r.quadrant == q) for q in QUADRANTS},
+        counts={q: n for q in QUADRANTS if (n := sum(1 for r in rows if r.quadrant == q))},
         units=services.owner_units(),
         categories=CATEGORIES,
     )

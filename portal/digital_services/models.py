@@ -9,6 +9,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal import reference_cache
 from portal.accounts.models import User
 from portal.models import TimestampMixin, UTCDateTime, db, utcnow
 from portal.org.models import OrgUnit
@@ -191,3 +192,8 @@ class ReviewDecision(db.Model):
     service: Mapped[DigitalService] = relationship()
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+
+
+# Every service's footprint and usage is kept per web worker (services.figures_for): any change of these rows
+# drops it everywhere. Giving a service up or importing usage is rare next to reading the pages.
+reference_cache.track(DigitalService, ServiceHost, ServiceComponent, ServiceSubscription, ServiceUsage)

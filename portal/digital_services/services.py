@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from portal import reference_cache
 from portal.accounts.models import User
 from portal.catalogue.footprints import shared_factor_set
 from portal.digital_services.models import (
@@ -158,14 +159,19 @@ def host_inputs(host: ServiceHost) -> HostInputs:
     )
 
 
-def _usage_counts(service_ids: Sequence[int], today: date) -> dict[int, tuple[int, int, Decimal | None]]:
-    """service id → (subscribers, active users, mean active days), in two grouped queries."""
+def _usage_counts(
+    service_ids: Sequence[int], today: date, *, every: bool = False
+) -> dict[int, tuple[int, int, Decimal | None]]:
+    """service id → (subscribers, active users, mean active days), in two grouped queries (`every`: the ids
+    are every service's, no need to filter)."""
     if not service_ids:
         return {}
+    subscribed_in = () if every else (ServiceSubscription.service_id.in_(service_ids),)
+    used_in = () if every else (ServiceUsage.service_id.in_(service_ids),)
     subscribers = dict(
         db.session.execute(
             sa.select(ServiceSubscription.service_id, sa.func.count())
-            .where(ServiceSubscription.service_id.in_(service_ids), _current())
+            .where(*subscribed_in, _current())
             .group_by(ServiceSubscription.service_id)
         ).all()
     )
@@ -174,7 +180,7 @@ def _usage_counts(service_ids: Sequence[int], today: date) -> dict[int, tuple[in
         row[0]: (row[1], row[2])
         for row in db.session.execute(
             sa.select(ServiceUsage.service_id, sa.func.count(), sa.func.avg(ServiceUsage.active_days))
-            .where(ServiceUsage.service_id.in_(service_ids), ServiceUsage.last_active_on > since)
+            .where(*used_in, ServiceUsage.last_active_on > since)
             .group_by(ServiceUsage.service_id)
         ).all()
     }
@@ -201,13 +207,32 @@ def _host_allocations(host_ids: Iterable[int]) -> dict[int, Decimal]:
 
 
 def figures_for(services: Sequence[DigitalService], *, today: date) -> dict[int, ServiceFigures]:
-    """Every service's footprint and usage, in a fixed number of queries (components loaded here)."""
+    """These services' footprint and usage: every service's, kept per web worker until a service, host,
+    component, subscription, usage row or factor changes (plain values: the review places 1,600 at once)."""
+    every = reference_cache.cached("digital_services.figures", today, lambda: _compute_figures(None, today))
+    if all(s.id in every for s in services):
+        return {s.id: every[s.id] for s in services}
+    return _compute_figures([s.id for s in services], today)  # created in this transaction: not kept yet
+
+
+def _compute_figures(service_ids: Sequence[int] | None, today: date) -> dict[int, ServiceFigures]:
+    """The figures of these services (None: of every service), in a fixed number of queries."""
+    statement = sa.select(
+        DigitalService.id,
+        DigitalService.per_user_estimate_kgco2e,
+        DigitalService.estimate_source,
+        DigitalService.network_gb_per_year,
+    )
+    if service_ids is not None:
+        statement = statement.where(DigitalService.id.in_(service_ids))
+    services = db.session.execute(statement).all()
     if not services:
         return {}
     ids = [s.id for s in services]
+    component_filter = () if service_ids is None else (ServiceComponent.service_id.in_(ids),)
     components = db.session.scalars(
         sa.select(ServiceComponent)
-        .where(ServiceComponent.service_id.in_(ids))
+        .where(*component_filter)
         .options(selectinload(ServiceComponent.host))
         .order_by(ServiceComponent.id)
     ).all()
@@ -215,7 +240,7 @@ def figures_for(services: Sequence[DigitalService], *, today: date) -> dict[int,
     for component in components:
         by_service.setdefault(component.service_id, []).append(component)
     allocations = _host_allocations(c.host_id for c in components)
-    counts = _usage_counts(ids, today)
+    counts = _usage_counts(ids, today, every=service_ids is None)
     electricity = shared_factor_set().electricity
     hosts: dict[int, HostInputs] = {}
     result = {}

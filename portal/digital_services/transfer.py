@@ -73,7 +73,7 @@ USAGE_COLUMNS = ("service_code", "user_email", "last_active_on", "active_days")
 QUALITIES = ("manufacturer", "generic", "estimated")
 #: The largest file of one import (15 services each for 100,000 employees would be 1.5 million: split it).
 MAX_IMPORT_LINES = 1_000_000
-BATCH_SIZE = 5000
+BATCH_SIZE = 2000
 ACCESSES = tuple(a.value for a in Access)
 
 
@@ -357,12 +357,14 @@ def _bulk_import(
 def _save_batch(model: Any, stored: tuple[str, ...], batch: list[dict[str, Any]], report: csvio.ImportReport) -> None:
     """The batch's existing rows in one query, then one executemany for the new rows and one for the changed."""
     table = model.__table__
-    user_ids = sorted({values["user_id"] for values in batch})
+    # By (service, employee) pairs: a batch spans every employee, and a filter on employees alone would read
+    # most of the table again for each batch.
+    pairs = [(values["service_id"], values["user_id"]) for values in batch]
     existing = {
         (row.service_id, row.user_id): row
         for row in db.session.execute(
             sa.select(table.c.id, table.c.service_id, table.c.user_id, *(table.c[name] for name in stored)).where(
-                table.c.user_id.in_(user_ids)
+                sa.tuple_(table.c.service_id, table.c.user_id).in_(pairs)
             )
         )
     }

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import lru_cache
 
 from .factors import ELECTRICITY_FR
 from .model import Figure, Quality, Source
@@ -215,6 +216,7 @@ def component_share(allocated: Decimal, capacity: Decimal, host_allocated: Decim
     return allocated / divisor
 
 
+@lru_cache(maxsize=4096)  # hosts are shared by many services: each one's year is computed once
 def host_annual(host: HostInputs, electricity_factor: Figure = ELECTRICITY_FR) -> tuple[Figure, Figure]:
     """A host's (embodied per year, use per year) in kgCO₂e: embodied / lifetime, kWh × PUE × electricity."""
     if host.lifetime_years.low <= 0:  # type: ignore[operator]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from portal.digital_services import services
 from portal.messaging.audience import Criteria, count, is_recipient
-from tests.digital_services.conftest import a_date
+from tests.digital_services.fixtures import a_date
 
 
 def test_uses_service_selects_its_current_subscribers(make_user, make_service, subscribe):

@@ -8,7 +8,7 @@ from portal.demo.services import load_demo
 from portal.digital_services import review
 from portal.digital_services.models import DigitalService
 from portal.models import db
-from tests.digital_services.conftest import a_date
+from tests.digital_services.fixtures import a_date
 
 
 def test_demo_services_and_the_wasteful_ones_first(communes):

@@ -13,7 +13,7 @@ from portal.digital_services.models import DigitalService, ReviewDecision
 from portal.digital_services.services import ServiceError, annual_footprint_by_service, annual_footprint_total
 from portal.models import db
 from tests.conftest import csrf_token
-from tests.digital_services.conftest import a_date
+from tests.digital_services.fixtures import a_date
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from portal.digital_services.models import (
     ServiceUsage,
 )
 from portal.models import db
-from tests.digital_services.conftest import a_date
+from tests.digital_services.fixtures import a_date
 
 SERVICES = """code,name,category,hosting,criticality,access,owner_unit,owner_email,description_fr,description_en,\
 per_user_estimate_kgco2e,estimate_source,end_date

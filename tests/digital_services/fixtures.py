@@ -1,4 +1,5 @@
-"""Factories of the services tests: hosts, services with components, subscriptions and usage."""
+"""Factories of the digital services (registered for every test in tests/conftest.py): hosts, services with
+components, subscriptions and usage."""
 
 from __future__ import annotations
 
