@@ -11,7 +11,7 @@ from portal.catalogue.my_footprint import today_in_paris
 from portal.digital_services import bp, display, services
 from portal.digital_services.forms import ReviewDecisionForm, ServiceForm
 from portal.digital_services.models import CATEGORIES, CRITICALITIES, DECISIONS, Access, DigitalService
-from portal.digital_services.review import QUADRANTS, ReviewFilters, review_rows, scatter
+from portal.digital_services.review import ReviewFilters, cached_review
 from portal.digital_services.review import record_decision as decide_on_service
 from portal.models import db
 from portal.pagination import page_number, paginate_list
@@ -85,17 +85,17 @@ def _decision_form(form: ReviewDecisionForm) -> ReviewDecisionForm:
 def review() -> str:
     """Every service placed by usefulness against footprint per active user, "high footprint, low use" first."""
     filters = ReviewFilters.from_args(request.args)
-    rows, median = review_rows(filters, today=today_in_paris())
+    review = cached_review(filters, today=today_in_paris())
     page = paginate_list(
-        rows, number=page_number(request.args.get("page")), size=current_app.config["PORTAL_PAGE_SIZE"]
+        review.rows, number=page_number(request.args.get("page")), size=current_app.config["PORTAL_PAGE_SIZE"]
     )
     return render_template(
         "digital_services/admin/review.html",
         filters=filters,
         page=page,
-        median=median,
-        chart=scatter(rows, median),
-        counts={q: n for q in QUADRANTS if (n := sum(1 for r in rows if r.quadrant == q))},
+        median=review.median,
+        chart=review.chart,
+        counts=review.counts,
         units=services.owner_units(),
         categories=CATEGORIES,
     )

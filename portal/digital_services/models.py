@@ -194,6 +194,7 @@ class ReviewDecision(db.Model):
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
 
 
-# Every service's footprint and usage is kept per web worker (services.figures_for): any change of these rows
-# drops it everywhere. Giving a service up or importing usage is rare next to reading the pages.
-reference_cache.track(DigitalService, ServiceHost, ServiceComponent, ServiceSubscription, ServiceUsage)
+# Every service's footprint and usage, and the review, are kept per web worker (services.figures_for,
+# review.cached_review): any change of these rows drops them everywhere. Giving a service up or importing
+# usage is rare next to reading the pages.
+reference_cache.track(DigitalService, ServiceHost, ServiceComponent, ServiceSubscription, ServiceUsage, ReviewDecision)

@@ -15,8 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
+from portal import reference_cache
 from portal.accounts.models import User
 from portal.digital_services.models import CATEGORIES, DECISIONS, DigitalService, ReviewDecision
 from portal.digital_services.services import ServiceError, ServiceFigures, figures_for, in_service
@@ -57,15 +57,33 @@ class ReviewFilters:
 
 
 @dataclass(frozen=True)
+class ServiceSummary:
+    """What the review shows of a service (plain columns: 1,600 ORM objects would cost most of the page)."""
+
+    id: int
+    name: str
+    category: str
+    criticality: str
+
+
+@dataclass(frozen=True)
+class LatestDecision:
+    """The service's latest review decision, as the table shows it."""
+
+    decision: str
+    year: int
+
+
+@dataclass(frozen=True)
 class ReviewRow:
     """A service as the review places it."""
 
-    service: DigitalService
+    service: ServiceSummary
     figures: ServiceFigures
     usefulness: Decimal
     per_active_user_kgco2e: Decimal | None
     quadrant: str
-    latest: ReviewDecision | None
+    latest: LatestDecision | None
 
 
 def usefulness(figures: ServiceFigures, criticality: str) -> Decimal:
@@ -103,12 +121,16 @@ def quadrant(per_user: Decimal | None, useful: Decimal, median: Decimal | None) 
 def review_rows(filters: ReviewFilters, *, today: date) -> tuple[list[ReviewRow], Decimal | None]:
     """The services in service, placed and ordered: quadrant first, then footprint per active user, highest
     first; and the median footprint per active user that splits them."""
-    statement = sa.select(DigitalService).where(in_service(today)).options(selectinload(DigitalService.owner_unit))
+    statement = sa.select(
+        DigitalService.id, DigitalService.name, DigitalService.category, DigitalService.criticality
+    ).where(in_service(today))
     if filters.owner_unit_id is not None:
         statement = statement.where(DigitalService.owner_unit_id == filters.owner_unit_id)
     if filters.category:
         statement = statement.where(DigitalService.category == filters.category)
-    services = db.session.scalars(statement.order_by(DigitalService.name, DigitalService.id)).all()
+    services = [
+        ServiceSummary(*row) for row in db.session.execute(statement.order_by(DigitalService.name, DigitalService.id))
+    ]
     figures = figures_for(services, today=today)
     latest = _latest_decisions([s.id for s in services])
     per_user = {
@@ -133,19 +155,41 @@ def review_rows(filters: ReviewFilters, *, today: date) -> tuple[list[ReviewRow]
     return rows, median
 
 
-def _latest_decisions(service_ids: list[int]) -> dict[int, ReviewDecision]:
+def _latest_decisions(service_ids: list[int]) -> dict[int, LatestDecision]:
     if not service_ids:
         return {}
     newest = (
-        sa.select(ReviewDecision.service_id, sa.func.max(ReviewDecision.id).label("id"))
+        sa.select(sa.func.max(ReviewDecision.id))
         .where(ReviewDecision.service_id.in_(service_ids))
         .group_by(ReviewDecision.service_id)
-        .subquery()
     )
-    return {
-        d.service_id: d
-        for d in db.session.scalars(sa.select(ReviewDecision).join(newest, ReviewDecision.id == newest.c.id))
-    }
+    rows = db.session.execute(
+        sa.select(ReviewDecision.service_id, ReviewDecision.decision, ReviewDecision.year).where(
+            ReviewDecision.id.in_(newest)
+        )
+    )
+    return {service_id: LatestDecision(decision, year) for service_id, decision, year in rows}
+
+
+@dataclass(frozen=True)
+class Review:
+    """The review of the services a filter selects: placed rows, the median that splits them, the chart."""
+
+    rows: list[ReviewRow]
+    median: Decimal | None
+    chart: Scatter | None
+    counts: dict[str, int]
+
+
+def cached_review(filters: ReviewFilters, *, today: date) -> Review:
+    """The review, kept per web worker until a service, its usage or a decision changes (plain values)."""
+
+    def load() -> Review:
+        rows, median = review_rows(filters, today=today)
+        counts = {q: n for q in QUADRANTS if (n := sum(1 for r in rows if r.quadrant == q))}
+        return Review(rows, median, scatter(rows, median), counts)
+
+    return reference_cache.cached("digital_services.review", (filters, today), load)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -206,7 +206,7 @@ def _host_allocations(host_ids: Iterable[int]) -> dict[int, Decimal]:
     }
 
 
-def figures_for(services: Sequence[DigitalService], *, today: date) -> dict[int, ServiceFigures]:
+def figures_for(services: Sequence[Any], *, today: date) -> dict[int, ServiceFigures]:
     """These services' footprint and usage: every service's, kept per web worker until a service, host,
     component, subscription, usage row or factor changes (plain values: the review places 1,600 at once)."""
     every = reference_cache.cached("digital_services.figures", today, lambda: _compute_figures(None, today))

@@ -15,6 +15,6 @@ def test_demo_services_and_the_wasteful_ones_first(communes):
     load_demo()
     assert db.session.scalar(sa.select(sa.func.count(DigitalService.id))) == 40
     rows, _ = review.review_rows(review.ReviewFilters(), today=a_date(0))
-    first = [r.service.code for r in rows[:3]]
-    assert "BI-LICENCES" in first and "INTRANET-OLD" in first
+    first = [r.service.name for r in rows[:3]]
+    assert "Rapports décisionnels (licences)" in first and "Ancien intranet (archive)" in first
     assert load_demo()["digital services"] == 0  # run again: nothing added
