@@ -225,6 +225,9 @@ def main() -> int:
         if db.engine.dialect.name == "postgresql":
             db.session.execute(sa.text("ANALYZE"))
             db.session.commit()
+        bench_services = sa.select(DigitalService.id).where(DigitalService.code.like("BENCH-%"))
+        db.session.execute(sa.delete(ServiceUsage).where(ServiceUsage.service_id.in_(bench_services)))
+        db.session.commit()  # the first import finds no usage: every line is new
         text = usage_file(rng)
         db.session.remove()
         with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8") as stream:

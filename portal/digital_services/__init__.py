@@ -37,10 +37,11 @@ NOTICES = {
     ),
 }
 
-from portal.digital_services import admin_routes, display, routes  # noqa: E402,F401  (routes register themselves on bp)
+from portal.digital_services import admin_routes, display, personal_data, routes  # noqa: E402,F401  (routes register themselves on bp)
 from portal.digital_services.services import footprint_panel  # noqa: E402
 
 #: "My footprint" shows my services in a section of their own (portal.areas.domain_panels).
 FOOTPRINT_PANELS = (HomePanel("digital_services/_my_services.html", footprint_panel),)
+PERSONAL_DATA = (personal_data.services_and_activity,)
 
 display.register(bp)

@@ -145,3 +145,16 @@ def test_admin_edits_every_service(client, login_as, make_service):
     service = make_service()
     login_as("admin")
     assert client.get(f"/admin/services/{service.id}").status_code == 200
+
+
+def test_my_data_holds_my_services_and_activity(client, login_as, make_service, subscribe):
+    import io
+    import json
+    import zipfile
+
+    me = login_as()
+    subscribe(make_service(name="Messagerie"), me, active_days_ago=3, active_days=12)
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/me/data.zip").data))
+    data = json.loads(archive.read(next(n for n in archive.namelist() if n.endswith(".json"))))
+    text = json.dumps(data, ensure_ascii=False)
+    assert "service_subscriptions" in text and "Messagerie" in text and '"active_days_in_90": 12' in text
