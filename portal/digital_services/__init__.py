@@ -38,10 +38,12 @@ NOTICES = {
 }
 
 from portal.digital_services import admin_routes, display, personal_data, routes  # noqa: E402,F401  (routes register themselves on bp)
-from portal.digital_services.services import footprint_panel  # noqa: E402
+from portal.digital_services.services import end_subscriptions_of_departed, footprint_panel  # noqa: E402
 
 #: "My footprint" shows my services in a section of their own (portal.areas.domain_panels).
 FOOTPRINT_PANELS = (HomePanel("digital_services/_my_services.html", footprint_panel),)
 PERSONAL_DATA = (personal_data.services_and_activity,)
+#: When an account is deactivated (a departure), its subscriptions end: the licences are freed.
+ON_DEACTIVATION = (end_subscriptions_of_departed,)
 
 display.register(bp)

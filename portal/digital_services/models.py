@@ -123,7 +123,7 @@ class ServiceSubscription(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     started_on: Mapped[date] = mapped_column(sa.Date)
     ended_on: Mapped[date | None] = mapped_column(sa.Date)
-    ended_reason: Mapped[str] = mapped_column(sa.String(20), default="")  # no_longer_used | discontinued | import
+    ended_reason: Mapped[str] = mapped_column(sa.String(20), default="")  # no_longer_used | departure | import
     #: The per-user footprint when given up (kgCO₂e/year): what "My footprint" counts as saved.
     saving_kgco2e: Mapped[Decimal | None] = mapped_column(KG)
 

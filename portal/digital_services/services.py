@@ -514,6 +514,17 @@ def give_up(service: DigitalService, *, user: User, today: date) -> ServiceSubsc
     return subscription
 
 
+def end_subscriptions_of_departed(user: User, now: Any) -> int:
+    """A departing employee's services end the day they leave (ON_DEACTIVATION): licences are freed."""
+    result = db.session.execute(
+        sa.update(ServiceSubscription)
+        .where(ServiceSubscription.user_id == user.id, ServiceSubscription.ended_on.is_(None))
+        .values(ended_on=now.astimezone(PARIS).date(), ended_reason="departure")
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(result.rowcount or 0)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # "My footprint": my services
 # ---------------------------------------------------------------------------------------------------------

@@ -158,3 +158,14 @@ def test_my_data_holds_my_services_and_activity(client, login_as, make_service, 
     data = json.loads(archive.read(next(n for n in archive.namelist() if n.endswith(".json"))))
     text = json.dumps(data, ensure_ascii=False)
     assert "service_subscriptions" in text and "Messagerie" in text and '"active_days_in_90": 12' in text
+
+
+def test_a_departure_ends_the_persons_subscriptions(make_user, make_service, subscribe):
+    from portal.accounts.services import set_active
+    from portal.models import utcnow
+
+    gone = make_user()
+    subscribe(make_service(), gone)
+    set_active(gone, False, by=None, now=utcnow())
+    row = db.session.scalar(sa.select(ServiceSubscription))
+    assert row.ended_on is not None and row.ended_reason == "departure"
