@@ -1,18 +1,22 @@
-"""Owners' and admins' pages: manage a service, the yearly review and its decisions."""
+"""Owners' and admins' pages: manage a service, the yearly review and its decisions, the CSV files."""
 
 from __future__ import annotations
+
+import io
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from portal import csvio, uploads
 from portal.catalogue.my_footprint import today_in_paris
-from portal.digital_services import bp, display, services
-from portal.digital_services.forms import ReviewDecisionForm, ServiceForm
+from portal.digital_services import bp, display, services, transfer
+from portal.digital_services.forms import ImportForm, ReviewDecisionForm, ServiceForm
 from portal.digital_services.models import CATEGORIES, CRITICALITIES, DECISIONS, Access, DigitalService
 from portal.digital_services.review import ReviewFilters, cached_review
 from portal.digital_services.review import record_decision as decide_on_service
+from portal.domain_error import DomainError
 from portal.models import db
 from portal.pagination import page_number, paginate_list
 from portal.security import roles_required
@@ -130,3 +134,58 @@ def record_decision(service_id: int) -> Response | tuple[str, int]:
             flash(_("Decision recorded: %(decision)s.", decision=display.DECISION_NAMES[record.decision]), "success")
             return redirect(url_for("digital_services.admin_service", service_id=service.id), code=303)
     return _manage_page(service, _service_form(ServiceForm(obj=service)), form), 422
+
+
+def _import_form(form: ImportForm) -> ImportForm:
+    form.kind.choices = [(kind, display.FILE_KINDS[kind]) for kind in transfer.KINDS]
+    return form
+
+
+def _files_page(form: ImportForm, **context: object) -> str:
+    return render_template(
+        "digital_services/admin/files.html", form=form, kinds=transfer.KINDS, exports=transfer.EXPORTS, **context
+    )
+
+
+@bp.get("/admin/services/files")
+@roles_required("admin")
+def files() -> str:
+    """Import and export the services, hosts, components, subscriptions and usage as CSV files."""
+    return _files_page(_import_form(ImportForm()))
+
+
+@bp.post("/admin/services/files")
+@roles_required("admin")
+def import_file() -> str | tuple[str, int]:
+    """Import one CSV file; show what was created, updated and rejected, line by line."""
+    form = _import_form(ImportForm())
+    if not form.validate_on_submit():
+        return _files_page(form), 422
+    try:
+        report = transfer.import_kind(form.kind.data, uploads.read_upload(form.file.data), today=today_in_paris())
+    except DomainError as problem:  # the file as a whole: not text, empty, too long, columns missing
+        db.session.rollback()
+        form.file.errors = [problem.message()]
+        return _files_page(form), 422
+    db.session.commit()
+    return _files_page(
+        _import_form(ImportForm(formdata=None)),
+        report=report,
+        rejections=csvio.describe(report, display.IMPORT_REJECTIONS),
+    )
+
+
+@bp.get("/admin/services/export/<kind>.csv")
+@roles_required("admin")
+def export_file(kind: str) -> Response:
+    """One kind as CSV, with the columns of its import (UTF-8 with a byte-order mark, formulas neutralised)."""
+    if kind not in transfer.EXPORTS:
+        abort(404)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    transfer.EXPORTS[kind](buffer)
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=services-{kind}.csv"},
+    )

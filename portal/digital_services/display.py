@@ -69,6 +69,13 @@ QUADRANT_NAMES = {
     "low_footprint_high_use": _l("low footprint, high use"),
     "unknown": _l("footprint not known"),
 }
+FILE_KINDS = {
+    "services": lazy_gettext("Services"),
+    "hosts": lazy_gettext("Servers and storage arrays"),
+    "components": lazy_gettext("Components (what each service takes of each host)"),
+    "subscriptions": lazy_gettext("Subscriptions (who has which service)"),
+    "usage": lazy_gettext("Usage of the last 90 days (access logs, licence report)"),
+}
 HOST_KIND_NAMES = {"server": _l("server"), "storage": _l("storage array")}
 
 
@@ -87,6 +94,7 @@ def register(bp: Blueprint) -> None:
     bp.add_app_template_global(lambda key: _lookup(HOST_KIND_NAMES, key), "host_kind_name")
     bp.add_app_template_global(lambda key: _lookup(INPUT_NAMES, key), "service_input_name")
     bp.add_app_template_global(lambda key: _lookup(QUADRANT_NAMES, key), "quadrant_name")
+    bp.add_app_template_global(lambda key: str(FILE_KINDS[key]), "file_kind_name")
 
 
 #: Why a line of a services CSV file is refused (portal.digital_services.transfer.Refused.code).

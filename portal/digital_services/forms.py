@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, DecimalField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -65,3 +66,14 @@ class ServiceForm(FlaskForm):
         description=_l("Only for an online service without servers of its own: shown as an estimate."),
     )
     estimate_source = TextAreaField(_l("Source of the estimate"), validators=[Length(max=300)])
+
+
+class ImportForm(FlaskForm):
+    """A CSV file of one kind: services, hosts, components, subscriptions or usage."""
+
+    kind = SelectField(_l("What the file holds"), validators=[DataRequired()])
+    file = FileField(
+        _l("File (.csv)"),
+        validators=[FileRequired(_l("Choose a file."))],
+        description=_l("Rows are matched on their key: new ones are created, known ones updated."),
+    )

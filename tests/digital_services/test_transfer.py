@@ -109,3 +109,30 @@ def test_cli_import_usage_prints_the_report(app, make_user):
     assert "created: 1" in result.output and "line 3: service_code: No service has this code. (X)" in result.output
     bad = app.test_cli_runner().invoke(args=["services", "import-usage", __file__])
     assert bad.exit_code != 0 and "Missing" in bad.output
+
+
+def test_admin_files_page_imports_with_a_report_and_exports(client, login_as):
+    login_as()
+    assert client.get("/admin/services/files").status_code == 403
+    login_as("admin", locale="en")
+    assert client.get("/admin/services/files").status_code == 200
+    from tests.conftest import csrf_token
+
+    data = {
+        "csrf_token": csrf_token(client),
+        "kind": "services",
+        "file": (io.BytesIO(SERVICES.encode()), "services.csv"),
+    }
+    page = client.post("/admin/services/files", data=data, content_type="multipart/form-data")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Created: 2" in text and "Rejected: 4" in text
+    assert "No org unit has this code." in text
+    empty = client.post(
+        "/admin/services/files",
+        data={"csrf_token": csrf_token(client), "kind": "services", "file": (io.BytesIO(b""), "e.csv")},
+        content_type="multipart/form-data",
+    )
+    assert empty.status_code == 422 and "The file is empty." in empty.get_data(as_text=True)
+    export = client.get("/admin/services/export/services.csv")
+    assert export.mimetype == "text/csv" and "VISIO" in export.get_data(as_text=True)
+    assert client.get("/admin/services/export/usage.csv").status_code == 404

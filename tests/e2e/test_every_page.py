@@ -95,6 +95,7 @@ def _sample_ids() -> dict[str, Callable[[str], object | None]]:
 
         samples["service_id"] = lambda _: db.session.scalar(
             sa.select(DigitalService.id).order_by(DigitalService.id).limit(1))
+        samples["kind"] = lambda _: "services"  # the CSV export of the services
     except ImportError:
         pass
     return samples
