@@ -47,9 +47,15 @@ class ShownPanel:
 
 def home_panels(user: Any, now: datetime) -> list[ShownPanel]:
     """Every domain's home panels that have something to show this employee, in domain order."""
+    return domain_panels("HOME_PANELS", user, now)
+
+
+def domain_panels(attribute: str, user: Any, now: datetime) -> list[ShownPanel]:
+    """Every domain's panels declared in `attribute` (HOME_PANELS, FOOTPRINT_PANELS: a section of "My
+    footprint") that have something to show this employee, in domain order."""
     shown = []
     for package in domain_packages():
-        for panel in getattr(package, "HOME_PANELS", ()):
+        for panel in getattr(package, attribute, ()):
             data = panel.load(user, now)
             if data is not None:
                 shown.append(ShownPanel(panel.template, data))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from werkzeug.wrappers import Response
 
 from portal import reference_cache
+from portal.areas import domain_panels
 from portal.catalogue import bp, display, orders, services
 from portal.catalogue.advice import next_step
 from portal.catalogue.charts import device_bars
@@ -347,7 +348,13 @@ def my_footprint_page() -> str:
         _("All my devices"),
         mine.organisation_average,
     )
-    return render_template("catalogue/my_footprint.html", mine=mine, chart=chart, step=next_step(mine.devices))
+    return render_template(
+        "catalogue/my_footprint.html",
+        mine=mine,
+        chart=chart,
+        step=next_step(mine.devices),
+        panels=domain_panels("FOOTPRINT_PANELS", current_user, utcnow()),
+    )
 
 
 @bp.get("/team")

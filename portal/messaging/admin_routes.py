@@ -313,6 +313,7 @@ def _audience_form(formdata: Any = None, criteria: Criteria | None = None) -> Au
             "campaign": str(criteria.campaign_id) if criteria.campaign_id is not None else "",
             "participation": criteria.campaign_participation or "",
             "open_order": {True: "yes", False: "no", None: ""}[criteria.open_order],
+            "service_codes": ", ".join(criteria.service_codes),
         }
         form = AudienceForm(formdata=None, data=data)
     elif formdata is not None:
@@ -345,6 +346,7 @@ def _criteria_from(form: AudienceForm) -> Criteria:
             "campaign_id": int(campaign) if campaign and campaign.isdigit() else None,
             "campaign_participation": form.participation.data or None,
             "open_order": {"yes": True, "no": False}.get(form.open_order.data or ""),
+            "service_codes": [code.strip() for code in (form.service_codes.data or "").split(",")],
         }
     )
 

@@ -32,6 +32,13 @@ LANGUAGES = ("fr", "en")
 LABELS = ("A", "B", "C", "D", "E")
 PARTICIPATION = ("joined", "not_joined", "inactive")  # inactive: not joined, or joined and ticked nothing
 MAX_YEARS = 30
+MAX_SERVICE_CODES = 20
+#: The digital services' subscriptions (portal.digital_services comes after messaging in the domain order, so
+#: its tables are named here rather than imported): "uses service X" is "has a current subscription to X".
+_SERVICE_SUBSCRIPTION = sa.table(
+    "service_subscription", sa.column("service_id"), sa.column("user_id"), sa.column("ended_on")
+)
+_DIGITAL_SERVICE = sa.table("digital_service", sa.column("id"), sa.column("code"))
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ class Criteria:
     campaign_id: int | None = None
     campaign_participation: str | None = None  # joined | not_joined | inactive (the campaign above)
     open_order: bool | None = None  # has (True) / has no (False) equipment request waiting
+    service_codes: tuple[str, ...] = ()  # uses (has now) one of these digital services, by code
 
     @property
     def is_everyone(self) -> bool:
@@ -88,6 +96,9 @@ class Criteria:
             campaign_id=campaign_id if isinstance(campaign_id, int) else None,
             campaign_participation=participation if participation in PARTICIPATION else None,
             open_order=data.get("open_order") if isinstance(data.get("open_order"), bool) else None,
+            service_codes=tuple(sorted({str(v)[:40] for v in data.get("service_codes") or () if str(v).strip()}))[
+                :MAX_SERVICE_CODES
+            ],
         )
 
 
@@ -161,6 +172,13 @@ def conditions(criteria: Criteria, *, today: date) -> list[sa.ColumnElement[bool
     if criteria.open_order is not None:
         waiting = sa.exists().where(Order.requester_id == User.id, Order.status.in_(OPEN_STATUSES))
         where.append(waiting if criteria.open_order else ~waiting)
+    if criteria.service_codes:
+        users_of = (
+            sa.select(_SERVICE_SUBSCRIPTION.c.user_id)
+            .join(_DIGITAL_SERVICE, _DIGITAL_SERVICE.c.id == _SERVICE_SUBSCRIPTION.c.service_id)
+            .where(_DIGITAL_SERVICE.c.code.in_(criteria.service_codes), _SERVICE_SUBSCRIPTION.c.ended_on.is_(None))
+        )
+        where.append(User.id.in_(users_of))
     return where
 
 

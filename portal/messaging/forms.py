@@ -112,6 +112,11 @@ class AudienceForm(FlaskForm):
         choices=[SelectChoice("", _l("Any")), SelectChoice("yes", _l("Has one")), SelectChoice("no", _l("Has none"))],
         default="",
     )
+    service_codes = StringField(
+        _l("Uses the digital service"),
+        validators=[Length(max=400)],
+        description=_l("The service's code, as in the service review (several: separated by commas)."),
+    )
 
 
 class ScheduleForm(FlaskForm):

@@ -90,6 +90,14 @@ def _sample_ids() -> dict[str, Callable[[str], object | None]]:
             sa.select(ItsmModel.id).where(ItsmModel.match == "category").order_by(ItsmModel.id).limit(1))
     except ImportError:
         pass
+    try:
+        from portal.digital_services.models import DigitalService
+
+        samples["service_id"] = lambda _: db.session.scalar(
+            sa.select(DigitalService.id).order_by(DigitalService.id).limit(1))
+        samples["kind"] = lambda _: "services"  # the CSV export of the services
+    except ImportError:
+        pass
     return samples
 
 

@@ -1,0 +1,117 @@
+"""Words the services pages show for codes (categories, hosting, decisions…) and the errors' messages."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from portal.i18n import lazy_gettext, translate
+
+
+def _l(message: str) -> str:
+    """Marks a word for extraction (pybabel's `_l` keyword); `_lookup` translates it for the request."""
+    return message
+
+
+#: Why a service action is refused (portal.digital_services.services.ServiceError.code).
+SERVICE_ERRORS = {
+    "discontinued": lazy_gettext("This service has been discontinued."),
+    "already_subscribed": lazy_gettext("You already have this service."),
+    "already_requested": lazy_gettext("Your request for this service is already waiting for a decision."),
+    "not_eligible": lazy_gettext("This service is reserved for another unit: ask your manager."),
+    "justification_required": lazy_gettext("Say what you need it for: its owner will read it."),
+    "not_owner": lazy_gettext("Only the service's owner or an administrator can decide."),
+    "not_submitted": lazy_gettext("This request has already been decided or cancelled."),
+    "comment_required": lazy_gettext("Say why you refuse: the requester will read it."),
+    "not_subscribed": lazy_gettext("You do not have this service."),
+    "bad_decision": lazy_gettext("Choose keep, optimise, merge or discontinue."),
+    "bad_year": lazy_gettext("Enter a year from %(min)s to %(max)s."),
+    "rationale_required": lazy_gettext("Explain the decision: the owners and the users will read it."),
+    "bad_saving": lazy_gettext("Enter a saving in kg CO₂e, 0 or more, for example 120.5."),
+    "end_date_required": lazy_gettext("Give the date the service ends."),
+    "not_editor": lazy_gettext("Only the service's owner or an administrator can change it."),
+}
+
+CATEGORY_NAMES = {
+    "business": _l("business application"),
+    "collaboration": _l("collaboration"),
+    "messaging": _l("messaging"),
+    "storage": _l("storage"),
+    "telephony": _l("telephony"),
+    "printing": _l("printing"),
+    "access": _l("access"),
+    "other": _l("other"),
+}
+HOSTING_NAMES = {"on_premises": _l("on premises"), "public_cloud": _l("public cloud"), "saas": _l("SaaS")}
+CRITICALITY_NAMES = {"low": _l("low"), "medium": _l("medium"), "high": _l("high")}
+DECISION_NAMES = {
+    "keep": _l("keep"),
+    "optimise": _l("optimise"),
+    "merge": _l("merge"),
+    "discontinue": _l("discontinue"),
+}
+REQUEST_STATUS_NAMES = {
+    "submitted": _l("waiting for the owner"),
+    "approved": _l("approved"),
+    "refused": _l("refused"),
+    "cancelled": _l("cancelled"),
+}
+INPUT_NAMES = {
+    "embodied": _l("manufacture and lifetime"),
+    "kwh": _l("electricity (kWh)"),
+    "pue": _l("data centre PUE"),
+    "network": _l("network transfer"),
+    "estimate": _l("estimate per user"),
+}
+QUADRANT_NAMES = {
+    "high_footprint_low_use": _l("high footprint, low use"),
+    "high_footprint_high_use": _l("high footprint, high use"),
+    "low_footprint_low_use": _l("low footprint, low use"),
+    "low_footprint_high_use": _l("low footprint, high use"),
+    "unknown": _l("footprint not known"),
+}
+FILE_KINDS = {
+    "services": lazy_gettext("Services"),
+    "hosts": lazy_gettext("Servers and storage arrays"),
+    "components": lazy_gettext("Components (what each service takes of each host)"),
+    "subscriptions": lazy_gettext("Subscriptions (who has which service)"),
+    "usage": lazy_gettext("Usage of the last 90 days (access logs, licence report)"),
+}
+HOST_KIND_NAMES = {"server": _l("server"), "storage": _l("storage array")}
+
+
+def _lookup(table: dict[str, str], key: str) -> str:
+    word = table.get(key)
+    return translate(word) if word is not None else key
+
+
+def register(bp: Blueprint) -> None:
+    """Expose the lookups to every template."""
+    bp.add_app_template_global(lambda key: _lookup(CATEGORY_NAMES, key), "service_category_name")
+    bp.add_app_template_global(lambda key: _lookup(HOSTING_NAMES, key), "hosting_name")
+    bp.add_app_template_global(lambda key: _lookup(CRITICALITY_NAMES, key), "criticality_name")
+    bp.add_app_template_global(lambda key: _lookup(DECISION_NAMES, key), "decision_name")
+    bp.add_app_template_global(lambda key: _lookup(REQUEST_STATUS_NAMES, key), "service_request_status")
+    bp.add_app_template_global(lambda key: _lookup(HOST_KIND_NAMES, key), "host_kind_name")
+    bp.add_app_template_global(lambda key: _lookup(INPUT_NAMES, key), "service_input_name")
+    bp.add_app_template_global(lambda key: _lookup(QUADRANT_NAMES, key), "quadrant_name")
+    bp.add_app_template_global(lambda key: str(FILE_KINDS[key]), "file_kind_name")
+
+
+#: Why a line of a services CSV file is refused (portal.digital_services.transfer.Refused.code).
+IMPORT_REJECTIONS = {
+    "required": lazy_gettext("This column is required."),
+    "not_a_number": lazy_gettext("Enter a number, for example 12.5."),
+    "out_of_range": lazy_gettext("Enter a number of 0 or more (more than 0 for a lifetime or a capacity)."),
+    "bad_date": lazy_gettext("Write the date as YYYY-MM-DD."),
+    "future_date": lazy_gettext("This date is in the future."),
+    "unknown_value": lazy_gettext("Choose one of: %(known)s."),
+    "too_long": lazy_gettext("Enter at most %(max)s characters."),
+    "repeated_key": lazy_gettext("This key is already on an earlier line of the file."),
+    "unknown_unit": lazy_gettext("No org unit has this code."),
+    "unknown_user": lazy_gettext("No employee has this e-mail address."),
+    "unknown_service": lazy_gettext("No service has this code."),
+    "unknown_host": lazy_gettext("No server or storage array has this name."),
+    "pue_below_one": lazy_gettext("A PUE is 1 or more."),
+    "ends_before_start": lazy_gettext("The end is before the start."),
+    "bad_active_days": lazy_gettext("Enter a number of days from 0 to 90."),
+}
