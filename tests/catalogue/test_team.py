@@ -31,6 +31,7 @@ def _order(requester, item, created_at):
         justification="Pour le travail",
         replaces=None,
         factor_set=load_factor_set(),
+        additional_reason="Un second poste pour le terrain",
     )
     order.created_at = created_at
     db.session.commit()
