@@ -48,8 +48,8 @@ NATURE_WORDS = {
 
 VARIANT_WORDS = {
     "planned": _l("As planned"),
-    "refurbished_25": _l("25 % refurbished"),
-    "refurbished_50": _l("50 % refurbished"),
+    "refurbished_25": _l("25% refurbished"),
+    "refurbished_50": _l("50% refurbished"),
     "longer_1": _l("Kept 1 year longer"),
     "longer_2": _l("Kept 2 years longer"),
     "better_model": _l("Better-labelled model"),
