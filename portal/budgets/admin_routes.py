@@ -4,7 +4,7 @@ budgets from a trajectory. Admins only."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.wrappers import Response
@@ -21,6 +21,7 @@ from portal.catalogue.models import CatalogueItem
 from portal.footprint import CATEGORY_KEYS
 from portal.models import db
 from portal.org.models import OrgUnit
+from portal.pagination import page_number, paginate_list
 from portal.security import roles_required
 
 ADMIN = Role.ADMIN.value
@@ -50,15 +51,6 @@ def _line_form(line: BudgetLine | None = None, *, year: int | None = None) -> Li
 
 def _purchase_form() -> PurchaseForm:
     form = PurchaseForm() if request.method == "POST" else PurchaseForm(formdata=None)
-    items = db.session.scalars(
-        sa.select(CatalogueItem)
-        .where(CatalogueItem.active.is_(True))
-        .order_by(CatalogueItem.category, CatalogueItem.name)
-    )
-    form.item.choices = [(0, _("No item: a category's typical device"))] + [
-        (i.id, f"{i.manufacturer} {i.name}{' – ' + _('refurbished') if i.refurbished else ''} ({i.price_eur} €)")
-        for i in items
-    ]
     form.category.choices = [(key, str(CATEGORY_NAMES.get(key, key))) for key in CATEGORY_KEYS]
     return form
 
@@ -75,9 +67,16 @@ def _line_or_404(line_id: int) -> BudgetLine:
 def admin_lines() -> str:
     """The lines of a year, and a form to add one."""
     year = _year()
+    return _lines_page(year, _line_form(year=year))
+
+
+def _lines_page(year: int, form: LineForm) -> str:
     lines = db.session.scalars(services.lines_statement(year)).all()
     budget = figures.year_budget(year, shared_factor_set(), lines=lines)
-    return render_template("budgets/admin_lines.html", year=year, budget=budget, form=_line_form(year=year))
+    page = paginate_list(
+        budget.line_figures(), number=page_number(request.args.get("page")), size=current_app.config["PORTAL_PAGE_SIZE"]
+    )
+    return render_template("budgets/admin_lines.html", year=year, page=page, form=form)
 
 
 @bp.post("/admin/budgets/lines")
@@ -85,14 +84,7 @@ def admin_lines() -> str:
 def admin_create_line() -> Response | tuple[str, int]:
     """Add a line."""
     form = _line_form()
-    return _save_line(None, form) or (_lines_page_with(form), 422)
-
-
-def _lines_page_with(form: LineForm) -> str:
-    year = services.current_year()
-    lines = db.session.scalars(services.lines_statement(year)).all()
-    budget = figures.year_budget(year, shared_factor_set(), lines=lines)
-    return render_template("budgets/admin_lines.html", year=year, budget=budget, form=form)
+    return _save_line(None, form) or (_lines_page(services.current_year(), form), 422)
 
 
 def _save_line(line: BudgetLine | None, form: LineForm) -> Response | None:
@@ -158,11 +150,15 @@ def admin_add_purchase(line_id: int) -> Response | tuple[str, int]:
     form = _purchase_form()
     values = form.values()
     if values is not None:
-        item = db.session.get(CatalogueItem, form.item.data) if form.item.data else None
+        sku = (form.sku.data or "").strip()
+        item = db.session.scalar(sa.select(CatalogueItem).where(CatalogueItem.sku == sku)) if sku else None
         try:
+            if sku and item is None:
+                raise services.BudgetError("item", value=sku)
             services.add_purchase(line, item=item, category=form.category.data or "", **values)
         except services.BudgetError as error:
-            form.unit_price_eur.errors = [*form.unit_price_eur.errors, error.message()]
+            field = form.sku if error.code == "item" else form.unit_price_eur
+            field.errors = [*field.errors, error.message()]
         else:
             db.session.commit()
             flash(_("Purchase planned: its variants are shown below."), "success")

@@ -233,6 +233,8 @@ def actuals_by_unit(year: int) -> dict[int | None, Amounts]:
     """Committed and spent euros and kgCO₂e of the orders approved in `year`, by the requester's unit (one
     query)."""
     start, end = year_bounds(year)
+    # An order recorded without its decision time (imported) counts in the year it was requested.
+    decided = sa.func.coalesce(Order.decided_at, Order.created_at)
     rows = db.session.execute(
         sa.select(
             User.org_unit_id,
@@ -241,7 +243,7 @@ def actuals_by_unit(year: int) -> dict[int | None, Amounts]:
             sa.func.sum(Order.embodied_kgco2e * Order.quantity),
         )
         .join(User, User.id == Order.requester_id)
-        .where(Order.status.in_(COUNTED), Order.decided_at >= start, Order.decided_at < end)
+        .where(Order.status.in_(COUNTED), decided >= start, decided < end)
         .group_by(User.org_unit_id, Order.status)
     ).all()
     result: dict[int | None, Amounts] = defaultdict(Amounts)
@@ -331,15 +333,32 @@ def year_budget(
 ) -> YearBudget:
     """The readings of `lines` (one year's, already loaded with their units and purchases), with the year's
     actuals attributed to them."""
-    alternatives = alternatives or (load_alternatives() if with_variants else Alternatives({}, {}))
     figures: list[LineFigures] = []
-    for line in lines:
-        purchases = [purchase_figures(p, factor_set, alternatives) for p in line.purchases]
-        amounts = Amounts()
-        for p in purchases:
-            amounts.forecast_eur += p.planned.eur
-            amounts.forecast_kgco2e += p.planned.embodied_kgco2e
-        figures.append(LineFigures(line, purchases, Reading(line.amount_eur, line.carbon_budget_kgco2e, amounts)))
+    if with_variants:
+        alternatives = alternatives or load_alternatives()
+        for line in lines:
+            purchases = [purchase_figures(p, factor_set, alternatives) for p in line.purchases]
+            amounts = Amounts()
+            for p in purchases:
+                amounts.forecast_eur += p.planned.eur
+                amounts.forecast_kgco2e += p.planned.embodied_kgco2e
+            figures.append(LineFigures(line, purchases, Reading(line.amount_eur, line.carbon_budget_kgco2e, amounts)))
+    else:
+        # Pages without the variants read the items' stored results (recomputed on every change of an item or
+        # of its factors), not the footprint core for each purchase.
+        typical: dict[str, Decimal] = {}
+        for line in lines:
+            amounts = Amounts()
+            for p in line.purchases:
+                if p.item is not None:
+                    embodied = p.item.embodied_kgco2e
+                else:
+                    if p.category not in typical:
+                        typical[p.category] = _category_footprint(p.category, factor_set).net_embodied.value
+                    embodied = typical[p.category]
+                amounts.forecast_eur += p.unit_price_eur * p.quantity
+                amounts.forecast_kgco2e += embodied * p.quantity
+            figures.append(LineFigures(line, [], Reading(line.amount_eur, line.carbon_budget_kgco2e, amounts)))
 
     all_lines = db.session.scalars(sa.select(BudgetLine).where(BudgetLine.fiscal_year == year)).all()
     investment = first_investment_lines(all_lines)

@@ -75,7 +75,11 @@ class PurchaseForm(FlaskForm):
     """Devices planned in a line: a catalogue item, or a category's typical device."""
 
     label = StringField(_l("What is planned"), description=_l("For example: renew 600 laptops."))
-    item = SelectField(_l("Catalogue item"), coerce=int, description=_l("Or leave empty and choose a category."))
+    sku = StringField(
+        _l("Catalogue reference (SKU)"),
+        description=_l("As listed in the catalogue administration; empty: a category's typical device."),
+        render_kw={"autocomplete": "off", "maxlength": 80},
+    )
     category = SelectField(_l("Category (when no item is chosen)"))
     quantity = StringField(_l("Quantity"), render_kw=NUMERIC)
     unit_price_eur = StringField(

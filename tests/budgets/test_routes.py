@@ -81,7 +81,7 @@ def test_admin_creates_a_line_and_plans_a_purchase(client, login_as, make_org_un
         data={
             "csrf_token": token,
             "label": "600 portables",
-            "item": str(item.id),
+            "sku": item.sku,
             "category": "laptop",
             "quantity": "600",
             "unit_price_eur": "",
@@ -119,13 +119,27 @@ def test_bad_input_is_refused_with_words_not_a_500(client, login_as, make_org_un
         data={
             "csrf_token": token,
             "label": "Écrans",
-            "item": "0",
+            "sku": "",
             "category": "monitor",
             "quantity": "0",
             "unit_price_eur": "",
         },
     )
     assert response.status_code == 422
+    assert "Saisissez une quantité de 1 à 100 000." in response.get_data(as_text=True)
+    response = client.post(
+        f"/admin/budgets/lines/{line.id}/purchases",
+        data={
+            "csrf_token": token,
+            "label": "Écrans",
+            "sku": "inconnu",
+            "category": "monitor",
+            "quantity": "4",
+            "unit_price_eur": "",
+        },
+    )
+    assert response.status_code == 422
+    assert "Aucun article du catalogue n’a cette référence." in response.get_data(as_text=True)
     assert client.get("/admin/budgets/lines/999999").status_code == 404
     assert client.post("/admin/budgets/purchases/999999/delete", data={"csrf_token": token}).status_code == 404
     assert client.get("/admin/budgets/trajectory?reference_year=2030&yearly_cut=5&fiscal_year=2027").status_code == 422
