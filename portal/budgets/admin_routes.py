@@ -71,8 +71,7 @@ def admin_lines() -> str:
 
 
 def _lines_page(year: int, form: LineForm) -> str:
-    lines = db.session.scalars(services.lines_statement(year)).all()
-    budget = figures.year_budget(year, shared_factor_set(), lines=lines)
+    budget = figures.year_budget(year, shared_factor_set())
     page = paginate_list(
         budget.line_figures(), number=page_number(request.args.get("page")), size=current_app.config["PORTAL_PAGE_SIZE"]
     )
@@ -185,8 +184,7 @@ def admin_delete_purchase(purchase_id: int) -> Response:
 def admin_export() -> Response:
     """The lines of a year as CSV, with their figures (formulas neutralised)."""
     year = _year()
-    lines = db.session.scalars(services.lines_statement(year)).all()
-    budget = figures.year_budget(year, shared_factor_set(), lines=lines)
+    budget = figures.year_budget(year, shared_factor_set())
     return Response(
         transfer.export_text(budget),
         mimetype="text/csv",

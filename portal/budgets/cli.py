@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from portal import csvio
-from portal.budgets import figures, services, transfer
+from portal.budgets import figures, transfer
 from portal.budgets.display import BUDGET_ERRORS
 from portal.catalogue.footprints import load_factor_set
 from portal.domain_error import DomainError
@@ -44,14 +44,14 @@ def import_command(file: Path) -> None:
 @with_appcontext
 def export_command(year: int, file: str) -> None:
     """Write a year's lines and their figures to a CSV file (`-` for the standard output)."""
-    lines = db.session.scalars(services.lines_statement(year)).all()
-    text = transfer.export_text(figures.year_budget(year, load_factor_set(), lines=lines))
+    budget = figures.year_budget(year, load_factor_set())
+    text = transfer.export_text(budget)
     if file == "-":
         sys.stdout.write(text)
         return
     with open(file, "w", encoding="utf-8", newline="") as stream:
         stream.write(text)
-    click.echo(f"exported: {len(lines)} lines to {file}")
+    click.echo(f"exported: {len(budget.line_figures())} lines to {file}")
 
 
 commands = [budgets]

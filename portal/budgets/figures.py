@@ -10,13 +10,14 @@ has none, of its nearest parent unit that has one; an order no line takes is sho
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 
+from portal import reference_cache
 from portal.accounts.models import User
 from portal.budgets.models import BudgetLine, Nature, PlannedPurchase
 from portal.budgets.services import current_year
@@ -149,8 +150,8 @@ class PurchaseFigures:
     purchase: PlannedPurchase
     footprint: Footprint
     variants: list[PurchaseForecast]
-    refurbished_item: CatalogueItem | None
-    better_item: CatalogueItem | None
+    refurbished_item: AlternativeItem | None
+    better_item: AlternativeItem | None
 
     @property
     def planned(self) -> PurchaseForecast:
@@ -162,27 +163,58 @@ class PurchaseFigures:
 
 
 @dataclass(frozen=True)
+class AlternativeItem:
+    """A catalogue item offered as a sober alternative, as plain values (kept between requests)."""
+
+    id: int
+    manufacturer: str
+    name: str
+    label: str
+    annualised_kgco2e: Decimal
+    figures: UnitFigures  # at the item's price
+
+
+@dataclass(frozen=True)
 class Alternatives:
-    """The catalogue's sober alternatives, read once per page: refurbished variant of each item, and the
-    lowest-footprint new item of each category."""
+    """The catalogue's sober alternatives: refurbished variant of each item, and the lowest-footprint new item
+    of each category."""
 
-    refurbished_of: Mapping[int, CatalogueItem]
-    best_new: Mapping[str, CatalogueItem]
+    refurbished_of: Mapping[int, AlternativeItem]
+    best_new: Mapping[str, AlternativeItem]
 
 
-def load_alternatives() -> Alternatives:
-    """Active refurbished variants by original, and each category's new item of lowest annualised footprint."""
-    items = db.session.scalars(sa.select(CatalogueItem).where(CatalogueItem.active.is_(True))).all()
-    refurbished_of: dict[int, CatalogueItem] = {}
-    best_new: dict[str, CatalogueItem] = {}
-    for item in items:
-        if item.refurbished and item.refurbished_of_id is not None:
-            refurbished_of.setdefault(item.refurbished_of_id, item)
-        elif not item.refurbished:
-            best = best_new.get(item.category)
-            if best is None or (item.annualised_kgco2e, item.id) < (best.annualised_kgco2e, best.id):
-                best_new[item.category] = item
-    return Alternatives(refurbished_of, best_new)
+def _alternative(item: CatalogueItem, factor_set: FactorSet) -> AlternativeItem:
+    return AlternativeItem(
+        item.id,
+        item.manufacturer,
+        item.name,
+        item.label,
+        item.annualised_kgco2e,
+        _figures(item_footprint(item, factor_set), item.price_eur),
+    )
+
+
+def load_alternatives(factor_set: FactorSet) -> Alternatives:
+    """Active refurbished variants by original, and each category's new item of lowest annualised footprint;
+    kept per worker until the catalogue or its factors change."""
+
+    def load() -> Alternatives:
+        items = db.session.scalars(sa.select(CatalogueItem).where(CatalogueItem.active.is_(True))).all()
+        refurbished_of: dict[int, CatalogueItem] = {}
+        best_new: dict[str, CatalogueItem] = {}
+        for item in items:
+            if item.refurbished and item.refurbished_of_id is not None:
+                refurbished_of.setdefault(item.refurbished_of_id, item)
+            elif not item.refurbished:
+                best = best_new.get(item.category)
+                if best is None or (item.annualised_kgco2e, item.id) < (best.annualised_kgco2e, best.id):
+                    best_new[item.category] = item
+        return Alternatives(
+            {key: _alternative(item, factor_set) for key, item in refurbished_of.items()},
+            {key: _alternative(item, factor_set) for key, item in best_new.items()},
+        )
+
+    return reference_cache.cached("budgets.alternatives", None, load)
 
 
 def purchase_figures(purchase: PlannedPurchase, factor_set: FactorSet, alternatives: Alternatives) -> PurchaseFigures:
@@ -195,8 +227,9 @@ def purchase_figures(purchase: PlannedPurchase, factor_set: FactorSet, alternati
     )
     device = _figures(footprint, purchase.unit_price_eur)
     refurbished_item = alternatives.refurbished_of.get(item.id) if item is not None else None
+    refurbished: UnitFigures | None
     if refurbished_item is not None:
-        refurbished = _figures(item_footprint(refurbished_item, factor_set), refurbished_item.price_eur)
+        refurbished = refurbished_item.figures
     elif item is not None and not item.refurbished:
         refurbished = _figures(refurbished_footprint(item, factor_set), purchase.unit_price_eur)
     elif item is None:
@@ -206,16 +239,13 @@ def purchase_figures(purchase: PlannedPurchase, factor_set: FactorSet, alternati
     else:
         refurbished = None  # already refurbished
     better_item = alternatives.best_new.get(purchase.category)
-    better = None
-    if (
-        better_item is not None
-        and better_item.annualised_kgco2e < footprint.annualised.value
-        and (item is None or better_item.id != item.id)
+    if better_item is not None and (
+        better_item.annualised_kgco2e >= footprint.annualised.value or (item is not None and better_item.id == item.id)
     ):
-        better = _figures(item_footprint(better_item, factor_set), better_item.price_eur)
-    else:
         better_item = None
-    variants = sober_variants(device, purchase.quantity, refurbished=refurbished, better=better)
+    variants = sober_variants(
+        device, purchase.quantity, refurbished=refurbished, better=better_item.figures if better_item else None
+    )
     return PurchaseFigures(purchase, footprint, variants, refurbished_item, better_item)
 
 
@@ -264,9 +294,9 @@ def unit_parents() -> dict[int, int | None]:
 
 
 def receiving_line(
-    unit_id: int | None, investment_lines: Mapping[int, BudgetLine], parents: Mapping[int, int | None]
-) -> BudgetLine | None:
-    """The investment line an order of this unit goes to: the unit's, else its nearest parent's."""
+    unit_id: int | None, investment_lines: Mapping[int, int], parents: Mapping[int, int | None]
+) -> int | None:
+    """The id of the investment line an order of this unit goes to: the unit's, else its nearest parent's."""
     seen: set[int] = set()
     while unit_id is not None and unit_id not in seen:
         seen.add(unit_id)
@@ -275,15 +305,6 @@ def receiving_line(
             return line
         unit_id = parents.get(unit_id)
     return None
-
-
-def first_investment_lines(lines: Iterable[BudgetLine]) -> dict[int, BudgetLine]:
-    """Each unit's first investment line (lowest id): where its orders are counted."""
-    first: dict[int, BudgetLine] = {}
-    for line in sorted(lines, key=lambda line: line.id):
-        if line.nature == Nature.INVESTMENT.value:
-            first.setdefault(line.org_unit_id, line)
-    return first
 
 
 # ---------------------------------------------------------------------------
@@ -295,7 +316,7 @@ def first_investment_lines(lines: Iterable[BudgetLine]) -> dict[int, BudgetLine]
 class LineFigures:
     """A line with its planned purchases and its reading."""
 
-    line: BudgetLine
+    line: BudgetLine | LineRow
     purchases: list[PurchaseFigures]
     reading: Reading
 
@@ -304,7 +325,7 @@ class LineFigures:
 class UnitBudget:
     """A unit's lines of the year and their sum."""
 
-    unit: OrgUnit
+    unit: OrgUnit | UnitRow
     lines: list[LineFigures]
     reading: Reading
 
@@ -323,54 +344,132 @@ class YearBudget:
         return [line for unit in self.units for line in unit.lines]
 
 
+@dataclass(frozen=True)
+class UnitRow:
+    """An org unit as the budget tables show it."""
+
+    id: int
+    name: str
+    code: str
+
+
+@dataclass(frozen=True)
+class LineRow:
+    """A budget line's columns, read without its ORM object (the year's tables)."""
+
+    id: int
+    fiscal_year: int
+    org_unit_id: int
+    nature: str
+    label: str
+    amount_eur: Decimal
+    carbon_budget_kgco2e: Decimal | None
+    org_unit: UnitRow
+
+
+def _line_rows(year: int, unit_ids: Sequence[int] | None) -> list[LineRow]:
+    statement = (
+        sa.select(
+            BudgetLine.id,
+            BudgetLine.fiscal_year,
+            BudgetLine.org_unit_id,
+            BudgetLine.nature,
+            BudgetLine.label,
+            BudgetLine.amount_eur,
+            BudgetLine.carbon_budget_kgco2e,
+            OrgUnit.name,
+            OrgUnit.code,
+        )
+        .join(OrgUnit, OrgUnit.id == BudgetLine.org_unit_id)
+        .where(BudgetLine.fiscal_year == year)
+        .order_by(OrgUnit.name, BudgetLine.nature, BudgetLine.label, BudgetLine.id)
+    )
+    if unit_ids is not None:
+        statement = statement.where(BudgetLine.org_unit_id.in_(unit_ids))
+    return [
+        LineRow(id_, fiscal_year, unit_id, nature, label, amount, carbon, UnitRow(unit_id, name, code))
+        for id_, fiscal_year, unit_id, nature, label, amount, carbon, name, code in db.session.execute(statement)
+    ]
+
+
+def _forecasts(year: int, factor_set: FactorSet) -> dict[int, Amounts]:
+    """Planned euros and kgCO₂e of each line of the year, from the items' stored results (recomputed on every
+    change of an item or of its factors) or the category's typical device, in one grouped query."""
+    rows = db.session.execute(
+        sa.select(
+            PlannedPurchase.line_id,
+            PlannedPurchase.category,
+            CatalogueItem.embodied_kgco2e,
+            sa.func.sum(PlannedPurchase.quantity),
+            sa.func.sum(PlannedPurchase.quantity * PlannedPurchase.unit_price_eur),
+        )
+        .join(BudgetLine, BudgetLine.id == PlannedPurchase.line_id)
+        .outerjoin(CatalogueItem, CatalogueItem.id == PlannedPurchase.item_id)
+        .where(BudgetLine.fiscal_year == year)
+        .group_by(PlannedPurchase.line_id, PlannedPurchase.category, CatalogueItem.embodied_kgco2e)
+    ).all()
+    typical: dict[str, Decimal] = {}
+    result: dict[int, Amounts] = defaultdict(Amounts)
+    for line_id, category, embodied, quantity, eur in rows:
+        if embodied is None:
+            if category not in typical:
+                typical[category] = _category_footprint(category, factor_set).net_embodied.value
+            embodied = typical[category]
+        amounts = result[line_id]
+        amounts.forecast_eur += Decimal(eur)
+        amounts.forecast_kgco2e += Decimal(embodied) * Decimal(quantity)
+    return result
+
+
+def _investment_lines(year: int) -> dict[int, int]:
+    """Each unit's first investment line id of the year (where its orders are counted)."""
+    rows = db.session.execute(
+        sa.select(BudgetLine.org_unit_id, sa.func.min(BudgetLine.id))
+        .where(BudgetLine.fiscal_year == year, BudgetLine.nature == Nature.INVESTMENT.value)
+        .group_by(BudgetLine.org_unit_id)
+    ).all()
+    return dict(rows)
+
+
 def year_budget(
     year: int,
     factor_set: FactorSet,
     *,
-    lines: Sequence[BudgetLine],
-    alternatives: Alternatives | None = None,
+    lines: Sequence[BudgetLine] | None = None,
+    unit_ids: Sequence[int] | None = None,
     with_variants: bool = False,
 ) -> YearBudget:
-    """The readings of `lines` (one year's, already loaded with their units and purchases), with the year's
-    actuals attributed to them."""
+    """The readings of a year's lines with the year's actuals attributed to them: the given `lines` (loaded
+    with their units and purchases; `with_variants` computes each planned purchase's variants), else every
+    line of the year (of `unit_ids`), read as plain rows."""
     figures: list[LineFigures] = []
-    if with_variants:
-        alternatives = alternatives or load_alternatives()
+    if lines is None:
+        forecasts = _forecasts(year, factor_set)
+        for row in _line_rows(year, unit_ids):
+            amounts = forecasts.get(row.id) or Amounts()
+            figures.append(LineFigures(row, [], Reading(row.amount_eur, row.carbon_budget_kgco2e, amounts)))
+    else:
+        alternatives = load_alternatives(factor_set) if with_variants else None
         for line in lines:
-            purchases = [purchase_figures(p, factor_set, alternatives) for p in line.purchases]
+            purchases = [purchase_figures(p, factor_set, alternatives) for p in line.purchases] if alternatives else []
             amounts = Amounts()
             for p in purchases:
                 amounts.forecast_eur += p.planned.eur
                 amounts.forecast_kgco2e += p.planned.embodied_kgco2e
+            if alternatives is None:
+                amounts = _forecasts(year, factor_set).get(line.id) or amounts
             figures.append(LineFigures(line, purchases, Reading(line.amount_eur, line.carbon_budget_kgco2e, amounts)))
-    else:
-        # Pages without the variants read the items' stored results (recomputed on every change of an item or
-        # of its factors), not the footprint core for each purchase.
-        typical: dict[str, Decimal] = {}
-        for line in lines:
-            amounts = Amounts()
-            for p in line.purchases:
-                if p.item is not None:
-                    embodied = p.item.embodied_kgco2e
-                else:
-                    if p.category not in typical:
-                        typical[p.category] = _category_footprint(p.category, factor_set).net_embodied.value
-                    embodied = typical[p.category]
-                amounts.forecast_eur += p.unit_price_eur * p.quantity
-                amounts.forecast_kgco2e += embodied * p.quantity
-            figures.append(LineFigures(line, [], Reading(line.amount_eur, line.carbon_budget_kgco2e, amounts)))
 
-    all_lines = db.session.scalars(sa.select(BudgetLine).where(BudgetLine.fiscal_year == year)).all()
-    investment = first_investment_lines(all_lines)
+    investment = _investment_lines(year)
     parents = unit_parents()
     shown = {f.line.id: f for f in figures}
     unbudgeted = Amounts()
     for unit_id, amounts in actuals_by_unit(year).items():
-        line = receiving_line(unit_id, investment, parents)
-        if line is None:
+        line_id = receiving_line(unit_id, investment, parents)
+        if line_id is None:
             unbudgeted.add(amounts)
-        elif line.id in shown:
-            shown[line.id].reading.amounts.add(amounts)
+        elif line_id in shown:
+            shown[line_id].reading.amounts.add(amounts)
 
     units: dict[int, UnitBudget] = {}
     total = Reading()
@@ -433,10 +532,10 @@ class OrderImpact:
 
 def order_impact(order: Order, factor_set: FactorSet, *, year: int) -> OrderImpact | None:
     """The impact of approving `order` in `year` on the investment line it goes to (None without one)."""
-    lines = db.session.scalars(sa.select(BudgetLine).where(BudgetLine.fiscal_year == year)).all()
-    line = receiving_line(order.requester.org_unit_id, first_investment_lines(lines), unit_parents())
-    if line is None:
+    line_id = receiving_line(order.requester.org_unit_id, _investment_lines(year), unit_parents())
+    if line_id is None:
         return None
+    line = db.session.get(BudgetLine, line_id)
     budget = year_budget(year, factor_set, lines=[line])
     reading = budget.units[0].lines[0].reading
     amounts = reading.amounts
@@ -444,10 +543,9 @@ def order_impact(order: Order, factor_set: FactorSet, *, year: int) -> OrderImpa
     eur = order.unit_price_eur * order.quantity
     refurbished: Decimal | None = None
     if not order.item.refurbished:
-        alternatives = load_alternatives()
-        variant = alternatives.refurbished_of.get(order.item_id)
+        variant = load_alternatives(factor_set).refurbished_of.get(order.item_id)
         if variant is not None:
-            refurbished = item_footprint(variant, factor_set).net_embodied.value * order.quantity
+            refurbished = variant.figures.embodied_kgco2e * order.quantity
         else:
             refurbished = refurbished_footprint(order.item, factor_set).net_embodied.value * order.quantity
     remaining_kg = None
@@ -478,7 +576,7 @@ def approval_impact(order: Order) -> OrderImpact | None:
 class UsedBar:
     """A unit's bar in the chart of carbon budget used: its share, and its length in the chart's units."""
 
-    unit: OrgUnit
+    unit: OrgUnit | UnitRow
     reading: Reading
     length: Decimal
 

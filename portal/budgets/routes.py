@@ -42,12 +42,8 @@ def overview() -> str | Response:
             return render_template("budgets/no_unit.html")
         return redirect(url_for("budgets.unit", unit_id=current_user.org_unit_id, year=filters.year))
     factor_set = shared_factor_set()
-    budget = figures.year_budget(
-        filters.year, factor_set, lines=db.session.scalars(services.lines_statement(filters.year)).all()
-    )
-    previous = figures.year_budget(
-        filters.year - 1, factor_set, lines=db.session.scalars(services.lines_statement(filters.year - 1)).all()
-    )
+    budget = figures.year_budget(filters.year, factor_set)
+    previous = figures.year_budget(filters.year - 1, factor_set)
     units = figures.sorted_units(budget.units, filters.sort)
     return render_template(
         "budgets/overview.html",
