@@ -67,15 +67,18 @@ def _line_or_404(line_id: int) -> BudgetLine:
 def admin_lines() -> str:
     """The lines of a year, and a form to add one."""
     year = _year()
-    return _lines_page(year, _line_form(year=year))
-
-
-def _lines_page(year: int, form: LineForm) -> str:
     budget = figures.year_budget(year, shared_factor_set())
     page = paginate_list(
         budget.line_figures(), number=page_number(request.args.get("page")), size=current_app.config["PORTAL_PAGE_SIZE"]
     )
-    return render_template("budgets/admin_lines.html", year=year, page=page, form=form)
+    return render_template("budgets/admin_lines.html", year=year, page=page)
+
+
+@bp.get("/admin/budgets/lines/new")
+@roles_required(ADMIN)
+def admin_new_line() -> str:
+    """The form of a new line."""
+    return render_template("budgets/admin_new_line.html", form=_line_form(year=_year()))
 
 
 @bp.post("/admin/budgets/lines")
@@ -83,7 +86,7 @@ def _lines_page(year: int, form: LineForm) -> str:
 def admin_create_line() -> Response | tuple[str, int]:
     """Add a line."""
     form = _line_form()
-    return _save_line(None, form) or (_lines_page(services.current_year(), form), 422)
+    return _save_line(None, form) or (render_template("budgets/admin_new_line.html", form=form), 422)
 
 
 def _save_line(line: BudgetLine | None, form: LineForm) -> Response | None:
