@@ -90,6 +90,13 @@ def _sample_ids() -> dict[str, Callable[[str], object | None]]:
             sa.select(ItsmModel.id).where(ItsmModel.match == "category").order_by(ItsmModel.id).limit(1))
     except ImportError:
         pass
+    try:
+        from portal.budgets.models import BudgetLine
+
+        samples["unit_id"] = lambda local: user(local).org_unit_id
+        samples["line_id"] = lambda _: db.session.scalar(sa.select(BudgetLine.id).order_by(BudgetLine.id).limit(1))
+    except ImportError:
+        pass
     return samples
 
 
