@@ -10,7 +10,7 @@ has none, of its nearest parent unit that has one; an order no line takes is sho
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -438,10 +438,11 @@ def year_budget(
     lines: Sequence[BudgetLine] | None = None,
     unit_ids: Sequence[int] | None = None,
     with_variants: bool = False,
+    variants_of: Collection[int] | None = None,
 ) -> YearBudget:
     """The readings of a year's lines with the year's actuals attributed to them: the given `lines` (loaded
-    with their units and purchases; `with_variants` computes each planned purchase's variants), else every
-    line of the year (of `unit_ids`), read as plain rows."""
+    with their units and purchases; `with_variants` computes each planned purchase's variants, for the lines
+    of the units `variants_of` only when given), else every line of the year (of `unit_ids`), as plain rows."""
     figures: list[LineFigures] = []
     if lines is None:
         forecasts = _forecasts(year, factor_set)
@@ -450,14 +451,18 @@ def year_budget(
             figures.append(LineFigures(row, [], Reading(row.amount_eur, row.carbon_budget_kgco2e, amounts)))
     else:
         alternatives = load_alternatives(factor_set) if with_variants else None
+        forecasts: dict[int, Amounts] | None = None
         for line in lines:
-            purchases = [purchase_figures(p, factor_set, alternatives) for p in line.purchases] if alternatives else []
             amounts = Amounts()
-            for p in purchases:
-                amounts.forecast_eur += p.planned.eur
-                amounts.forecast_kgco2e += p.planned.embodied_kgco2e
-            if alternatives is None:
-                amounts = _forecasts(year, factor_set).get(line.id) or amounts
+            purchases = []
+            if alternatives is not None and (variants_of is None or line.org_unit_id in variants_of):
+                purchases = [purchase_figures(p, factor_set, alternatives) for p in line.purchases]
+                for p in purchases:
+                    amounts.forecast_eur += p.planned.eur
+                    amounts.forecast_kgco2e += p.planned.embodied_kgco2e
+            else:
+                forecasts = forecasts if forecasts is not None else _forecasts(year, factor_set)
+                amounts = forecasts.get(line.id) or amounts
             figures.append(LineFigures(line, purchases, Reading(line.amount_eur, line.carbon_budget_kgco2e, amounts)))
 
     investment = _investment_lines(year)

@@ -3,7 +3,7 @@ and their sober variants, a unit's printable summary."""
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -13,6 +13,7 @@ from portal.footprint import MONETARY_IT_PRODUCTS
 from portal.footprint.budget import BUDGET_USE_THRESHOLDS, INTENSITY_THRESHOLDS
 from portal.models import db
 from portal.org.services import unit_and_descendant_ids
+from portal.pagination import page_number, paginate_list
 from portal.security import roles_required
 
 #: Width of the chart's bars standing for 150 % of a carbon budget (SVG units).
@@ -45,13 +46,17 @@ def overview() -> str | Response:
     budget = figures.year_budget(filters.year, factor_set)
     previous = figures.year_budget(filters.year - 1, factor_set)
     units = figures.sorted_units(budget.units, filters.sort)
+    page = paginate_list(
+        units, number=page_number(request.args.get("page")), size=current_app.config["PORTAL_PAGE_SIZE"]
+    )
     return render_template(
         "budgets/overview.html",
         filters=filters,
         budget=budget,
         units=units,
+        page=page,
         previous={unit.unit.id: unit.reading for unit in previous.units},
-        bars=figures.used_bars(units, BAR_WIDTH),
+        bars=figures.used_bars(page.items, BAR_WIDTH),
         bar_width=BAR_WIDTH,
         **_reference(),
     )
@@ -63,7 +68,10 @@ def _unit_budget(unit_id: int) -> tuple[object, figures.YearBudget, services.Bud
         abort(404)
     filters = _filters()
     lines = db.session.scalars(services.lines_statement(filters.year, unit_and_descendant_ids(unit.id))).all()
-    budget = figures.year_budget(filters.year, shared_factor_set(), lines=lines, with_variants=True)
+    # The variants are shown for the unit's own lines; its sub-units' pages show theirs.
+    budget = figures.year_budget(
+        filters.year, shared_factor_set(), lines=lines, with_variants=True, variants_of={unit.id}
+    )
     return unit, budget, filters
 
 

@@ -22,7 +22,9 @@ def test_a_manager_sees_their_unit_and_sub_units_only(client, login_as, make_org
     response = client.get("/budgets")
     assert response.status_code == 302 and response.location.endswith(f"/budgets/{direction.id}?year={_year()}")
     page = client.get(f"/budgets/{direction.id}").get_data(as_text=True)
-    assert "Renouvellement 2026" in page and "Ligne secrète" not in page
+    assert "Service postes de travail" in page and "Direction des finances" not in page
+    service_page = client.get(f"/budgets/{service.id}").get_data(as_text=True)
+    assert "Renouvellement 2026" in service_page and "Ligne secrète" not in service_page
     assert "/admin/budgets" not in page  # read-only
     assert client.get(f"/budgets/{other.id}").status_code == 404
     assert client.get(f"/budgets/{other.id}/summary").status_code == 404
