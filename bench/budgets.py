@@ -77,10 +77,11 @@ def _app_ms(client, url: str, requests: int) -> float:  # noqa: ANN001
     return statistics.median(times)
 
 
-def run(url: str, *, employees: int, orders: int, requests: int) -> dict[str, object]:
-    """Generate, then time the pages; returns the figures."""
+def run(url: str, *, employees: int, orders: int, requests: int, reuse: bool = False) -> dict[str, object]:
+    """Generate (unless `reuse`: the data of a previous run), then time the pages; returns the figures."""
     os.environ["DATABASE_URL"] = url
-    _recreate(url)
+    if not reuse:
+        _recreate(url)
     from flask import render_template
     from flask_migrate import upgrade
 
@@ -96,11 +97,11 @@ def run(url: str, *, employees: int, orders: int, requests: int) -> dict[str, ob
     floor_page = app.jinja_env.from_string(FLOOR_TEMPLATE)
     app.add_url_rule("/bench-floor", "bench_floor", lambda: render_template(floor_page))
     with app.app_context():
-        upgrade(revision="heads")
         started = time.perf_counter()
-        generate(employees=employees, orders=orders, assets_per_employee=0.5)
-        year = current_year()
-        _five_years(year)
+        if not reuse:
+            upgrade(revision="heads")
+            generate(employees=employees, orders=orders, assets_per_employee=0.5)
+            _five_years(current_year())
         generated_s = time.perf_counter() - started
         lines = db.session.scalar(sa.select(sa.func.count()).select_from(BudgetLine))
         units = db.session.scalar(sa.select(sa.func.count(sa.distinct(BudgetLine.org_unit_id))))
@@ -148,6 +149,7 @@ def main() -> None:
     parser.add_argument("--sqlite", default=f"sqlite:///{ROOT / 'instance' / 'bench_budgets.db'}")
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES))
     parser.add_argument("--only", choices=("sqlite", "postgres"))
+    parser.add_argument("--reuse", action="store_true", help="time the data of the previous run again")
     parser.add_argument("--write", action="store_true", help="append the figures to BENCHMARKS.md")
     args = parser.parse_args()
     urls = [u for key, u in (("sqlite", args.sqlite), ("postgres", args.postgres)) if args.only in (None, key)]
@@ -162,7 +164,7 @@ def main() -> None:
     ]
     failed = []
     for url in urls:
-        result = run(url, employees=args.employees, orders=args.orders, requests=args.requests)
+        result = run(url, employees=args.employees, orders=args.orders, requests=args.requests, reuse=args.reuse)
         lines += _report(result)
         ms: dict[str, float] = result["ms"]  # type: ignore[assignment]
         failed += [f"{url.split(':')[0]} {name}" for name, v in ms.items() if v > TARGET_RATIO * ms["floor"]]
