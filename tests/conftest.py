@@ -29,7 +29,12 @@ from portal.reference_cache import ReferenceGeneration
 
 ROOT = Path(__file__).resolve().parent.parent
 # Domain factories usable by every test, browser tests included.
-pytest_plugins = ("tests.catalogue.fixtures", "tests.accounts.oidc_fixtures", "tests.digital_services.fixtures")
+pytest_plugins = (
+    "tests.catalogue.fixtures",
+    "tests.accounts.oidc_fixtures",
+    "tests.digital_services.fixtures",
+    "tests.budgets.fixtures",
+)
 PASSWORD = "correct horse battery"
 
 

@@ -12,6 +12,7 @@ from .model import CategoryReference, Figure, Quality, RefurbishedRule, Source
 
 __all__ = [
     "ADEME_IMPACT_CO2",
+    "ADEME_MONETARY_RATIOS",
     "ADEME_PRINTER",
     "ADEME_REFURBISHED",
     "ADEME_SERVER",
@@ -21,6 +22,7 @@ __all__ = [
     "ELECTRICITY_FR",
     "ELECTRICITY_FR_SOURCE",
     "LOGITECH_LABELS",
+    "MONETARY_IT_PRODUCTS",
     "PORTAL_ESTIMATE",
     "REFURBISHED_RULES",
     "category_reference",
@@ -58,6 +60,23 @@ BOAVIZTA = Source(
     "https://github.com/Boavizta/environmental-footprint-data",
 )
 PORTAL_ESTIMATE = Source("Portal estimate, reasoning in the category note (no public figure found)", 2026)
+
+ADEME_MONETARY_RATIOS = Source(
+    "ADEME Base Empreinte, ratios monétaires: produits informatiques, électroniques et optiques (NACE C26)",
+    2023,
+    "https://base-empreinte.ademe.fr/",
+)
+
+# --- Spending ------------------------------------------------------------------------------------------
+
+#: kgCO₂e per k€ (excluding VAT) spent on computer, electronic and optical products: the yardstick of a
+#: budget's carbon intensity. The exact Base Empreinte row could not be read where this library was built, so
+#: the value is the order of magnitude its monetary ratios give for this product family, marked estimated,
+#: with a wide range (300-920 kg/k€: the spread of the published ratios for IT purchases). Replace it with the
+#: row of the current Base Empreinte when you have it, keeping the source and year.
+MONETARY_IT_PRODUCTS = Figure(
+    Decimal("500"), Decimal("300"), Decimal("920"), Quality.ESTIMATED, (ADEME_MONETARY_RATIOS,)
+)
 
 # --- Electricity ---------------------------------------------------------------------------------------
 

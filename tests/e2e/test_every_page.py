@@ -98,6 +98,13 @@ def _sample_ids() -> dict[str, Callable[[str], object | None]]:
         samples["kind"] = lambda _: "services"  # the CSV export of the services
     except ImportError:
         pass
+    try:
+        from portal.budgets.models import BudgetLine
+
+        samples["unit_id"] = lambda local: user(local).org_unit_id
+        samples["line_id"] = lambda _: db.session.scalar(sa.select(BudgetLine.id).order_by(BudgetLine.id).limit(1))
+    except ImportError:
+        pass
     return samples
 
 

@@ -1,0 +1,57 @@
+"""`flask budgets import FILE.csv` and `flask budgets export YEAR FILE.csv`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from flask_babel import force_locale
+
+from portal import csvio
+from portal.budgets import figures, transfer
+from portal.budgets.display import BUDGET_ERRORS
+from portal.catalogue.footprints import load_factor_set
+from portal.domain_error import DomainError
+from portal.models import db
+
+
+@click.group()
+def budgets() -> None:
+    """IT budget lines: CSV import and export."""
+
+
+@budgets.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_command(file: Path) -> None:
+    """Create or update budget lines by year, unit code, nature and label (idempotent); bad lines are reported."""
+    with force_locale("en"):
+        try:
+            report = transfer.import_lines(transfer.read_lines_csv(file.read_bytes()))
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message()) from error
+        db.session.commit()
+        for line in csvio.report_lines(report, BUDGET_ERRORS):
+            click.echo(line)
+
+
+@budgets.command("export")
+@click.argument("year", type=int)
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@with_appcontext
+def export_command(year: int, file: str) -> None:
+    """Write a year's lines and their figures to a CSV file (`-` for the standard output)."""
+    budget = figures.year_budget(year, load_factor_set())
+    text = transfer.export_text(budget)
+    if file == "-":
+        sys.stdout.write(text)
+        return
+    with open(file, "w", encoding="utf-8", newline="") as stream:
+        stream.write(text)
+    click.echo(f"exported: {len(budget.line_figures())} lines to {file}")
+
+
+commands = [budgets]
