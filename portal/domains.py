@@ -30,6 +30,7 @@ DOMAINS: tuple[str, ...] = (
     "campaigns",
     "messaging",
     "itsm",
+    "estate",
     "privacy",  # last: it collects every domain's PERSONAL_DATA and RETENTION
 )
 

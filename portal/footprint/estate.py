@@ -32,7 +32,9 @@ __all__ = [
     "DeviceInService",
     "DeviceYear",
     "Period",
+    "VEHICLE_FACTORS",
     "Shipment",
+    "VehicleFactor",
     "Waterfall",
     "YearTotals",
     "device_year",
@@ -270,3 +272,28 @@ def waterfall(previous: YearTotals, previous_like_for_like: YearTotals, current:
         other_lines_kgco2e=current.other_kgco2e - base.other_kgco2e,
         end_kgco2e=current.total_kgco2e,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleFactor:
+    """kgCO₂e per vehicle-km of a vehicle, fuel and construction included."""
+
+    key: str
+    kgco2e_per_km: Decimal
+    source: str
+    source_year: int
+
+
+_ADEME_TRANSPORT = "ADEME Impact CO2 (transport model: fuel + vehicle construction)"
+#: Copied from the project's reference data (transport_factors.csv, ADEME 2025); the factor library stores them
+#: as versioned scalar factors named `vehicle_<key>`, these are the published values.
+VEHICLE_FACTORS: dict[str, VehicleFactor] = {
+    key: VehicleFactor(key, Decimal(value), _ADEME_TRANSPORT, 2025)
+    for key, value in (
+        ("car_petrol_compact", "0.170"),
+        ("car_diesel_compact", "0.142"),
+        ("car_electric_compact", "0.067"),
+        ("car_electric_small", "0.058"),
+        ("van", "0.325"),
+    )
+}
