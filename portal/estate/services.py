@@ -14,8 +14,16 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from portal.accounts.models import Role, User
+from portal.catalogue.models import Factor
+from portal.catalogue.services import store_published_factor
 from portal.domain_error import DomainError
-from portal.estate.compute import compute_ledger, current_factors, indicator_values, like_for_like_values
+from portal.estate.compute import (
+    VEHICLE_PREFIX,
+    compute_ledger,
+    current_factors,
+    indicator_values,
+    like_for_like_values,
+)
 from portal.estate.indicators import BY_CODE, INDICATORS, Indicator
 from portal.estate.models import Depot, EstateSettings, IndicatorValue, Snapshot
 from portal.footprint.estate import VEHICLE_FACTORS, Convention, Period, Waterfall, YearTotals, waterfall
@@ -375,3 +383,28 @@ def units_by_id(ids: list[int] | None = None) -> dict[int, OrgUnit]:
     if ids is not None:
         statement = statement.where(OrgUnit.id.in_(ids))
     return {unit.id: unit for unit in db.session.scalars(statement)}
+
+
+def seed_vehicle_factors() -> int:
+    """Store the published vehicle factors as versioned scalar factors `vehicle_<key>` (stored ones kept)."""
+    existing = set(db.session.scalars(sa.select(Factor.key).where(Factor.key.like(f"{VEHICLE_PREFIX}%"))))
+    created = 0
+    for key, vehicle in VEHICLE_FACTORS.items():
+        if f"{VEHICLE_PREFIX}{key}" in existing:
+            continue
+        factor = Factor(
+            key=f"{VEHICLE_PREFIX}{key}",
+            kind="scalar",
+            value=vehicle.kgco2e_per_km,
+            unit="kgCO2e/vehicle-km",
+            quality="generic",
+            source=vehicle.source,
+            source_year=vehicle.source_year,
+            note="",
+            version=1,
+            reference_source="",
+        )
+        store_published_factor(factor)
+        created += 1
+    db.session.flush()
+    return created
