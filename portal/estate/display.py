@@ -3,10 +3,13 @@ and refusals (translated), and the template helpers that show them."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint
+from flask_babel import format_date
 
+from portal.estate.indicators import BY_CODE
 from portal.i18n import lazy_gettext as _l
 
 MESSAGES = {
@@ -129,6 +132,30 @@ STEPS = {
     "other_lines": _l("Trips and transport"),
 }
 
+STEP_MEANINGS = {
+    "factors": _l(
+        "Last year recomputed with this year's factors, minus last year as frozen: not a change of the estate."
+    ),
+    "activity": _l("More or fewer device-years, at last year's footprint per device (like for like)."),
+    "per_device": _l("What each device weighs: the mix of models, longer lifetimes, the refurbished share."),
+    "other_lines": _l("Maintenance trips and equipment transport, like for like."),
+}
+
+TOP_CAPTIONS = {
+    "unit": _l("units"),
+    "site": _l("sites"),
+    "category": _l("categories"),
+    "model": _l("models"),
+}
+
+DEVICE_FILTERS = {
+    "all": _l("all devices in service"),
+    "oldest": _l("oldest first"),
+    "past_lifetime": _l("past their lifetime"),
+    "overdue": _l("to return, overdue (more than 30 days)"),
+    "unmapped": _l("model not mapped (estimated)"),
+}
+
 SCOPES = {
     "org": _l("Organisation"),
     "unit": _l("Unit"),
@@ -162,8 +189,23 @@ def indicator_definition(code: str) -> str:
     return str(texts[1]) if texts else ""
 
 
+def month_name(month: int) -> str:
+    """The month's name in the current language ("novembre", "November")."""
+    return format_date(date(2000, month, 1), "MMMM")
+
+
+def indicator_direction(code: str) -> str:
+    """lower | higher | none."""
+    return BY_CODE[code].direction.value if code in BY_CODE else "none"
+
+
 def register(bp: Blueprint) -> None:
     """The estate's words for every template."""
+    bp.add_app_template_global(month_name, "month_name")
+    bp.add_app_template_global(lambda key: _word(DEVICE_FILTERS, key), "device_filter_name")
+    bp.add_app_template_global(indicator_direction, "indicator_direction")
+    bp.add_app_template_global(lambda key: _word(STEP_MEANINGS, key), "step_meaning")
+    bp.add_app_template_global(lambda key: _word(TOP_CAPTIONS, key), "top_caption")
     bp.add_app_template_global(indicator_name, "estate_indicator")
     bp.add_app_template_global(indicator_definition, "estate_definition")
     bp.add_app_template_global(lambda key: _word(UNITS, key), "estate_unit")

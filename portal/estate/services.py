@@ -36,6 +36,7 @@ from portal.timezone import PARIS
 FIRST_YEAR = 2000
 NIGHTLY = "nightly"
 ORG = ("org", "")
+NO_UNIT = ("none", "")
 Scope = tuple[str, str]
 
 
@@ -253,12 +254,16 @@ def indicator_series(
 
 
 def settings() -> EstateSettings:
-    """The settings row (created with the defaults on first use)."""
+    """The settings (the defaults, not stored, until an admin changes one: reading never writes)."""
+    row = db.session.get(EstateSettings, 1)
+    return row if row is not None else EstateSettings(id=1, detour_factor=Decimal("1.3"), delivery_vehicle="van")
+
+
+def _stored_settings() -> EstateSettings:
     row = db.session.get(EstateSettings, 1)
     if row is None:
         row = EstateSettings(id=1, detour_factor=Decimal("1.3"), delivery_vehicle="van")
         db.session.add(row)
-        db.session.flush()
     return row
 
 
@@ -266,7 +271,7 @@ def set_reference_year(year: int | None, *, by: User) -> EstateSettings:
     """Choose the reference year (the benchmark every page compares with); it must have a snapshot."""
     if year is not None and year not in snapshot_years():
         raise EstateError("no_snapshot_year", year=year)
-    row = settings()
+    row = _stored_settings()
     row.reference_year = year
     row.updated_by_id = by.id
     row.updated_at = utcnow()
@@ -309,7 +314,9 @@ def visibility(user: User) -> Visibility | None:
     """What `user` may see of the estate; None for employees (no access)."""
     if Role.ADMIN.value in user.roles:
         return Visibility(True, frozenset(), ORG)
-    if Role.MANAGER.value in user.roles and user.org_unit_id is not None:
+    if Role.MANAGER.value in user.roles:
+        if user.org_unit_id is None:  # a manager of no unit in the directory: nothing to show, said so
+            return Visibility(False, frozenset(), NO_UNIT)
         return Visibility(False, frozenset(unit_and_descendant_ids(user.org_unit_id)), ("unit", str(user.org_unit_id)))
     return None
 
