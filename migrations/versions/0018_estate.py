@@ -52,6 +52,7 @@ def upgrade():
     sa.Column('year', sa.Integer(), nullable=False),
     sa.Column('month', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
     sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('computed_by_id', sa.Integer(), nullable=True),
     sa.Column('reason', sa.String(length=300), nullable=False),

@@ -189,9 +189,9 @@ def indicator_definition(code: str) -> str:
     return str(texts[1]) if texts else ""
 
 
-def month_name(month: int) -> str:
-    """The month's name in the current language ("novembre", "November")."""
-    return format_date(date(2000, month, 1), "MMMM")
+def day_month(day: date) -> str:
+    """A day without its year in the current language ("30 novembre", "30 November")."""
+    return format_date(day, "d MMMM")
 
 
 def indicator_direction(code: str) -> str:
@@ -201,7 +201,7 @@ def indicator_direction(code: str) -> str:
 
 def register(bp: Blueprint) -> None:
     """The estate's words for every template."""
-    bp.add_app_template_global(month_name, "month_name")
+    bp.add_app_template_global(day_month, "day_month")
     bp.add_app_template_global(lambda key: _word(DEVICE_FILTERS, key), "device_filter_name")
     bp.add_app_template_global(indicator_direction, "indicator_direction")
     bp.add_app_template_global(lambda key: _word(STEP_MEANINGS, key), "step_meaning")

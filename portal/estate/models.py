@@ -3,7 +3,7 @@ the reference year, the detour factor and delivery vehicle, and the depot of eac
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -47,7 +47,8 @@ class Depot(db.Model):
 
 
 class Snapshot(db.Model):
-    """The indicators of a month (1 January to the month's end) as computed once; a recompute is a new version.
+    """The indicators of a month (1 January to the month's end, or to yesterday while the month is open) as computed
+    once; a recompute is a new version.
 
     The latest version of a month is the one shown; older ones stay, with who asked for the recompute and why.
     """
@@ -59,6 +60,8 @@ class Snapshot(db.Model):
     year: Mapped[int] = mapped_column()
     month: Mapped[int] = mapped_column()
     version: Mapped[int] = mapped_column(default=1)
+    # The last day counted: the month's last day, or the day before the computation for a month still open.
+    ends_on: Mapped[date] = mapped_column(sa.Date)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     computed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(sa.String(300), default="")

@@ -88,7 +88,7 @@ class Column:
 
     key: str  # current | projected | previous | reference
     year: int
-    months: int
+    last_day: date
     values: dict[str, Decimal | None]
 
 
@@ -146,15 +146,17 @@ def comparison(
     current: services.YearFigures, scope: tuple[str, str], convention: str, reference_year: int | None
 ) -> list[Column]:
     """This year to date (and projected when the year is not over), last year, the reference year."""
-    columns = [Column("current", current.year, current.months, {c: current.values.get(c) for c in COMPARED})]
-    if current.months < 12:
-        columns.append(Column("projected", current.year, 12, _projected(current.values, current.period)))
+    columns = [Column("current", current.year, current.snapshot.ends_on, {c: current.values.get(c) for c in COMPARED})]
+    if current.period.days < current.period.year_days:
+        columns.append(
+            Column("projected", current.year, date(current.year, 12, 31), _projected(current.values, current.period))
+        )
     for key, year in (("previous", current.year - 1), ("reference", reference_year)):
         if year is None or year == current.year:
             continue
         figures = services.year_figures(year, scope, convention)
         if figures is not None:
-            columns.append(Column(key, year, figures.months, {c: figures.values.get(c) for c in COMPARED}))
+            columns.append(Column(key, year, figures.snapshot.ends_on, {c: figures.values.get(c) for c in COMPARED}))
     return columns
 
 
@@ -192,7 +194,7 @@ def overview(scope: tuple[str, str], view: View, visibility: services.Visibility
     if current is None:
         return None
     reference = services.settings().reference_year
-    movement = services.movement(current, scope, view.convention)
+    movement = services.movement(services.movement_basis(current, scope, view.convention), scope, view.convention)
     result = Overview(
         scope,
         view,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -71,6 +71,26 @@ def parse_month(text: str) -> tuple[int, int]:
 # --- Snapshots -------------------------------------------------------------------------------------------
 
 
+def snapshot_period(year: int, month: int, today: date) -> Period:
+    """1 January to the month's end, or to yesterday while the month is open (today itself is not over)."""
+    whole = Period.to_month_end(year, month)
+    if whole.end <= today:
+        return whole
+    if today <= date(year, 1, 1):  # the first of January: nothing is over yet, count the day
+        return Period(year, date(year, 1, 2))
+    return Period(year, today)
+
+
+def same_days_last_year(period: Period) -> Period:
+    """The same days one year earlier (29 February ends on 1 March)."""
+    end = period.end
+    try:
+        earlier = end.replace(year=end.year - 1)
+    except ValueError:
+        earlier = date(end.year - 1, 3, 1)
+    return Period(period.year - 1, earlier)
+
+
 def _next_version(year: int, month: int) -> int:
     latest = db.session.scalar(
         sa.select(sa.func.max(Snapshot.version)).where(Snapshot.year == year, Snapshot.month == month)
@@ -90,12 +110,13 @@ def take_snapshot(
         raise EstateError("future_month", value=f"{year}-{month:02d}")
     started = time.perf_counter()
     factors = current_factors()
-    period = Period.to_month_end(year, month)
+    period = snapshot_period(year, month, today)
     values = indicator_values(compute_ledger(period, factors, today=today))
-    values.update(like_for_like_values(compute_ledger(Period.to_month_end(year - 1, month), factors, today=today)))
+    values.update(like_for_like_values(compute_ledger(same_days_last_year(period), factors, today=today)))
     snapshot = Snapshot(
         year=year,
         month=month,
+        ends_on=period.end - timedelta(days=1),
         version=_next_version(year, month),
         computed_by_id=by.id if by else None,
         reason=reason[:300],
@@ -338,7 +359,12 @@ class YearFigures:
 
     @property
     def period(self) -> Period:
-        return Period.to_month_end(self.year, self.snapshot.month)
+        return Period(self.year, self.snapshot.ends_on + timedelta(days=1))
+
+    @property
+    def complete_month(self) -> bool:
+        """True when the snapshot covers its whole month (not a month still open)."""
+        return self.period == Period.to_month_end(self.year, self.snapshot.month)
 
 
 def year_figures(year: int, scope: Scope, convention: str, month: int | None = None) -> YearFigures | None:
@@ -371,17 +397,36 @@ class Movement:
     month: int
     steps: Waterfall
     previous_frozen: bool
+    last_day: date
+
+    @property
+    def previous_last_day(self) -> date:
+        return same_days_last_year(Period(self.year, self.last_day + timedelta(days=1))).end - timedelta(days=1)
 
 
 def movement(current: YearFigures, scope: Scope, convention: str) -> Movement:
     """Why the figures moved since the same months of last year (frozen figures; like for like for factors)."""
     like_for_like = _totals(current.values, prefix="lfl")
     previous = latest_version(current.year - 1, current.months)
+    same_days = same_days_last_year(current.period).end - timedelta(days=1)
+    if previous is not None and previous.ends_on != same_days:
+        previous = None  # last year's frozen month covers other days: not comparable
     # Nothing frozen for last year: the factor step cannot be told apart from the others.
     published = _totals(values_of(previous, scope, convention)) if previous is not None else like_for_like
     return Movement(
-        current.year, current.months, waterfall(published, like_for_like, _totals(current.values)), previous is not None
+        current.year,
+        current.months,
+        waterfall(published, like_for_like, _totals(current.values)),
+        previous is not None,
+        current.snapshot.ends_on,
     )
+
+
+def movement_basis(current: YearFigures, scope: Scope, convention: str) -> YearFigures:
+    """The figures the waterfall explains: the year's last closed month while the current one is still open."""
+    if current.complete_month or current.months == 1:
+        return current
+    return year_figures(current.year, scope, convention, current.months - 1) or current
 
 
 def units_by_id(ids: list[int] | None = None) -> dict[int, OrgUnit]:
