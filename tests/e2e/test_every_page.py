@@ -90,6 +90,7 @@ def _sample_ids() -> dict[str, Callable[[str], object | None]]:
             sa.select(ItsmModel.id).where(ItsmModel.match == "category").order_by(ItsmModel.id).limit(1))
     except ImportError:
         pass
+    samples["unit_id"] = lambda local: user(local).org_unit_id  # the estate's unit page: the account's own unit
     return samples
 
 
