@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from portal.domain_error import DomainError
-from portal.estate import services
+from portal.estate import numecoeval, services
 from portal.models import db
 
 
@@ -45,6 +47,21 @@ def seed_vehicles_command() -> None:
     created = services.seed_vehicle_factors()
     db.session.commit()
     click.echo(f"{created} vehicle factors added")
+
+
+@estate.command("export-numecoeval")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--year", type=int, default=None, help="The calendar year (default: last year).")
+@with_appcontext
+def export_numecoeval_command(directory: Path, year: int | None) -> None:
+    """Write the year's physical equipment and entity files in NumEcoEval's format, checked against its columns."""
+    year = year or services.today_paris().year - 1
+    try:
+        written = numecoeval.export(directory, year)
+    except (OSError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    for name, count in written.items():
+        click.echo(f"{directory / name}: {count} lines")
 
 
 commands = [estate]
