@@ -133,3 +133,11 @@ def test_an_admin_sets_the_reference_year_a_depot_and_recomputes(client, login_a
     assert (latest.version, latest.computed_by_id, latest.reason) == (2, admin.id, "depot added")
     page = client.get("/estate?year=2026").get_data(as_text=True)
     assert "Reference year: 2025" in page
+
+
+def test_the_help_page_explains_the_estate_to_managers_only(client, login_as, make_user, login):
+    login_as("manager", locale="en")
+    assert "How the estate's footprint is computed" in client.get("/help").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    login(make_user())
+    assert "IT estate footprint" not in client.get("/help").get_data(as_text=True)
