@@ -22,11 +22,11 @@ from portal.estate.models import Depot, EstateSettings
 from portal.footprint.estate import (
     VEHICLE_FACTORS,
     Convention,
-    DeviceInService,
     Period,
     Shipment,
-    device_year,
+    days_counted,
     great_circle_km,
+    lifetime_days,
     shared_transport_kgco2e,
     trip_kgco2e,
     trip_km,
@@ -147,9 +147,25 @@ def _unit_keys(chains: dict[int, tuple[int, ...]], unit_id: int | None) -> list[
     return [("unit", str(u)) for u in chains.get(unit_id, ())] if unit_id is not None else []
 
 
-def _add_devices(ledger: Ledger, period: Period, factors: Factors, chains: dict[int, tuple[int, ...]]) -> None:
-    factor_set = factors.factor_set
-    references = factor_set.references  # type: ignore[attr-defined]
+@dataclass(frozen=True, slots=True, eq=False)
+class ModelInputs:
+    """What the lines need of a device's model: shared by every device of that model (compared by identity)."""
+
+    embodied_kgco2e: Decimal
+    lifetime_years: Decimal
+    lifetime_in_days: int
+    annual_kwh: Decimal
+    estimated: bool
+    refurbished: bool
+
+
+#: (category, model name, acquired on, retired on, unit id, site id, model inputs, cost in €)
+DeviceRow = tuple[str, str, date, date | None, int | None, int | None, ModelInputs, Decimal | None]
+
+
+def device_rows(factors: Factors) -> list[DeviceRow]:
+    """Every device ever in the inventory (not on order), read once for all the periods of a snapshot."""
+    references = factors.factor_set.references  # type: ignore[attr-defined]
     rows = db.session.execute(
         sa.select(
             Asset.category,
@@ -173,10 +189,10 @@ def _add_devices(ledger: Ledger, period: Period, factors: Factors, chains: dict[
         )
         .outerjoin(CatalogueItem, Asset.item_id == CatalogueItem.id)
         .outerjoin(User, Asset.user_id == User.id)
-        .where(Asset.acquired_on < period.end, Asset.status.not_in(NOT_YET))
+        .where(Asset.status.not_in(NOT_YET))
     )
-    end_day = period.end - timedelta(days=1)
-    category_cache: dict[str, tuple[Decimal, Decimal, Decimal]] = {}
+    models: dict[tuple[object, ...], ModelInputs] = {}
+    devices: list[DeviceRow] = []
     for (
         category,
         model_name,
@@ -199,56 +215,145 @@ def _add_devices(ledger: Ledger, period: Period, factors: Factors, chains: dict[
     ) in rows:
         if retired is None and status in GONE:
             retired = _paris_day(changed_at)
-        if retired is not None and retired < period.start:
-            continue
         if retired is not None and retired < acquired:
             retired = acquired
-        reference = references.get(category)
-        if category not in category_cache and reference is not None:
-            category_cache[category] = (
-                reference.embodied.value,
-                reference.lifetime_years.value,
-                reference.annual_kwh.value,
+        estimated = bool(model_estimated or embodied is None or quality == "estimated")
+        key = (category, embodied, lifetime, kwh, estimated, bool(refurbished))
+        inputs = models.get(key)
+        if inputs is None:
+            reference = references.get(category)
+            default_embodied = reference.embodied.value if reference else Decimal(0)
+            default_lifetime = reference.lifetime_years.value if reference else Decimal(1)
+            default_kwh = reference.annual_kwh.value if reference else Decimal(0)
+            life = lifetime if lifetime else default_lifetime
+            inputs = models[key] = ModelInputs(
+                embodied if embodied is not None else default_embodied,
+                life,
+                lifetime_days(life),
+                kwh if kwh is not None else default_kwh,
+                estimated,
+                bool(refurbished),
             )
-        default = category_cache.get(category, (Decimal(0), Decimal(1), Decimal(0)))
-        estimated = model_estimated or embodied is None or quality == "estimated"
-        device = DeviceInService(
-            acquired,
-            retired,
-            embodied if embodied is not None else default[0],
-            lifetime if lifetime else default[1],
-            kwh if kwh is not None else default[2],
+        devices.append(
+            (
+                category,
+                item_name or model_name,
+                acquired,
+                retired,
+                unit_id,
+                asset_site or user_site,
+                inputs,
+                cost if cost is not None else price,
+            )
         )
-        lines = device_year(device, period, factors.electricity)
-        site_id = asset_site or user_site
+    return devices
+
+
+ZERO = Decimal(0)
+
+
+def _add_devices(
+    ledger: Ledger, period: Period, factors: Factors, chains: dict[int, tuple[int, ...]], devices: list[DeviceRow]
+) -> None:
+    """The devices' lines of the period, added up per unit, site and category first, then rolled up to scopes.
+
+    The lines are linear in the days counted, so each device only adds its days (integers) times its model's
+    daily rate: exact, and a few operations per device at 100,000 devices.
+    """
+    start, end = period.start, period.end
+    end_day = end - timedelta(days=1)
+    year_days = Decimal(period.year_days)
+    rates: dict[int, tuple[Decimal, Decimal]] = {}
+    leaves: dict[tuple[int | None, int | None, str], list] = {}
+    models: dict[str, list] = {}
+    for category, model, acquired, retired, unit_id, site_id, inputs, value in devices:
+        if acquired >= end or (retired is not None and retired < start):
+            continue
+        service, amortised = days_counted(acquired, retired, inputs.lifetime_in_days, period)
+        rate = rates.get(id(inputs))
+        if rate is None:
+            rate = rates[id(inputs)] = (
+                inputs.embodied_kgco2e / inputs.lifetime_years / year_days,
+                inputs.annual_kwh * factors.electricity / year_days,
+            )
+        embodied_amortised = rate[0] * amortised
+        use = rate[1] * service
+        arrived = acquired >= start
+        embodied_acquisition = inputs.embodied_kgco2e if arrived else ZERO
+        leaf = leaves.get((unit_id, site_id, category))
+        if leaf is None:
+            leaf = leaves[(unit_id, site_id, category)] = [
+                ZERO,
+                ZERO,
+                ZERO,
+                ZERO,
+                ZERO,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                ZERO,
+                ZERO,
+            ]
+        leaf[0] += embodied_amortised
+        leaf[1] += embodied_acquisition
+        leaf[2] += use
+        if inputs.estimated:
+            leaf[3] += embodied_amortised + use
+            leaf[4] += embodied_acquisition + use
+        leaf[5] += service
+        in_service_at_end = retired is None or retired > end_day
+        if in_service_at_end:
+            leaf[6] += 1
+            leaf[7] += (end_day - acquired).days
+        if retired is not None and retired < end:
+            leaf[8] += 1
+            leaf[9] += (retired - acquired).days
+        if arrived:
+            leaf[10] += 1
+            leaf[12] += value or ZERO
+            if inputs.refurbished:
+                leaf[11] += 1
+                leaf[13] += value or ZERO
+        by_model = models.get(model)
+        if by_model is None:
+            by_model = models[model] = [ZERO, ZERO, ZERO, 0, ZERO]
+        by_model[0] += embodied_amortised
+        by_model[1] += embodied_acquisition
+        by_model[2] += use
+        by_model[3] += in_service_at_end
+        by_model[4] += service
+    amortised_key, acquisition_key = Convention.AMORTISED.value, Convention.ACQUISITION.value
+    for (unit_id, site_id, category), leaf in leaves.items():
         keys = [ORG, *_unit_keys(chains, unit_id), ("category", category)]
         if site_id is not None:
             keys.append(("site", str(site_id)))
-        keys_with_model = [*keys, ("model", item_name or model_name)]
-        in_service_at_end = retired is None or retired > end_day
-        arrived = acquired >= period.start
-        left = retired is not None and retired < period.end
-        value = cost if cost is not None else price
-        for totals in ledger.each(keys_with_model):
-            for convention in Convention:
-                part = lines.embodied(convention)
-                totals.embodied[convention.value] += part
-                if estimated:
-                    totals.estimated[convention.value] += part + lines.use_kgco2e
-            totals.use += lines.use_kgco2e
-            totals.device_years += lines.year_share
-            if in_service_at_end:
-                totals.in_service += 1
-                totals.age_days += (end_day - acquired).days
-            if left:
-                totals.retired += 1
-                totals.retired_life_days += (retired - acquired).days  # type: ignore[operator]
-            if arrived:
-                totals.acquired += 1
-                totals.acquired_eur += value or 0
-                if refurbished:
-                    totals.acquired_refurbished += 1
-                    totals.acquired_refurbished_eur += value or 0
+        device_years = leaf[5] / year_days
+        for totals in ledger.each(keys):
+            totals.embodied[amortised_key] += leaf[0]
+            totals.embodied[acquisition_key] += leaf[1]
+            totals.use += leaf[2]
+            totals.estimated[amortised_key] += leaf[3]
+            totals.estimated[acquisition_key] += leaf[4]
+            totals.device_years += device_years
+            totals.in_service += leaf[6]
+            totals.age_days += leaf[7]
+            totals.retired += leaf[8]
+            totals.retired_life_days += leaf[9]
+            totals.acquired += leaf[10]
+            totals.acquired_refurbished += leaf[11]
+            totals.acquired_eur += leaf[12]
+            totals.acquired_refurbished_eur += leaf[13]
+    for model, (embodied_amortised, embodied_acquisition, use, in_service, service) in models.items():
+        totals = ledger[("model", model)]
+        totals.embodied[amortised_key] = embodied_amortised
+        totals.embodied[acquisition_key] = embodied_acquisition
+        totals.use = use
+        totals.in_service = in_service
+        totals.device_years = service / year_days
 
 
 def _site_coordinates() -> dict[int, tuple[Decimal, Decimal]]:
@@ -485,12 +590,12 @@ def _add_people(ledger: Ledger, period: Period, chains: dict[int, tuple[int, ...
             totals.overdue += 1
 
 
-def compute_ledger(period: Period, factors: Factors, *, today: date) -> Ledger:
-    """Every total of the period, per scope."""
+def compute_ledger(period: Period, factors: Factors, *, today: date, devices: list[DeviceRow] | None = None) -> Ledger:
+    """Every total of the period, per scope (`devices`: read once by the caller for several periods)."""
     chains = unit_ancestors()
     ledger = Ledger()
     ledger[ORG]  # the organisation always has a row, even empty
-    _add_devices(ledger, period, factors, chains)
+    _add_devices(ledger, period, factors, chains, device_rows(factors) if devices is None else devices)
     _add_trips(ledger, period, factors)
     _add_transport(ledger, period, factors, chains)
     _add_people(ledger, period, chains, today)

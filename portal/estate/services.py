@@ -21,6 +21,7 @@ from portal.estate.compute import (
     VEHICLE_PREFIX,
     compute_ledger,
     current_factors,
+    device_rows,
     indicator_values,
     like_for_like_values,
 )
@@ -111,8 +112,10 @@ def take_snapshot(
     started = time.perf_counter()
     factors = current_factors()
     period = snapshot_period(year, month, today)
-    values = indicator_values(compute_ledger(period, factors, today=today))
-    values.update(like_for_like_values(compute_ledger(same_days_last_year(period), factors, today=today)))
+    devices = device_rows(factors)
+    values = indicator_values(compute_ledger(period, factors, today=today, devices=devices))
+    last_year = same_days_last_year(period)
+    values.update(like_for_like_values(compute_ledger(last_year, factors, today=today, devices=devices)))
     snapshot = Snapshot(
         year=year,
         month=month,

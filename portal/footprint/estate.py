@@ -37,7 +37,9 @@ __all__ = [
     "VehicleFactor",
     "Waterfall",
     "YearTotals",
+    "days_counted",
     "device_year",
+    "lifetime_days",
     "great_circle_km",
     "projected_to_year_end",
     "shared_transport_kgco2e",
@@ -123,7 +125,7 @@ class DeviceInService:
     @property
     def amortised_until(self) -> date:
         """First day after its lifetime: no embodied share is counted from then on (amortised convention)."""
-        return self.acquired_on + timedelta(days=int(self.lifetime_years * DAYS_PER_LIFETIME_YEAR))
+        return self.acquired_on + timedelta(days=lifetime_days(self.lifetime_years))
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,10 +148,9 @@ class DeviceYear:
 def device_year(device: DeviceInService, period: Period, electricity_kgco2e_per_kwh: Decimal) -> DeviceYear:
     """The embodied (both conventions) and use lines of one device over `period`."""
     year_days = Decimal(period.year_days)
-    service_days = period.overlap_days(device.acquired_on, device.retired_on)
-    retired = device.retired_on
-    amortised_end = device.amortised_until if retired is None else min(retired, device.amortised_until)
-    amortised_days = period.overlap_days(device.acquired_on, amortised_end)
+    service_days, amortised_days = days_counted(
+        device.acquired_on, device.retired_on, lifetime_days(device.lifetime_years), period
+    )
     arrived = period.start <= device.acquired_on < period.end
     return DeviceYear(
         service_days=service_days,
@@ -158,6 +159,24 @@ def device_year(device: DeviceInService, period: Period, electricity_kgco2e_per_
         embodied_acquisition_kgco2e=device.embodied_kgco2e if arrived else Decimal(0),
         use_kgco2e=device.annual_kwh * electricity_kgco2e_per_kwh * service_days / year_days,
     )
+
+
+def lifetime_days(lifetime_years: Decimal) -> int:
+    """Days from acquisition to the end of the lifetime (the amortised convention counts no day after it)."""
+    return int(lifetime_years * DAYS_PER_LIFETIME_YEAR)
+
+
+def days_counted(acquired_on: date, retired_on: date | None, lifetime_in_days: int, period: Period) -> tuple[int, int]:
+    """(days in service, days amortised) of a device in `period`: what the lines of many devices add up from.
+
+    A device's embodied line is embodied ÷ lifetime × amortised days ÷ days in the year, its use line annual
+    kWh × factor × days in service ÷ days in the year: linear in the days, so devices of the same model add their
+    days first (see :func:`device_year`, the same for one device).
+    """
+    amortised_end = acquired_on + timedelta(days=lifetime_in_days)
+    if retired_on is not None and retired_on < amortised_end:
+        amortised_end = retired_on
+    return period.overlap_days(acquired_on, retired_on), period.overlap_days(acquired_on, amortised_end)
 
 
 def great_circle_km(lat1: Decimal, lon1: Decimal, lat2: Decimal, lon2: Decimal) -> Decimal:

@@ -141,3 +141,16 @@ def test_refusals_and_the_catalogue_of_indicators(estate):
     units = set(db.session.scalars(sa.select(IndicatorValue.unit).where(IndicatorValue.code == "total_kgco2e")))
     assert units == {"kgCO2e"}
     assert services.indicator_series("acquired_devices", [2024, 2025]) == [(2024, None), (2025, 1)]
+
+
+def test_an_edited_vehicle_factor_counts_in_the_next_snapshot(estate, make_intervention, make_user):
+    admin = make_user(roles=("admin",))
+    services.seed_vehicle_factors()
+    services.set_depot("Support Bordeaux", estate.depot.id, "van")
+    make_intervention(estate.school, date(2025, 3, 2))
+    van = db.session.scalar(sa.select(Factor).where(Factor.key == "vehicle_van"))
+    update_factor(van, {"value": D("0.5")}, by=admin, comment="test")
+    snapshot = services.take_snapshot(2025, 12, today=TODAY)
+    one_way = great_circle_km(estate.depot.lat, estate.depot.lon, estate.school.lat, estate.school.lon)
+    assert value("trips_kgco2e", 2025) == trip_kgco2e(one_way, D("0.5")).quantize(D("0.000001"))
+    assert snapshot.factor_versions["vehicle_van"] == 2
