@@ -263,23 +263,49 @@ def _add_devices(
     start, end = period.start, period.end
     end_day = end - timedelta(days=1)
     year_days = Decimal(period.year_days)
-    rates: dict[int, tuple[Decimal, Decimal]] = {}
-    leaves: dict[tuple[int | None, int | None, str], list] = {}
-    models: dict[str, list] = {}
+    # First integers only, per unit, site, category and model inputs (days, counts); Decimals once per group.
+    groups: dict[tuple[int | None, int | None, str, int], list] = {}
+    by_model: dict[tuple[str, int], list] = {}
+    inputs_by_id: dict[int, ModelInputs] = {}
     for category, model, acquired, retired, unit_id, site_id, inputs, value in devices:
         if acquired >= end or (retired is not None and retired < start):
             continue
         service, amortised = days_counted(acquired, retired, inputs.lifetime_in_days, period)
-        rate = rates.get(id(inputs))
-        if rate is None:
-            rate = rates[id(inputs)] = (
-                inputs.embodied_kgco2e / inputs.lifetime_years / year_days,
-                inputs.annual_kwh * factors.electricity / year_days,
-            )
-        embodied_amortised = rate[0] * amortised
-        use = rate[1] * service
+        key = (unit_id, site_id, category, id(inputs))
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = [0, 0, 0, 0, 0, 0, 0, ZERO]
+            inputs_by_id[id(inputs)] = inputs
+        group[0] += amortised
+        group[1] += service
         arrived = acquired >= start
-        embodied_acquisition = inputs.embodied_kgco2e if arrived else ZERO
+        if arrived:
+            group[2] += 1
+            group[7] += value or ZERO
+        in_service_at_end = retired is None or retired > end_day
+        if in_service_at_end:
+            group[3] += 1
+            group[4] += (end_day - acquired).days
+        if retired is not None and retired < end:
+            group[5] += 1
+            group[6] += (retired - acquired).days
+        model_group = by_model.get((model, id(inputs)))
+        if model_group is None:
+            model_group = by_model[(model, id(inputs))] = [0, 0, 0, 0]
+        model_group[0] += amortised
+        model_group[1] += service
+        model_group[2] += arrived
+        model_group[3] += in_service_at_end
+    rates: dict[int, tuple[Decimal, Decimal]] = {
+        key: (i.embodied_kgco2e / i.lifetime_years / year_days, i.annual_kwh * factors.electricity / year_days)
+        for key, i in inputs_by_id.items()
+    }
+    leaves: dict[tuple[int | None, int | None, str], list] = {}
+    for (unit_id, site_id, category, inputs_id), group in groups.items():
+        inputs, rate = inputs_by_id[inputs_id], rates[inputs_id]
+        embodied_amortised = rate[0] * group[0]
+        use = rate[1] * group[1]
+        embodied_acquisition = inputs.embodied_kgco2e * group[2]
         leaf = leaves.get((unit_id, site_id, category))
         if leaf is None:
             leaf = leaves[(unit_id, site_id, category)] = [
@@ -304,28 +330,25 @@ def _add_devices(
         if inputs.estimated:
             leaf[3] += embodied_amortised + use
             leaf[4] += embodied_acquisition + use
-        leaf[5] += service
-        in_service_at_end = retired is None or retired > end_day
-        if in_service_at_end:
-            leaf[6] += 1
-            leaf[7] += (end_day - acquired).days
-        if retired is not None and retired < end:
-            leaf[8] += 1
-            leaf[9] += (retired - acquired).days
-        if arrived:
-            leaf[10] += 1
-            leaf[12] += value or ZERO
-            if inputs.refurbished:
-                leaf[11] += 1
-                leaf[13] += value or ZERO
-        by_model = models.get(model)
-        if by_model is None:
-            by_model = models[model] = [ZERO, ZERO, ZERO, 0, ZERO]
-        by_model[0] += embodied_amortised
-        by_model[1] += embodied_acquisition
-        by_model[2] += use
-        by_model[3] += in_service_at_end
-        by_model[4] += service
+        leaf[5] += group[1]
+        leaf[6] += group[3]
+        leaf[7] += group[4]
+        leaf[8] += group[5]
+        leaf[9] += group[6]
+        leaf[10] += group[2]
+        leaf[12] += group[7]
+        if inputs.refurbished:
+            leaf[11] += group[2]
+            leaf[13] += group[7]
+    models: dict[str, list] = {}
+    for (model, inputs_id), (amortised, service, arrivals, in_service) in by_model.items():
+        inputs, rate = inputs_by_id[inputs_id], rates[inputs_id]
+        totals = models.setdefault(model, [ZERO, ZERO, ZERO, 0, 0])
+        totals[0] += rate[0] * amortised
+        totals[1] += inputs.embodied_kgco2e * arrivals
+        totals[2] += rate[1] * service
+        totals[3] += in_service
+        totals[4] += service
     amortised_key, acquisition_key = Convention.AMORTISED.value, Convention.ACQUISITION.value
     for (unit_id, site_id, category), leaf in leaves.items():
         keys = [ORG, *_unit_keys(chains, unit_id), ("category", category)]
