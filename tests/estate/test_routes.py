@@ -141,3 +141,40 @@ def test_the_help_page_explains_the_estate_to_managers_only(client, login_as, ma
     client.post("/logout", data={"csrf_token": csrf_token(client)})
     login(make_user())
     assert "IT estate footprint" not in client.get("/help").get_data(as_text=True)
+
+
+def test_the_fleet_filters_find_old_overdue_and_unmapped_devices(client, login_as, estate, make_asset):
+    from datetime import UTC, datetime
+
+    make_asset(
+        category="monitor",
+        model_name="Écran ancien",
+        asset_tag="OLD1",
+        user_id=estate.employee.id,
+        acquired_on=date(2012, 1, 1),
+    )
+    make_asset(
+        category="laptop",
+        model_name="Portable rendu tard",
+        asset_tag="LATE1",
+        user_id=estate.employee.id,
+        acquired_on=date(2024, 1, 1),
+        status="to_return",
+        status_changed_at=datetime(2025, 1, 1, tzinfo=UTC),
+        model_estimated=True,
+    )
+    make_asset(category="laptop", asset_tag="ELSE1", user_id=estate.outsider.id, acquired_on=date(2024, 1, 1))
+    login_as("admin", locale="en")
+
+    def tags(show):
+        page = client.get(f"/estate/devices?show={show}").get_data(as_text=True)
+        return {tag for tag in ("OLD1", "LATE1", "ELSE1", estate.asset.asset_tag) if tag in page}
+
+    assert tags("all") == {"OLD1", "LATE1", "ELSE1", estate.asset.asset_tag}
+    assert tags("past_lifetime") == {"OLD1"}
+    assert tags("overdue") == {"LATE1"}
+    assert tags("unmapped") == {"OLD1", "LATE1", "ELSE1"}  # no catalogue item, or an estimated model
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    login_as("manager", org_unit_id=estate.direction.id)
+    page = client.get("/estate/devices").get_data(as_text=True)
+    assert "OLD1" in page and "ELSE1" not in page  # the other direction's device
