@@ -208,11 +208,7 @@ def overview(scope: tuple[str, str], view: View, visibility: services.Visibility
     result.top["unit"] = top_units(current.snapshot, scope, view.convention, visibility)
     if visibility.everything and scope == services.ORG:
         for kind in ("site", "category", "model"):
-            ranked = services.scope_values(current.snapshot, kind, ("total_kgco2e",), view.convention)
-            result.top[kind] = sorted(
-                ((key, v["total_kgco2e"]) for key, v in ranked.items() if "total_kgco2e" in v),
-                key=lambda pair: -pair[1],
-            )[:TOP]
+            result.top[kind] = services.top_scopes(current.snapshot, kind, view.convention, limit=TOP)
     return result
 
 
@@ -227,10 +223,7 @@ def top_units(
     """The biggest units just below the scope (its sub-units, or the directions for the organisation)."""
     below = _children(int(scope[1]) if scope[0] == "unit" else None)
     keys = [str(u) for u in below if visibility.allows_unit(u)]
-    ranked = services.scope_values(snapshot, "unit", ("total_kgco2e",), convention, keys)
-    return sorted(
-        ((key, v["total_kgco2e"]) for key, v in ranked.items() if "total_kgco2e" in v), key=lambda pair: -pair[1]
-    )[:TOP]
+    return services.top_scopes(snapshot, "unit", convention, limit=TOP, keys=keys)
 
 
 @dataclass(frozen=True)

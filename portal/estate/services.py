@@ -247,6 +247,26 @@ def scope_values(
     return result
 
 
+def top_scopes(
+    snapshot: Snapshot, scope_kind: str, convention: str, *, limit: int, keys: list[str] | None = None
+) -> list[tuple[str, Decimal]]:
+    """The scopes of a kind with the largest total footprint, largest first (sorted and cut by the database)."""
+    statement = (
+        sa.select(IndicatorValue.scope_key, IndicatorValue.value)
+        .where(
+            IndicatorValue.snapshot_id == snapshot.id,
+            IndicatorValue.scope == scope_kind,
+            IndicatorValue.code == "total_kgco2e",
+            IndicatorValue.convention == convention,
+        )
+        .order_by(IndicatorValue.value.desc(), IndicatorValue.scope_key)
+        .limit(limit)
+    )
+    if keys is not None:
+        statement = statement.where(IndicatorValue.scope_key.in_(keys))
+    return [(key, value) for key, value in db.session.execute(statement)]
+
+
 # --- The indicator engine ---------------------------------------------------------------------------------
 
 
