@@ -39,6 +39,18 @@ COMPARED = (
     "kgco2e_per_intervention",
     "estimated_share_pct",
 )
+#: The rows the page shows (the CSV has every row of COMPARED): a page stays light.
+COMPARED_SHOWN = (
+    "total_kgco2e",
+    *LINES,
+    "per_employee_kgco2e",
+    "employees",
+    "devices_in_service",
+    "average_age_years",
+    "average_lifetime_retired_years",
+    "refurbished_share_count_pct",
+    "estimated_share_pct",
+)
 #: Codes that add up over days, so that a year to date can be projected to the year's end.
 ADDITIVE = frozenset(
     {

@@ -19,6 +19,7 @@ from portal.accounts.models import Role
 from portal.estate import bp, pages, services
 from portal.estate.compute import current_factors, intervention_trips, shipments, transport_shares
 from portal.estate.display import indicator_name
+from portal.estate.indicators import LINES
 from portal.footprint.estate import VEHICLE_FACTORS, Period
 from portal.models import db
 from portal.org.models import Site
@@ -152,7 +153,13 @@ def _breakdown_csv(name: str, rows: list[pages.BreakdownRow], codes: Sequence[st
     return _csv(name, ["key", "name", *codes], [[r.key, r.name, *[r.values.get(c) for c in codes]] for r in rows])
 
 
-def _breakdown(kind: str, endpoint: str, load: Callable[..., list[pages.BreakdownRow]], codes: Sequence[str]) -> Any:
+def _breakdown(
+    kind: str,
+    endpoint: str,
+    load: Callable[..., list[pages.BreakdownRow]],
+    codes: Sequence[str],
+    csv_codes: Sequence[str] | None = None,
+) -> Any:
     seen = _everything()
     view = _view()
     sort = request.args.get("sort", "name")
@@ -160,11 +167,13 @@ def _breakdown(kind: str, endpoint: str, load: Callable[..., list[pages.Breakdow
     snapshot = services.latest_of_year(view.year) if view.year else None
     rows = load(snapshot, view.convention, sort) if snapshot else []
     if _wants_csv():
-        return _breakdown_csv(f"estate-{kind}s", rows, codes)
+        return _breakdown_csv(f"estate-{kind}s", rows, csv_codes or codes)
+    page = paginate_list(rows, number=page_number(request.args.get("page")), size=_page_size())
     return render_template(
         "estate/breakdown.html",
         kind=kind,
-        rows=rows,
+        rows=page.items,
+        page=page,
         view=view,
         sort=sort,
         snapshot=snapshot,
@@ -179,8 +188,13 @@ def _breakdown(kind: str, endpoint: str, load: Callable[..., list[pages.Breakdow
 @roles_required(ADMIN)
 def sites() -> Any:
     """Every site: its devices, trips and transport (admins)."""
+    # The page shows the lines and counts (a light page); the CSV has every figure.
     return _breakdown(
-        "site", "estate.sites", pages.site_rows, (*pages.BREAKDOWN, "interventions", "intervention_km", "transport_km")
+        "site",
+        "estate.sites",
+        pages.site_rows,
+        ("total_kgco2e", *LINES, "interventions"),
+        csv_codes=(*pages.BREAKDOWN, "interventions", "intervention_km", "transport_km"),
     )
 
 
