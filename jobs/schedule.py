@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jobs import accounts, campaigns, heartbeat, itsm, messaging, privacy
+from jobs import accounts, campaigns, estate, heartbeat, itsm, messaging, privacy
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,9 @@ def jobs(config: dict[str, Any]) -> list[Job]:
         # Every minute: a sync asked for from /admin/itsm starts soon; the schedule (PORTAL_ITSM_SYNC_MINUTES)
         # is kept by the service, which knows when the last sync ran on any node.
         Job("itsm-sync", itsm.sync_turn, "interval", {"minutes": 1}, run_at_start=True),
+        # Nightly, Paris time, after the retention rules: the month's figures frozen with today's factors.
+        Job("estate-snapshot", estate.snapshot, "cron",
+            {"hour": int(config["PORTAL_RETENTION_HOUR"]), "minute": 45}),
     ]
     if config.get("LDAP_URL"):  # nightly, Paris time (the scheduler's time zone)
         scheduled.append(

@@ -31,6 +31,7 @@ DOMAINS: tuple[str, ...] = (
     "messaging",
     "itsm",
     "digital_services",
+    "estate",
     "budgets",
     "privacy",  # last: it collects every domain's PERSONAL_DATA and RETENTION
 )

@@ -85,6 +85,12 @@ def _record_version(factor: Factor, *, by: User | None, comment: str = "") -> Fa
     return version
 
 
+def store_published_factor(factor: Factor) -> None:
+    """Add a published factor to the library, with its first version (other domains' factors too)."""
+    db.session.add(factor)
+    _record_version(factor, by=None, comment="published value")
+
+
 def seed_factors() -> int:
     """Store the published factor library (idempotent: stored factors are never overwritten)."""
     existing = set(db.session.scalars(sa.select(Factor.key)))
@@ -92,8 +98,7 @@ def seed_factors() -> int:
     for key, factor in published_factors().items():
         if key in existing:
             continue
-        db.session.add(factor)
-        _record_version(factor, by=None, comment="published value")
+        store_published_factor(factor)
         created += 1
     db.session.flush()
     return created

@@ -101,10 +101,10 @@ def _sample_ids() -> dict[str, Callable[[str], object | None]]:
     try:
         from portal.budgets.models import BudgetLine
 
-        samples["unit_id"] = lambda local: user(local).org_unit_id
         samples["line_id"] = lambda _: db.session.scalar(sa.select(BudgetLine.id).order_by(BudgetLine.id).limit(1))
     except ImportError:
         pass
+    samples["unit_id"] = lambda local: user(local).org_unit_id  # the estate's unit page: the account's own unit
     return samples
 
 

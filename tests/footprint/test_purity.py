@@ -4,7 +4,8 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "portal" / "footprint"
-ALLOWED = {"__future__", "collections", "dataclasses", "decimal", "enum", "functools", "typing"}
+# Standard library only: dates for the estate's periods, math for the great-circle distance.
+ALLOWED = {"__future__", "collections", "dataclasses", "datetime", "decimal", "enum", "functools", "math", "typing"}
 
 
 def imported_roots(path: Path) -> set[str]:

@@ -1,0 +1,76 @@
+"""Benchmark: the application time of each estate page against the portal's floor, in the same process.
+
+    DATABASE_URL=... .venv/bin/python -m bench.estate_pages [--requests 30] [--write]
+
+Run after `bench.estate_snapshot` (the pages read its snapshots). Logged in as the demo admin through the real
+login form; each page is requested N times in sequence and its `Server-Timing` app time read (no queueing).
+Target: every estate page ≤ 2 × the floor's median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.floor import app
+from portal.demo.services import DEMO_PASSWORD
+
+PAGES = (
+    "/bench-floor",
+    "/estate",
+    "/estate?convention=acquisition",
+    "/estate/units",
+    "/estate/units?sort=total",
+    "/estate/sites",
+    "/estate/categories",
+    "/estate/devices",
+    "/estate/devices?show=past_lifetime",
+    "/estate/trips",
+    "/estate/method",
+    "/estate/settings",
+)
+
+
+def app_time(response) -> float:  # noqa: ANN001 - a test client response
+    return float(re.search(r"dur=([\d.]+)", response.headers["Server-Timing"]).group(1))  # type: ignore[union-attr]
+
+
+def main() -> None:
+    """Command line."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    client = app.test_client()
+    form = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    client.post("/login", data={"email": "admin@demo.example", "password": DEMO_PASSWORD, "csrf_token": token})
+    results = {}
+    for path in PAGES:
+        times = []
+        for _ in range(args.requests):
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+            times.append(app_time(response))
+        times.sort()
+        results[path] = (statistics.median(times), times[int(len(times) * 0.95) - 1])
+    floor = results["/bench-floor"][0]
+    rows = "\n".join(
+        f"| `{path}` | {median:.1f} ms | {p95:.1f} ms | {median / floor:.1f} × |"
+        for path, (median, p95) in results.items()
+    )
+    report = (
+        f"\n### {datetime.now(UTC):%Y-%m-%d %H:%M} – estate pages, app time ({args.requests} sequential requests)\n\n"
+        f"| page | median | p95 | vs floor |\n|---|---|---|---|\n{rows}\n"
+    )
+    print(report)
+    if args.write:
+        with (Path(__file__).resolve().parent.parent / "BENCHMARKS.md").open("a", encoding="utf-8") as handle:
+            handle.write(report)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""The IT estate's footprint year on year: equipment, maintenance trips and equipment transport, frozen monthly,
+compared with the reference year, and why it moved."""
+
+from flask import Blueprint
+
+from portal.areas import Area
+from portal.i18n import lazy_gettext as _l
+
+bp = Blueprint("estate", __name__)
+
+AREAS = (
+    Area(
+        "estate.index",
+        _l("IT estate footprint"),
+        _l("Equipment, maintenance trips and transport, year on year, and why it moved."),
+        role="manager",
+        order=80,
+    ),
+)
+
+from portal.estate import admin_routes, display, routes  # noqa: E402,F401  (routes register themselves on bp)
+
+display.register(bp)

@@ -1,0 +1,120 @@
+"""The estate's settings for admins: the reference year, the teams' depots, recomputes and their versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from portal.accounts.models import Role
+from portal.domain_error import DomainError
+from portal.estate import bp, services
+from portal.estate.display import VEHICLES
+from portal.estate.forms import DepotForm, RecomputeForm, ReferenceYearForm
+from portal.estate.models import Depot, Snapshot
+from portal.models import db
+from portal.org.models import Site
+from portal.security import roles_required
+
+ADMIN = Role.ADMIN.value
+
+
+def _forms(
+    reference: ReferenceYearForm | None = None, depot: DepotForm | None = None, recompute: RecomputeForm | None = None
+) -> tuple[ReferenceYearForm, DepotForm, RecomputeForm]:
+    reference = reference or ReferenceYearForm(year=str(services.settings().reference_year or ""))
+    reference.year.choices = [("", _("none")), *[(str(y), str(y)) for y in services.snapshot_years()]]
+    depot = depot or DepotForm()
+    depot.site_id.choices = [(s.id, s.name) for s in db.session.scalars(sa.select(Site).order_by(Site.name))]
+    depot.vehicle.choices = [(key, str(label)) for key, label in VEHICLES.items()]
+    return reference, depot, recompute or RecomputeForm()
+
+
+def _page(
+    reference: ReferenceYearForm | None = None,
+    depot: DepotForm | None = None,
+    recompute: RecomputeForm | None = None,
+    status: int = 200,
+) -> Any:
+    reference, depot, recompute = _forms(reference, depot, recompute)
+    depots = list(db.session.scalars(sa.select(Depot).order_by(Depot.assignment_group)))
+    snapshots = list(
+        db.session.scalars(
+            sa.select(Snapshot).order_by(Snapshot.year.desc(), Snapshot.month.desc(), Snapshot.version.desc()).limit(36)
+        )
+    )
+    seen = services.visibility(current_user._get_current_object())
+    return render_template(
+        "estate/admin_settings.html",
+        reference=reference,
+        depot=depot,
+        recompute=recompute,
+        depots=depots,
+        snapshots=snapshots,
+        seen=seen,
+    ), status
+
+
+@bp.get("/estate/settings")
+@roles_required(ADMIN)
+def admin_settings() -> Any:
+    """The reference year, the depots and the versions of the frozen months."""
+    return _page()
+
+
+@bp.post("/estate/settings/reference-year")
+@roles_required(ADMIN)
+def admin_reference_year() -> Any:
+    """Choose the reference year."""
+    form = ReferenceYearForm()
+    _forms(reference=form)
+    if not form.validate():
+        return _page(reference=form, status=400)
+    services.set_reference_year(int(form.year.data) if form.year.data else None, by=current_user)
+    db.session.commit()
+    flash(_("Reference year saved: every page compares with it."), "success")
+    return redirect(url_for("estate.admin_settings"), code=303)
+
+
+@bp.post("/estate/settings/depots")
+@roles_required(ADMIN)
+def admin_depot() -> Any:
+    """Set where a team leaves from, and in which vehicle."""
+    form = DepotForm()
+    _forms(depot=form)
+    if not form.validate():
+        return _page(depot=form, status=400)
+    services.set_depot(form.assignment_group.data, form.site_id.data, form.vehicle.data)
+    db.session.commit()
+    flash(_("Depot saved: the next snapshots count the team's trips from it."), "success")
+    return redirect(url_for("estate.admin_settings"), code=303)
+
+
+@bp.post("/estate/settings/recompute")
+@roles_required(ADMIN)
+def admin_recompute() -> Response | Any:
+    """Recompute a month with today's factors, as a new version with who and why."""
+    form = RecomputeForm()
+    if not form.validate():
+        return _page(recompute=form, status=400)
+    try:
+        year, month = services.parse_month(form.month.data)
+        taken = services.recompute(year, month, by=current_user, reason=form.reason.data)
+    except DomainError as error:
+        form.month.errors = [error.message()]
+        return _page(recompute=form, status=400)
+    db.session.commit()
+    flash(
+        _(
+            "%(year)s-%(month)02d recomputed: version %(version)s.",
+            year=taken.year,
+            month=taken.month,
+            version=taken.version,
+        ),
+        "success",
+    )
+    return redirect(url_for("estate.admin_settings"), code=303)

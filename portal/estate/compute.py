@@ -1,0 +1,686 @@
+"""Read the inventory, interventions, transfers and deliveries of a period and compute every indicator for every
+scope (the organisation, each org unit with its sub-units, each site, category and model).
+
+The calculations are the pure core's (`portal.footprint.estate`); this module only gathers their inputs with a
+few set-wise queries (no query per device) and adds the results up per scope.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from portal.accounts.models import User
+from portal.catalogue.footprints import load_factor_set
+from portal.catalogue.models import Asset, AssetStatus, CatalogueItem, Factor, Order, OrderStatus
+from portal.estate.models import Depot, EstateSettings
+from portal.footprint.estate import (
+    VEHICLE_FACTORS,
+    Convention,
+    Period,
+    Shipment,
+    days_counted,
+    great_circle_km,
+    lifetime_days,
+    shared_transport_kgco2e,
+    trip_kgco2e,
+    trip_km,
+)
+from portal.itsm.models import AssetTransfer, Intervention
+from portal.locator.models import DeviceReturn
+from portal.models import db
+from portal.org.models import OrgUnit, Site
+from portal.timezone import PARIS
+
+#: Devices gone from the estate: their retirement is `retired_on`, else the day their status changed.
+GONE = (AssetStatus.RETURNED.value, AssetStatus.RECYCLED.value, AssetStatus.RETIRED.value)
+NOT_YET = (AssetStatus.ON_ORDER.value,)
+#: Distance of a trip whose ends are unknown when no trip of the period has known ends (marked estimated).
+FALLBACK_ONE_WAY_KM = Decimal(10)
+#: Vehicle of a team with no depot set (marked estimated).
+FALLBACK_VEHICLE = "car_diesel_compact"
+OVERDUE_DAYS = 30
+VEHICLE_PREFIX = "vehicle_"
+Key = tuple[str, str]  # (scope, scope key)
+ORG: Key = ("org", "")
+
+
+@dataclass
+class Factors:
+    """The factor values a computation uses, and their versions (kept with the snapshot)."""
+
+    electricity: Decimal
+    vehicles: dict[str, Decimal]
+    detour: Decimal
+    delivery_vehicle: str
+    delivery_site_id: int | None
+    versions: dict[str, int]
+    factor_set: object = None
+
+
+def current_factors() -> Factors:
+    """The factor library as it is now (published vehicle values stand in for any not stored)."""
+    factor_set = load_factor_set()
+    stored = {f.key: f for f in db.session.scalars(sa.select(Factor))}
+    vehicles = {key: v.kgco2e_per_km for key, v in VEHICLE_FACTORS.items()}
+    versions = {key: f.version for key, f in stored.items()}
+    for key, factor in stored.items():
+        if key.startswith(VEHICLE_PREFIX) and factor.value is not None:
+            vehicles[key.removeprefix(VEHICLE_PREFIX)] = factor.value
+    settings = db.session.get(EstateSettings, 1)
+    return Factors(
+        electricity=factor_set.electricity.value,
+        vehicles=vehicles,
+        detour=settings.detour_factor if settings else Decimal("1.3"),
+        delivery_vehicle=settings.delivery_vehicle if settings else "van",
+        delivery_site_id=settings.delivery_site_id if settings else None,
+        versions=versions,
+        factor_set=factor_set,
+    )
+
+
+@dataclass
+class Totals:
+    """What is added up per scope before the indicators are derived."""
+
+    embodied: dict[str, Decimal] = field(default_factory=lambda: {c.value: Decimal(0) for c in Convention})
+    estimated: dict[str, Decimal] = field(default_factory=lambda: {c.value: Decimal(0) for c in Convention})
+    use: Decimal = Decimal(0)
+    device_years: Decimal = Decimal(0)
+    in_service: int = 0
+    age_days: int = 0
+    retired: int = 0
+    retired_life_days: int = 0
+    acquired: int = 0
+    acquired_refurbished: int = 0
+    acquired_eur: Decimal = Decimal(0)
+    acquired_refurbished_eur: Decimal = Decimal(0)
+    trips: Decimal = Decimal(0)
+    interventions: int = 0
+    intervention_km: Decimal = Decimal(0)
+    transport: Decimal = Decimal(0)
+    transport_km: Decimal = Decimal(0)
+    other_estimated: Decimal = Decimal(0)
+    employees: int = 0
+    returned: int = 0
+    overdue: int = 0
+
+
+class Ledger(defaultdict[Key, Totals]):
+    """Totals per scope."""
+
+    def __init__(self) -> None:
+        super().__init__(Totals)
+
+    def each(self, keys: Iterable[Key]) -> Iterable[Totals]:
+        return (self[key] for key in keys)
+
+
+def _paris_day(instant: datetime | None) -> date | None:
+    return None if instant is None else instant.astimezone(PARIS).date()
+
+
+def _instant(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=PARIS)
+
+
+def unit_ancestors() -> dict[int, tuple[int, ...]]:
+    """Each org unit with its ancestors (itself first): a unit's figures include its sub-units'."""
+    parents: dict[int, int | None] = {i: p for i, p in db.session.execute(sa.select(OrgUnit.id, OrgUnit.parent_id))}
+    chains: dict[int, tuple[int, ...]] = {}
+    for unit in parents:
+        chain, current, seen = [], unit, set()
+        while current is not None and current not in seen:
+            seen.add(current)
+            chain.append(current)
+            current = parents.get(current)
+        chains[unit] = tuple(chain)
+    return chains
+
+
+def _unit_keys(chains: dict[int, tuple[int, ...]], unit_id: int | None) -> list[Key]:
+    return [("unit", str(u)) for u in chains.get(unit_id, ())] if unit_id is not None else []
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ModelInputs:
+    """What the lines need of a device's model: shared by every device of that model (compared by identity)."""
+
+    embodied_kgco2e: Decimal
+    lifetime_years: Decimal
+    lifetime_in_days: int
+    annual_kwh: Decimal
+    estimated: bool
+    refurbished: bool
+
+
+#: (category, model name, acquired on, retired on, unit id, site id, model inputs, cost in €)
+DeviceRow = tuple[str, str, date, date | None, int | None, int | None, ModelInputs, Decimal | None]
+
+
+def device_rows(factors: Factors) -> list[DeviceRow]:
+    """Every device ever in the inventory (not on order), read once for all the periods of a snapshot."""
+    references = factors.factor_set.references  # type: ignore[attr-defined]
+    rows = db.session.execute(
+        sa.select(
+            Asset.category,
+            Asset.model_name,
+            Asset.acquired_on,
+            Asset.retired_on,
+            Asset.status,
+            Asset.status_changed_at,
+            Asset.cost_eur,
+            Asset.model_estimated,
+            Asset.site_id,
+            CatalogueItem.embodied_kgco2e,
+            CatalogueItem.lifetime_years,
+            CatalogueItem.annual_kwh,
+            CatalogueItem.refurbished,
+            CatalogueItem.result_quality,
+            CatalogueItem.price_eur,
+            CatalogueItem.name,
+            User.org_unit_id,
+            User.site_id,
+        )
+        .outerjoin(CatalogueItem, Asset.item_id == CatalogueItem.id)
+        .outerjoin(User, Asset.user_id == User.id)
+        .where(Asset.status.not_in(NOT_YET))
+    )
+    models: dict[tuple[object, ...], ModelInputs] = {}
+    devices: list[DeviceRow] = []
+    for (
+        category,
+        model_name,
+        acquired,
+        retired,
+        status,
+        changed_at,
+        cost,
+        model_estimated,
+        asset_site,
+        embodied,
+        lifetime,
+        kwh,
+        refurbished,
+        quality,
+        price,
+        item_name,
+        unit_id,
+        user_site,
+    ) in rows:
+        if retired is None and status in GONE:
+            retired = _paris_day(changed_at)
+        if retired is not None and retired < acquired:
+            retired = acquired
+        estimated = bool(model_estimated or embodied is None or quality == "estimated")
+        key = (category, embodied, lifetime, kwh, estimated, bool(refurbished))
+        inputs = models.get(key)
+        if inputs is None:
+            reference = references.get(category)
+            default_embodied = reference.embodied.value if reference else Decimal(0)
+            default_lifetime = reference.lifetime_years.value if reference else Decimal(1)
+            default_kwh = reference.annual_kwh.value if reference else Decimal(0)
+            life = lifetime if lifetime else default_lifetime
+            inputs = models[key] = ModelInputs(
+                embodied if embodied is not None else default_embodied,
+                life,
+                lifetime_days(life),
+                kwh if kwh is not None else default_kwh,
+                estimated,
+                bool(refurbished),
+            )
+        devices.append(
+            (
+                category,
+                item_name or model_name,
+                acquired,
+                retired,
+                unit_id,
+                asset_site or user_site,
+                inputs,
+                cost if cost is not None else price,
+            )
+        )
+    return devices
+
+
+ZERO = Decimal(0)
+
+
+def _add_devices(
+    ledger: Ledger, period: Period, factors: Factors, chains: dict[int, tuple[int, ...]], devices: list[DeviceRow]
+) -> None:
+    """The devices' lines of the period, added up per unit, site and category first, then rolled up to scopes.
+
+    The lines are linear in the days counted, so each device only adds its days (integers) times its model's
+    daily rate: exact, and a few operations per device at 100,000 devices.
+    """
+    start, end = period.start, period.end
+    end_day = end - timedelta(days=1)
+    year_days = Decimal(period.year_days)
+    # First integers only, per unit, site, category and model inputs (days, counts); Decimals once per group.
+    groups: dict[tuple[int | None, int | None, str, int], list] = {}
+    by_model: dict[tuple[str, int], list] = {}
+    inputs_by_id: dict[int, ModelInputs] = {}
+    for category, model, acquired, retired, unit_id, site_id, inputs, value in devices:
+        if acquired >= end or (retired is not None and retired < start):
+            continue
+        service, amortised = days_counted(acquired, retired, inputs.lifetime_in_days, period)
+        key = (unit_id, site_id, category, id(inputs))
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = [0, 0, 0, 0, 0, 0, 0, ZERO]
+            inputs_by_id[id(inputs)] = inputs
+        group[0] += amortised
+        group[1] += service
+        arrived = acquired >= start
+        if arrived:
+            group[2] += 1
+            group[7] += value or ZERO
+        in_service_at_end = retired is None or retired > end_day
+        if in_service_at_end:
+            group[3] += 1
+            group[4] += (end_day - acquired).days
+        if retired is not None and retired < end:
+            group[5] += 1
+            group[6] += (retired - acquired).days
+        model_group = by_model.get((model, id(inputs)))
+        if model_group is None:
+            model_group = by_model[(model, id(inputs))] = [0, 0, 0, 0]
+        model_group[0] += amortised
+        model_group[1] += service
+        model_group[2] += arrived
+        model_group[3] += in_service_at_end
+    rates: dict[int, tuple[Decimal, Decimal]] = {
+        key: (i.embodied_kgco2e / i.lifetime_years / year_days, i.annual_kwh * factors.electricity / year_days)
+        for key, i in inputs_by_id.items()
+    }
+    leaves: dict[tuple[int | None, int | None, str], list] = {}
+    for (unit_id, site_id, category, inputs_id), group in groups.items():
+        inputs, rate = inputs_by_id[inputs_id], rates[inputs_id]
+        embodied_amortised = rate[0] * group[0]
+        use = rate[1] * group[1]
+        embodied_acquisition = inputs.embodied_kgco2e * group[2]
+        leaf = leaves.get((unit_id, site_id, category))
+        if leaf is None:
+            leaf = leaves[(unit_id, site_id, category)] = [
+                ZERO,
+                ZERO,
+                ZERO,
+                ZERO,
+                ZERO,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                ZERO,
+                ZERO,
+            ]
+        leaf[0] += embodied_amortised
+        leaf[1] += embodied_acquisition
+        leaf[2] += use
+        if inputs.estimated:
+            leaf[3] += embodied_amortised + use
+            leaf[4] += embodied_acquisition + use
+        leaf[5] += group[1]
+        leaf[6] += group[3]
+        leaf[7] += group[4]
+        leaf[8] += group[5]
+        leaf[9] += group[6]
+        leaf[10] += group[2]
+        leaf[12] += group[7]
+        if inputs.refurbished:
+            leaf[11] += group[2]
+            leaf[13] += group[7]
+    models: dict[str, list] = {}
+    for (model, inputs_id), (amortised, service, arrivals, in_service) in by_model.items():
+        inputs, rate = inputs_by_id[inputs_id], rates[inputs_id]
+        totals = models.setdefault(model, [ZERO, ZERO, ZERO, 0, 0])
+        totals[0] += rate[0] * amortised
+        totals[1] += inputs.embodied_kgco2e * arrivals
+        totals[2] += rate[1] * service
+        totals[3] += in_service
+        totals[4] += service
+    amortised_key, acquisition_key = Convention.AMORTISED.value, Convention.ACQUISITION.value
+    for (unit_id, site_id, category), leaf in leaves.items():
+        keys = [ORG, *_unit_keys(chains, unit_id), ("category", category)]
+        if site_id is not None:
+            keys.append(("site", str(site_id)))
+        device_years = leaf[5] / year_days
+        for totals in ledger.each(keys):
+            totals.embodied[amortised_key] += leaf[0]
+            totals.embodied[acquisition_key] += leaf[1]
+            totals.use += leaf[2]
+            totals.estimated[amortised_key] += leaf[3]
+            totals.estimated[acquisition_key] += leaf[4]
+            totals.device_years += device_years
+            totals.in_service += leaf[6]
+            totals.age_days += leaf[7]
+            totals.retired += leaf[8]
+            totals.retired_life_days += leaf[9]
+            totals.acquired += leaf[10]
+            totals.acquired_refurbished += leaf[11]
+            totals.acquired_eur += leaf[12]
+            totals.acquired_refurbished_eur += leaf[13]
+    for model, (embodied_amortised, embodied_acquisition, use, in_service, service) in models.items():
+        totals = ledger[("model", model)]
+        totals.embodied[amortised_key] = embodied_amortised
+        totals.embodied[acquisition_key] = embodied_acquisition
+        totals.use = use
+        totals.in_service = in_service
+        totals.device_years = service / year_days
+
+
+def _site_coordinates() -> dict[int, tuple[Decimal, Decimal]]:
+    return {i: (lat, lon) for i, lat, lon in db.session.execute(sa.select(Site.id, Site.lat, Site.lon))}
+
+
+def _median(values: list[Decimal]) -> Decimal:
+    if not values:
+        return FALLBACK_ONE_WAY_KM
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+@dataclass(frozen=True)
+class Trip:
+    """An intervention's round trip as counted: from which depot, how far, by which vehicle, how much."""
+
+    intervention_id: int
+    one_way_km: Decimal
+    km: Decimal
+    vehicle: str
+    kgco2e: Decimal
+    estimated: bool
+
+
+def intervention_trips(period: Period, factors: Factors, *, ids: Iterable[int] | None = None) -> list[tuple]:
+    """(intervention id, site id, Trip) of the period's interventions (or of the given ones)."""
+    sites = _site_coordinates()
+    depots = {d.assignment_group: (d.site_id, d.vehicle) for d in db.session.scalars(sa.select(Depot))}
+    moment = sa.func.coalesce(Intervention.work_started_at, Intervention.travel_started_at)
+    statement = sa.select(
+        Intervention.id, Intervention.site_id, Intervention.lat, Intervention.lon, Intervention.assignment_group
+    )
+    if ids is not None:
+        statement = statement.where(Intervention.id.in_(list(ids)))
+    else:
+        statement = statement.where(moment >= _instant(period.start), moment < _instant(period.end))
+    rows = db.session.execute(statement).all()
+    known: list[tuple[int, int | None, Decimal | None, str, bool]] = []
+    for intervention_id, site_id, lat, lon, group in rows:
+        depot = depots.get(group)
+        if lat is None and site_id in sites:
+            lat, lon = sites[site_id]
+        vehicle = depot[1] if depot else FALLBACK_VEHICLE
+        distance = None
+        if depot and lat is not None and depot[0] in sites:
+            distance = great_circle_km(*sites[depot[0]], lat, lon)
+        known.append((intervention_id, site_id, distance, vehicle, depot is None or distance is None))
+    median = _median([k[2] for k in known if k[2] is not None])
+    trips = []
+    for intervention_id, site_id, distance, vehicle, estimated in known:
+        one_way = median if distance is None else distance
+        factor = factors.vehicles.get(vehicle, factors.vehicles[FALLBACK_VEHICLE])
+        trips.append(
+            (
+                intervention_id,
+                site_id,
+                Trip(
+                    intervention_id,
+                    one_way,
+                    trip_km(one_way, factors.detour),
+                    vehicle,
+                    trip_kgco2e(one_way, factor, factors.detour),
+                    estimated,
+                ),
+            )
+        )
+    return trips
+
+
+def _add_trips(ledger: Ledger, period: Period, factors: Factors) -> None:
+    for _id, site_id, trip in intervention_trips(period, factors):
+        keys = [ORG] + ([("site", str(site_id))] if site_id is not None else [])
+        for totals in ledger.each(keys):
+            totals.trips += trip.kgco2e
+            totals.interventions += 1
+            totals.intervention_km += trip.km
+            if trip.estimated:
+                totals.other_estimated += trip.kgco2e
+
+
+@dataclass(frozen=True)
+class Carried:
+    """A transfer line or a delivery: what the transport line needs to share trips and attribute them."""
+
+    key: tuple[str, int]
+    day: date
+    from_site: int | None
+    to_site: int | None
+    quantity: int
+    unit_id: int | None
+    category: str | None
+
+
+def shipments(period: Period, factors: Factors) -> list[Carried]:
+    """The period's transfer lines and order deliveries."""
+    carried: list[Carried] = []
+    transfers = db.session.execute(
+        sa.select(
+            AssetTransfer.id,
+            AssetTransfer.shipped_at,
+            AssetTransfer.received_at,
+            AssetTransfer.from_site_id,
+            AssetTransfer.to_site_id,
+            AssetTransfer.quantity,
+            User.org_unit_id,
+            Asset.category,
+        )
+        .outerjoin(Asset, AssetTransfer.asset_id == Asset.id)
+        .outerjoin(User, Asset.user_id == User.id)
+        .where(
+            sa.func.coalesce(AssetTransfer.shipped_at, AssetTransfer.received_at) >= _instant(period.start),
+            sa.func.coalesce(AssetTransfer.shipped_at, AssetTransfer.received_at) < _instant(period.end),
+        )
+    )
+    for transfer_id, shipped, received, from_site, to_site, quantity, unit_id, category in transfers:
+        day = _paris_day(shipped or received)
+        carried.append(
+            Carried(
+                ("transfer", transfer_id),
+                day,
+                from_site,
+                to_site,
+                max(quantity, 1),  # type: ignore[arg-type]
+                unit_id,
+                category,
+            )
+        )
+    deliveries = db.session.execute(
+        sa.select(Order.id, Order.delivered_at, Order.quantity, User.site_id, User.org_unit_id, CatalogueItem.category)
+        .join(User, Order.requester_id == User.id)
+        .join(CatalogueItem, Order.item_id == CatalogueItem.id)
+        .where(
+            Order.status == OrderStatus.DELIVERED.value,
+            Order.delivered_at >= _instant(period.start),
+            Order.delivered_at < _instant(period.end),
+        )
+    )
+    for order_id, delivered, quantity, site_id, unit_id, category in deliveries:
+        carried.append(
+            Carried(
+                ("order", order_id),
+                _paris_day(delivered),
+                factors.delivery_site_id,
+                site_id,  # type: ignore[arg-type]
+                quantity,
+                unit_id,
+                category,
+            )
+        )
+    return carried
+
+
+def transport_shares(carried: list[Carried], factors: Factors) -> dict[tuple[str, int], tuple[Decimal, Decimal, bool]]:
+    """Each shipment's (kgCO₂e share, one-way km, estimated)."""
+    sites = _site_coordinates()
+    distances: dict[tuple[str, int], Decimal | None] = {}
+    for c in carried:
+        ends = (sites.get(c.from_site), sites.get(c.to_site))  # type: ignore[arg-type]
+        distances[c.key] = None if None in ends else great_circle_km(*ends[0], *ends[1])  # type: ignore[misc]
+    median = _median([d for d in distances.values() if d is not None])
+    vehicle = factors.vehicles.get(factors.delivery_vehicle, factors.vehicles["van"])
+    shares = shared_transport_kgco2e(
+        [
+            Shipment(
+                c.key,
+                c.day,
+                c.from_site,
+                c.to_site,
+                c.quantity,
+                distances[c.key] if distances[c.key] is not None else median,
+            )
+            for c in carried
+        ],
+        vehicle,
+        factors.detour,
+    )
+    return {
+        c.key: (shares[c.key], distances[c.key] if distances[c.key] is not None else median, distances[c.key] is None)
+        for c in carried
+    }
+
+
+def _add_transport(ledger: Ledger, period: Period, factors: Factors, chains: dict[int, tuple[int, ...]]) -> None:
+    carried = shipments(period, factors)
+    shares = transport_shares(carried, factors)
+    vehicle = factors.vehicles.get(factors.delivery_vehicle, factors.vehicles["van"])
+    for c in carried:
+        kg, _one_way, estimated = shares[c.key]
+        keys = [ORG, *_unit_keys(chains, c.unit_id)]
+        if c.to_site is not None:
+            keys.append(("site", str(c.to_site)))
+        if c.category:
+            keys.append(("category", c.category))
+        for totals in ledger.each(keys):
+            totals.transport += kg
+            totals.transport_km += kg / vehicle  # the vehicle-km of the shared trips, pro rata
+            if estimated:
+                totals.other_estimated += kg
+
+
+def _add_people(ledger: Ledger, period: Period, chains: dict[int, tuple[int, ...]], today: date) -> None:
+    start, end = _instant(period.start), _instant(period.end)
+    people = db.session.execute(
+        sa.select(User.org_unit_id, User.site_id).where(
+            User.created_at < end, sa.or_(User.deactivated_at.is_(None), User.deactivated_at >= start)
+        )
+    )
+    for unit_id, site_id in people:
+        keys = [ORG, *_unit_keys(chains, unit_id)] + ([("site", str(site_id))] if site_id is not None else [])
+        for totals in ledger.each(keys):
+            totals.employees += 1
+    returns = db.session.execute(
+        sa.select(User.org_unit_id, DeviceReturn.quantity)
+        .join(User, DeviceReturn.user_id == User.id)
+        .where(DeviceReturn.declared_at >= start, DeviceReturn.declared_at < end)
+    )
+    for unit_id, quantity in returns:
+        for totals in ledger.each([ORG, *_unit_keys(chains, unit_id)]):
+            totals.returned += quantity
+    # Overdue at the period's end, or today for the current month.
+    cutoff = _instant(min(period.end, today + timedelta(days=1)) - timedelta(days=OVERDUE_DAYS))
+    overdue = db.session.execute(
+        sa.select(User.org_unit_id, Asset.category, sa.func.coalesce(Asset.site_id, User.site_id))
+        .outerjoin(User, Asset.user_id == User.id)
+        .where(Asset.status == AssetStatus.TO_RETURN.value, Asset.status_changed_at < cutoff)
+    )
+    for unit_id, category, site_id in overdue:
+        keys = [ORG, *_unit_keys(chains, unit_id), ("category", category)]
+        if site_id is not None:
+            keys.append(("site", str(site_id)))
+        for totals in ledger.each(keys):
+            totals.overdue += 1
+
+
+def compute_ledger(period: Period, factors: Factors, *, today: date, devices: list[DeviceRow] | None = None) -> Ledger:
+    """Every total of the period, per scope (`devices`: read once by the caller for several periods)."""
+    chains = unit_ancestors()
+    ledger = Ledger()
+    ledger[ORG]  # the organisation always has a row, even empty
+    _add_devices(ledger, period, factors, chains, device_rows(factors) if devices is None else devices)
+    _add_trips(ledger, period, factors)
+    _add_transport(ledger, period, factors, chains)
+    _add_people(ledger, period, chains, today)
+    return ledger
+
+
+def _ratio(numerator: Decimal | int, denominator: Decimal | int) -> Decimal | None:
+    return Decimal(numerator) / Decimal(denominator) if denominator else None
+
+
+def indicator_values(ledger: Ledger) -> dict[tuple[str, str, str, str], Decimal]:
+    """(code, convention, scope, key) → value, for every scope of the ledger (None values left out)."""
+    values: dict[tuple[str, str, str, str], Decimal | None] = {}
+    for (scope, key), t in ledger.items():
+        if scope == "model":
+            for convention in Convention:
+                c = convention.value
+                values[("total_kgco2e", c, scope, key)] = t.embodied[c] + t.use
+            values[("devices_in_service", "", scope, key)] = Decimal(t.in_service)
+            continue
+        other = t.trips + t.transport
+        for convention in Convention:
+            c = convention.value
+            total = t.embodied[c] + t.use + other
+            values[("total_kgco2e", c, scope, key)] = total
+            values[("embodied_kgco2e", c, scope, key)] = t.embodied[c]
+            values[("per_employee_kgco2e", c, scope, key)] = _ratio(total, t.employees)
+            estimated = t.estimated[c] + t.other_estimated
+            values[("estimated_share_pct", c, scope, key)] = _ratio(100 * estimated, total) if total else None
+        values[("use_kgco2e", "", scope, key)] = t.use
+        values[("trips_kgco2e", "", scope, key)] = t.trips
+        values[("transport_kgco2e", "", scope, key)] = t.transport
+        values[("employees", "", scope, key)] = Decimal(t.employees)
+        values[("device_years", "", scope, key)] = t.device_years
+        values[("devices_in_service", "", scope, key)] = Decimal(t.in_service)
+        values[("devices_per_employee", "", scope, key)] = _ratio(t.in_service, t.employees)
+        values[("average_age_years", "", scope, key)] = _ratio(t.age_days, Decimal("365.25") * t.in_service)
+        values[("average_lifetime_retired_years", "", scope, key)] = _ratio(
+            t.retired_life_days, Decimal("365.25") * t.retired
+        )
+        values[("acquired_devices", "", scope, key)] = Decimal(t.acquired)
+        values[("retired_devices", "", scope, key)] = Decimal(t.retired)
+        values[("refurbished_share_count_pct", "", scope, key)] = _ratio(100 * t.acquired_refurbished, t.acquired)
+        values[("refurbished_share_eur_pct", "", scope, key)] = _ratio(100 * t.acquired_refurbished_eur, t.acquired_eur)
+        values[("returned_at_collection", "", scope, key)] = Decimal(t.returned)
+        values[("overdue_returns", "", scope, key)] = Decimal(t.overdue)
+        values[("interventions", "", scope, key)] = Decimal(t.interventions)
+        values[("intervention_km", "", scope, key)] = t.intervention_km
+        values[("kgco2e_per_intervention", "", scope, key)] = _ratio(t.trips, t.interventions)
+        values[("transport_km", "", scope, key)] = t.transport_km
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def like_for_like_values(ledger: Ledger) -> dict[tuple[str, str, str, str], Decimal]:
+    """The waterfall's ingredients of a previous period recomputed with the current factors."""
+    values: dict[tuple[str, str, str, str], Decimal] = {}
+    for (scope, key), t in ledger.items():
+        if scope == "model":
+            continue
+        for convention in Convention:
+            c = convention.value
+            values[("lfl_equipment_kgco2e", c, scope, key)] = t.embodied[c] + t.use
+        values[("lfl_other_kgco2e", "", scope, key)] = t.trips + t.transport
+        values[("lfl_device_years", "", scope, key)] = t.device_years
+    return values

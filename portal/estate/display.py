@@ -1,0 +1,216 @@
+"""The estate in words: indicators' names and definitions, lines, waterfall steps, scopes, conventions, vehicles
+and refusals (translated), and the template helpers that show them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint
+from flask_babel import format_date
+
+from portal.estate.indicators import BY_CODE
+from portal.i18n import lazy_gettext as _l
+
+MESSAGES = {
+    "bad_month": _l("“%(value)s” is not a month: write it as YYYY-MM, for example 2026-03."),
+    "future_month": _l("%(value)s has not started yet: a snapshot covers a month that has begun."),
+    "reason_required": _l("Say why the period is recomputed: the reason is kept with the new version."),
+    "no_snapshot_year": _l("%(year)s has no snapshot yet: compute one of its months first."),
+    "unknown_indicator": _l("There is no indicator %(indicator)s."),
+    "group_required": _l("Name the assignment group of the team."),
+    "unknown_vehicle": _l("%(vehicle)s is not a vehicle of the factor library."),
+    "bad_year": _l("“%(value)s” is not a year with figures."),
+}
+
+#: code → (name, definition).
+INDICATOR_TEXTS: dict[str, tuple[Any, Any]] = {
+    "total_kgco2e": (
+        _l("Total footprint"),
+        _l("Equipment (embodied and use), maintenance trips and equipment transport over the period."),
+    ),
+    "embodied_kgco2e": (
+        _l("Equipment, embodied"),
+        _l(
+            "Manufacture, distribution and end of life of the devices in service: amortised over their "
+            "lifetime pro rata of days in service, or counted whole in the year of acquisition."
+        ),
+    ),
+    "use_kgco2e": (
+        _l("Equipment, use"),
+        _l("Annual electricity (kWh) × the electricity factor, pro rata of days in service."),
+    ),
+    "trips_kgco2e": (
+        _l("Maintenance trips"),
+        _l(
+            "Each field intervention: a round trip from the team's depot, straight-line distance × the detour "
+            "factor × the vehicle factor."
+        ),
+    ),
+    "transport_kgco2e": (
+        _l("Equipment transport"),
+        _l(
+            "Each transfer and delivery: a round trip between the two sites by the delivery vehicle, shared "
+            "among the items carried together the same day on the same route."
+        ),
+    ),
+    "per_employee_kgco2e": (
+        _l("Footprint per employee"),
+        _l("Total footprint ÷ employees active at some point in the period."),
+    ),
+    "estimated_share_pct": (
+        _l("Share estimated"),
+        _l(
+            "Part of the total computed from category defaults (model not mapped to a manufacturer sheet) or "
+            "from estimated distances (no depot or no coordinates)."
+        ),
+    ),
+    "employees": (_l("Employees"), _l("Accounts active at some point in the period.")),
+    "device_years": (
+        _l("Device-years"),
+        _l("Sum over devices of the share of the year each was in service: the activity of the waterfall."),
+    ),
+    "devices_in_service": (_l("Devices in service"), _l("Devices in service on the last day of the period.")),
+    "devices_per_employee": (
+        _l("Devices per employee"),
+        _l("Devices in service at the end of the period ÷ employees (per category on the categories page)."),
+    ),
+    "average_age_years": (
+        _l("Average age"),
+        _l("Average age of the devices in service on the last day of the period."),
+    ),
+    "average_lifetime_retired_years": (
+        _l("Average lifetime of retired devices"),
+        _l("From acquisition to retirement, for the devices retired during the period."),
+    ),
+    "acquired_devices": (_l("Devices acquired"), _l("Devices that arrived during the period.")),
+    "retired_devices": (_l("Devices retired"), _l("Devices that left the estate during the period.")),
+    "refurbished_share_count_pct": (
+        _l("Refurbished share (count)"),
+        _l("Refurbished devices among those acquired during the period."),
+    ),
+    "refurbished_share_eur_pct": (
+        _l("Refurbished share (€)"),
+        _l("Cost of the refurbished devices among the cost of all devices acquired during the period."),
+    ),
+    "returned_at_collection": (
+        _l("Returned at collection points"),
+        _l("Devices declared returned at a collection point during the period."),
+    ),
+    "overdue_returns": (
+        _l("Returns overdue"),
+        _l("Devices “to return” for more than 30 days at the end of the period."),
+    ),
+    "interventions": (_l("Interventions"), _l("Field interventions during the period.")),
+    "intervention_km": (_l("Intervention km"), _l("Vehicle-km of the interventions' round trips, detour included.")),
+    "kgco2e_per_intervention": (_l("Footprint per intervention"), _l("Maintenance trips ÷ interventions.")),
+    "transport_km": (_l("Transport km"), _l("Vehicle-km of the transport trips, shared pro rata of the items.")),
+}
+
+UNITS = {
+    "kgCO2e": _l("kg CO₂e"),
+    "%": _l("%"),
+    "people": _l("people"),
+    "device-years": _l("device-years"),
+    "devices": _l("devices"),
+    "years": _l("years"),
+    "trips": _l("trips"),
+    "km": _l("km"),
+}
+
+DIRECTIONS = {"lower": _l("lower is better"), "higher": _l("higher is better"), "none": _l("context")}
+
+CONVENTIONS = {
+    "amortised": _l("amortised"),
+    "acquisition": _l("acquisition year"),
+}
+
+STEPS = {
+    "factors": _l("Factor changes"),
+    "activity": _l("More or fewer devices"),
+    "per_device": _l("Footprint per device"),
+    "other_lines": _l("Trips and transport"),
+}
+
+STEP_MEANINGS = {
+    "factors": _l(
+        "Last year recomputed with this year's factors, minus last year as frozen: not a change of the estate."
+    ),
+    "activity": _l("More or fewer device-years, at last year's footprint per device (like for like)."),
+    "per_device": _l("What each device weighs: the mix of models, longer lifetimes, the refurbished share."),
+    "other_lines": _l("Maintenance trips and equipment transport, like for like."),
+}
+
+TOP_CAPTIONS = {
+    "unit": _l("units"),
+    "site": _l("sites"),
+    "category": _l("categories"),
+    "model": _l("models"),
+}
+
+DEVICE_FILTERS = {
+    "all": _l("all devices in service"),
+    "oldest": _l("oldest first"),
+    "past_lifetime": _l("past their lifetime"),
+    "overdue": _l("to return, overdue (more than 30 days)"),
+    "unmapped": _l("model not mapped (estimated)"),
+}
+
+SCOPES = {
+    "org": _l("Organisation"),
+    "unit": _l("Unit"),
+    "site": _l("Site"),
+    "category": _l("Category"),
+    "model": _l("Model"),
+}
+
+VEHICLES = {
+    "car_petrol_compact": _l("Compact petrol car"),
+    "car_diesel_compact": _l("Compact diesel car"),
+    "car_electric_compact": _l("Compact electric car"),
+    "car_electric_small": _l("Small electric car"),
+    "van": _l("Van"),
+}
+
+
+def _word(table: dict[str, Any], key: str) -> str:
+    return str(table.get(key, key))
+
+
+def indicator_name(code: str) -> str:
+    """The indicator's name in the current language."""
+    texts = INDICATOR_TEXTS.get(code)
+    return str(texts[0]) if texts else code
+
+
+def indicator_definition(code: str) -> str:
+    """The indicator's definition in the current language."""
+    texts = INDICATOR_TEXTS.get(code)
+    return str(texts[1]) if texts else ""
+
+
+def day_month(day: date) -> str:
+    """A day without its year in the current language ("30 novembre", "30 November")."""
+    return format_date(day, "d MMMM")
+
+
+def indicator_direction(code: str) -> str:
+    """lower | higher | none."""
+    return BY_CODE[code].direction.value if code in BY_CODE else "none"
+
+
+def register(bp: Blueprint) -> None:
+    """The estate's words for every template."""
+    bp.add_app_template_global(day_month, "day_month")
+    bp.add_app_template_global(lambda key: _word(DEVICE_FILTERS, key), "device_filter_name")
+    bp.add_app_template_global(indicator_direction, "indicator_direction")
+    bp.add_app_template_global(lambda key: _word(STEP_MEANINGS, key), "step_meaning")
+    bp.add_app_template_global(lambda key: _word(TOP_CAPTIONS, key), "top_caption")
+    bp.add_app_template_global(indicator_name, "estate_indicator")
+    bp.add_app_template_global(indicator_definition, "estate_definition")
+    bp.add_app_template_global(lambda key: _word(UNITS, key), "estate_unit")
+    bp.add_app_template_global(lambda key: _word(DIRECTIONS, key), "estate_direction")
+    bp.add_app_template_global(lambda key: _word(CONVENTIONS, key), "estate_convention")
+    bp.add_app_template_global(lambda key: _word(STEPS, key), "estate_step")
+    bp.add_app_template_global(lambda key: _word(SCOPES, key), "estate_scope")
+    bp.add_app_template_global(lambda key: _word(VEHICLES, key), "estate_vehicle")

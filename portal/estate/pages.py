@@ -1,0 +1,355 @@
+"""What the estate's pages show, read from the frozen snapshots (nothing recomputed per request): a scope's
+year, the three-year comparison, the waterfall and its chart, the breakdowns and the top contributors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from portal.accounts.models import User
+from portal.catalogue.models import Asset, AssetStatus, CatalogueItem
+from portal.estate import services
+from portal.estate.compute import GONE, OVERDUE_DAYS
+from portal.estate.indicators import LINES
+from portal.estate.models import Snapshot
+from portal.footprint.estate import Convention, Period, projected_to_year_end
+from portal.models import db, utcnow
+from portal.org.models import OrgUnit, Site
+
+CONVENTIONS = tuple(c.value for c in Convention)
+#: The rows of the three-year comparison, in order.
+COMPARED = (
+    "total_kgco2e",
+    *LINES,
+    "per_employee_kgco2e",
+    "employees",
+    "devices_in_service",
+    "devices_per_employee",
+    "average_age_years",
+    "average_lifetime_retired_years",
+    "refurbished_share_count_pct",
+    "refurbished_share_eur_pct",
+    "returned_at_collection",
+    "overdue_returns",
+    "interventions",
+    "kgco2e_per_intervention",
+    "estimated_share_pct",
+)
+#: The rows the page shows (the CSV has every row of COMPARED): a page stays light.
+COMPARED_SHOWN = (
+    "total_kgco2e",
+    *LINES,
+    "per_employee_kgco2e",
+    "employees",
+    "devices_in_service",
+    "average_age_years",
+    "average_lifetime_retired_years",
+    "refurbished_share_count_pct",
+    "estimated_share_pct",
+)
+#: Codes that add up over days, so that a year to date can be projected to the year's end.
+ADDITIVE = frozenset(
+    {
+        "total_kgco2e",
+        *LINES,
+        "per_employee_kgco2e",
+        "interventions",
+        "intervention_km",
+        "acquired_devices",
+        "retired_devices",
+        "returned_at_collection",
+        "transport_km",
+    }
+)
+BREAKDOWN = ("total_kgco2e", *LINES, "per_employee_kgco2e", "employees", "devices_in_service", "estimated_share_pct")
+TOP = 5
+
+
+@dataclass(frozen=True)
+class View:
+    """The year and convention asked for (query string), checked against the years with figures."""
+
+    year: int | None
+    convention: str
+
+    @classmethod
+    def from_args(cls, args: Any, years: list[int]) -> View:
+        convention = args.get("convention", Convention.AMORTISED.value)
+        if convention not in CONVENTIONS:
+            convention = Convention.AMORTISED.value
+        try:
+            year = int(args.get("year", ""))
+        except ValueError:
+            year = None
+        if year not in years:
+            year = years[0] if years else None
+        return cls(year, convention)
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Query arguments keeping the view (for links and forms)."""
+        return {"year": self.year, "convention": self.convention, **changes}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the three-year comparison."""
+
+    key: str  # current | projected | previous | reference
+    year: int
+    last_day: date
+    values: dict[str, Decimal | None]
+
+
+@dataclass(frozen=True)
+class WaterfallBar:
+    """One bar of the waterfall chart, in the chart's coordinates."""
+
+    key: str
+    value: Decimal
+    x: Decimal
+    width: Decimal
+    y: int
+    kind: str  # total | up | down
+
+
+@dataclass(frozen=True)
+class WaterfallChart:
+    width: int
+    height: int
+    left: int
+    bars: list[WaterfallBar]
+
+
+@dataclass
+class Overview:
+    """A scope's year as /estate shows it."""
+
+    scope: tuple[str, str]
+    view: View
+    snapshot: Snapshot
+    period: Period
+    values: dict[str, Decimal]
+    columns: list[Column]
+    movement: services.Movement
+    chart: WaterfallChart
+    top: dict[str, list[tuple[str, Decimal]]] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return self.period.days == self.period.year_days
+
+    @property
+    def last_day(self) -> date:
+        return self.period.end - timedelta(days=1)
+
+
+def _projected(values: dict[str, Decimal], period: Period) -> dict[str, Decimal | None]:
+    return {
+        code: projected_to_year_end(values[code], period) if code in ADDITIVE and code in values else None
+        for code in COMPARED
+    }
+
+
+def comparison(
+    current: services.YearFigures, scope: tuple[str, str], convention: str, reference_year: int | None
+) -> list[Column]:
+    """This year to date (and projected when the year is not over), last year, the reference year."""
+    columns = [Column("current", current.year, current.snapshot.ends_on, {c: current.values.get(c) for c in COMPARED})]
+    if current.period.days < current.period.year_days:
+        columns.append(
+            Column("projected", current.year, date(current.year, 12, 31), _projected(current.values, current.period))
+        )
+    for key, year in (("previous", current.year - 1), ("reference", reference_year)):
+        if year is None or year == current.year:
+            continue
+        figures = services.year_figures(year, scope, convention)
+        if figures is not None:
+            columns.append(Column(key, year, figures.snapshot.ends_on, {c: figures.values.get(c) for c in COMPARED}))
+    return columns
+
+
+def waterfall_chart(movement: services.Movement, width: int = 640, left: int = 0) -> WaterfallChart:
+    """Horizontal bars: last year, each step from where the previous one ended, this year."""
+    steps = movement.steps
+    running = steps.start_kgco2e
+    points = [Decimal(0), running]
+    rows: list[tuple[str, Decimal, Decimal, Decimal]] = [("start", running, Decimal(0), running)]
+    for key, value in steps.steps:
+        rows.append((key, value, running, running + value))
+        running += value
+        points.append(running)
+    rows.append(("end", steps.end_kgco2e, Decimal(0), steps.end_kgco2e))
+    low, high = min(points), max(points)
+    span = (high - low) or Decimal(1)
+    scale = Decimal(width - left - 10) / span
+    bars = []
+    for index, (key, value, start, end) in enumerate(rows):
+        x0, x1 = sorted((start, end))
+        kind = "total" if key in ("start", "end") else ("up" if value > 0 else "down")
+        bars.append(
+            WaterfallBar(
+                key, value, left + (x0 - low) * scale, max((x1 - x0) * scale, Decimal(1)), 10 + index * 34, kind
+            )
+        )
+    return WaterfallChart(width, 10 + len(rows) * 34, left, bars)
+
+
+def overview(scope: tuple[str, str], view: View, visibility: services.Visibility) -> Overview | None:
+    """A scope's year (None when nothing is frozen for it)."""
+    if view.year is None:
+        return None
+    current = services.year_figures(view.year, scope, view.convention)
+    if current is None:
+        return None
+    reference = services.settings().reference_year
+    movement = services.movement(services.movement_basis(current, scope, view.convention), scope, view.convention)
+    result = Overview(
+        scope,
+        view,
+        current.snapshot,
+        current.period,
+        current.values,
+        comparison(current, scope, view.convention, reference),
+        movement,
+        waterfall_chart(movement),
+    )
+    result.top["unit"] = top_units(current.snapshot, scope, view.convention, visibility)
+    if visibility.everything and scope == services.ORG:
+        for kind in ("site", "category", "model"):
+            result.top[kind] = services.top_scopes(current.snapshot, kind, view.convention, limit=TOP)
+    return result
+
+
+def _children(unit_id: int | None) -> list[int]:
+    parent = OrgUnit.parent_id.is_(None) if unit_id is None else OrgUnit.parent_id == unit_id
+    return list(db.session.scalars(sa.select(OrgUnit.id).where(parent)))
+
+
+def top_units(
+    snapshot: Snapshot, scope: tuple[str, str], convention: str, visibility: services.Visibility
+) -> list[tuple[str, Decimal]]:
+    """The biggest units just below the scope (its sub-units, or the directions for the organisation)."""
+    below = _children(int(scope[1]) if scope[0] == "unit" else None)
+    keys = [str(u) for u in below if visibility.allows_unit(u)]
+    return services.top_scopes(snapshot, "unit", convention, limit=TOP, keys=keys)
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    key: str
+    name: str
+    values: dict[str, Decimal]
+    depth: int = 0
+
+
+SORTS = ("name", "total", "per_employee")
+
+
+def _sorted(rows: list[BreakdownRow], sort: str) -> list[BreakdownRow]:
+    if sort == "total":
+        return sorted(rows, key=lambda r: -(r.values.get("total_kgco2e") or 0))
+    if sort == "per_employee":
+        return sorted(rows, key=lambda r: -(r.values.get("per_employee_kgco2e") or 0))
+    return rows
+
+
+def unit_rows(
+    snapshot: Snapshot, convention: str, visibility: services.Visibility, root: int | None, sort: str
+) -> list[BreakdownRow]:
+    """The org tree (or a unit's sub-tree) with each unit's figures (sub-units included), in tree order."""
+    units = services.units_by_id()
+    children: dict[int | None, list[OrgUnit]] = {}
+    for unit in sorted(units.values(), key=lambda u: u.name):
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered: list[tuple[OrgUnit, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for unit in children.get(parent, []):
+            ordered.append((unit, depth))
+            walk(unit.id, depth + 1)
+
+    if root is None:
+        walk(None, 0)
+    else:
+        ordered.append((units[root], 0))
+        walk(root, 1)
+    shown = [(u, d) for u, d in ordered if visibility.allows_unit(u.id)]
+    values = services.scope_values(snapshot, "unit", BREAKDOWN, convention, [str(u.id) for u, _ in shown])
+    rows = [BreakdownRow(str(u.id), u.name, values.get(str(u.id), {}), d) for u, d in shown]
+    return _sorted(rows, sort)
+
+
+def site_rows(snapshot: Snapshot, convention: str, sort: str) -> list[BreakdownRow]:
+    """Every site with figures, with its trips and transport."""
+    values = services.scope_values(
+        snapshot, "site", (*BREAKDOWN, "interventions", "intervention_km", "transport_km"), convention
+    )
+    names = {site_id: name for site_id, name in db.session.execute(sa.select(Site.id, Site.name))}
+    rows = [BreakdownRow(key, names.get(int(key), key), v) for key, v in values.items()]
+    return _sorted(sorted(rows, key=lambda r: r.name), sort)
+
+
+def category_rows(snapshot: Snapshot, convention: str, sort: str) -> list[BreakdownRow]:
+    """Every category with figures (devices per employee: the category's devices ÷ all employees)."""
+    values = services.scope_values(snapshot, "category", (*BREAKDOWN, "average_age_years"), convention)
+    employees = services.values_of(snapshot, services.ORG, convention).get("employees")
+    rows = []
+    for key, v in values.items():
+        v = dict(v)
+        if employees:
+            v["devices_per_employee"] = Decimal(v.get("devices_in_service", 0)) / employees
+        rows.append(BreakdownRow(key, key, v))
+    return _sorted(sorted(rows, key=lambda r: r.key), sort)
+
+
+# --- The fleet --------------------------------------------------------------------------------------------------
+
+DEVICE_FILTERS = ("all", "oldest", "past_lifetime", "overdue", "unmapped")
+
+
+@dataclass(frozen=True)
+class DeviceFilter:
+    """Which devices of the fleet /estate/devices lists."""
+
+    show: str = "all"
+
+    @classmethod
+    def from_args(cls, args: Any) -> DeviceFilter:
+        show = args.get("show", "all")
+        return cls(show if show in DEVICE_FILTERS else "all")
+
+
+def devices_statement(device_filter: DeviceFilter, visibility: services.Visibility) -> sa.Select[Any]:
+    """The devices in service (or to return) that the filter keeps, oldest first."""
+    statement = (
+        sa.select(Asset, CatalogueItem.lifetime_years, User.org_unit_id)
+        .outerjoin(CatalogueItem, Asset.item_id == CatalogueItem.id)
+        .outerjoin(User, Asset.user_id == User.id)
+        .where(Asset.status.not_in((*GONE, AssetStatus.ON_ORDER.value)))
+        .order_by(Asset.acquired_on, Asset.id)
+    )
+    if not visibility.everything:
+        statement = statement.where(User.org_unit_id.in_(visibility.unit_ids))
+    today = services.today_paris()
+    if device_filter.show == "past_lifetime":
+        # Days since acquisition beyond the model's lifetime (the category's 5 years for an unknown model).
+        age_days = sa.literal(today.toordinal()) - sa.func.coalesce(_ordinal(Asset.acquired_on), 0)
+        statement = statement.where(age_days > sa.func.coalesce(CatalogueItem.lifetime_years, 5) * 365.25)
+    elif device_filter.show == "overdue":
+        cutoff = utcnow() - timedelta(days=OVERDUE_DAYS)
+        statement = statement.where(Asset.status == AssetStatus.TO_RETURN.value, Asset.status_changed_at < cutoff)
+    elif device_filter.show == "unmapped":
+        statement = statement.where(sa.or_(Asset.model_estimated.is_(True), Asset.item_id.is_(None)))
+    return statement
+
+
+def _ordinal(column: Any) -> Any:
+    """A date column as its proleptic Gregorian ordinal (as date.toordinal), on SQLite and PostgreSQL."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        return sa.cast(sa.func.julianday(column) - 1721424.5, sa.Integer)
+    return sa.cast(column - sa.cast(sa.literal("0001-01-01"), sa.Date), sa.Integer) + 1

@@ -1,0 +1,295 @@
+"""The estate's pages for managers (their unit and its sub-units) and admins (everything); employees have none.
+
+Every figure is read from the frozen snapshots; every table is also a CSV file (`?format=csv`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from portal import csvio
+from portal.accounts.models import Role
+from portal.estate import bp, pages, services
+from portal.estate.compute import current_factors, intervention_trips, shipments, transport_shares
+from portal.estate.display import indicator_name
+from portal.estate.indicators import LINES
+from portal.footprint.estate import VEHICLE_FACTORS, Period
+from portal.models import db
+from portal.org.models import Site
+from portal.pagination import page_number, paginate, paginate_list
+from portal.security import roles_required
+
+MANAGER = Role.MANAGER.value
+ADMIN = Role.ADMIN.value
+
+
+def _visibility() -> services.Visibility:
+    seen = services.visibility(current_user._get_current_object())
+    if seen is None:
+        abort(403)
+    return seen
+
+
+def _everything() -> services.Visibility:
+    seen = _visibility()
+    if not seen.everything:
+        abort(403)
+    return seen
+
+
+def _view() -> pages.View:
+    return pages.View.from_args(request.args, services.snapshot_years())
+
+
+def _csv(filename: str, header: Sequence[str], rows: list[Sequence[Any]]) -> Response:
+    body = csvio.to_text(header, rows)
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={filename}.csv"})
+
+
+def _wants_csv() -> bool:
+    return request.args.get("format") == "csv"
+
+
+def _page_size() -> int:
+    return int(current_app.config["PORTAL_PAGE_SIZE"])
+
+
+def _overview_page(scope: tuple[str, str], seen: services.Visibility, *, unit: Any = None) -> Any:
+    view = _view()
+    data = pages.overview(scope, view, seen)
+    if _wants_csv():
+        if data is None:
+            abort(404)
+        table = request.args.get("table", "comparison")
+        if table == "waterfall":
+            rows = [
+                ["start", data.movement.steps.start_kgco2e],
+                *[[k, v] for k, v in data.movement.steps.steps],
+                ["end", data.movement.steps.end_kgco2e],
+            ]
+            return _csv(f"estate-waterfall-{data.view.year}", ["step", "kgco2e"], rows)
+        header = ["indicator", "name", *[f"{c.key}_{c.year}" for c in data.columns]]
+        rows = [[code, indicator_name(code), *[c.values.get(code) for c in data.columns]] for code in pages.COMPARED]
+        return _csv(f"estate-{data.view.year}-{data.view.convention}", header, rows)
+    units = services.units_by_id()
+    site_names = {site.id: site.name for site in db.session.scalars(sa.select(Site))} if seen.everything else {}
+    return render_template(
+        "estate/index.html",
+        data=data,
+        view=view,
+        seen=seen,
+        unit=unit,
+        units=units,
+        comparison_codes=pages.COMPARED,
+        site_names=site_names,
+        here_args={**(request.view_args or {}), **view.args()},
+        years=services.snapshot_years(),
+        reference_year=services.settings().reference_year,
+        sub_units=pages.unit_rows(data.snapshot, view.convention, seen, int(scope[1]), "name")
+        if data is not None and scope[0] == "unit"
+        else [],
+    )
+
+
+@bp.get("/estate")
+@roles_required(MANAGER)
+def index() -> Any:
+    """The organisation's year (a manager's unit): lines, comparison, waterfall, top contributors."""
+    seen = _visibility()
+    unit = services.units_by_id([int(seen.home[1])]).get(int(seen.home[1])) if seen.home[0] == "unit" else None
+    if seen.home == services.NO_UNIT:
+        return render_template("estate/index.html", data=None, seen=seen, unit=None, no_unit=True)
+    return _overview_page(seen.home, seen, unit=unit)
+
+
+@bp.get("/estate/units")
+@roles_required(MANAGER)
+def units() -> Any:
+    """The org tree with each unit's figures (sub-units included), sortable."""
+    seen = _visibility()
+    view = _view()
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in pages.SORTS else "name"
+    snapshot = services.latest_of_year(view.year) if view.year else None
+    root = None if seen.everything or seen.home == services.NO_UNIT else int(seen.home[1])
+    rows = pages.unit_rows(snapshot, view.convention, seen, root, sort) if snapshot else []
+    if _wants_csv():
+        return _breakdown_csv("estate-units", rows, pages.BREAKDOWN)
+    return render_template(
+        "estate/breakdown.html",
+        kind="unit",
+        rows=rows,
+        view=view,
+        sort=sort,
+        snapshot=snapshot,
+        years=services.snapshot_years(),
+        codes=pages.BREAKDOWN,
+        endpoint="estate.units",
+        seen=seen,
+    )
+
+
+@bp.get("/estate/units/<int:unit_id>")
+@roles_required(MANAGER)
+def unit(unit_id: int) -> Any:
+    """A unit's year, with its sub-units."""
+    seen = _visibility()
+    if not seen.allows_unit(unit_id):
+        abort(404)
+    found = services.units_by_id([unit_id]).get(unit_id)
+    if found is None:
+        abort(404)
+    return _overview_page(("unit", str(unit_id)), seen, unit=found)
+
+
+def _breakdown_csv(name: str, rows: list[pages.BreakdownRow], codes: Sequence[str]) -> Response:
+    return _csv(name, ["key", "name", *codes], [[r.key, r.name, *[r.values.get(c) for c in codes]] for r in rows])
+
+
+def _breakdown(
+    kind: str,
+    endpoint: str,
+    load: Callable[..., list[pages.BreakdownRow]],
+    codes: Sequence[str],
+    csv_codes: Sequence[str] | None = None,
+) -> Any:
+    seen = _everything()
+    view = _view()
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in pages.SORTS else "name"
+    snapshot = services.latest_of_year(view.year) if view.year else None
+    rows = load(snapshot, view.convention, sort) if snapshot else []
+    if _wants_csv():
+        return _breakdown_csv(f"estate-{kind}s", rows, csv_codes or codes)
+    page = paginate_list(rows, number=page_number(request.args.get("page")), size=_page_size())
+    return render_template(
+        "estate/breakdown.html",
+        kind=kind,
+        rows=page.items,
+        page=page,
+        view=view,
+        sort=sort,
+        snapshot=snapshot,
+        years=services.snapshot_years(),
+        codes=codes,
+        endpoint=endpoint,
+        seen=seen,
+    )
+
+
+@bp.get("/estate/sites")
+@roles_required(ADMIN)
+def sites() -> Any:
+    """Every site: its devices, trips and transport (admins)."""
+    # The page shows the lines and counts (a light page); the CSV has every figure.
+    return _breakdown(
+        "site",
+        "estate.sites",
+        pages.site_rows,
+        ("total_kgco2e", *LINES, "interventions"),
+        csv_codes=(*pages.BREAKDOWN, "interventions", "intervention_km", "transport_km"),
+    )
+
+
+@bp.get("/estate/categories")
+@roles_required(ADMIN)
+def categories() -> Any:
+    """Every category: its devices, per employee, their age (admins)."""
+    return _breakdown(
+        "category",
+        "estate.categories",
+        pages.category_rows,
+        (*pages.BREAKDOWN, "devices_per_employee", "average_age_years"),
+    )
+
+
+@bp.get("/estate/devices")
+@roles_required(MANAGER)
+def devices() -> Any:
+    """The fleet in service, filtered: oldest, past their lifetime, to return overdue, unmapped models."""
+    seen = _visibility()
+    device_filter = pages.DeviceFilter.from_args(request.args)
+    statement = pages.devices_statement(device_filter, seen)
+    if _wants_csv():
+        rows = [
+            [a.asset_tag, a.category, a.model_name, a.acquired_on, lifetime, a.status, a.model_estimated]
+            for a, lifetime, _unit in db.session.execute(statement)
+        ]
+        return _csv(
+            "estate-devices",
+            ["asset_tag", "category", "model", "acquired_on", "lifetime_years", "status", "model_estimated"],
+            rows,
+        )
+    page = paginate(statement, number=page_number(request.args.get("page")), size=_page_size(), rows=True)
+    return render_template(
+        "estate/devices.html",
+        page=page,
+        device_filter=device_filter,
+        filters=pages.DEVICE_FILTERS,
+        today=services.today_paris(),
+        seen=seen,
+    )
+
+
+@bp.get("/estate/trips")
+@roles_required(ADMIN)
+def trips() -> Any:
+    """Interventions and transfers of a year with their distances, vehicle and footprint (admins)."""
+    seen = _everything()
+    view = _view()
+    year = view.year or services.today_paris().year
+    period = Period.whole_year(year)
+    factors = current_factors()
+    interventions = [trip for _id, _site, trip in intervention_trips(period, factors)]
+    carried = shipments(period, factors)
+    shares = transport_shares(carried, factors)
+    transfers = [(c, *shares[c.key]) for c in carried]
+    if _wants_csv():
+        if request.args.get("table") == "transfers":
+            return _csv(
+                f"estate-transport-{year}",
+                ["kind", "id", "day", "quantity", "one_way_km", "kgco2e", "estimated"],
+                [[c.key[0], c.key[1], c.day, c.quantity, km, kg, est] for c, kg, km, est in transfers],
+            )
+        return _csv(
+            f"estate-trips-{year}",
+            ["intervention_id", "one_way_km", "vehicle_km", "vehicle", "kgco2e", "estimated"],
+            [[t.intervention_id, t.one_way_km, t.km, t.vehicle, t.kgco2e, t.estimated] for t in interventions],
+        )
+    trips_page = paginate_list(interventions, number=page_number(request.args.get("page")), size=_page_size())
+    transfers_page = paginate_list(transfers, number=page_number(request.args.get("page")), size=_page_size())
+    return render_template(
+        "estate/trips.html",
+        view=view,
+        year=year,
+        years=services.snapshot_years(),
+        trips=trips_page,
+        transfers=transfers_page,
+        factors=factors,
+        seen=seen,
+    )
+
+
+@bp.get("/estate/method")
+@roles_required(MANAGER)
+def method() -> str:
+    """Every convention, factor and source; the indicators; the quality rules; the frozen months."""
+    seen = _visibility()
+    factors = current_factors()
+    return render_template(
+        "estate/method.html",
+        indicators=services.indicators(),
+        factors=factors,
+        seen=seen,
+        vehicles=VEHICLE_FACTORS,
+        months=services.snapshot_months()[:24],
+        settings=services.settings(),
+        title=_("How the estate's footprint is computed"),
+    )

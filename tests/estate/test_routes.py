@@ -1,0 +1,180 @@
+"""The estate's pages: who sees what, what a page shows, CSV exports, settings and bad input."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from portal.estate import services
+from portal.estate.models import Depot, EstateSettings
+from portal.models import db
+from tests.conftest import csrf_token
+
+TODAY = date(2026, 12, 3)
+
+
+def frozen(estate):
+    services.take_snapshot(2025, 12, today=TODAY)
+    services.take_snapshot(2026, 11, today=TODAY)
+    db.session.commit()
+
+
+def test_employees_have_no_access_and_managers_see_their_unit(client, login_as, estate):
+    frozen(estate)
+    login_as("employee")
+    for path in ("/estate", "/estate/units", "/estate/devices", "/estate/method", "/estate/sites"):
+        assert client.get(path).status_code == 403, path
+
+
+def test_a_manager_sees_their_unit_and_its_sub_units_only(client, login_as, estate):
+    frozen(estate)
+    login_as("manager", org_unit_id=estate.direction.id)
+    page = client.get("/estate?year=2025").get_data(as_text=True)
+    assert "Direction du numérique" in page
+    assert "Service support" in page  # a sub-unit, in the top contributors and sub-units
+    assert client.get(f"/estate/units/{estate.service.id}").status_code == 200
+    assert client.get(f"/estate/units/{estate.other.id}").status_code == 404
+    assert client.get("/estate/units/999999").status_code == 404
+    units = client.get("/estate/units").get_data(as_text=True)
+    assert "Service support" in units and "Direction des finances" not in units
+    for path in ("/estate/sites", "/estate/categories", "/estate/trips", "/estate/settings"):
+        assert client.get(path).status_code == 403, path
+
+
+def test_a_manager_of_no_unit_is_told_so(client, login_as, estate):
+    frozen(estate)
+    login_as("manager", locale="en")
+    assert "Your account belongs to no unit" in client.get("/estate").get_data(as_text=True)
+    assert "Service support" not in client.get("/estate/units").get_data(as_text=True)
+
+
+def test_an_admin_sees_the_year_the_comparison_and_the_waterfall(client, login_as, estate):
+    frozen(estate)
+    login_as("admin", locale="en")
+    page = client.get("/estate?year=2026&convention=acquisition").get_data(as_text=True)
+    for words in (
+        "Equipment, embodied",
+        "2026 projected to year end",
+        "Last year: 2025 (to 30 November)",
+        "Why it moved since 2025 (to 30 November)",
+        "Factor changes",
+        "Top contributors",
+        "acquisition year convention",
+        "<svg",
+    ):
+        assert words in page, words
+    assert "No reference year is chosen yet" in page
+    for path in (
+        "/estate/units?sort=total",
+        "/estate/sites",
+        "/estate/categories",
+        "/estate/devices?show=oldest",
+        "/estate/trips?year=2025",
+        "/estate/method",
+        "/estate/settings",
+        f"/estate/units/{estate.service.id}",
+    ):
+        assert client.get(path).status_code == 200, path
+
+
+def test_every_table_downloads_as_csv(client, login_as, estate):
+    frozen(estate)
+    login_as("admin")
+    for path in (
+        "/estate?format=csv&year=2026",
+        "/estate?format=csv&table=waterfall",
+        "/estate/units?format=csv",
+        "/estate/sites?format=csv",
+        "/estate/categories?format=csv",
+        "/estate/devices?format=csv",
+        "/estate/trips?format=csv",
+        "/estate/trips?format=csv&table=transfers",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.mimetype == "text/csv"
+    comparison = client.get("/estate?format=csv&year=2026").get_data(as_text=True)
+    assert comparison.startswith("\ufeffindicator,name,current_2026,projected_2026,previous_2025")
+
+
+def test_bad_input_falls_back_or_is_refused_in_words(client, login_as, estate):
+    frozen(estate)
+    login_as("admin", locale="en")
+    assert client.get("/estate?year=abc&convention=nope").status_code == 200
+    assert client.get("/estate/devices?show=nope&page=-3").status_code == 200
+    token = csrf_token(client)
+    response = client.post("/estate/settings/recompute", data={"csrf_token": token, "month": "2025-13", "reason": "x"})
+    assert response.status_code == 400
+    assert "is not a month" in response.get_data(as_text=True)
+    response = client.post("/estate/settings/recompute", data={"csrf_token": token, "month": "2025-12", "reason": ""})
+    assert response.status_code == 400
+    response = client.post("/estate/settings/reference-year", data={"csrf_token": token, "year": "1990"})
+    assert response.status_code == 400
+
+
+def test_an_admin_sets_the_reference_year_a_depot_and_recomputes(client, login_as, estate):
+    frozen(estate)
+    admin = login_as("admin", locale="en")
+    token = csrf_token(client)
+    assert client.post("/estate/settings/reference-year", data={"csrf_token": token, "year": "2025"}).status_code == 303
+    assert db.session.get(EstateSettings, 1).reference_year == 2025
+    response = client.post(
+        "/estate/settings/depots",
+        data={"csrf_token": token, "assignment_group": "Support", "site_id": estate.depot.id, "vehicle": "van"},
+    )
+    assert response.status_code == 303
+    assert db.session.scalar(sa.select(Depot.vehicle)) == "van"
+    response = client.post(
+        "/estate/settings/recompute", data={"csrf_token": token, "month": "2025-12", "reason": "depot added"}
+    )
+    assert response.status_code == 303
+    latest = services.latest_version(2025, 12)
+    assert (latest.version, latest.computed_by_id, latest.reason) == (2, admin.id, "depot added")
+    page = client.get("/estate?year=2026").get_data(as_text=True)
+    assert "Reference year: 2025" in page
+
+
+def test_the_help_page_explains_the_estate_to_managers_only(client, login_as, make_user, login):
+    login_as("manager", locale="en")
+    assert "How the estate's footprint is computed" in client.get("/help").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    login(make_user())
+    assert "IT estate footprint" not in client.get("/help").get_data(as_text=True)
+
+
+def test_the_fleet_filters_find_old_overdue_and_unmapped_devices(client, login_as, estate, make_asset):
+    from datetime import UTC, datetime
+
+    make_asset(
+        category="monitor",
+        model_name="Écran ancien",
+        asset_tag="OLD1",
+        user_id=estate.employee.id,
+        acquired_on=date(2012, 1, 1),
+    )
+    make_asset(
+        category="laptop",
+        model_name="Portable rendu tard",
+        asset_tag="LATE1",
+        user_id=estate.employee.id,
+        acquired_on=date(2024, 1, 1),
+        status="to_return",
+        status_changed_at=datetime(2025, 1, 1, tzinfo=UTC),
+        model_estimated=True,
+    )
+    make_asset(category="laptop", asset_tag="ELSE1", user_id=estate.outsider.id, acquired_on=date(2024, 1, 1))
+    login_as("admin", locale="en")
+
+    def tags(show):
+        page = client.get(f"/estate/devices?show={show}").get_data(as_text=True)
+        return {tag for tag in ("OLD1", "LATE1", "ELSE1", estate.asset.asset_tag) if tag in page}
+
+    assert tags("all") == {"OLD1", "LATE1", "ELSE1", estate.asset.asset_tag}
+    assert tags("past_lifetime") == {"OLD1"}
+    assert tags("overdue") == {"LATE1"}
+    assert tags("unmapped") == {"OLD1", "LATE1", "ELSE1"}  # no catalogue item, or an estimated model
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    login_as("manager", org_unit_id=estate.direction.id)
+    page = client.get("/estate/devices").get_data(as_text=True)
+    assert "OLD1" in page and "ELSE1" not in page  # the other direction's device
