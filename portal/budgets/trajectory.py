@@ -21,7 +21,9 @@ from portal.accounts.models import User
 from portal.budgets.models import BudgetLine
 from portal.catalogue.footprints import FactorSet
 from portal.catalogue.models import Asset, AssetStatus, CatalogueItem
+from portal.estate import services as estate_services
 from portal.footprint import EquipmentInputs, allocate_trajectory, calculate
+from portal.footprint.estate import Convention
 from portal.models import db
 from portal.org.models import OrgUnit
 
@@ -30,12 +32,35 @@ GONE = (AssetStatus.RETURNED.value, AssetStatus.RECYCLED.value, AssetStatus.RETI
 
 
 def reference_emissions_by_unit(year: int, factor_set: FactorSet) -> dict[int, Decimal]:
+    """kgCO₂e of `year` by unit (its own, sub-units apart): the estate's frozen figures for that year when it has
+    any (equipment, trips and transport, amortised convention), else the inventory's estimate below."""
+    frozen = estate_emissions_by_unit(year)
+    return frozen if frozen is not None else inventory_emissions_by_unit(year, factor_set)
+
+
+def estate_emissions_by_unit(year: int) -> dict[int, Decimal] | None:
+    """Each unit's own share of the estate's total for `year`: the estate freezes a unit with its sub-units, so
+    a unit's own figure is its total less its direct sub-units' totals. None when no month of the year is frozen."""
+    snapshot = estate_services.latest_of_year(year)
+    if snapshot is None:
+        return None
+    totals = {
+        int(key): values.get("total_kgco2e", Decimal(0))
+        for key, values in estate_services.scope_values(
+            snapshot, "unit", ("total_kgco2e",), Convention.AMORTISED.value
+        ).items()
+    }
+    own = dict(totals)
+    for unit_id, parent_id in db.session.execute(sa.select(OrgUnit.id, OrgUnit.parent_id)):
+        if parent_id in own and unit_id in totals:
+            own[parent_id] -= totals[unit_id]
+    return {unit_id: max(value, Decimal(0)) for unit_id, value in own.items() if value > 0}
+
+
+def inventory_emissions_by_unit(year: int, factor_set: FactorSet) -> dict[int, Decimal]:
     """kgCO₂e a year of the inventory devices in service during `year`, by their user's unit: each device's
     annualised footprint (its catalogue model's, else its category's typical device), in one grouped query.
-
-    A stand-in for the estate engine's reference-year emissions per unit: once the estate domain exists, its
-    figure (which also counts data centres, networks and trips) is the one to share the trajectory with.
-    """
+    Used for a year the estate has not frozen (e.g. before the estate's history begins)."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     in_service = sa.and_(
         Asset.acquired_on <= end,

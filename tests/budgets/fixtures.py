@@ -73,6 +73,7 @@ def make_order() -> Callable[..., Order]:
             justification="Poste en panne depuis lundi.",
             replaces=None,
             factor_set=load_factor_set(),
+            additional_reason="Un poste de plus pour le service.",
         )
         if status in ("approved", "delivered"):
             approver = requester.manager or requester

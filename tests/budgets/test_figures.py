@@ -124,3 +124,20 @@ def test_trajectory_writes_each_units_budget_on_its_lines(make_org_unit, make_li
     assert trajectory.apply(proposals, year=2027) == 2
     budgets = dict(db.session.execute(sa.select(BudgetLine.label, BudgetLine.carbon_budget_kgco2e)).all())
     assert budgets == {"Postes": D("676.875"), "Écrans": D("225.625")}
+
+
+def test_reference_emissions_come_from_the_estates_frozen_year_when_there_is_one(make_org_unit):
+    from portal.estate.models import IndicatorValue, Snapshot
+
+    direction = make_org_unit()
+    service = make_org_unit(parent_id=direction.id)
+    snapshot = Snapshot(year=2025, month=12, version=1, ends_on=date(2025, 12, 31))
+    db.session.add(snapshot)
+    db.session.flush()
+    # The estate freezes a unit with its sub-units: 1,000 kg for the direction, 300 of them in its service.
+    for unit, kg in ((direction, "1000"), (service, "300")):
+        db.session.add(IndicatorValue(snapshot_id=snapshot.id, code="total_kgco2e", convention="amortised",
+                                      scope="unit", scope_key=str(unit.id), value=D(kg), unit="kgCO2e"))
+    db.session.flush()
+    result = trajectory.reference_emissions_by_unit(2025, load_factor_set())
+    assert result == {direction.id: D("700"), service.id: D("300")}

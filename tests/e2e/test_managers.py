@@ -63,6 +63,7 @@ def test_team_page_and_refusal_error_on_its_card(
             justification="Mon poste ne démarre plus.",
             replaces=None,
             factor_set=load_factor_set(),
+            additional_reason="Un second poste pour le terrain.",
         )
     db.session.commit()
 
