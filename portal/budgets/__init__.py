@@ -3,7 +3,7 @@ budgets, and what an order does to them."""
 
 from flask import Blueprint
 
-from portal.areas import Area
+from portal.areas import Area, HomePanel
 from portal.i18n import lazy_gettext as _l
 
 bp = Blueprint("budgets", __name__)
@@ -19,9 +19,9 @@ AREAS = (
 )
 
 from portal.budgets import admin_routes, display, routes  # noqa: E402,F401  (routes register themselves on bp)
-from portal.budgets.figures import approval_impact  # noqa: E402
+from portal.budgets.figures import approval_panel  # noqa: E402
 
 display.register(bp)
-#: The approval card (catalogue) includes budgets/_approval_impact.html, which calls this: the catalogue, listed
-#: before the budgets, cannot import them.
-bp.add_app_template_global(approval_impact, "budget_impact")
+#: What approving an order does to its unit's budget line, on the approval card: the catalogue, listed before the
+#: budgets, cannot import them, so it shows every domain's APPROVAL_PANELS (see portal.areas.domain_panels).
+APPROVAL_PANELS = (HomePanel("budgets/_approval_impact.html", approval_panel),)

@@ -577,6 +577,12 @@ def approval_impact(order: Order) -> OrderImpact | None:
     return order_impact(order, shared_factor_set(), year=current_year())
 
 
+def approval_panel(order: Order, now: datetime) -> dict[str, OrderImpact] | None:
+    """The approval card's budget panel (APPROVAL_PANELS): the order's impact, or None when no line takes it."""
+    impact = approval_impact(order)
+    return {"impact": impact} if impact is not None else None
+
+
 @dataclass(frozen=True)
 class UsedBar:
     """A unit's bar in the chart of carbon budget used: its share, and its length in the chart's units."""

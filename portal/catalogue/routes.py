@@ -264,6 +264,7 @@ def _approvals_page(card_error: tuple[int, str] | None = None, comment: str = ""
         "catalogue/approvals.html",
         pending=pending,
         current_devices=current_devices,
+        panels={order.id: domain_panels("APPROVAL_PANELS", order, utcnow()) for order in pending},
         form=DecisionForm(),
         team=orders.team_year(current_user),
         decided=orders.decided_by_me(current_user),
