@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
-from portal import reference_cache
 from portal.accounts.models import Role, User
 from portal.campaigns import bp, content, display, exports, results, services, steps
 from portal.campaigns.charts import line_chart
@@ -25,7 +22,7 @@ from portal.campaigns.conventions import (
     ratio_between_conventions,
 )
 from portal.campaigns.models import Campaign, CampaignState
-from portal.htmx import render, render_prerendered
+from portal.htmx import render
 from portal.models import db, utcnow
 from portal.pagination import page_number, paginate, paginate_list
 
@@ -105,9 +102,14 @@ def _campaign_context(campaign: Campaign) -> dict[str, Any]:
 def show(campaign_id: int) -> Response:
     """A campaign: countdown, goals and progress, join or leave, my team, guides and checklist, my progress."""
     campaign = _campaign_or_404(campaign_id)
-    # The campaign's totals (htmx asks for them alone after a change of participation) are organisation-wide.
-    totals = _organisation_wide(campaign, "campaigns/_totals.html", lambda: _totals_context(campaign))
-    return render_prerendered("campaigns/campaign.html", totals, page_context=lambda: _campaign_context(campaign))
+    # htmx asks for the totals alone after a change of participation: the rest of the page is not computed then.
+    return render(
+        "campaigns/campaign.html",
+        "campaigns/_totals.html",
+        page_context=lambda: _campaign_context(campaign),
+        campaign=campaign,
+        **_totals_context(campaign),
+    )
 
 
 def _after_participation_change(campaign: Campaign, message: str, error: str | None = None) -> BaseResponse:
@@ -201,33 +203,17 @@ def leaderboard(campaign_id: int) -> Response:
     sort = "rate" if request.args.get("sort") == "rate" else "gb"
     size, requested = current_app.config["PORTAL_PAGE_SIZE"], page_number(request.args.get("page"))
 
-    def table() -> dict[str, Any]:
-        board = results.leaderboard(campaign, sort=sort)
-        page = paginate_list(board.teams, number=requested, size=size)
-        return {"board": board, "page": page, "sort": sort, "min_team_size": results.MIN_TEAM_SIZE}
-
-    return render_prerendered(
+    board = results.leaderboard(campaign, sort=sort)
+    return render(
         "campaigns/leaderboard.html",
-        _organisation_wide(campaign, "campaigns/_leaderboard_table.html", table, sort, requested, size),
+        "campaigns/_leaderboard_table.html",
         campaign=campaign,
+        board=board,
+        page=paginate_list(board.teams, number=requested, size=size),
         sort=sort,
         min_team_size=results.MIN_TEAM_SIZE,
         team_rule_label=display.TEAM_RULES[campaign.team_rule],
     )
-
-
-def _organisation_wide(
-    campaign: Campaign, template: str, context: Callable[[], dict[str, Any]], *key: Hashable
-) -> Markup:
-    """A fragment that shows only organisation-wide figures (no individual ones): rendered once per version of
-    the campaign's results, language and `key` (everything else it depends on), and kept like the results."""
-
-    def fragment() -> Markup:
-        html = render_template(template, campaign=campaign, **context())
-        return Markup(html)  # noqa: S704 - rendered by an autoescaping template  # nosec B704
-
-    key = (str(get_locale()), request.script_root, *key)
-    return results.cached(campaign, template, fragment, *key)  # type: ignore[no-any-return]
 
 
 @bp.get("/campaigns/<int:campaign_id>/results")
@@ -235,51 +221,42 @@ def results_page(campaign_id: int) -> str:
     """Cumulative GB freed per day and participation over time: SVG charts with their data table."""
     campaign = _campaign_or_404(campaign_id)
     today = services.paris_today(utcnow())
-
-    def context() -> dict[str, Any]:
-        series = results.daily_series(campaign, today=today)
-        totals = results.totals(campaign)
-        return {
-            "series": series,
-            "freed_chart": line_chart([(day.day, day.freed_gb) for day in series]),
-            "participants_chart": line_chart([(day.day, day.participants) for day in series]),
-            "totals": totals,
-            "co2e": results.co2e(campaign, totals.freed_bytes),
-            "source_labels": display.SOURCES,
-            "convention_labels": display.CONVENTIONS,
-            "min_team_size": results.MIN_TEAM_SIZE,
-        }
-
-    fragment = _organisation_wide(campaign, "campaigns/_results_body.html", context, today)
-    return render_template("campaigns/results.html", campaign=campaign, fragment=fragment)
+    series = results.daily_series(campaign, today=today)
+    totals = results.totals(campaign)
+    return render_template(
+        "campaigns/results.html",
+        campaign=campaign,
+        series=series,
+        freed_chart=line_chart([(day.day, day.freed_gb) for day in series]),
+        participants_chart=line_chart([(day.day, day.participants) for day in series]),
+        totals=totals,
+        co2e=results.co2e(campaign, totals.freed_bytes),
+        source_labels=display.SOURCES,
+        convention_labels=display.CONVENTIONS,
+        min_team_size=results.MIN_TEAM_SIZE,
+    )
 
 
 @bp.get("/campaigns/<int:campaign_id>/summary")
 def summary(campaign_id: int) -> str:
     """End-of-campaign summary: what was freed, by whom (teams), against which goals; CSV export."""
     campaign = _campaign_or_404(campaign_id)
-    can_export = _me().has_role(Role.ADMIN.value, Role.COMMS.value)
-
-    def context() -> dict[str, Any]:
-        totals = results.totals(campaign)
-        return {
-            "final": campaign.state == CampaignState.CLOSED.value,
-            "can_export": can_export,
-            "first_day": services.first_day(campaign),
-            "last_day": services.last_day(campaign),
-            "totals": totals,
-            "co2e": results.co2e(campaign, totals.freed_bytes),
-            "board": results.leaderboard(campaign),
-            "returns": results.collection_returns(campaign),
-            "source_labels": display.SOURCES,
-            "convention_labels": display.CONVENTIONS,
-            "min_team_size": results.MIN_TEAM_SIZE,
-        }
-
-    # The returns at the collection points are not part of the campaign's results: their generation is in the key.
-    key = (campaign.state, can_export, reference_cache.current_generation())
-    fragment = _organisation_wide(campaign, "campaigns/_summary_body.html", context, *key)
-    return render_template("campaigns/summary.html", campaign=campaign, fragment=fragment)
+    totals = results.totals(campaign)
+    return render_template(
+        "campaigns/summary.html",
+        campaign=campaign,
+        final=campaign.state == CampaignState.CLOSED.value,
+        can_export=_me().has_role(Role.ADMIN.value, Role.COMMS.value),
+        first_day=services.first_day(campaign),
+        last_day=services.last_day(campaign),
+        totals=totals,
+        co2e=results.co2e(campaign, totals.freed_bytes),
+        board=results.leaderboard(campaign),
+        returns=results.collection_returns(campaign),
+        source_labels=display.SOURCES,
+        convention_labels=display.CONVENTIONS,
+        min_team_size=results.MIN_TEAM_SIZE,
+    )
 
 
 @bp.get("/campaigns/<int:campaign_id>/summary.csv")

@@ -7,7 +7,6 @@ translations looked up once (`portal.i18n.translate`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from flask import Blueprint, current_app
@@ -128,34 +127,9 @@ def register(bp: Blueprint) -> None:
     bp.add_app_template_global(lambda key: _lookup(STATUS_NAMES, key), "status_word")
 
 
-# Rendered entries of the results list, keyed by everything they show: a changed item (name, price, factors,
-# label…) or another language has another key, so an entry is never stale; at most this many are kept.
-_RESULT_ROWS_KEPT = 4000
-_result_rows: dict[tuple[object, ...], Markup] = {}
-
-
-def _row_key(item: CatalogueItem, difference: Decimal, locale: str) -> tuple[object, ...]:
-    return (
-        locale, item.id, item.manufacturer, item.name, item.refurbished, item.category, item.label, difference,
-        item.result_quality, item.embodied_kgco2e, item.annual_use_kgco2e, item.annualised_kgco2e,
-        item.lifetime_years, item.price_eur,
-    )
-
-
-def result_rows(items: Iterable[CatalogueItem], differences: Mapping[int, Decimal], locale: str) -> dict[int, Markup]:
-    """Each item's entry of the catalogue results (`catalogue/_result_item.html`), rendered once per content
-    and language in this process: the entries are the same for every employee, and were most of a page's time."""
-    rows = {}
+def result_entry(item: CatalogueItem, difference: Decimal) -> Markup:
+    """An item's entry of the catalogue results (`catalogue/_result_item.html`), the same for every employee:
+    the template alone, without the context processors (menu, unread count), which it does not need."""
     template = current_app.jinja_env.get_template("catalogue/_result_item.html")
-    for item in items:
-        key = _row_key(item, differences[item.id], locale)
-        row = _result_rows.get(key)
-        if row is None:
-            # The template alone, without the context processors (menu, unread count): the entry needs none of them.
-            html = template.render(item=item, difference_value=differences[item.id])
-            row = Markup(html)  # noqa: S704 - the output of an autoescaped template  # nosec B704
-            if len(_result_rows) >= _RESULT_ROWS_KEPT:
-                _result_rows.clear()
-            _result_rows[key] = row
-        rows[item.id] = row
-    return rows
+    html = template.render(item=item, difference_value=difference)
+    return Markup(html)  # noqa: S704 - the output of an autoescaped template  # nosec B704

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
-from portal import reference_cache
-from portal.catalogue import bp, display, orders, services
-from portal.catalogue.footprints import difference_to_reference, item_footprint, load_factor_set, shared_factor_set
+from portal.catalogue import bp, orders, services
+from portal.catalogue.footprints import difference_to_reference, item_footprint, load_factor_set
 from portal.catalogue.forms import DecisionForm, OrderForm
 from portal.catalogue.models import CatalogueItem, Order
 from portal.catalogue.my_footprint import my_footprint, replaceable_assets, today_in_paris
@@ -21,7 +18,7 @@ from portal.footprint import LABEL_THRESHOLDS, REFURBISHED_RULES, keep_one_more_
 from portal.htmx import render
 from portal.main.services import mark_notices_read
 from portal.models import db
-from portal.pagination import Page, page_number, paginate
+from portal.pagination import page_number, paginate
 from portal.security import roles_required
 
 MAX_COMPARED = 3
@@ -32,24 +29,13 @@ def index() -> Response:
     """The catalogue, filtered and sorted; htmx swaps the results and the URL stays bookmarkable."""
     filters = services.CatalogueFilters.from_args(request.args)
     number, size = page_number(request.args.get("page")), current_app.config["PORTAL_PAGE_SIZE"]
-
-    def load(session: Session) -> tuple[Page[CatalogueItem], dict[int, Decimal]]:
-        page = paginate(services.catalogue_statement(filters), number=number, size=size, session=session)
-        factor_set = shared_factor_set()
-        return page, {
-            item.id: difference_to_reference(item.annualised_kgco2e, item.category, factor_set) for item in page.items
-        }
-
-    # The same for everyone: kept by the web worker until the catalogue or the factors change.
-    page, differences = reference_cache.cached_objects("catalogue.results", (filters.key(), number, size), load)
     return render(
         "catalogue/index.html",
         "catalogue/_results.html",
-        page=page,
+        page=services.result_page(filters, number=number, size=size, language=str(get_locale())),
         filters=filters,
         categories=services.CATALOGUE_CATEGORIES,
         labels=services.LABELS,
-        result_rows=display.result_rows(page.items, differences, str(get_locale())),
         compare_ids=_compare_ids(),
     )
 
@@ -104,17 +90,8 @@ def _visible_item(item_id: int) -> CatalogueItem:
 @bp.get("/catalogue/<int:item_id>")
 def item(item_id: int) -> str:
     """An item's footprint broken down, with its range, sources and lower-impact alternatives."""
-    include_inactive = current_user.has_role("admin")
-
-    def load(session: Session) -> tuple[CatalogueItem | None, list[CatalogueItem]]:
-        found = services.get_item(item_id, include_inactive=include_inactive, session=session)
-        return found, services.lower_impact_alternatives(found, session=session) if found else []
-
-    # The same for everyone: kept by the web worker until the catalogue or the factors change.
-    item, alternatives = reference_cache.cached_objects("catalogue.item", (item_id, include_inactive), load)
-    if item is None:
-        abort(404)
-    factor_set = shared_factor_set()
+    item = _visible_item(item_id)
+    factor_set = load_factor_set()
     footprint = item_footprint(item, factor_set)
     return render_template(
         "catalogue/item.html",
@@ -123,7 +100,7 @@ def item(item_id: int) -> str:
         difference_value=difference_to_reference(item.annualised_kgco2e, item.category, factor_set),
         yardstick=factor_set.yardstick(item.category),
         yardstick_code=factor_set.factors[item.category].reference_source,
-        alternatives=alternatives,
+        alternatives=services.lower_impact_alternatives(item),
         keep_saving=keep_one_more_year_saving(footprint),
     )
 
@@ -302,6 +279,5 @@ def deliver(order_id: int) -> Response:
 @bp.get("/me/footprint", endpoint="my_footprint")
 def my_footprint_page() -> str:
     """My devices, their footprint per year, what keeping them longer saves, and the organisation's average."""
-    mine = my_footprint(current_user, shared_factor_set(), today=today_in_paris(),
-                        average_max_age=current_app.config["PORTAL_AVERAGE_CACHE_SECONDS"])
+    mine = my_footprint(current_user, load_factor_set(), today=today_in_paris())
     return render_template("catalogue/my_footprint.html", mine=mine)

@@ -10,10 +10,15 @@ from importlib import resources
 from typing import Any
 
 import sqlalchemy as sa
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from portal import reference_cache
 from portal.accounts.models import User
+from portal.catalogue import display
 from portal.catalogue.footprints import (
+    difference_to_reference,
+    load_factor_set,
     published_factors,
     recompute_yardsticks,
     refresh_category,
@@ -21,6 +26,7 @@ from portal.catalogue.footprints import (
 from portal.catalogue.models import CatalogueItem, Factor, FactorVersion
 from portal.footprint import CATEGORIES, Quality, inputs_from_sheet, sheet_from_row
 from portal.models import db
+from portal.pagination import Page, paginate
 
 #: Categories offered in the catalogue, in display order (servers and boxes are not ordered by employees).
 CATALOGUE_CATEGORIES = (
@@ -325,6 +331,22 @@ def catalogue_statement(filters: CatalogueFilters) -> sa.Select[tuple[CatalogueI
     if filters.price_max is not None:
         statement = statement.where(CatalogueItem.price_eur <= filters.price_max)
     return statement.order_by(*SORTS[filters.sort], CatalogueItem.id)
+
+
+def result_page(filters: CatalogueFilters, *, number: int, size: int, language: str) -> Page[Markup]:
+    """One page of the catalogue's results, each entry rendered in `language` (the request's); the same for every
+    employee, so kept by the portal's cache until the catalogue or the factors change."""
+
+    def load() -> Page[Markup]:
+        page = paginate(catalogue_statement(filters), number=number, size=size)
+        factor_set = load_factor_set()
+        entries = [
+            display.result_entry(item, difference_to_reference(item.annualised_kgco2e, item.category, factor_set))
+            for item in page.items
+        ]
+        return Page(entries, page.number, page.size, page.total)
+
+    return reference_cache.cached("catalogue.results", (filters.key(), number, size, language), load)
 
 
 def get_item(item_id: int, *, include_inactive: bool = False, session: Session | None = None) -> CatalogueItem | None:

@@ -45,11 +45,11 @@ def index() -> Response:
     error: str | None = None
     if filters.unknown_item:
         error = _("This kind of device is not in the list: choose one from the list.")
-    points = services.shared_points()
+    points = services.active_points()
     place = None
     origin = None
     if filters.query:
-        place = services.locate_place(filters.query, services.shared_communes(), points)
+        place = services.locate_place(filters.query, services.all_communes(), points)
         origin = place.origin
     elif filters.lat or filters.lon:
         try:
@@ -199,7 +199,7 @@ def points_api() -> Response:
     filters = services.PointFilters.from_args(request.args)
     if filters.unknown_item:
         return _json_error(_("Unknown kind of device: %(item)s.", item=request.args.get("item", "")[:40]))
-    points = services.shared_points()
+    points = services.active_points()
     if filters.item:
         points = [p for p in points if p.accepts(filters.item)]
     if filters.open_now:
