@@ -188,6 +188,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="more than 1: gthread workers")
     parser.add_argument("--only", action="append", help="measure only these pages (repeatable)")
     parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=200, help="sequential requests per page (app and CPU time)")
     parser.add_argument(
         "--floor-each",
         action="store_true",
@@ -220,14 +221,16 @@ def main() -> None:
                 return wrk(8733, ["/bench-floor"], floor_cookies, duration=args.duration, connections=args.connections)
 
             baselines["floor"] = floor()
-            times = server_times(8733, ["/bench-floor"], floor_cookies, 200, master=floor_server, database=database)
+            times = server_times(
+                8733, ["/bench-floor"], floor_cookies, args.requests, master=floor_server, database=database
+            )
             baselines["floor"]["app_p50"], baselines["floor"]["app_p95"], baselines["floor"]["cpu_ms"] = times
             for name, paths in PAGES.items():
                 if args.only and name not in args.only:
                     continue
                 paths = [p.format(item=item, campaign=campaign) for p in paths]
                 adjacent = floor() if args.floor_each else baselines["floor"]
-                p50, p95, cpu_ms = server_times(8731, paths, cookies, 200, master=portal, database=database)
+                p50, p95, cpu_ms = server_times(8731, paths, cookies, args.requests, master=portal, database=database)
                 result = wrk(8731, paths, cookies, duration=args.duration, connections=args.connections)
                 result["floor_rps"], result["cpu_ms"] = adjacent["rps"], cpu_ms
                 rows.append((name, p50, p95, result))
@@ -307,7 +310,7 @@ def _report(rows, baselines, database: str, args) -> str:  # noqa: ANN001
         )
     lines.append("")
     lines.append(
-        "App time: the Server-Timing header of 200 sequential requests (no queueing); the other columns "
+        f"App time: the Server-Timing header of {args.requests} sequential requests (no queueing); the other columns "
         "are wrk's, with every connection busy. *vs floor*: the page's throughput as a share of the floor's, "
         "the ratio that moves least from one run or machine to the next. *CPU per request*: the CPU time the "
         "server's processes (gunicorn workers; PostgreSQL's backends on this machine) spent per sequential "
