@@ -1,8 +1,7 @@
 """Words the catalogue pages show for codes (categories, labels, statuses), translated once per use.
 
 Jinja macros that build a dictionary of translations on every call cost ~50 µs per gettext; a page of 20
-items called them hundreds of times. These lookups translate only the word needed, with the request's
-translations looked up once (`portal.i18n.translate`).
+items called them hundreds of times. These lookups translate only the word needed.
 """
 
 from __future__ import annotations
@@ -10,10 +9,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Blueprint, current_app
+from flask_babel import lazy_gettext
 from markupsafe import Markup
 
 from portal.catalogue.models import CatalogueItem
-from portal.i18n import lazy_gettext, translate
 
 
 def _l(message: str) -> str:
@@ -115,7 +114,7 @@ STATUS_NAMES = {
 
 def _lookup(table: dict[str, str], key: str) -> str:
     word = table.get(key)
-    return translate(word) if word is not None else key
+    return str(word) if word is not None else key
 
 
 def register(bp: Blueprint) -> None:

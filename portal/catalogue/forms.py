@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
-
-from portal.i18n import lazy_gettext as _l
 
 
 class OrderForm(FlaskForm):

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from portal import reference_cache
+from portal.catalogue import services
 from portal.models import db
 
 
@@ -49,13 +50,17 @@ def test_each_language_has_its_own_pages(client, login_as, make_item, renders):
     assert "Refurbished" in page and "Reconditionné" not in page
 
 
-def test_a_change_rolled_back_is_never_kept(client, login_as, make_item, renders):
+def test_a_change_rolled_back_is_never_kept(app, client, login_as, make_item, renders):
     item = make_item(name="Committed")
     login_as("employee")
     assert "Committed" in client.get("/catalogue?category=laptop").get_data(as_text=True)
     item.name = "Never committed"
     db.session.flush()
+    with app.test_request_context("/catalogue?category=laptop"):
+        filters = services.CatalogueFilters(category="laptop")
+        pending = services.result_page(filters, number=1, size=20, language="fr")
+    assert "Never committed" in str(pending.items[0])  # the session sees its own change…
     db.session.rollback()
-    # Had the pending change been kept, the next request would show the name that was rolled back.
+    # …and keeps nothing while it is pending: the next request does not show what was rolled back.
     html = client.get("/catalogue?category=laptop").get_data(as_text=True)
     assert "Committed" in html and "Never committed" not in html
