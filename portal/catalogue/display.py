@@ -1,7 +1,7 @@
 """Words the catalogue pages show for codes (categories, labels, statuses), translated once per use.
 
 Jinja macros that build a dictionary of translations on every call cost ~50 µs per gettext; a page of 20
-items called them hundreds of times. These lookups translate only the word needed.
+items called them hundreds of times. These lookups translate only the word needed (Flask-Babel's `gettext`).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Blueprint, current_app
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from markupsafe import Markup
 
 from portal.catalogue.models import CatalogueItem
@@ -114,7 +114,7 @@ STATUS_NAMES = {
 
 def _lookup(table: dict[str, str], key: str) -> str:
     word = table.get(key)
-    return str(word) if word is not None else key
+    return gettext(word) if word is not None else key
 
 
 def register(bp: Blueprint) -> None:
