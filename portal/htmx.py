@@ -6,22 +6,26 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, make_response, render_template, request
+from markupsafe import Markup
 
 
-def render(
-    page_template: str,
-    fragment_template: str,
-    /,
-    page_context: Callable[[], dict[str, Any]] | None = None,
-    **context: Any,
+def render(page_template: str, fragment_template: str, /, **context: Any) -> Response:
+    """The page for a normal request, the fragment it includes for an htmx request; Vary: HX-Request."""
+    response = make_response(render_template(fragment_template if _wants_fragment() else page_template, **context))
+    response.vary.add("HX-Request")
+    return response
+
+
+def render_prerendered(
+    page_template: str, fragment: Markup, /, page_context: Callable[[], dict[str, Any]] | None = None, **context: Any
 ) -> Response:
-    """The page for a normal request, the fragment it includes for an htmx request; Vary: HX-Request.
+    """`render` for a fragment rendered already (kept by a cache): the page template shows it as `fragment`;
     `page_context()`, what only the whole page needs, is not computed for an htmx request."""
     if _wants_fragment():
-        response = make_response(render_template(fragment_template, **context))
+        response = make_response(fragment)
     else:
         page = page_context() if page_context is not None else {}
-        response = make_response(render_template(page_template, **{**page, **context}))
+        response = make_response(render_template(page_template, fragment=fragment, **page, **context))
     response.vary.add("HX-Request")
     return response
 

@@ -11,8 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.accounts.models import Role, User
-from portal.campaigns import bp, content, display, exports, results, services, steps
-from portal.campaigns.charts import line_chart
+from portal.campaigns import bp, content, display, exports, published, results, services, steps
 from portal.campaigns.conventions import (
     ADEME_STORAGE,
     CLEANUP_DAY,
@@ -21,10 +20,10 @@ from portal.campaigns.conventions import (
     co2e_kg,
     ratio_between_conventions,
 )
-from portal.campaigns.models import Campaign, CampaignState
-from portal.htmx import render
+from portal.campaigns.models import Campaign
+from portal.htmx import render, render_prerendered
 from portal.models import db, utcnow
-from portal.pagination import page_number, paginate, paginate_list
+from portal.pagination import page_number, paginate
 
 PARTICIPATION_CHANGED = "participation-changed"
 
@@ -71,16 +70,6 @@ def _participation_context(campaign: Campaign, me: User, error: str | None = Non
     }
 
 
-def _totals_context(campaign: Campaign) -> dict[str, Any]:
-    totals = results.totals(campaign)
-    return {
-        "totals": totals,
-        "goals": results.goals(campaign, totals),
-        "co2e": results.co2e(campaign, totals.freed_bytes),
-        "min_team_size": results.MIN_TEAM_SIZE,
-    }
-
-
 def _campaign_context(campaign: Campaign) -> dict[str, Any]:
     me, now = _me(), utcnow()
     return {
@@ -103,13 +92,8 @@ def show(campaign_id: int) -> Response:
     """A campaign: countdown, goals and progress, join or leave, my team, guides and checklist, my progress."""
     campaign = _campaign_or_404(campaign_id)
     # htmx asks for the totals alone after a change of participation: the rest of the page is not computed then.
-    return render(
-        "campaigns/campaign.html",
-        "campaigns/_totals.html",
-        page_context=lambda: _campaign_context(campaign),
-        campaign=campaign,
-        **_totals_context(campaign),
-    )
+    totals = published.totals_fragment(campaign, language=str(get_locale()))
+    return render_prerendered("campaigns/campaign.html", totals, page_context=lambda: _campaign_context(campaign))
 
 
 def _after_participation_change(campaign: Campaign, message: str, error: str | None = None) -> BaseResponse:
@@ -201,15 +185,12 @@ def leaderboard(campaign_id: int) -> Response:
     """Teams ranked by GB freed per participant or by participation rate; no individual figure."""
     campaign = _campaign_or_404(campaign_id)
     sort = "rate" if request.args.get("sort") == "rate" else "gb"
-    size, requested = current_app.config["PORTAL_PAGE_SIZE"], page_number(request.args.get("page"))
-
-    board = results.leaderboard(campaign, sort=sort)
-    return render(
+    size, number = current_app.config["PORTAL_PAGE_SIZE"], page_number(request.args.get("page"))
+    table = published.leaderboard_fragment(campaign, sort=sort, number=number, size=size, language=str(get_locale()))
+    return render_prerendered(
         "campaigns/leaderboard.html",
-        "campaigns/_leaderboard_table.html",
+        table,
         campaign=campaign,
-        board=board,
-        page=paginate_list(board.teams, number=requested, size=size),
         sort=sort,
         min_team_size=results.MIN_TEAM_SIZE,
         team_rule_label=display.TEAM_RULES[campaign.team_rule],
@@ -221,42 +202,17 @@ def results_page(campaign_id: int) -> str:
     """Cumulative GB freed per day and participation over time: SVG charts with their data table."""
     campaign = _campaign_or_404(campaign_id)
     today = services.paris_today(utcnow())
-    series = results.daily_series(campaign, today=today)
-    totals = results.totals(campaign)
-    return render_template(
-        "campaigns/results.html",
-        campaign=campaign,
-        series=series,
-        freed_chart=line_chart([(day.day, day.freed_gb) for day in series]),
-        participants_chart=line_chart([(day.day, day.participants) for day in series]),
-        totals=totals,
-        co2e=results.co2e(campaign, totals.freed_bytes),
-        source_labels=display.SOURCES,
-        convention_labels=display.CONVENTIONS,
-        min_team_size=results.MIN_TEAM_SIZE,
-    )
+    fragment = published.results_fragment(campaign, today=today, language=str(get_locale()))
+    return render_template("campaigns/results.html", campaign=campaign, fragment=fragment)
 
 
 @bp.get("/campaigns/<int:campaign_id>/summary")
 def summary(campaign_id: int) -> str:
     """End-of-campaign summary: what was freed, by whom (teams), against which goals; CSV export."""
     campaign = _campaign_or_404(campaign_id)
-    totals = results.totals(campaign)
-    return render_template(
-        "campaigns/summary.html",
-        campaign=campaign,
-        final=campaign.state == CampaignState.CLOSED.value,
-        can_export=_me().has_role(Role.ADMIN.value, Role.COMMS.value),
-        first_day=services.first_day(campaign),
-        last_day=services.last_day(campaign),
-        totals=totals,
-        co2e=results.co2e(campaign, totals.freed_bytes),
-        board=results.leaderboard(campaign),
-        returns=results.collection_returns(campaign),
-        source_labels=display.SOURCES,
-        convention_labels=display.CONVENTIONS,
-        min_team_size=results.MIN_TEAM_SIZE,
-    )
+    can_export = _me().has_role(Role.ADMIN.value, Role.COMMS.value)
+    fragment = published.summary_fragment(campaign, can_export=can_export, language=str(get_locale()))
+    return render_template("campaigns/summary.html", campaign=campaign, fragment=fragment)
 
 
 @bp.get("/campaigns/<int:campaign_id>/summary.csv")
