@@ -132,3 +132,9 @@ def result_entry(item: CatalogueItem, difference: Decimal) -> Markup:
     template = current_app.jinja_env.get_template("catalogue/_result_item.html")
     html = template.render(item=item, difference_value=difference)
     return Markup(html)  # noqa: S704 - the output of an autoescaped template  # nosec B704
+
+
+def item_body(**context: object) -> Markup:
+    """An item's page without the menu (`catalogue/_item_body.html`): the template alone, as `result_entry`."""
+    html = current_app.jinja_env.get_template("catalogue/_item_body.html").render(**context)
+    return Markup(html)  # noqa: S704 - the output of an autoescaped template  # nosec B704

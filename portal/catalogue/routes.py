@@ -14,7 +14,7 @@ from portal.catalogue.footprints import difference_to_reference, item_footprint,
 from portal.catalogue.forms import DecisionForm, OrderForm
 from portal.catalogue.models import CatalogueItem, Order
 from portal.catalogue.my_footprint import my_footprint, replaceable_assets, today_in_paris
-from portal.footprint import LABEL_THRESHOLDS, REFURBISHED_RULES, keep_one_more_year_saving
+from portal.footprint import LABEL_THRESHOLDS, REFURBISHED_RULES
 from portal.htmx import render
 from portal.main.services import mark_notices_read
 from portal.models import db
@@ -90,19 +90,11 @@ def _visible_item(item_id: int) -> CatalogueItem:
 @bp.get("/catalogue/<int:item_id>")
 def item(item_id: int) -> str:
     """An item's footprint broken down, with its range, sources and lower-impact alternatives."""
-    item = _visible_item(item_id)
-    factor_set = load_factor_set()
-    footprint = item_footprint(item, factor_set)
-    return render_template(
-        "catalogue/item.html",
-        item=item,
-        footprint=footprint,
-        difference_value=difference_to_reference(item.annualised_kgco2e, item.category, factor_set),
-        yardstick=factor_set.yardstick(item.category),
-        yardstick_code=factor_set.factors[item.category].reference_source,
-        alternatives=services.lower_impact_alternatives(item),
-        keep_saving=keep_one_more_year_saving(footprint),
-    )
+    include_inactive = current_user.has_role("admin")
+    page = services.item_page(item_id, include_inactive=include_inactive, language=str(get_locale()))
+    if page is None:
+        abort(404)
+    return render_template("catalogue/item.html", page=page)
 
 
 def _order_page(item: CatalogueItem, form: OrderForm) -> str:

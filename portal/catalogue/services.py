@@ -18,13 +18,14 @@ from portal.accounts.models import User
 from portal.catalogue import display
 from portal.catalogue.footprints import (
     difference_to_reference,
+    item_footprint,
     load_factor_set,
     published_factors,
     recompute_yardsticks,
     refresh_category,
 )
 from portal.catalogue.models import CatalogueItem, Factor, FactorVersion
-from portal.footprint import CATEGORIES, Quality, inputs_from_sheet, sheet_from_row
+from portal.footprint import CATEGORIES, Quality, inputs_from_sheet, keep_one_more_year_saving, sheet_from_row
 from portal.models import db
 from portal.pagination import Page, paginate
 
@@ -347,6 +348,38 @@ def result_page(filters: CatalogueFilters, *, number: int, size: int, language: 
         return Page(entries, page.number, page.size, page.total)
 
     return reference_cache.cached("catalogue.results", (filters.key(), number, size, language), load)
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """An item's page as every employee sees it: its title and its rendered body."""
+
+    title: str
+    body: Markup
+
+
+def item_page(item_id: int, *, include_inactive: bool, language: str) -> ItemPage | None:
+    """An item's footprint broken down, with its range, sources and lower-impact alternatives, rendered in
+    `language`; kept by the portal's cache until the catalogue or the factors change. None: no such item."""
+
+    def load() -> ItemPage | None:
+        item = get_item(item_id, include_inactive=include_inactive)
+        if item is None:
+            return None
+        factor_set = load_factor_set()
+        footprint = item_footprint(item, factor_set)
+        body = display.item_body(
+            item=item,
+            footprint=footprint,
+            difference_value=difference_to_reference(item.annualised_kgco2e, item.category, factor_set),
+            yardstick=factor_set.yardstick(item.category),
+            yardstick_code=factor_set.factors[item.category].reference_source,
+            alternatives=lower_impact_alternatives(item),
+            keep_saving=keep_one_more_year_saving(footprint),
+        )
+        return ItemPage(f"{item.manufacturer} {item.name}", body)
+
+    return reference_cache.cached("catalogue.item", (item_id, include_inactive, language), load)
 
 
 def get_item(item_id: int, *, include_inactive: bool = False, session: Session | None = None) -> CatalogueItem | None:

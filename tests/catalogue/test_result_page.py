@@ -64,3 +64,13 @@ def test_a_change_rolled_back_is_never_kept(app, client, login_as, make_item, re
     # …and keeps nothing while it is pending: the next request does not show what was rolled back.
     html = client.get("/catalogue?category=laptop").get_data(as_text=True)
     assert "Committed" in html and "Never committed" not in html
+
+
+def test_an_items_page_is_kept_in_each_language_apart(client, login_as, make_item):
+    item = make_item(name="Bilingual", refurbished=True)
+    login_as("employee")
+    assert "Reconditionné" in client.get(f"/catalogue/{item.id}").get_data(as_text=True)
+    client.post("/logout")
+    login_as("employee", locale="en")
+    page = client.get(f"/catalogue/{item.id}").get_data(as_text=True)
+    assert "Refurbished" in page and "Reconditionné" not in page
