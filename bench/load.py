@@ -66,10 +66,14 @@ def gunicorn(app: str, port: int, env: dict[str, str], workers: int, threads: in
                     break
             except OSError:
                 time.sleep(0.3)
-        yield
+        yield process.pid
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # a loaded machine: the measurements are taken, do not lose them
+            process.kill()
+            process.wait()
 
 
 def login(port: int, email: str, password: str) -> str:
@@ -91,10 +95,60 @@ def login(port: int, email: str, password: str) -> str:
     return response.getheader("Set-Cookie").split(";")[0]
 
 
-def server_times(port: int, paths: list[str], cookies: list[str], count: int) -> tuple[float, float]:
-    """p50 and p95 of the Server-Timing of `count` sequential requests."""
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (gunicorn's workers)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _database_backends(database: str) -> list[int]:
+    """PostgreSQL: the server processes serving the bench database (on this machine), else none."""
+    if not database.startswith("postgresql"):
+        return []
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database)
+    with engine.connect() as connection:
+        pids = connection.execute(
+            sa.text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        ).scalars()
+        found = list(pids)
+    engine.dispose()
+    return found
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time these processes have used so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_times(
+    port: int, paths: list[str], cookies: list[str], count: int, *, master: int, database: str
+) -> tuple[float, float, float]:
+    """p50 and p95 of the Server-Timing of `count` sequential requests, and the CPU time each request cost the
+    server (its gunicorn workers and, on PostgreSQL, the database's server processes): unlike times and
+    throughputs, CPU time hardly moves with what else the machine runs."""
     connection = http.client.HTTPConnection("127.0.0.1", port)
     values = []
+    for n in range(min(count, 20)):  # warm-up: connections opened, caches filled
+        connection.request("GET", paths[n % len(paths)], headers={"Cookie": cookies[n % len(cookies)]})
+        connection.getresponse().read()
+    pids = _children(master) + _database_backends(database)
+    cpu_before = _cpu_seconds(pids)
     for n in range(count):
         connection.request("GET", paths[n % len(paths)], headers={"Cookie": cookies[n % len(cookies)]})
         response = connection.getresponse()
@@ -102,8 +156,9 @@ def server_times(port: int, paths: list[str], cookies: list[str], count: int) ->
         if response.status != 200:
             raise RuntimeError(f"{paths[n % len(paths)]} answered {response.status}")
         values.append(float(re.search(r"dur=([\d.]+)", response.getheader("Server-Timing")).group(1)))
+    cpu_ms = (_cpu_seconds(pids) - cpu_before) * 1000 / count
     quantiles = statistics.quantiles(values, n=20)
-    return statistics.median(values), quantiles[18]
+    return statistics.median(values), quantiles[18], cpu_ms
 
 
 def wrk(port: int, paths: list[str], cookies: list[str], *, duration: int, connections: int) -> dict[str, float]:
@@ -137,6 +192,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="more than 1: gthread workers")
     parser.add_argument("--only", action="append", help="measure only these pages (repeatable)")
     parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=200, help="sequential requests per page (app and CPU time)")
+    parser.add_argument(
+        "--floor-each",
+        action="store_true",
+        help="measure the floor again just before each page, and compare the page with that floor (for a "
+        "machine whose load changes during the run)",
+    )
     parser.add_argument("--write", action="store_true", help="append the report to BENCHMARKS.md")
     args = parser.parse_args()
     database = os.environ["DATABASE_URL"]
@@ -148,7 +210,7 @@ def main() -> None:
         gunicorn("wsgi:app", 8731, env, args.workers, args.threads),
         gunicorn("bench.baseline:app", 8732, env, args.workers, args.threads),
     )
-    with servers[0], servers[1]:
+    with servers[0] as portal, servers[1]:
         item, campaign, emails = _bench_subjects(database, rng, args.sessions)
         cookies = [login(8731, email, "demo1234") for email in emails]
         baselines = {
@@ -156,21 +218,26 @@ def main() -> None:
             "rows": wrk(8732, ["/rows"], [], duration=args.duration, connections=args.connections),
         }
         # The portal's own floor, with the same sessions (same secret key, same database), on its own port.
-        with gunicorn("bench.floor:app", 8733, env, args.workers, args.threads):
+        with gunicorn("bench.floor:app", 8733, env, args.workers, args.threads) as floor_server:
             floor_cookies = [login(8733, email, "demo1234") for email in emails]
-            baselines["floor"] = wrk(
-                8733, ["/bench-floor"], floor_cookies, duration=args.duration, connections=args.connections
+
+            def floor() -> dict[str, float]:
+                return wrk(8733, ["/bench-floor"], floor_cookies, duration=args.duration, connections=args.connections)
+
+            baselines["floor"] = floor()
+            times = server_times(
+                8733, ["/bench-floor"], floor_cookies, args.requests, master=floor_server, database=database
             )
-            baselines["floor"]["app_p50"], baselines["floor"]["app_p95"] = server_times(
-                8733, ["/bench-floor"], floor_cookies, 200
-            )
-        for name, paths in PAGES.items():
-            if args.only and name not in args.only:
-                continue
-            paths = [p.format(item=item, campaign=campaign) for p in paths]
-            p50, p95 = server_times(8731, paths, cookies, 200)
-            result = wrk(8731, paths, cookies, duration=args.duration, connections=args.connections)
-            rows.append((name, p50, p95, result))
+            baselines["floor"]["app_p50"], baselines["floor"]["app_p95"], baselines["floor"]["cpu_ms"] = times
+            for name, paths in PAGES.items():
+                if args.only and name not in args.only:
+                    continue
+                paths = [p.format(item=item, campaign=campaign) for p in paths]
+                adjacent = floor() if args.floor_each else baselines["floor"]
+                p50, p95, cpu_ms = server_times(8731, paths, cookies, args.requests, master=portal, database=database)
+                result = wrk(8731, paths, cookies, duration=args.duration, connections=args.connections)
+                result["floor_rps"], result["cpu_ms"] = adjacent["rps"], cpu_ms
+                rows.append((name, p50, p95, result))
     args.load = (load_before, os.getloadavg())
     report = _report(rows, baselines, database, args)
     print(report)
@@ -192,14 +259,18 @@ def _bench_subjects(database: str, rng: random.Random, sessions: int) -> tuple[i
         campaign = connection.execute(
             sa.text("SELECT id FROM campaign WHERE name = :name"), {"name": CAMPAIGN_NAME}
         ).scalar_one()
-        emails = connection.execute(
-            sa.text(
-                "SELECT u.email FROM \"user\" u JOIN campaign_participation p ON p.user_id = u.id "
-                "WHERE p.campaign_id = :campaign AND p.left_at IS NULL AND u.email LIKE '%@load.example' "
-                "AND EXISTS (SELECT 1 FROM message_recipient r WHERE r.user_id = u.id) ORDER BY u.email"
-            ),
-            {"campaign": campaign},
-        ).scalars().all()
+        emails = (
+            connection.execute(
+                sa.text(
+                    'SELECT u.email FROM "user" u JOIN campaign_participation p ON p.user_id = u.id '
+                    "WHERE p.campaign_id = :campaign AND p.left_at IS NULL AND u.email LIKE '%@load.example' "
+                    "AND EXISTS (SELECT 1 FROM message_recipient r WHERE r.user_id = u.id) ORDER BY u.email"
+                ),
+                {"campaign": campaign},
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     return item, campaign, rng.sample(list(emails), sessions)
 
@@ -222,24 +293,34 @@ def _report(rows, baselines, database: str, args) -> str:  # noqa: ANN001
         f"Baselines in the same run: Flask hello-world {hello['rps']:.0f} req/s (p95 {hello['p95']:.1f} ms); "
         f"50-row template page {template['rps']:.0f} req/s (p95 {template['p95']:.1f} ms); "
         f"the portal's floor, a logged-in page with no content of its own (`bench/floor.py`): app time p50 "
-        f"{floor['app_p50']:.1f} ms, {floor['rps']:.0f} req/s (p50 {floor['p50']:.1f} ms, p95 {floor['p95']:.1f} ms, "
+        f"{floor['app_p50']:.1f} ms, CPU {floor['cpu_ms']:.2f} ms per request, "
+        f"{floor['rps']:.0f} req/s (p50 {floor['p50']:.1f} ms, p95 {floor['p95']:.1f} ms, "
         f"errors {floor['errors']:.0f}).",
         "",
         "| page | app time p50 | app time p95 | req/s | p50 | p95 | p99 | errors | vs hello | vs 50-row page "
-        "| vs floor |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| vs floor | CPU per request | vs floor, CPU |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+    if args.floor_each:
+        lines[-2] = lines[-2].replace("| vs floor |", "| floor req/s just before | vs floor |", 1)
+        lines[-1] += "---|"
     for name, p50, p95, r in rows:
+        adjacent = f"{r['floor_rps']:.0f} | " if args.floor_each else ""
         lines.append(
             f"| {name} | {p50:.1f} ms | {p95:.1f} ms | {r['rps']:.0f} | {r['p50']:.1f} ms | {r['p95']:.1f} ms "
             f"| {r['p99']:.1f} ms | {r['errors']:.0f} | {r['rps'] / hello['rps']:.2f} "
-            f"| {r['rps'] / template['rps']:.2f} | {r['rps'] / floor['rps']:.2f} |"
+            f"| {r['rps'] / template['rps']:.2f} | {adjacent}{r['rps'] / r['floor_rps']:.2f} "
+            f"| {r['cpu_ms']:.2f} ms | {floor['cpu_ms'] / r['cpu_ms']:.2f} |"
         )
     lines.append("")
     lines.append(
-        "App time: the Server-Timing header of 200 sequential requests (no queueing); the other columns "
+        f"App time: the Server-Timing header of {args.requests} sequential requests (no queueing); the other columns "
         "are wrk's, with every connection busy. *vs floor*: the page's throughput as a share of the floor's, "
-        "the ratio that moves least from one run or machine to the next."
+        "the ratio that moves least from one run or machine to the next. *CPU per request*: the CPU time the "
+        "server's processes (gunicorn workers; PostgreSQL's backends on this machine) spent per sequential "
+        "request; *vs floor, CPU*: the floor's CPU per request over the page's, the throughput the page would "
+        "reach as a share of the floor's on CPU-bound cores, and the ratio least moved by other work on the "
+        "machine."
     )
     return "\n".join(lines)
 

@@ -37,7 +37,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     mail.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
-    i18n.init_jinja(app)
     _init_login(app, login_manager)
 
     from portal.domains import domain_packages
@@ -59,10 +58,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _template_globals(app: Flask) -> None:
     from flask_babel import get_locale
+    from flask_babel import lazy_gettext as _l
     from flask_login import current_user
 
     from portal.accounts.services import menu_counts
-    from portal.i18n import lazy_gettext as _l
     from portal.lazy import LazyMapping
     from portal.main.services import nav_links
 
@@ -86,8 +85,9 @@ def _template_globals(app: Flask) -> None:
 
 
 def _init_login(app: Flask, login_manager: Any) -> None:
+    from flask_babel import lazy_gettext as _l
+
     from portal.accounts.services import load_session_user
-    from portal.i18n import lazy_gettext as _l
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login_form"

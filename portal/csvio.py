@@ -105,7 +105,7 @@ ROW_PROBLEM_CODES = ("cell_too_long", "too_many_cells", "unreadable_line")
 
 
 def _file_messages() -> Mapping[str, Any]:
-    from portal.i18n import lazy_gettext as _l
+    from flask_babel import lazy_gettext as _l
 
     return {
         "empty": _l("The file is empty."),
@@ -117,7 +117,7 @@ def _file_messages() -> Mapping[str, Any]:
 
 
 def _row_messages() -> Mapping[str, Any]:
-    from portal.i18n import lazy_gettext as _l
+    from flask_babel import lazy_gettext as _l
 
     return {
         "cell_too_long": _l("A cell of this line is longer than %(limit)s characters."),

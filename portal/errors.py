@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
-
-from portal.i18n import lazy_gettext as _l
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-from typing import Any
 
 from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_percent, get_locale, get_timezone, gettext
+from flask_babel import format_date, format_datetime, format_percent, get_locale, gettext
 
 NARROW_NBSP = "\u202f"
 
@@ -21,37 +19,11 @@ def _pattern(digits: int) -> NumberPattern:
     return parse_pattern("#,##0" + ("." + "#" * digits if digits else ""))
 
 
-# Formatted texts, memoised: Babel takes about 10 µs a number and 30 µs a date, and a page shows up to 60 of
-# them, mostly the same from one request to the next (catalogue figures, campaign totals, recent days). The
-# text is a pure function of the key (language, time zone, digits, the value's exact type and text), so a
-# memo is never stale; it holds no more than _MEMO_LIMIT texts and starts again when full.
-_MEMO_LIMIT = 10_000
-_memo: dict[tuple[Any, ...], str] = {}
-
-
-def memoised(key: tuple[Any, ...], make: Callable[[], str]) -> str:
-    """The text for `key` (which must hold everything the text depends on), made once by `make()`."""
-    text = _memo.get(key)
-    return text if text is not None else _remember(key, make())
-
-
-def _remember(key: tuple[Any, ...], text: str) -> str:
-    if len(_memo) >= _MEMO_LIMIT:
-        _memo.clear()
-    _memo[key] = text
-    return text
-
-
 def number(value: Decimal | float | int | None, digits: int = 1) -> str:
     """A number with the locale's separators and at most `digits` decimals."""
     if value is None:
         return "–"
-    locale = get_locale()
-    key = ("number", str(locale), digits, value.__class__, str(value))  # str: 1.0 and -0 are not 1 and 0
-    text = _memo.get(key)
-    if text is None:
-        text = _remember(key, _pattern(digits).apply(Decimal(value) if isinstance(value, float) else value, locale))
-    return text
+    return _pattern(digits).apply(Decimal(value) if isinstance(value, float) else value, get_locale())
 
 
 def kgco2e(value: Decimal | float | int | None, digits: int = 1) -> str:
@@ -63,12 +35,6 @@ def percent(value: Decimal | float | None, signed: bool = False) -> str:
     """A ratio as a percentage (0.35 → `35 %`), optionally signed (`+12 %`, `−35 %`)."""
     if value is None:
         return "–"
-    key = ("percent", str(get_locale()), signed, value.__class__, str(value))
-    text = _memo.get(key)
-    return text if text is not None else _remember(key, _percent(value, signed))
-
-
-def _percent(value: Decimal | float, signed: bool) -> str:
     text = format_percent(abs(value) if signed else value)
     shown = round(Decimal(value) * 100)  # the sign follows the figure shown: +0.3 % reads 0 %, not +0 %
     if signed and shown:
@@ -80,12 +46,7 @@ def long_date(value: date | datetime | None) -> str:
     """`21 mars 2026` / `21 March 2026`."""
     if not value:
         return "–"
-    # Datetimes are shown in the user's time zone: equal instants give the same text (the key compares them).
-    key = ("long_date", str(get_locale()), str(get_timezone()), value.__class__, value)
-    text = _memo.get(key)
-    if text is None:
-        text = _remember(key, format_date(value, "long"))
-    return text
+    return format_date(value, "long")
 
 
 def short_datetime(value: datetime | None) -> str:

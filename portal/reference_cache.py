@@ -1,21 +1,23 @@
-"""Reference data kept per web worker between requests, and dropped on every worker as soon as it changes.
+"""The portal's one cache: values kept per web worker between requests, keyed by the *reference generation*.
 
-The communes, the collection points and their year's totals, the emission-factor library and the catalogue
-items: the locator's and the catalogue's pages read them, they change a few times a day, and loading them
-was up to half of such a page's cost (BENCHMARKS.md). They are kept per process under the *reference
-generation*, a one-row table: a session that flushes a tracked object (`track`), or runs an INSERT, UPDATE
-or DELETE statement on a tracked table, writes a new random generation as its last statement before
-committing (in autocommit mode, right after the change). The generation comes with the session user's
-query, so checking it costs no round trip; a worker that finds it changed loads the data again. No worker
-serves reference data older than the last committed change, whichever worker made it.
+The generation is a one-row table: a session that flushes a tracked object (`track`: communes, collection
+points, factors, catalogue items…), or runs an INSERT, UPDATE or DELETE statement on a tracked table, writes a
+new random generation as its last statement before committing (in autocommit mode, right after the change).
+The generation comes with the session user's query, so checking it costs no round trip; a worker that finds it
+changed computes its values again. No worker serves a value older than the last committed change of tracked
+data, whichever worker made it. Data that changes too often to renew the generation (a campaign's results)
+puts its own version in the key (`campaigns.results`: the campaign's `results_version`).
 
-What the generation cannot see (a change written by hand in SQL, outside the portal's sessions) is bounded
-by PORTAL_REFERENCE_CACHE_SECONDS (0 turns the cache off). A session that changed reference data bypasses
-the cache until its transaction ends, so no worker keeps data that might be rolled back. (The portal uses
-no savepoints: a savepoint's release would end that bypass early.)
+What the generation and the keys cannot see (a change written by hand in SQL, or untracked rows a value reads:
+the devices behind the organisation average) is bounded by the age limit: PORTAL_REFERENCE_CACHE_SECONDS, or
+the `max_seconds` a service passes (0 turns caching off). A session that changed tracked data, or called
+`hold_until_commit`, neither reads nor stores cached values until its transaction ends, so no worker keeps a
+value that might be rolled back. (The portal uses no savepoints: a savepoint's release would end that early.)
 
-Values are shared between requests and threads: loaders return immutable values (`cached`) or ORM objects
-loaded through a session that leaves them detached (`cached_objects`), which pages only read.
+Values are shared between requests and threads: they must be plain and immutable (frozen dataclasses, tuples,
+rendered text), never ORM objects, whose unloaded attributes would fail once detached. At most `ENTRIES`
+values are kept per process, the least recently used dropped first. Services own their cached values (a route
+calls `catalogue.services.result_page()`, never `cached` itself): see README, "Caching".
 """
 
 from __future__ import annotations
@@ -24,8 +26,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -37,10 +38,12 @@ from portal.models import db
 T = TypeVar("T")
 
 DEFAULT_SECONDS = 300
-_ENTRIES = 256  # pages of 20 catalogue items at most: a few MB per worker
+#: Values kept per process (a page of rendered catalogue results is about 10 KB: at most ~10 MB per worker).
+ENTRIES = 1024
 _GENERATION_ID = 1
 _SESSION_GENERATION = "portal_reference_generation"
 _SESSION_CHANGED = "portal_reference_changed"
+_SESSION_HOLD = "portal_reference_hold"
 _FLUSH_CHANGES = "portal_reference_flush"
 
 
@@ -55,7 +58,7 @@ class ReferenceGeneration(db.Model):
 
 _tracked_classes: set[type] = set()
 _tracked_tables: set[sa.Table] = set()
-#: (name, key) → (generation, time stored, value); per process, the least recently stored dropped first.
+#: (name, key) → (generation, time stored, value); per process, the least recently used dropped first.
 _cache: OrderedDict[tuple[str, Hashable], tuple[int, float, Any]] = OrderedDict()
 _storing = threading.Lock()  # gthread workers: one thread at a time reorders and trims the cache
 
@@ -80,47 +83,45 @@ def remember_generation(value: int | None) -> None:
     db.session.info[_SESSION_GENERATION] = value
 
 
-def cached(name: str, key: Hashable, load: Callable[[], T]) -> T:
-    """`load()`, or the value this process kept for (`name`, `key`) under the current generation."""
-    max_age = float(current_app.config.get("PORTAL_REFERENCE_CACHE_SECONDS", DEFAULT_SECONDS))
+def cached(name: str, key: Hashable, load: Callable[[], T], *, max_seconds: float | None = None) -> T:
+    """`load()`, or the value this process kept for (`name`, `key`) under the current generation, less than
+    `max_seconds` ago (default PORTAL_REFERENCE_CACHE_SECONDS). `key` holds everything else the value depends
+    on (filters, page, language…); the value must be plain and immutable (no ORM object)."""
+    if max_seconds is None:
+        max_seconds = float(current_app.config.get("PORTAL_REFERENCE_CACHE_SECONDS", DEFAULT_SECONDS))
     session = db.session
-    if max_age <= 0 or session.info.get(_SESSION_CHANGED):
+    if max_seconds <= 0 or session.info.get(_SESSION_CHANGED) or session.info.get(_SESSION_HOLD):
         return load()
     generation = current_generation()
     if generation is None:  # no generation row yet: nothing can tell when the data changes
         return load()
     now = time.monotonic()
-    stored = _cache.get((name, key))
-    if stored is not None and stored[0] == generation and now - stored[1] < max_age:
-        return stored[2]  # type: ignore[no-any-return]
+    with _storing:
+        stored = _cache.get((name, key))
+        if stored is not None and stored[0] == generation and now - stored[1] < max_seconds:
+            _cache.move_to_end((name, key))
+            return stored[2]  # type: ignore[no-any-return]
     value = load()
+    if isinstance(value, db.Model):
+        raise TypeError(f"{name}: cache plain values, not ORM objects (detached, they fail on unloaded attributes)")
     with _storing:
         _cache[(name, key)] = (generation, now, value)
         _cache.move_to_end((name, key))
-        while len(_cache) > _ENTRIES:
+        while len(_cache) > ENTRIES:
             _cache.popitem(last=False)
     return value
 
 
-def cached_objects(name: str, key: Hashable, load: Callable[[Session], T]) -> T:
-    """`cached` for ORM objects: `load(session)` reads them through a session on the request's connection
-    that leaves them detached, fully loaded, when it closes. Objects shared between requests must not belong
-    to the request's session, where a later flush, expiry or identity lookup would reach them."""
-
-    def load_detached() -> T:
-        with _detached_session() as session:
-            return load(session)
-
-    return cached(name, key, load_detached)
+def hold_until_commit() -> None:
+    """This transaction changes what a cached value's key is made of (a campaign's `results_version`): until it
+    ends, it neither reads nor stores cached values, so nothing computed before a rollback is kept."""
+    db.session.info[_SESSION_HOLD] = True
 
 
-@contextmanager
-def _detached_session() -> Iterator[Session]:
-    session = Session(bind=db.session.connection(), expire_on_commit=False, autoflush=False)
-    try:
-        yield session
-    finally:
-        session.close()
+def clear() -> None:
+    """Forget every value this process keeps (tests; the generation makes it unnecessary otherwise)."""
+    with _storing:
+        _cache.clear()
 
 
 def current_generation() -> int | None:
@@ -196,6 +197,7 @@ def _before_commit(session: Session) -> None:
 def _transaction_ended(session: Session, *_args: Any) -> None:
     # Committed: the new generation is what every worker reads next. Rolled back: the old one stands.
     session.info.pop(_SESSION_CHANGED, None)
+    session.info.pop(_SESSION_HOLD, None)
     session.info.pop(_SESSION_GENERATION, None)
 
 

@@ -48,7 +48,7 @@ class NotTextError(DomainError):
         self.line = line
 
     def messages(self) -> Mapping[str, Any]:
-        from portal.i18n import lazy_gettext as _l
+        from flask_babel import lazy_gettext as _l
 
         return {
             "spreadsheet": _l(

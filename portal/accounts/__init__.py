@@ -2,9 +2,9 @@
 
 from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
+from flask_babel import lazy_gettext as _l
 
 from portal.areas import Area
-from portal.i18n import lazy_gettext as _l
 from portal.personal_data import RetentionRule
 
 bp = Blueprint("accounts", __name__)

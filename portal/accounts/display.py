@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.i18n import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 
 #: Why an account change is refused (portal.accounts.services.AccountError.code).
 ACCOUNT_ERRORS = {

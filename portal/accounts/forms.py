@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length
 
 from portal.accounts.services import MIN_PASSWORD_LENGTH
-from portal.i18n import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):

@@ -2,9 +2,9 @@
 budgets, and what an order does to them."""
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from portal.areas import Area, HomePanel
-from portal.i18n import lazy_gettext as _l
 
 bp = Blueprint("budgets", __name__)
 

@@ -16,7 +16,7 @@ from portal.budgets.display import BUDGET_ERRORS
 from portal.budgets.forms import ImportForm, LineForm, PurchaseForm, TrajectoryForm
 from portal.budgets.models import BudgetLine, PlannedPurchase
 from portal.catalogue.display import CATEGORY_NAMES
-from portal.catalogue.footprints import shared_factor_set
+from portal.catalogue.footprints import load_factor_set
 from portal.catalogue.models import CatalogueItem
 from portal.footprint import CATEGORY_KEYS
 from portal.models import db
@@ -67,7 +67,7 @@ def _line_or_404(line_id: int) -> BudgetLine:
 def admin_lines() -> str:
     """The lines of a year, and a form to add one."""
     year = _year()
-    budget = figures.year_budget(year, shared_factor_set())
+    budget = figures.year_budget(year, load_factor_set())
     page = paginate_list(
         budget.line_figures(), number=page_number(request.args.get("page")), size=current_app.config["PORTAL_PAGE_SIZE"]
     )
@@ -113,7 +113,7 @@ def admin_line(line_id: int) -> str:
 
 
 def _line_page(line: BudgetLine, form: LineForm, purchase_form: PurchaseForm) -> str:
-    budget = figures.year_budget(line.fiscal_year, shared_factor_set(), lines=[line], with_variants=True)
+    budget = figures.year_budget(line.fiscal_year, load_factor_set(), lines=[line], with_variants=True)
     return render_template(
         "budgets/admin_line.html", line=line, figures=budget.units[0].lines[0], form=form, purchase_form=purchase_form
     )
@@ -187,7 +187,7 @@ def admin_delete_purchase(purchase_id: int) -> Response:
 def admin_export() -> Response:
     """The lines of a year as CSV, with their figures (formulas neutralised)."""
     year = _year()
-    budget = figures.year_budget(year, shared_factor_set())
+    budget = figures.year_budget(year, load_factor_set())
     return Response(
         transfer.export_text(budget),
         mimetype="text/csv",
@@ -234,7 +234,7 @@ def admin_trajectory() -> str | tuple[str, int]:
     if request.args and values is None:
         return render_template("budgets/admin_trajectory.html", form=form, proposals=None), 422
     if values is not None:
-        reference = trajectory.reference_emissions_by_unit(values["reference_year"], shared_factor_set())
+        reference = trajectory.reference_emissions_by_unit(values["reference_year"], load_factor_set())
         proposals = trajectory.propose(reference, **values)
     else:
         year = services.current_year() + 1
@@ -250,7 +250,7 @@ def admin_apply_trajectory() -> Response | tuple[str, int]:
     values = form.values()
     if values is None:
         return render_template("budgets/admin_trajectory.html", form=form, proposals=None), 422
-    reference = trajectory.reference_emissions_by_unit(values["reference_year"], shared_factor_set())
+    reference = trajectory.reference_emissions_by_unit(values["reference_year"], load_factor_set())
     changed = trajectory.apply(trajectory.propose(reference, **values), year=values["year"])
     db.session.commit()
     flash(

@@ -4,8 +4,7 @@ helpers the approval card uses."""
 from __future__ import annotations
 
 from flask import Blueprint
-
-from portal.i18n import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 
 #: Why a budget value or action is refused (portal.budgets.services.BudgetError.code), in a form or a CSV line.
 BUDGET_ERRORS = {

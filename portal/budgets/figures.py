@@ -21,7 +21,7 @@ from portal import reference_cache
 from portal.accounts.models import User
 from portal.budgets.models import BudgetLine, Nature, PlannedPurchase
 from portal.budgets.services import current_year
-from portal.catalogue.footprints import FactorSet, item_footprint, item_inputs, shared_factor_set
+from portal.catalogue.footprints import FactorSet, item_footprint, item_inputs, load_factor_set
 from portal.catalogue.models import CatalogueItem, Order, OrderStatus
 from portal.footprint import (
     MONETARY_IT_PRODUCTS,
@@ -574,7 +574,7 @@ def order_impact(order: Order, factor_set: FactorSet, *, year: int) -> OrderImpa
 
 def approval_impact(order: Order) -> OrderImpact | None:
     """`order_impact` for the approval card: this year's budget, the shared factor library."""
-    return order_impact(order, shared_factor_set(), year=current_year())
+    return order_impact(order, load_factor_set(), year=current_year())
 
 
 def approval_panel(order: Order, now: datetime) -> dict[str, OrderImpact] | None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import Field, SelectField, StringField
@@ -18,7 +19,6 @@ from wtforms.fields.choices import SelectChoice
 from portal.budgets import services
 from portal.budgets.display import NATURE_WORDS
 from portal.budgets.services import BudgetError
-from portal.i18n import lazy_gettext as _l
 
 DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
 NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}

@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.budgets import bp, figures, services
-from portal.catalogue.footprints import shared_factor_set
+from portal.catalogue.footprints import load_factor_set
 from portal.footprint import MONETARY_IT_PRODUCTS
 from portal.footprint.budget import BUDGET_USE_THRESHOLDS, INTENSITY_THRESHOLDS
 from portal.models import db
@@ -42,7 +42,7 @@ def overview() -> str | Response:
         if current_user.org_unit_id is None:
             return render_template("budgets/no_unit.html")
         return redirect(url_for("budgets.unit", unit_id=current_user.org_unit_id, year=filters.year))
-    factor_set = shared_factor_set()
+    factor_set = load_factor_set()
     budget = figures.year_budget(filters.year, factor_set)
     previous = figures.year_budget(filters.year - 1, factor_set)
     units = figures.sorted_units(budget.units, filters.sort)
@@ -70,7 +70,7 @@ def _unit_budget(unit_id: int) -> tuple[object, figures.YearBudget, services.Bud
     lines = db.session.scalars(services.lines_statement(filters.year, unit_and_descendant_ids(unit.id))).all()
     # The variants are shown for the unit's own lines; its sub-units' pages show theirs.
     budget = figures.year_budget(
-        filters.year, shared_factor_set(), lines=lines, with_variants=True, variants_of={unit.id}
+        filters.year, load_factor_set(), lines=lines, with_variants=True, variants_of={unit.id}
     )
     return unit, budget, filters
 

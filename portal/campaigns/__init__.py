@@ -1,9 +1,9 @@
 """Digital Clean-up Day campaigns: measured storage metrics, teams and results."""
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from portal.areas import Area, HomePanel
-from portal.i18n import lazy_gettext as _l
 from portal.personal_data import RetentionRule
 
 bp = Blueprint("campaigns", __name__)

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 
 from flask import Blueprint
 from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
 
-from portal.i18n import lazy_gettext as _l
 from portal.timezone import PARIS
 
 #: Why a storage export is refused as a whole (portal.campaigns.parsers.StorageParseError.code).

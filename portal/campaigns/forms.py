@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -24,7 +25,6 @@ from portal.campaigns import display
 from portal.campaigns.content import ActionInput, SectionInput
 from portal.campaigns.parsers import FORMATS
 from portal.campaigns.services import MAX_CAMPAIGN_DAYS, CampaignInput
-from portal.i18n import lazy_gettext as _l
 
 
 class CampaignForm(FlaskForm):

@@ -1,11 +1,12 @@
 """Published results of campaigns: totals, teams, daily series, the year's returns (the stored progress steps are
 in `steps`, the CSV export in `exports`).
 
-Organisation-wide figures (totals, teams, the daily series) are cached per process for at most
-PORTAL_CAMPAIGN_RESULTS_CACHE_SECONDS, keyed by the campaign's `results_version`: every change of the results
-(joining, leaving, hiding from one's team, recomputed progress, a campaign edit) bumps it in the same
-transaction, so no worker serves them after such a change; the time limit only bounds what the version does
-not see (employees imported or deactivated: the eligible counts). An employee's own figures are never cached.
+Organisation-wide figures (totals, teams, the daily series) are kept by the portal's cache
+(`portal.reference_cache`) for at most PORTAL_CAMPAIGN_RESULTS_CACHE_SECONDS, keyed by the campaign's
+`results_version`: every change of the results (joining, leaving, hiding from one's team, recomputed progress,
+a campaign edit) bumps it in the same transaction, so no worker serves them after such a change; the time limit
+only bounds what the version does not see (employees imported or deactivated: the eligible counts). An
+employee's own figures are never cached.
 
 Privacy rules, applied here and nowhere else:
 - an employee's own figures are only ever computed for that employee (`steps.my_progress`);
@@ -20,7 +21,6 @@ Privacy rules, applied here and nowhere else:
 from __future__ import annotations
 
 import bisect
-import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -31,6 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 
+from portal import reference_cache
 from portal.accounts.models import User
 from portal.campaigns.conventions import CONVENTIONS, Convention, co2e_kg, gigabytes, remaining_years
 from portal.campaigns.models import Campaign, CampaignProgress, Participation, StorageImport, StorageSnapshot
@@ -44,48 +45,33 @@ from portal.timezone import PARIS
 MIN_TEAM_SIZE = MIN_GROUP_SIZE
 SOURCES = ("mailbox", "drive", "share")
 DEFAULT_CACHE_SECONDS = 60
-_CACHE_ENTRIES = 256
 
 
 # ---------------------------------------------------------------------------------- results cache
 
-#: (campaign id, results version, part, *arguments) → (time stored, value); per process.
-_results_cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
-
 
 def results_changed(campaign: Campaign) -> None:
-    """Record that the campaign's results change: an atomic increment, committed with the change itself."""
+    """Record that the campaign's results change: an atomic increment, committed with the change itself (until
+    then this transaction keeps nothing: a rollback returns to the version whose results are cached)."""
     campaign.results_version = Campaign.results_version + 1  # type: ignore[assignment]
     db.session.flush()
+    reference_cache.hold_until_commit()
 
 
-def clear_results_cache() -> None:
-    """Forget every cached result of this process (tests; the version makes it unnecessary otherwise)."""
-    _results_cache.clear()
+def cached(campaign: Campaign, part: str, compute: Callable[[], Any], *arguments: Any) -> Any:
+    """`compute()`, or its value kept for the same campaign and results version (and `arguments`: a day; for a
+    rendered fragment, the language…) less than PORTAL_CAMPAIGN_RESULTS_CACHE_SECONDS ago."""
+    max_seconds = _cache_seconds()
+    if max_seconds <= 0 or campaign.id is None:
+        return compute()
+    key = (campaign.id, campaign.results_version, *arguments)
+    return reference_cache.cached(f"campaigns.{part}", key, compute, max_seconds=max_seconds)
 
 
 def _cache_seconds() -> float:
     if not has_app_context():
         return 0
     return float(current_app.config.get("PORTAL_CAMPAIGN_RESULTS_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
-
-
-def cached(campaign: Campaign, part: str, compute: Callable[[], Any], *arguments: Any) -> Any:
-    """`compute()`, or its value stored by this process for the same campaign version less than max age ago;
-    `arguments` hold whatever else the value depends on (a day; for HTML fragments, the language…)."""
-    max_age = _cache_seconds()
-    if max_age <= 0 or campaign.id is None:
-        return compute()
-    key = (campaign.id, campaign.results_version, part, *arguments)
-    now = time.monotonic()
-    stored = _results_cache.get(key)
-    if stored is not None and now - stored[0] < max_age:
-        return stored[1]
-    value = compute()
-    if len(_results_cache) >= _CACHE_ENTRIES:  # old versions and days: dropped wholesale, rarely
-        _results_cache.clear()
-    _results_cache[key] = (now, value)
-    return value
 
 
 # ------------------------------------------------------------------------------------------ totals

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
-from portal import reference_cache
 from portal.accounts.models import Role, User
-from portal.campaigns import bp, content, display, exports, results, services, steps
-from portal.campaigns.charts import line_chart
+from portal.campaigns import bp, content, display, exports, published, results, services, steps
 from portal.campaigns.conventions import (
     ADEME_STORAGE,
     CLEANUP_DAY,
@@ -24,10 +20,10 @@ from portal.campaigns.conventions import (
     co2e_kg,
     ratio_between_conventions,
 )
-from portal.campaigns.models import Campaign, CampaignState
+from portal.campaigns.models import Campaign
 from portal.htmx import is_htmx_request, render, render_prerendered
 from portal.models import db, utcnow
-from portal.pagination import page_number, paginate_list, requested_page
+from portal.pagination import page_number, requested_page
 
 PARTICIPATION_CHANGED = "participation-changed"
 
@@ -70,16 +66,6 @@ def _participation_context(campaign: Campaign, me: User, error: str | None = Non
     }
 
 
-def _totals_context(campaign: Campaign) -> dict[str, Any]:
-    totals = results.totals(campaign)
-    return {
-        "totals": totals,
-        "goals": results.goals(campaign, totals),
-        "co2e": results.co2e(campaign, totals.freed_bytes),
-        "min_team_size": results.MIN_TEAM_SIZE,
-    }
-
-
 def _campaign_context(campaign: Campaign) -> dict[str, Any]:
     me, now = _me(), utcnow()
     return {
@@ -101,8 +87,8 @@ def _campaign_context(campaign: Campaign) -> dict[str, Any]:
 def show(campaign_id: int) -> Response:
     """A campaign: countdown, goals and progress, join or leave, my team, guides and checklist, my progress."""
     campaign = _campaign_or_404(campaign_id)
-    # The campaign's totals (htmx asks for them alone after a change of participation) are organisation-wide.
-    totals = _organisation_wide(campaign, "campaigns/_totals.html", lambda: _totals_context(campaign))
+    # htmx asks for the totals alone after a change of participation: the rest of the page is not computed then.
+    totals = published.totals_fragment(campaign, language=str(get_locale()))
     return render_prerendered("campaigns/campaign.html", totals, page_context=lambda: _campaign_context(campaign))
 
 
@@ -195,16 +181,11 @@ def leaderboard(campaign_id: int) -> Response:
     """Teams ranked by GB freed per participant or by participation rate; no individual figure."""
     campaign = _campaign_or_404(campaign_id)
     sort = "rate" if request.args.get("sort") == "rate" else "gb"
-    size, requested = current_app.config["PORTAL_PAGE_SIZE"], page_number(request.args.get("page"))
-
-    def table() -> dict[str, Any]:
-        board = results.leaderboard(campaign, sort=sort)
-        page = paginate_list(board.teams, number=requested, size=size)
-        return {"board": board, "page": page, "sort": sort, "min_team_size": results.MIN_TEAM_SIZE}
-
+    size, number = current_app.config["PORTAL_PAGE_SIZE"], page_number(request.args.get("page"))
+    table = published.leaderboard_fragment(campaign, sort=sort, number=number, size=size, language=str(get_locale()))
     return render_prerendered(
         "campaigns/leaderboard.html",
-        _organisation_wide(campaign, "campaigns/_leaderboard_table.html", table, sort, requested, size),
+        table,
         campaign=campaign,
         sort=sort,
         min_team_size=results.MIN_TEAM_SIZE,
@@ -212,41 +193,12 @@ def leaderboard(campaign_id: int) -> Response:
     )
 
 
-def _organisation_wide(
-    campaign: Campaign, template: str, context: Callable[[], dict[str, Any]], *key: Hashable
-) -> Markup:
-    """A fragment that shows only organisation-wide figures (no individual ones): rendered once per version of
-    the campaign's results, language and `key` (everything else it depends on), and kept like the results."""
-
-    def fragment() -> Markup:
-        html = render_template(template, campaign=campaign, **context())
-        return Markup(html)  # noqa: S704 - rendered by an autoescaping template  # nosec B704
-
-    key = (str(get_locale()), request.script_root, *key)
-    return results.cached(campaign, template, fragment, *key)
-
-
 @bp.get("/campaigns/<int:campaign_id>/results")
 def results_page(campaign_id: int) -> str:
     """Cumulative GB freed per day and participation over time: SVG charts with their data table."""
     campaign = _campaign_or_404(campaign_id)
     today = services.paris_today(utcnow())
-
-    def context() -> dict[str, Any]:
-        series = results.daily_series(campaign, today=today)
-        totals = results.totals(campaign)
-        return {
-            "series": series,
-            "freed_chart": line_chart([(day.day, day.freed_gb) for day in series]),
-            "participants_chart": line_chart([(day.day, day.participants) for day in series]),
-            "totals": totals,
-            "co2e": results.co2e(campaign, totals.freed_bytes),
-            "source_labels": display.SOURCES,
-            "convention_labels": display.CONVENTIONS,
-            "min_team_size": results.MIN_TEAM_SIZE,
-        }
-
-    fragment = _organisation_wide(campaign, "campaigns/_results_body.html", context, today)
+    fragment = published.results_fragment(campaign, today=today, language=str(get_locale()))
     return render_template("campaigns/results.html", campaign=campaign, fragment=fragment)
 
 
@@ -255,26 +207,7 @@ def summary(campaign_id: int) -> str:
     """End-of-campaign summary: what was freed, by whom (teams), against which goals; CSV export."""
     campaign = _campaign_or_404(campaign_id)
     can_export = _me().has_role(Role.ADMIN.value, Role.COMMS.value)
-
-    def context() -> dict[str, Any]:
-        totals = results.totals(campaign)
-        return {
-            "final": campaign.state == CampaignState.CLOSED.value,
-            "can_export": can_export,
-            "first_day": services.first_day(campaign),
-            "last_day": services.last_day(campaign),
-            "totals": totals,
-            "co2e": results.co2e(campaign, totals.freed_bytes),
-            "board": results.leaderboard(campaign),
-            "returns": results.collection_returns(campaign),
-            "source_labels": display.SOURCES,
-            "convention_labels": display.CONVENTIONS,
-            "min_team_size": results.MIN_TEAM_SIZE,
-        }
-
-    # The returns at the collection points are not part of the campaign's results: their generation is in the key.
-    key = (campaign.state, can_export, reference_cache.current_generation())
-    fragment = _organisation_wide(campaign, "campaigns/_summary_body.html", context, *key)
+    fragment = published.summary_fragment(campaign, can_export=can_export, language=str(get_locale()))
     return render_template("campaigns/summary.html", campaign=campaign, fragment=fragment)
 
 

@@ -1,9 +1,9 @@
 """Eco-labelled equipment catalogue, factor library, asset inventory, orders and approvals."""
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from portal.areas import Area, HomePanel
-from portal.i18n import lazy_gettext as _l
 from portal.main.services import NoticeKind
 from portal.personal_data import RetentionRule
 

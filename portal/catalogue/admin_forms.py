@@ -11,6 +11,7 @@ from typing import Any
 
 from babel.numbers import get_decimal_symbol
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
@@ -21,7 +22,6 @@ from portal.catalogue import item_values, items, transfer
 from portal.catalogue.display import CATEGORY_NAMES, QUALITY_NAMES
 from portal.catalogue.models import CatalogueItem, Factor
 from portal.catalogue.services import CATALOGUE_CATEGORIES
-from portal.i18n import lazy_gettext as _l
 
 DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
 YEAR = {"inputmode": "numeric", "autocomplete": "off"}

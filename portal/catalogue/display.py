@@ -1,18 +1,16 @@
 """Words the catalogue pages show for codes (categories, labels, statuses), translated once per use.
 
 Jinja macros that build a dictionary of translations on every call cost ~50 µs per gettext; a page of 20
-items called them hundreds of times. These lookups translate only the word needed, with the request's
-translations looked up once (`portal.i18n.translate`).
+items called them hundreds of times. These lookups translate only the word needed (Flask-Babel's `gettext`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import Blueprint, current_app
-from flask_babel import gettext, ngettext
+from flask_babel import gettext, lazy_gettext, ngettext
 from markupsafe import Markup
 
 from portal import formatting
@@ -21,7 +19,6 @@ from portal.catalogue.models import CatalogueItem
 from portal.catalogue.specs import CATEGORY_SPECS, is_demo
 from portal.footprint import everyday_equivalents
 from portal.formatting import number, of_name
-from portal.i18n import lazy_gettext, translate
 
 
 def _l(message: str) -> str:
@@ -172,7 +169,7 @@ def decision_message(requester_name: str, *, approved: bool) -> str:
 
 def _lookup(table: dict[str, str], key: str) -> str:
     word = table.get(key)
-    return translate(word) if word is not None else key
+    return gettext(word) if word is not None else key
 
 
 SPEC_NAMES = {
@@ -247,7 +244,7 @@ GENERIC_MANUFACTURER = "Generic"
 def item_name(item: CatalogueItem) -> str:
     """The model's name: a generic item's in the reader's language, a manufacturer's as it gives it."""
     generic = GENERIC_NAMES.get(item.sku) if item.manufacturer == GENERIC_MANUFACTURER else None
-    return translate(generic) if generic is not None else item.name
+    return gettext(generic) if generic is not None else item.name
 
 
 def item_title(item: CatalogueItem) -> str:
@@ -297,35 +294,15 @@ def register(bp: Blueprint) -> None:
     bp.add_app_template_global(lambda key: _lookup(SCREEN_BAND_NAMES, key), "screen_band_name")
 
 
-# Rendered entries of the results list, keyed by everything they show: a changed item (name, price, factors,
-# label…) or another language has another key, so an entry is never stale; at most this many are kept.
-_RESULT_ROWS_KEPT = 4000
-_result_rows: dict[tuple[object, ...], Markup] = {}
-
-
-def _row_key(item: CatalogueItem, difference: Decimal, locale: str) -> tuple[object, ...]:
-    return (
-        locale, item.id, item.manufacturer, item.name, item.refurbished, item.category, item.label, difference,
-        item.result_quality, item.embodied_kgco2e, item.annual_use_kgco2e, item.annualised_kgco2e,
-        item.lifetime_years, item.price_eur, item.screen_inches, item.memory_gb, item.storage_gb,
-        item.processor_class, item.weight_kg, item.spec_demo_fields,
-    )
-
-
-def result_rows(items: Iterable[CatalogueItem], differences: Mapping[int, Decimal], locale: str) -> dict[int, Markup]:
-    """Each item's entry of the catalogue results (`catalogue/_result_item.html`), rendered once per content
-    and language in this process: the entries are the same for every employee, and were most of a page's time."""
-    rows = {}
+def result_entry(item: CatalogueItem, difference: Decimal) -> Markup:
+    """An item's entry of the catalogue results (`catalogue/_result_item.html`), the same for every employee:
+    the template alone, without the context processors (menu, unread count), which it does not need."""
     template = current_app.jinja_env.get_template("catalogue/_result_item.html")
-    for item in items:
-        key = _row_key(item, differences[item.id], locale)
-        row = _result_rows.get(key)
-        if row is None:
-            # The template alone, without the context processors (menu, unread count): the entry needs none of them.
-            html = template.render(item=item, difference_value=differences[item.id])
-            row = Markup(html)  # noqa: S704 - the output of an autoescaped template  # nosec B704
-            if len(_result_rows) >= _RESULT_ROWS_KEPT:
-                _result_rows.clear()
-            _result_rows[key] = row
-        rows[item.id] = row
-    return rows
+    html = template.render(item=item, difference_value=difference)
+    return Markup(html)  # noqa: S704 - the output of an autoescaped template  # nosec B704
+
+
+def item_body(**context: object) -> Markup:
+    """An item's page without the menu (`catalogue/_item_body.html`): the template alone, as `result_entry`."""
+    html = current_app.jinja_env.get_template("catalogue/_item_body.html").render(**context)
+    return Markup(html)  # noqa: S704 - the output of an autoescaped template  # nosec B704

@@ -9,7 +9,6 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal import reference_cache
 from portal.catalogue.models import CatalogueItem, Factor
 from portal.footprint import (
     CATEGORIES,
@@ -124,36 +123,6 @@ def published_factors() -> dict[str, Factor]:
 
 
 _ALL_FACTORS = sa.select(Factor)
-_REFERENCE_CACHE_LIMIT = 1024
-_references: dict[tuple[object, ...], CategoryReference] = {}
-
-
-def cached_reference(factor: Factor) -> CategoryReference:
-    """`reference_from_factor`, computed once per process for each distinct factor content.
-
-    Keyed by the values themselves, so an edited factor (in this process or another) gets a new
-    reference at once; references are immutable, so sharing them between requests is safe.
-    """
-    # Everything `reference_from_factor` reads; numbers as text, so 40 and 40.00 stay apart.
-    key = (
-        factor.key,
-        factor.quality,
-        factor.source,
-        factor.source_year,
-        factor.note,
-        str(factor.fabrication_kgco2e),
-        str(factor.distribution_kgco2e),
-        str(factor.end_of_life_kgco2e),
-        str(factor.lifetime_years),
-        str(factor.annual_kwh),
-        str(factor.low_ratio),
-    )
-    reference = _references.get(key)
-    if reference is None:
-        if len(_references) >= _REFERENCE_CACHE_LIMIT:
-            _references.clear()
-        reference = _references[key] = reference_from_factor(factor)
-    return reference
 
 
 def load_factor_set(session: Session | None = None) -> FactorSet:
@@ -164,19 +133,13 @@ def load_factor_set(session: Session | None = None) -> FactorSet:
     electricity = factors[ELECTRICITY_KEY]
     return FactorSet(
         factors=factors,
-        references={k: cached_reference(f) for k, f in factors.items() if f.kind == "category"},
+        references={k: reference_from_factor(f) for k, f in factors.items() if f.kind == "category"},
         electricity=Figure(
             electricity.value,  # type: ignore[arg-type]
             quality=_quality(electricity.quality),
             sources=(Source(electricity.source, electricity.source_year),),
         ),
     )
-
-
-def shared_factor_set() -> FactorSet:
-    """`load_factor_set()` as this web worker keeps it between requests (detached factors, to be read only)."""
-
-    return reference_cache.cached_objects("catalogue.factors", None, load_factor_set)
 
 
 def item_inputs(item: CatalogueItem) -> EquipmentInputs:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
-
-from portal.i18n import lazy_gettext as _l
 
 #: The answer "it is an additional device" to "which device does it replace?".
 ADDITIONAL = "additional"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import joinedload
 
+from portal import reference_cache
 from portal.accounts.models import User
 from portal.catalogue.footprints import FactorSet, item_footprint
 from portal.catalogue.models import Asset, AssetStatus, CatalogueItem
@@ -93,7 +94,7 @@ def age_in_years(acquired_on: date, today: date) -> Decimal:
     return (Decimal((today - acquired_on).days) / DAYS_PER_YEAR).quantize(Decimal("0.01"))
 
 
-def my_footprint(user: User, factor_set: FactorSet, *, today: date, average_max_age: float = 0) -> MyFootprint:
+def my_footprint(user: User, factor_set: FactorSet, *, today: date) -> MyFootprint:
     """My current devices with their footprint, the total, the embodied/use split and the organisation average."""
     assets = db.session.scalars(
         sa.select(Asset)
@@ -110,7 +111,7 @@ def my_footprint(user: User, factor_set: FactorSet, *, today: date, average_max_
         total_annualised=total,
         annual_embodied=sum((d.footprint.annual_embodied.value for d in devices), Decimal(0)),
         annual_use=sum((d.footprint.annual_use.value for d in devices), Decimal(0)),
-        organisation_average=cached_organisation_average(factor_set, max_age=average_max_age),
+        organisation_average=organisation_average(factor_set),
     )
 
 
@@ -122,28 +123,20 @@ def category_annualised(factor_set: FactorSet) -> dict[str, Decimal]:
     }
 
 
-_average_cache: dict[str, tuple[float, Decimal | None]] = {}
-
-
-def cached_organisation_average(factor_set: FactorSet, *, max_age: float) -> Decimal | None:
-    """The organisation's average, recomputed at most every `max_age` seconds per process.
-
-    It scans every device (60,000 at full scale, ~50 ms): it moves slowly, so a page need not pay for it.
-    The key includes the factor versions, so an edited factor is taken into account at once.
-    """
-    key = ",".join(f"{k}:{f.version}" for k, f in sorted(factor_set.factors.items()))
-    cached = _average_cache.get(key)
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < max_age:
-        return cached[1]
-    value = organisation_average(factor_set)
-    _average_cache.clear()
-    _average_cache[key] = (now, value)
-    return value
-
-
 def organisation_average(factor_set: FactorSet) -> Decimal | None:
-    """Average annualised footprint of the devices per active employee, in one query."""
+    """Average annualised footprint of the devices per active employee, kept by the portal's cache.
+
+    It scans every device (60,000 at full scale, ~50 ms) and moves slowly: a change of the factors or items
+    renews the generation, and PORTAL_AVERAGE_CACHE_SECONDS bounds how long devices and employees added or
+    removed since go unseen.
+    """
+    max_seconds = float(current_app.config.get("PORTAL_AVERAGE_CACHE_SECONDS", 300))
+    return reference_cache.cached(
+        "catalogue.organisation_average", None, lambda: _organisation_average(factor_set), max_seconds=max_seconds
+    )
+
+
+def _organisation_average(factor_set: FactorSet) -> Decimal | None:
     by_category = category_annualised(factor_set)
     per_device = sa.func.coalesce(
         CatalogueItem.annualised_kgco2e,

@@ -2,40 +2,37 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
-from portal import reference_cache
 from portal.areas import domain_panels
 from portal.catalogue import bp, display, orders, services
 from portal.catalogue.advice import next_step
 from portal.catalogue.charts import device_bars
 from portal.catalogue.display import years_old
-from portal.catalogue.footprints import difference_to_reference, item_footprint, load_factor_set, shared_factor_set
+from portal.catalogue.footprints import difference_to_reference, item_footprint, load_factor_set
 from portal.catalogue.forms import DecisionForm, OrderForm
 from portal.catalogue.models import CatalogueItem, Order
 from portal.catalogue.my_footprint import (
     DeviceFootprint,
-    cached_organisation_average,
     current_devices_of_requesters,
     device_footprints,
     my_footprint,
+    organisation_average,
     replaceable_assets,
     today_in_paris,
 )
 from portal.catalogue.specs import SCREEN_BANDS
 from portal.catalogue.team import team_overview
-from portal.footprint import LABEL_THRESHOLDS, REFURBISHED_RULES, keep_one_more_year_saving
+from portal.footprint import LABEL_THRESHOLDS, REFURBISHED_RULES
 from portal.htmx import render
 from portal.main.services import mark_notices_read
 from portal.models import db, utcnow
-from portal.pagination import Page, page_number, paginate
+from portal.pagination import page_number, paginate
 from portal.security import roles_required
 
 MAX_COMPARED = 3
@@ -46,26 +43,15 @@ def index() -> Response:
     """The catalogue, filtered and sorted; htmx swaps the results and the URL stays bookmarkable."""
     filters = services.CatalogueFilters.from_args(request.args)
     number, size = page_number(request.args.get("page")), current_app.config["PORTAL_PAGE_SIZE"]
-
-    def load(session: Session) -> tuple[Page[CatalogueItem], dict[int, Decimal]]:
-        page = paginate(services.catalogue_statement(filters), number=number, size=size, session=session)
-        factor_set = shared_factor_set()
-        return page, {
-            item.id: difference_to_reference(item.annualised_kgco2e, item.category, factor_set) for item in page.items
-        }
-
-    # The same for everyone: kept by the web worker until the catalogue or the factors change.
-    page, differences = reference_cache.cached_objects("catalogue.results", (filters.key(), number, size), load)
     return render(
         "catalogue/index.html",
         "catalogue/_results.html",
-        page=page,
+        page=services.result_page(filters, number=number, size=size, language=str(get_locale())),
         filters=filters,
         categories=services.CATALOGUE_CATEGORIES,
-        category_counts=reference_cache.cached("catalogue.category_counts", None, services.category_counts),
+        category_counts=services.category_counts(),
         screen_bands=SCREEN_BANDS,
         labels=services.LABELS,
-        result_rows=display.result_rows(page.items, differences, str(get_locale())),
         compare_ids=_compare_ids(),
     )
 
@@ -121,27 +107,10 @@ def _visible_item(item_id: int) -> CatalogueItem:
 def item(item_id: int) -> str:
     """An item's footprint broken down, with its range, sources and lower-impact alternatives."""
     include_inactive = current_user.has_role("admin")
-
-    def load(session: Session) -> tuple[CatalogueItem | None, list[CatalogueItem]]:
-        found = services.get_item(item_id, include_inactive=include_inactive, session=session)
-        return found, services.lower_impact_alternatives(found, session=session) if found else []
-
-    # The same for everyone: kept by the web worker until the catalogue or the factors change.
-    item, alternatives = reference_cache.cached_objects("catalogue.item", (item_id, include_inactive), load)
-    if item is None:
+    page = services.item_page(item_id, include_inactive=include_inactive, language=str(get_locale()))
+    if page is None:
         abort(404)
-    factor_set = shared_factor_set()
-    footprint = item_footprint(item, factor_set)
-    return render_template(
-        "catalogue/item.html",
-        item=item,
-        footprint=footprint,
-        difference_value=difference_to_reference(item.annualised_kgco2e, item.category, factor_set),
-        yardstick=factor_set.yardstick(item.category),
-        yardstick_code=factor_set.factors[item.category].reference_source,
-        alternatives=alternatives,
-        keep_saving=keep_one_more_year_saving(footprint),
-    )
+    return render_template("catalogue/item.html", page=page)
 
 
 def _replacement_choices(devices: list[DeviceFootprint]) -> list[tuple[str, str]]:
@@ -171,7 +140,7 @@ def _order_page(item: CatalogueItem, form: OrderForm, devices: list[DeviceFootpr
 def _my_devices_of(item: CatalogueItem) -> list[DeviceFootprint]:
     """My devices in use of the item's category, with their age and footprint: those the order may replace."""
     assets = replaceable_assets(current_user, category=item.category)
-    return device_footprints(assets, shared_factor_set(), today=today_in_paris())
+    return device_footprints(assets, load_factor_set(), today=today_in_paris())
 
 
 @bp.get("/catalogue/<int:item_id>/order")
@@ -258,7 +227,7 @@ def _approvals_page(card_error: tuple[int, str] | None = None, comment: str = ""
     """The approvals page; `card_error` (order id, message) is shown on that request's card, its comment focused."""
     pending = db.session.scalars(orders.pending_for(current_user)).all()
     current_devices = current_devices_of_requesters(
-        {(order.requester_id, order.item.category) for order in pending}, shared_factor_set(), today=today_in_paris()
+        {(order.requester_id, order.item.category) for order in pending}, load_factor_set(), today=today_in_paris()
     )
     return render_template(
         "catalogue/approvals.html",
@@ -342,8 +311,7 @@ def deliver(order_id: int) -> Response:
 @bp.get("/me/footprint", endpoint="my_footprint")
 def my_footprint_page() -> str:
     """My devices, their footprint per year, what keeping them longer saves, and the organisation's average."""
-    mine = my_footprint(current_user, shared_factor_set(), today=today_in_paris(),
-                        average_max_age=current_app.config["PORTAL_AVERAGE_CACHE_SECONDS"])
+    mine = my_footprint(current_user, load_factor_set(), today=today_in_paris())
     chart = device_bars(
         [(d.asset.model_name, d.footprint.annualised.value) for d in mine.devices],
         _("All my devices"),
@@ -362,14 +330,12 @@ def my_footprint_page() -> str:
 @roles_required("manager")
 def team() -> str:
     """My team's devices (ages, footprint, returns waiting), its orders of the year, its footprint per employee."""
-    factor_set = shared_factor_set()
+    factor_set = load_factor_set()
     overview = team_overview(
         current_user,
         factor_set,
         now=utcnow(),
         return_days=current_app.config["PORTAL_RETURN_DAYS"],
-        organisation_average=cached_organisation_average(
-            factor_set, max_age=current_app.config["PORTAL_AVERAGE_CACHE_SECONDS"]
-        ),
+        organisation_average=organisation_average(factor_set),
     )
     return render_template("catalogue/team.html", team=overview, return_days=current_app.config["PORTAL_RETURN_DAYS"])

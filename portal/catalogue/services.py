@@ -10,18 +10,25 @@ from importlib import resources
 from typing import Any
 
 import sqlalchemy as sa
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from portal import reference_cache
 from portal.accounts.models import User
+from portal.catalogue import display
 from portal.catalogue.footprints import (
+    difference_to_reference,
+    item_footprint,
+    load_factor_set,
     published_factors,
     recompute_yardsticks,
     refresh_category,
 )
 from portal.catalogue.models import CatalogueItem, Factor, FactorVersion
 from portal.catalogue.specs import SCREEN_BANDS_BY_KEY, comparable, screen_condition, seed_specs
-from portal.footprint import CATEGORIES, Figure, Quality, inputs_from_sheet, sheet_from_row
+from portal.footprint import CATEGORIES, Figure, Quality, inputs_from_sheet, keep_one_more_year_saving, sheet_from_row
 from portal.models import db
+from portal.pagination import Page, paginate
 
 #: Categories offered in the catalogue, in display order (servers and boxes are not ordered by employees).
 CATALOGUE_CATEGORIES = (
@@ -360,15 +367,68 @@ def catalogue_statement(filters: CatalogueFilters) -> sa.Select[CatalogueItem]:
     return statement.order_by(*SORTS[filters.sort], CatalogueItem.id)
 
 
-def category_counts(session: Session | None = None) -> dict[str, int]:
-    """How many active items each catalogue category offers (categories without any are left out)."""
-    rows = (session or db.session).execute(
+def category_counts() -> dict[str, int]:
+    """How many active items each catalogue category offers (categories without any are left out); kept by the
+    portal's cache until the catalogue changes."""
+    return reference_cache.cached("catalogue.category_counts", None, _category_counts)
+
+
+def _category_counts() -> dict[str, int]:
+    rows = db.session.execute(
         sa.select(CatalogueItem.category, sa.func.count(CatalogueItem.id))
         .where(CatalogueItem.active.is_(True))
         .group_by(CatalogueItem.category)
     )
     counts = {category: count for category, count in rows}
     return {key: counts[key] for key in CATALOGUE_CATEGORIES if counts.get(key)}
+
+
+def result_page(filters: CatalogueFilters, *, number: int, size: int, language: str) -> Page[Markup]:
+    """One page of the catalogue's results, each entry rendered in `language` (the request's); the same for every
+    employee, so kept by the portal's cache until the catalogue or the factors change."""
+
+    def load() -> Page[Markup]:
+        page = paginate(catalogue_statement(filters), number=number, size=size)
+        factor_set = load_factor_set()
+        entries = [
+            display.result_entry(item, difference_to_reference(item.annualised_kgco2e, item.category, factor_set))
+            for item in page.items
+        ]
+        return Page(entries, page.number, page.size, page.total)
+
+    return reference_cache.cached("catalogue.results", (filters.key(), number, size, language), load)
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """An item's page as every employee sees it: its title and its rendered body."""
+
+    title: str
+    body: Markup
+
+
+def item_page(item_id: int, *, include_inactive: bool, language: str) -> ItemPage | None:
+    """An item's footprint broken down, with its range, sources and lower-impact alternatives, rendered in
+    `language`; kept by the portal's cache until the catalogue or the factors change. None: no such item."""
+
+    def load() -> ItemPage | None:
+        item = get_item(item_id, include_inactive=include_inactive)
+        if item is None:
+            return None
+        factor_set = load_factor_set()
+        footprint = item_footprint(item, factor_set)
+        body = display.item_body(
+            item=item,
+            footprint=footprint,
+            difference_value=difference_to_reference(item.annualised_kgco2e, item.category, factor_set),
+            yardstick=factor_set.yardstick(item.category),
+            yardstick_code=factor_set.factors[item.category].reference_source,
+            alternatives=lower_impact_alternatives(item),
+            keep_saving=keep_one_more_year_saving(footprint),
+        )
+        return ItemPage(display.item_title(item), body)
+
+    return reference_cache.cached("catalogue.item", (item_id, include_inactive, language), load)
 
 
 def get_item(item_id: int, *, include_inactive: bool = False, session: Session | None = None) -> CatalogueItem | None:

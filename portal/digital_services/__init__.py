@@ -1,9 +1,9 @@
 """Digital services: the catalogue's services with their footprint when used, subscriptions, usage, review."""
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from portal.areas import Area, HomePanel
-from portal.i18n import lazy_gettext as _l
 from portal.main.services import NoticeKind
 
 bp = Blueprint("digital_services", __name__)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint
-
-from portal.i18n import lazy_gettext, translate
+from flask_babel import gettext, lazy_gettext
 
 
 def _l(message: str) -> str:
@@ -81,7 +80,7 @@ HOST_KIND_NAMES = {"server": _l("server"), "storage": _l("storage array")}
 
 def _lookup(table: dict[str, str], key: str) -> str:
     word = table.get(key)
-    return translate(word) if word is not None else key
+    return gettext(word) if word is not None else key
 
 
 def register(bp: Blueprint) -> None:

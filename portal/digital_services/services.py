@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from portal import reference_cache
 from portal.accounts.models import User
-from portal.catalogue.footprints import shared_factor_set
+from portal.catalogue.footprints import load_factor_set
 from portal.digital_services.models import (
     CATEGORIES,
     HOSTINGS,
@@ -241,7 +241,7 @@ def _compute_figures(service_ids: Sequence[int] | None, today: date) -> dict[int
         by_service.setdefault(component.service_id, []).append(component)
     allocations = _host_allocations(c.host_id for c in components)
     counts = _usage_counts(ids, today, every=service_ids is None)
-    electricity = shared_factor_set().electricity
+    electricity = load_factor_set().electricity
     hosts: dict[int, HostInputs] = {}
     result = {}
     for service in services:

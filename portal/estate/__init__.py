@@ -2,9 +2,9 @@
 compared with the reference year, and why it moved."""
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from portal.areas import Area
-from portal.i18n import lazy_gettext as _l
 
 bp = Blueprint("estate", __name__)
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from flask import Blueprint
 from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
 
 from portal.estate.indicators import BY_CODE
-from portal.i18n import lazy_gettext as _l
 
 MESSAGES = {
     "bad_month": _l("“%(value)s” is not a month: write it as YYYY-MM, for example 2026-03."),

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
-
-from portal.i18n import lazy_gettext as _l
 
 
 class ReferenceYearForm(FlaskForm):

@@ -1,9 +1,9 @@
 """ITSM link: the hardware inventory, locations, field interventions and asset transfers from ServiceNow."""
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from portal.areas import Area
-from portal.i18n import lazy_gettext as _l
 
 bp = Blueprint("itsm", __name__)
 

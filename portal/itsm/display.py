@@ -11,8 +11,7 @@ from typing import Any
 
 from flask import Blueprint
 from flask_babel import force_locale
-
-from portal.i18n import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 
 #: Why a run stopped or could not start (portal.itsm.client.ItsmError.code).
 ERRORS = {

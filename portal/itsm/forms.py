@@ -3,12 +3,12 @@ field is the CSRF token, checked for every POST by Flask-WTF's CSRFProtect)."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
-from portal.i18n import lazy_gettext as _l
 from portal.itsm.display import TABLE_NAMES
 from portal.itsm.mapping import TABLES
 

@@ -1,9 +1,9 @@
 """Collection points: find the nearest one, declare the devices returned there, manage them (admins)."""
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from portal.areas import Area
-from portal.i18n import lazy_gettext as _l
 
 bp = Blueprint("locator", __name__)
 

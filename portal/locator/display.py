@@ -11,9 +11,8 @@ from datetime import date, datetime, time, timedelta
 from babel.numbers import parse_pattern
 from flask import Blueprint
 from flask_babel import format_date, get_locale, gettext
+from flask_babel import lazy_gettext as _l
 
-from portal.formatting import memoised
-from portal.i18n import lazy_gettext as _l
 from portal.locator.hours import OpeningStatus, TimeRange
 from portal.timezone import PARIS
 
@@ -89,11 +88,7 @@ def km(value: float | None) -> str:
     if value is None:
         return "–"
     # Flask-Babel's format_decimal with the pattern parsed once (it parsed it again for each distance).
-    locale = get_locale()
-    return memoised(
-        ("km", str(locale), value.__class__, str(value)),
-        lambda: f"{_KM_PATTERN.apply(value, locale)}\u202fkm",
-    )
+    return f"{_KM_PATTERN.apply(value, get_locale())}\u202fkm"
 
 
 def clock(at: datetime | time) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -46,11 +45,11 @@ def index() -> Response:
     error: str | None = None
     if filters.unknown_item:
         error = _("This kind of device is not in the list: choose one from the list.")
-    points = services.shared_points()
+    points = services.active_points()
     place = None
     origin = None
     if filters.query:
-        place = services.locate_place(filters.query, services.shared_communes(), points)
+        place = services.locate_place(filters.query, services.all_communes(), points)
         origin = place.origin
     elif filters.lat or filters.lon:
         try:
@@ -198,7 +197,7 @@ def points_api() -> Response:
     filters = services.PointFilters.from_args(request.args)
     if filters.unknown_item:
         return _json_error(_("Unknown kind of device: %(item)s.", item=request.args.get("item", "")[:40]))
-    points: Sequence[CollectionPoint] = services.shared_points()
+    points = services.active_points()
     if filters.item:
         points = [p for p in points if p.accepts(filters.item)]
     if filters.open_now:

@@ -126,16 +126,6 @@ def all_communes() -> list[Commune]:
     return list(db.session.scalars(_ALL_COMMUNES))
 
 
-def shared_points() -> tuple[CollectionPoint, ...]:
-    """`active_points()` as this web worker keeps them between requests: detached, to be read only."""
-    return reference_cache.cached_objects("locator.points", None, lambda s: tuple(s.scalars(_ACTIVE_POINTS)))
-
-
-def shared_communes() -> tuple[Commune, ...]:
-    """`all_communes()` as this web worker keeps them between requests: detached, to be read only."""
-    return reference_cache.cached_objects("locator.communes", None, lambda s: tuple(s.scalars(_ALL_COMMUNES)))
-
-
 def origin_from_site(site: Site | None) -> Origin | None:
     """The employee's work site as the starting point, if they have one."""
     if site is None:
@@ -422,8 +412,8 @@ def returns_between(start: datetime, end: datetime, *, commune_insees: Collectio
 
 
 def returns_in_year(year: int) -> ReturnTotals:
-    """What was returned in this calendar year (Paris), everywhere; kept by the web worker between requests
-    (every declaration, confirmation or weighing changes the reference generation)."""
+    """What was returned in this calendar year (Paris), everywhere; kept by the portal's cache (every declaration,
+    confirmation or weighing renews the reference generation)."""
     start, end = datetime(year, 1, 1, tzinfo=PARIS), datetime(year + 1, 1, 1, tzinfo=PARIS)
     return reference_cache.cached("locator.year", year, lambda: returns_between(start, end))
 

@@ -1,9 +1,9 @@
 """Home page, help, health check."""
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from portal.areas import Area
-from portal.i18n import lazy_gettext as _l
 from portal.personal_data import RetentionRule
 
 bp = Blueprint("main", __name__)

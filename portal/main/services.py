@@ -7,8 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, request, url_for
-from flask_babel import get_locale
+from flask import current_app, url_for
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -37,32 +36,15 @@ class NavLink:
     description: Markup
 
 
-_NAV_CACHE_LIMIT = 256
-
-
 def nav_links(user: User) -> tuple[NavLink, ...]:
-    """`areas_for(user)` with each URL built and each title translated, once per process for each
-    (language, set of roles, script root): the same for every user who shares them.
-
-    Nothing personal is kept: the per-user counts come with the session user (`menu_counts`). Areas,
-    their URLs and translations are fixed for the life of the process; the cache is bounded anyway.
-    """
-    cache: dict[tuple[str, frozenset[str], str], tuple[NavLink, ...]]
-    cache = current_app.extensions.setdefault("portal_nav_links", {})  # per application: its own views
-    key = (str(get_locale()), user.roles, request.script_root)
-    links = cache.get(key)
-    if links is None:
-        built = []
-        for area in areas_for(user):
-            # Markup, as before: Flask-Babel's lazy strings reach Jinja as markup (`__html__`), unescaped.
-            title = Markup(area.title)  # noqa: S704 - our own translated interface text  # nosec B704
-            description = Markup(area.description)  # noqa: S704 - our own interface text  # nosec B704
-            built.append(NavLink(area.endpoint, url_for(area.endpoint), title, description))
-        links = tuple(built)
-        if len(cache) >= _NAV_CACHE_LIMIT:
-            cache.clear()
-        cache[key] = links
-    return links
+    """`areas_for(user)` with each URL built and each title translated (the menu and the home page)."""
+    links = []
+    for area in areas_for(user):
+        # Markup, as before: Flask-Babel's lazy strings reach Jinja as markup (`__html__`), unescaped.
+        title = Markup(area.title)  # noqa: S704 - our own translated interface text  # nosec B704
+        description = Markup(area.description)  # noqa: S704 - our own interface text  # nosec B704
+        links.append(NavLink(area.endpoint, url_for(area.endpoint), title, description))
+    return tuple(links)
 
 
 def database_is_reachable() -> bool:

@@ -2,9 +2,9 @@
 every employee reads theirs in the portal inbox and by e-mail."""
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from portal.areas import Area
-from portal.i18n import lazy_gettext as _l
 from portal.messaging.inbox import unread_count_column
 from portal.personal_data import RetentionRule
 

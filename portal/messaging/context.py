@@ -26,7 +26,7 @@ from portal.campaigns.results import team_ranks
 from portal.campaigns.scope import team_key_of
 from portal.catalogue.footprints import FactorSet, load_factor_set
 from portal.catalogue.models import Asset, CatalogueItem
-from portal.catalogue.my_footprint import CURRENT_STATUSES, age_in_years, asset_footprint, cached_organisation_average
+from portal.catalogue.my_footprint import CURRENT_STATUSES, age_in_years, asset_footprint, organisation_average
 from portal.footprint import Footprint, keep_longer_saving
 from portal.locator.services import active_points, nearest_points, origin_from_site, returns_in_year
 from portal.models import db
@@ -61,13 +61,12 @@ class _AssetRef(NamedTuple):
 class ContextBuilder:
     """Builds the personal contexts of a mailing's recipients (or of one previewed employee)."""
 
-    def __init__(self, *, today: date, now: datetime, portal_url: str, campaign_id: int | None = None,
-                 average_max_age: float = 300) -> None:
+    def __init__(self, *, today: date, now: datetime, portal_url: str, campaign_id: int | None = None) -> None:
         self.today = today
         self.now = now
         self.portal_url = portal_url
         self.factor_set: FactorSet = load_factor_set()
-        self.org_average = _tenth(cached_organisation_average(self.factor_set, max_age=average_max_age))
+        self.org_average = _tenth(organisation_average(self.factor_set))
         self.collected_kg = _tenth(returns_in_year(today.year).kg)
         self.unit_names: dict[int, str] = dict(db.session.execute(sa.select(OrgUnit.id, OrgUnit.name)).all())
         self.sites: dict[int, _SiteRef] = {

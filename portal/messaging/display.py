@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint
 from flask_babel import get_locale, gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from portal.i18n import lazy_gettext as _l
 from portal.messaging.models import Category, Message, MessageStatus
 from portal.messaging.placeholders import PLACEHOLDERS, language
 from portal.messaging.sending import MAX_START_ATTEMPTS

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
@@ -21,7 +22,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.i18n import lazy_gettext as _l
 from portal.messaging.audience import LABELS, MAX_YEARS
 from portal.messaging.display import CATEGORY_NAMES, CHANNEL_NAMES, LANGUAGE_NAMES, TIMING_ANCHORS
 from portal.messaging.models import Category

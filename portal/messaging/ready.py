@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
-from portal.i18n import lazy_gettext as _l
 from portal.messaging.models import Category, MessageTemplate
 from portal.models import db
 

@@ -594,7 +594,6 @@ def context_builder(message: Message, *, today: date, now: datetime) -> ContextB
         now=now,
         portal_url=current_app.config["PORTAL_BASE_URL"],
         campaign_id=message.campaign_id,
-        average_max_age=current_app.config.get("PORTAL_AVERAGE_CACHE_SECONDS", 300),
     )
 
 

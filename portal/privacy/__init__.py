@@ -3,9 +3,9 @@ the nightly retention rules. Listed last in portal/domains.py: it collects what 
 (`PERSONAL_DATA`, `RETENTION`) without importing any domain but accounts (for roles)."""
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from portal.areas import Area
-from portal.i18n import lazy_gettext as _l
 
 bp = Blueprint("privacy", __name__)
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from portal.i18n import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from portal import reference_cache
 from portal.campaigns import results, services
 from portal.campaigns.models import Campaign, Participation
 from portal.locator import exchange
@@ -26,9 +27,9 @@ JOINED = paris(2026, 3, 10)
 def cache_on(app, monkeypatch):
     """Results cached for a minute, as in production (the other tests run without the cache)."""
     monkeypatch.setitem(app.config, "PORTAL_CAMPAIGN_RESULTS_CACHE_SECONDS", 60)
-    results.clear_results_cache()
+    reference_cache.clear()
     yield
-    results.clear_results_cache()
+    reference_cache.clear()
 
 
 @pytest.fixture
@@ -130,25 +131,42 @@ def test_a_change_made_through_another_worker_is_seen_by_its_version(cache_on, a
     assert results.totals(active_campaign).participants == 1
 
 
+def test_results_computed_before_a_rollback_are_never_kept(cache_on, active_campaign, unit_of_five):
+    """A transaction that bumps the version keeps nothing: its figures die with its rollback, and the next
+    change, which commits the same version number, is not served what the rolled-back one computed."""
+    first, second, third, *_ = unit_of_five
+    assert results.totals(active_campaign).participants == 0
+    services.join(first, active_campaign, now=JOINED)
+    services.join(second, active_campaign, now=JOINED)
+    assert results.totals(active_campaign).participants == 2  # seen by its own transaction
+    db.session.rollback()
+    assert results.totals(active_campaign).participants == 0
+    services.join(third, active_campaign, now=JOINED)
+    db.session.commit()
+    services.set_hidden_from_team(third, active_campaign, True)  # two changes: the rolled-back version number
+    db.session.commit()
+    assert results.totals(active_campaign).participants == 1
+
+
 def test_what_the_version_does_not_see_lasts_at_most_the_time_limit(
     cache_on, active_campaign, unit_of_five, make_user, monkeypatch
 ):
     assert results.totals(active_campaign).eligible == 5
     make_user()  # a directory import: eligible employees are not part of the version
     assert results.totals(active_campaign).eligible == 5
-    clock = results.time.monotonic() + 61
-    monkeypatch.setattr(results.time, "monotonic", lambda: clock)
+    clock = reference_cache.time.monotonic() + 61
+    monkeypatch.setattr(reference_cache.time, "monotonic", lambda: clock)
     assert results.totals(active_campaign).eligible == 6
 
 
 def test_no_cache_when_the_time_limit_is_zero(app, active_campaign, unit_of_five, monkeypatch):
     monkeypatch.setitem(app.config, "PORTAL_CAMPAIGN_RESULTS_CACHE_SECONDS", 0)
-    results.clear_results_cache()
+    reference_cache.clear()
     assert results.totals(active_campaign).eligible == 5
     db.session.add(Participation(campaign_id=active_campaign.id, user_id=unit_of_five[0].id, joined_at=JOINED))
     db.session.commit()
     assert results.totals(active_campaign).participants == 1
-    assert results._results_cache == {}
+    assert not [key for key in reference_cache._cache if key[0].startswith("campaigns.")]
 
 
 def main_content(page) -> str:

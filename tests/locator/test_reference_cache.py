@@ -3,6 +3,7 @@ whichever worker made the change (portal.reference_cache)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 
 from portal import reference_cache
 from portal.locator import services
-from portal.locator.models import CollectionPoint
+from portal.locator.models import CollectionPoint, DeviceReturn
 from portal.models import db
 from tests.catalogue.fixtures import make_item  # noqa: F401 - fixture
 from tests.conftest import another_worker_commits_a_change, csrf_token, write_behind_the_portals_back
@@ -24,15 +25,46 @@ def generation() -> int | None:
     return db.session.scalar(sa.select(reference_cache.generation_column()))
 
 
-def test_the_points_are_kept_until_another_worker_changes_reference_data(client, login_as):
+def declared_this_year(html: str) -> str:
+    return html.split("En 2026, les agents ont déclaré ", 1)[1].split(" appareil", 1)[0]
+
+
+def test_the_years_returns_are_kept_until_another_worker_changes_reference_data(
+    client, login_as, make_user, clock, points
+):
+    clock(2026, 12, 2, 10, 0)
     login_as("employee")
-    assert "Mairie de Bègles" in client.get(BEGLES).get_data(as_text=True)
-    write_behind_the_portals_back("UPDATE collection_point SET name = 'Hôtel de ville de Bègles' WHERE code = '33039'")
-    # Kept: the page did not read the points again (it would have seen the new name).
-    assert "Mairie de Bègles" in client.get(BEGLES).get_data(as_text=True)
+    assert declared_this_year(client.get(BEGLES).get_data(as_text=True)) == "0"
+    user = make_user()
+    db.session.commit()
+    declare_behind_the_portals_back(points["33039"], user.id, 4)
+    # Kept: the page did not count the returns again (it would have seen the new one).
+    assert declared_this_year(client.get(BEGLES).get_data(as_text=True)) == "0"
     another_worker_commits_a_change()
-    html = client.get(BEGLES).get_data(as_text=True)
-    assert "Hôtel de ville de Bègles" in html and "Mairie de Bègles" not in html
+    assert declared_this_year(client.get(BEGLES).get_data(as_text=True)) == "4"
+
+
+def test_a_declaration_made_through_another_worker_shows_at_the_next_request(
+    client, login_as, make_user, clock, points
+):
+    clock(2026, 12, 2, 10, 0)
+    user = make_user()
+    db.session.commit()
+    login_as("employee")
+    assert declared_this_year(client.get(BEGLES).get_data(as_text=True)) == "0"
+    other_worker = sa.orm.Session(db.engine)
+    other_worker.add(
+        DeviceReturn(
+            point_id=points["33039"].id,
+            user_id=user.id,
+            item="tablet",
+            quantity=2,
+            declared_at=datetime(2026, 12, 1, 10, tzinfo=UTC),
+        )
+    )
+    other_worker.commit()  # commits the return and a new generation with it
+    other_worker.close()
+    assert declared_this_year(client.get(BEGLES).get_data(as_text=True)) == "2"
 
 
 def test_an_admins_edit_is_on_the_list_at_the_next_request(client, login_as, points):
@@ -99,39 +131,51 @@ def test_only_changes_of_reference_rows_change_the_generation(points, make_user,
     assert generation() != after_item
 
 
-def test_a_change_rolled_back_is_never_kept(points, app):
-    names = {p.code: p.name for p in services.shared_points()}
-    assert names["33039"] == "Mairie de Bègles"
-    points["33039"].name = "Nom jamais validé"
+def test_a_change_rolled_back_is_never_kept(points, make_user, clock):
+    clock(2026, 12, 2, 10, 0)
+    assert services.returns_in_year(2026).items == 0
+    services.declare_return(points["33039"], user=make_user(), item="smartphone", quantity=3)
     db.session.flush()
     # This session sees its own change (and keeps nothing while it is pending)...
-    assert {p.code: p.name for p in services.shared_points()}["33039"] == "Nom jamais validé"
+    assert services.returns_in_year(2026).items == 3
     db.session.rollback()
     # ...which is gone with the rollback, from the database and from what the worker keeps.
-    assert {p.code: p.name for p in services.shared_points()}["33039"] == "Mairie de Bègles"
+    assert services.returns_in_year(2026).items == 0
 
 
-def test_kept_values_are_detached_from_every_request(points):
-    kept = services.shared_points()
-    db.session.commit()  # expires what the request's session holds; kept values are not in it
-    assert all(point not in db.session for point in kept)
-    assert kept[0].commune.name  # eagerly loaded: readable without a session
+def declare_behind_the_portals_back(point: CollectionPoint, user_id: int, quantity: int) -> None:
+    with db.engine.begin() as connection:  # no session, so no new generation
+        connection.execute(
+            sa.insert(DeviceReturn.__table__).values(
+                point_id=point.id,
+                user_id=user_id,
+                item="smartphone",
+                quantity=quantity,
+                declared_at=datetime(2026, 12, 1, 10, tzinfo=UTC),
+            )
+        )
 
 
-def test_zero_seconds_turns_the_cache_off(client, login_as, monkeypatch, app):
+def test_zero_seconds_turns_the_cache_off(client, login_as, monkeypatch, app, points, make_user, clock):
     monkeypatch.setitem(app.config, "PORTAL_REFERENCE_CACHE_SECONDS", 0)
+    clock(2026, 12, 2, 10, 0)
+    user = make_user()
+    db.session.commit()
     login_as("employee")
-    assert "Mairie de Bègles" in client.get(BEGLES).get_data(as_text=True)
-    write_behind_the_portals_back("UPDATE collection_point SET name = 'Hôtel de ville de Bègles' WHERE code = '33039'")
-    assert "Hôtel de ville de Bègles" in client.get(BEGLES).get_data(as_text=True)
+    assert declared_this_year(client.get(BEGLES).get_data(as_text=True)) == "0"
+    declare_behind_the_portals_back(points["33039"], user.id, 4)
+    assert declared_this_year(client.get(BEGLES).get_data(as_text=True)) == "4"
 
 
-def test_without_a_generation_row_nothing_is_kept(client, login_as):
+def test_without_a_generation_row_nothing_is_kept(client, login_as, points, make_user, clock):
+    clock(2026, 12, 2, 10, 0)
+    user = make_user()
+    db.session.commit()
     write_behind_the_portals_back("DELETE FROM reference_generation")
     login_as("employee")
-    assert "Mairie de Bègles" in client.get(BEGLES).get_data(as_text=True)
-    write_behind_the_portals_back("UPDATE collection_point SET name = 'Hôtel de ville de Bègles' WHERE code = '33039'")
-    assert "Hôtel de ville de Bègles" in client.get(BEGLES).get_data(as_text=True)
+    assert declared_this_year(client.get(BEGLES).get_data(as_text=True)) == "0"
+    declare_behind_the_portals_back(points["33039"], user.id, 4)
+    assert declared_this_year(client.get(BEGLES).get_data(as_text=True)) == "4"
 
 
 def generation_seen_by_another_worker() -> int | None:

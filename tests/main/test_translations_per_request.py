@@ -1,4 +1,4 @@
-"""Templates look the request's translations up once, and still follow the locale when it changes."""
+"""Templates and code lookups follow the request's locale, force_locale and a refreshed locale."""
 
 from __future__ import annotations
 

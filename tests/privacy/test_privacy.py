@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from jobs.schedule import jobs
+from portal import reference_cache
 from portal.accounts.models import User
 from portal.accounts.services import set_active
 from portal.campaigns import results
@@ -167,7 +168,7 @@ def test_storage_measures_older_than_24_months_are_deleted_and_closed_campaign_t
     assert outcomes["storage_snapshots"] == 2
     kept = db.session.scalars(sa.select(StorageSnapshot.measured_at)).all()
     assert [m.astimezone(PARIS).date().isoformat() for m in kept] == ["2027-07-01"]
-    results.clear_results_cache()
+    reference_cache.clear()
     assert results.measured_totals(campaign).freed_bytes == before
 
 
@@ -213,7 +214,7 @@ def test_departed_accounts_are_pseudonymised_after_12_months_and_the_figures_sta
     assert db.session.scalars(sa.select(EmailOptOut.category).where(EmailOptOut.user_id == gone.id)).all() == []
     inbox = db.session.scalar(sa.select(MessageRecipient).where(MessageRecipient.user_id == gone.id))
     assert (inbox.subject, inbox.body, inbox.in_inbox) == ("", "", False)
-    results.clear_results_cache()
+    reference_cache.clear()
     totals_after = results.measured_totals(campaign)
     assert (totals_after.freed_bytes, totals_after.participants) == (totals_before.freed_bytes,
                                                                      totals_before.participants)

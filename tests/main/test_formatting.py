@@ -1,4 +1,4 @@
-"""Numbers, percentages, dates and distances read exactly as Babel writes them, memo or not."""
+"""Numbers, percentages, dates and distances read exactly as Babel writes them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from flask_babel import force_locale, format_date, format_decimal, format_percent
 
-from portal import formatting
 from portal.formatting import long_date, number, percent
 from portal.locator.display import km
 
@@ -15,17 +14,16 @@ VALUES = [0, -0.0, 0.0, Decimal("-0"), Decimal("0.00"), 1, 1.0, Decimal("1.0"), 
           Decimal("1234.5"), 1234.55, -1234.5, Decimal("1E+3"), 999999.96, 0.04, Decimal("0.05"), 12345678]
 
 
-def test_numbers_match_babel_in_each_language_the_second_time_too(app):
+def test_numbers_match_babel_in_each_language(app):
     with app.test_request_context("/"):
         for locale in ("fr", "en", "fr"):
             with force_locale(locale):
-                for _ in range(2):  # first made, then remembered
-                    for value in VALUES:
-                        babel_value = Decimal(value) if isinstance(value, float) else value
-                        for digits in (0, 1, 2):
-                            pattern = "#,##0" + ("." + "#" * digits if digits else "")
-                            assert number(value, digits) == format_decimal(babel_value, pattern), (value, digits)
-                        assert km(value) == f"{format_decimal(value, '#,##0.0')}\u202fkm", value
+                for value in VALUES:
+                    babel_value = Decimal(value) if isinstance(value, float) else value
+                    for digits in (0, 1, 2):
+                        pattern = "#,##0" + ("." + "#" * digits if digits else "")
+                        assert number(value, digits) == format_decimal(babel_value, pattern), (value, digits)
+                    assert km(value) == f"{format_decimal(value, '#,##0.0')}\u202fkm", value
 
 
 def test_signed_and_plain_percentages(app):
@@ -52,12 +50,3 @@ def test_dates_are_the_users_day_in_each_language(app):
                 assert long_date(late) == "22 mars 2026"
             with force_locale("en"):
                 assert long_date(late) == "March 22, 2026"
-
-
-def test_the_memo_is_bounded(app, monkeypatch):
-    monkeypatch.setattr(formatting, "_MEMO_LIMIT", 5)
-    monkeypatch.setattr(formatting, "_memo", {})
-    with app.test_request_context("/"), force_locale("fr"):
-        for value in range(20):
-            assert number(value * 1000) == format_decimal(value * 1000, "#,##0.#")
-            assert len(formatting._memo) <= 5
