@@ -64,7 +64,8 @@ def _template_globals(app: Flask) -> None:
     from portal.accounts.services import menu_counts
     from portal.i18n import lazy_gettext as _l
     from portal.lazy import LazyMapping
-    from portal.main.services import nav_links
+    from portal.main.services import nav_menu
+    from portal.pagination import active_filter_count
 
     role_names = {
         "employee": _l("employee"),
@@ -77,11 +78,12 @@ def _template_globals(app: Flask) -> None:
     def _globals() -> dict[str, Any]:
         return {
             "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
-            "nav_areas": nav_links(current_user) if current_user.is_authenticated else (),
+            "nav_menu": nav_menu(current_user) if current_user.is_authenticated else None,
             # Read when the menu is drawn (fragments have no menu): usually from the session user's query.
             "nav_counts": LazyMapping(lambda: menu_counts(current_user)) if current_user.is_authenticated else {},
             "role_names": role_names,
             "has_endpoint": lambda endpoint: endpoint in app.view_functions,
+            "active_filter_count": active_filter_count,
         }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -74,3 +74,17 @@ def paginate_list(items: Sequence[T], *, number: int, size: int) -> Page[T]:
     """One page of a list computed in full (ranked, sorted by distance); a number past the end is the last page."""
     number = min(number, _last_page(len(items), size))
     return Page(items=list(items[(number - 1) * size : number * size]), number=number, size=size, total=len(items))
+
+
+def active_filter_count(filters: Any, *, ignore: Sequence[str] = ("sort",)) -> int:
+    """How many of a list filter dataclass's fields differ from their defaults (each value of a list counts):
+    the number a folded filter form shows ("Filter (2)")."""
+    count = 0
+    for spec in fields(filters):
+        if spec.name in ignore:
+            continue
+        value = getattr(filters, spec.name)
+        default = spec.default_factory() if spec.default_factory is not MISSING else spec.default
+        if value != default:
+            count += len(value) if isinstance(value, (list, tuple, set, frozenset)) else 1
+    return count

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from portal.areas import Area
+from portal.areas import Area, HomePanel
 from portal.i18n import lazy_gettext as _l
 from portal.main.services import NoticeKind
 from portal.personal_data import RetentionRule
@@ -22,7 +22,7 @@ AREAS = (
         _l("Your devices, their footprint, and what keeping them longer saves."),
         order=11,
     ),
-    Area("catalogue.my_orders", _l("My orders"), _l("Follow your equipment requests."), order=12),
+    Area("catalogue.my_orders", _l("My orders"), _l("Follow your equipment requests."), order=12, hub="me"),
     Area(
         "catalogue.approvals",
         _l("Approvals"),
@@ -54,6 +54,10 @@ NOTICES = {
 }
 
 from portal.catalogue import admin_routes, display, inventory, personal_data, routes  # noqa: E402,F401
+from portal.catalogue.home import home_footprint, home_orders  # noqa: E402
+
+HOME_PANELS = (HomePanel("catalogue/_home_footprint.html", home_footprint),
+               HomePanel("catalogue/_home_orders.html", home_orders))
 
 #: When an account is deactivated (a departure), its devices in use are flagged "to return".
 ON_DEACTIVATION = (inventory.flag_devices_to_return,)
