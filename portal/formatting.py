@@ -10,7 +10,7 @@ from typing import Any
 
 from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_percent, get_locale, get_timezone
+from flask_babel import format_date, format_percent, get_locale, get_timezone, to_user_timezone
 
 NARROW_NBSP = "\u202f"
 
@@ -88,9 +88,24 @@ def long_date(value: date | datetime | None) -> str:
     return text
 
 
+def clock_time(hour: int, minute: int) -> str:
+    """A time of day as each language writes it: `17 h`, `17 h 30` (French administrations), `17:00`, `17:30`."""
+    if str(get_locale()).startswith("fr"):
+        return f"{hour}{NARROW_NBSP}h" + (f"{NARROW_NBSP}{minute:02d}" if minute else "")
+    return f"{hour}:{minute:02d}"
+
+
 def short_datetime(value: datetime | None) -> str:
-    """Date and time in Europe/Paris."""
-    return format_datetime(value, "short") if value else "–"
+    """Date and time in the user's time zone, one style everywhere: `2 décembre 2026 à 15 h 59`,
+    `2 December 2026 at 15:59`."""
+    if not value:
+        return "–"
+    local = to_user_timezone(value)
+    day = long_date(local.date())
+    at = clock_time(local.hour, local.minute)
+    if str(get_locale()).startswith("fr"):
+        return f"{day} à {at}"
+    return f"{day} at {at}"
 
 
 def init_app(app: Flask) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, g, session
-from flask_babel import get_translations
+from flask_babel import Domain, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
+
+from portal.wording import elide_placeholders
 
 
 def select_locale() -> str:
@@ -44,10 +46,44 @@ def _request_translations() -> Any:
     return translations
 
 
+def _format(text: Any, variables: dict[str, Any]) -> Any:
+    """`text % variables`, a name after "de", "à" or "le" elided or contracted (d’Ambarès, du Bouscat)."""
+    if not variables:
+        return text
+    text, values = elide_placeholders(text, variables)
+    return text % values
+
+
+def _elided(text: Any, variables: dict[str, Any]) -> Any:
+    # Templates format even without values ("100 %% sure"), as Jinja's i18n extension does.
+    text, values = elide_placeholders(text, variables)
+    return text % values
+
+
+class ElidingDomain(Domain):
+    """Flask-Babel's domain (its `gettext` and friends, as Python code calls them), formatting through
+    `_format`: the same elision as templates."""
+
+    def gettext(self, string: str, **variables: Any) -> str:
+        return _format(self.get_translations().ugettext(string), variables)  # type: ignore[no-any-return]
+
+    def ngettext(self, singular: str, plural: str, num: int, **variables: Any) -> str:
+        variables.setdefault("num", num)
+        return _format(self.get_translations().ungettext(singular, plural, num), variables)  # type: ignore[no-any-return]
+
+    def pgettext(self, context: str, string: str, **variables: Any) -> str:
+        return _format(self.get_translations().upgettext(context, string), variables)  # type: ignore[no-any-return]
+
+    def npgettext(self, context: str, singular: str, plural: str, num: int, **variables: Any) -> str:
+        variables.setdefault("num", num)
+        text = self.get_translations().unpgettext(context, singular, plural, num)
+        return _format(text, variables)  # type: ignore[no-any-return]
+
+
 def _gettext(string: str, **variables: Any) -> str:
     # Flask-Babel's `gettext`, through the request's cached translations.
     translated: str = _request_translations().ugettext(string)
-    return translated if not variables else translated % variables
+    return _format(translated, variables)  # type: ignore[no-any-return]
 
 
 def lazy_gettext(string: str, **variables: Any) -> LazyString:
@@ -74,7 +110,7 @@ def _template_callables() -> dict[str, Any]:
         rv = _request_translations().ugettext(__string)
         if __context.eval_ctx.autoescape:
             rv = Markup(rv)  # noqa: S704 - as Jinja's i18n extension: translations are trusted markup  # nosec B704
-        return rv % variables  # type: ignore[no-any-return]
+        return _elided(rv, variables)
 
     @pass_context
     def ngettext(__context: Context, __singular: str, __plural: str, __num: int, **variables: Any) -> str:
@@ -82,7 +118,7 @@ def _template_callables() -> dict[str, Any]:
         rv = _request_translations().ungettext(__singular, __plural, __num)
         if __context.eval_ctx.autoescape:
             rv = Markup(rv)  # noqa: S704 - as Jinja's i18n extension: translations are trusted markup  # nosec B704
-        return rv % variables  # type: ignore[no-any-return]
+        return _elided(rv, variables)
 
     @pass_context
     def pgettext(__context: Context, __string_ctx: str, __string: str, **variables: Any) -> str:
@@ -90,7 +126,7 @@ def _template_callables() -> dict[str, Any]:
         rv = _request_translations().upgettext(__string_ctx, __string)
         if __context.eval_ctx.autoescape:
             rv = Markup(rv)  # noqa: S704 - as Jinja's i18n extension: translations are trusted markup  # nosec B704
-        return rv % variables  # type: ignore[no-any-return]
+        return _elided(rv, variables)
 
     @pass_context
     def npgettext(
@@ -101,7 +137,7 @@ def _template_callables() -> dict[str, Any]:
         rv = _request_translations().unpgettext(__string_ctx, __singular, __plural, __num)
         if __context.eval_ctx.autoescape:
             rv = Markup(rv)  # noqa: S704 - as Jinja's i18n extension: translations are trusted markup  # nosec B704
-        return rv % variables  # type: ignore[no-any-return]
+        return _elided(rv, variables)
 
     return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "pgettext": pgettext, "npgettext": npgettext}
 

@@ -12,7 +12,7 @@ from babel.numbers import parse_pattern
 from flask import Blueprint
 from flask_babel import format_date, get_locale, gettext
 
-from portal.formatting import memoised
+from portal.formatting import clock_time, memoised
 from portal.i18n import lazy_gettext as _l
 from portal.locator.hours import OpeningStatus, TimeRange
 from portal.timezone import PARIS
@@ -97,10 +97,10 @@ def km(value: float | None) -> str:
 
 
 def clock(at: datetime | time) -> str:
-    """A wall-clock time in Paris, `9:00`, `17:30`."""
+    """A wall-clock time in Paris, `9 h`, `17 h 30` (`9:00`, `17:30` in English)."""
     if isinstance(at, datetime):
         at = at.astimezone(PARIS).time()
-    return f"{at.hour}:{at.minute:02d}"
+    return clock_time(at.hour, at.minute)
 
 
 def opening_status(status: OpeningStatus, now: datetime) -> str:
