@@ -1,0 +1,55 @@
+"""Feedback after an action, in French and English, on a phone (390 px) and a desktop (1280 px): a storage
+import that used none of its lines is a warning, with the reasons first, not a green "Import done"."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import assert_accessible, small_tap_targets
+from tests.e2e.test_header import _page
+
+WORDS = {
+    "fr": {
+        "file": "Fichier d’export (CSV)",
+        "import": "Importer",
+        "warning": "Aucune ligne du fichier n’a été utilisée",
+        "problems": "3 lignes non utilisées",
+    },
+    "en": {
+        "file": "Export file (CSV)",
+        "import": "Import",
+        "warning": "No line of the file was used",
+        "problems": "3 lines not used",
+    },
+}
+UNKNOWN_PEOPLE = (
+    b"email,source,bytes,items,measured_at\n"
+    b"nobody1@example.org,mailbox,1000,10,2026-03-01\n"
+    b"nobody2@example.org,mailbox,2000,20,2026-03-01\n"
+    b"nobody3@example.org,mailbox,3000,30,2026-03-01\n"
+)
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_an_import_that_used_no_line_is_a_warning_with_its_reasons_first(browser, base_url, make_user, locale, size):
+    words = WORDS[locale]
+    admin = make_user(first_name="Adèle", roles=("admin",), locale=locale)
+    page = _page(browser, base_url, admin, size)
+    page.goto("/admin/storage-imports")
+    page.get_by_label(words["file"]).set_input_files(
+        {"name": "mesures.csv", "mimeType": "text/csv", "buffer": UNKNOWN_PEOPLE}
+    )
+    page.get_by_role("button", name=words["import"], exact=True).click()
+    flash = page.locator("p.notice").first
+    expect(flash).to_contain_text(words["warning"])
+    expect(flash).to_have_class("notice warning")
+    expect(page.locator("p.notice.success")).to_have_count(0)
+    problems = page.locator("#import-problems")
+    expect(problems).to_contain_text(words["problems"])
+    # The reasons come before the figures.
+    assert problems.bounding_box()["y"] < page.locator("dl.figures").bounding_box()["y"]
+    assert small_tap_targets(page) == []
+    assert_accessible(page)
+    page.context.close()
