@@ -236,7 +236,7 @@ def results_page(html: str) -> tuple[list[Figure], int]:
 def summary_page(html: str, scenario: Scenario) -> list[Figure]:
     figures = read_gb("summary", ("total",), definition(html, "Stockage libéré"))
     figures += read_items("summary", ("total",), definition(html, "Éléments supprimés"))
-    share = re.search(r"40 Go libérés\u00a0?\s?: non atteint \((\d+)", html)
+    share = re.search(r"40 Go libérés\u202f?\s?: non atteint \((\d+)", html)
     if share:
         figures.append(
             Figure(

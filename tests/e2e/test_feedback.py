@@ -53,3 +53,27 @@ def test_an_import_that_used_no_line_is_a_warning_with_its_reasons_first(browser
     assert small_tap_targets(page) == []
     assert_accessible(page)
     page.context.close()
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_a_tick_says_saved_and_the_button_is_only_there_without_script(
+    browser, base_url, make_user, campaign_today, locale, size
+):
+    saved, button = ("✓ Enregistré", "Enregistrer ma liste") if locale == "fr" else ("✓ Saved", "Save my checklist")
+    join = "Rejoindre la campagne" if locale == "fr" else "Join the campaign"
+    agent = make_user(first_name="Ana", locale=locale)
+    page = _page(browser, base_url, agent, size)
+    page.goto(f"/campaigns/{campaign_today.id}")
+    page.get_by_role("button", name=join).click()
+    expect(page.get_by_role("button", name=button)).to_have_count(0)
+    page.locator("#checklist input[type=checkbox]").first.check()
+    expect(page.locator("#checklist .saved-state")).to_have_text(saved)
+    assert small_tap_targets(page) == []
+    assert_accessible(page)
+    page.context.close()
+
+    without_script = _page(browser, base_url, agent, size, javascript=False)
+    without_script.goto(f"/campaigns/{campaign_today.id}")
+    expect(without_script.get_by_role("button", name=button)).to_be_visible()
+    without_script.context.close()
