@@ -77,3 +77,36 @@ def test_a_tick_says_saved_and_the_button_is_only_there_without_script(
     without_script.goto(f"/campaigns/{campaign_today.id}")
     expect(without_script.get_by_role("button", name=button)).to_be_visible()
     without_script.context.close()
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_publish_comes_after_the_saved_form_and_not_over_unsaved_input(browser, base_url, make_user, locale, size):
+    from datetime import date as day
+
+    from portal.campaigns import services
+    from portal.models import db
+
+    draft = services.create_campaign(
+        services.CampaignInput(name="Brouillon", description="", first_day=day(2027, 3, 1), last_day=day(2027, 3, 21))
+    )
+    db.session.commit()
+    publish, save, who = (
+        ("Publier", "Enregistrer", "Agents concernés") if locale == "fr" else ("Publish", "Save", "Who it is for")
+    )
+    admin = make_user(first_name="Adèle", roles=("admin",), locale=locale)
+    page = _page(browser, base_url, admin, size)
+    page.goto(f"/admin/campaigns/{draft.id}/edit")
+    publish_button = page.get_by_role("button", name=publish, exact=True)
+    save_button = page.get_by_role("button", name=save, exact=True)
+    assert publish_button.bounding_box()["y"] > save_button.bounding_box()["y"]  # after the form, not above it
+    legend = page.locator("legend", has_text=who)
+    fieldset_bottom = legend.locator("xpath=..").bounding_box()
+    next_label = page.locator("label[for=goal_gb]").bounding_box()
+    assert next_label["y"] >= fieldset_bottom["y"] + fieldset_bottom["height"] + 8  # room between the two
+    assert_accessible(page)
+    page.get_by_label("Nom" if locale == "fr" else "Name", exact=True).fill("")
+    save_button.click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_role("button", name=publish, exact=True)).to_have_count(0)  # unsaved input shown
+    page.context.close()
