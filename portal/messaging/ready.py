@@ -201,9 +201,7 @@ Votre plus ancien équipement a {{ oldest_device_years }} ans. S’il fonctionne
 Garder vos équipements douze mois de plus éviterait environ **{{ keep_longer_saving_kg }} kg CO₂e** (fabrication du remplaçant reportée, méthode ADEME).
 {% endif %}
 
-Batterie fatiguée, écran abîmé, lenteurs ? Le support informatique peut souvent réparer. Et quand un appareil est vraiment en fin de vie{% if nearest_collection_point is not none %}, le point de collecte le plus proche de votre site est : {{ nearest_collection_point }}{% endif %}.
-
-[En savoir plus]({{ portal_url }})""",
+Batterie fatiguée, écran abîmé, lenteurs ? Le support informatique peut souvent réparer. Et quand un appareil est vraiment en fin de vie{% if nearest_collection_point is not none %}, le point de collecte le plus proche de votre site est : {{ nearest_collection_point }}{% endif %}.""",
     subject_en="Keeping your device longer makes a difference",
     body_en="""Hello {{ first_name }},
 
@@ -214,9 +212,9 @@ Your oldest device is {{ oldest_device_years }} years old. If it works well, kee
 Keeping your devices twelve more months would avoid about **{{ keep_longer_saving_kg }} kg CO₂e** (the replacement's manufacture is postponed, ADEME method).
 {% endif %}
 
-Tired battery, damaged screen, slowness? The IT support desk can often repair it. And when a device really is at the end of its life{% if nearest_collection_point is not none %}, the collection point nearest to your site is: {{ nearest_collection_point }}{% endif %}.
-
-[Find out more]({{ portal_url }})""",
+Tired battery, damaged screen, slowness? The IT support desk can often repair it. And when a device really is at the end of its life{% if nearest_collection_point is not none %}, the collection point nearest to your site is: {{ nearest_collection_point }}{% endif %}.""",
+    # "En savoir plus" (the e-mail's button) leads to the employee's own devices, not the portal's address.
+    cta_url="/me/footprint",
 )
 
 # The automatic messages' templates (portal.messaging.automatic): device_name and device_age_years come with
