@@ -15,6 +15,7 @@ from portal.main import bp, services, statements
 from portal.models import utcnow
 from portal.pagination import page_number, paginate_list
 from portal.security import public
+from portal.wording import elide_placeholders
 
 
 @bp.get("/")
@@ -23,7 +24,7 @@ def home() -> str:
     kinds = services.notice_kinds()
     notices = [
         NoticeView(
-            text=str(kinds[n.kind].text) % n.params,
+            text=_notice_text(str(kinds[n.kind].text), n.params),
             url=url_for(kinds[n.kind].endpoint, **{arg: n.params[key] for arg, key in kinds[n.kind].url_params}),
             created_at=n.created_at,
         )
@@ -32,6 +33,12 @@ def home() -> str:
     ]
     panels = home_panels(current_user, utcnow())
     return render_template("main/home.html", notices=notices, panels=panels, suggestion=suggested_action(panels))
+
+
+def _notice_text(text: str, params: dict) -> str:
+    """The notice's words filled with its values, a name after "de" elided (d’EliteBook)."""
+    template, values = elide_placeholders(text, params)
+    return template % values
 
 
 @dataclass(frozen=True)
