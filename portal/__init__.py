@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     mail.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_jinja(app)  # after Flask-Babel: its template callables, with French elision
     _init_login(app, login_manager)
 
     from portal.domains import domain_packages
@@ -63,7 +64,8 @@ def _template_globals(app: Flask) -> None:
 
     from portal.accounts.services import menu_counts
     from portal.lazy import LazyMapping
-    from portal.main.services import nav_links
+    from portal.main.services import nav_menu
+    from portal.pagination import active_filter_count
 
     role_names = {
         "employee": _l("employee"),
@@ -76,11 +78,12 @@ def _template_globals(app: Flask) -> None:
     def _globals() -> dict[str, Any]:
         return {
             "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
-            "nav_areas": nav_links(current_user) if current_user.is_authenticated else (),
+            "nav_menu": nav_menu(current_user) if current_user.is_authenticated else None,
             # Read when the menu is drawn (fragments have no menu): usually from the session user's query.
             "nav_counts": LazyMapping(lambda: menu_counts(current_user)) if current_user.is_authenticated else {},
             "role_names": role_names,
             "has_endpoint": lambda endpoint: endpoint in app.view_functions,
+            "active_filter_count": active_filter_count,
         }
 
 

@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from portal.domains import domain_packages
 
@@ -26,6 +27,40 @@ class Area:
     #: scalar subquery counting for that user. The accounts domain reads every counter with the session user,
     #: in the one query each request makes, without knowing the domains that declare them.
     counter: Callable[[sa.ColumnElement[int]], sa.ScalarSelect[int]] | None = None
+    #: The hub page that lists it instead of the menu (a key of HUBS). None: the hub of its role for the back
+    #: office (an admin's area goes to Administration, a manager's to Team), the menu's top for an employee's.
+    hub: str | None = None
+
+    @property
+    def hub_key(self) -> str | None:
+        """The hub that lists this area, None for a top entry of the menu."""
+        return self.hub or ROLE_HUBS.get(self.role)
+
+
+@dataclass(frozen=True)
+class Hub:
+    """A menu entry that opens a page listing several areas (the menu keeps at most MENU_TOP_ENTRIES)."""
+
+    key: str
+    title: Any
+    description: Any
+    order: int
+
+
+#: The hubs, in the order their entries follow the employee's areas in the menu. "me" is the header's link to
+#: the person's own pages; the back-office hubs show as one menu entry (the highest role's), whose page lists
+#: each of them.
+HUBS: dict[str, Hub] = {
+    "me": Hub("me", _l("My space"), _l("My orders, my account, my personal data and the help."), order=0),
+    "team": Hub("team", _l("Team"), _l("The pages of managers: their team's requests and devices."), order=1),
+    "comms": Hub("comms", _l("Communication"), _l("The pages of the communications team."), order=2),
+    "admin": Hub("admin", _l("Administration"), _l("The pages of administrators."), order=3),
+}
+#: Where a back-office area goes when it names no hub.
+ROLE_HUBS: dict[str, str] = {"manager": "team", "comms": "comms", "admin": "admin"}
+#: The menu's top entries at most, for any role: the employee's areas first (the later ones go to "me"), then
+#: one back-office entry.
+MENU_TOP_ENTRIES = 6
 
 
 @dataclass(frozen=True)
@@ -38,11 +73,27 @@ class HomePanel:
 
 
 @dataclass(frozen=True)
+class Suggestion:
+    """An action a home panel proposes (its data's "suggestion"): the home page puts the most urgent one of
+    every panel first, alone."""
+
+    priority: int  # lower is more urgent: 10 a decision others wait for, 20 a device to return, 50 advice
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
 class ShownPanel:
     """A panel with its data, as the home page includes it."""
 
     template: str
     data: Mapping[str, Any]
+
+
+def suggested_action(panels: list[ShownPanel]) -> Suggestion | None:
+    """The most urgent suggestion of the panels shown (the first panel's on a tie), None if none suggests."""
+    suggestions = [panel.data["suggestion"] for panel in panels if panel.data.get("suggestion") is not None]
+    return min(suggestions, key=lambda suggestion: suggestion.priority, default=None)
 
 
 def home_panels(user: Any, now: datetime) -> list[ShownPanel]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -12,11 +14,21 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
+from portal.i18n import ElidingDomain
 from portal.models import db
+
+
+class _Babel(Babel):
+    """Flask-Babel, its `gettext` eliding French names after "de" (portal.wording): d’Ambarès, du Bouscat."""
+
+    @cached_property
+    def domain_instance(self) -> ElidingDomain:
+        return ElidingDomain(domain=self.domain)
+
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+babel = _Babel()
 mail = Mail()
 migrate = Migrate()
 htmx = Htmx()

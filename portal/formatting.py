@@ -8,7 +8,9 @@ from functools import cache
 
 from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_percent, get_locale, gettext
+from flask_babel import format_date, format_percent, get_locale, gettext, to_user_timezone
+
+from portal.wording import with_preposition
 
 NARROW_NBSP = "\u202f"
 
@@ -49,25 +51,29 @@ def long_date(value: date | datetime | None) -> str:
     return format_date(value, "long")
 
 
+def clock_time(hour: int, minute: int) -> str:
+    """A time of day as each language writes it: `17 h`, `17 h 30` (French administrations), `17:00`, `17:30`."""
+    if str(get_locale()).startswith("fr"):
+        return f"{hour}{NARROW_NBSP}h" + (f"{NARROW_NBSP}{minute:02d}" if minute else "")
+    return f"{hour}:{minute:02d}"
+
+
 def short_datetime(value: datetime | None) -> str:
-    """Date and time in Europe/Paris."""
-    return format_datetime(value, "short") if value else "–"
-
-
-_FRENCH_ELIDING = frozenset("aeiouyàâäéèêëîïôöûüœæh")
-_FRENCH_CONTRACTIONS = (("le ", "du "), ("les ", "des "))
+    """Date and time in the user's time zone, one style everywhere: `2 décembre 2026 à 15 h 59`,
+    `2 December 2026 at 15:59`."""
+    if not value:
+        return "–"
+    local = to_user_timezone(value)
+    day = long_date(local.date())
+    at = clock_time(local.hour, local.minute)
+    if str(get_locale()).startswith("fr"):
+        return f"{day} à {at}"
+    return f"{day} at {at}"
 
 
 def french_de(name: str) -> str:
-    """French “de” before a name: elided before a vowel or a mute h (d’Ana Agent, d’Eysines), contracted with
-    an article (du Bouscat, des Mureaux), plain otherwise (de Marc Martin)."""
-    lowered = name.lower()
-    for article, contracted in _FRENCH_CONTRACTIONS:
-        if lowered.startswith(article):
-            return contracted + name[len(article) :]
-    if lowered[:1] in _FRENCH_ELIDING:
-        return f"d’{name}"
-    return f"de {name}"
+    """French “de” before a name (portal.wording): d’Ana Agent, d’Eysines, du Bouscat, de Marc Martin."""
+    return with_preposition("de", name)
 
 
 def of_name(name: str) -> str:

@@ -1,9 +1,22 @@
-"""Language and time zone of each request."""
+"""Language of each request, and French elision of the names the interface quotes.
+
+Flask-Babel translates; this module only adds, to its `gettext` family in Python code (`ElidingDomain`) and in
+templates (`init_jinja`), the elision or contraction of a name placed after "de", "à" or "le" (portal.wording):
+« d’Ambarès », « du Bouscat ». It keeps nothing: each call asks Flask-Babel for the request's translations.
+"""
 
 from __future__ import annotations
 
-from flask import current_app, session
+from typing import Any
+
+from flask import Flask, current_app, session
+from flask_babel import Domain, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+from portal.wording import elide_placeholders
 
 
 def select_locale() -> str:
@@ -15,3 +28,80 @@ def select_locale() -> str:
     if chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _format(text: Any, variables: dict[str, Any]) -> Any:
+    """`text % variables`, a name after "de", "à" or "le" elided or contracted (d’Ambarès, du Bouscat)."""
+    if not variables:
+        return text
+    text, values = elide_placeholders(text, variables)
+    return text % values
+
+
+def _elided(text: Any, variables: dict[str, Any]) -> Any:
+    # Templates format even without values ("100 %% sure"), as Jinja's i18n extension does.
+    text, values = elide_placeholders(text, variables)
+    return text % values
+
+
+class ElidingDomain(Domain):
+    """Flask-Babel's domain (its `gettext` and friends, as Python code calls them), formatting through
+    `_format`: the same elision as templates."""
+
+    def gettext(self, string: str, **variables: Any) -> str:
+        return _format(self.get_translations().ugettext(string), variables)  # type: ignore[no-any-return]
+
+    def ngettext(self, singular: str, plural: str, num: int, **variables: Any) -> str:
+        variables.setdefault("num", num)
+        return _format(self.get_translations().ungettext(singular, plural, num), variables)  # type: ignore[no-any-return]
+
+    def pgettext(self, context: str, string: str, **variables: Any) -> str:
+        return _format(self.get_translations().upgettext(context, string), variables)  # type: ignore[no-any-return]
+
+    def npgettext(self, context: str, singular: str, plural: str, num: int, **variables: Any) -> str:
+        variables.setdefault("num", num)
+        text = self.get_translations().unpgettext(context, singular, plural, num)
+        return _format(text, variables)  # type: ignore[no-any-return]
+
+
+def _markup_if_escaping(context: Context, text: str) -> str:
+    if context.eval_ctx.autoescape:
+        return Markup(text)  # noqa: S704 - as Jinja's i18n extension: translations are trusted markup  # nosec B704
+    return text
+
+
+def _template_callables() -> dict[str, Any]:
+    """`_()`, `gettext()`, `ngettext()`… for templates: Jinja's new-style callables (Markup when the template
+    autoescapes, always `%`-formatted), formatting through the same elision as Python code."""
+
+    @pass_context
+    def gettext(__context: Context, __string: str, **variables: Any) -> str:
+        return _elided(_markup_if_escaping(__context, get_translations().ugettext(__string)), variables)
+
+    @pass_context
+    def ngettext(__context: Context, __singular: str, __plural: str, __num: int, **variables: Any) -> str:
+        variables.setdefault("num", __num)
+        text = get_translations().ungettext(__singular, __plural, __num)
+        return _elided(_markup_if_escaping(__context, text), variables)
+
+    @pass_context
+    def pgettext(__context: Context, __string_ctx: str, __string: str, **variables: Any) -> str:
+        variables.setdefault("context", __string_ctx)
+        text = get_translations().upgettext(__string_ctx, __string)
+        return _elided(_markup_if_escaping(__context, text), variables)
+
+    @pass_context
+    def npgettext(
+        __context: Context, __string_ctx: str, __singular: str, __plural: str, __num: int, **variables: Any
+    ) -> str:
+        variables.setdefault("context", __string_ctx)
+        variables.setdefault("num", __num)
+        text = get_translations().unpgettext(__string_ctx, __singular, __plural, __num)
+        return _elided(_markup_if_escaping(__context, text), variables)
+
+    return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "pgettext": pgettext, "npgettext": npgettext}
+
+
+def init_jinja(app: Flask) -> None:
+    """Templates' `_()`, `ngettext()`…: Flask-Babel's, with the elision (the extension stays for `{% trans %}`)."""
+    app.jinja_env.globals.update(_template_callables())

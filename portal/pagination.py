@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -94,3 +94,15 @@ def requested_list_page(items: Sequence[T]) -> Page[T]:
     """`paginate_list` for a list page's route: the page of the query string, PORTAL_PAGE_SIZE items."""
     size = current_app.config["PORTAL_PAGE_SIZE"]
     return paginate_list(items, number=page_number(request.args.get("page")), size=size)
+def active_filter_count(filters: Any, *, ignore: Sequence[str] = ("sort",)) -> int:
+    """How many of a list filter dataclass's fields differ from their defaults (each value of a list counts):
+    the number a folded filter form shows ("Filter (2)")."""
+    count = 0
+    for spec in fields(filters):
+        if spec.name in ignore:
+            continue
+        value = getattr(filters, spec.name)
+        default = spec.default_factory() if spec.default_factory is not MISSING else spec.default
+        if value != default:
+            count += len(value) if isinstance(value, (list, tuple, set, frozenset)) else 1
+    return count

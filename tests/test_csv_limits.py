@@ -106,7 +106,7 @@ def test_a_million_line_catalogue_is_refused_in_the_admins_language(client, logi
                                                             "file": (io.BytesIO(content), "c.csv")},
                            content_type="multipart/form-data")
     assert response.status_code == 422
-    assert "Le fichier compte 1\u202f000\u202f001 lignes ; cet import en accepte 20\u202f000 au plus." in \
+    assert "Le fichier compte 1\u202f000\u202f001 lignes ; cet import en accepte 20\u202f000 au plus." in \
         response.get_data(as_text=True)
     assert "Découpez-le en fichiers plus petits." in response.get_data(as_text=True)
 

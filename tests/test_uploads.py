@@ -81,7 +81,7 @@ KINDS: dict[str, tuple[Callable[[str], bytes], str]] = {
 #: What the user reads for each reason (the third line is the first with an accent, in every file below).
 MESSAGES = {
     "fr": {
-        "binary": "Ce fichier n’est pas un fichier texte : il contient des données binaires",
+        "binary": "Ce fichier n’est pas un fichier texte : il contient des données binaires",
         "spreadsheet": "Ce fichier est un classeur Excel ou LibreOffice, ou une archive ZIP",
         "utf16": "Ce fichier est du texte UTF-16, pas UTF-8.",
         "not_utf8": "Le fichier n’est pas encodé en UTF-8. La ligne 3 est la première",

@@ -10,7 +10,8 @@ from portal.personal_data import RetentionRule
 bp = Blueprint("accounts", __name__)
 
 AREAS = (
-    Area("accounts.password_form", _l("My account"), _l("Change my password and my language."), order=80),
+    Area("accounts.password_form", _l("My account"), _l("Change my password and my language."), order=80,
+         hub="me"),
     Area(
         "accounts.admin_users",
         _l("Employees"),

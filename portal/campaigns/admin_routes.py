@@ -365,15 +365,22 @@ def upload_import() -> tuple[str, int] | BaseResponse:
             form.file.errors = [error.message()]
         else:
             db.session.commit()
-            flash(
-                _(
-                    "Import done: %(created)d snapshots created, %(unchanged)d unchanged, %(problems)d lines not used.",
-                    created=batch.created,
-                    unchanged=batch.unchanged,
-                    problems=batch.invalid + batch.unmatched,
-                ),
-                "success",
-            )
+            not_used = batch.invalid + batch.unmatched
+            if not_used and not (batch.created or batch.updated or batch.unchanged):
+                # Nothing was used: not a success, and the reasons come first.
+                flash(_("No line of the file was used (%(problems)d lines): the reasons are below.",
+                        problems=not_used), "warning")
+            else:
+                flash(
+                    _(
+                        "Import done: %(created)d snapshots created, %(unchanged)d unchanged, "
+                        "%(problems)d lines not used.",
+                        created=batch.created,
+                        unchanged=batch.unchanged,
+                        problems=not_used,
+                    ),
+                    "success",
+                )
             return redirect(url_for("campaigns.import_report", import_id=batch.id), code=303)
     return _imports_page(form), 422
 

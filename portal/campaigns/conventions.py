@@ -40,7 +40,7 @@ ADEME_STORAGE = Convention(
     key="ademe_storage",
     grams_per_gb=Decimal("0.235"),
     per_year=True,
-    source="ADEME Impact CO2 usage numérique",
+    source="ADEME, Impact CO2",  # the service's name, the same in both languages
     source_year=2024,
 )
 

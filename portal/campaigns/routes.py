@@ -156,11 +156,13 @@ def save_checklist(campaign_id: int) -> BaseResponse:
     me = _me()
     if not services.is_participant(me, campaign):
         abort(403)
+    saved = False
     try:
         ticks = services.set_ticks(me, campaign, request.form.getlist("action"), now=utcnow())
     except services.CampaignError as error:
         message = error.message()
     else:
+        saved = True
         db.session.commit()
         message = ngettext(
             "Checklist saved: %(num)d action done out of %(total)d.",
@@ -173,6 +175,7 @@ def save_checklist(campaign_id: int) -> BaseResponse:
         return redirect(url_for("campaigns.show", campaign_id=campaign.id, _anchor="checklist"), code=303)
     context = _participation_context(campaign, me)
     context["checklist_status"] = message
+    context["checklist_saved"] = saved
     return render("campaigns/campaign.html", "campaigns/_checklist.html", **context)
 
 

@@ -13,9 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask import url_for
 from flask.signals import Namespace
+from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import Role, User
+from portal.areas import Suggestion
 from portal.campaigns import results, steps
 from portal.campaigns.conventions import CONVENTIONS, gigabytes
 from portal.campaigns.guides import ACTIONS
@@ -286,6 +289,8 @@ class HomeCampaign:
     campaign: Campaign
     days_left: int
     participant: bool
+    #: What this participant freed so far in an active campaign (None: not measured yet, or not taking part).
+    freed_bytes: int | None = None
 
 
 def home_campaigns(user: User, now: datetime) -> dict[str, Any] | None:
@@ -295,16 +300,22 @@ def home_campaigns(user: User, now: datetime) -> dict[str, Any] | None:
     if not campaigns:
         return None
     participations = participations_in(user, campaigns)  # one query, not one per campaign
-    return {
-        "campaigns": [
-            HomeCampaign(
-                campaign,
-                days_left(campaign, now),
-                campaign.id in participations and participations[campaign.id].active,
-            )
-            for campaign in campaigns
-        ]
-    }
+    shown = []
+    for campaign in campaigns:
+        taking_part = campaign.id in participations and participations[campaign.id].active
+        freed = None
+        if taking_part and campaign.state == "active":
+            freed = steps.freed_bytes_by_user(campaign, [user.id])[user.id]
+        shown.append(HomeCampaign(campaign, days_left(campaign, now), taking_part, freed))
+    to_join = next((item for item in shown if not item.participant and item.campaign.state == "active"), None)
+    suggestion = None
+    if to_join is not None:
+        suggestion = Suggestion(
+            40,
+            str(_l("Join the clean-up campaign %(name)s.", name=to_join.campaign.name)),
+            url_for("campaigns.show", campaign_id=to_join.campaign.id),
+        )
+    return {"campaigns": shown, "suggestion": suggestion}
 
 
 def participations_in(user: User, campaigns: Iterable[Campaign]) -> dict[int, Participation]:

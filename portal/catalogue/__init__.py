@@ -22,7 +22,7 @@ AREAS = (
         _l("Your devices, their footprint, and what keeping them longer saves."),
         order=11,
     ),
-    Area("catalogue.my_orders", _l("My orders"), _l("Follow your equipment requests."), order=12),
+    Area("catalogue.my_orders", _l("My orders"), _l("Follow your equipment requests."), order=12, hub="me"),
     Area(
         "catalogue.approvals",
         _l("Approvals"),
@@ -64,11 +64,14 @@ NOTICES = {
 }
 
 from portal.catalogue import admin_routes, display, inventory, my_footprint, personal_data, routes  # noqa: E402,F401
+from portal.catalogue.home import home_footprint, home_orders  # noqa: E402
+
+HOME_PANELS = (HomePanel("catalogue/_home_footprint.html", home_footprint),
+               HomePanel("catalogue/_home_orders.html", home_orders))
 
 #: When an account is deactivated (a departure), its devices in use are flagged "to return".
 ON_DEACTIVATION = (inventory.flag_devices_to_return,)
 PERSONAL_DATA = (personal_data.devices_and_orders,)
-HOME_PANELS = (HomePanel("catalogue/_home_returns.html", my_footprint.home_devices_to_return),)
 RETENTION = (
     RetentionRule("order_texts", "PORTAL_RETENTION_DEACTIVATED_MONTHS", "months",
                   personal_data.clear_departed_order_texts),

@@ -58,7 +58,7 @@ class ItemForm(FlaskForm):
     )
     price_eur = StringField(_l("Price (€ incl. VAT)"), render_kw=DECIMAL)
     fabrication_kgco2e = StringField(
-        _l("Fabrication (kg CO₂e)"),
+        _l("Manufacture (kg CO₂e)"),
         description=_l("Leave the three masses empty to use the category values (the result is then an estimate)."),
         render_kw=DECIMAL,
     )
@@ -119,7 +119,7 @@ class ItemForm(FlaskForm):
 
 #: What each factor field is called (form labels and version history).
 FACTOR_FIELD_NAMES = {
-    "fabrication_kgco2e": _l("Fabrication (kg CO₂e)"),
+    "fabrication_kgco2e": _l("Manufacture (kg CO₂e)"),
     "distribution_kgco2e": _l("Distribution (kg CO₂e)"),
     "end_of_life_kgco2e": _l("End of life (kg CO₂e)"),
     "lifetime_years": _l("Lifetime (years)"),

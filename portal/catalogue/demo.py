@@ -19,11 +19,12 @@ from portal.models import db, utcnow
 SEED = 2026
 #: What an employee typically has: (category, probability).
 KIT = (("laptop", 0.85), ("smartphone", 0.6), ("monitor", 0.5), ("desktop", 0.15), ("tablet", 0.1))
-#: Devices of the inventory whose exact model the ITSM does not know (their footprint is the category's).
+#: Devices of the inventory whose model the catalogue does not know (their footprint is the category's): the
+#: ITSM's model names, proper names that read the same in both languages.
 UNKNOWN_MODELS = {
-    "laptop": "Portable (modèle non renseigné)",
-    "monitor": "Écran 24 pouces (modèle non renseigné)",
-    "smartphone": "Smartphone (modèle non renseigné)",
+    "laptop": "Lenovo ThinkPad T14 Gen 1",
+    "monitor": "Iiyama ProLite E2483HS",
+    "smartphone": "Samsung Galaxy A52",
 }
 
 

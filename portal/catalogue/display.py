@@ -165,6 +165,35 @@ def decision_message(requester_name: str, *, approved: bool) -> str:
     if approved:
         return gettext("Request %(of_name)s approved.", of_name=of_requester)
     return gettext("Request %(of_name)s refused.", of_name=of_requester)
+#: What the portal itself wrote in the factor library (source descriptions, notes), in the reader's language;
+#: a source's proper name (Boavizta, ADEME Base Empreinte…) is shown as it is.
+FACTOR_TEXTS = {
+    "ADEME Base Empreinte / NegaOctet via Impact CO2 (publicodes-acv-numerique 2.1.0, 2022 study)": _l(
+        "ADEME Base Empreinte / NegaOctet via Impact CO2 (publicodes-acv-numerique 2.1.0, 2022 study)"),
+    "ADEME model via Impact CO2 (values predate Base Empreinte v2; low confidence)": _l(
+        "ADEME model via Impact CO2 (values predate Base Empreinte v2; low confidence)"),
+    "ADEME model (data-centre server) via Impact CO2": _l("ADEME model (data-centre server) via Impact CO2"),
+    "Logitech carbon labels (whole life, 2 years of use), via Tom's Hardware": _l(
+        "Logitech carbon labels (whole life, 2 years of use), via Tom's Hardware"),
+    "Portal estimate, reasoning in the category note (no public figure found)": _l(
+        "Portal estimate, reasoning in the category note (no public figure found)"),
+    "Manufacturer monitor sheets (Boavizta median ≈ 357 kg embodied) are far above this value.": _l(
+        "Manufacturer monitor sheets (Boavizta median ≈ 357 kg embodied) are far above this value."),
+    "Low confidence: values predate Base Empreinte v2 and end of life exceeds fabrication.": _l(
+        "Low confidence: values predate Base Empreinte v2 and end of life exceeds fabrication."),
+    "No ADEME figure: median of 16 Dell Wyse manufacturer sheets (Boavizta), one manufacturer only.": _l(
+        "No ADEME figure: median of 16 Dell Wyse manufacturer sheets (Boavizta), one manufacturer only."),
+    "No public figure: about half an internet box (ADEME 63 kg), plugged in all year at ~2 W.": _l(
+        "No public figure: about half an internet box (ADEME 63 kg), plugged in all year at ~2 W."),
+    "No public figure: between the Logitech mouse and keyboard labels, whole life over 2 years.": _l(
+        "No public figure: between the Logitech mouse and keyboard labels, whole life over 2 years."),
+    "Gaming keyboard label: an office keyboard is likely lower.": _l(
+        "Gaming keyboard label: an office keyboard is likely lower."),
+    "Whole-life label over 2 years; Logitech mice range 5.5-8.8 kg.": _l(
+        "Whole-life label over 2 years; Logitech mice range 5.5-8.8 kg."),
+    "Boavizta gives 3660 kg for a generic server: large uncertainty.": _l(
+        "Boavizta gives 3660 kg for a generic server: large uncertainty."),
+}
 
 
 def _lookup(table: dict[str, str], key: str) -> str:
@@ -292,6 +321,7 @@ def register(bp: Blueprint) -> None:
     bp.add_app_template_global(item_title)
     bp.add_app_template_global(compared_specs)
     bp.add_app_template_global(lambda key: _lookup(SCREEN_BAND_NAMES, key), "screen_band_name")
+    bp.add_app_template_global(lambda text: _lookup(FACTOR_TEXTS, text) if text else text, "factor_text")
 
 
 def result_entry(item: CatalogueItem, difference: Decimal) -> Markup:

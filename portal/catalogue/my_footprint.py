@@ -166,12 +166,6 @@ def assets_to_return(user: User) -> list[Asset]:
     )
 
 
-def home_devices_to_return(user: User, now: datetime) -> dict[str, list[Asset]] | None:
-    """The home panel of my devices to return (None when there is none: the panel is left out)."""
-    assets = assets_to_return(user)
-    return {"assets": assets} if assets else None
-
-
 def replaceable_assets(user: User, *, category: str | None = None) -> list[Asset]:
     """My devices in use that a new order could replace (of one category if given), oldest first."""
     statement = (

@@ -16,6 +16,7 @@ from portal.domains import domain_modules
 from portal.models import db
 from portal.org.models import Commune, OrgUnit, Site
 from portal.org.services import load_communes
+from portal.wording import with_preposition
 
 
 def _names(file: str) -> tuple[str, ...]:
@@ -31,7 +32,7 @@ SEED = 33063  # Bordeaux's INSEE code: any fixed seed makes the demo reproducibl
 ORG_CHART: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
     (
         "DGNSI",
-        "Direction générale Numérique et systèmes d'information",
+        "Direction générale Numérique et systèmes d’information",
         (
             ("DGNSI-INFRA", "Service Infrastructures et postes de travail"),
             ("DGNSI-APPS", "Service Applications métiers"),
@@ -105,7 +106,7 @@ SHARED_SITES: tuple[tuple[str, str, str, str], ...] = (
     ("CT-PESSAC", "Centre technique de Pessac", "33318", "Avenue de Canéjan, 33600 Pessac"),
     ("DATA-CENTER", "Salle informatique et atelier numérique", "33522", "Avenue de Mirande, 33400 Talence"),
     ("CT-BLANQUEFORT", "Centre technique nord", "33056", "Rue Jean Duvert, 33290 Blanquefort"),
-    ("STEP-LOUIS-FARGUE", "Station d'épuration Louis Fargue", "33063", "Quai de Brazza, 33100 Bordeaux"),
+    ("STEP-LOUIS-FARGUE", "Station d’épuration Louis Fargue", "33063", "Quai de Brazza, 33100 Bordeaux"),
 )
 
 FIRST_NAMES = _names("first_names.txt")
@@ -146,7 +147,7 @@ def _load_sites() -> int:
     wanted = list(SHARED_SITES) + [
         (
             f"MAIRIE-{c.insee}",
-            f"Hôtel de ville de {c.name}",
+            f"Hôtel de ville {with_preposition('de', c.name)}",
             c.insee,
             f"Place de la mairie, {c.postcode_list[0]} {c.name}",
         )

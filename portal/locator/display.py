@@ -13,6 +13,7 @@ from flask import Blueprint
 from flask_babel import format_date, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
+from portal.formatting import clock_time
 from portal.locator.hours import OpeningStatus, TimeRange
 from portal.timezone import PARIS
 
@@ -92,10 +93,10 @@ def km(value: float | None) -> str:
 
 
 def clock(at: datetime | time) -> str:
-    """A wall-clock time in Paris, `9:00`, `17:30`."""
+    """A wall-clock time in Paris, `9 h`, `17 h 30` (`9:00`, `17:30` in English)."""
     if isinstance(at, datetime):
         at = at.astimezone(PARIS).time()
-    return f"{at.hour}:{at.minute:02d}"
+    return clock_time(at.hour, at.minute)
 
 
 def opening_status(status: OpeningStatus, now: datetime) -> str:

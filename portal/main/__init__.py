@@ -8,7 +8,9 @@ from portal.personal_data import RetentionRule
 
 bp = Blueprint("main", __name__)
 
-AREAS = (Area("main.help_page", _l("Help"), _l("How the portal works and where its figures come from."), order=99),)
+AREAS = (
+    Area("main.help_page", _l("Help"), _l("How the portal works and where its figures come from."), order=99, hub="me"),
+)
 
 from portal.main import personal_data, routes  # noqa: E402,F401
 

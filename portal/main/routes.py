@@ -5,33 +5,40 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, jsonify, render_template, url_for
+from flask import abort, current_app, jsonify, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from portal.areas import home_panels
+from portal.areas import home_panels, suggested_action
 from portal.domains import DOMAINS
 from portal.main import bp, services, statements
 from portal.models import utcnow
 from portal.pagination import requested_list_page
 from portal.security import public
+from portal.wording import elide_placeholders
 
 
 @bp.get("/")
 def home() -> str:
-    """Greets the employee and links to each area of the portal."""
+    """The employee's own page: their figures, what waits for them, and one suggested action."""
     kinds = services.notice_kinds()
     notices = [
         NoticeView(
-            text=str(kinds[n.kind].text) % n.params,
+            text=_notice_text(str(kinds[n.kind].text), n.params),
             url=url_for(kinds[n.kind].endpoint, **{arg: n.params[key] for arg, key in kinds[n.kind].url_params}),
             created_at=n.created_at,
         )
         for n in services.unread_notices(current_user)
         if n.kind in kinds
     ]
-    return render_template("main/home.html", areas=services.nav_links(current_user), notices=notices,
-                           panels=home_panels(current_user, utcnow()))
+    panels = home_panels(current_user, utcnow())
+    return render_template("main/home.html", notices=notices, panels=panels, suggestion=suggested_action(panels))
+
+
+def _notice_text(text: str, params: dict) -> str:
+    """The notice's words filled with its values, a name after "de" elided (d’EliteBook)."""
+    template, values = elide_placeholders(text, params)
+    return template % values
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,17 @@ class NoticeView:
     text: str
     url: str
     created_at: datetime
+
+
+@bp.get("/pages/<hub>")
+def hub(hub: str) -> str:
+    """A hub of the menu: the pages it groups, with what each is for (the back office lists each of its hubs)."""
+    menu = services.nav_menu(current_user)
+    shown = menu.hub(hub)
+    if shown is None:
+        abort(404)
+    sections = (shown,) if shown is menu.me else (shown, *(view for view in menu.back_office if view is not shown))
+    return render_template("main/hub.html", hub=shown, sections=sections)
 
 
 @bp.get("/help")

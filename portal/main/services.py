@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app, url_for
@@ -12,7 +12,7 @@ from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.accounts.models import Role, User
-from portal.areas import Area, all_areas
+from portal.areas import HUBS, MENU_TOP_ENTRIES, Area, all_areas
 from portal.domains import domain_packages
 from portal.main.models import Heartbeat, Notice
 from portal.models import db, utcnow
@@ -28,23 +28,102 @@ def areas_for(user: User) -> list[Area]:
 
 @dataclass(frozen=True)
 class NavLink:
-    """An area as the menu and the home page show it: its URL and words already resolved."""
+    """An area as the menu and the hub pages show it: its URL and words already resolved."""
 
     endpoint: str
     url: str
     title: Markup
     description: Markup
+    #: The areas whose pages this entry stands for: the menu marks it current there and adds up their counts.
+    covers: frozenset[str] = frozenset()
 
 
-def nav_links(user: User) -> tuple[NavLink, ...]:
-    """`areas_for(user)` with each URL built and each title translated (the menu and the home page)."""
-    links = []
-    for area in areas_for(user):
-        # Markup, as before: Flask-Babel's lazy strings reach Jinja as markup (`__html__`), unescaped.
-        title = Markup(area.title)  # noqa: S704 - our own translated interface text  # nosec B704
-        description = Markup(area.description)  # noqa: S704 - our own interface text  # nosec B704
-        links.append(NavLink(area.endpoint, url_for(area.endpoint), title, description))
-    return tuple(links)
+class HubView(NamedTuple):
+    """A hub as its page and the menu show it: its entry and the areas it lists."""
+
+    key: str
+    link: NavLink
+    #: Its areas, in menu order.
+    links: tuple[NavLink, ...]
+
+
+@dataclass(frozen=True)
+class Menu:
+    """What the header shows a user: at most MENU_TOP_ENTRIES entries, and the hub pages behind them."""
+
+    top: tuple[NavLink, ...]
+    #: The back-office hubs: the last one's entry ends `top`, its page lists every one of them.
+    back_office: tuple[HubView, ...]
+    #: The person's own pages beyond the menu's room, linked from the header.
+    me: HubView | None
+
+    def hub(self, key: str) -> HubView | None:
+        """The hub of that key this user may open, None if none."""
+        for view in (*self.back_office, self.me):
+            if view is not None and view.key == key:
+                return view
+        return None
+
+
+def _markup(text: Any) -> Markup:
+    # Markup, as before: Flask-Babel's lazy strings reach Jinja as markup (`__html__`), unescaped.
+    return Markup(text)  # noqa: S704 - our own translated interface text  # nosec B704
+
+
+def _group(areas: list[Area]) -> tuple[list[Area], dict[str, list[Area]]]:
+    """The areas at the menu's top, and those of each hub: an employee's area beyond the menu's room goes to
+    "me", a back-office one to its role's hub (or the hub it names)."""
+    top: list[Area] = []
+    hubs: dict[str, list[Area]] = {}
+    for area in areas:
+        key = area.hub_key
+        if key is not None and key not in HUBS:
+            key = "me"  # a hub nobody declared: the person's own pages still list it
+        if key is None and len(top) < MENU_TOP_ENTRIES - 1:
+            top.append(area)
+        else:
+            hubs.setdefault(key or "me", []).append(area)
+    return top, hubs
+
+
+def nav_menu(user: User) -> Menu:
+    """The menu of `areas_for(user)`, URLs built and words translated: at most MENU_TOP_ENTRIES entries, the
+    rest on hub pages. Nothing personal: the per-user counts come with the session user (`menu_counts`)."""
+    return _build_menu(areas_for(user))
+
+
+def _link(area: Area) -> NavLink:
+    return NavLink(
+        area.endpoint,
+        url_for(area.endpoint),
+        _markup(area.title),
+        _markup(area.description),
+        frozenset((area.endpoint,)),
+    )
+
+
+def _build_menu(areas: list[Area]) -> Menu:
+    top_areas, grouped = _group(areas)
+    views = {}
+    for key, hub in sorted(HUBS.items(), key=lambda item: item[1].order):
+        if grouped.get(key):
+            links = tuple(_link(area) for area in grouped[key])
+            link = NavLink(
+                "main.hub",
+                url_for("main.hub", hub=key),
+                _markup(hub.title),
+                _markup(hub.description),
+                frozenset(link.endpoint for link in links),
+            )
+            views[key] = HubView(key, link, links)
+    me = views.pop("me", None)
+    back_office = tuple(views.values())
+    top = [_link(area) for area in top_areas]
+    if back_office:
+        entry = back_office[-1].link  # the highest role's hub: its page lists the others too
+        covered = frozenset().union(*(view.link.covers for view in back_office))
+        top.append(NavLink(entry.endpoint, entry.url, entry.title, entry.description, covered))
+    return Menu(tuple(top), back_office, me)
 
 
 def database_is_reachable() -> bool:

@@ -4,7 +4,8 @@ every employee reads theirs in the portal inbox and by e-mail."""
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
-from portal.areas import Area
+from portal.areas import Area, HomePanel
+from portal.messaging.home import home_messages
 from portal.messaging.inbox import unread_count_column
 from portal.personal_data import RetentionRule
 
@@ -26,6 +27,7 @@ AREAS = (
         order=70,
     ),
 )
+HOME_PANELS = (HomePanel("messaging/_home.html", home_messages),)
 
 from portal.campaigns.services import dates_changed  # noqa: E402
 from portal.messaging import admin_routes, display, personal_data, routes, services  # noqa: E402,F401  (routes register)

@@ -36,11 +36,11 @@ WELCOME = ReadyTemplate(
     subject_fr="Bienvenue dans le programme numérique responsable, {{ first_name }}",
     body_fr="""Bonjour {{ first_name }},
 
-La Métropole s'est engagée à réduire l'empreinte carbone de son numérique. Le portail du numérique responsable vous aide à y contribuer :
+La Métropole s’est engagée à réduire l’empreinte carbone de son numérique. Le portail du numérique responsable vous aide à y contribuer :
 
-- choisir un équipement sobre (reconditionné ou mieux noté) quand vous en avez besoin ;
-- voir l'empreinte de **vos** équipements et ce que les garder plus longtemps permet d'éviter ;
-- participer aux campagnes de nettoyage numérique ;
+- choisir un équipement sobre (reconditionné ou mieux noté) quand vous en avez besoin ;
+- voir l’empreinte de **vos** équipements et ce que les garder plus longtemps permet d’éviter ;
+- participer aux campagnes de nettoyage numérique ;
 - trouver le point de collecte le plus proche pour vos anciens appareils.
 
 {% if device_count > 0 %}
@@ -69,7 +69,7 @@ FOOTPRINT = ReadyTemplate(
     key="footprint",
     title=_l("Your devices' footprint"),
     category=Category.FOOTPRINT.value,
-    subject_fr="{{ first_name }}, l'empreinte carbone de vos équipements",
+    subject_fr="{{ first_name }}, l’empreinte carbone de vos équipements",
     body_fr="""Bonjour {{ first_name }},
 
 {% if device_count > 1 %}
@@ -77,17 +77,17 @@ Vos {{ device_count }} équipements pèsent **{{ footprint_kg_per_year }} kg CO�
 {% elif device_count == 1 %}
 Votre équipement pèse **{{ footprint_kg_per_year }} kg CO₂e par an**.
 {% else %}
-Aucun équipement ne vous est attribué dans l'inventaire. Si c'est une erreur, contactez le support informatique.
+Aucun équipement ne vous est attribué dans l’inventaire. Si c’est une erreur, contactez le support informatique.
 {% endif %}
 {% if device_count > 0 and org_average_kg_per_year is not none %}
 La moyenne par agent de la Métropole est de {{ org_average_kg_per_year }} kg CO₂e par an.
 {% endif %}
 
 {% if device_count > 0 %}
-L'essentiel vient de la fabrication : garder vos équipements douze mois de plus éviterait environ {{ keep_longer_saving_kg }} kg CO₂e.
+L’essentiel vient de la fabrication : garder vos équipements douze mois de plus éviterait environ {{ keep_longer_saving_kg }} kg CO₂e.
 {% endif %}
 
-Calcul : fabrication amortie sur la durée de vie, plus l'électricité consommée (0,0519 kg CO₂e par kWh, ADEME). [Voir le détail et les sources sur le portail]({{ portal_url }})""",
+Calcul : fabrication amortie sur la durée de vie, plus l’électricité consommée (0,0519 kg CO₂e par kWh, ADEME). [Voir le détail et les sources sur le portail]({{ portal_url }})""",
     subject_en="{{ first_name }}, the carbon footprint of your devices",
     body_en="""Hello {{ first_name }},
 
@@ -113,19 +113,19 @@ CAMPAIGN_LAUNCH = ReadyTemplate(
     key="campaign_launch",
     title=_l("Clean-up campaign launch"),
     category=Category.CAMPAIGN.value,
-    subject_fr="Nettoyage numérique : la campagne commence",
+    subject_fr="Nettoyage numérique : la campagne commence",
     body_fr="""Bonjour {{ first_name }},
 
-La campagne de nettoyage numérique commence : pendant trois semaines, faisons du tri dans nos boîtes aux lettres, nos espaces OneDrive et nos partages réseau.
+La campagne de nettoyage numérique commence : pendant trois semaines, faisons du tri dans nos boîtes aux lettres, nos espaces OneDrive et nos partages réseau.
 
-- supprimez les e-mails volumineux et les pièces jointes en double ;
-- videz la corbeille et les anciennes versions de vos fichiers ;
-- archivez ce qui doit l'être et supprimez le reste.
+- supprimez les e-mails volumineux et les pièces jointes en double ;
+- videz la corbeille et les anciennes versions de vos fichiers ;
+- archivez ce qui doit l’être et supprimez le reste.
 
 {% if campaign_participants is not none and campaign_participants > 0 %}
 {{ campaign_participants }} collègues participent déjà.
 {% endif %}
-Les résultats sont mesurés (gigaoctets et éléments supprimés, d'après les rapports d'usage Microsoft 365), pas estimés.
+Les résultats sont mesurés (gigaoctets et éléments supprimés, d’après les rapports d’usage Microsoft 365), pas estimés.
 
 [Je participe]({{ portal_url }})""",
     subject_en="Digital clean-up: the campaign starts",
@@ -149,7 +149,7 @@ CAMPAIGN_RESULTS = ReadyTemplate(
     key="campaign_results",
     title=_l("Campaign results"),
     category=Category.CAMPAIGN.value,
-    subject_fr="Nettoyage numérique : les résultats",
+    subject_fr="Nettoyage numérique : les résultats",
     body_fr="""Bonjour {{ first_name }},
 
 La campagne de nettoyage numérique est terminée.
@@ -158,15 +158,15 @@ Ensemble, {{ campaign_participants }} participants ont libéré **{{ campaign_to
 {% endif %}
 
 {% if campaign_freed_gb is not none and campaign_freed_gb > 0 %}
-Vous avez libéré {{ campaign_freed_gb }} Go : merci !
+Vous avez libéré {{ campaign_freed_gb }} Go : merci !
 {% elif campaign_freed_gb is not none %}
-Votre stockage n'a pas diminué pendant la campagne : il n'est jamais trop tard pour faire du tri.
+Votre stockage n’a pas diminué pendant la campagne : il n’est jamais trop tard pour faire du tri.
 {% endif %}
 {% if team_rank is not none %}
 Votre équipe termine au rang {{ team_rank }}.
 {% endif %}
 
-Mesures issues des rapports d'usage des boîtes aux lettres et des espaces de stockage. [Voir les résultats]({{ portal_url }})""",
+Mesures issues des rapports d’usage des boîtes aux lettres et des espaces de stockage. [Voir les résultats]({{ portal_url }})""",
     subject_en="Digital clean-up: the results",
     body_en="""Hello {{ first_name }},
 
@@ -195,15 +195,13 @@ DEVICE_ANNIVERSARY = ReadyTemplate(
     body_fr="""Bonjour {{ first_name }},
 
 {% if oldest_device_years is not none and oldest_device_years >= 1 %}
-Votre plus ancien équipement a {{ oldest_device_years }} ans. S'il fonctionne bien, le garder est le geste le plus efficace : la fabrication représente l'essentiel de l'empreinte d'un équipement.
+Votre plus ancien équipement a {{ oldest_device_years }} ans. S’il fonctionne bien, le garder est le geste le plus efficace : la fabrication représente l’essentiel de l’empreinte d’un équipement.
 {% endif %}
 {% if device_count > 0 %}
 Garder vos équipements douze mois de plus éviterait environ **{{ keep_longer_saving_kg }} kg CO₂e** (fabrication du remplaçant reportée, méthode ADEME).
 {% endif %}
 
-Batterie fatiguée, écran abîmé, lenteurs ? Le support informatique peut souvent réparer. Et quand un appareil est vraiment en fin de vie{% if nearest_collection_point is not none %}, le point de collecte le plus proche de votre site est : {{ nearest_collection_point }}{% endif %}.
-
-[En savoir plus]({{ portal_url }})""",
+Batterie fatiguée, écran abîmé, lenteurs ? Le support informatique peut souvent réparer. Et quand un appareil est vraiment en fin de vie{% if nearest_collection_point is not none %}, le point de collecte le plus proche de votre site est : {{ nearest_collection_point }}{% endif %}.""",
     subject_en="Keeping your device longer makes a difference",
     body_en="""Hello {{ first_name }},
 
@@ -214,9 +212,9 @@ Your oldest device is {{ oldest_device_years }} years old. If it works well, kee
 Keeping your devices twelve more months would avoid about **{{ keep_longer_saving_kg }} kg CO₂e** (the replacement's manufacture is postponed, ADEME method).
 {% endif %}
 
-Tired battery, damaged screen, slowness? The IT support desk can often repair it. And when a device really is at the end of its life{% if nearest_collection_point is not none %}, the collection point nearest to your site is: {{ nearest_collection_point }}{% endif %}.
-
-[Find out more]({{ portal_url }})""",
+Tired battery, damaged screen, slowness? The IT support desk can often repair it. And when a device really is at the end of its life{% if nearest_collection_point is not none %}, the collection point nearest to your site is: {{ nearest_collection_point }}{% endif %}.""",
+    # "En savoir plus" (the e-mail's button) leads to the employee's own devices, not the portal's address.
+    cta_url="/me/footprint",
 )
 
 # The automatic messages' templates (portal.messaging.automatic): device_name and device_age_years come with
@@ -226,17 +224,17 @@ DEVICE_AGE = ReadyTemplate(
     key="device_age",
     title=_l("A device reaches its age: keep it, here is how"),
     category=Category.FOOTPRINT.value,
-    subject_fr="{{ first_name }}, votre équipement a {{ device_age_years }} ans : gardez-le en forme",
+    subject_fr="{{ first_name }}, votre équipement a {{ device_age_years }} ans : gardez-le en forme",
     body_fr="""Bonjour {{ first_name }},
 
 {% if device_name %}
 Votre {{ device_name }} a {{ device_age_years }} ans.
 {% endif %}
-La fabrication fait l'essentiel de l'empreinte d'un équipement : chaque année de plus passée à vous servir l'amortit. Quelques gestes pour qu'il dure :
+La fabrication fait l’essentiel de l’empreinte d’un équipement : chaque année de plus passée à vous servir l’amortit. Quelques gestes pour qu’il dure :
 
-- mettez-le à jour et redémarrez-le de temps en temps ;
-- nettoyez le clavier, l'écran et les grilles d'aération ;
-- batterie fatiguée, écran abîmé, lenteurs : le support informatique peut souvent réparer ;
+- mettez-le à jour et redémarrez-le de temps en temps ;
+- nettoyez le clavier, l’écran et les grilles d’aération ;
+- batterie fatiguée, écran abîmé, lenteurs : le support informatique peut souvent réparer ;
 - faites le tri dans vos fichiers pour garder de la place.
 
 {% if keep_longer_saving_kg is not none and keep_longer_saving_kg > 0 %}
@@ -264,15 +262,15 @@ ORDER_RETURN = ReadyTemplate(
     key="order_return",
     title=_l("New device delivered: return the old one"),
     category=Category.PRACTICAL.value,
-    subject_fr="Votre nouvel équipement est arrivé : rapportez l'ancien",
+    subject_fr="Votre nouvel équipement est arrivé : rapportez l’ancien",
     body_fr="""Bonjour {{ first_name }},
 
-Votre nouvel équipement vous a été livré{% if device_name %} : il remplace votre {{ device_name }}{% endif %}.
+Votre nouvel équipement vous a été livré{% if device_name %} : il remplace votre {{ device_name }}{% endif %}.
 
-Rapportez l'ancien à un point de collecte : il sera réemployé ou recyclé au lieu de finir dans un tiroir. Avant de le déposer, sauvegardez vos fichiers et déconnectez-vous de vos comptes.
+Rapportez l’ancien à un point de collecte : il sera réemployé ou recyclé au lieu de finir dans un tiroir. Avant de le déposer, sauvegardez vos fichiers et déconnectez-vous de vos comptes.
 {% if nearest_collection_point %}
 
-Le point le plus proche de votre site : **{{ nearest_collection_point }}**.
+Le point le plus proche de votre site : **{{ nearest_collection_point }}**.
 {% endif %}""",
     subject_en="Your new device has arrived: return the old one",
     body_en="""Hello {{ first_name }},
@@ -294,10 +292,10 @@ RETURN_THANKS = ReadyTemplate(
     subject_fr="Merci pour votre dépôt, {{ first_name }}",
     body_fr="""Bonjour {{ first_name }},
 
-Votre dépôt{% if device_name %} ({{ device_name }}){% endif %} a bien été reçu au point de collecte. Merci !
+Votre dépôt{% if device_name %} ({{ device_name }}){% endif %} a bien été reçu au point de collecte. Merci !
 {% if collected_kg_this_year is not none and collected_kg_this_year > 0 %}
 
-Avec le vôtre, **{{ collected_kg_this_year }} kg** d'équipements ont été collectés cette année dans la Métropole.
+Avec le vôtre, **{{ collected_kg_this_year }} kg** d’équipements ont été collectés cette année dans la Métropole.
 {% endif %}""",
     subject_en="Thank you for your return, {{ first_name }}",
     body_en="""Hello {{ first_name }},
@@ -313,14 +311,14 @@ STORAGE_PROGRESS = ReadyTemplate(
     key="storage_progress",
     title=_l("Clean-up campaign: your progress"),
     category=Category.CAMPAIGN.value,
-    subject_fr="Nettoyage numérique : où en êtes-vous ?",
+    subject_fr="Nettoyage numérique : où en êtes-vous ?",
     body_fr="""Bonjour {{ first_name }},
 
 Les nouvelles mesures de stockage sont arrivées.
 {% if campaign_freed_gb is not none and campaign_freed_gb > 0 %}
-Depuis le début de la campagne, vous avez libéré **{{ campaign_freed_gb }} Go**. Bravo !
+Depuis le début de la campagne, vous avez libéré **{{ campaign_freed_gb }} Go**. Bravo !
 {% elif campaign_freed_gb is not none %}
-Votre stockage n'a pas encore diminué : les guides de la campagne donnent des idées pour commencer.
+Votre stockage n’a pas encore diminué : les guides de la campagne donnent des idées pour commencer.
 {% endif %}
 {% if team_rank is not none %}
 Votre équipe est au rang {{ team_rank }}.

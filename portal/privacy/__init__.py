@@ -11,7 +11,7 @@ bp = Blueprint("privacy", __name__)
 
 AREAS = (
     Area("privacy.my_data", _l("My personal data"), _l("Everything the portal holds about you, to download."),
-         order=81),
+         order=81, hub="me"),
     Area(
         "privacy.admin_register",
         _l("Personal data register"),

@@ -32,10 +32,12 @@
         container.setAttribute("role", "region");
         container.setAttribute("aria-label", (caption && caption.textContent.trim()) ||
                                document.body.getAttribute("data-scroll-label") || "");
+        container.setAttribute("data-cue", document.body.getAttribute("data-scroll-cue") || "");
       } else {
         container.removeAttribute("tabindex");
         container.removeAttribute("role");
         container.removeAttribute("aria-label");
+        container.removeAttribute("data-cue");
       }
     }
   }
@@ -60,6 +62,18 @@
       options[i].hidden = wanted !== "" && !ticked && fold(options[i].textContent).indexOf(wanted) < 0;
     }
   });
+  // The menu's and the filters' disclosures are open on wide screens by CSS (::details-content); where a browser
+  // lacks it, open them.
+  var folded = document.querySelectorAll("details.menu, details.fold-narrow");
+  if (folded.length && !(window.CSS && CSS.supports && CSS.supports("selector(::details-content)")) &&
+      window.matchMedia) {
+    var wide = window.matchMedia("(min-width: 700px)");
+    var openWhenWide = function () {
+      for (var k = 0; k < folded.length; k++) { if (wide.matches) { folded[k].open = true; } }
+    };
+    openWhenWide();
+    if (wide.addEventListener) { wide.addEventListener("change", openWhenWide); }
+  }
   var boxes = document.querySelectorAll("[data-filter-box]");
   for (var j = 0; j < boxes.length; j++) { boxes[j].hidden = false; }
 })();

@@ -177,8 +177,8 @@ def test_the_admin_page_runs_a_dry_run_then_the_sync(app, client, login_as, ldap
     response = client.post("/admin/directory", data={"dry_run": "1", "csrf_token": csrf_token(client)})
     assert response.status_code == 303
     page = html.unescape(client.get("/admin/directory").get_data(as_text=True))
-    assert "Simulation\u00a0: voici ce qu’une synchronisation changerait. Rien n’a été changé." in page
-    assert "Créés : 1" in page and "Rejetés : 1" in page
+    assert "Simulation\u202f: voici ce qu’une synchronisation changerait. Rien n’a été changé." in page
+    assert "Créés : 1" in page and "Rejetés : 1" in page
     assert "code de service inconnu" in page and "Nulle part" in page
     assert user("new@metropole.example") is None
 

@@ -81,7 +81,7 @@ def test_editing_a_factor_makes_a_version_and_recomputes_its_items(client, login
     assert "Version 2, " in history and f"by {admin.full_name}" in history
     assert "Why: New ADEME figures for docks" in history
     changes = re.findall(r"<li>([^<]+: [^<]+ → [^<]+)</li>", history)
-    assert changes == ["Fabrication (kg CO₂e): 33 → 66"]
+    assert changes == ["Manufacture (kg CO₂e): 33 → 66"]
     assert "Version 1, " in history and "by the portal" in history
 
 

@@ -45,8 +45,8 @@ def test_each_item_shows_label_in_words_footprints_and_quality(client, login_as,
     make_item(name="Shown")
     page = client.get("/catalogue").get_data(as_text=True)
     assert "empreinte habituelle" in page  # label C in words, not colour alone
-    assert "À l’achat : 162\u202fkg\u202fCO₂e" in page
-    assert "À l’usage : 1\u202fkg\u202fCO₂e par an" in page or "À l’usage : 1\u202fkg" in page
+    assert "À l’achat : 162\u202fkg\u202fCO₂e" in page
+    assert "À l’usage : 1\u202fkg\u202fCO₂e par an" in page or "À l’usage : 1\u202fkg" in page
     assert "−13\u00a0% par rapport à un ordinateur portable type" in page
     assert "Fiche constructeur" in page
 

@@ -139,3 +139,51 @@ def log_in(page: Page, email: str, password: str) -> None:
     page.locator("#password").fill(password)
     page.locator("form.stacked button[type=submit]").click()
     expect(page.locator("h1")).not_to_have_text("Connexion au portail du numérique responsable")
+# Targets smaller than 24 × 24 CSS px (WCAG 2.2 2.5.8), with the criterion's exceptions: a link inside a sentence
+# (its size set by the line of text), and an undersized target whose 24 px circle, centred on it, meets no other
+# target nor the circle of another undersized one (spacing).
+_SMALL_TARGETS = """() => {
+  const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button], '
+                   + '[tabindex]:not([tabindex="-1"])';
+  const visible = (element) => {
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) { return false; }
+    return getComputedStyle(element).visibility !== 'hidden' && !element.closest('.visually-hidden, .skip');
+  };
+  const words = (element) => element.textContent.replace(/\\s+/g, ' ').trim();
+  const inSentence = (element) => {
+    if (element.tagName !== 'A' || getComputedStyle(element).display !== 'inline') { return false; }
+    let block = element.parentElement;
+    while (block && getComputedStyle(block).display === 'inline') { block = block.parentElement; }
+    return Boolean(block) && words(block).length > words(element).length;
+  };
+  const targets = [...document.querySelectorAll(selector)].filter(visible);
+  const boxes = targets.map((element) => element.getBoundingClientRect());
+  const small = targets.map((element, i) => (boxes[i].width < 23.5 || boxes[i].height < 23.5)
+                                            && !inSentence(element));
+  const centre = (box) => [box.left + box.width / 2, box.top + box.height / 2];
+  const toBox = ([x, y], box) => Math.hypot(Math.max(box.left - x, 0, x - box.right),
+                                            Math.max(box.top - y, 0, y - box.bottom));
+  const out = [];
+  targets.forEach((element, i) => {
+    if (!small[i]) { return; }
+    const c = centre(boxes[i]);
+    const crowded = targets.some((other, j) => {
+      if (j === i || element.contains(other) || other.contains(element)) { return false; }
+      const d = centre(boxes[j]);
+      return toBox(c, boxes[j]) < 12 || (small[j] && Math.hypot(c[0] - d[0], c[1] - d[1]) < 24);
+    });
+    if (crowded) {
+      const name = element.tagName.toLowerCase() + (element.id ? '#' + element.id : '')
+                   + (element.tagName === 'INPUT' ? '[' + element.type + ']' : '');
+      const text = (element.textContent || element.value || '').trim().slice(0, 30);
+      out.push(`${name} "${text}" ${Math.round(boxes[i].width)}×${Math.round(boxes[i].height)}`);
+    }
+  });
+  return out;
+}"""
+
+
+def small_tap_targets(page: Page) -> list[str]:
+    """Targets under 24 × 24 CSS px too close to another target (WCAG 2.2 2.5.8), as the page is laid out now."""
+    return page.evaluate(_SMALL_TARGETS)

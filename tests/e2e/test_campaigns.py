@@ -28,6 +28,7 @@ def test_admin_imports_a_mailbox_export_through_the_web_form(page: Page, make_us
     make_user(email="bruno.lefevre@example.org", first_name="Bruno", last_name="Lefèvre")
     browser_login(admin)
 
+    page.get_by_role("link", name="Administration").first.click()  # the menu's hub of the admin pages
     page.get_by_role("link", name="Imports de stockage").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Imports de stockage")
     assert_accessible(page)

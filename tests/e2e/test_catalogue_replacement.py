@@ -69,9 +69,9 @@ def test_a_replacement_in_french_leaves_the_old_laptop_to_return(
     desk.context.close()
 
     page.goto("/")
-    panel = page.locator("section.to-return")
-    expect(panel.get_by_role("heading")).to_have_text("1 équipement à rendre")
-    expect(panel).to_contain_text("Old laptop (T000001)")
+    panel = page.locator("section", has=page.get_by_role("heading", name="Mon empreinte")).locator(".notice")
+    expect(panel).to_contain_text("1 équipement à rendre")
+    expect(panel).to_contain_text("Old laptop")
     expect(panel.get_by_role("link", name="Trouver un point de collecte")).to_be_visible()
     expect(page.locator(".notices")).to_contain_text("Rendez l’équipement qu’il remplace (Old laptop)")
     assert_accessible(page)

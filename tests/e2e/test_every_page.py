@@ -14,7 +14,13 @@ from playwright.sync_api import Page
 
 from portal.models import db
 from tests.e2e.ecoindex_file import write_ecoindex_file
-from tests.e2e.helpers import measure_ecoindex, reflow_problems, serious_accessibility_violations, viewport_width
+from tests.e2e.helpers import (
+    measure_ecoindex,
+    reflow_problems,
+    serious_accessibility_violations,
+    small_tap_targets,
+    viewport_width,
+)
 
 ROLES = ("employee", "manager", "comms", "admin")
 ACCOUNTS = {"employee": "agent", "manager": "manager", "comms": "comms", "admin": "admin"}
@@ -42,6 +48,7 @@ def _sample_ids() -> dict[str, Callable[[str], object | None]]:
         "order_id": order_for,
         "key": lambda _: db.session.scalar(sa.select(Factor.key).where(Factor.key == "laptop")),
         "user_id": lambda local: user(local).id,
+        "hub": lambda local: "me",  # the back office's hubs: tests/e2e/test_header.py
     }
     try:
         from portal.campaigns.models import Campaign, StorageImport
@@ -174,6 +181,12 @@ def test_every_page_is_accessible_and_light(page: Page, app, demo, browser_login
         with viewport_width(page, 320):
             reflow = reflow_problems(page)
             narrow_violations = serious_accessibility_violations(page)
+            small_targets = small_tap_targets(page)  # WCAG 2.2 2.5.8: 24 × 24 CSS px, or spaced
+            if page.locator("details.menu > summary").is_visible():  # the phone menu, opened
+                page.locator("details.menu > summary").click()
+                small_targets += small_tap_targets(page)
+        if small_targets:
+            problems.append(f"{role} {url} at 320 px: tap targets under 24 px: {sorted(set(small_targets))[:6]}")
         if reflow:
             problems.append(f"{role} {url} at 320 px: {reflow}")
         if narrow_violations:

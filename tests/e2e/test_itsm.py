@@ -33,7 +33,8 @@ def test_admin_reads_the_status_a_run_report_and_maps_an_unknown_model(page: Pag
 
     # The status page: configuration, the sync button, what waits, the runs.
     page.goto("/")
-    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Lien avec l’ITSM").click()
+    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Administration").click()
+    page.get_by_role("link", name="Lien avec l’ITSM").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Lien avec l’ITSM (ServiceNow)")
     expect(page.get_by_role("button", name="Synchroniser maintenant")).to_be_visible()
     expect(page.get_by_role("link", name="1 modèle à faire correspondre au catalogue")).to_be_visible()

@@ -83,6 +83,7 @@ def test_admin_searches_employees_with_htmx_and_pages(page: Page, make_user):
     page.get_by_label("Adresse de courriel professionnelle").fill("admin@test.example")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("link", name="Administration").first.click()  # the menu's hub of the admin pages
     page.get_by_role("link", name="Agents", exact=True).first.click()
     expect(page.get_by_role("heading", level=2)).to_have_text("24 agents trouvés")
     assert_accessible(page)

@@ -21,7 +21,7 @@ SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 400 * KBIT, "
 FCP_BUDGET_MS = 3000
 #: (path, what a person came for: a list below the page's title)
 PAGES = (
-    ("/", "main ul.cards"),
+    ("/", "main .home-panels"),
     ("/catalogue", "#catalogue-results ul.items"),
     ("/collection-points?q=begles", "#locator-results ol.points"),
 )

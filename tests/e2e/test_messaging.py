@@ -40,6 +40,7 @@ def test_write_target_preview_send_and_read(
     make_asset(user=bob, item=laptop, acquired_on=date(2023, 9, 1))
 
     browser_login(comms)
+    page.get_by_role("link", name="Communication").first.click()  # the menu's hub of the comms pages
     page.get_by_role("link", name="Messages aux agents").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Messages aux agents")
     assert_accessible(page)

@@ -194,7 +194,7 @@ def test_admin_confirms_receipts(client, login_as, points, make_user):
     assert response.headers["Location"] == "/admin/collection-points/returns?status=pending"
     db.session.expire_all()
     assert pending.received_by_id == admin.id and pending.received_at is not None
-    assert "Réception confirmée : Inès Lopez, Mairie de Bègles." in client.get(response.headers["Location"]).get_data(
+    assert "Réception confirmée : Inès Lopez, Mairie de Bègles." in client.get(response.headers["Location"]).get_data(
         as_text=True
     )
     assert "Aucun dépôt à afficher." in client.get("/admin/collection-points/returns").get_data(as_text=True)
@@ -222,10 +222,10 @@ def test_import_the_packaged_csv_then_again_changes_nothing(client, login_as, co
     login_as("admin")
     first = upload(client, "points.csv", PACKAGED)
     assert first.status_code == 200
-    assert "Créés : 28" in first.get_data(as_text=True)
+    assert "Créés : 28" in first.get_data(as_text=True)
     assert count(CollectionPoint) == 28
     again = upload(client, "points.csv", PACKAGED).get_data(as_text=True)
-    assert "Créés : 0" in again and "Inchangés : 28" in again
+    assert "Créés : 0" in again and "Inchangés : 28" in again
 
 
 def test_import_reports_each_rejected_row_and_imports_the_others(client, login_as, communes):
@@ -236,7 +236,7 @@ def test_import_reports_each_rejected_row_and_imports_the_others(client, login_a
     duplicate = lines[3]
     content = "\n".join([lines[0], bad_hours, outside, lines[3], duplicate, lines[4]]).encode()
     html = upload(client, "points.csv", content).get_data(as_text=True)
-    assert "Créés : 2" in html and "Rejetés : 3" in html
+    assert "Créés : 2" in html and "Rejetés : 3" in html
     assert '<th scope="row" class="num">2</th><td>hours</td><td>horaires non compris' in html
     assert '<th scope="row" class="num">3</th><td>lat</td><td>coordonnées hors de Bordeaux Métropole' in html
     assert '<th scope="row" class="num">5</th><td>code</td><td>code déjà utilisé sur une ligne précédente' in html
@@ -251,7 +251,7 @@ def test_import_accepts_semicolons_and_updates_known_codes(client, login_as, poi
         "33039-b;33039;Médiathèque;Rue Buisson;33130;44.8066;-0.5412;sa 10:00-12:00;tablet\n"
     ).encode()
     html = upload(client, "points.csv", content).get_data(as_text=True)
-    assert "Créés : 1" in html and "Mis à jour : 1" in html
+    assert "Créés : 1" in html and "Mis à jour : 1" in html
     db.session.expire_all()
     assert points["33039"].hours == "mo-fr 09:00-12:00" and points["33039"].accepted_items == ["smartphone"]
 
@@ -262,7 +262,7 @@ def test_import_accepts_semicolons_and_updates_known_codes(client, login_as, poi
         ("points.csv", b"PK\x03\x04\x14\x00\x06\x00binary xlsx", "n’est pas un fichier texte"),
         ("points.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "n’est pas un fichier texte"),
         ("points.csv", "insee,name\n33039,Bègles\n".encode("latin-1"), "n’est pas encodé en UTF-8"),
-        ("points.csv", b"insee,name\n33039,Begles\n", "Manquantes : address"),
+        ("points.csv", b"insee,name\n33039,Begles\n", "Manquantes : address"),
         ("points.csv", b"   \n", "Le fichier est vide."),
         ("points.geojson", b'{"type": "Feature"}', "n’est pas une FeatureCollection GeoJSON"),
         ("points.geojson", b"{not json", "n’est pas une FeatureCollection GeoJSON"),
@@ -329,7 +329,7 @@ def test_import_geojson_with_longitude_first(client, login_as, communes):
         ],
     }
     html = upload(client, "points.geojson", json.dumps(document).encode()).get_data(as_text=True)
-    assert "Créés : 1" in html and "Rejetés : 2" in html
+    assert "Créés : 1" in html and "Rejetés : 2" in html
     assert '<th scope="col" class="num">Élément</th>' in html
     point = db.session.scalar(sa.select(CollectionPoint))
     assert (point.code, point.lat, point.lon) == ("33039", Decimal("44.8078"), Decimal("-0.548"))
@@ -365,7 +365,7 @@ def test_csv_export_neutralises_formulas_and_reads_back_unchanged(client, login_
 
     # Read back: the apostrophes go, nothing changes.
     html = upload(client, "export.csv", response.get_data()).get_data(as_text=True)
-    assert "Inchangés : 28" in html
+    assert "Inchangés : 28" in html
     db.session.expire_all()
     assert begles.name.startswith("=HYPERLINK") and begles.contact == "+33 5 56 49 88 88"
 
@@ -382,7 +382,7 @@ def test_geojson_export_reads_back_unchanged(client, login_as, points):
     assert ambes["properties"]["active"] is False
     assert ambes["geometry"]["coordinates"] == [-0.5335, 45.0118]
     html = upload(client, "export.geojson", response.get_data()).get_data(as_text=True)
-    assert "Inchangés : 28" in html and "Rejetés : 0" in html
+    assert "Inchangés : 28" in html and "Rejetés : 0" in html
 
 
 def test_returns_keep_their_point_when_it_is_reimported(client, login_as, points, make_user):

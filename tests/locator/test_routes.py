@@ -71,8 +71,8 @@ def test_search_by_commune_name_or_postcode(client, login_as, points, query, fir
 def test_shared_postcode_offers_the_other_communes(client, login_as, points):
     login_as("employee")
     html = client.get("/collection-points?q=33440").get_data(as_text=True)
-    assert heading(html) == "28 points de collecte, les plus proches de Ambarès-et-Lagrave d’abord"
-    assert "Correspondent aussi :" in html
+    assert heading(html) == "28 points de collecte, les plus proches d’Ambarès-et-Lagrave d’abord"
+    assert "Correspondent aussi :" in html
     assert "q=Saint-Louis-de-Montferrand" in html and "q=Saint-Vincent-de-Paul" in html
 
 
@@ -82,11 +82,11 @@ def test_unknown_place_gives_a_clear_message_with_close_names(client, login_as, 
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert heading(html) == "Aucune commune trouvée"
-    assert "Aucune commune de la métropole ne correspond à « Bordox »." in html
-    assert "Vouliez-vous dire :" in html and 'href="/collection-points?q=Bordeaux"' in html
+    assert "Aucune commune de la métropole ne correspond à « Bordox »." in html
+    assert "Vouliez-vous dire :" in html and 'href="/collection-points?q=Bordeaux"' in html
     assert names(html) == []
     nothing = client.get("/collection-points?q=Lyon").get_data(as_text=True)
-    assert "Vouliez-vous dire" not in nothing and "ne correspond à « Lyon »" in nothing
+    assert "Vouliez-vous dire" not in nothing and "ne correspond à « Lyon »" in nothing
 
 
 def test_small_typos_still_find_the_commune(client, login_as, points):
@@ -158,7 +158,7 @@ def test_filter_open_now(client, login_as, points, clock):
     html = client.get("/collection-points?q=begles&open=1").get_data(as_text=True)
     count = int(heading(html).split()[0])
     assert 20 < count < 28
-    assert "Ouvert jusqu’à 12:30" in html
+    assert "Ouvert jusqu’à 12 h 30" in html
     assert all(status.startswith("Ouvert jusqu’à") for status in statuses(html))
     clock(2026, 12, 5, 10, 0)  # Saturday morning: some points are open
     saturday = client.get("/collection-points?q=begles&open=1").get_data(as_text=True)
@@ -167,17 +167,17 @@ def test_filter_open_now(client, login_as, points, clock):
     clock(2026, 12, 6, 10, 0)  # Sunday: none
     sunday = client.get("/collection-points?q=begles&open=1").get_data(as_text=True)
     assert heading(sunday) == "0 point de collecte, les plus proches de Bègles d’abord"
-    assert "Décochez « Ouvert maintenant »" in sunday
+    assert "Décochez « Ouvert maintenant »" in sunday
 
 
 def test_status_says_when_a_closed_point_opens(client, login_as, points, clock):
     clock(2026, 12, 5, 15, 0)  # Saturday afternoon
     login_as("employee")
     html = client.get("/collection-points?q=begles").get_data(as_text=True)
-    assert "Fermé – ouvre lundi à 8:30" in html
+    assert "Fermé – ouvre lundi à 8 h 30" in html
     clock(2026, 12, 24, 18, 0)  # Christmas Eve evening, 25 December closed
     html = client.get("/collection-points?q=begles").get_data(as_text=True)
-    assert "Fermé – ouvre samedi à 9:00" in html
+    assert "Fermé – ouvre samedi à 9 h" in html
 
 
 def test_results_are_paginated_and_keep_the_filters(client, login_as, points):
@@ -228,10 +228,10 @@ def test_point_page_gives_hours_access_directions_and_advice(client, login_as, p
     point = points["33039"]
     html = client.get(f"/collection-points/{point.id}").get_data(as_text=True)
     assert "<h1>Mairie de Bègles</h1>" in html
-    assert "Ouvert jusqu’à 12:30" in html
-    assert '<th scope="row">lundi</th><td>8:30–12:30, 13:30–17:30</td>' in html
+    assert "Ouvert jusqu’à 12 h 30" in html
+    assert '<th scope="row">lundi</th><td>8 h 30–12 h 30, 13 h 30–17 h 30</td>' in html
     assert '<th scope="row">dimanche</th><td>Fermé</td>' in html
-    assert "Fermetures exceptionnelles : 25 décembre 2026" in html
+    assert "Fermetures exceptionnelles : 25 décembre 2026" in html
     assert 'href="geo:44.80780,-0.54800"' in html
     assert "openstreetmap.org/directions?route=" in html and "%3B44.80780%2C-0.54800" in html
     assert "Avant de déposer un appareil" in html and "réglages d’usine" in html
@@ -317,7 +317,7 @@ def test_declare_the_return_of_an_asset_to_return(client, login_as, points, make
         1,
     )
     mine = client.get("/collection-points/my-returns").get_data(as_text=True)
-    assert "Merci ! Votre dépôt est enregistré (Mairie de Bègles)." in mine
+    assert "Merci ! Votre dépôt est enregistré (Mairie de Bègles)." in mine
     assert "Latitude 5420" in mine and "En attente de confirmation" in mine
     # Returned: no longer offered.
     assert "Latitude 5420" not in client.get(f"/collection-points/{point.id}/return").get_data(as_text=True)
@@ -354,8 +354,8 @@ def test_someone_elses_asset_cannot_be_declared(client, login_as, points, make_u
     [
         ({}, "Choisissez ce que vous avez déposé."),
         ({"device": "personal", "quantity": "1"}, "Choisissez le type d’appareil déposé."),
-        ({"device": "personal", "item": "smartphone", "quantity": "0"}, '<a href="#quantity">Combien ?</a>'),
-        ({"device": "personal", "item": "smartphone", "quantity": "50"}, '<a href="#quantity">Combien ?</a>'),
+        ({"device": "personal", "item": "smartphone", "quantity": "0"}, '<a href="#quantity">Combien ?</a>'),
+        ({"device": "personal", "item": "smartphone", "quantity": "50"}, '<a href="#quantity">Combien ?</a>'),
         ({"device": "personal", "item": "fridge", "quantity": "1"}, '<a href="#item">Type d’appareil personnel</a>'),
     ],
 )

@@ -120,7 +120,7 @@ def test_eco_design_statement_in_english(client):
 @pytest.mark.parametrize("path", ["/login", "/accessibility", "/eco-design"])
 def test_every_page_footer_links_both_statements_without_login(client, path):
     page = _text(client.get(path))
-    assert '<a href="/accessibility">Accessibilité : non conforme</a>' in page
+    assert '<a href="/accessibility">Accessibilité : non conforme</a>' in page
     assert '<a href="/eco-design">Écoconception</a>' in page
 
 

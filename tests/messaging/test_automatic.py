@@ -76,7 +76,7 @@ def test_a_device_at_half_its_lifetime_gets_its_owner_one_message_in_their_langu
     report = automatic.run(now=NOW)
     assert (report.recorded, report.sent) == (2, 2)
     (mine,) = received(ana)
-    assert mine.subject == "Ana, votre équipement a 2,5 ans : gardez-le en forme"
+    assert mine.subject == "Ana, votre équipement a 2,5 ans : gardez-le en forme"
     assert "Votre Dell Latitude 5420 a 2,5 ans." in mine.body
     (his,) = received(bob)
     assert his.locale == "en" and his.subject.startswith("Bob, your device is 2.5 years old")

@@ -65,12 +65,12 @@ def test_learn_more_leads_to_the_link_or_to_the_message(client, smtp, make_user,
     linked = [m for m in smtp.to("ana@test.example") if "collection-points" in m.part("text/plain")]
     (email,) = linked
     text, html = email.part("text/plain"), email.part("text/html")
-    assert "En savoir plus : http://localhost/collection-points" in text.replace("\u00a0", " ")
-    assert f"Lire ce message dans le portail du numérique responsable : http://localhost/messages/{with_link.id}" \
+    assert "En savoir plus : http://localhost/collection-points" in text.replace("\u00a0", " ")
+    assert f"Lire ce message dans le portail du numérique responsable : http://localhost/messages/{with_link.id}" \
         in text.replace("\u00a0", " ")
     assert 'href="http://localhost/collection-points"' in html and ">En savoir plus</a>" in html
     (plain,) = [m for m in by_message.values() if m is not email]
-    assert f"En savoir plus : http://localhost/messages/{without.id}" in plain.part("text/plain").replace("\u00a0", " ")
+    assert f"En savoir plus : http://localhost/messages/{without.id}" in plain.part("text/plain").replace("\u00a0", " ")
     assert "Lire ce message dans le portail" not in plain.part("text/plain")
 
     login(ana)

@@ -88,8 +88,8 @@ def test_live_validation_answers_with_the_fields_problems_and_their_lines(client
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Ligne 2\u00a0: Variable inconnue" in page
-    assert "Ligne 3\u00a0: Une variable n’a pas de partie à atteindre" in page
+    assert "Ligne 2\u202f: Variable inconnue" in page
+    assert "Ligne 3\u202f: Une variable n’a pas de partie à atteindre" in page
     ok = client.post(
         "/comms/messages/validate",
         data={"field": "body_fr", "body_fr": "Bonjour {{ first_name }}"},
@@ -120,7 +120,7 @@ def test_ready_templates_are_valid_in_both_languages_and_start_a_message(client,
     assert "Bienvenue dans le programme" in library
     template = db.session.scalar(sa.select(MessageTemplate).where(MessageTemplate.key == "footprint"))
     page = client.get(f"/comms/messages/new?template={template.id}").get_data(as_text=True)
-    assert "l&#39;empreinte carbone de vos équipements" in page
+    assert "l’empreinte carbone de vos équipements" in page
 
 
 def test_a_message_is_saved_as_a_template_and_a_saved_template_can_be_deleted(client, login_as, make_message):
@@ -231,19 +231,19 @@ def test_templates_that_cannot_render_are_refused_at_save_and_while_typed(client
     response = post_message(client, body_fr="Bonjour,\n\n" + body)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "Ligne 3\u00a0: " + explanation in page.replace("&#39;", "'")
+    assert "Ligne 3\u202f: " + explanation in page.replace("&#39;", "'")
     assert db.session.scalar(sa.select(sa.func.count(Message.id))) == 0
     live = client.post("/comms/messages/validate", data={"field": "body_fr", "body_fr": "Bonjour,\n\n" + body},
                        headers={"X-CSRFToken": csrf_token(client), "HX-Request": "true"})
     assert live.status_code == 200
-    assert "Ligne 3\u00a0: " + explanation in live.get_data(as_text=True)
+    assert "Ligne 3\u202f: " + explanation in live.get_data(as_text=True)
 
 
 def test_a_subject_that_would_be_cut_at_send_is_refused_at_save(client, login_as):
     login_as("comms")
     response = post_message(client, subject_fr="{{ org_unit }}" * 70)
     assert response.status_code == 422
-    assert "Le message produit est trop long (2000 caractères au plus)\u00a0: raccourcissez-le." in response.get_data(
+    assert "Le message produit est trop long (2000 caractères au plus)\u202f: raccourcissez-le." in response.get_data(
         as_text=True)
 
 

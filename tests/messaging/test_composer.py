@@ -77,7 +77,7 @@ def test_without_the_script_the_paragraph_is_added_at_the_end_and_nothing_is_sav
     assert "est supérieur ou égal à" in page  # the operators, in the interface language
     refused = client.post("/comms/messages/compose/condition", data={**data, "cond-value": "deux"})
     assert refused.status_code == 422
-    assert "«\u00a0deux\u00a0» n’est pas un nombre" in refused.get_data(as_text=True)
+    assert "«\u202fdeux\u202f» n’est pas un nombre" in refused.get_data(as_text=True)
 
 
 def test_with_the_script_the_condition_comes_back_as_an_event_to_insert_at_the_cursor(client, login_as):

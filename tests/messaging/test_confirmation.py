@@ -46,7 +46,7 @@ def test_the_step_shows_who_gets_what_before_anything_is_sent(client, login_as, 
     assert '<strong id="confirm-count">4 personnes</strong>' in page  # the three readers and the author
     assert "Portail et e-mail" in page
     assert "3 en français, 1 en anglais" in page
-    assert "maintenant : l’envoi commence dans quelques secondes" in page.replace("\u00a0", " ")
+    assert "maintenant : l’envoi commence dans quelques secondes" in page.replace("\u00a0", " ")
     assert "3 e-mails" in page  # Béa opted out of news e-mails
     for name in ("Ana Agent", "Béa Bois", "Cole Carter", "Chloé Com"):
         assert name in page
@@ -94,7 +94,7 @@ def test_a_large_audience_reads_send_to_that_many_people(app):
     from portal.messaging.forms import ConfirmForm
 
     for locale, button, prompt in (
-        ("fr", f"Envoyer à 20{NNBSP}143 personnes", f"tapez le nombre de destinataires\u00a0: 20{NNBSP}143"),
+        ("fr", f"Envoyer à 20{NNBSP}143 personnes", f"tapez le nombre de destinataires\u202f: 20{NNBSP}143"),
         ("en", "Send to 20,143 people", "type the number of recipients: 20,143"),
     ):
         with app.test_request_context("/"), force_locale(locale):

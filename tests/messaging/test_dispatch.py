@@ -62,7 +62,7 @@ def test_every_recipient_gets_one_multipart_email_in_their_language(smtp, make_u
     assert "Bonjour Ana." in parts["text/plain"]
     assert "<strong>Ana</strong>" in parts["text/html"]
     assert '<html lang="fr">' in parts["text/html"]
-    assert f"En savoir plus\u00a0: http://localhost/messages/{message.id}" in parts["text/plain"]
+    assert f"En savoir plus\u202f: http://localhost/messages/{message.id}" in parts["text/plain"]
     assert "http://localhost/me/preferences" in parts["text/plain"]  # news is not essential
     assert ana.parsed["List-Unsubscribe"] == "<http://localhost/me/preferences>"
     assert ana.message_id.endswith("@localhost>")

@@ -530,7 +530,7 @@ def test_problem_message_in_both_languages():
     assert problem.message("en") == (
         "Unknown placeholder “frist_name”: check its spelling in the list beside the editor.")
     assert problem.message("fr") == (
-        "Variable inconnue «\u00a0frist_name\u00a0»\u00a0: vérifiez son orthographe dans la liste à côté de l’éditeur."
+        "Variable inconnue «\u202ffrist_name\u202f»\u202f: vérifiez son orthographe dans la liste à côté de l’éditeur."
     )
     assert str(problem) == "line 3: " + problem.message("en")
 
@@ -602,11 +602,11 @@ def test_a_subject_with_an_infinite_number_is_refused():
 def test_limit_messages_are_plain_sentences_in_both_languages():
     problem = validate("{% if 1 %}" * 11 + "x" + "{% endif %}" * 11)[0]
     assert problem.message("fr") == (
-        "Trop de conditions imbriquées les unes dans les autres (10 au plus)\u00a0: simplifiez-les."
+        "Trop de conditions imbriquées les unes dans les autres (10 au plus)\u202f: simplifiez-les."
     )
     assert problem.message("en") == "Too many conditions inside one another (at most 10): simplify them."
     assert validate("{{ 1000000000000000 }}")[0].message("fr") == (
-        "Ce nombre est trop grand\u00a0: 1000000000000000 (999\u202f999\u202f999\u202f999\u202f999 au plus)."
+        "Ce nombre est trop grand\u202f: 1000000000000000 (999\u202f999\u202f999\u202f999\u202f999 au plus)."
     )
 
 
@@ -669,7 +669,7 @@ def test_compiling_stops_when_its_time_budget_is_spent(monkeypatch):
     monkeypatch.setattr(rendering, "MAX_COMPILE_SECONDS", 0.0)
     problems = validate("Bonjour\n{{ first_name }}")
     assert [p.code for p in problems] == ["too_slow"]
-    assert problems[0].message("fr") == "Le message est trop long à préparer (plus de 0\u00a0s)\u00a0: simplifiez-le."
+    assert problems[0].message("fr") == "Le message est trop long à préparer (plus de 0\u00a0s)\u202f: simplifiez-le."
 
 
 def test_rendering_stops_when_its_time_budget_is_spent(monkeypatch):

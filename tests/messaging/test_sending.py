@@ -402,7 +402,7 @@ def test_a_message_that_could_not_be_started_can_be_cancelled(client, login_as, 
     assert message.status == MessageStatus.FAILED.value
     page = client.get(f"/comms/messages/{message.id}").get_data(as_text=True)
     assert "Son contenu comporte des erreurs" in page
-    assert "Message (français) – Ligne 1\u00a0: Ce nombre est trop grand" in page
+    assert "Message (français) – Ligne 1\u202f: Ce nombre est trop grand" in page
     client.post(f"/comms/messages/{message.id}/stop", data={"csrf_token": csrf_token(client)})
     db.session.refresh(message)
     assert message.status == MessageStatus.CANCELLED.value

@@ -30,7 +30,7 @@ BODIES = {
     "unclosed_quote": ("{% if org_unit == 'DSI %}x{% endif %}", 1),
     "unclosed_parenthesis": ("{{ (first_name }}", 1),
     "single_brace": ("Bonjour {{ first_name }", 1),
-    "unexpected_sign": ("{{ first_name ! }}", 1),
+    "unexpected_sign": ("{{ first_name ! }}", 1),
     "empty_expression": ("Bonjour {{ }}", 1),
     "missing_operator": ("{% if device_count 2 %}x{% endif %}", 1),
     "missing_name": ("{{ first_name | }}", 1),
@@ -116,7 +116,7 @@ def test_the_composer_shows_the_line_and_the_words_in_the_interface_language(cli
     page = _unescaped(client.post("/comms/messages/validate", data={
         "field": "body_fr", "body_fr": source, "csrf_token": csrf_token(client)}).get_data(as_text=True))
     shown = next(p for p in validate(source) if p.code == code).message(locale)
-    where = "" if line is None else ("Ligne %d\u00a0: " if locale == "fr" else "Line %d: ") % line
+    where = "" if line is None else ("Ligne %d\u202f: " if locale == "fr" else "Line %d: ") % line
     assert where + shown in page
     if locale == "fr":
         assert not JINJA_WORDS.search(page), page
@@ -126,7 +126,7 @@ def test_the_unclosed_condition_of_the_issue_is_explained_as_asked():
     problem = validate("Bonjour,\n\n{% if device_count > 2 %}\nVous avez beaucoup d’équipements.")[0]
     assert problem.line == 3
     assert problem.message("fr") == (
-        "Le bloc «\u00a0si\u00a0» ouvert ligne 3 n’est pas fermé\u00a0: ajoutez {% endif %} après ce qu’il affiche."
+        "Le bloc «\u202fsi\u202f» ouvert ligne 3 n’est pas fermé\u202f: ajoutez {% endif %} après ce qu’il affiche."
     )
     assert problem.message("en") == (
         "The “if” block opened on line 3 is not closed: add {% endif %} after what it shows."
@@ -135,7 +135,7 @@ def test_the_unclosed_condition_of_the_issue_is_explained_as_asked():
 
 def test_a_subject_on_two_lines_is_explained_in_both_languages():
     (problem,) = validate_subject("Bonjour\n{{ first_name }}")
-    assert problem.message("fr") == "Un objet doit tenir sur une seule ligne\u00a0: supprimez le retour à la ligne."
+    assert problem.message("fr") == "Un objet doit tenir sur une seule ligne\u202f: supprimez le retour à la ligne."
 
 
 def test_no_typing_mistake_in_a_ready_template_shows_jinja_words_in_french():

@@ -45,7 +45,7 @@ def test_the_notice_is_public_and_says_what_why_who_how_long_and_the_rights(clie
     response = client.get("/privacy")
     assert response.status_code == 200
     page = text(response)
-    assert "<h1>Données personnelles\u00a0: notice d’information</h1>" in page
+    assert "<h1>Données personnelles\u202f: notice d’information</h1>" in page
     assert "mission d’intérêt public (article 6, paragraphe 1, point e, du RGPD)" in page
     assert "Mesures de stockage 18\u00a0mois" in page
     assert '<a href="mailto:dpo@example.org">dpo@example.org</a>' in page
@@ -273,5 +273,5 @@ def test_the_help_explains_signing_in_the_directory_and_personal_data(client, lo
     login_as()
     page = text(client.get("/help"))
     assert '<h2 id="sign-in">Se connecter avec le compte de l’organisation</h2>' in page
-    assert "le compte d’un départ est désactivé et ses appareils sont marqués «\u00a0à rendre\u00a0»" in page
+    assert "le compte d’un départ est désactivé et ses appareils sont marqués «\u202fà rendre\u202f»" in page
     assert '<h2 id="personal-data">Vos données personnelles</h2>' in page
