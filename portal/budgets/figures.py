@@ -444,6 +444,7 @@ def year_budget(
     with their units and purchases; `with_variants` computes each planned purchase's variants, for the lines
     of the units `variants_of` only when given), else every line of the year (of `unit_ids`), as plain rows."""
     figures: list[LineFigures] = []
+    forecasts: dict[int, Amounts] | None = None
     if lines is None:
         forecasts = _forecasts(year, factor_set)
         for row in _line_rows(year, unit_ids):
@@ -451,7 +452,6 @@ def year_budget(
             figures.append(LineFigures(row, [], Reading(row.amount_eur, row.carbon_budget_kgco2e, amounts)))
     else:
         alternatives = load_alternatives(factor_set) if with_variants else None
-        forecasts: dict[int, Amounts] | None = None
         for line in lines:
             amounts = Amounts()
             purchases = []
@@ -540,7 +540,7 @@ def order_impact(order: Order, factor_set: FactorSet, *, year: int) -> OrderImpa
     line_id = receiving_line(order.requester.org_unit_id, _investment_lines(year), unit_parents())
     if line_id is None:
         return None
-    line = db.session.get(BudgetLine, line_id)
+    line = db.session.get_one(BudgetLine, line_id)  # read from the year's lines just above
     budget = year_budget(year, factor_set, lines=[line])
     reading = budget.units[0].lines[0].reading
     amounts = reading.amounts

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.catalogue.models import KG, CatalogueItem
-from portal.models import TimestampMixin, db
+from portal.models import Model, TimestampMixin
 from portal.org.models import OrgUnit
 
 EUR = sa.Numeric(12, 2)
@@ -22,7 +22,7 @@ class Nature(StrEnum):
     OPERATING = "operating"
 
 
-class BudgetLine(TimestampMixin, db.Model):
+class BudgetLine(TimestampMixin, Model):
     """A line of a unit's IT budget for a calendar year: planned euros, and optionally a carbon budget."""
 
     __tablename__ = "budget_line"
@@ -48,7 +48,7 @@ class BudgetLine(TimestampMixin, db.Model):
     )
 
 
-class PlannedPurchase(TimestampMixin, db.Model):
+class PlannedPurchase(TimestampMixin, Model):
     """Devices a line plans to buy: a catalogue item (or a category's typical device) × quantity × unit price."""
 
     __tablename__ = "planned_purchase"

@@ -132,7 +132,7 @@ def unit_by_code(code: str) -> OrgUnit:
 # ---------------------------------------------------------------------------
 
 
-def lines_statement(year: int, unit_ids: list[int] | None = None) -> sa.Select[tuple[BudgetLine]]:
+def lines_statement(year: int, unit_ids: list[int] | None = None) -> sa.Select[BudgetLine]:
     """The lines of a year (of some units), with their unit and planned purchases, by unit then label."""
     statement = (
         sa.select(BudgetLine)

@@ -3,7 +3,7 @@ rules of the admin form); the export of a year adds each line's figures, which t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -38,7 +38,7 @@ def read_lines_csv(data: bytes | str) -> Iterator[csvio.Row]:
     return csvio.read_rows(data, LINE_COLUMNS, max_lines=MAX_IMPORT_LINES)
 
 
-def _parse(cells: dict[str, str], units: dict[str, OrgUnit]) -> dict[str, Any]:
+def _parse(cells: Mapping[str, str], units: dict[str, OrgUnit]) -> dict[str, Any]:
     """A line's values; BudgetError (with `field` in its params) at the first problem."""
     checks = (
         ("fiscal_year", lambda t: services.parse_year(t)),

@@ -208,7 +208,7 @@ def current_devices_of_requesters(
     ).all()
     found: dict[tuple[int, str], list[DeviceFootprint]] = {pair: [] for pair in pairs}
     for device in device_footprints(list(assets), factor_set, today=today):
-        key = (device.asset.user_id, device.asset.category)  # type: ignore[assignment]
+        key = (device.asset.user_id, device.asset.category)
         if key in found:
-            found[key].append(device)  # type: ignore[index]
+            found[key].append(device)
     return found

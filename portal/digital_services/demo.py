@@ -58,10 +58,17 @@ def load_demo() -> dict[str, int]:
     rng = random.Random(SEED)  # noqa: S311 - reproducible demo data  # nosec B311
     today = date.today()
     transfer.import_hosts(_rows("hosts.csv"))
-    services = _rows("services.csv")
-    for row in services:
-        row.cells["owner_email"] = "manager@demo.example" if row["owner_unit"] == MANAGER_UNIT else ""
-        row.cells["estimate_source"] = SAAS_SOURCE if row["per_user_estimate_kgco2e"] else ""
+    services = [
+        csvio.Row(
+            row.line,
+            {
+                **row.cells,
+                "owner_email": "manager@demo.example" if row["owner_unit"] == MANAGER_UNIT else "",
+                "estimate_source": SAAS_SOURCE if row["per_user_estimate_kgco2e"] else "",
+            },
+        )
+        for row in _rows("services.csv")
+    ]
     transfer.import_services(services)
     transfer.import_components(_rows("components.csv"))
     ids = dict(db.session.execute(sa.select(DigitalService.code, DigitalService.id)).all())

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal import reference_cache
 from portal.accounts.models import User
-from portal.models import TimestampMixin, UTCDateTime, db, utcnow
+from portal.models import Model, TimestampMixin, UTCDateTime, utcnow
 from portal.org.models import OrgUnit
 
 KG = sa.Numeric(12, 4)  # kgCO₂e and kWh: four decimals keep grams exact
@@ -31,7 +31,7 @@ class Access(StrEnum):
     ON_REQUEST = "on_request"
 
 
-class DigitalService(TimestampMixin, db.Model):
+class DigitalService(TimestampMixin, Model):
     """A digital service of the catalogue: what it is for, who owns it, where it runs, who may have it."""
 
     __tablename__ = "digital_service"
@@ -70,7 +70,7 @@ class DigitalService(TimestampMixin, db.Model):
         return first or second
 
 
-class ServiceHost(db.Model):
+class ServiceHost(Model):
     """A physical server or storage array in a data centre, shared by the services that run on it."""
 
     __tablename__ = "service_host"
@@ -94,7 +94,7 @@ class ServiceHost(db.Model):
     source: Mapped[str] = mapped_column(sa.String(300))
 
 
-class ServiceComponent(db.Model):
+class ServiceComponent(Model):
     """What a service takes of a host: vCPU on a server, GB on a storage array."""
 
     __tablename__ = "service_component"
@@ -112,7 +112,7 @@ class ServiceComponent(db.Model):
     host: Mapped[ServiceHost] = relationship()
 
 
-class ServiceSubscription(db.Model):
+class ServiceSubscription(Model):
     """An employee's access to a service, from a day; ended when they give it up or it is discontinued."""
 
     __tablename__ = "service_subscription"
@@ -131,7 +131,7 @@ class ServiceSubscription(db.Model):
     user: Mapped[User] = relationship()
 
 
-class ServiceUsage(db.Model):
+class ServiceUsage(Model):
     """An employee's recent activity on a service, from the access logs or licence report."""
 
     __tablename__ = "service_usage"
@@ -153,7 +153,7 @@ class RequestStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class AccessRequest(TimestampMixin, db.Model):
+class AccessRequest(TimestampMixin, Model):
     """An employee asks for a service that needs a request; its owner (or an admin) decides."""
 
     __tablename__ = "service_access_request"
@@ -172,7 +172,7 @@ class AccessRequest(TimestampMixin, db.Model):
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
-class ReviewDecision(db.Model):
+class ReviewDecision(Model):
     """The yearly review's decision on a service: keep, optimise, merge or discontinue, and its saving."""
 
     __tablename__ = "service_review_decision"

@@ -134,8 +134,7 @@ def review_rows(filters: ReviewFilters, *, today: date) -> tuple[list[ReviewRow]
     figures = figures_for(services, today=today)
     latest = _latest_decisions([s.id for s in services])
     per_user = {
-        s.id: (figures[s.id].per_active_user.value if figures[s.id].per_active_user is not None else None)
-        for s in services
+        s.id: (figure.value if (figure := figures[s.id].per_active_user) is not None else None) for s in services
     }
     median = _median([v for v in per_user.values() if v is not None])
     rows = []

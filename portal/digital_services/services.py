@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from portal import reference_cache
 from portal.accounts.models import User
-from portal.catalogue.footprints import load_factor_set
+from portal.database import affected_rows
 from portal.digital_services.models import (
     CATEGORIES,
     HOSTINGS,
@@ -95,7 +95,7 @@ def _current(subscription: type[ServiceSubscription] = ServiceSubscription) -> s
     return subscription.ended_on.is_(None)
 
 
-def services_statement(filters: ServiceFilters, *, user: User, today: date) -> sa.Select[tuple[DigitalService]]:
+def services_statement(filters: ServiceFilters, *, user: User, today: date) -> sa.Select[DigitalService]:
     """The services an employee sees in the catalogue, filtered, by name."""
     statement = sa.select(DigitalService).where(in_service(today)).order_by(DigitalService.name, DigitalService.id)
     if filters.category:
@@ -487,7 +487,7 @@ def decide(request: AccessRequest, *, approver: User, approve: bool, comment: st
     db.session.flush()
 
 
-def requests_to_decide(user: User) -> sa.Select[tuple[AccessRequest]]:
+def requests_to_decide(user: User) -> sa.Select[AccessRequest]:
     """Requests waiting for this owner's decision (admins: every service's), oldest first."""
     statement = (
         sa.select(AccessRequest)
@@ -522,7 +522,7 @@ def end_subscriptions_of_departed(user: User, now: Any) -> int:
         .values(ended_on=now.astimezone(PARIS).date(), ended_reason="departure")
         .execution_options(synchronize_session="fetch")
     )
-    return int(result.rowcount or 0)
+    return affected_rows(result)
 
 
 # ---------------------------------------------------------------------------------------------------------

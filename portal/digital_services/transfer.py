@@ -33,7 +33,7 @@ from portal.digital_services.models import (
     ServiceUsage,
 )
 from portal.footprint.digital_services import ARCHETYPES
-from portal.models import db
+from portal.models import Model, db
 from portal.org.models import OrgUnit
 
 SERVICE_COLUMNS = (
@@ -163,7 +163,7 @@ def _units() -> dict[str, int]:
 
 
 def _user_ids() -> dict[str, int]:
-    return dict(db.session.execute(sa.select(User.email, User.id)).all())  # type: ignore[arg-type]
+    return dict(db.session.execute(sa.select(User.email, User.id)).all())
 
 
 def import_services(rows: Iterable[csvio.Row]) -> csvio.ImportReport:
@@ -270,7 +270,8 @@ def import_hosts(rows: Iterable[csvio.Row]) -> csvio.ImportReport:
                 if values[field] is None:
                     values[field] = default
             values["source"] = values["source"] or f"Boavizta: {archetype.model}"
-        if values["pue"] is not None and values["pue"] < 1:
+        pue = values["pue"]
+        if isinstance(pue, Decimal) and pue < 1:
             raise _Problem(Refused("pue_below_one", "pue", row.get("pue")))
         seen.add(name)
         return values
@@ -317,7 +318,7 @@ def import_components(rows: Iterable[csvio.Row]) -> csvio.ImportReport:
 
 def _bulk_import(
     rows: Iterable[csvio.Row],
-    model: type,
+    model: type[Model],
     stored: tuple[str, ...],
     values_of: Callable[[csvio.Row], dict[str, Any]],
 ) -> csvio.ImportReport:

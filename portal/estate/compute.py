@@ -134,7 +134,9 @@ def unit_ancestors() -> dict[int, tuple[int, ...]]:
     parents: dict[int, int | None] = {i: p for i, p in db.session.execute(sa.select(OrgUnit.id, OrgUnit.parent_id))}
     chains: dict[int, tuple[int, ...]] = {}
     for unit in parents:
-        chain, current, seen = [], unit, set()
+        chain: list[int] = []
+        current: int | None = unit
+        seen: set[int] = set()
         while current is not None and current not in seen:
             seen.add(current)
             chain.append(current)
@@ -343,12 +345,12 @@ def _add_devices(
     models: dict[str, list] = {}
     for (model, inputs_id), (amortised, service, arrivals, in_service) in by_model.items():
         inputs, rate = inputs_by_id[inputs_id], rates[inputs_id]
-        totals = models.setdefault(model, [ZERO, ZERO, ZERO, 0, 0])
-        totals[0] += rate[0] * amortised
-        totals[1] += inputs.embodied_kgco2e * arrivals
-        totals[2] += rate[1] * service
-        totals[3] += in_service
-        totals[4] += service
+        model_sums = models.setdefault(model, [ZERO, ZERO, ZERO, 0, 0])
+        model_sums[0] += rate[0] * amortised
+        model_sums[1] += inputs.embodied_kgco2e * arrivals
+        model_sums[2] += rate[1] * service
+        model_sums[3] += in_service
+        model_sums[4] += service
     amortised_key, acquisition_key = Convention.AMORTISED.value, Convention.ACQUISITION.value
     for (unit_id, site_id, category), leaf in leaves.items():
         keys = [ORG, *_unit_keys(chains, unit_id), ("category", category)]
@@ -419,11 +421,11 @@ def intervention_trips(period: Period, factors: Factors, *, ids: Iterable[int] |
     known: list[tuple[int, int | None, Decimal | None, str, bool]] = []
     for intervention_id, site_id, lat, lon, group in rows:
         depot = depots.get(group)
-        if lat is None and site_id in sites:
+        if (lat is None or lon is None) and site_id in sites:
             lat, lon = sites[site_id]
         vehicle = depot[1] if depot else FALLBACK_VEHICLE
         distance = None
-        if depot and lat is not None and depot[0] in sites:
+        if depot and lat is not None and lon is not None and depot[0] in sites:
             distance = great_circle_km(*sites[depot[0]], lat, lon)
         known.append((intervention_id, site_id, distance, vehicle, depot is None or distance is None))
     median = _median([k[2] for k in known if k[2] is not None])
@@ -495,13 +497,14 @@ def shipments(period: Period, factors: Factors) -> list[Carried]:
     )
     for transfer_id, shipped, received, from_site, to_site, quantity, unit_id, category in transfers:
         day = _paris_day(shipped or received)
+        assert day is not None  # the period filter on coalesce(shipped_at, received_at) leaves out lines with neither
         carried.append(
             Carried(
                 ("transfer", transfer_id),
                 day,
                 from_site,
                 to_site,
-                max(quantity, 1),  # type: ignore[arg-type]
+                max(quantity, 1),
                 unit_id,
                 category,
             )
@@ -517,12 +520,14 @@ def shipments(period: Period, factors: Factors) -> list[Carried]:
         )
     )
     for order_id, delivered, quantity, site_id, unit_id, category in deliveries:
+        day = _paris_day(delivered)
+        assert day is not None  # the period filter on delivered_at leaves out orders never delivered
         carried.append(
             Carried(
                 ("order", order_id),
-                _paris_day(delivered),
+                day,
                 factors.delivery_site_id,
-                site_id,  # type: ignore[arg-type]
+                site_id,
                 quantity,
                 unit_id,
                 category,
@@ -536,9 +541,11 @@ def transport_shares(carried: list[Carried], factors: Factors) -> dict[tuple[str
     sites = _site_coordinates()
     distances: dict[tuple[str, int], Decimal | None] = {}
     for c in carried:
-        ends = (sites.get(c.from_site), sites.get(c.to_site))  # type: ignore[arg-type]
-        distances[c.key] = None if None in ends else great_circle_km(*ends[0], *ends[1])  # type: ignore[misc]
+        start = None if c.from_site is None else sites.get(c.from_site)
+        end = None if c.to_site is None else sites.get(c.to_site)
+        distances[c.key] = None if start is None or end is None else great_circle_km(*start, *end)
     median = _median([d for d in distances.values() if d is not None])
+    one_way = {key: median if distance is None else distance for key, distance in distances.items()}
     vehicle = factors.vehicles.get(factors.delivery_vehicle, factors.vehicles["van"])
     shares = shared_transport_kgco2e(
         [
@@ -548,17 +555,14 @@ def transport_shares(carried: list[Carried], factors: Factors) -> dict[tuple[str
                 c.from_site,
                 c.to_site,
                 c.quantity,
-                distances[c.key] if distances[c.key] is not None else median,
+                one_way[c.key],
             )
             for c in carried
         ],
         vehicle,
         factors.detour,
     )
-    return {
-        c.key: (shares[c.key], distances[c.key] if distances[c.key] is not None else median, distances[c.key] is None)
-        for c in carried
-    }
+    return {c.key: (shares[c.key], one_way[c.key], distances[c.key] is None) for c in carried}
 
 
 def _add_transport(ledger: Ledger, period: Period, factors: Factors, chains: dict[int, tuple[int, ...]]) -> None:

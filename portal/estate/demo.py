@@ -59,20 +59,20 @@ def _history(rng: random.Random) -> int:
         # Kept 3.2 years when replaced in 2022, about 5.6 in 2026: lifetimes lengthen.
         kept_years = 3.2 + 0.6 * (year - FIRST_YEAR) + rng.uniform(-0.4, 0.4)
         older = items.get((asset.category, False))
-        item = rng.choice(older) if older else None
+        predecessor = rng.choice(older) if older else None
         created += 1
         db.session.add(
             Asset(
                 asset_tag=f"HX{created:06d}",
-                item=item,
+                item=predecessor,
                 category=asset.category,
-                model_name=f"{item.manufacturer} {item.name}" if item else asset.model_name,
+                model_name=f"{predecessor.manufacturer} {predecessor.name}" if predecessor else asset.model_name,
                 user_id=asset.user_id,
                 acquired_on=asset.acquired_on - timedelta(days=int(kept_years * 365.25)),
                 retired_on=asset.acquired_on,
                 status=rng.choice((AssetStatus.RECYCLED.value, AssetStatus.RETURNED.value)),
                 status_changed_at=_instant(asset.acquired_on),
-                cost_eur=item.price_eur if item else None,
+                cost_eur=predecessor.price_eur if predecessor else None,
             )
         )
     db.session.flush()
@@ -135,7 +135,7 @@ def _freeze(admin: User, today: date) -> int:
     for team, code in TEAMS:
         if code in sites:
             services.set_depot(team, sites[code].id, "car_diesel_compact" if code == "BXM-HQ" else "car_petrol_compact")
-    electricity = db.session.scalar(sa.select(Factor).where(Factor.key == "electricity_fr"))
+    electricity = db.session.scalars(sa.select(Factor).where(Factor.key == "electricity_fr")).one()
     today_value = electricity.value
     update_factor(electricity, {"value": PAST_ELECTRICITY}, by=admin, comment="ADEME, French mix 2023")
     frozen = 0

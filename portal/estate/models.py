@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
-from portal.models import UTCDateTime, db, utcnow
+from portal.models import Model, UTCDateTime, utcnow
 from portal.org.models import Site
 
 
-class EstateSettings(db.Model):
+class EstateSettings(Model):
     """The estate's one row of settings (id 1)."""
 
     __tablename__ = "estate_settings"
@@ -33,7 +33,7 @@ class EstateSettings(db.Model):
     delivery_site: Mapped[Site | None] = relationship()
 
 
-class Depot(db.Model):
+class Depot(Model):
     """Where an intervention team (an ITSM assignment group) leaves from, and in which vehicle."""
 
     __tablename__ = "estate_depot"
@@ -46,7 +46,7 @@ class Depot(db.Model):
     site: Mapped[Site] = relationship()
 
 
-class Snapshot(db.Model):
+class Snapshot(Model):
     """The indicators of a month (1 January to the month's end, or to yesterday while the month is open) as computed
     once; a recompute is a new version.
 
@@ -72,7 +72,7 @@ class Snapshot(db.Model):
     computed_by: Mapped[User | None] = relationship()
 
 
-class IndicatorValue(db.Model):
+class IndicatorValue(Model):
     """One indicator of a snapshot for one scope: the organisation, a unit (with sub-units), a site, a category."""
 
     __tablename__ = "estate_indicator_value"

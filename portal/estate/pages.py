@@ -323,7 +323,9 @@ class DeviceFilter:
         return cls(show if show in DEVICE_FILTERS else "all")
 
 
-def devices_statement(device_filter: DeviceFilter, visibility: services.Visibility) -> sa.Select[Any]:
+def devices_statement(
+    device_filter: DeviceFilter, visibility: services.Visibility
+) -> sa.Select[Asset, Decimal | None, int | None]:
     """The devices in service (or to return) that the filter keeps, oldest first."""
     statement = (
         sa.select(Asset, CatalogueItem.lifetime_years, User.org_unit_id)

@@ -48,7 +48,7 @@ def _view() -> pages.View:
     return pages.View.from_args(request.args, services.snapshot_years())
 
 
-def _csv(filename: str, header: Sequence[str], rows: list[Sequence[Any]]) -> Response:
+def _csv(filename: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Response:
     body = csvio.to_text(header, rows)
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={filename}.csv"})
 
