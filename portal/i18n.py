@@ -26,7 +26,7 @@ def select_locale() -> str:
         return current_user.locale
     chosen = session.get("locale")
     if chosen in languages:
-        return chosen
+        return str(chosen)
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
@@ -49,19 +49,19 @@ class ElidingDomain(Domain):
     `_format`: the same elision as templates."""
 
     def gettext(self, string: str, **variables: Any) -> str:
-        return _format(self.get_translations().ugettext(string), variables)  # type: ignore[no-any-return]
+        return _format(self.get_translations().ugettext(string), variables)
 
     def ngettext(self, singular: str, plural: str, num: int, **variables: Any) -> str:
         variables.setdefault("num", num)
-        return _format(self.get_translations().ungettext(singular, plural, num), variables)  # type: ignore[no-any-return]
+        return _format(self.get_translations().ungettext(singular, plural, num), variables)
 
     def pgettext(self, context: str, string: str, **variables: Any) -> str:
-        return _format(self.get_translations().upgettext(context, string), variables)  # type: ignore[no-any-return]
+        return _format(self.get_translations().upgettext(context, string), variables)
 
     def npgettext(self, context: str, singular: str, plural: str, num: int, **variables: Any) -> str:
         variables.setdefault("num", num)
         text = self.get_translations().unpgettext(context, singular, plural, num)
-        return _format(text, variables)  # type: ignore[no-any-return]
+        return _format(text, variables)
 
 
 def _markup_if_escaping(context: Context, text: str) -> str:

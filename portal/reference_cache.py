@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
-from portal.models import db
+from portal.models import Model, db
 
 T = TypeVar("T")
 
@@ -47,7 +47,7 @@ _SESSION_HOLD = "portal_reference_hold"
 _FLUSH_CHANGES = "portal_reference_flush"
 
 
-class ReferenceGeneration(db.Model):
+class ReferenceGeneration(Model):
     """One row: a random number replaced whenever reference data changes (the key of per-worker caches)."""
 
     __tablename__ = "reference_generation"
@@ -100,7 +100,7 @@ def cached(name: str, key: Hashable, load: Callable[[], T], *, max_seconds: floa
         stored = _cache.get((name, key))
         if stored is not None and stored[0] == generation and now - stored[1] < max_seconds:
             _cache.move_to_end((name, key))
-            return stored[2]  # type: ignore[no-any-return]
+            return stored[2]
     value = load()
     if isinstance(value, db.Model):
         raise TypeError(f"{name}: cache plain values, not ORM objects (detached, they fail on unloaded attributes)")
@@ -129,7 +129,7 @@ def current_generation() -> int | None:
     session = db.session
     if _SESSION_GENERATION not in session.info:
         session.info[_SESSION_GENERATION] = session.scalar(_GENERATION)
-    return session.info[_SESSION_GENERATION]  # type: ignore[no-any-return]
+    return session.info[_SESSION_GENERATION]
 
 
 def _write_generation(session: Session) -> None:

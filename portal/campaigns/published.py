@@ -29,7 +29,7 @@ def _rendered(
         html = render_template(template, campaign=campaign, **context())
         return Markup(html)  # noqa: S704 - rendered by an autoescaping template  # nosec B704
 
-    return results.cached(campaign, template, fragment, language, *key)  # type: ignore[no-any-return]
+    return results.cached(campaign, template, fragment, language, *key)
 
 
 def totals_fragment(campaign: Campaign, *, language: str) -> Markup:

@@ -53,7 +53,7 @@ DEFAULT_CACHE_SECONDS = 60
 def results_changed(campaign: Campaign) -> None:
     """Record that the campaign's results change: an atomic increment, committed with the change itself (until
     then this transaction keeps nothing: a rollback returns to the version whose results are cached)."""
-    campaign.results_version = Campaign.results_version + 1  # type: ignore[assignment]
+    campaign.results_version = Campaign.results_version + 1
     db.session.flush()
     reference_cache.hold_until_commit()
 
@@ -359,7 +359,7 @@ def _team_table(campaign: Campaign) -> dict[Any, tuple[str, list[int]]]:
         names = _team_names(campaign, counts)
         return {key: (names.get(key, ""), list(values)) for key, values in counts.items()}
 
-    return cached(campaign, "teams", compute)  # type: ignore[no-any-return]
+    return cached(campaign, "teams", compute)
 
 
 @dataclass(frozen=True)
@@ -378,7 +378,7 @@ def _disclosure(campaign: Campaign) -> Disclosure:
         participants = {key: values[1] for key, (_name, values) in _team_table(campaign).items()}
         return Disclosure(contributors, publication(participants, contributors, sources=SOURCES))
 
-    return cached(campaign, "disclosure", compute)  # type: ignore[no-any-return]
+    return cached(campaign, "disclosure", compute)
 
 
 def _contributors(campaign: Campaign) -> dict[Contributor, int]:
@@ -417,7 +417,7 @@ def _contributors(campaign: Campaign) -> dict[Contributor, int]:
     )
     counted: Counter[Contributor] = Counter()
     for key, hidden, pattern, people in db.session.execute(patterns):
-        changes = set()
+        changes: set[tuple[str, date]] = set()
         for change in pattern.split():  # "day:places" in any order: the same changes make the same Contributor
             day, bits = change.split(":")
             changes.update(
@@ -529,7 +529,7 @@ def measured_series(campaign: Campaign, *, today: date) -> tuple[SeriesDay, ...]
     last = min(today, campaign.ends_at.astimezone(PARIS).date() - timedelta(days=1))
     if last < first:
         return ()
-    freed_by_day = dict(
+    freed_by_day: dict[date, int] = dict(
         db.session.execute(
             _progress_of_participants(campaign)
             .add_columns(CampaignProgress.day, sa.func.sum(CampaignProgress.freed_bytes))

@@ -45,7 +45,11 @@ def home_footprint(user: User, now: datetime) -> dict[str, Any] | None:
             if "locator.index" in current_app.view_functions
             else url_for("catalogue.my_footprint"),
         )
-    elif mine.organisation_average is not None and mine.total_annualised.value > mine.organisation_average:
+    elif (
+        mine.organisation_average is not None
+        and mine.total_annualised is not None
+        and mine.total_annualised.value > mine.organisation_average
+    ):
         suggestion = Suggestion(
             50, str(_l("See what keeping your devices longer saves.")), url_for("catalogue.my_footprint")
         )

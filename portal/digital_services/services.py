@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from portal import reference_cache
 from portal.accounts.models import User
+from portal.catalogue.footprints import load_factor_set
 from portal.database import affected_rows
 from portal.digital_services.models import (
     CATEGORIES,
