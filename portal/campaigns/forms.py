@@ -10,7 +10,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     IntegerField,
     RadioField,
     SelectField,
@@ -25,6 +24,7 @@ from portal.campaigns import display
 from portal.campaigns.content import ActionInput, SectionInput
 from portal.campaigns.parsers import FORMATS
 from portal.campaigns.services import MAX_CAMPAIGN_DAYS, CampaignInput
+from portal.form_fields import LocaleDecimalField
 
 
 class CampaignForm(FlaskForm):
@@ -47,7 +47,7 @@ class CampaignForm(FlaskForm):
     org_units = SelectMultipleField(
         _l("Org units (with their sub-units)"), choices=[], coerce=int, validate_choice=True
     )
-    goal_gb = DecimalField(
+    goal_gb = LocaleDecimalField(
         _l("Goal: GB freed"), places=1, validators=[Optional(), NumberRange(min=Decimal("0.1"), max=Decimal("1e9"))]
     )
     goal_participation_percent = IntegerField(

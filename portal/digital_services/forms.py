@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, DecimalField, IntegerField, SelectField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from portal.form_fields import LocaleDecimalField
 
 
 class AccessRequestForm(FlaskForm):
@@ -35,10 +37,10 @@ class ReviewDecisionForm(FlaskForm):
     year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
     decision = SelectField(_l("Decision"), validators=[DataRequired()])
     rationale = TextAreaField(_l("Rationale"), validators=[DataRequired(), Length(max=4000)])
-    expected_saving_kgco2e = DecimalField(
+    expected_saving_kgco2e = LocaleDecimalField(
         _l("Expected saving (kg CO₂e per year)"), places=None, validators=[Optional(), NumberRange(min=0)]
     )
-    measured_saving_kgco2e = DecimalField(
+    measured_saving_kgco2e = LocaleDecimalField(
         _l("Measured saving (kg CO₂e per year)"),
         places=None,
         validators=[Optional(), NumberRange(min=0)],
@@ -58,7 +60,7 @@ class ServiceForm(FlaskForm):
     description_en = TextAreaField(_l("Description in English"), validators=[Length(max=4000)])
     criticality = SelectField(_l("Business criticality"), validators=[DataRequired()])
     access = SelectField(_l("Access"), validators=[DataRequired()])
-    per_user_estimate_kgco2e = DecimalField(
+    per_user_estimate_kgco2e = LocaleDecimalField(
         _l("Estimate per user (kg CO₂e per year)"),
         places=None,
         validators=[Optional(), NumberRange(min=0, max=10000)],

@@ -12,7 +12,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     IntegerField,
     RadioField,
     SelectField,
@@ -23,6 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.form_fields import LocaleDecimalField
 from portal.locator.display import ITEM_LABELS
 from portal.locator.services import MAX_PERSONAL_QUANTITY
 
@@ -107,15 +107,6 @@ class PointForm(FlaskForm):
     )
     contact = StringField(_l("Contact"), validators=[Optional(), Length(max=80)])
     active = BooleanField(_l("Active: shown to employees"), default=True)
-
-
-class LocaleDecimalField(DecimalField):
-    """A decimal typed the French way too (12,5)."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if valuelist and isinstance(valuelist[0], str):
-            valuelist = [valuelist[0].replace(",", ".").replace("\u202f", "").replace(" ", "")]
-        super().process_formdata(valuelist)
 
 
 class WeighingForm(FlaskForm):

@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
-    DecimalField,
     IntegerField,
     RadioField,
     SelectField,
@@ -22,6 +21,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.form_fields import LocaleDecimalField
 from portal.messaging.audience import LABELS, MAX_YEARS
 from portal.messaging.display import CATEGORY_NAMES, CHANNEL_NAMES, LANGUAGE_NAMES, TIMING_ANCHORS
 from portal.messaging.models import Category
@@ -155,7 +155,7 @@ class TriggerForm(FlaskForm):
     """An automatic message's settings: the template it sends and, for devices, the age that triggers it."""
 
     template = SelectField(_l("Template sent"), coerce=int, choices=[], validators=[InputRequired()])
-    years = DecimalField(
+    years = LocaleDecimalField(
         _l("Age of the device (years)"),
         description=_l("Empty: half the device's expected lifetime (for example 2.5 years for a laptop of 5)."),
         places=1,

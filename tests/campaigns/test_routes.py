@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import io
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -284,7 +285,7 @@ def test_admin_creates_edits_and_publishes_a_campaign(client, login_as, communes
             "first_day": "2027-03-08",
             "last_day": "2027-03-28",
             "communes": ["33281", "33318"],
-            "goal_gb": "500",
+            "goal_gb": "1 500,5",
             "goal_participation_percent": "30",
             "team_rule": "commune",
             "co2e_convention": "cleanup_day",
@@ -297,6 +298,9 @@ def test_admin_creates_edits_and_publishes_a_campaign(client, login_as, communes
     assert float(campaign.goal_participation) == 0.3
     edit = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'value="Nettoyage 2027"' in edit and "Publier" in edit
+    # The goal typed the French way is read, and shown back as French writes it (not "1500.5").
+    assert campaign.goal_gb == Decimal("1500.5")
+    assert 'value="1\u202f500,5"' in edit
     response = client.post(f"/admin/campaigns/{campaign.id}/publish", data={"csrf_token": token})
     assert response.status_code == 303
     db.session.refresh(campaign)

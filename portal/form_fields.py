@@ -1,0 +1,40 @@
+"""Form fields every domain shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import get_locale
+from wtforms import DecimalField
+from wtforms.widgets import TextInput
+
+from portal.formatting import number
+
+
+class LocaleDecimalField(DecimalField):
+    """A decimal shown and typed as the reader writes numbers: « 1 500 », « 12,5 » in French, "1,500" and "12.5"
+    in English (a goal of 1500 is not shown "1500.0"). A text input with a decimal keypad on phones: a number
+    input would refuse the locale's separators."""
+
+    widget = TextInput()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        render_kw = {"inputmode": "decimal", "autocomplete": "off", **(kwargs.pop("render_kw", None) or {})}
+        super().__init__(*args, render_kw=render_kw, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        if self.data is None:
+            return ""
+        return number(self.data, self.places if self.places is not None else 2)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and isinstance(valuelist[0], str):
+            text = valuelist[0].strip()
+            for space in (" ", "\u00a0", "\u202f"):
+                text = text.replace(space, "")
+            # French writes the decimal comma; English, a comma between thousands.
+            text = text.replace(",", ".") if str(get_locale()).startswith("fr") else text.replace(",", "")
+            valuelist = [text]
+        super().process_formdata(valuelist)
