@@ -31,6 +31,7 @@ DOMAINS: tuple[str, ...] = (
     "messaging",
     "itsm",
     "estate",
+    "plans",
     "privacy",  # last: it collects every domain's PERSONAL_DATA and RETENTION
 )
 
