@@ -180,12 +180,10 @@ def measure_month(year: int, month: int, *, today: date) -> MeasureRun:
         sa.select(Action).where(Action.start_on <= end).options(selectinload(Action.milestones)).order_by(Action.id)
     ).all()
     done = set(db.session.scalars(sa.select(Measure.action_id).where(Measure.year == year, Measure.month == month)))
-    latest = {
-        action_id: (y, m)
-        for action_id, y, m in db.session.execute(
-            sa.select(Measure.action_id, sa.func.max(Measure.year), sa.func.max(Measure.month)).group_by(
-                Measure.action_id
-            )
+    latest: dict[int, int] = {
+        action_id: last
+        for action_id, last in db.session.execute(
+            sa.select(Measure.action_id, sa.func.max(Measure.year * 100 + Measure.month)).group_by(Measure.action_id)
         )
     }
     for action in actions:
@@ -214,7 +212,7 @@ def measure_month(year: int, month: int, *, today: date) -> MeasureRun:
         )
         run.measured += 1
         # A month measured late (catching up) does not overwrite the status of a later month.
-        if latest.get(action.id, (0, 0)) < (year, month) and action.status != new_status.value:
+        if latest.get(action.id, 0) < year * 100 + month and action.status != new_status.value:
             if action.status:
                 run.changes.append((action.id, action.status, new_status.value))
                 _notify_change(action, new_status)

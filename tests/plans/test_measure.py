@@ -91,22 +91,27 @@ def test_declared_values_and_a_status_change_notify_the_owner_and_the_admins(mak
     assert notices[0].params == {"action": action.title, "action_id": action.id}
 
 
-def test_late_then_achieved_by_declared_values(make_action):
+def test_late_then_achieved_by_declared_values_across_years(make_action):
     action = make_action(
         indicator_code="",
         declared_name="PUE",
         baseline=Decimal("1.8"),
         target=Decimal("1.4"),
-        deadline=date(2025, 6, 30),
+        start_on=date(2024, 1, 1),
+        deadline=date(2024, 6, 30),
     )
-    db.session.add(DeclaredValue(action_id=action.id, on=date(2025, 1, 5), value=Decimal("1.5"), source="EDF"))
+    for day, value in ((date(2024, 1, 5), "1.5"), (date(2025, 1, 5), "1.45"), (date(2025, 2, 5), "1.39")):
+        db.session.add(DeclaredValue(action_id=action.id, on=day, value=Decimal(value), source="EDF"))
     db.session.commit()
-    services.measure_month(2025, 7, today=TODAY)
+    for year, month in ((2024, 12), (2025, 1)):
+        services.measure_month(year, month, today=TODAY)
     assert action.status == "late"
-    db.session.add(DeclaredValue(action_id=action.id, on=date(2025, 8, 5), value=Decimal("1.39"), source="EDF"))
-    services.measure_month(2025, 8, today=TODAY)
+    services.measure_month(2025, 2, today=TODAY)
     assert action.status == "achieved"
-    assert [m.status for m in services.measures(action)] == ["late", "achieved"]
+    # A month measured late (catching up) keeps the status of the latest month.
+    services.measure_month(2024, 11, today=TODAY)
+    assert action.status == "achieved"
+    assert [m.status for m in services.measures(action)] == ["late", "late", "late", "achieved"]
 
 
 def test_a_month_not_over_is_refused():
