@@ -21,9 +21,10 @@ def _user(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email))
 
 
-def _actions(plan: Plan, manager: User | None, admin: User) -> list[Action]:
+def _actions(plan: Plan, manager: User | None, agent: User | None, admin: User) -> list[Action]:
     owner = manager or admin
     common = {"plan": plan, "start_on": START, "owner_id": owner.id, "public": True}
+    returns = {**common, "owner_id": (agent or owner).id}  # an employee runs an action too
     return [
         Action(
             title="Porter à 6 ans la durée de vie des ordinateurs",
@@ -60,7 +61,7 @@ def _actions(plan: Plan, manager: User | None, admin: User) -> list[Action]:
             trend="increase",
             target=Decimal(1000),
             deadline=date(2025, 12, 31),
-            **common,
+            **returns,
         ),
         Action(
             title="25 % de participation aux campagnes",
@@ -115,7 +116,7 @@ def load_demo() -> dict[str, int]:
         "chaque année avant le débat d’orientation budgétaire.",
     )
     db.session.add(plan)
-    actions = _actions(plan, _user("manager@demo.example"), admin)
+    actions = _actions(plan, _user("manager@demo.example"), _user("agent@demo.example"), admin)
     db.session.add_all(actions)
     db.session.flush()
     for index, on, value, source in DECLARED:
