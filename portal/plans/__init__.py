@@ -3,7 +3,7 @@ every employee can follow."""
 
 from flask import Blueprint
 
-from portal.areas import Area
+from portal.areas import Area, HomePanel
 from portal.i18n import lazy_gettext as _l
 from portal.main.services import NoticeKind
 
@@ -37,6 +37,8 @@ NOTICES = {
     "plan_action_achieved": NoticeKind(_l("The action “%(action)s” has reached its target."), "plans.action", _ACTION),
 }
 
-from portal.plans import admin_routes, display, routes  # noqa: E402,F401  (routes register themselves on bp)
+from portal.plans import admin_routes, display, routes, services  # noqa: E402,F401  (routes register themselves on bp)
 
 display.register(bp)
+
+HOME_PANELS = (HomePanel("plans/_home.html", services.home_objective),)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -416,3 +417,18 @@ def review(plan: Plan, year: int) -> list[ReviewLine]:
 def expected_on(path: Path | None, on: date) -> Decimal | None:
     """The trajectory's value on a day (None without a baseline)."""
     return expected_value(path, on) if path is not None else None
+
+
+def home_objective(user: User, now: datetime) -> dict[str, Any] | None:
+    """The home page's panel: the first public action already measured, with its latest measure (None: none)."""
+    row = db.session.execute(
+        sa.select(Action, Measure)
+        .join(Measure, Measure.action_id == Action.id)
+        .where(Action.public.is_(True), Measure.progress.is_not(None))
+        .order_by(Action.id, Measure.year.desc(), Measure.month.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    action, measure = row
+    return {"action": action, "measure": measure, "unit": unit_of(action)}

@@ -122,3 +122,11 @@ def test_an_admin_sees_every_plan_and_prints_the_review_with_its_csv(client, log
     assert client.get(f"/plans/{action.plan_id}/review?year=abc").status_code == 400
     assert client.get("/plans/999").status_code == 404
     assert client.get(f"/plans/actions/{action.id}").status_code == 200
+
+
+def test_the_home_page_shows_one_objective(client, login_as, make_action):
+    login_as()
+    assert "Réduire le PUE" not in client.get("/").get_data(as_text=True)
+    _measured(_declared(make_action, public=True, title="Réduire le PUE"))
+    home = client.get("/").get_data(as_text=True)
+    assert "Réduire le PUE" in home and 'id="home-objective" max="100" value="50"' in home
