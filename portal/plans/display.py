@@ -21,6 +21,10 @@ MESSAGES = {
     "bad_date": _l("“%(value)s” is not a date: write it as YYYY-MM-DD."),
     "bad_value": _l("“%(value)s” is not a number."),
     "source_required": _l("Say where the value comes from: a declared value needs its source."),
+    "deadline_before_start": _l("The deadline comes after the start."),
+    "unknown_indicator": _l("There is no indicator %(indicator)s."),
+    "declared_needs_name_and_baseline": _l("A declared indicator needs its name and its baseline."),
+    "unknown_owner": _l("No active employee has the address %(email)s."),
     "not_declared": _l("This action is measured from the portal’s data: its values cannot be typed in."),
 }
 

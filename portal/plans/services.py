@@ -432,3 +432,60 @@ def home_objective(user: User, now: datetime) -> dict[str, Any] | None:
         return None
     action, measure = row
     return {"action": action, "measure": measure, "unit": unit_of(action)}
+
+
+# --- Building plans ------------------------------------------------------------------------------------------
+
+
+def create_plan(*, title: str, description: str = "") -> Plan:
+    """A new, empty plan."""
+    plan = Plan(title=title.strip(), description=description.strip())
+    db.session.add(plan)
+    db.session.flush()
+    return plan
+
+
+def create_action(
+    plan: Plan,
+    *,
+    title: str,
+    owner: User,
+    indicator_code: str,
+    trend: str,
+    start_on: date,
+    deadline: date,
+    target: Decimal,
+    unit_id: int | None = None,
+    baseline: Decimal | None = None,
+    declared_name: str = "",
+    declared_unit: str = "",
+    description: str = "",
+    public: bool = False,
+) -> Action:
+    """An action on an estate indicator (baseline read from the start month's snapshot) or a declared one."""
+    if deadline <= start_on:
+        raise PlanError("deadline_before_start")
+    if indicator_code and indicator_code not in BY_CODE:
+        raise PlanError("unknown_indicator", indicator=indicator_code)
+    if not indicator_code and (not declared_name.strip() or baseline is None):
+        raise PlanError("declared_needs_name_and_baseline")
+    action = Action(
+        plan=plan,
+        title=title.strip(),
+        description=description.strip(),
+        owner_id=owner.id,
+        unit_id=unit_id,
+        indicator_code=indicator_code,
+        declared_name=declared_name.strip() if not indicator_code else "",
+        declared_unit=declared_unit.strip() if not indicator_code else "",
+        trend=Trend(trend).value,
+        start_on=start_on,
+        deadline=deadline,
+        baseline=baseline if not indicator_code else None,
+        target=target,
+        public=public,
+    )
+    db.session.add(action)
+    db.session.flush()
+    measure_baseline(action)
+    return action

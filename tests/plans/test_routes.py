@@ -130,3 +130,47 @@ def test_the_home_page_shows_one_objective(client, login_as, make_action):
     _measured(_declared(make_action, public=True, title="Réduire le PUE"))
     home = client.get("/").get_data(as_text=True)
     assert "Réduire le PUE" in home and 'id="home-objective" max="100" value="50"' in home
+
+
+def test_an_admin_builds_a_plan_from_the_estates_indicators(client, login_as, make_user, estate):
+    from portal.estate import services as estate_services
+    from portal.plans.models import Action, Plan
+
+    estate_services.take_snapshot(2025, 1, today=date(2026, 1, 15))
+    db.session.commit()
+    owner = make_user(email="owner@test.example")
+    login_as("admin")
+    token = csrf_token(client)
+    created = client.post("/admin/plans", data={"csrf_token": token, "title": "Stratégie 2025–2030"})
+    plan = db.session.scalar(sa.select(Plan))
+    assert created.headers["Location"].endswith(f"/admin/plans/{plan.id}/actions/new")
+    assert "Indicateur" in client.get(f"/admin/plans/{plan.id}/actions/new").get_data(as_text=True)
+    fields = {
+        "csrf_token": token,
+        "title": "Moins d’empreinte de fabrication",
+        "owner_email": "owner@test.example",
+        "indicator": "embodied_kgco2e",
+        "unit_id": str(estate.direction.id),
+        "trend": "decrease",
+        "start_on": "2025-01-01",
+        "deadline": "2026-12-31",
+        "target": "40",
+        "public": "y",
+    }
+    response = client.post(f"/admin/plans/{plan.id}/actions/new", data=fields)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    action = db.session.scalar(sa.select(Action))
+    assert (action.owner_id, action.unit_id, action.public) == (owner.id, estate.direction.id, True)
+    assert round(action.baseline, 2) == 50  # read from January's snapshot, annualised
+    late = client.post(f"/admin/plans/{plan.id}/actions/new", data={**fields, "deadline": "2024-12-31"})
+    assert late.status_code == 400 and "L’échéance vient après le début." in late.get_data(as_text=True)
+    declared = client.post(f"/admin/plans/{plan.id}/actions/new", data={**fields, "indicator": ""})
+    assert declared.status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count(Action.id))) == 1
+
+
+def test_an_employee_cannot_build_plans(client, login_as, make_plan):
+    plan = make_plan()
+    login_as()
+    assert client.get(f"/admin/plans/{plan.id}/actions/new").status_code in (403, 404)
+    assert client.post("/admin/plans", data={"csrf_token": csrf_token(client), "title": "x"}).status_code in (403, 404)
