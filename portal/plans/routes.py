@@ -66,6 +66,7 @@ def action(action_id: int) -> str:
         expected=expected,
         chart=chart(path, series),
         check_ins=services.check_ins(found),
+        breakdown=services.breakdown(found, history[-1] if history else None),
         declared=services.declared_values(found) if found.declared else [],
         may_edit=services.may_edit(found, _me()),
         unit=services.unit_of(found),

@@ -26,6 +26,7 @@ from portal.footprint.estate import Convention
 from portal.footprint.plans import Path, Status, Trend, expected_value, progress, status
 from portal.main.services import notify
 from portal.models import db
+from portal.org.models import OrgUnit
 from portal.plans.models import Action, CheckIn, DeclaredValue, Measure, Plan
 
 #: Indicators summed from 1 January: a month's value is annualised before it is compared with a yearly target.
@@ -489,3 +490,39 @@ def create_action(
     db.session.flush()
     measure_baseline(action)
     return action
+
+
+@dataclass(frozen=True)
+class UnitMove:
+    """One sub-unit of an action's scope: its value at the baseline's snapshot and at the latest measure's."""
+
+    unit: OrgUnit
+    baseline: Decimal | None
+    latest: Decimal | None
+
+
+def breakdown(action: Action, latest: Measure | None) -> list[UnitMove]:
+    """Which units move, which do not: the scope's direct sub-units, read from the same two snapshots."""
+    if action.declared or latest is None or latest.snapshot_id is None:
+        return []
+    units = db.session.scalars(
+        sa.select(OrgUnit)
+        .where(OrgUnit.parent_id.is_(None) if action.unit_id is None else OrgUnit.parent_id == action.unit_id)
+        .order_by(OrgUnit.name)
+    ).all()
+    if not units:
+        return []
+    keys = [str(unit.id) for unit in units]
+    code, convention = action.indicator_code, Convention.AMORTISED.value
+
+    def values(snapshot_id: int | None) -> dict[str, Decimal]:
+        snapshot = db.session.get(Snapshot, snapshot_id) if snapshot_id is not None else None
+        if snapshot is None:
+            return {}
+        read = estate.scope_values(snapshot, "unit", (code,), convention, keys)
+        return {
+            key: annualised(code, by_code[code], snapshot.ends_on) for key, by_code in read.items() if code in by_code
+        }
+
+    before, now = values(action.baseline_snapshot_id), values(latest.snapshot_id)
+    return [UnitMove(unit, before.get(str(unit.id)), now.get(str(unit.id))) for unit in units]

@@ -144,3 +144,15 @@ def test_the_nightly_job_measures_the_month_just_over(app, estate, make_action, 
     assert [(m.year, m.month) for m in db.session.scalars(sa.select(Measure))] == [(2025, 12)]
     assert "plans 2025-12: 1 measured, 0 kept" in caplog.text
     assert "plans 2025-12: 0 measured, 1 kept" in caplog.text
+
+
+def test_the_breakdown_shows_the_scopes_sub_units_from_the_same_snapshots(estate, make_action, client, login_as):
+    estate_services.take_snapshot(2025, 1, today=TODAY)
+    action = make_action(unit_id=estate.direction.id, public=True)
+    services.measure_month(2025, 1, today=TODAY)
+    db.session.commit()
+    moves = services.breakdown(action, services.measures(action)[-1])
+    assert [(m.unit.name, rounded(m.baseline), rounded(m.latest)) for m in moves] == [("Service support", 50, 50)]
+    login_as()
+    page = client.get(f"/plans/actions/{action.id}").get_data(as_text=True)
+    assert "Service support" in page
