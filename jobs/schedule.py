@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jobs import accounts, campaigns, estate, heartbeat, itsm, messaging, privacy
+from jobs import accounts, campaigns, estate, heartbeat, itsm, messaging, plans, privacy
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,9 @@ def jobs(config: dict[str, Any]) -> list[Job]:
         # Nightly, Paris time, after the retention rules: the month's figures frozen with today's factors.
         Job("estate-snapshot", estate.snapshot, "cron",
             {"hour": int(config["PORTAL_RETENTION_HOUR"]), "minute": 45}),
+        # Nightly, after the estate's snapshot: the month just over is measured once (later runs keep it).
+        Job("plans-measure", plans.measure, "cron",
+            {"hour": int(config["PORTAL_RETENTION_HOUR"]), "minute": 55}),
     ]
     if config.get("LDAP_URL"):  # nightly, Paris time (the scheduler's time zone)
         scheduled.append(

@@ -33,6 +33,7 @@ DOMAINS: tuple[str, ...] = (
     "digital_services",
     "estate",
     "budgets",
+    "plans",
     "privacy",  # last: it collects every domain's PERSONAL_DATA and RETENTION
 )
 

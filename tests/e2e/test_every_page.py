@@ -112,6 +112,15 @@ def _sample_ids() -> dict[str, Callable[[str], object | None]]:
     except ImportError:
         pass
     samples["unit_id"] = lambda local: user(local).org_unit_id  # the estate's unit page: the account's own unit
+    try:
+        from portal.plans.models import Action
+
+        samples["plan_id"] = lambda local: db.session.scalar(  # a plan holding one of the account's actions
+            sa.select(Action.plan_id).where(Action.owner_id == user(local).id).limit(1))
+        samples["action_id"] = lambda _: db.session.scalar(
+            sa.select(Action.id).where(Action.public.is_(True)).order_by(Action.id).limit(1))
+    except ImportError:
+        pass
     return samples
 
 

@@ -20,7 +20,7 @@ def test_schedule_declares_every_job_with_a_trigger(app):
     declared = jobs(app.config)
     assert [j.name for j in declared] == ["heartbeat", "campaign-states", "messaging-dispatch",
                                           "messaging-triggers", "personal-data-retention", "itsm-sync",
-                                          "estate-snapshot"]
+                                          "estate-snapshot", "plans-measure"]
     assert all(j.trigger in {"interval", "cron", "date"} for j in declared)
 
 

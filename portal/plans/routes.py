@@ -1,0 +1,173 @@
+"""The action plans' pages: plans and actions for admins and owners, the yearly review, and the shared objectives
+every employee follows. Someone else's plan or a private action answers 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from portal import csvio
+from portal.domain_error import DomainError
+from portal.estate.services import today_paris
+from portal.locator.services import assets_to_return
+from portal.models import db
+from portal.plans import bp, services
+from portal.plans.display import chart, status_name, trend_name
+from portal.plans.models import Action
+
+
+def _me() -> Any:
+    return current_user._get_current_object()
+
+
+def _action_or_404(action_id: int) -> Action:
+    action = services.action_for(action_id, _me())
+    if action is None:
+        abort(404)
+    return action
+
+
+@bp.get("/plans")
+def index() -> str:
+    """The plans an admin runs, or those holding the owner's actions."""
+    plans = services.visible_plans(_me())
+    if not plans and not services.is_admin(_me()):
+        abort(403)  # the list itself, like an admin page; a given plan that is not theirs answers 404
+    return render_template("plans/index.html", plans=plans)
+
+
+@bp.get("/plans/<int:plan_id>")
+def plan(plan_id: int) -> str:
+    """A plan's actions with their latest measure and status."""
+    found = services.plan_for(plan_id, _me())
+    if found is None:
+        abort(404)
+    latest = services.latest_measures([a.id for a in found.actions])
+    years = sorted({m.year for m in latest.values()}, reverse=True)
+    return render_template("plans/plan.html", plan=found, latest=latest, years=years, unit_of=services.unit_of)
+
+
+@bp.get("/plans/actions/<int:action_id>")
+def action(action_id: int) -> str:
+    """An action: its monthly series against the target trajectory, its check-ins, its declared values."""
+    found = _action_or_404(action_id)
+    history = services.measures(found)
+    path = services.path_of(found)
+    series = [(m.measured_on, m.value) for m in history]
+    expected = {m.id: services.expected_on(path, m.measured_on) for m in history} if path else {}
+    return render_template(
+        "plans/action.html",
+        action=found,
+        history=history,
+        expected=expected,
+        chart=chart(path, series),
+        check_ins=services.check_ins(found),
+        breakdown=services.breakdown(found, history[-1] if history else None),
+        declared=services.declared_values(found) if found.declared else [],
+        may_edit=services.may_edit(found, _me()),
+        unit=services.unit_of(found),
+        today=today_paris(),
+    )
+
+
+@bp.post("/plans/actions/<int:action_id>/check-ins")
+def add_check_in(action_id: int) -> Response:
+    """The owner (or an admin) adds a check-in."""
+    found = _action_or_404(action_id)
+    if not services.may_edit(found, _me()):
+        abort(404)
+    form = request.form
+    try:
+        services.add_check_in(
+            found, by=_me(), comment=form.get("comment", ""), on=form.get("on", ""), link=form.get("link", "")
+        )
+    except DomainError as error:
+        flash(error.message(), "error")
+        return redirect(url_for("plans.action", action_id=found.id, _anchor="check-in"))
+    db.session.commit()
+    flash(_("Check-in added."), "success")
+    return redirect(url_for("plans.action", action_id=found.id, _anchor="check-ins"))
+
+
+@bp.post("/plans/actions/<int:action_id>/declared")
+def add_declared_value(action_id: int) -> Response:
+    """The owner (or an admin) enters a declared value, with its date and source."""
+    found = _action_or_404(action_id)
+    if not services.may_edit(found, _me()):
+        abort(404)
+    form = request.form
+    try:
+        services.add_declared_value(
+            found, by=_me(), value=form.get("value", ""), on=form.get("on", ""), source=form.get("source", "")
+        )
+    except DomainError as error:
+        flash(error.message(), "error")
+        return redirect(url_for("plans.action", action_id=found.id, _anchor="declare"))
+    db.session.commit()
+    flash(_("Value recorded: it counts from the next monthly measure."), "success")
+    return redirect(url_for("plans.action", action_id=found.id, _anchor="declared"))
+
+
+def _review_year() -> int:
+    text = request.args.get("year", "")
+    if not text:
+        return today_paris().year - 1
+    if not text.isdigit() or not 2000 <= int(text) <= 2100:
+        abort(400, _("“%(value)s” is not a year.", value=text))
+    return int(text)
+
+
+@bp.get("/plans/<int:plan_id>/review")
+def review(plan_id: int) -> Any:
+    """The printable yearly review (and its CSV with ?format=csv)."""
+    found = services.plan_for(plan_id, _me())
+    if found is None:
+        abort(404)
+    year = _review_year()
+    lines = services.review(found, year)
+    if request.args.get("format") == "csv":
+        header = [
+            "action", "indicator", "unit", "scope", "trend", "baseline", "target", "deadline",
+            "year_end_month", "value", "progress_pct", "status", "last_check_in_date", "last_check_in",
+        ]  # fmt: skip
+        rows = [
+            [
+                line.action.title,
+                line.action.indicator_code or "declared",
+                services.unit_of(line.action),
+                line.action.unit.name if line.action.unit else "",
+                trend_name(line.action.trend),
+                line.action.baseline,
+                line.action.target,
+                line.action.deadline.isoformat(),
+                f"{year}-{line.year_end.month:02d}" if line.year_end else "",
+                line.year_end.value if line.year_end else "",
+                round(line.year_end.progress * 100, 1) if line.year_end and line.year_end.progress is not None else "",
+                status_name(line.year_end.status) if line.year_end else "",
+                line.last_check_in.on.isoformat() if line.last_check_in else "",
+                line.last_check_in.comment if line.last_check_in else "",
+            ]
+            for line in lines
+        ]
+        body = csvio.to_text(header, rows)
+        return Response(
+            body,
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename=plan-{found.id}-review-{year}.csv"},
+        )
+    return render_template("plans/review.html", plan=found, year=year, lines=lines, unit_of=services.unit_of)
+
+
+@bp.get("/objectives")
+def objectives() -> str:
+    """The shared objectives: what we committed to, where we stand, and what I can do."""
+    actions = services.public_actions()
+    latest = services.latest_measures([a.id for a in actions])
+    to_return = len(assets_to_return(_me()))
+    return render_template(
+        "plans/objectives.html", actions=actions, latest=latest, to_return=to_return, unit_of=services.unit_of
+    )

@@ -1,0 +1,528 @@
+"""Action plans' services: plans and actions built on the estate's indicators, the monthly measure (kept, never
+rewritten), declared values, check-ins, who may see what, and the yearly review.
+
+Values come from the estate's frozen snapshots through its plain service functions; nothing here recomputes an
+estate figure. Year-to-date sums (kg, devices returned, km…) are annualised (× days of the year ÷ days covered)
+so that a month's measure compares with a yearly target; ratios and averages are taken as they are.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from portal.accounts.models import Role, User, UserRole
+from portal.domain_error import DomainError
+from portal.estate import services as estate
+from portal.estate.indicators import BY_CODE
+from portal.estate.models import Snapshot
+from portal.footprint.estate import Convention
+from portal.footprint.plans import Path, Status, Trend, expected_value, progress, status
+from portal.main.services import notify
+from portal.models import db
+from portal.org.models import OrgUnit
+from portal.plans.models import Action, CheckIn, DeclaredValue, Measure, Plan
+
+#: Indicators summed from 1 January: a month's value is annualised before it is compared with a yearly target.
+YEAR_TO_DATE = frozenset(
+    {
+        "total_kgco2e",
+        "embodied_kgco2e",
+        "use_kgco2e",
+        "trips_kgco2e",
+        "transport_kgco2e",
+        "per_employee_kgco2e",
+        "acquired_devices",
+        "retired_devices",
+        "returned_at_collection",
+        "interventions",
+        "intervention_km",
+        "transport_km",
+    }
+)
+
+
+class PlanError(DomainError):
+    """A refusal of the action plans (words in portal.plans.display.MESSAGES)."""
+
+    domain = "plans"
+
+
+# --- Reading an action's indicator --------------------------------------------------------------------------
+
+
+def scope_of(action: Action) -> estate.Scope:
+    """The estate scope an action is measured on: the organisation, or its unit with the sub-units."""
+    return ("unit", str(action.unit_id)) if action.unit_id is not None else estate.ORG
+
+
+def unit_of(action: Action) -> str:
+    """The indicator's unit (kgCO2e, %, years…), or the declared one."""
+    if action.declared:
+        return action.declared_unit
+    return BY_CODE[action.indicator_code].unit
+
+
+def path_of(action: Action) -> Path | None:
+    """The trajectory from the baseline to the target (None while the baseline is unknown)."""
+    if action.baseline is None:
+        return None
+    return Path(
+        action.start_on,
+        action.baseline,
+        action.deadline,
+        action.target,
+        Trend(action.trend),
+        tuple((m.due_on, m.value) for m in action.milestones),
+    )
+
+
+def annualised(code: str, value: Decimal, ends_on: date) -> Decimal:
+    """A year-to-date sum brought to a whole year (ratios and averages unchanged)."""
+    if code not in YEAR_TO_DATE:
+        return value
+    covered = (ends_on - date(ends_on.year, 1, 1)).days + 1
+    days = 366 if calendar.isleap(ends_on.year) else 365
+    return value * days / covered
+
+
+@dataclass(frozen=True)
+class Reading:
+    """An indicator's value for a month, and where it comes from."""
+
+    value: Decimal
+    on: date
+    snapshot_id: int | None = None
+    declared_value_id: int | None = None
+
+
+def month_end(year: int, month: int) -> date:
+    """The month's last day."""
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def read_from_snapshot(action: Action, snapshot: Snapshot) -> Reading | None:
+    """The action's indicator for its scope in a snapshot (None when the snapshot does not hold it)."""
+    value = estate.values_of(snapshot, scope_of(action), Convention.AMORTISED.value).get(action.indicator_code)
+    if value is None:
+        return None
+    return Reading(
+        annualised(action.indicator_code, value, snapshot.ends_on), snapshot.ends_on, snapshot_id=snapshot.id
+    )
+
+
+def read_month(action: Action, year: int, month: int) -> Reading | None:
+    """The action's value for a month: the month's frozen snapshot, or the latest declared value by its end."""
+    if action.declared:
+        declared = db.session.scalar(
+            sa.select(DeclaredValue)
+            .where(DeclaredValue.action_id == action.id, DeclaredValue.on <= month_end(year, month))
+            .order_by(DeclaredValue.on.desc(), DeclaredValue.id.desc())
+            .limit(1)
+        )
+        if declared is None:
+            return None
+        return Reading(declared.value, month_end(year, month), declared_value_id=declared.id)
+    snapshot = estate.latest_version(year, month)
+    return read_from_snapshot(action, snapshot) if snapshot is not None else None
+
+
+def measure_baseline(action: Action) -> bool:
+    """Read the baseline at the start month's snapshot, else the reference year's; False when neither exists."""
+    if action.baseline is not None or action.declared:
+        return action.baseline is not None
+    snapshot = estate.latest_version(action.start_on.year, action.start_on.month)
+    reference = estate.settings().reference_year
+    if snapshot is None and reference is not None:
+        snapshot = estate.latest_of_year(reference)
+    reading = read_from_snapshot(action, snapshot) if snapshot is not None else None
+    if reading is None:
+        return False
+    action.baseline = reading.value
+    action.baseline_snapshot_id = reading.snapshot_id
+    return True
+
+
+# --- The monthly measure -------------------------------------------------------------------------------------
+
+
+@dataclass
+class MeasureRun:
+    """What a measuring run did."""
+
+    year: int
+    month: int
+    measured: int = 0
+    kept: int = 0  # already measured: history is never rewritten
+    unmeasured: int = 0  # no snapshot, no declared value or no baseline yet
+    changes: list[tuple[int, str, str]] = field(default_factory=list)  # (action id, old status, new status)
+
+
+def last_closed_month(today: date) -> tuple[int, int]:
+    """The month before today's."""
+    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+
+
+NOTICE_KINDS = {status: f"plan_action_{status.value}" for status in Status}
+
+
+def measure_month(year: int, month: int, *, today: date) -> MeasureRun:
+    """Measure every action started by the month's end, once per month; notify a status change."""
+    if (year, month) >= (today.year, today.month):
+        raise PlanError("month_not_over", value=f"{year}-{month:02d}")
+    run = MeasureRun(year, month)
+    end = month_end(year, month)
+    actions = db.session.scalars(
+        sa.select(Action).where(Action.start_on <= end).options(selectinload(Action.milestones)).order_by(Action.id)
+    ).all()
+    done = set(db.session.scalars(sa.select(Measure.action_id).where(Measure.year == year, Measure.month == month)))
+    latest: dict[int, int] = {
+        action_id: last
+        for action_id, last in db.session.execute(
+            sa.select(Measure.action_id, sa.func.max(Measure.year * 100 + Measure.month)).group_by(Measure.action_id)
+        )
+    }
+    for action in actions:
+        if action.id in done:
+            run.kept += 1
+            continue
+        measure_baseline(action)
+        reading = read_month(action, year, month)
+        path = path_of(action)
+        if reading is None or path is None:
+            run.unmeasured += 1
+            continue
+        new_status = status(path, reading.value, reading.on)
+        db.session.add(
+            Measure(
+                action_id=action.id,
+                year=year,
+                month=month,
+                measured_on=reading.on,
+                value=reading.value,
+                progress=progress(path.baseline, reading.value, path.target),
+                status=new_status.value,
+                snapshot_id=reading.snapshot_id,
+                declared_value_id=reading.declared_value_id,
+            )
+        )
+        run.measured += 1
+        # A month measured late (catching up) does not overwrite the status of a later month.
+        if latest.get(action.id, 0) < year * 100 + month and action.status != new_status.value:
+            if action.status:
+                run.changes.append((action.id, action.status, new_status.value))
+                _notify_change(action, new_status)
+            action.status = new_status.value
+    db.session.flush()
+    return run
+
+
+def _notify_change(action: Action, new_status: Status) -> None:
+    params = {"action": action.title, "action_id": action.id}
+    for user in {*plan_admins(), *([action.owner] if action.owner and action.owner.active else [])}:
+        notify(user, NOTICE_KINDS[new_status], params)
+
+
+def plan_admins() -> list[User]:
+    """The portal's admins, who run the plans."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.ADMIN.value, User.active.is_(True))
+        )
+    )
+
+
+def measures(action: Action) -> list[Measure]:
+    """An action's monthly history, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Measure).where(Measure.action_id == action.id).order_by(Measure.year, Measure.month)
+        )
+    )
+
+
+def latest_measures(action_ids: list[int]) -> dict[int, Measure]:
+    """Each action's latest measure."""
+    if not action_ids:
+        return {}
+    ranked = (
+        sa.select(
+            Measure.id,
+            sa.func.row_number()
+            .over(partition_by=Measure.action_id, order_by=(Measure.year.desc(), Measure.month.desc()))
+            .label("rank"),
+        )
+        .where(Measure.action_id.in_(action_ids))
+        .subquery()
+    )
+    rows = db.session.scalars(sa.select(Measure).join(ranked, ranked.c.id == Measure.id).where(ranked.c.rank == 1))
+    return {measure.action_id: measure for measure in rows}
+
+
+# --- Who sees what -------------------------------------------------------------------------------------------
+
+
+def is_admin(user: User) -> bool:
+    """Admins build and edit every plan."""
+    return user.has_role(Role.ADMIN.value)
+
+
+def visible_plans(user: User) -> list[Plan]:
+    """Every plan for an admin; for an owner, the plans holding one of their actions."""
+    statement = sa.select(Plan).order_by(Plan.id)
+    if not is_admin(user):
+        statement = statement.where(Plan.id.in_(sa.select(Action.plan_id).where(Action.owner_id == user.id)))
+    return list(db.session.scalars(statement))
+
+
+def plan_for(plan_id: int, user: User) -> Plan | None:
+    """A plan the user may open (None: not found, or not theirs)."""
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or not (is_admin(user) or any(a.owner_id == user.id for a in plan.actions)):
+        return None
+    return plan
+
+
+def action_for(action_id: int, user: User) -> Action | None:
+    """An action the user may open: admins, its owner, and every employee when it is public."""
+    action = db.session.get(Action, action_id)
+    if action is None or not (action.public or is_admin(user) or action.owner_id == user.id):
+        return None
+    return action
+
+
+def may_edit(action: Action, user: User) -> bool:
+    """Admins and the action's owner add check-ins and declared values."""
+    return is_admin(user) or action.owner_id == user.id
+
+
+def public_actions() -> list[Action]:
+    """The actions every employee follows at /objectives."""
+    return list(
+        db.session.scalars(
+            sa.select(Action)
+            .where(Action.public.is_(True))
+            .options(selectinload(Action.milestones))
+            .order_by(Action.id)
+        )
+    )
+
+
+# --- Check-ins and declared values ---------------------------------------------------------------------------
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise PlanError("bad_date", value=text) from None
+
+
+def add_check_in(action: Action, *, by: User, comment: str, on: str, link: str = "") -> CheckIn:
+    """The owner's word on an action (a comment, a date, optionally a link)."""
+    if not comment.strip():
+        raise PlanError("comment_required")
+    link = link.strip()
+    if link and not link.startswith(("https://", "http://")):
+        raise PlanError("bad_link")
+    check_in = CheckIn(action_id=action.id, on=_parse_date(on), comment=comment.strip(), link=link, author_id=by.id)
+    db.session.add(check_in)
+    db.session.flush()
+    return check_in
+
+
+def add_declared_value(action: Action, *, by: User, value: str, on: str, source: str) -> DeclaredValue:
+    """A value the portal cannot measure, with its date, its source and who entered it."""
+    if not action.declared:
+        raise PlanError("not_declared")
+    try:
+        number = Decimal(value.strip().replace(",", ".").replace("\u202f", "").replace(" ", ""))
+    except ArithmeticError:
+        raise PlanError("bad_value", value=value) from None
+    if not number.is_finite():
+        raise PlanError("bad_value", value=value)
+    if not source.strip():
+        raise PlanError("source_required")
+    declared = DeclaredValue(
+        action_id=action.id, on=_parse_date(on), value=number, source=source.strip(), entered_by_id=by.id
+    )
+    db.session.add(declared)
+    db.session.flush()
+    return declared
+
+
+def check_ins(action: Action) -> list[CheckIn]:
+    """An action's check-ins, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(CheckIn)
+            .where(CheckIn.action_id == action.id)
+            .options(selectinload(CheckIn.author))
+            .order_by(CheckIn.on.desc(), CheckIn.id.desc())
+        )
+    )
+
+
+def declared_values(action: Action) -> list[DeclaredValue]:
+    """An action's declared values, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(DeclaredValue)
+            .where(DeclaredValue.action_id == action.id)
+            .options(selectinload(DeclaredValue.entered_by))
+            .order_by(DeclaredValue.on.desc(), DeclaredValue.id.desc())
+        )
+    )
+
+
+# --- The yearly review ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    """One action in a year's review."""
+
+    action: Action
+    year_end: Measure | None  # the year's last measure
+    last_check_in: CheckIn | None
+
+
+def review(plan: Plan, year: int) -> list[ReviewLine]:
+    """Each action's value at the year's end (its last measure of the year), progress, status, last check-in."""
+    lines = []
+    for action in plan.actions:
+        year_end = db.session.scalar(
+            sa.select(Measure)
+            .where(Measure.action_id == action.id, Measure.year == year)
+            .order_by(Measure.month.desc())
+            .limit(1)
+        )
+        last = db.session.scalar(
+            sa.select(CheckIn)
+            .where(CheckIn.action_id == action.id, CheckIn.on <= date(year, 12, 31))
+            .order_by(CheckIn.on.desc(), CheckIn.id.desc())
+            .limit(1)
+        )
+        lines.append(ReviewLine(action, year_end, last))
+    return lines
+
+
+def expected_on(path: Path | None, on: date) -> Decimal | None:
+    """The trajectory's value on a day (None without a baseline)."""
+    return expected_value(path, on) if path is not None else None
+
+
+def home_objective(user: User, now: datetime) -> dict[str, Any] | None:
+    """The home page's panel: the first public action already measured, with its latest measure (None: none)."""
+    row = db.session.execute(
+        sa.select(Action, Measure)
+        .join(Measure, Measure.action_id == Action.id)
+        .where(Action.public.is_(True), Measure.progress.is_not(None))
+        .order_by(Action.id, Measure.year.desc(), Measure.month.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    action, measure = row
+    return {"action": action, "measure": measure, "unit": unit_of(action)}
+
+
+# --- Building plans ------------------------------------------------------------------------------------------
+
+
+def create_plan(*, title: str, description: str = "") -> Plan:
+    """A new, empty plan."""
+    plan = Plan(title=title.strip(), description=description.strip())
+    db.session.add(plan)
+    db.session.flush()
+    return plan
+
+
+def create_action(
+    plan: Plan,
+    *,
+    title: str,
+    owner: User,
+    indicator_code: str,
+    trend: str,
+    start_on: date,
+    deadline: date,
+    target: Decimal,
+    unit_id: int | None = None,
+    baseline: Decimal | None = None,
+    declared_name: str = "",
+    declared_unit: str = "",
+    description: str = "",
+    public: bool = False,
+) -> Action:
+    """An action on an estate indicator (baseline read from the start month's snapshot) or a declared one."""
+    if deadline <= start_on:
+        raise PlanError("deadline_before_start")
+    if indicator_code and indicator_code not in BY_CODE:
+        raise PlanError("unknown_indicator", indicator=indicator_code)
+    if not indicator_code and (not declared_name.strip() or baseline is None):
+        raise PlanError("declared_needs_name_and_baseline")
+    action = Action(
+        plan=plan,
+        title=title.strip(),
+        description=description.strip(),
+        owner_id=owner.id,
+        unit_id=unit_id,
+        indicator_code=indicator_code,
+        declared_name=declared_name.strip() if not indicator_code else "",
+        declared_unit=declared_unit.strip() if not indicator_code else "",
+        trend=Trend(trend).value,
+        start_on=start_on,
+        deadline=deadline,
+        baseline=baseline if not indicator_code else None,
+        target=target,
+        public=public,
+    )
+    db.session.add(action)
+    db.session.flush()
+    measure_baseline(action)
+    return action
+
+
+@dataclass(frozen=True)
+class UnitMove:
+    """One sub-unit of an action's scope: its value at the baseline's snapshot and at the latest measure's."""
+
+    unit: OrgUnit
+    baseline: Decimal | None
+    latest: Decimal | None
+
+
+def breakdown(action: Action, latest: Measure | None) -> list[UnitMove]:
+    """Which units move, which do not: the scope's direct sub-units, read from the same two snapshots."""
+    if action.declared or latest is None or latest.snapshot_id is None:
+        return []
+    units = db.session.scalars(
+        sa.select(OrgUnit)
+        .where(OrgUnit.parent_id.is_(None) if action.unit_id is None else OrgUnit.parent_id == action.unit_id)
+        .order_by(OrgUnit.name)
+    ).all()
+    if not units:
+        return []
+    keys = [str(unit.id) for unit in units]
+    code, convention = action.indicator_code, Convention.AMORTISED.value
+
+    def values(snapshot_id: int | None) -> dict[str, Decimal]:
+        snapshot = db.session.get(Snapshot, snapshot_id) if snapshot_id is not None else None
+        if snapshot is None:
+            return {}
+        read = estate.scope_values(snapshot, "unit", (code,), convention, keys)
+        return {
+            key: annualised(code, by_code[code], snapshot.ends_on) for key, by_code in read.items() if code in by_code
+        }
+
+    before, now = values(action.baseline_snapshot_id), values(latest.snapshot_id)
+    return [UnitMove(unit, before.get(str(unit.id)), now.get(str(unit.id))) for unit in units]
