@@ -26,15 +26,26 @@ _PLACEHOLDER = re.compile(r"(?<![\w’'])(de|De|à|À|le|Le) %\((\w+)\)s")
 _ARTICLE = re.compile(r"(Le|Les|le|les) (?=\S)")
 
 
+#: Words starting with an aspirated "h" that the portal may quote (no elision: « de Huawei »).
+_ASPIRATED_H = ("huawei", "hewlett", "hauts", "hache", "hall")
+
+
 def _starts_with_vowel(text: str) -> bool:
+    """Whether French elides before `text`: a vowel, or a mute "h" (« d’Hélène », « d’Hôtel »). An "h" is taken
+    as aspirated in an acronym or brand written in capitals (« de HP ») and in the words of `_ASPIRATED_H`."""
     first = unicodedata.normalize("NFD", text[:1])[:1].lower()
+    if first == "h":
+        second = text[1:2]
+        if not second or not second.islower() or text.lower().startswith(_ASPIRATED_H):
+            return False
+        return _starts_with_vowel(second)
     return first in "aeiouyœæ" and first != ""
 
 
 def with_preposition(preposition: str, name: str) -> str:
     """`preposition` + `name` as French writes it: de + Ambarès → d’Ambarès, de + Le Bouscat → du Bouscat,
-    de + Les Eyzies → des Eyzies, à + Le Haillan → au Haillan, le + EliteBook → l’EliteBook (an "h" is taken as
-    aspirated: de + HP → de HP). The preposition's capital is kept (De + Eysines → D’Eysines)."""
+    de + Les Eyzies → des Eyzies, à + Le Haillan → au Haillan, le + EliteBook → l’EliteBook (a mute "h" too:
+    de + Hélène → d’Hélène, but de + HP → de HP). The preposition's capital is kept (De + Eysines → D’Eysines)."""
     lower = preposition.lower()
     capital = preposition[:1].isupper()
     article = _ARTICLE.match(name)

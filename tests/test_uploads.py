@@ -27,6 +27,7 @@ from portal.catalogue.models import Asset, CatalogueItem
 from portal.catalogue.services import seed_factors
 from portal.locator.models import CollectionPoint
 from portal.models import db
+from portal.org.models import OrgUnit
 from tests.conftest import ROOT, csrf_token
 
 #: Every page that takes a file, by endpoint (tests/test_uploads_gunicorn.py sends each an oversized one).
@@ -35,6 +36,8 @@ UPLOAD_URLS = {
     "campaigns.upload_import": "/admin/storage-imports",
     "locator.admin_import": "/admin/collection-points/import",
     "itsm.admin_import": "/admin/itsm/import",
+    "budgets.admin_import": "/admin/budgets/import",
+    "digital_services.import_file": "/admin/services/files",
 }
 #: An ITSM hardware list export (CSV, raw values) whose third line has an accent.
 ITSM_HARDWARE = (
@@ -208,6 +211,36 @@ def page(request, make_user, communes) -> Upload:
             f"email,source,bytes\n{employee.email},mailbox,1000000\nlefèvre@test.example,mailbox,2000\n",
             {"format": "auto"},
             lambda: count(StorageImport) + count(StorageSnapshot),
+        )
+    if endpoint == "budgets.admin_import":
+        from portal.budgets.models import BudgetLine
+
+        unit = OrgUnit(code="DSI", name="Direction du numérique", kind="direction")
+        db.session.add(unit)
+        db.session.commit()
+        return Upload(
+            UPLOAD_URLS[endpoint],
+            "budgets.csv",
+            "fiscal_year,unit_code,nature,label,amount_eur,carbon_budget_kgco2e\n"
+            "2027,DSI,investment,Renouvellement des portables,120000,9000\n"
+            "2027,DSI,operating,Maintenance des écrans,8000,\n",
+            {},
+            lambda: count(BudgetLine),
+        )
+    if endpoint == "digital_services.import_file":
+        from portal.digital_services.models import DigitalService
+
+        unit = OrgUnit(code="DSI", name="Direction du numérique", kind="direction")
+        db.session.add(unit)
+        db.session.commit()
+        return Upload(
+            UPLOAD_URLS[endpoint],
+            "services.csv",
+            "code,name,category,hosting,criticality,access,owner_unit,description_fr,description_en\n"
+            "MAIL,Messagerie,messaging,on_premises,high,granted_to_all,DSI,Courriel,E-mail\n"
+            "SIG,Cartographie,business,on_premises,medium,on_request,DSI,Système d’information géographique,GIS\n",
+            {"kind": "services"},
+            lambda: count(DigitalService),
         )
     if endpoint == "itsm.admin_import":
         return Upload(UPLOAD_URLS[endpoint], "alm_hardware.csv", ITSM_HARDWARE, {"table": "alm_hardware"},

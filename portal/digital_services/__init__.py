@@ -13,7 +13,7 @@ AREAS = (
         "digital_services.index",
         _l("Digital services"),
         _l("The services you use, what they cost the climate per user, and giving up those you no longer use."),
-        order=14,
+        order=45,
     ),
     Area(
         "digital_services.review",

@@ -47,7 +47,9 @@ def test_de_before_each_of_the_28_communes():
         ("de", "Les Eyzies", "des Eyzies"),
         ("De", "Eysines", "D’Eysines"),
         ("de", "EliteBook 840", "d’EliteBook 840"),
-        ("de", "HP EliteBook", "de HP EliteBook"),  # an "h" is aspirated
+        ("de", "HP EliteBook", "de HP EliteBook"),  # an "h" is aspirated in capitals
+        ("de", "Hélène Roux", "d’Hélène Roux"),  # a mute "h"
+        ("de", "Huawei P30", "de Huawei P30"),  # an aspirated one
         ("le", "EliteBook", "l’EliteBook"),
         ("de", "La Teste", "de La Teste"),
         ("de", "Lesparre", "de Lesparre"),
