@@ -26,19 +26,13 @@ _PLACEHOLDER = re.compile(r"(?<![\w’'])(de|De|à|À|le|Le) %\((\w+)\)s")
 _ARTICLE = re.compile(r"(Le|Les|le|les) (?=\S)")
 
 
-#: Words starting with an aspirated "h" that the portal may quote (no elision: « de Huawei »).
-_ASPIRATED_H = ("huawei", "hewlett", "hauts", "hache", "hall")
-
-
 def _starts_with_vowel(text: str) -> bool:
-    """Whether French elides before `text`: a vowel, or a mute "h" (« d’Hélène », « d’Hôtel »). An "h" is taken
-    as aspirated in an acronym or brand written in capitals (« de HP ») and in the words of `_ASPIRATED_H`."""
+    """Whether French elides before `text`: a vowel, or an "h" followed by an accented vowel, as in French names
+    (« d’Hélène », « d’Hôtel de ville »). Any other "h" is taken as aspirated: brands and model names (« de HP »,
+    « de Heavy 15 ») and words such as « le Haillan »."""
     first = unicodedata.normalize("NFD", text[:1])[:1].lower()
     if first == "h":
-        second = text[1:2]
-        if not second or not second.islower() or text.lower().startswith(_ASPIRATED_H):
-            return False
-        return _starts_with_vowel(second)
+        return text[1:2] in ("é", "è", "ê", "ô", "î", "â", "û")
     return first in "aeiouyœæ" and first != ""
 
 

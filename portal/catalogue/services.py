@@ -28,7 +28,7 @@ from portal.catalogue.models import CatalogueItem, Factor, FactorVersion
 from portal.catalogue.specs import SCREEN_BANDS_BY_KEY, comparable, screen_condition, seed_specs
 from portal.footprint import CATEGORIES, Figure, Quality, inputs_from_sheet, keep_one_more_year_saving, sheet_from_row
 from portal.models import db
-from portal.pagination import Page, paginate
+from portal.pagination import Page, active_filter_count, paginate
 
 #: Categories offered in the catalogue, in display order (servers and boxes are not ordered by employees).
 CATALOGUE_CATEGORIES = (
@@ -305,6 +305,10 @@ class CatalogueFilters:
             self.sort,
             self.screen,
         )
+
+    def active_count(self) -> int:
+        """How many filters the employee set ("Filter (2)"): the category the list opens on is not one."""
+        return active_filter_count(self) - (1 if self.category == DEFAULT_CATEGORY else 0)
 
     @classmethod
     def from_args(cls, args: Any) -> CatalogueFilters:

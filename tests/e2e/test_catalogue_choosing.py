@@ -76,6 +76,9 @@ def test_choose_a_laptop_by_screen_and_see_its_specs_and_scale(
     expect(choice.get_by_role("link", name=words["laptops"])).to_have_attribute("aria-current", "page")
     expect(choice).to_contain_text(words["mice"])
     expect(page.locator("#catalogue-results h3")).to_have_count(2)  # laptops only
+    fold = page.locator("details.fold-narrow")
+    if fold.locator("> summary").is_visible():  # below 700 px the filters are folded
+        fold.locator("> summary").click()
     page.get_by_label(words["screen"]).select_option(label=words["band"])
     expect(page.get_by_role("heading", level=2).first).to_have_text(words["one"])
     expect(page.locator("#catalogue-results")).to_contain_text(words["specs"])

@@ -43,9 +43,8 @@ def test_an_admin_reads_the_year_and_why_it_moved_in_french(
     browser_login(admin)
 
     page.goto("/")
-    page.get_by_role("navigation", name="Menu principal").get_by_role(
-        "link", name="Empreinte du parc informatique"
-    ).click()
+    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Administration").click()
+    page.get_by_role("main").get_by_role("link", name="Empreinte du parc informatique").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Empreinte du parc informatique")
     page.get_by_label("Année", exact=True).select_option("2026")
     page.get_by_role("button", name="Afficher").click()

@@ -107,7 +107,7 @@ def test_home_catalogue_and_locator_are_usable_at_400_kbits(page: Page, communes
             # What the person came for is there: the page's title on screen and its list.
             expect(page.get_by_role("heading", level=1)).to_be_in_viewport()
             expect(page.locator(main_list)).to_be_visible()
-            expect(page.locator(main_list).locator("> li").first).to_be_visible()
+            expect(page.locator(main_list).locator("> *").first).to_be_visible()  # a panel, an item, a point
     print("\nAt 400 kbit/s, 400 ms latency:\n" + "\n".join(str(load) for load in loads))
 
     for load in loads:

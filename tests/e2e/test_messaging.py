@@ -186,7 +186,7 @@ def test_a_template_that_cannot_render_is_explained_as_typed_and_a_failed_start_
 
 WORDS = {
     "fr": {
-        "messages": "Messages aux agents", "write": "Rédiger un message", "subject": "Objet (français)",
+        "hub": "Communication", "messages": "Messages aux agents", "write": "Rédiger un message", "subject": "Objet (français)",
         "body": "Message (français)", "insert": "Insérer {{ first_name }}",
         "builder": "Afficher un paragraphe seulement si…", "comparison": "Comparaison", "value": "Valeur",
         "paragraph": "Paragraphe à afficher", "add": "Ajouter ce paragraphe",
@@ -201,7 +201,7 @@ WORDS = {
         "scheduled": "Programmé",
     },
     "en": {
-        "messages": "Messages to employees", "write": "Write a message", "subject": "Subject (French)",
+        "hub": "Communication", "messages": "Messages to employees", "write": "Write a message", "subject": "Subject (French)",
         "body": "Message (French)", "insert": "Insert {{ first_name }}",
         "builder": "Show a paragraph only if…", "comparison": "Comparison", "value": "Value",
         "paragraph": "Paragraph to show", "add": "Add this paragraph",
@@ -236,7 +236,8 @@ def test_a_newcomer_writes_a_condition_previews_three_people_and_schedules_to_a_
                        org_unit_id=other.id)
 
     browser_login(writer)
-    page.get_by_role("link", name=words["messages"]).first.click()
+    page.get_by_role("navigation").get_by_role("link", name=words["hub"]).first.click()  # the menu's hub
+    page.get_by_role("main").get_by_role("link", name=words["messages"]).first.click()
     page.get_by_role("link", name=words["write"]).click()
     subject = page.get_by_label(words["subject"])
     subject.fill("Bonjour ")

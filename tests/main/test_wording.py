@@ -50,6 +50,7 @@ def test_de_before_each_of_the_28_communes():
         ("de", "HP EliteBook", "de HP EliteBook"),  # an "h" is aspirated in capitals
         ("de", "Hélène Roux", "d’Hélène Roux"),  # a mute "h"
         ("de", "Huawei P30", "de Huawei P30"),  # an aspirated one
+        ("de", "Heavy 15", "de Heavy 15"),  # a model name
         ("le", "EliteBook", "l’EliteBook"),
         ("de", "La Teste", "de La Teste"),
         ("de", "Lesparre", "de Lesparre"),
