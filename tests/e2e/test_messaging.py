@@ -186,7 +186,8 @@ def test_a_template_that_cannot_render_is_explained_as_typed_and_a_failed_start_
 
 WORDS = {
     "fr": {
-        "hub": "Communication", "messages": "Messages aux agents", "write": "Rédiger un message", "subject": "Objet (français)",
+        "hub": "Communication",
+        "messages": "Messages aux agents", "write": "Rédiger un message", "subject": "Objet (français)",
         "body": "Message (français)", "insert": "Insérer {{ first_name }}",
         "builder": "Afficher un paragraphe seulement si…", "comparison": "Comparaison", "value": "Valeur",
         "paragraph": "Paragraphe à afficher", "add": "Ajouter ce paragraphe",
@@ -201,7 +202,8 @@ WORDS = {
         "scheduled": "Programmé",
     },
     "en": {
-        "hub": "Communication", "messages": "Messages to employees", "write": "Write a message", "subject": "Subject (French)",
+        "hub": "Communication",
+        "messages": "Messages to employees", "write": "Write a message", "subject": "Subject (French)",
         "body": "Message (French)", "insert": "Insert {{ first_name }}",
         "builder": "Show a paragraph only if…", "comparison": "Comparison", "value": "Value",
         "paragraph": "Paragraph to show", "add": "Add this paragraph",
