@@ -53,7 +53,8 @@ def main() -> None:
         times = []
         for _ in range(args.requests):
             response = client.get(path)
-            assert response.status_code == 200, (path, response.status_code)
+            if response.status_code != 200:
+                raise SystemExit(f"page failed: {(path, response.status_code)}")
             times.append(app_time(response))
         times.sort()
         results[path] = (statistics.median(times), times[int(len(times) * 0.95) - 1])

@@ -153,5 +153,6 @@ def _cut(text: str) -> Decimal:
         percent = services.parse_amount(text, field="yearly_cut", maximum=Decimal("99"))
     except BudgetError:
         raise BudgetError("cut") from None
-    assert percent is not None
+    if percent is None:  # an empty cut is refused before: parse_amount gives None only for no text
+        raise BudgetError("cut")
     return percent / 100

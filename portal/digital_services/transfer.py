@@ -408,8 +408,7 @@ def import_usage(rows: Iterable[csvio.Row], *, today: date) -> csvio.ImportRepor
 
     def values_of(row: csvio.Row) -> dict[str, Any]:
         last = _date(row, "last_active_on", required=True)
-        assert last is not None
-        if last > today:
+        if last is None or last > today:
             raise _Problem(Refused("future_date", "last_active_on", row.get("last_active_on")))
         raw = row.get("active_days") or "1"
         if not raw.isdigit() or not 0 <= int(raw) <= 90:
