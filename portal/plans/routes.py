@@ -3,6 +3,7 @@ every employee follows. Someone else's plan or a private action answers 404."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -74,42 +75,51 @@ def action(action_id: int) -> str:
     )
 
 
-@bp.post("/plans/actions/<int:action_id>/check-ins")
-def add_check_in(action_id: int) -> Response:
-    """The owner (or an admin) adds a check-in."""
+def _change_action(
+    action_id: int, change: Callable[[Action], object], *, form_anchor: str, list_anchor: str, done: str
+) -> Response:
+    """Apply an owner's (or an admin's) change to their action; a refusal goes back to its form, said."""
     found = _action_or_404(action_id)
     if not services.may_edit(found, _me()):
         abort(404)
-    form = request.form
     try:
-        services.add_check_in(
-            found, by=_me(), comment=form.get("comment", ""), on=form.get("on", ""), link=form.get("link", "")
-        )
+        change(found)
     except DomainError as error:
         flash(error.message(), "error")
-        return redirect(url_for("plans.action", action_id=found.id, _anchor="check-in"))
+        return redirect(url_for("plans.action", action_id=found.id, _anchor=form_anchor))
     db.session.commit()
-    flash(_("Check-in added."), "success")
-    return redirect(url_for("plans.action", action_id=found.id, _anchor="check-ins"))
+    flash(done, "success")
+    return redirect(url_for("plans.action", action_id=found.id, _anchor=list_anchor))
+
+
+@bp.post("/plans/actions/<int:action_id>/check-ins")
+def add_check_in(action_id: int) -> Response:
+    """The owner (or an admin) adds a check-in."""
+    form = request.form
+    return _change_action(
+        action_id,
+        lambda found: services.add_check_in(
+            found, by=_me(), comment=form.get("comment", ""), on=form.get("on", ""), link=form.get("link", "")
+        ),
+        form_anchor="check-in",
+        list_anchor="check-ins",
+        done=_("Check-in added."),
+    )
 
 
 @bp.post("/plans/actions/<int:action_id>/declared")
 def add_declared_value(action_id: int) -> Response:
     """The owner (or an admin) enters a declared value, with its date and source."""
-    found = _action_or_404(action_id)
-    if not services.may_edit(found, _me()):
-        abort(404)
     form = request.form
-    try:
-        services.add_declared_value(
+    return _change_action(
+        action_id,
+        lambda found: services.add_declared_value(
             found, by=_me(), value=form.get("value", ""), on=form.get("on", ""), source=form.get("source", "")
-        )
-    except DomainError as error:
-        flash(error.message(), "error")
-        return redirect(url_for("plans.action", action_id=found.id, _anchor="declare"))
-    db.session.commit()
-    flash(_("Value recorded: it counts from the next monthly measure."), "success")
-    return redirect(url_for("plans.action", action_id=found.id, _anchor="declared"))
+        ),
+        form_anchor="declare",
+        list_anchor="declared",
+        done=_("Value recorded: it counts from the next monthly measure."),
+    )
 
 
 def _review_year() -> int:
