@@ -22,7 +22,9 @@ from portal.digital_services.models import AccessRequest, DigitalService, Servic
 from portal.models import db
 
 SEED = 4040
-SAAS_SOURCE = "Estimation du portail : ordre de grandeur d’un service en ligne (aucun chiffre public du fournisseur)"
+SAAS_SOURCE = (
+    "Estimation du portail\u202f: ordre de grandeur d’un service en ligne (aucun chiffre public du fournisseur)"
+)
 #: The services the manager demo account owns (its unit's): they decide the requests for them.
 MANAGER_UNIT = "DGNSI-INFRA"
 #: The agent's services, and those she stopped using (no activity in the 90 days).

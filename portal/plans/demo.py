@@ -28,7 +28,7 @@ def _actions(plan: Plan, manager: User | None, agent: User | None, admin: User) 
     return [
         Action(
             title="Porter à 6 ans la durée de vie des ordinateurs",
-            description="Garder les postes plus longtemps : réparation, reconditionnement interne, renouvellement "
+            description="Garder les postes plus longtemps\u202f: réparation, reconditionnement interne, renouvellement "
             "à la panne plutôt qu’à date fixe.",
             indicator_code="average_lifetime_retired_years",
             trend="increase",
@@ -112,8 +112,8 @@ def load_demo() -> dict[str, int]:
         return {"plan actions": 0}
     plan = Plan(
         title="Stratégie numérique responsable 2022–2028",
-        description="La stratégie adoptée par le conseil (loi REEN) : objectifs, indicateurs et plan d’actions, revus "
-        "chaque année avant le débat d’orientation budgétaire.",
+        description="La stratégie adoptée par le conseil (loi REEN)\u202f: objectifs, indicateurs et plan "
+        "d’actions, revus chaque année avant le débat d’orientation budgétaire.",
     )
     db.session.add(plan)
     actions = _actions(plan, _user("manager@demo.example"), _user("agent@demo.example"), admin)
