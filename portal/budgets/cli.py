@@ -1,4 +1,4 @@
-"""`flask budgets import FILE.csv` and `flask budgets export YEAR FILE.csv`."""
+"""`flask budgets import FILE.csv`, `flask budgets export YEAR FILE.csv` and `flask budgets seed-factor`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from portal import csvio
-from portal.budgets import figures, transfer
+from portal.budgets import figures, services, transfer
 from portal.budgets.display import BUDGET_ERRORS
 from portal.catalogue.footprints import load_factor_set
 from portal.domain_error import DomainError
@@ -52,6 +52,16 @@ def export_command(year: int, file: str) -> None:
     with open(file, "w", encoding="utf-8", newline="") as stream:
         stream.write(text)
     click.echo(f"exported: {len(budget.line_figures())} lines to {file}")
+
+
+@budgets.command("seed-factor")
+@with_appcontext
+def seed_factor_command() -> None:
+    """Store the monetary ratio of IT products (the intensity's yardstick) in the factor library (a stored one is
+    kept)."""
+    created = services.seed_monetary_factor()
+    db.session.commit()
+    click.echo(f"monetary ratio {'added' if created else 'already stored'}: {services.MONETARY_KEY}")
 
 
 commands = [budgets]

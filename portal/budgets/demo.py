@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from portal.accounts.models import User
 from portal.budgets.models import BudgetLine, Nature, PlannedPurchase
-from portal.budgets.services import current_year
+from portal.budgets.services import current_year, seed_monetary_factor
 from portal.catalogue.models import CatalogueItem
 from portal.models import db
 from portal.org.models import OrgUnit
@@ -37,7 +37,9 @@ def _item(category: str) -> CatalogueItem | None:
 
 
 def load_demo() -> dict[str, int]:
-    """Create the demo budgets once (nothing when there are budget lines already)."""
+    """Create the demo budgets once (nothing when there are budget lines already); store the monetary ratio in
+    the factor library."""
+    seed_monetary_factor()
     if db.session.scalar(sa.select(BudgetLine.id).limit(1)) is not None:
         return {"budget lines": 0}
     items = {category: _item(category) for category, *_ in PLANS}

@@ -3,8 +3,9 @@ helpers the approval card uses."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 #: Why a budget value or action is refused (portal.budgets.services.BudgetError.code), in a form or a CSV line.
 BUDGET_ERRORS = {
@@ -66,3 +67,10 @@ def register(bp: Blueprint) -> None:
     bp.add_app_template_global(lambda key: _word(USE_WORDS, key), "use_words")
     bp.add_app_template_global(lambda key: _word(NATURE_WORDS, key), "nature_word")
     bp.add_app_template_global(lambda key: _word(VARIANT_WORDS, key), "variant_word")
+
+
+def body(template_name: str, **context: object) -> Markup:
+    """A page's body rendered from its template alone, without the context processors (menu, unread count) it
+    does not need: the same for everyone who may see it, so the budget services keep it per worker."""
+    html = current_app.jinja_env.get_template(template_name).render(**context)
+    return Markup(html)  # noqa: S704 - the output of an autoescaped template  # nosec B704

@@ -10,19 +10,20 @@ has none, of its nearest parent unit that has one; an order no line takes is sho
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from markupsafe import Markup
 
 from portal import reference_cache
 from portal.accounts.models import User
 from portal.budgets.models import BudgetLine, Nature, PlannedPurchase
-from portal.budgets.services import current_year
+from portal.budgets.services import current_year, lines_statement, monetary_reference
 from portal.catalogue.footprints import FactorSet, item_footprint, item_inputs, load_factor_set
-from portal.catalogue.models import CatalogueItem, Order, OrderStatus
+from portal.catalogue.models import Asset, AssetStatus, CatalogueItem, Order, OrderStatus
 from portal.footprint import (
     MONETARY_IT_PRODUCTS,
     BudgetUse,
@@ -39,17 +40,30 @@ from portal.footprint import (
     intensity_grade,
     sober_variants,
 )
+from portal.footprint.budget import BUDGET_USE_THRESHOLDS, INTENSITY_THRESHOLDS
+from portal.itsm.models import SyncRun
 from portal.models import db
 from portal.org.models import OrgUnit
+from portal.org.services import unit_and_descendant_ids
+from portal.pagination import paginate_list
 from portal.timezone import PARIS
 
 ZERO = Decimal(0)
 COUNTED = (OrderStatus.APPROVED.value, OrderStatus.DELIVERED.value)
 
 
+#: The summed fields of `Amounts`.
+AMOUNT_FIELDS = (
+    "forecast_eur", "forecast_kgco2e", "committed_eur", "committed_kgco2e", "spent_eur", "spent_kgco2e",
+    "itsm_committed_eur", "itsm_committed_kgco2e", "itsm_spent_eur", "itsm_spent_kgco2e",
+)
+
+
 @dataclass
 class Amounts:
-    """Euros and kgCO₂e (embodied, counted in the acquisition year) of planned, committed and spent purchases."""
+    """Euros and kgCO₂e (embodied, counted in the acquisition year) of planned purchases, of orders committed
+    and spent, and of the ITSM's devices committed (on order, in transit) and spent (received), graded against
+    `reference` (kg/k€)."""
 
     forecast_eur: Decimal = ZERO
     forecast_kgco2e: Decimal = ZERO
@@ -57,19 +71,50 @@ class Amounts:
     committed_kgco2e: Decimal = ZERO
     spent_eur: Decimal = ZERO
     spent_kgco2e: Decimal = ZERO
+    itsm_committed_eur: Decimal = ZERO
+    itsm_committed_kgco2e: Decimal = ZERO
+    itsm_spent_eur: Decimal = ZERO
+    itsm_spent_kgco2e: Decimal = ZERO
+    reference: Decimal = MONETARY_IT_PRODUCTS.value
 
     def add(self, other: Amounts) -> None:
-        """Add another line's amounts to these."""
-        for name in self.__dataclass_fields__:
+        """Add another line's amounts to these (the reference stays)."""
+        for name in AMOUNT_FIELDS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @property
+    def all_committed_eur(self) -> Decimal:
+        """Orders approved and ITSM devices on order."""
+        return self.committed_eur + self.itsm_committed_eur
+
+    @property
+    def all_committed_kgco2e(self) -> Decimal:
+        return self.committed_kgco2e + self.itsm_committed_kgco2e
+
+    @property
+    def all_spent_eur(self) -> Decimal:
+        """Orders delivered and ITSM devices received."""
+        return self.spent_eur + self.itsm_spent_eur
+
+    @property
+    def all_spent_kgco2e(self) -> Decimal:
+        return self.spent_kgco2e + self.itsm_spent_kgco2e
+
+    @property
+    def itsm_eur(self) -> Decimal:
+        return self.itsm_committed_eur + self.itsm_spent_eur
+
+    @property
+    def itsm_kgco2e(self) -> Decimal:
+        return self.itsm_committed_kgco2e + self.itsm_spent_kgco2e
+
+    @property
     def total_eur(self) -> Decimal:
-        return self.forecast_eur + self.committed_eur + self.spent_eur
+        return self.forecast_eur + self.all_committed_eur + self.all_spent_eur
 
     @property
     def total_kgco2e(self) -> Decimal:
-        return self.forecast_kgco2e + self.committed_kgco2e + self.spent_kgco2e
+        return self.forecast_kgco2e + self.all_committed_kgco2e + self.all_spent_kgco2e
 
     @property
     def intensity(self) -> Decimal | None:
@@ -79,7 +124,7 @@ class Amounts:
     @property
     def grade(self) -> EcoLabel | None:
         intensity = self.intensity
-        return None if intensity is None else intensity_grade(intensity)
+        return None if intensity is None else intensity_grade(intensity, self.reference)
 
 
 @dataclass
@@ -96,7 +141,9 @@ class Reading:
         if self.carbon_budget_kgco2e is None:
             return None
         a = self.amounts
-        return budget_used_share(a.forecast_kgco2e, a.committed_kgco2e, a.spent_kgco2e, self.carbon_budget_kgco2e)
+        return budget_used_share(
+            a.forecast_kgco2e, a.all_committed_kgco2e, a.all_spent_kgco2e, self.carbon_budget_kgco2e
+        )
 
     @property
     def use(self) -> BudgetUse | None:
@@ -288,6 +335,58 @@ def actuals_by_unit(year: int) -> dict[int | None, Amounts]:
     return dict(result)
 
 
+#: ITSM statuses of a device not received yet (committed); every other status counts it as spent.
+ITSM_COMMITTED = (AssetStatus.ON_ORDER.value, AssetStatus.IN_TRANSIT.value)
+#: The tag the portal gives the devices it delivers for an order (`catalogue.orders.deliver`): an ITSM record
+#: of such a device is the order's, already counted with it.
+DELIVERY_TAG = "CMD"
+
+
+def itsm_actuals_by_unit(year: int, factor_set: FactorSet) -> dict[int | None, Amounts]:
+    """Costs and embodied kgCO₂e of the devices the ITSM sync brought with a cost and a purchase date in
+    `year`, by the assignee's unit: on order or in transit is committed, any other status spent. A device's
+    footprint is its catalogue item's stored result, else its category's typical device (one grouped query)."""
+    committed = sa.case((Asset.status.in_(ITSM_COMMITTED), 1), else_=0)
+    rows = db.session.execute(
+        sa.select(
+            User.org_unit_id,
+            committed,
+            Asset.category,
+            CatalogueItem.embodied_kgco2e,
+            sa.func.count(Asset.id),
+            sa.func.sum(Asset.cost_eur),
+        )
+        .select_from(Asset)
+        .outerjoin(User, User.id == Asset.user_id)
+        .outerjoin(CatalogueItem, CatalogueItem.id == Asset.item_id)
+        .where(
+            Asset.sys_id.is_not(None),
+            Asset.cost_eur.is_not(None),
+            Asset.acquired_on >= date(year, 1, 1),
+            Asset.acquired_on < date(year + 1, 1, 1),
+            sa.not_(Asset.asset_tag.startswith(DELIVERY_TAG)),
+        )
+        .group_by(User.org_unit_id, committed, Asset.category, CatalogueItem.embodied_kgco2e)
+    ).all()
+    typical: dict[str, Decimal] = {}
+    result: dict[int | None, Amounts] = defaultdict(Amounts)
+    for unit_id, is_committed, category, embodied, count, eur in rows:
+        if embodied is None:
+            if category not in typical:
+                known = category in factor_set.references
+                typical[category] = _category_footprint(category, factor_set).net_embodied.value if known else ZERO
+            embodied = typical[category]
+        amounts = result[unit_id]
+        kg = Decimal(embodied) * count
+        if is_committed:
+            amounts.itsm_committed_eur += Decimal(eur)
+            amounts.itsm_committed_kgco2e += kg
+        else:
+            amounts.itsm_spent_eur += Decimal(eur)
+            amounts.itsm_spent_kgco2e += kg
+    return dict(result)
+
+
 def unit_parents() -> dict[int, int | None]:
     """Every unit's parent (a few hundred rows, read once per page)."""
     return dict(db.session.execute(sa.select(OrgUnit.id, OrgUnit.parent_id)).all())
@@ -442,18 +541,27 @@ def year_budget(
 ) -> YearBudget:
     """The readings of a year's lines with the year's actuals attributed to them: the given `lines` (loaded
     with their units and purchases; `with_variants` computes each planned purchase's variants, for the lines
-    of the units `variants_of` only when given), else every line of the year (of `unit_ids`), as plain rows."""
+    of the units `variants_of` only when given), else every line of the year (of `unit_ids`), as plain rows.
+    Intensities are graded against the factor library's monetary ratio."""
+    reference = monetary_reference(factor_set).value
+
+    def fresh(base: Amounts | None = None) -> Amounts:
+        amounts = Amounts(reference=reference)
+        if base is not None:
+            amounts.add(base)
+        return amounts
+
     figures: list[LineFigures] = []
     forecasts: dict[int, Amounts] | None = None
     if lines is None:
         forecasts = _forecasts(year, factor_set)
         for row in _line_rows(year, unit_ids):
-            amounts = forecasts.get(row.id) or Amounts()
+            amounts = fresh(forecasts.get(row.id))
             figures.append(LineFigures(row, [], Reading(row.amount_eur, row.carbon_budget_kgco2e, amounts)))
     else:
         alternatives = load_alternatives(factor_set) if with_variants else None
         for line in lines:
-            amounts = Amounts()
+            amounts = fresh()
             purchases = []
             if alternatives is not None and (variants_of is None or line.org_unit_id in variants_of):
                 purchases = [purchase_figures(p, factor_set, alternatives) for p in line.purchases]
@@ -462,30 +570,31 @@ def year_budget(
                     amounts.forecast_kgco2e += p.planned.embodied_kgco2e
             else:
                 forecasts = forecasts if forecasts is not None else _forecasts(year, factor_set)
-                amounts = forecasts.get(line.id) or amounts
+                amounts = fresh(forecasts.get(line.id))
             figures.append(LineFigures(line, purchases, Reading(line.amount_eur, line.carbon_budget_kgco2e, amounts)))
 
     investment = _investment_lines(year)
     parents = unit_parents()
     shown = {f.line.id: f for f in figures}
-    unbudgeted = Amounts()
-    for unit_id, amounts in actuals_by_unit(year).items():
-        line_id = receiving_line(unit_id, investment, parents)
-        if line_id is None:
-            unbudgeted.add(amounts)
-        elif line_id in shown:
-            shown[line_id].reading.amounts.add(amounts)
+    unbudgeted = fresh()
+    for actuals in (actuals_by_unit(year), itsm_actuals_by_unit(year, factor_set)):
+        for unit_id, amounts in actuals.items():
+            line_id = receiving_line(unit_id, investment, parents)
+            if line_id is None:
+                unbudgeted.add(amounts)
+            elif line_id in shown:
+                shown[line_id].reading.amounts.add(amounts)
 
     units: dict[int, UnitBudget] = {}
-    total = Reading()
+    total = Reading(amounts=fresh())
     for f in figures:
         unit = units.get(f.line.org_unit_id)
         if unit is None:
-            unit = units[f.line.org_unit_id] = UnitBudget(f.line.org_unit, [], Reading())
+            unit = units[f.line.org_unit_id] = UnitBudget(f.line.org_unit, [], Reading(amounts=fresh()))
         unit.lines.append(f)
         unit.reading.add(f.reading)
         total.add(f.reading)
-    return YearBudget(year, list(units.values()), total, unbudgeted)
+    return YearBudget(year, list(units.values()), total, unbudgeted, reference)
 
 
 def sorted_units(units: list[UnitBudget], sort: str) -> list[UnitBudget]:
@@ -555,8 +664,8 @@ def order_impact(order: Order, factor_set: FactorSet, *, year: int) -> OrderImpa
             refurbished = refurbished_footprint(order.item, factor_set).net_embodied.value * order.quantity
     remaining_kg = None
     if line.carbon_budget_kgco2e is not None:
-        remaining_kg = line.carbon_budget_kgco2e - amounts.committed_kgco2e - amounts.spent_kgco2e
-    after = Reading(reading.amount_eur, reading.carbon_budget_kgco2e, Amounts())
+        remaining_kg = line.carbon_budget_kgco2e - amounts.all_committed_kgco2e - amounts.all_spent_kgco2e
+    after = Reading(reading.amount_eur, reading.carbon_budget_kgco2e, Amounts(reference=amounts.reference))
     after.amounts.add(amounts)
     after.amounts.committed_kgco2e += kg
     after.amounts.committed_eur += eur
@@ -567,7 +676,7 @@ def order_impact(order: Order, factor_set: FactorSet, *, year: int) -> OrderImpa
         eur,
         refurbished,
         remaining_kg,
-        line.amount_eur - amounts.committed_eur - amounts.spent_eur,
+        line.amount_eur - amounts.all_committed_eur - amounts.all_spent_eur,
         after.use,
     )
 
@@ -581,6 +690,84 @@ def approval_panel(order: Order, now: datetime) -> dict[str, OrderImpact] | None
     """The approval card's budget panel (APPROVAL_PANELS): the order's impact, or None when no line takes it."""
     impact = approval_impact(order)
     return {"impact": impact} if impact is not None else None
+
+
+# ---------------------------------------------------------------------------
+# The pages, kept per worker
+# ---------------------------------------------------------------------------
+
+
+def actuals_stamp() -> tuple[object, ...]:
+    """What the actuals of every year depend on beyond the tracked budget and catalogue rows, in one small query:
+    the orders counted (how many, the last decision and delivery) and the ITSM's devices (how many, the last sync
+    run). Part of the keys of the cached pages, so a decision or a sync shows at once."""
+    counted = Order.status.in_(COUNTED)
+    row = db.session.execute(
+        sa.select(
+            sa.select(sa.func.count(Order.id)).where(counted).scalar_subquery(),
+            sa.select(sa.func.max(Order.decided_at)).where(counted).scalar_subquery(),
+            sa.select(sa.func.max(Order.delivered_at)).scalar_subquery(),
+            sa.select(sa.func.count(Asset.id)).where(Asset.sys_id.is_not(None)).scalar_subquery(),
+            sa.select(sa.func.max(SyncRun.id)).scalar_subquery(),
+        )
+    ).one()
+    return tuple(str(value) for value in row)
+
+
+def overview_body(
+    year: int, sort: str, *, number: int, size: int, language: str, render: Callable[..., Markup]
+) -> Markup:
+    """The body of `/budgets` for a year, sort and page (every unit's reading, last year's beside it, the chart),
+    rendered by `render(**context)` in `language`; the same for every admin, so kept per worker until a budget
+    line, a planned purchase, the catalogue or its factors change, or an order or an ITSM device is counted."""
+
+    def load() -> Markup:
+        factor_set = load_factor_set()
+        budget = year_budget(year, factor_set)
+        previous = year_budget(year - 1, factor_set)
+        units = sorted_units(budget.units, sort)
+        page = paginate_list(units, number=number, size=size)
+        return render(
+            budget=budget,
+            units=units,
+            page=page,
+            previous={unit.unit.id: unit.reading for unit in previous.units},
+            bars=used_bars(page.items, BAR_WIDTH),
+            bar_width=BAR_WIDTH,
+            **reference_context(factor_set),
+        )
+
+    return reference_cache.cached("budgets.overview", (year, sort, number, size, language, actuals_stamp()), load)
+
+
+def unit_budget(unit_id: int, year: int) -> YearBudget:
+    """A unit's and its sub-units' lines of the year; the unit's own planned purchases with their variants (its
+    sub-units' pages show theirs)."""
+    lines = db.session.scalars(lines_statement(year, unit_and_descendant_ids(unit_id))).all()
+    return year_budget(year, load_factor_set(), lines=lines, with_variants=True, variants_of={unit_id})
+
+
+def unit_body(unit_id: int, year: int, *, admin: bool, language: str, render: Callable[..., Markup]) -> Markup:
+    """The body of `/budgets/<unit>` rendered by `render(**context)` (links to edit the lines for an admin), kept
+    per worker as `overview_body`."""
+
+    def load() -> Markup:
+        return render(budget=unit_budget(unit_id, year), **reference_context(load_factor_set()))
+
+    return reference_cache.cached("budgets.unit", (unit_id, year, admin, language, actuals_stamp()), load)
+
+
+def reference_context(factor_set: FactorSet) -> dict[str, object]:
+    """What every budget page says about its yardsticks: the monetary ratio and the thresholds."""
+    return {
+        "reference": monetary_reference(factor_set),
+        "intensity_thresholds": INTENSITY_THRESHOLDS,
+        "use_thresholds": BUDGET_USE_THRESHOLDS,
+    }
+
+
+#: Width of the chart's bars standing for 150 % of a carbon budget (SVG units).
+BAR_WIDTH = 360
 
 
 @dataclass(frozen=True)

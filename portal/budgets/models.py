@@ -8,6 +8,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal import reference_cache
 from portal.catalogue.models import KG, CatalogueItem
 from portal.models import Model, TimestampMixin
 from portal.org.models import OrgUnit
@@ -67,3 +68,8 @@ class PlannedPurchase(TimestampMixin, Model):
 
     line: Mapped[BudgetLine] = relationship(back_populates="purchases")
     item: Mapped[CatalogueItem | None] = relationship()
+
+
+# The budget pages are kept per web worker (portal.budgets.figures.overview_body, unit_body): editing a line or a
+# planned purchase drops them everywhere; orders and ITSM devices are in the keys (figures.actuals_stamp).
+reference_cache.track(BudgetLine, PlannedPurchase)

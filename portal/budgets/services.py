@@ -12,9 +12,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.models import User
 from portal.budgets.models import BudgetLine, Nature, PlannedPurchase
-from portal.catalogue.models import CatalogueItem
+from portal.catalogue.footprints import FactorSet
+from portal.catalogue.models import CatalogueItem, Factor
+from portal.catalogue.services import store_published_factor
 from portal.domain_error import DomainError
-from portal.footprint import CATEGORY_KEYS
+from portal.footprint import CATEGORY_KEYS, MONETARY_IT_PRODUCTS, Figure, Quality, Source
 from portal.models import db
 from portal.org.models import OrgUnit
 from portal.org.services import unit_and_descendant_ids
@@ -69,6 +71,92 @@ def _int_or_none(raw: Any) -> int | None:
         return int(str(raw).strip())
     except (TypeError, ValueError):
         return None
+
+
+# ---------------------------------------------------------------------------
+# The yardstick of carbon intensity: a versioned factor of the library
+# ---------------------------------------------------------------------------
+
+#: The factor library's key of the monetary ratio of IT products. It is stored in kgCO₂e per euro (0.5 for
+#: 500 kg/k€), the unit the factor form's value field takes; the pages show it per k€.
+MONETARY_KEY = "monetary_it_products"
+MONETARY_UNIT = "kgCO2e/EUR"
+THOUSAND = Decimal(1000)
+#: Why the published value is an estimate (the factor's note, shown on the budget pages and in the library).
+MONETARY_NOTE = (
+    "Estimate: the Base Empreinte row of the monetary ratio for computer, electronic and optical products "
+    "(NACE C26) is not in the project's reference data, so 500 kg CO2e per k€ excluding VAT is the order of "
+    "magnitude of the published ratios for IT purchases (spread 300-920 kg/k€). Replace it with the current "
+    "Base Empreinte row, its year and quality 'generic', when you have it."
+)
+
+
+def published_monetary_factor() -> Factor:
+    """The monetary ratio as published in the footprint core, as a scalar factor of the library (not stored)."""
+    figure = MONETARY_IT_PRODUCTS
+    source = figure.sources[0]
+    return Factor(
+        key=MONETARY_KEY,
+        kind="scalar",
+        value=figure.value / THOUSAND,
+        unit=MONETARY_UNIT,
+        low_ratio=Decimal("0.4"),  # 300 to 700 kg/k€ around 500: the low end of the published spread
+        quality=figure.quality.value,
+        source=source.label[:300],
+        source_year=source.year,
+        note=MONETARY_NOTE,
+        version=1,
+        reference_source="",
+    )
+
+
+def seed_monetary_factor() -> bool:
+    """Store the monetary ratio in the factor library with its first version (a stored one is kept)."""
+    if db.session.scalar(sa.select(Factor.id).where(Factor.key == MONETARY_KEY)) is not None:
+        return False
+    store_published_factor(published_monetary_factor())
+    db.session.flush()
+    return True
+
+
+@dataclass(frozen=True)
+class MonetaryReference:
+    """The yardstick a budget's intensity is graded against, in kg CO₂e per k€, with its provenance."""
+
+    figure: Figure
+    version: int  # of the stored factor; 0 while only the published value exists
+    note: str
+
+    @property
+    def value(self) -> Decimal:
+        return self.figure.value
+
+    @property
+    def source(self) -> Source:
+        return self.figure.sources[0]
+
+    @property
+    def quality(self) -> Quality:
+        return self.figure.quality
+
+
+def monetary_reference(factor_set: FactorSet) -> MonetaryReference:
+    """The stored (possibly edited) monetary ratio in kg/k€, or the published one while none is stored."""
+    factor = factor_set.factors.get(MONETARY_KEY) or published_monetary_factor()
+    value = (factor.value or Decimal(0)) * THOUSAND
+    ratio = factor.low_ratio or Decimal(0)
+    try:
+        quality = Quality(factor.quality)
+    except ValueError:
+        quality = Quality.ESTIMATED
+    figure = Figure(
+        value,
+        max(value * (1 - ratio), Decimal(0)),
+        value * (1 + ratio),
+        quality,
+        (Source(factor.source, factor.source_year),),
+    )
+    return MonetaryReference(figure, factor.version if factor.id is not None else 0, factor.note)
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,97 @@
+"""The intensity's yardstick as a versioned factor of the library, ITSM asset costs among the actuals, and the
+cached pages following orders and edits."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal as D
+
+from portal.accounts.models import User
+from portal.budgets import figures, services
+from portal.catalogue.footprints import load_factor_set
+from portal.catalogue.models import Factor
+from portal.catalogue.services import update_factor
+from portal.footprint import BudgetUse, EcoLabel, Quality
+from portal.models import db
+
+
+def _reading(line):
+    lines = db.session.scalars(services.lines_statement(line.fiscal_year, [line.org_unit_id])).all()
+    budget = figures.year_budget(line.fiscal_year, load_factor_set(), lines=lines)
+    return budget.units[0].lines[0].reading
+
+
+def test_the_monetary_ratio_is_a_versioned_factor_an_admin_edits(make_line, plan, make_item, make_user):
+    reference = services.monetary_reference(load_factor_set())
+    assert (reference.value, reference.version, reference.quality) == (D("500"), 0, Quality.ESTIMATED)
+    assert services.seed_monetary_factor() is True
+    assert services.seed_monetary_factor() is False  # a stored factor is kept
+    db.session.commit()
+    factor = db.session.scalar(db.select(Factor).where(Factor.key == services.MONETARY_KEY))
+    assert (factor.value, factor.unit, factor.version, factor.quality) == (D("0.5"), "kgCO2e/EUR", 1, "estimated")
+    assert "NACE C26" in factor.source and factor.source_year == 2023 and "Estimate" in factor.note
+    reference = services.monetary_reference(load_factor_set())
+    assert (reference.value, reference.figure.low, reference.figure.high) == (D("500"), D("300"), D("700"))
+
+    line = make_line()
+    plan(line, item=make_item(), quantity=3)  # 3,000 € / 486 kg: 162 kg/k€
+    reading = _reading(line)
+    assert reading.amounts.intensity == D("162")
+    assert reading.amounts.grade is EcoLabel.B  # 162 / 500 = 0.324
+
+    admin = make_user()
+    update_factor(factor, {"value": D("0.2")}, by=admin, comment="Base Empreinte row read")
+    db.session.commit()
+    assert factor.version == 2
+    reading = _reading(line)
+    assert reading.amounts.grade is EcoLabel.D  # 162 / 200 = 0.81
+
+
+def test_itsm_asset_costs_count_apart_as_committed_and_spent(make_line, plan, make_item, make_user, make_asset):
+    item = make_item()  # 1,000 €, 162 kg embodied
+    line = make_line(carbon_budget_kgco2e=D("1000"))
+    plan(line, item=item, quantity=3)  # forecast 3,000 € / 486 kg
+    alice: User = make_user(org_unit_id=line.org_unit_id)
+    year = line.fiscal_year
+    this_year = date(year, 3, 1)
+    make_asset(user=alice, item=item, sys_id="a1", cost_eur=D("800"), acquired_on=this_year)  # spent
+    make_asset(user=alice, item=item, sys_id="a2", cost_eur=D("900"), acquired_on=this_year, status="in_stock")
+    make_asset(user=alice, item=None, category="monitor", sys_id="a3", cost_eur=D("200"), acquired_on=this_year,
+               status="on_order")  # committed, the typical monitor
+    make_asset(user=alice, item=item, sys_id="a4", cost_eur=D("700"), acquired_on=date(year - 1, 12, 31))  # last year
+    make_asset(user=alice, item=item, cost_eur=D("600"), acquired_on=this_year)  # the CSV inventory: no sys_id
+    make_asset(user=alice, item=item, sys_id="a5", acquired_on=this_year)  # no cost
+    make_asset(user=alice, item=item, sys_id="a6", cost_eur=D("999"), acquired_on=this_year,
+               asset_tag="CMD000001-1")  # delivered for an order: counted with the order
+
+    a = _reading(line).amounts
+    monitor = D("64.6") + D("1.29") + D("3.95")  # the typical monitor's fabrication, transport, end of life
+    assert (a.itsm_spent_eur, a.itsm_spent_kgco2e) == (D("1700"), D("324"))
+    assert (a.itsm_committed_eur, a.itsm_committed_kgco2e) == (D("200"), monitor)
+    assert (a.committed_eur, a.spent_eur) == (D("0"), D("0"))  # orders apart
+    assert (a.all_committed_eur, a.all_spent_eur) == (D("200"), D("1700"))
+    # 486 + 324 + 69.84 = 879.84 kg of 1,000: 87.984 %, close; for 4.9 k€.
+    reading = _reading(line)
+    assert reading.used_share == (D("486") + D("324") + monitor) / D("1000")
+    assert reading.use is BudgetUse.CLOSE
+    assert a.total_eur == D("4900")
+
+
+def test_the_unit_page_shows_itsm_devices_and_follows_orders(
+    client, login_as, make_line, plan, make_item, make_user, make_asset, make_order
+):
+    item = make_item()
+    line = make_line(carbon_budget_kgco2e=D("10000"))
+    plan(line, item=item, quantity=1)
+    requester = make_user(org_unit_id=line.org_unit_id)
+    make_asset(user=requester, item=item, sys_id="b1", cost_eur=D("1234"), acquired_on=date(line.fiscal_year, 2, 1))
+    login_as("admin")
+    page = client.get(f"/budgets/{line.org_unit_id}").get_data(as_text=True)
+    assert "1\u202f234\u00a0€" in page or "1\u202f234 €" in page
+    assert "Appareils de l’ITSM" in page
+    assert "Pourquoi une estimation" in page
+    before = client.get("/budgets").get_data(as_text=True)
+    make_order(requester, item, quantity=2, status="approved")  # committed 2,000 €: the kept pages follow
+    after_unit = client.get(f"/budgets/{line.org_unit_id}").get_data(as_text=True)
+    assert after_unit != page and "2\u202f000" in after_unit
+    assert client.get("/budgets").get_data(as_text=True) != before
