@@ -697,19 +697,19 @@ def approval_panel(order: Order, now: datetime) -> dict[str, OrderImpact] | None
 # ---------------------------------------------------------------------------
 
 
-def actuals_stamp() -> tuple[object, ...]:
+def actuals_stamp() -> tuple[str, ...]:
     """What the actuals of every year depend on beyond the tracked budget and catalogue rows, in one small query:
-    the orders counted (how many, the last decision and delivery) and the ITSM's devices (how many, the last sync
-    run). Part of the keys of the cached pages, so a decision or a sync shows at once."""
-    counted = Order.status.in_(COUNTED)
+    the orders counted (how many, the last decision and delivery) and the ITSM's sync runs (the last one, the last
+    end: its devices show once a run has ended). Part of the keys of the cached pages, so a decision or a sync
+    shows at once."""
     row = db.session.execute(
         sa.select(
-            sa.select(sa.func.count(Order.id)).where(counted).scalar_subquery(),
-            sa.select(sa.func.max(Order.decided_at)).where(counted).scalar_subquery(),
-            sa.select(sa.func.max(Order.delivered_at)).scalar_subquery(),
-            sa.select(sa.func.count(Asset.id)).where(Asset.sys_id.is_not(None)).scalar_subquery(),
+            sa.func.count(Order.id),
+            sa.func.max(Order.decided_at),
+            sa.func.max(Order.delivered_at),
             sa.select(sa.func.max(SyncRun.id)).scalar_subquery(),
-        )
+            sa.select(sa.func.max(SyncRun.finished_at)).scalar_subquery(),
+        ).where(Order.status.in_(COUNTED))
     ).one()
     return tuple(str(value) for value in row)
 
