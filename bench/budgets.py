@@ -33,13 +33,16 @@ DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_budgets"
 
 
 def _five_years(year: int) -> int:
-    """Lines and planned purchases for every unit over five years (the demo made this one and the next)."""
+    """Lines and planned purchases for every unit over five years (the demo made last year's, this one and the next)."""
     from portal.budgets.models import BudgetLine, PlannedPurchase
     from portal.models import db
 
     template = db.session.scalars(sa.select(BudgetLine).where(BudgetLine.fiscal_year == year)).all()
+    planned = set(db.session.scalars(sa.select(BudgetLine.fiscal_year).distinct()))
     created = 0
     for other in (year - 2, year - 1, year + 2):
+        if other in planned:  # the demo plans last year, this year and next
+            continue
         for line in template:
             copy = BudgetLine(
                 fiscal_year=other,

@@ -1,5 +1,7 @@
-"""Demo budgets: this year's and next year's lines for every demo direction and service, with planned purchases
-from the catalogue, and carbon budgets set so that lines within, close to and over their budget all show."""
+"""Demo budgets: last year's, this year's and next year's lines for every demo direction and service, with planned
+purchases from the catalogue, and carbon budgets set so that lines within, close to and over their budget all
+show; last year's lines take the demo ITSM devices bought that year (ITSM actuals) and give the overview its
+year-on-year column."""
 
 from __future__ import annotations
 
@@ -53,7 +55,7 @@ def load_demo() -> dict[str, int]:
     created = 0
     for n, unit in enumerate(units):
         people = max(heads.get(unit.id, 0), 5)
-        for offset, year_ in enumerate((year, year + 1)):
+        for offset, year_ in enumerate((year - 1, year, year + 1)):
             lines: dict[str, BudgetLine] = {}
             for key, label, nature, per_head in (
                 ("postes", "Postes de travail", Nature.INVESTMENT, 900),

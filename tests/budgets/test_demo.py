@@ -1,4 +1,5 @@
-"""The demo budgets: every unit, this year and next, with lines within, close to and over their carbon budget."""
+"""The demo budgets: every unit, last year, this year and next, with lines within, close to and over their
+carbon budget."""
 
 from __future__ import annotations
 
@@ -17,13 +18,13 @@ def test_demo_budgets_show_every_state_and_load_once(catalogue, make_org_unit, m
     for unit in units:
         make_user(org_unit_id=unit.id)
     year = services.current_year()
-    assert load_demo() == {"budget lines": 18}  # 3 units × 2 years × 3 lines
+    assert load_demo() == {"budget lines": 27}  # 3 units × 3 years × 3 lines
     db.session.commit()
     assert load_demo() == {"budget lines": 0}
-    for y in (year, year + 1):
+    for y in (year - 1, year, year + 1):
         lines = db.session.scalars(services.lines_statement(y)).all()
         budget = figures.year_budget(y, load_factor_set(), lines=lines)
         uses = {f.reading.use for f in budget.line_figures()}
         assert {BudgetUse.WITHIN, BudgetUse.CLOSE, BudgetUse.OVER} <= uses
         assert all(line.purchases for line in lines if line.nature == "investment")
-    assert set(db.session.scalars(sa.select(BudgetLine.fiscal_year))) == {year, year + 1}
+    assert set(db.session.scalars(sa.select(BudgetLine.fiscal_year))) == {year - 1, year, year + 1}
