@@ -747,12 +747,28 @@ def unit_budget(unit_id: int, year: int) -> YearBudget:
     return year_budget(year, load_factor_set(), lines=lines, with_variants=True, variants_of={unit_id})
 
 
-def unit_body(unit_id: int, year: int, *, admin: bool, language: str, render: Callable[..., Markup]) -> Markup:
-    """The body of `/budgets/<unit>` rendered by `render(**context)` (links to edit the lines for an admin), kept
-    per worker as `overview_body`."""
+@dataclass(frozen=True)
+class UnitPage:
+    """A unit's budget page as plain values: the unit's id and name, and its rendered body."""
 
-    def load() -> Markup:
-        return render(budget=unit_budget(unit_id, year), **reference_context(load_factor_set()))
+    id: int
+    name: str
+    body: Markup
+
+
+def unit_page(
+    unit_id: int, year: int, *, admin: bool, language: str, render: Callable[..., Markup]
+) -> UnitPage | None:
+    """The body of `/budgets/<unit>` rendered by `render(unit=..., **context)` (links to edit the lines for an
+    admin), kept per worker as `overview_body`; None when there is no such unit. Who may see it is the route's
+    check, made before."""
+
+    def load() -> UnitPage | None:
+        unit = db.session.get(OrgUnit, unit_id)
+        if unit is None:
+            return None
+        body = render(unit=unit, budget=unit_budget(unit_id, year), **reference_context(load_factor_set()))
+        return UnitPage(unit.id, unit.name, body)
 
     return reference_cache.cached("budgets.unit", (unit_id, year, admin, language, actuals_stamp()), load)
 

@@ -51,19 +51,21 @@ def _visible_unit(unit_id: int) -> OrgUnit:
 def unit(unit_id: int) -> str:
     """A unit's budget and its sub-units': lines, planned purchases with their sober variants (read-only for
     managers; admins get the links to edit)."""
-    org_unit = _visible_unit(unit_id)
+    visible = services.visible_unit_ids(current_user)
+    if visible is not None and unit_id not in visible:
+        abort(404)
     filters = _filters()
-    admin = current_user.has_role("admin")
-    body = figures.unit_body(
-        org_unit.id,
+    admin = visible is None
+    page = figures.unit_page(
+        unit_id,
         filters.year,
         admin=admin,
         language=str(get_locale()),
-        render=lambda **context: display.body(
-            "budgets/_unit_body.html", unit=org_unit, filters=filters, admin=admin, **context
-        ),
+        render=lambda **context: display.body("budgets/_unit_body.html", filters=filters, admin=admin, **context),
     )
-    return render_template("budgets/unit.html", unit=org_unit, filters=filters, admin=admin, body=body)
+    if page is None:
+        abort(404)
+    return render_template("budgets/unit.html", unit=page, filters=filters, admin=admin, body=page.body)
 
 
 @bp.get("/budgets/<int:unit_id>/summary")

@@ -187,6 +187,9 @@ class FactorForm(FlaskForm):
         self.factor = factor
         self.edited_fields = FACTOR_FORM_FIELDS[factor.kind]
         self.changes: dict[str, Any] = {}
+        if factor.kind == "scalar" and factor.unit and factor.unit != "kgCO2e/kWh":
+            # Other scalar factors (vehicles per km, the monetary ratio per euro) say their own unit.
+            self.value.description = _l("In %(unit)s.", unit=factor.unit)
 
     @classmethod
     def for_factor(cls, factor: Factor) -> FactorForm:

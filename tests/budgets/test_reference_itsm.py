@@ -13,6 +13,7 @@ from portal.catalogue.models import Factor
 from portal.catalogue.services import update_factor
 from portal.footprint import BudgetUse, EcoLabel, Quality
 from portal.models import db
+from tests.conftest import csrf_token
 
 
 def _reading(line):
@@ -95,3 +96,30 @@ def test_the_unit_page_shows_itsm_devices_and_follows_orders(
     after_unit = client.get(f"/budgets/{line.org_unit_id}").get_data(as_text=True)
     assert after_unit != page and "2\u202f000" in after_unit
     assert client.get("/budgets").get_data(as_text=True) != before
+
+
+def test_an_admin_edits_the_ratio_in_the_factor_library_and_the_pages_follow(client, login_as, make_line):
+    services.seed_monetary_factor()
+    db.session.commit()
+    line = make_line()
+    login_as("admin")
+    form = client.get(f"/admin/factors/{services.MONETARY_KEY}/edit").get_data(as_text=True)
+    assert "En kgCO2e/EUR." in form and "NACE C26" in form
+    page = client.get(f"/budgets/{line.org_unit_id}").get_data(as_text=True)
+    assert "500\u202fkg CO₂e par k€" in page or "500 kg CO₂e par k€" in page
+    response = client.post(
+        f"/admin/factors/{services.MONETARY_KEY}/edit",
+        data={
+            "value": "0,45",
+            "low_ratio": "0,4",
+            "quality": "generic",
+            "source": "ADEME Base Empreinte, ratio monétaire C26",
+            "source_year": "2025",
+            "note": "",
+            "comment": "Ligne de la Base Empreinte relue",
+            "csrf_token": csrf_token(client),
+        },
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    page = client.get(f"/budgets/{line.org_unit_id}").get_data(as_text=True)
+    assert "450" in page and "version 2" in page and "Pourquoi une estimation" not in page
