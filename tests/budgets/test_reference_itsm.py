@@ -123,3 +123,19 @@ def test_an_admin_edits_the_ratio_in_the_factor_library_and_the_pages_follow(cli
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
     page = client.get(f"/budgets/{line.org_unit_id}").get_data(as_text=True)
     assert "450" in page and "version 2" in page and "Pourquoi une estimation" not in page
+
+
+def test_the_approval_card_counts_the_itsm_devices_in_what_remains(make_line, make_item, make_user, make_order,
+                                                                   make_asset):
+    item = make_item()  # 1,000 €, 162 kg
+    line = make_line(amount_eur=D("10000"), carbon_budget_kgco2e=D("1000"))
+    requester = make_user(org_unit_id=line.org_unit_id)
+    make_order(requester, item, quantity=2, status="delivered")  # spent 324 kg, 2,000 €
+    make_asset(user=requester, item=item, sys_id="c1", cost_eur=D("1500"), acquired_on=date(line.fiscal_year, 1, 5))
+    order = make_order(requester, item, quantity=1, status="submitted")
+    impact = figures.order_impact(order, load_factor_set(), year=line.fiscal_year)
+    # Remaining: 1,000 − 324 − 162 = 514 kg and 10,000 − 2,000 − 1,500 = 6,500 €; the order: 162 kg, 1,000 €.
+    assert impact.remaining_kgco2e == D("514")
+    assert impact.carbon_share == D("162") / D("514")
+    assert impact.remaining_eur == D("6500")
+    assert impact.use_after is BudgetUse.WITHIN  # (324 + 162 + 162) / 1,000 = 64.8 %
