@@ -102,7 +102,7 @@ def published_monetary_factor() -> Factor:
         unit=MONETARY_UNIT,
         low_ratio=Decimal("0.4"),  # 300 to 700 kg/k€ around 500: the low end of the published spread
         quality=figure.quality.value,
-        source=source.label[:300],
+        source=source.label.replace(": ", "\u202f: ")[:300],  # a French label: narrow space before the colon
         source_year=source.year,
         note=MONETARY_NOTE,
         version=1,
