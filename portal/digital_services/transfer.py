@@ -376,18 +376,32 @@ def _bulk_import(
         else:
             report.unchanged.append("")
         if len(inserts) >= BATCH_SIZE:
-            db.session.execute(sa.insert(table), inserts)
+            _insert(table, inserts)
             inserts = []
         if len(updates) >= BATCH_SIZE:
             db.session.execute(sa.update(table).where(table.c.id == sa.bindparam("row_id")), updates)
             updates = []
     if inserts:
-        db.session.execute(sa.insert(table), inserts)
+        _insert(table, inserts)
     if updates:
         db.session.execute(sa.update(table).where(table.c.id == sa.bindparam("row_id")), updates)
     db.session.expire_all()  # written with Core statements: reload any row already in the session
     report.sort()
     return report
+
+
+def _insert(table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert a batch of new rows: on PostgreSQL with COPY (psycopg's executemany sends them one by one:
+    300,000 new rows took 22 s); SQLite's executemany is fast as it is."""
+    if db.engine.dialect.name != "postgresql":
+        db.session.execute(sa.insert(table), rows)
+        return
+    names = list(rows[0])
+    cursor = db.session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    columns = ", ".join(f'"{name}"' for name in names)
+    with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in names])
 
 
 def _getter(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
