@@ -16,7 +16,7 @@ from portal.footprint.digital_services import car_km_equivalent
 from portal.htmx import render
 from portal.main.services import mark_notices_read
 from portal.models import db
-from portal.pagination import page_number, paginate
+from portal.pagination import page_number, paginate, paginate_list
 
 
 @bp.get("/services")
@@ -24,12 +24,13 @@ def index() -> Response:
     """The digital services, filtered; each with its footprint per user per year and whether I have it."""
     filters = services.ServiceFilters.from_args(request.args)
     today = today_in_paris()
-    page = paginate(
-        services.services_statement(filters, user=current_user, today=today),
-        number=page_number(request.args.get("page")),
-        size=current_app.config["PORTAL_PAGE_SIZE"],
-    )
-    figures = services.figures_for(page.items, today=today)
+    statement = services.services_statement(filters, user=current_user, today=today)
+    number, size = page_number(request.args.get("page")), current_app.config["PORTAL_PAGE_SIZE"]
+    if filters.sort == "footprint":  # every matching row (1,600 plain tuples at most), ordered by the kept figures
+        rows = services.by_footprint(db.session.execute(statement).all(), today=today)
+        page = paginate_list(rows, number=number, size=size)
+    else:
+        page = paginate(statement, number=number, size=size, rows=True)
     return render(
         "digital_services/index.html",
         "digital_services/_results.html",
@@ -37,8 +38,7 @@ def index() -> Response:
         filters=filters,
         categories=CATEGORIES,
         hostings=HOSTINGS,
-        figures=figures,
-        per_user={sid: services.per_user_kgco2e(f) for sid, f in figures.items()},
+        entries=services.result_entries(page.items, today=today, language=str(get_locale())),
         mine=services.my_service_ids(current_user, [s.id for s in page.items]),
         owns_services=services.decides_requests(current_user),
     )

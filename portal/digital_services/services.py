@@ -20,6 +20,7 @@ from portal import reference_cache
 from portal.accounts.models import User
 from portal.catalogue.footprints import load_factor_set
 from portal.database import affected_rows
+from portal.digital_services import display
 from portal.digital_services.models import (
     CATEGORIES,
     HOSTINGS,
@@ -60,6 +61,10 @@ class ServiceError(DomainError):
     table = "SERVICE_ERRORS"
 
 
+#: The services list's orders: by name, or by footprint per active user per year (largest first).
+SORTS = ("name", "footprint")
+
+
 @dataclass(frozen=True)
 class ServiceFilters:
     """What the employee asked the services list for (already validated)."""
@@ -67,15 +72,17 @@ class ServiceFilters:
     category: str = ""
     hosting: str = ""
     mine: bool = False
+    sort: str = "name"
 
     @classmethod
     def from_args(cls, args: Any) -> ServiceFilters:
         """Read filters from a query string, ignoring what is not valid (a bookmark never breaks)."""
-        category, hosting = args.get("category", ""), args.get("hosting", "")
+        category, hosting, sort = args.get("category", ""), args.get("hosting", ""), args.get("sort", "")
         return cls(
             category=category if category in CATEGORIES else "",
             hosting=hosting if hosting in HOSTINGS else "",
             mine=args.get("mine") == "yes",
+            sort=sort if sort in SORTS else "name",
         )
 
     def query_args(self) -> dict[str, Any]:
@@ -84,6 +91,7 @@ class ServiceFilters:
             "category": self.category or None,
             "hosting": self.hosting or None,
             "mine": "yes" if self.mine else None,
+            "sort": None if self.sort == "name" else self.sort,
         }
 
 
@@ -96,9 +104,14 @@ def _current(subscription: type[ServiceSubscription] = ServiceSubscription) -> s
     return subscription.ended_on.is_(None)
 
 
-def services_statement(filters: ServiceFilters, *, user: User, today: date) -> sa.Select[DigitalService]:
-    """The services an employee sees in the catalogue, filtered, by name."""
-    statement = sa.select(DigitalService).where(in_service(today)).order_by(DigitalService.name, DigitalService.id)
+def services_statement(filters: ServiceFilters, *, user: User, today: date) -> sa.Select[int, str, str, str]:
+    """The services an employee sees in the catalogue, filtered, by name: plain rows (id, name, category,
+    hosting), what the list shows, no ORM object."""
+    statement = (
+        sa.select(DigitalService.id, DigitalService.name, DigitalService.category, DigitalService.hosting)
+        .where(in_service(today))
+        .order_by(DigitalService.name, DigitalService.id)
+    )
     if filters.category:
         statement = statement.where(DigitalService.category == filters.category)
     if filters.hosting:
@@ -112,6 +125,22 @@ def services_statement(filters: ServiceFilters, *, user: User, today: date) -> s
             )
         )
     return statement
+
+
+def by_footprint(rows: Sequence[Any], *, today: date) -> list[Any]:
+    """Rows of `services_statement` (by name) ordered by footprint per user per year, largest first; those
+    whose footprint is not known yet last, by name."""
+    figures = figures_for(rows, today=today)
+    known: list[tuple[Decimal, Any]] = []
+    unknown = []
+    for row in rows:
+        value = per_user_kgco2e(figures[row.id])
+        if value is None:
+            unknown.append(row)
+        else:
+            known.append((value, row))
+    known.sort(key=lambda pair: -pair[0])  # stable: equal footprints stay by name
+    return [row for _value, row in known] + unknown
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -277,6 +306,23 @@ def _compute_figures(service_ids: Sequence[int] | None, today: date) -> dict[int
         )
         result[service.id] = ServiceFigures(footprint, subscribers, active, average)
     return result
+
+
+def result_entries(rows: Sequence[Any], *, today: date, language: str) -> dict[int, display.ResultEntry]:
+    """The rendered entries of a page of the services list (rows of `services_statement`), in `language`; kept
+    by the portal's cache until a service, its figures or the factors change."""
+    rows = tuple(rows)
+
+    def load() -> dict[int, display.ResultEntry]:
+        figures = figures_for(rows, today=today)
+        return display.result_entries(
+            rows,
+            {row.id: per_user_kgco2e(figures[row.id]) for row in rows},
+            {row.id: figures[row.id].footprint.quality.value for row in rows},
+        )
+
+    key = (today, language, tuple((row.id, row.name, row.category, row.hosting) for row in rows))
+    return reference_cache.cached("digital_services.entries", key, load)
 
 
 def figures_of(service: DigitalService, *, today: date) -> ServiceFigures:
