@@ -130,9 +130,9 @@ class ResultEntry:
     body: Markup
 
 
-def result_entries(rows: Sequence[Any], per_user: dict[int, Decimal | None], quality: dict[int, str]) -> dict[
-    int, ResultEntry
-]:
+def result_entries(
+    rows: Sequence[Any], per_user: dict[int, Decimal | None], quality: dict[int, str]
+) -> dict[int, ResultEntry]:
     """The entries of these services (`id`, `name`, `category`, `hosting`), the template alone, without the
     context processors (menu, unread count) it does not need: the same for every employee, so kept."""
     template = current_app.jinja_env.get_template("digital_services/_result_entry.html")

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from portal.campaigns.models import Campaign
 from portal.catalogue.my_footprint import today_in_paris
 from portal.digital_services import bp, services
 from portal.digital_services.forms import AccessRequestForm, RequestDecisionForm
@@ -110,18 +111,25 @@ def give_up(service_id: int) -> Response:
     """ "I no longer use it": my subscription ends, and "My footprint" counts what it saves."""
     service = _visible_service(service_id)
     try:
-        services.give_up(service, user=current_user, today=today_in_paris())
+        subscription = services.give_up(service, user=current_user, today=today_in_paris())
     except services.ServiceError as error:
         flash(error.message(), "error")
     else:
+        campaign = subscription.campaign_id and db.session.get(Campaign, subscription.campaign_id)
         db.session.commit()
-        flash(
-            _(
+        if campaign:
+            message = _(
+                "You no longer have %(service)s. It is counted as a saving on your footprint page and as a "
+                "clean-up action of %(campaign)s.",
+                service=service.name,
+                campaign=campaign.name,
+            )
+        else:
+            message = _(
                 "You no longer have %(service)s. It is counted as a saving on your footprint page.",
                 service=service.name,
-            ),
-            "success",
-        )
+            )
+        flash(message, "success")
         if request.form.get("back") == "footprint":
             return redirect(url_for("catalogue.my_footprint"), code=303)
     return redirect(url_for("digital_services.service", service_id=service.id), code=303)

@@ -18,6 +18,8 @@ from sqlalchemy.orm import selectinload
 
 from portal import reference_cache
 from portal.accounts.models import User
+from portal.campaigns.models import Campaign, CampaignState
+from portal.campaigns.services import current_campaigns_for
 from portal.catalogue.footprints import load_factor_set
 from portal.database import affected_rows
 from portal.digital_services import display
@@ -549,7 +551,8 @@ def requests_to_decide(user: User) -> sa.Select[AccessRequest]:
 
 
 def give_up(service: DigitalService, *, user: User, today: date) -> ServiceSubscription:
-    """ "I no longer use it": my subscription ends; my per-user share is kept as what it saves each year."""
+    """ "I no longer use it": my subscription ends; my per-user share is kept as what it saves each year, and
+    counts as a clean-up action of the Digital Clean-up Day campaign running for me, if one is."""
     subscription = subscription_of(service, user)
     if subscription is None or subscription.ended_on is not None:
         raise ServiceError("not_subscribed")
@@ -557,8 +560,37 @@ def give_up(service: DigitalService, *, user: User, today: date) -> ServiceSubsc
     saving = per_user_kgco2e(figures)
     subscription.ended_on, subscription.ended_reason = today, "no_longer_used"
     subscription.saving_kgco2e = None if saving is None else saving.quantize(Decimal("0.0001"))
+    campaign = running_campaign_for(user)
+    subscription.campaign_id = None if campaign is None else campaign.id
     db.session.flush()
     return subscription
+
+
+def running_campaign_for(user: User) -> Campaign | None:
+    """The active Digital Clean-up Day campaign meant for this employee (the latest to start), or None."""
+    for campaign in current_campaigns_for(user):
+        if campaign.state == CampaignState.ACTIVE.value:
+            return campaign
+    return None
+
+
+@dataclass(frozen=True)
+class CampaignSavings:
+    """Services given up during a campaign: how many, and what they save per year (kgCO₂e)."""
+
+    services: int
+    kgco2e: Decimal
+
+
+def campaign_savings(campaign_id: int, *, user: User | None = None) -> CampaignSavings:
+    """What giving services up counted in a campaign: everyone's, or one employee's."""
+    statement = sa.select(sa.func.count(), sa.func.sum(ServiceSubscription.saving_kgco2e)).where(
+        ServiceSubscription.campaign_id == campaign_id, ServiceSubscription.ended_reason == "no_longer_used"
+    )
+    if user is not None:
+        statement = statement.where(ServiceSubscription.user_id == user.id)
+    count, total = db.session.execute(statement).one()
+    return CampaignSavings(count or 0, Decimal(total or 0))
 
 
 def end_subscriptions_of_departed(user: User, now: Any) -> int:
@@ -594,6 +626,7 @@ class MyServices:
     total_kgco2e: Decimal
     quality: Quality
     given_up: list[ServiceSubscription]
+    campaign_names: dict[int, str]  # the campaigns some were given up in, by id
     saved_kgco2e: Decimal
 
 
@@ -612,11 +645,18 @@ def my_services(user: User, *, today: date) -> MyServices:
     mine = [MyService(s, per_user_kgco2e(figures[s.id]), figures[s.id].footprint.quality) for s in current]
     mine.sort(key=lambda m: (-(m.per_user_kgco2e or 0), m.service.name))
     given_up = [r for r in rows if r.ended_reason == "no_longer_used"]
+    campaign_ids = {r.campaign_id for r in given_up if r.campaign_id is not None}
+    campaigns = (
+        dict(db.session.execute(sa.select(Campaign.id, Campaign.name).where(Campaign.id.in_(campaign_ids))).all())
+        if campaign_ids
+        else {}
+    )
     return MyServices(
         services=mine,
         total_kgco2e=sum((m.per_user_kgco2e or Decimal(0) for m in mine), Decimal(0)),
         quality=Quality.worst(*(m.quality for m in mine)) if mine else Quality.ESTIMATED,
         given_up=given_up,
+        campaign_names=campaigns,
         saved_kgco2e=sum((r.saving_kgco2e or Decimal(0) for r in given_up), Decimal(0)),
     )
 
