@@ -229,6 +229,11 @@ def main() -> int:
         bench_services = sa.select(DigitalService.id).where(DigitalService.code.like("BENCH-%"))
         db.session.execute(sa.delete(ServiceUsage).where(ServiceUsage.service_id.in_(bench_services)))
         db.session.commit()  # the first import finds no usage: every line is new
+        if db.engine.dialect.name == "postgresql":
+            # As a first import finds the table: without the deleted rows' dead tuples, which the unique index
+            # would check one by one (300,000 new rows: 14.5 s of COPY instead of 7.4 s).
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(sa.text("VACUUM ANALYZE service_usage"))
         text = usage_file(rng)
         db.session.remove()
         with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8") as stream:
@@ -242,6 +247,7 @@ def main() -> int:
                 "/bench-floor",
                 "/services",
                 "/services?category=business&page=2",
+                "/services?sort=footprint&page=3",
                 "/admin/services/review",
                 "/admin/services/review?category=storage",
             ],

@@ -370,6 +370,8 @@ def read_rows(
 
 def _rows(reader: Any, header: list[str], delimiter: str) -> Iterator[Row]:
     named = [(index, name) for index, name in enumerate(header) if name]
+    width = len(header)
+    every_column_named = len(named) == width
     last_line = reader.line_num
     while True:
         try:
@@ -382,19 +384,28 @@ def _rows(reader: Any, header: list[str], delimiter: str) -> Iterator[Row]:
             yield Row(start, {}, "cell_too_long" if too_long else "unreadable_line")
             continue
         start, last_line = last_line + 1, reader.line_num
-        if not any(cell.strip() for cell in cells):
+        # The checks below are made on the whole line first (one call each instead of one per cell): the
+        # usual line is not blank, has no long cell, no formula quote and no more cells than the header.
+        joined = "".join(cells)
+        if not joined.strip():
             continue
-        if any(len(cell) > MAX_CELL_CHARS for cell in cells):
+        if len(joined) > MAX_CELL_CHARS and any(len(cell) > MAX_CELL_CHARS for cell in cells):
             yield Row(start, {}, "cell_too_long")
             continue
-        row = {name: unneutralise(cells[index].strip()) if index < len(cells) else "" for index, name in named}
-        extra = [
-            cell for index, cell in enumerate(cells) if (index >= len(header) or not header[index]) and cell.strip()
-        ]
-        if extra:
-            yield Row(start, row, "too_many_cells", delimiter.join(extra)[:100])
-            continue
+        clean: Callable[[str], str] = _unneutralise if "'" in joined else str.strip
+        row = {name: clean(cells[index]) if index < len(cells) else "" for index, name in named}
+        if len(cells) > width or not every_column_named:
+            extra = [
+                cell for index, cell in enumerate(cells) if (index >= width or not header[index]) and cell.strip()
+            ]
+            if extra:
+                yield Row(start, row, "too_many_cells", delimiter.join(extra)[:100])
+                continue
         yield Row(start, row)
+
+
+def _unneutralise(cell: str) -> str:
+    return unneutralise(cell.strip())
 
 
 def readable_rows(rows: Iterable[Row], report: ImportReport) -> Iterator[Row]:

@@ -14,7 +14,7 @@ from portal.catalogue.my_footprint import today_in_paris
 from portal.digital_services import bp, display, services, transfer
 from portal.digital_services.forms import ImportForm, ReviewDecisionForm, ServiceForm
 from portal.digital_services.models import CATEGORIES, CRITICALITIES, DECISIONS, Access, DigitalService
-from portal.digital_services.review import ReviewFilters, cached_review
+from portal.digital_services.review import ReviewFilters, cached_review, measured_savings
 from portal.digital_services.review import record_decision as decide_on_service
 from portal.domain_error import DomainError
 from portal.models import db
@@ -40,13 +40,15 @@ def _service_form(form: ServiceForm) -> ServiceForm:
 
 
 def _manage_page(service: DigitalService, form: ServiceForm, decision_form: ReviewDecisionForm | None = None) -> str:
-    if decision_form is None and current_user.has_role("admin"):
+    if decision_form is None:  # the page is its owner's or an admin's: both record the review's decisions
         decision_form = _decision_form(ReviewDecisionForm(year=today_in_paris().year))
+    decisions = services.decisions_of(service)
     return render_template(
         "digital_services/admin/service.html",
         service=service,
         form=form,
-        decisions=services.decisions_of(service),
+        decisions=decisions,
+        measured=measured_savings(decisions, today=today_in_paris()),
         decision_form=decision_form,
     )
 
@@ -106,12 +108,10 @@ def review() -> str:
 
 
 @bp.post("/admin/services/<int:service_id>/decisions")
-@roles_required("admin")
 def record_decision(service_id: int) -> Response | tuple[str, int]:
-    """Record the review's decision for a year (discontinuing sets the service's end date)."""
-    service = services.get_service(service_id)
-    if service is None:
-        abort(404)
+    """Record the review's decision for a year (discontinuing sets the service's end date): the service's owner
+    for their own services, admins for every one; anyone else gets a 404."""
+    service = _editable_service(service_id)
     form = _decision_form(ReviewDecisionForm())
     if form.validate_on_submit():
         try:

@@ -10,15 +10,24 @@ from __future__ import annotations
 import csv
 import io
 import random
+from collections.abc import Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 from importlib import resources
 
 import sqlalchemy as sa
 
 from portal import csvio
 from portal.accounts.models import User
-from portal.digital_services import transfer
-from portal.digital_services.models import AccessRequest, DigitalService, ServiceSubscription, ServiceUsage
+from portal.campaigns.models import Campaign, CampaignState
+from portal.digital_services import services, transfer
+from portal.digital_services.models import (
+    AccessRequest,
+    DigitalService,
+    ReviewDecision,
+    ServiceSubscription,
+    ServiceUsage,
+)
 from portal.models import db
 
 SEED = 4040
@@ -60,7 +69,7 @@ def load_demo() -> dict[str, int]:
     rng = random.Random(SEED)  # noqa: S311 - reproducible demo data  # nosec B311
     today = date.today()
     transfer.import_hosts(_rows("hosts.csv"))
-    services = [
+    service_rows = [
         csvio.Row(
             row.line,
             {
@@ -71,13 +80,13 @@ def load_demo() -> dict[str, int]:
         )
         for row in _rows("services.csv")
     ]
-    transfer.import_services(services)
+    transfer.import_services(service_rows)
     transfer.import_components(_rows("components.csv"))
     ids = dict(db.session.execute(sa.select(DigitalService.code, DigitalService.id)).all())
     users = db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.id)).all()
     agent = next((u for u in users if u.email == "agent@demo.example"), None)
     subscriptions, usage = [], []
-    for row in services:
+    for row in service_rows:
         code, share, active_share = row["code"], float(row["subscribed_share"]), float(row["active_share"])
         days = int(row["active_days"])
         for user in users:
@@ -115,4 +124,54 @@ def load_demo() -> dict[str, int]:
             )
         )
     db.session.flush()
+    _past_decision(ids["PARTAGES"], users, today)
+    _given_up_in_campaign(ids["INTRANET-OLD"], agent, today)
     return {"digital services": len(ids), "service subscriptions": len(subscriptions)}
+
+
+def _past_decision(service_id: int, users: Sequence[User], today: date) -> None:
+    """Last year's review decided to slim the shared drives down: their footprint then was a quarter above
+    today's, so the measured saving (this year's figures against it) shows beside the expected one."""
+    service = db.session.get(DigitalService, service_id)
+    manager = next((u for u in users if u.email == "manager@demo.example"), None)
+    annual = services.figures_of(service, today=today).footprint.annual if service else None
+    if service is None or annual is None:
+        return
+    baseline = (annual.value * Decimal("1.25")).quantize(Decimal("0.0001"))
+    db.session.add(
+        ReviewDecision(
+            service=service,
+            year=today.year - 1,
+            decision="optimise",
+            rationale="Quotas par service et suppression des dossiers des projets clos depuis plus de trois ans.",
+            decided_on=date(today.year - 1, 11, 15),
+            owner=manager,
+            recorded_by=manager,
+            expected_saving_kgco2e=(baseline * Decimal("0.15")).quantize(Decimal("0.01")),
+            baseline_kgco2e=baseline,
+        )
+    )
+    db.session.flush()
+
+
+def _given_up_in_campaign(service_id: int, agent: User | None, today: date) -> None:
+    """A few employees gave the old intranet up during the running clean-up campaign (the agent keeps theirs,
+    to give it up in the demo): clean-up actions of that campaign."""
+    campaign_id = db.session.scalar(
+        sa.select(Campaign.id).where(Campaign.state == CampaignState.ACTIVE.value).order_by(Campaign.id.desc())
+    )
+    if campaign_id is None:
+        return
+    rows = db.session.scalars(
+        sa.select(ServiceSubscription)
+        .where(ServiceSubscription.service_id == service_id, ServiceSubscription.user_id != (agent.id if agent else 0))
+        .order_by(ServiceSubscription.id)
+        .limit(5)
+    ).all()
+    if not rows:
+        return
+    saving = services.per_user_kgco2e(services.figures_for([rows[0].service], today=today)[service_id])
+    for row in rows:
+        row.ended_on, row.ended_reason, row.campaign_id = today - timedelta(days=2), "no_longer_used", campaign_id
+        row.saving_kgco2e = None if saving is None else saving.quantize(Decimal("0.0001"))
+    db.session.flush()

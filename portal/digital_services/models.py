@@ -126,6 +126,8 @@ class ServiceSubscription(Model):
     ended_reason: Mapped[str] = mapped_column(sa.String(20), default="")  # no_longer_used | departure | import
     #: The per-user footprint when given up (kgCO₂e/year): what "My footprint" counts as saved.
     saving_kgco2e: Mapped[Decimal | None] = mapped_column(KG)
+    #: The Digital Clean-up Day campaign running when it was given up, in which it counts as a clean-up action.
+    campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign.id", ondelete="SET NULL"), index=True)
 
     service: Mapped[DigitalService] = relationship()
     user: Mapped[User] = relationship()
@@ -185,7 +187,9 @@ class ReviewDecision(Model):
     decided_on: Mapped[date] = mapped_column(sa.Date)
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))  # who carries it out
     expected_saving_kgco2e: Mapped[Decimal | None] = mapped_column(KG)
-    measured_saving_kgco2e: Mapped[Decimal | None] = mapped_column(KG)  # from the next year's figures
+    measured_saving_kgco2e: Mapped[Decimal | None] = mapped_column(KG)  # declared; else from the next year's figures
+    #: The service's footprint per year when the decision was recorded: the next year's is measured against it.
+    baseline_kgco2e: Mapped[Decimal | None] = mapped_column(KG)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -19,7 +19,13 @@ import sqlalchemy as sa
 from portal import reference_cache
 from portal.accounts.models import User
 from portal.digital_services.models import CATEGORIES, DECISIONS, DigitalService, ReviewDecision
-from portal.digital_services.services import ServiceError, ServiceFigures, figures_for, in_service
+from portal.digital_services.services import (
+    ServiceError,
+    ServiceFigures,
+    annual_footprint_by_service,
+    figures_for,
+    in_service,
+)
 from portal.models import db
 
 CRITICALITY_WEIGHT = {"low": Decimal(0), "medium": Decimal("0.5"), "high": Decimal(1)}
@@ -266,6 +272,7 @@ def record_decision(
     for saving in (expected_saving_kgco2e, measured_saving_kgco2e):
         if saving is not None and (not saving.is_finite() or saving < 0 or saving >= 10**8):
             raise ServiceError("bad_saving")
+    baseline = _annual_now(service, decided_on)  # before an end date changes what the figures count
     if decision == "discontinue":
         if end_date is None:
             raise ServiceError("end_date_required")
@@ -280,7 +287,52 @@ def record_decision(
         recorded_by=recorded_by,
         expected_saving_kgco2e=expected_saving_kgco2e,
         measured_saving_kgco2e=measured_saving_kgco2e,
+        baseline_kgco2e=baseline,
     )
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def _annual_now(service: DigitalService, today: date) -> Decimal | None:
+    """The service's footprint per year as its figures stand today (None when not known)."""
+    annual = figures_for([service], today=today)[service.id].footprint.annual
+    return None if annual is None else annual.value.quantize(Decimal("0.0001"))
+
+
+@dataclass(frozen=True)
+class MeasuredSaving:
+    """A decision's measured saving (kgCO₂e per year), and where it comes from: `declared` by who recorded
+    it, or `figures` of `year` (the year after the decision's) against the footprint when it was recorded."""
+
+    kgco2e: Decimal
+    origin: str
+    year: int | None = None
+
+
+def measured_savings(decisions: list[ReviewDecision], *, today: date) -> dict[int, MeasuredSaving]:
+    """Each decision's measured saving, when there is one: the declared one, else — for a decision of a past
+    year recorded with its baseline — the baseline less the service's footprint of the next year (to `today`
+    while that year runs; nothing when the service's footprint of that year is not known)."""
+    result: dict[int, MeasuredSaving] = {}
+    by_year: dict[int, dict[int, Decimal]] = {}
+    for decision in decisions:
+        if decision.measured_saving_kgco2e is not None:
+            result[decision.id] = MeasuredSaving(decision.measured_saving_kgco2e, "declared")
+            continue
+        next_year = decision.year + 1
+        if decision.baseline_kgco2e is None or next_year > today.year:
+            continue
+        if next_year not in by_year:
+            by_year[next_year] = annual_footprint_by_service(next_year, today=min(today, date(next_year, 12, 31)))
+        service = decision.service
+        if service.id in by_year[next_year]:
+            after = by_year[next_year][service.id]
+        elif service.end_date is not None and service.end_date <= date(next_year, 1, 1):
+            after = Decimal(0)  # discontinued before the year began: it weighs nothing
+        else:
+            continue
+        result[decision.id] = MeasuredSaving(
+            (decision.baseline_kgco2e - after).quantize(Decimal("0.01")), "figures", next_year
+        )
+    return result

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from portal.campaigns.models import Campaign
 from portal.catalogue.my_footprint import today_in_paris
 from portal.digital_services import bp, services
 from portal.digital_services.forms import AccessRequestForm, RequestDecisionForm
@@ -16,7 +17,7 @@ from portal.footprint.digital_services import car_km_equivalent
 from portal.htmx import render
 from portal.main.services import mark_notices_read
 from portal.models import db
-from portal.pagination import page_number, paginate
+from portal.pagination import page_number, paginate, paginate_list
 
 
 @bp.get("/services")
@@ -24,12 +25,13 @@ def index() -> Response:
     """The digital services, filtered; each with its footprint per user per year and whether I have it."""
     filters = services.ServiceFilters.from_args(request.args)
     today = today_in_paris()
-    page = paginate(
-        services.services_statement(filters, user=current_user, today=today),
-        number=page_number(request.args.get("page")),
-        size=current_app.config["PORTAL_PAGE_SIZE"],
-    )
-    figures = services.figures_for(page.items, today=today)
+    statement = services.services_statement(filters, user=current_user, today=today)
+    number, size = page_number(request.args.get("page")), current_app.config["PORTAL_PAGE_SIZE"]
+    if filters.sort == "footprint":  # every matching row (1,600 plain tuples at most), ordered by the kept figures
+        rows = services.by_footprint(db.session.execute(statement).all(), today=today)
+        page = paginate_list(rows, number=number, size=size)
+    else:
+        page = paginate(statement, number=number, size=size, rows=True)
     return render(
         "digital_services/index.html",
         "digital_services/_results.html",
@@ -37,8 +39,7 @@ def index() -> Response:
         filters=filters,
         categories=CATEGORIES,
         hostings=HOSTINGS,
-        figures=figures,
-        per_user={sid: services.per_user_kgco2e(f) for sid, f in figures.items()},
+        entries=services.result_entries(page.items, today=today, language=str(get_locale())),
         mine=services.my_service_ids(current_user, [s.id for s in page.items]),
         owns_services=services.decides_requests(current_user),
     )
@@ -110,18 +111,25 @@ def give_up(service_id: int) -> Response:
     """ "I no longer use it": my subscription ends, and "My footprint" counts what it saves."""
     service = _visible_service(service_id)
     try:
-        services.give_up(service, user=current_user, today=today_in_paris())
+        subscription = services.give_up(service, user=current_user, today=today_in_paris())
     except services.ServiceError as error:
         flash(error.message(), "error")
     else:
+        campaign = subscription.campaign_id and db.session.get(Campaign, subscription.campaign_id)
         db.session.commit()
-        flash(
-            _(
+        if campaign:
+            message = _(
+                "You no longer have %(service)s. It is counted as a saving on your footprint page and as a "
+                "clean-up action of %(campaign)s.",
+                service=service.name,
+                campaign=campaign.name,
+            )
+        else:
+            message = _(
                 "You no longer have %(service)s. It is counted as a saving on your footprint page.",
                 service=service.name,
-            ),
-            "success",
-        )
+            )
+        flash(message, "success")
         if request.form.get("back") == "footprint":
             return redirect(url_for("catalogue.my_footprint"), code=303)
     return redirect(url_for("digital_services.service", service_id=service.id), code=303)

@@ -18,8 +18,11 @@ from sqlalchemy.orm import selectinload
 
 from portal import reference_cache
 from portal.accounts.models import User
+from portal.campaigns.models import Campaign, CampaignState
+from portal.campaigns.services import current_campaigns_for
 from portal.catalogue.footprints import load_factor_set
 from portal.database import affected_rows
+from portal.digital_services import display
 from portal.digital_services.models import (
     CATEGORIES,
     HOSTINGS,
@@ -60,6 +63,10 @@ class ServiceError(DomainError):
     table = "SERVICE_ERRORS"
 
 
+#: The services list's orders: by name, or by footprint per active user per year (largest first).
+SORTS = ("name", "footprint")
+
+
 @dataclass(frozen=True)
 class ServiceFilters:
     """What the employee asked the services list for (already validated)."""
@@ -67,15 +74,17 @@ class ServiceFilters:
     category: str = ""
     hosting: str = ""
     mine: bool = False
+    sort: str = "name"
 
     @classmethod
     def from_args(cls, args: Any) -> ServiceFilters:
         """Read filters from a query string, ignoring what is not valid (a bookmark never breaks)."""
-        category, hosting = args.get("category", ""), args.get("hosting", "")
+        category, hosting, sort = args.get("category", ""), args.get("hosting", ""), args.get("sort", "")
         return cls(
             category=category if category in CATEGORIES else "",
             hosting=hosting if hosting in HOSTINGS else "",
             mine=args.get("mine") == "yes",
+            sort=sort if sort in SORTS else "name",
         )
 
     def query_args(self) -> dict[str, Any]:
@@ -84,6 +93,7 @@ class ServiceFilters:
             "category": self.category or None,
             "hosting": self.hosting or None,
             "mine": "yes" if self.mine else None,
+            "sort": None if self.sort == "name" else self.sort,
         }
 
 
@@ -96,9 +106,14 @@ def _current(subscription: type[ServiceSubscription] = ServiceSubscription) -> s
     return subscription.ended_on.is_(None)
 
 
-def services_statement(filters: ServiceFilters, *, user: User, today: date) -> sa.Select[DigitalService]:
-    """The services an employee sees in the catalogue, filtered, by name."""
-    statement = sa.select(DigitalService).where(in_service(today)).order_by(DigitalService.name, DigitalService.id)
+def services_statement(filters: ServiceFilters, *, user: User, today: date) -> sa.Select[int, str, str, str]:
+    """The services an employee sees in the catalogue, filtered, by name: plain rows (id, name, category,
+    hosting), what the list shows, no ORM object."""
+    statement = (
+        sa.select(DigitalService.id, DigitalService.name, DigitalService.category, DigitalService.hosting)
+        .where(in_service(today))
+        .order_by(DigitalService.name, DigitalService.id)
+    )
     if filters.category:
         statement = statement.where(DigitalService.category == filters.category)
     if filters.hosting:
@@ -112,6 +127,22 @@ def services_statement(filters: ServiceFilters, *, user: User, today: date) -> s
             )
         )
     return statement
+
+
+def by_footprint(rows: Sequence[Any], *, today: date) -> list[Any]:
+    """Rows of `services_statement` (by name) ordered by footprint per user per year, largest first; those
+    whose footprint is not known yet last, by name."""
+    figures = figures_for(rows, today=today)
+    known: list[tuple[Decimal, Any]] = []
+    unknown = []
+    for row in rows:
+        value = per_user_kgco2e(figures[row.id])
+        if value is None:
+            unknown.append(row)
+        else:
+            known.append((value, row))
+    known.sort(key=lambda pair: -pair[0])  # stable: equal footprints stay by name
+    return [row for _value, row in known] + unknown
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -277,6 +308,23 @@ def _compute_figures(service_ids: Sequence[int] | None, today: date) -> dict[int
         )
         result[service.id] = ServiceFigures(footprint, subscribers, active, average)
     return result
+
+
+def result_entries(rows: Sequence[Any], *, today: date, language: str) -> dict[int, display.ResultEntry]:
+    """The rendered entries of a page of the services list (rows of `services_statement`), in `language`; kept
+    by the portal's cache until a service, its figures or the factors change."""
+    rows = tuple(rows)
+
+    def load() -> dict[int, display.ResultEntry]:
+        figures = figures_for(rows, today=today)
+        return display.result_entries(
+            rows,
+            {row.id: per_user_kgco2e(figures[row.id]) for row in rows},
+            {row.id: figures[row.id].footprint.quality.value for row in rows},
+        )
+
+    key = (today, language, tuple((row.id, row.name, row.category, row.hosting) for row in rows))
+    return reference_cache.cached("digital_services.entries", key, load)
 
 
 def figures_of(service: DigitalService, *, today: date) -> ServiceFigures:
@@ -503,7 +551,8 @@ def requests_to_decide(user: User) -> sa.Select[AccessRequest]:
 
 
 def give_up(service: DigitalService, *, user: User, today: date) -> ServiceSubscription:
-    """ "I no longer use it": my subscription ends; my per-user share is kept as what it saves each year."""
+    """ "I no longer use it": my subscription ends; my per-user share is kept as what it saves each year, and
+    counts as a clean-up action of the Digital Clean-up Day campaign running for me, if one is."""
     subscription = subscription_of(service, user)
     if subscription is None or subscription.ended_on is not None:
         raise ServiceError("not_subscribed")
@@ -511,8 +560,37 @@ def give_up(service: DigitalService, *, user: User, today: date) -> ServiceSubsc
     saving = per_user_kgco2e(figures)
     subscription.ended_on, subscription.ended_reason = today, "no_longer_used"
     subscription.saving_kgco2e = None if saving is None else saving.quantize(Decimal("0.0001"))
+    campaign = running_campaign_for(user)
+    subscription.campaign_id = None if campaign is None else campaign.id
     db.session.flush()
     return subscription
+
+
+def running_campaign_for(user: User) -> Campaign | None:
+    """The active Digital Clean-up Day campaign meant for this employee (the latest to start), or None."""
+    for campaign in current_campaigns_for(user):
+        if campaign.state == CampaignState.ACTIVE.value:
+            return campaign
+    return None
+
+
+@dataclass(frozen=True)
+class CampaignSavings:
+    """Services given up during a campaign: how many, and what they save per year (kgCO₂e)."""
+
+    services: int
+    kgco2e: Decimal
+
+
+def campaign_savings(campaign_id: int, *, user: User | None = None) -> CampaignSavings:
+    """What giving services up counted in a campaign: everyone's, or one employee's."""
+    statement = sa.select(sa.func.count(), sa.func.sum(ServiceSubscription.saving_kgco2e)).where(
+        ServiceSubscription.campaign_id == campaign_id, ServiceSubscription.ended_reason == "no_longer_used"
+    )
+    if user is not None:
+        statement = statement.where(ServiceSubscription.user_id == user.id)
+    count, total = db.session.execute(statement).one()
+    return CampaignSavings(count or 0, Decimal(total or 0))
 
 
 def end_subscriptions_of_departed(user: User, now: Any) -> int:
@@ -548,6 +626,7 @@ class MyServices:
     total_kgco2e: Decimal
     quality: Quality
     given_up: list[ServiceSubscription]
+    campaign_names: dict[int, str]  # the campaigns some were given up in, by id
     saved_kgco2e: Decimal
 
 
@@ -566,11 +645,18 @@ def my_services(user: User, *, today: date) -> MyServices:
     mine = [MyService(s, per_user_kgco2e(figures[s.id]), figures[s.id].footprint.quality) for s in current]
     mine.sort(key=lambda m: (-(m.per_user_kgco2e or 0), m.service.name))
     given_up = [r for r in rows if r.ended_reason == "no_longer_used"]
+    campaign_ids = {r.campaign_id for r in given_up if r.campaign_id is not None}
+    campaigns = (
+        dict(db.session.execute(sa.select(Campaign.id, Campaign.name).where(Campaign.id.in_(campaign_ids))).all())
+        if campaign_ids
+        else {}
+    )
     return MyServices(
         services=mine,
         total_kgco2e=sum((m.per_user_kgco2e or Decimal(0) for m in mine), Decimal(0)),
         quality=Quality.worst(*(m.quality for m in mine)) if mine else Quality.ESTIMATED,
         given_up=given_up,
+        campaign_names=campaigns,
         saved_kgco2e=sum((r.saving_kgco2e or Decimal(0) for r in given_up), Decimal(0)),
     )
 

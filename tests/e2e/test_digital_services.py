@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from playwright.sync_api import Page, expect
@@ -100,4 +101,66 @@ def test_review_places_the_wasteful_service_first_and_records_a_decision(
     page.get_by_role("button", name="Enregistrer la décision").click()
     expect(page.get_by_role("status").first).to_contain_text("Décision enregistrée")
     expect(page.locator("main table").last).to_contain_text("arrêter")
+    assert_accessible(page)
+
+
+def test_sort_by_footprint_and_give_up_during_a_campaign(
+    page: Page,
+    make_user,
+    make_host,
+    make_service,
+    subscribe,
+    browser_login,
+):
+    from datetime import datetime, timedelta
+
+    from portal.campaigns import services as campaigns
+    from portal.catalogue.my_footprint import today_in_paris
+    from portal.models import db
+    from portal.timezone import PARIS
+
+    agent = make_user(first_name="Ana")
+    _two_services(make_host, make_service, subscribe, agent)
+    today, now = today_in_paris(), datetime.now(PARIS)
+    campaign = campaigns.create_campaign(
+        campaigns.CampaignInput(
+            name="Grand nettoyage", first_day=today - timedelta(days=2), last_day=today + timedelta(days=5)
+        )
+    )
+    campaigns.publish_campaign(campaign, now=now)
+    campaigns.advance_campaign_states(now=now)
+    db.session.commit()
+    browser_login(agent)
+    page.goto("/services")
+    names = page.locator("#services-results h3 a")
+    expect(names.first).to_have_text("Ancien intranet")  # by name
+    page.get_by_label("Trier par").select_option("footprint")  # htmx swaps the results
+    expect(page).to_have_url(re.compile(r"sort=footprint"))
+    expect(names.first).to_have_text("Ancien intranet")  # 60 vCPU of 100 against 20
+    expect(names.last).to_have_text("Messagerie")
+    assert_accessible(page)
+    names.first.click()
+    page.get_by_role("button", name="Je ne l’utilise plus").click()
+    expect(page.get_by_role("status").first).to_contain_text("action de nettoyage de « Grand nettoyage »")
+    page.goto("/me/footprint")
+    expect(page.locator("#my-services")).to_contain_text("une action de nettoyage de « Grand nettoyage »")
+
+
+def test_an_owner_records_a_decision_on_their_service(
+    page: Page,
+    make_user,
+    make_host,
+    make_service,
+    browser_login,
+):
+    owner = make_user(first_name="Olivier", locale="en")
+    service = make_service(name="Ancien intranet", owner=owner, components=[(make_host(), 16)])
+    browser_login(owner)
+    page.goto(f"/services/{service.id}")
+    page.get_by_role("link", name="Manage this service").click()
+    page.get_by_label("Decision").select_option("optimise")
+    page.get_by_label("Rationale").fill("Archives moved to read-only storage.")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_role("status").first).to_contain_text("Decision recorded")
+    expect(page.locator("main table").last).to_contain_text("Archives moved to read-only storage.")
     assert_accessible(page)
