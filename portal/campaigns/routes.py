@@ -11,6 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.accounts.models import Role, User
+from portal.areas import domain_panels
 from portal.campaigns import bp, content, display, exports, published, results, services, steps
 from portal.campaigns.conventions import (
     ADEME_STORAGE,
@@ -202,7 +203,9 @@ def results_page(campaign_id: int) -> str:
     campaign = _campaign_or_404(campaign_id)
     today = services.paris_today(utcnow())
     fragment = published.results_fragment(campaign, today=today, language=str(get_locale()))
-    return render_template("campaigns/results.html", campaign=campaign, fragment=fragment)
+    # What the domains above count in a campaign (their CAMPAIGN_PANELS: e.g. the services given up).
+    panels = domain_panels("CAMPAIGN_PANELS", campaign, utcnow())
+    return render_template("campaigns/results.html", campaign=campaign, fragment=fragment, panels=panels)
 
 
 @bp.get("/campaigns/<int:campaign_id>/summary")

@@ -38,10 +38,16 @@ NOTICES = {
 }
 
 from portal.digital_services import admin_routes, display, personal_data, routes  # noqa: E402,F401  (routes register themselves on bp)
-from portal.digital_services.services import end_subscriptions_of_departed, footprint_panel  # noqa: E402
+from portal.digital_services.services import (  # noqa: E402
+    campaign_panel,
+    end_subscriptions_of_departed,
+    footprint_panel,
+)
 
 #: "My footprint" shows my services in a section of their own (portal.areas.domain_panels).
 FOOTPRINT_PANELS = (HomePanel("digital_services/_my_services.html", footprint_panel),)
+#: A campaign's results page shows the services given up during it (campaigns cannot import this domain).
+CAMPAIGN_PANELS = (HomePanel("digital_services/_campaign_savings.html", campaign_panel),)
 PERSONAL_DATA = (personal_data.services_and_activity,)
 #: When an account is deactivated (a departure), its subscriptions end: the licences are freed.
 ON_DEACTIVATION = (end_subscriptions_of_departed,)

@@ -593,6 +593,16 @@ def campaign_savings(campaign_id: int, *, user: User | None = None) -> CampaignS
     return CampaignSavings(count or 0, Decimal(total or 0))
 
 
+def campaign_panel(campaign: Campaign, now: Any) -> dict[str, Any] | None:
+    """The campaign results page's "services given up" section (CAMPAIGN_PANELS); nothing when no service was
+    given up during the campaign. The saving is each giver's share of the service's footprint when given up:
+    an allocation per active user, so an estimate."""
+    saved = campaign_savings(campaign.id)
+    if not saved.services:
+        return None
+    return {"saved": saved, "quality": Quality.ESTIMATED}
+
+
 def end_subscriptions_of_departed(user: User, now: Any) -> int:
     """A departing employee's services end the day they leave (ON_DEACTIVATION): licences are freed."""
     result = db.session.execute(

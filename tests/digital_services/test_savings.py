@@ -171,3 +171,26 @@ def test_a_campaign_not_running_for_me_does_not_count(login_as, make_org_unit, m
     _active_campaign(scope_all=False, org_unit_ids=[make_org_unit().id])  # another unit's campaign
     row = services.give_up(service, user=me, today=today_in_paris())
     assert row.campaign_id is None
+
+
+def test_the_campaign_results_page_shows_the_services_given_up(
+    client, login_as, make_host, make_service, subscribe
+):
+    me = login_as(locale="en")
+    campaign = _active_campaign()
+    page = client.get(f"/campaigns/{campaign.id}/results").get_data(as_text=True)
+    assert "campaign-services" not in page  # nothing given up yet: no section
+    host = make_host()
+    service = make_service(name="Old wiki", components=[(host, 16)])
+    subscribe(service, me, active_days_ago=2)
+    services.give_up(service, user=me, today=today_in_paris())
+    db.session.commit()
+    saved = services.campaign_savings(campaign.id)
+    response = client.get(f"/campaigns/{campaign.id}/results")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'id="campaign-services"' in page
+    assert "Services given up: 1," in page
+    assert "per year" in page and 'class="tag quality-estimated"' in page  # its quality, and its source below
+    panel = services.campaign_panel(campaign, datetime.now(PARIS))
+    assert panel == {"saved": saved, "quality": services.Quality.ESTIMATED}
