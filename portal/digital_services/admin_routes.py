@@ -11,12 +11,14 @@ from werkzeug.wrappers import Response
 
 from portal import csvio, uploads
 from portal.catalogue.my_footprint import today_in_paris
-from portal.digital_services import bp, display, services, transfer
+from portal.digital_services import bp, display, servers, services, transfer
 from portal.digital_services.forms import ImportForm, ReviewDecisionForm, ServiceForm
 from portal.digital_services.models import CATEGORIES, CRITICALITIES, DECISIONS, Access, DigitalService
 from portal.digital_services.review import ReviewFilters, cached_review, measured_savings
 from portal.digital_services.review import record_decision as decide_on_service
 from portal.domain_error import DomainError
+from portal.itsm.client import ItsmError
+from portal.itsm.settings import from_config
 from portal.models import db
 from portal.pagination import page_number, paginate_list
 from portal.security import roles_required
@@ -172,6 +174,23 @@ def import_file() -> str | tuple[str, int]:
         _import_form(ImportForm(formdata=None)),
         report=report,
         rejections=csvio.describe(report, display.IMPORT_REJECTIONS),
+    )
+
+
+@bp.post("/admin/services/servers/sync")
+@roles_required("admin")
+def sync_servers() -> str | tuple[str, int]:
+    """Read the data-centre servers from the ITSM now (a few pages: the CMDB holds hundreds of servers, not
+    the tens of thousands of devices of the link's sync) and show what was created, updated and refused."""
+    form = _import_form(ImportForm(formdata=None))
+    try:
+        report = servers.sync_servers(from_config(current_app.config))
+    except ItsmError as error:  # not configured, account refused, instance unavailable: nothing stored
+        db.session.rollback()
+        return _files_page(form, sync_error=error.message()), 422
+    db.session.commit()
+    return _files_page(
+        form, report=report, rejections=csvio.describe(report, display.IMPORT_REJECTIONS), servers_synced=True
     )
 
 

@@ -1,4 +1,5 @@
-"""`flask services import|export KIND FILE.csv` and `flask services import-usage FILE.csv`."""
+"""`flask services import|export KIND FILE.csv`, `flask services import-usage FILE.csv` and
+`flask services sync-servers` (the data-centre servers of the ITSM)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,17 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from portal import csvio
 from portal.catalogue.my_footprint import today_in_paris
-from portal.digital_services import transfer
+from portal.digital_services import servers, transfer
 from portal.digital_services.display import IMPORT_REJECTIONS
 from portal.domain_error import DomainError
+from portal.itsm.client import ItsmError
+from portal.itsm.settings import from_config
 from portal.models import db
 
 
@@ -50,6 +54,22 @@ def import_usage_command(file: Path) -> None:
     """Activity of the last 90 days (access logs or licence report): service_code, user_email, last_active_on,
     active_days; bad lines are reported and skipped."""
     _import("usage", file)
+
+
+@services.command("sync-servers")
+@with_appcontext
+def sync_servers_command() -> None:
+    """Read the data-centre servers from the ITSM (cmdb_ci_server) and create or update their hosts; the
+    records not stored are reported with their number and reason."""
+    with force_locale("en"):
+        try:
+            report = servers.sync_servers(from_config(current_app.config))
+        except ItsmError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message("en")) from error
+        db.session.commit()
+        for line in csvio.report_lines(report, IMPORT_REJECTIONS, where=servers.where):
+            click.echo(line)
 
 
 @services.command("export")

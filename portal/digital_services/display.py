@@ -119,6 +119,15 @@ IMPORT_REJECTIONS = {
     "pue_below_one": lazy_gettext("A PUE is 1 or more."),
     "ends_before_start": lazy_gettext("The end is before the start."),
     "bad_active_days": lazy_gettext("Enter a number of days from 0 to 90."),
+    # Servers read from the ITSM (servers.sync_servers): the line is the record's number in the read.
+    "missing_sys_id": lazy_gettext("The record has no sys_id."),
+    "bad_sys_id": lazy_gettext("This sys_id is not one ServiceNow gives."),
+    "unknown_status": lazy_gettext(
+        "Unknown install status: known codes are %(known)s (set others with PORTAL_ITSM_STATUS_CODES)."
+    ),
+    "virtual_server": lazy_gettext("A virtual server, not a physical host: skipped."),
+    "name_taken": lazy_gettext("Another server of the ITSM already has this name."),
+    "retired_not_imported": lazy_gettext("Retired or missing, and not stored yet: not created."),
 }
 
 

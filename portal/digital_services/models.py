@@ -92,6 +92,10 @@ class ServiceHost(Model):
     pue: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 2))  # None: unknown, the surveyed average
     quality: Mapped[str] = mapped_column(sa.String(20))  # manufacturer | generic | estimated
     source: Mapped[str] = mapped_column(sa.String(300))
+    #: A data-centre server read from the ITSM (`services sync-servers`): its sys_id, memory and CMDB status.
+    itsm_sys_id: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
+    ram_gb: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))
+    install_status: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
 
 
 class ServiceComponent(Model):
