@@ -107,7 +107,7 @@ def server_values(record: Mapping[str, Any], codes: Mapping[str, str]) -> dict[s
     cpus = _count(record, "cpu_count", 1024)
     cores = _count(record, "cpu_core_count", 4096)
     threads = _count(record, "cpu_core_thread", 16)
-    ram_mb = _count(record, "ram", 1 << 40)
+    ram_mb = _count(record, "ram", 1 << 32)  # MB: 4 PB at most (ram_gb has 8 digits)
     model = " ".join(part for part in (text(record, "manufacturer.name"), text(record, "model_id.name")) if part)
     status = _status(record, codes)
     known = archetype_of(model)

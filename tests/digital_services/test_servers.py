@@ -109,6 +109,8 @@ def test_a_server_record_maps_to_a_host():
         ({"name": "x" * 81}, "too_long", "name"),
         ({"cpu_count": "two"}, "not_a_number", "cpu_count"),
         ({"ram": "-1"}, "out_of_range", "ram"),
+        ({"ram": str(1 << 33)}, "out_of_range", "ram"),  # more than the column holds
+        ({"cpu_core_count": "2.5"}, "out_of_range", "cpu_core_count"),
         ({"install_status": "42"}, "unknown_status", "install_status"),
         ({"sys_id": ""}, "missing_sys_id", "sys_id"),
     ],
