@@ -133,6 +133,39 @@ def read_month(action: Action, year: int, month: int) -> Reading | None:
     return read_from_snapshot(action, snapshot) if snapshot is not None else None
 
 
+def read_months(actions: list[Action], year: int, month: int) -> dict[int, Reading]:
+    """read_month for many actions at once: the month's snapshot looked up once, one query per scope kind for
+    the estate indicators and one for the declared values (not two queries per action)."""
+    end = month_end(year, month)
+    result: dict[int, Reading] = {}
+    declared = [action.id for action in actions if action.declared]
+    if declared:
+        rows = db.session.scalars(
+            sa.select(DeclaredValue)
+            .where(DeclaredValue.action_id.in_(declared), DeclaredValue.on <= end)
+            .order_by(DeclaredValue.on, DeclaredValue.id)
+        )
+        for row in rows:  # the latest by the month's end wins
+            result[row.action_id] = Reading(row.value, end, declared_value_id=row.id)
+    measured = [action for action in actions if not action.declared]
+    snapshot = estate.latest_version(year, month) if measured else None
+    if snapshot is None:
+        return result
+    convention = Convention.AMORTISED.value
+    codes = tuple({action.indicator_code for action in measured})
+    org = estate.values_of(snapshot, estate.ORG, convention)
+    unit_keys = sorted({str(action.unit_id) for action in measured if action.unit_id is not None})
+    units = estate.scope_values(snapshot, "unit", codes, convention, unit_keys) if unit_keys else {}
+    for action in measured:
+        values = org if action.unit_id is None else units.get(str(action.unit_id), {})
+        value = values.get(action.indicator_code)
+        if value is not None:
+            result[action.id] = Reading(
+                annualised(action.indicator_code, value, snapshot.ends_on), snapshot.ends_on, snapshot_id=snapshot.id
+            )
+    return result
+
+
 def measure_baseline(action: Action) -> bool:
     """Read the baseline at the start month's snapshot, else the reference year's; False when neither exists."""
     if action.baseline is not None or action.declared:
@@ -188,12 +221,14 @@ def measure_month(year: int, month: int, *, today: date) -> MeasureRun:
             sa.select(Measure.action_id, sa.func.max(Measure.year * 100 + Measure.month)).group_by(Measure.action_id)
         )
     }
-    for action in actions:
-        if action.id in done:
-            run.kept += 1
-            continue
+    to_measure = [action for action in actions if action.id not in done]
+    run.kept = len(actions) - len(to_measure)
+    for action in to_measure:
         measure_baseline(action)
-        reading = read_month(action, year, month)
+    readings = read_months(to_measure, year, month)
+    admins: list[User] | None = None
+    for action in to_measure:
+        reading = readings.get(action.id)
         path = path_of(action)
         if reading is None or path is None:
             run.unmeasured += 1
@@ -217,15 +252,16 @@ def measure_month(year: int, month: int, *, today: date) -> MeasureRun:
         if latest.get(action.id, 0) < year * 100 + month and action.status != new_status.value:
             if action.status:
                 run.changes.append((action.id, action.status, new_status.value))
-                _notify_change(action, new_status)
+                admins = plan_admins() if admins is None else admins
+                _notify_change(action, new_status, admins)
             action.status = new_status.value
     db.session.flush()
     return run
 
 
-def _notify_change(action: Action, new_status: Status) -> None:
+def _notify_change(action: Action, new_status: Status, admins: list[User]) -> None:
     params = {"action": action.title, "action_id": action.id}
-    for user in {*plan_admins(), *([action.owner] if action.owner and action.owner.active else [])}:
+    for user in {*admins, *([action.owner] if action.owner and action.owner.active else [])}:
         notify(user, NOTICE_KINDS[new_status], params)
 
 
