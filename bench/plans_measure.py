@@ -18,13 +18,16 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app, render_template
 
 from portal import create_app
 from portal.accounts.models import User
@@ -90,7 +93,7 @@ def build_plan(count: int, year: int, month: int) -> list[Action]:
     return actions
 
 
-def run(count: int, snapshot: bool) -> dict[str, float | int | str]:
+def run(count: int, snapshot: bool, requests: int = 0) -> dict[str, Any]:
     """Build the plan, time the readings and the measures, roll everything back."""
     employees = db.session.scalar(sa.select(sa.func.count(User.id))) or 0
     months, snapshot_s = _months(snapshot)
@@ -115,7 +118,17 @@ def run(count: int, snapshot: bool) -> dict[str, float | int | str]:
         measured += services.measure_month(y, m, today=today).measured
         timings.append(time.perf_counter() - started)
     history_s, history_cpu_s = time.perf_counter() - started_all, time.process_time() - cpu
-    db.session.rollback()
+    pages: dict[str, float] = {}
+    if requests:
+        db.session.commit()  # the pages read through their own sessions; the bench plan is deleted after
+        plan_id, action_id = actions[0].plan_id, actions[0].id
+        try:
+            pages = _pages(plan_id, action_id, requests)
+        finally:
+            db.session.execute(sa.delete(Plan).where(Plan.id == plan_id))
+            db.session.commit()
+    else:
+        db.session.rollback()
     return {
         "employees": employees,
         "months": f"{first_year}-{first_month:02d} to {year}-{month:02d} ({len(months)} snapshots)",
@@ -131,20 +144,56 @@ def run(count: int, snapshot: bool) -> dict[str, float | int | str]:
         "worst_month_s": max(timings),
         "history_s": history_s,
         "history_cpu_s": history_cpu_s,
+        "pages": pages,
     }
+
+
+def _app_ms(client: Any, url: str, requests: int) -> float:
+    """Median app time (Server-Timing) of `requests` GETs, after two warm-up requests."""
+    times = []
+    for n in range(requests + 2):
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"page failed: {(url, response.status_code)}")
+        if n >= 2:
+            times.append(float(response.headers["Server-Timing"].split("dur=")[1]))
+    return statistics.median(times)
+
+
+def _pages(plan_id: int, action_id: int, requests: int) -> dict[str, float]:
+    """App time of the plan's page (as the demo admin) and of /objectives (as the demo manager, with their
+    unit's contribution), beside the floor (bench/floor.py) in the same process."""
+    from bench.floor import FLOOR_TEMPLATE  # imported here: the module builds an app of its own
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app.config["WTF_CSRF_ENABLED"] = False
+    floor_page = app.jinja_env.from_string(FLOOR_TEMPLATE)
+    app.add_url_rule("/bench-floor", "bench_floor", lambda: render_template(floor_page))
+    figures = {}
+    for email, urls in (
+        ("admin@demo.example", ("/bench-floor", f"/plans/{plan_id}", f"/plans/actions/{action_id}")),
+        ("manager@demo.example", ("/bench-floor", "/objectives")),
+    ):
+        client = app.test_client()
+        client.post("/login", data={"email": email, "password": "demo1234"})
+        for url in urls:
+            name = url.replace(str(plan_id), "<bench plan>").replace(str(action_id), "<id>")
+            figures[f"{name} ({email.split('@')[0]})"] = _app_ms(client, url, requests)
+    return figures
 
 
 def main() -> None:
     """Command line."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--actions", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=0, help="also time the pages, N requests each")
     parser.add_argument("--snapshot", action="store_true", help="take the last closed month's snapshot anew first")
     parser.add_argument("--write", action="store_true", help="append the figures to BENCHMARKS.md")
     args = parser.parse_args()
     app = create_app()
     with app.app_context():
         dialect = db.engine.dialect.name
-        figures = run(args.actions, args.snapshot)
+        figures = run(args.actions, args.snapshot, args.requests)
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
     ok = float(figures["worst_month_s"]) <= 30
     report = (
@@ -159,6 +208,12 @@ def main() -> None:
         f"{figures['worst_month_s']:.2f} s | {figures['history_s']:.1f} s ({figures['history_cpu_s']:.1f} s) | "
         f"{'met' if ok else 'missed'} |\n"
     )
+    if figures["pages"]:
+        floors = [v for k, v in figures["pages"].items() if k.startswith("/bench-floor")]
+        report += "\n| page (account) | app time p50 (ms) | vs the floor |\n|---|---|---|\n" + "".join(
+            f"| {name} | {value:.1f} | {value / (floors[0] if 'admin' in name else floors[-1]):.1f} × |\n"
+            for name, value in figures["pages"].items()
+        )
     if figures["snapshot_s"]:
         report += f"\nThe last closed month's snapshot was taken first: {figures['snapshot_s']:.1f} s (not counted).\n"
     print(report)
