@@ -29,6 +29,7 @@ from portal.catalogue.models import Asset, CatalogueItem
 from portal.catalogue.my_footprint import CURRENT_STATUSES, age_in_years, asset_footprint, organisation_average
 from portal.footprint import Footprint, keep_longer_saving
 from portal.locator.services import active_points, nearest_points, origin_from_site, returns_in_year
+from portal.messaging.placeholders import plugged_in
 from portal.models import db
 from portal.org.models import Commune, OrgUnit, Site
 
@@ -86,6 +87,10 @@ class ContextBuilder:
             "campaign_participants": None,
         }
         self._team_rank: Callable[[User], int | None] | None = None
+        # The upper domains' figures (an objective's progress…), the same for every recipient: read once.
+        self._plugged: Context = {
+            name: value for source in plugged_in() for name, value in source.load(today).items()
+        }
         if campaign_id is not None:
             self._load_campaign(campaign_id)
 
@@ -177,6 +182,7 @@ class ContextBuilder:
                 "campaign_freed_gb": None,
                 "team_rank": None,
                 **self._campaign_shared,
+                **self._plugged,
                 **self._device_values(devices.get(recipient.id, [])),
                 **campaign_values.get(recipient.id, {}),
             }

@@ -3,8 +3,9 @@ languages a message is written in. Standard library only: the checker, the rende
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Literal
@@ -46,8 +47,7 @@ class Placeholder:
         return self.description_fr if language(locale) == "fr" else self.description_en
 
 
-PLACEHOLDERS: Mapping[str, Placeholder] = MappingProxyType(
-    {
+_ALL: dict[str, Placeholder] = {
         p.name: p
         for p in (
             Placeholder("first_name", "str", "Camille", "prénom", "first name",
@@ -101,8 +101,38 @@ PLACEHOLDERS: Mapping[str, Placeholder] = MappingProxyType(
                         "Adresse du portail (pour un lien : [le portail]({{ portal_url }}))",
                         "Address of the portal (for a link: [the portal]({{ portal_url }}))"),
         )
-    }
-)
+}
+#: Every placeholder: messaging's own, then those an upper domain plugged in (a live read-only view).
+PLACEHOLDERS: Mapping[str, Placeholder] = MappingProxyType(_ALL)
+
+
+@dataclass(frozen=True)
+class PluggedPlaceholders:
+    """Placeholders an upper domain offers (messaging cannot import it: domains import downwards only), and the
+    function giving their values, the same for every recipient, once per mailing (given the day)."""
+
+    placeholders: tuple[Placeholder, ...]
+    load: Callable[[date], Mapping[str, int | Decimal | str | None]]
+
+
+_PLUGGED: list[PluggedPlaceholders] = []
+
+
+def plug_in(source: PluggedPlaceholders) -> None:
+    """Add a domain's placeholders (called once, when the domain's package is imported)."""
+    if source in _PLUGGED:
+        return
+    for placeholder in source.placeholders:
+        if placeholder.name in _ALL:
+            raise ValueError(f"placeholder {placeholder.name!r} is already defined")
+    for placeholder in source.placeholders:
+        _ALL[placeholder.name] = placeholder
+    _PLUGGED.append(source)
+
+
+def plugged_in() -> tuple[PluggedPlaceholders, ...]:
+    """The upper domains' placeholders, in the order they were plugged in."""
+    return tuple(_PLUGGED)
 
 
 def example_context() -> dict[str, int | Decimal | str]:
@@ -112,7 +142,7 @@ def example_context() -> dict[str, int | Decimal | str]:
 
 def as_seen_by_others(context: Mapping[str, int | Decimal | str | None]) -> dict[str, int | Decimal | str | None]:
     """A recipient's values as someone else may see them in a preview: private figures become examples."""
-    return {name: PLACEHOLDERS[name].example if name in PRIVATE else value for name, value in context.items()}
-
-
-PRIVATE = frozenset(name for name, placeholder in PLACEHOLDERS.items() if placeholder.private)
+    return {
+        name: PLACEHOLDERS[name].example if name in PLACEHOLDERS and PLACEHOLDERS[name].private else value
+        for name, value in context.items()
+    }

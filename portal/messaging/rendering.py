@@ -241,7 +241,6 @@ def validate_subject(source: str) -> list[TemplateProblem]:
 
 # ----------------------------------------------------------------------------------------- rendering
 
-_PLACEHOLDER_KINDS: dict[str, str] = {name: p.kind for name, p in PLACEHOLDERS.items()}
 # Plain values only, and of the placeholder's kind (None is allowed for any placeholder: "no value").
 # bool is a plain type but no placeholder is boolean, so it is refused like any other type.
 _VALUE_TYPES: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "decimal": (int, float, Decimal)}
@@ -254,12 +253,12 @@ def _check_context(context: Mapping[str, object], locale: str) -> dict[str, obje
         raise RenderError("invalid_context", type(context).__name__)
     values: dict[str, object] = {}
     for key, value in context.items():
-        kind = _PLACEHOLDER_KINDS.get(key) if type(key) is str else None
-        if kind is None:
+        placeholder = PLACEHOLDERS.get(key) if type(key) is str else None
+        if placeholder is None:
             raise RenderError("invalid_context", repr(key))
         if value is not None:
             value_type = type(value)
-            if value_type not in _VALUE_TYPES[kind]:
+            if value_type not in _VALUE_TYPES[placeholder.kind]:
                 raise RenderError("invalid_context", key)
             if isinstance(value, str):
                 ok = len(value) <= MAX_OUTPUT_CHARS

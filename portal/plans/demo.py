@@ -1,5 +1,6 @@
 """Demo data of the action plans: the strategy with six actions measured every month of the estate's demo years
-(four on the estate's indicators, two declared), so that every status appears."""
+(four on the estate's indicators, two declared), so that every status appears; an employee contributes to two
+of them, and the data centre's action has a milestone."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from portal.accounts.models import User
 from portal.estate import services as estate
 from portal.models import db
 from portal.plans import services
-from portal.plans.models import Action, CheckIn, DeclaredValue, Plan
+from portal.plans.models import Action, CheckIn, DeclaredValue, Milestone, Plan
 
 START = date(2022, 1, 1)
 
@@ -118,6 +119,11 @@ def load_demo() -> dict[str, int]:
     db.session.add(plan)
     actions = _actions(plan, _user("manager@demo.example"), _user("agent@demo.example"), admin)
     db.session.add_all(actions)
+    agent = _user("agent@demo.example")
+    if agent is not None:  # an employee takes part in two actions: named on them, adds check-ins
+        actions[0].contributors = [agent]
+        actions[2].contributors = [agent]
+    actions[5].milestones = [Milestone(due_on=date(2024, 12, 31), value=Decimal("1.7"))]
     db.session.flush()
     for index, on, value, source in DECLARED:
         db.session.add(
@@ -138,6 +144,15 @@ def load_demo() -> dict[str, int]:
                 on=date(today.year, 1, 15),
                 comment="Point annuel avant le débat budgétaire.",
                 author_id=action.owner_id,
+            )
+        )
+    if agent is not None:
+        db.session.add(
+            CheckIn(
+                action_id=actions[0].id,
+                on=date(today.year, 2, 2),
+                comment="Atelier de réparation ouvert au service support.",
+                author_id=agent.id,
             )
         )
     db.session.flush()

@@ -21,10 +21,21 @@ MESSAGES = {
     "bad_date": _l("“%(value)s” is not a date: write it as YYYY-MM-DD."),
     "bad_value": _l("“%(value)s” is not a number."),
     "source_required": _l("Say where the value comes from: a declared value needs its source."),
-    "deadline_before_start": _l("The deadline comes after the start."),
+    "deadline_before_start": _l("The deadline must come after the start."),
     "unknown_indicator": _l("There is no indicator %(indicator)s."),
     "declared_needs_name_and_baseline": _l("A declared indicator needs its name and its baseline."),
     "unknown_owner": _l("No active employee has the address %(email)s."),
+    "unknown_trend": _l("“%(value)s” is not a direction: choose decrease or increase."),
+    "target_equals_baseline": _l("The target must differ from the baseline."),
+    "target_against_trend": _l(
+        "The target goes the wrong way: below the baseline for a decrease, above it for an increase."
+    ),
+    "milestone_outside": _l("The milestone of %(day)s must fall between the start and the deadline."),
+    "milestone_twice": _l("Two milestones fall on the same day."),
+    "measured_fields_fixed": _l(
+        "This action has been measured: its indicator, scope, start and baseline can no longer change (the kept "
+        "measures would no longer mean the same). Create a new action instead."
+    ),
     "not_declared": _l("This action is measured from the portal’s data: its values cannot be typed in."),
 }
 
@@ -46,6 +57,16 @@ UNITS: dict[str, Any] = {
 }
 
 TRENDS: dict[str, Any] = {"decrease": _l("Decrease"), "increase": _l("Increase")}
+
+BASELINE_SOURCES: dict[str, Any] = {
+    "start": _l("Measured at the start month (else the reference year)"),
+    "reference_year": _l("The reference year's last month"),
+}
+
+
+def baseline_source_name(code: str) -> str:
+    """Where a baseline is read, in words."""
+    return str(BASELINE_SOURCES.get(code, code))
 
 
 def status_name(code: str) -> str:

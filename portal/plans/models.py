@@ -47,6 +47,9 @@ class Action(Model):
     declared_unit: Mapped[str] = mapped_column(sa.String(20), default="")
     trend: Mapped[str] = mapped_column(sa.String(10))  # decrease | increase (portal.footprint.plans.Trend)
     baseline: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 6))
+    # Where an estate indicator's baseline is read: "start" (the start month's snapshot, else the reference
+    # year's) or "reference_year" (the reference year's last snapshot). Unused for a declared indicator.
+    baseline_source: Mapped[str] = mapped_column(sa.String(20), default="start", server_default="start")
     # The snapshot the baseline was read from (None: declared, or typed from the reference year).
     baseline_snapshot_id: Mapped[int | None] = mapped_column(sa.ForeignKey("estate_snapshot.id", ondelete="SET NULL"))
     target: Mapped[Decimal] = mapped_column(sa.Numeric(18, 6))
@@ -58,11 +61,21 @@ class Action(Model):
     owner: Mapped[User | None] = relationship()
     unit: Mapped[OrgUnit | None] = relationship()
     milestones: Mapped[list[Milestone]] = relationship(order_by="Milestone.due_on", cascade="all, delete-orphan")
+    contributors: Mapped[list[User]] = relationship(secondary="plans_contributor", order_by="User.last_name")
 
     @property
     def declared(self) -> bool:
         """Is the indicator entered by hand (not measured from the portal's data)?"""
         return not self.indicator_code
+
+
+class Contributor(Model):
+    """An employee named on an action besides its owner: shown on its page, may add check-ins."""
+
+    __tablename__ = "plans_contributor"
+
+    action_id: Mapped[int] = mapped_column(sa.ForeignKey("plans_action.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
 class Milestone(Model):

@@ -18,7 +18,8 @@ from portal.locator.services import assets_to_return
 from portal.models import db
 from portal.plans import bp, services
 from portal.plans.display import chart, status_name, trend_name
-from portal.plans.models import Action
+from portal.plans.forms import CheckInForm
+from portal.plans.models import Action, CheckIn
 
 
 def _me() -> Any:
@@ -70,17 +71,26 @@ def action(action_id: int) -> str:
         breakdown=services.breakdown(found, history[-1] if history else None),
         declared=services.declared_values(found) if found.declared else [],
         may_edit=services.may_edit(found, _me()),
+        may_check_in=services.may_check_in(found, _me()),
+        may_edit_check_in=lambda check_in: services.may_edit_check_in(check_in, found, _me()),
+        is_admin=services.is_admin(_me()),
         unit=services.unit_of(found),
         today=today_paris(),
     )
 
 
 def _change_action(
-    action_id: int, change: Callable[[Action], object], *, form_anchor: str, list_anchor: str, done: str
+    action_id: int,
+    change: Callable[[Action], object],
+    *,
+    form_anchor: str,
+    list_anchor: str,
+    done: str,
+    allowed: Callable[[Action, Any], bool] = services.may_edit,
 ) -> Response:
     """Apply an owner's (or an admin's) change to their action; a refusal goes back to its form, said."""
     found = _action_or_404(action_id)
-    if not services.may_edit(found, _me()):
+    if not allowed(found, _me()):
         abort(404)
     try:
         change(found)
@@ -104,7 +114,38 @@ def add_check_in(action_id: int) -> Response:
         form_anchor="check-in",
         list_anchor="check-ins",
         done=_("Check-in added."),
+        allowed=services.may_check_in,
     )
+
+
+def _check_in_or_404(action_id: int, check_in_id: int) -> tuple[Action, CheckIn]:
+    """An action's check-in the user may change (404: not found, another action's, or not theirs to edit)."""
+    found = _action_or_404(action_id)
+    check_in = services.check_in_of(found, check_in_id)
+    if check_in is None or not services.may_edit_check_in(check_in, found, _me()):
+        abort(404)
+    return found, check_in
+
+
+@bp.route("/plans/actions/<int:action_id>/check-ins/<int:check_in_id>/edit", methods=["GET", "POST"])
+def edit_check_in(action_id: int, check_in_id: int) -> Any:
+    """The owner (or an admin, or its author among the contributors) corrects a check-in."""
+    found, check_in = _check_in_or_404(action_id, check_in_id)
+    form = CheckInForm(obj=check_in if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.edit_check_in(
+                check_in, comment=form.comment.data or "", on=form.on.data.isoformat(), link=form.link.data or ""
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message(), "error")
+        else:
+            db.session.commit()
+            flash(_("Check-in saved."), "success")
+            return redirect(url_for("plans.action", action_id=found.id, _anchor="check-ins"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("plans/check_in_form.html", action=found, check_in=check_in, form=form), status
 
 
 @bp.post("/plans/actions/<int:action_id>/declared")
@@ -179,5 +220,10 @@ def objectives() -> str:
     latest = services.latest_measures([a.id for a in actions])
     to_return = len(assets_to_return(_me()))
     return render_template(
-        "plans/objectives.html", actions=actions, latest=latest, to_return=to_return, unit_of=services.unit_of
+        "plans/objectives.html",
+        actions=actions,
+        latest=latest,
+        to_return=to_return,
+        unit_of=services.unit_of,
+        contributions=services.unit_contributions(_me(), latest, actions),
     )

@@ -27,7 +27,7 @@ from portal.footprint.plans import Path, Status, Trend, expected_value, progress
 from portal.main.services import notify
 from portal.models import db
 from portal.org.models import OrgUnit
-from portal.plans.models import Action, CheckIn, DeclaredValue, Measure, Plan
+from portal.plans.models import Action, CheckIn, DeclaredValue, Measure, Milestone, Plan
 
 #: Indicators summed from 1 January: a month's value is annualised before it is compared with a yearly target.
 YEAR_TO_DATE = frozenset(
@@ -133,12 +133,47 @@ def read_month(action: Action, year: int, month: int) -> Reading | None:
     return read_from_snapshot(action, snapshot) if snapshot is not None else None
 
 
+def read_months(actions: list[Action], year: int, month: int) -> dict[int, Reading]:
+    """read_month for many actions at once: the month's snapshot looked up once, one query per scope kind for
+    the estate indicators and one for the declared values (not two queries per action)."""
+    end = month_end(year, month)
+    result: dict[int, Reading] = {}
+    declared = [action.id for action in actions if action.declared]
+    if declared:
+        rows = db.session.scalars(
+            sa.select(DeclaredValue)
+            .where(DeclaredValue.action_id.in_(declared), DeclaredValue.on <= end)
+            .order_by(DeclaredValue.on, DeclaredValue.id)
+        )
+        for row in rows:  # the latest by the month's end wins
+            result[row.action_id] = Reading(row.value, end, declared_value_id=row.id)
+    measured = [action for action in actions if not action.declared]
+    snapshot = estate.latest_version(year, month) if measured else None
+    if snapshot is None:
+        return result
+    convention = Convention.AMORTISED.value
+    codes = tuple({action.indicator_code for action in measured})
+    org = estate.values_of(snapshot, estate.ORG, convention)
+    unit_keys = sorted({str(action.unit_id) for action in measured if action.unit_id is not None})
+    units = estate.scope_values(snapshot, "unit", codes, convention, unit_keys) if unit_keys else {}
+    for action in measured:
+        values = org if action.unit_id is None else units.get(str(action.unit_id), {})
+        value = values.get(action.indicator_code)
+        if value is not None:
+            result[action.id] = Reading(
+                annualised(action.indicator_code, value, snapshot.ends_on), snapshot.ends_on, snapshot_id=snapshot.id
+            )
+    return result
+
+
 def measure_baseline(action: Action) -> bool:
     """Read the baseline at the start month's snapshot, else the reference year's; False when neither exists."""
     if action.baseline is not None or action.declared:
         return action.baseline is not None
-    snapshot = estate.latest_version(action.start_on.year, action.start_on.month)
     reference = estate.settings().reference_year
+    snapshot = None
+    if action.baseline_source != "reference_year":
+        snapshot = estate.latest_version(action.start_on.year, action.start_on.month)
     if snapshot is None and reference is not None:
         snapshot = estate.latest_of_year(reference)
     reading = read_from_snapshot(action, snapshot) if snapshot is not None else None
@@ -188,12 +223,14 @@ def measure_month(year: int, month: int, *, today: date) -> MeasureRun:
             sa.select(Measure.action_id, sa.func.max(Measure.year * 100 + Measure.month)).group_by(Measure.action_id)
         )
     }
-    for action in actions:
-        if action.id in done:
-            run.kept += 1
-            continue
+    to_measure = [action for action in actions if action.id not in done]
+    run.kept = len(actions) - len(to_measure)
+    for action in to_measure:
         measure_baseline(action)
-        reading = read_month(action, year, month)
+    readings = read_months(to_measure, year, month)
+    admins: list[User] | None = None
+    for action in to_measure:
+        reading = readings.get(action.id)
         path = path_of(action)
         if reading is None or path is None:
             run.unmeasured += 1
@@ -217,15 +254,16 @@ def measure_month(year: int, month: int, *, today: date) -> MeasureRun:
         if latest.get(action.id, 0) < year * 100 + month and action.status != new_status.value:
             if action.status:
                 run.changes.append((action.id, action.status, new_status.value))
-                _notify_change(action, new_status)
+                admins = plan_admins() if admins is None else admins
+                _notify_change(action, new_status, admins)
             action.status = new_status.value
     db.session.flush()
     return run
 
 
-def _notify_change(action: Action, new_status: Status) -> None:
+def _notify_change(action: Action, new_status: Status, admins: list[User]) -> None:
     params = {"action": action.title, "action_id": action.id}
-    for user in {*plan_admins(), *([action.owner] if action.owner and action.owner.active else [])}:
+    for user in {*admins, *([action.owner] if action.owner and action.owner.active else [])}:
         notify(user, NOTICE_KINDS[new_status], params)
 
 
@@ -292,16 +330,33 @@ def plan_for(plan_id: int, user: User) -> Plan | None:
 
 
 def action_for(action_id: int, user: User) -> Action | None:
-    """An action the user may open: admins, its owner, and every employee when it is public."""
+    """An action the user may open: admins, its owner and contributors, and every employee when it is public."""
     action = db.session.get(Action, action_id)
-    if action is None or not (action.public or is_admin(user) or action.owner_id == user.id):
+    if action is None:
+        return None
+    if not (action.public or is_admin(user) or action.owner_id == user.id or is_contributor(action, user)):
         return None
     return action
 
 
+def is_contributor(action: Action, user: User) -> bool:
+    """Is the user named among the action's contributors?"""
+    return any(contributor.id == user.id for contributor in action.contributors)
+
+
 def may_edit(action: Action, user: User) -> bool:
-    """Admins and the action's owner add check-ins and declared values."""
+    """Admins and the action's owner add check-ins and declared values, and edit the check-ins."""
     return is_admin(user) or action.owner_id == user.id
+
+
+def may_check_in(action: Action, user: User) -> bool:
+    """Admins, the owner and the contributors add check-ins."""
+    return may_edit(action, user) or is_contributor(action, user)
+
+
+def may_edit_check_in(check_in: CheckIn, action: Action, user: User) -> bool:
+    """Admins and the owner edit every check-in of the action; a contributor edits their own."""
+    return may_edit(action, user) or (check_in.author_id == user.id and is_contributor(action, user))
 
 
 def public_actions() -> list[Action]:
@@ -314,6 +369,48 @@ def public_actions() -> list[Action]:
             .order_by(Action.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class UnitContribution:
+    """A manager's unit on a public action: the indicator for their unit (with its sub-units) and for the whole
+    organisation, read from the snapshot of the action's latest measure."""
+
+    unit: OrgUnit
+    value: Decimal | None
+    organisation: Decimal | None
+
+
+def unit_contributions(user: User, latest: dict[int, Measure], actions: list[Action]) -> dict[int, UnitContribution]:
+    """action id → the manager's unit's contribution (empty for an employee, or a manager of no unit). Declared
+    indicators have no breakdown by unit. One query per snapshot read, not per action."""
+    if Role.MANAGER.value not in user.roles or user.org_unit_id is None:
+        return {}
+    unit = db.session.get(OrgUnit, user.org_unit_id)
+    if unit is None:
+        return {}
+    by_snapshot: dict[int, list[Action]] = {}
+    for action in actions:
+        measure = latest.get(action.id)
+        if not action.declared and measure is not None and measure.snapshot_id is not None:
+            by_snapshot.setdefault(measure.snapshot_id, []).append(action)
+    result = {}
+    convention = Convention.AMORTISED.value
+    for snapshot_id, reading in by_snapshot.items():
+        snapshot = db.session.get(Snapshot, snapshot_id)
+        if snapshot is None:
+            continue
+        codes = tuple({action.indicator_code for action in reading})
+        mine = estate.scope_values(snapshot, "unit", codes, convention, [str(unit.id)]).get(str(unit.id), {})
+        everyone = estate.scope_values(snapshot, estate.ORG[0], codes, convention, [estate.ORG[1]]).get("", {})
+        for action in reading:
+            code = action.indicator_code
+            result[action.id] = UnitContribution(
+                unit,
+                annualised(code, mine[code], snapshot.ends_on) if code in mine else None,
+                annualised(code, everyone[code], snapshot.ends_on) if code in everyone else None,
+            )
+    return result
 
 
 # --- Check-ins and declared values ---------------------------------------------------------------------------
@@ -357,6 +454,24 @@ def add_declared_value(action: Action, *, by: User, value: str, on: str, source:
     db.session.add(declared)
     db.session.flush()
     return declared
+
+
+def edit_check_in(check_in: CheckIn, *, comment: str, on: str, link: str = "") -> CheckIn:
+    """Change a check-in's comment, date or link (same rules as a new one)."""
+    if not comment.strip():
+        raise PlanError("comment_required")
+    link = link.strip()
+    if link and not link.startswith(("https://", "http://")):
+        raise PlanError("bad_link")
+    check_in.on, check_in.comment, check_in.link = _parse_date(on), comment.strip(), link
+    db.session.flush()
+    return check_in
+
+
+def check_in_of(action: Action, check_in_id: int) -> CheckIn | None:
+    """One of the action's check-ins (None: not found, or another action's)."""
+    check_in = db.session.get(CheckIn, check_in_id)
+    return check_in if check_in is not None and check_in.action_id == action.id else None
 
 
 def check_ins(action: Action) -> list[CheckIn]:
@@ -420,8 +535,9 @@ def expected_on(path: Path | None, on: date) -> Decimal | None:
     return expected_value(path, on) if path is not None else None
 
 
-def home_objective(user: User, now: datetime) -> dict[str, Any] | None:
-    """The home page's panel: the first public action already measured, with its latest measure (None: none)."""
+def featured_objective() -> tuple[Action, Measure] | None:
+    """The objective put forward (home page, messages): the first public action already measured, with its
+    latest measure (None: none)."""
     row = db.session.execute(
         sa.select(Action, Measure)
         .join(Measure, Measure.action_id == Action.id)
@@ -429,10 +545,34 @@ def home_objective(user: User, now: datetime) -> dict[str, Any] | None:
         .order_by(Action.id, Measure.year.desc(), Measure.month.desc())
         .limit(1)
     ).first()
-    if row is None:
+    return None if row is None else (row[0], row[1])
+
+
+def home_objective(user: User, now: datetime) -> dict[str, Any] | None:
+    """The home page's panel: the featured objective with its latest measure (None: none)."""
+    featured = featured_objective()
+    if featured is None:
         return None
-    action, measure = row
+    action, measure = featured
     return {"action": action, "measure": measure, "unit": unit_of(action)}
+
+
+TENTH = Decimal("0.1")
+
+
+def message_values(today: date) -> dict[str, int | Decimal | str | None]:
+    """The featured objective's figures for messages (portal.messaging placeholders), as of its latest measure;
+    None when no public objective is measured yet."""
+    featured = featured_objective()
+    if featured is None:
+        return dict.fromkeys(("objective_title", "objective_value", "objective_target", "objective_progress"))
+    action, measure = featured
+    return {
+        "objective_title": action.title,
+        "objective_value": measure.value.quantize(TENTH),
+        "objective_target": action.target.quantize(TENTH),
+        "objective_progress": int((measure.progress or Decimal(0)) * 100 + Decimal("0.5")),
+    }
 
 
 # --- Building plans ------------------------------------------------------------------------------------------
@@ -444,6 +584,47 @@ def create_plan(*, title: str, description: str = "") -> Plan:
     db.session.add(plan)
     db.session.flush()
     return plan
+
+
+Milestones = tuple[tuple[date, Decimal], ...]
+
+
+def check_action(
+    *,
+    indicator_code: str,
+    start_on: date,
+    deadline: date,
+    target: Decimal,
+    baseline: Decimal | None,
+    trend: str,
+    declared_name: str = "",
+    milestones: Milestones = (),
+) -> None:
+    """The rules of an action's fields; raises PlanError on the first one broken."""
+    if deadline <= start_on:
+        raise PlanError("deadline_before_start")
+    if indicator_code and indicator_code not in BY_CODE:
+        raise PlanError("unknown_indicator", indicator=indicator_code)
+    if not indicator_code and (not declared_name.strip() or baseline is None):
+        raise PlanError("declared_needs_name_and_baseline")
+    if trend not in {t.value for t in Trend}:
+        raise PlanError("unknown_trend", value=trend)
+    _check_target(baseline, target, trend)
+    days = [day for day, _value in milestones]
+    for day in days:
+        if not start_on < day < deadline:
+            raise PlanError("milestone_outside", day=day.isoformat())
+    if len(set(days)) != len(days):
+        raise PlanError("milestone_twice")
+
+
+def _check_target(baseline: Decimal | None, target: Decimal, trend: str) -> None:
+    if baseline is None:
+        return
+    if target == baseline:
+        raise PlanError("target_equals_baseline")
+    if (trend == Trend.DECREASE.value) != (target < baseline):
+        raise PlanError("target_against_trend")
 
 
 def create_action(
@@ -458,18 +639,25 @@ def create_action(
     target: Decimal,
     unit_id: int | None = None,
     baseline: Decimal | None = None,
+    baseline_source: str = "start",
     declared_name: str = "",
     declared_unit: str = "",
     description: str = "",
     public: bool = False,
+    contributors: tuple[User, ...] = (),
+    milestones: Milestones = (),
 ) -> Action:
     """An action on an estate indicator (baseline read from the start month's snapshot) or a declared one."""
-    if deadline <= start_on:
-        raise PlanError("deadline_before_start")
-    if indicator_code and indicator_code not in BY_CODE:
-        raise PlanError("unknown_indicator", indicator=indicator_code)
-    if not indicator_code and (not declared_name.strip() or baseline is None):
-        raise PlanError("declared_needs_name_and_baseline")
+    check_action(
+        indicator_code=indicator_code,
+        start_on=start_on,
+        deadline=deadline,
+        target=target,
+        baseline=baseline if not indicator_code else None,
+        trend=trend,
+        declared_name=declared_name,
+        milestones=milestones,
+    )
     action = Action(
         plan=plan,
         title=title.strip(),
@@ -483,13 +671,93 @@ def create_action(
         start_on=start_on,
         deadline=deadline,
         baseline=baseline if not indicator_code else None,
+        baseline_source=baseline_source,
         target=target,
         public=public,
     )
     db.session.add(action)
+    set_milestones(action, milestones)
+    set_contributors(action, contributors)
     db.session.flush()
     measure_baseline(action)
+    _check_target(action.baseline, action.target, action.trend)
     return action
+
+
+def update_action(
+    action: Action,
+    *,
+    title: str,
+    owner: User,
+    indicator_code: str,
+    trend: str,
+    start_on: date,
+    deadline: date,
+    target: Decimal,
+    unit_id: int | None = None,
+    baseline: Decimal | None = None,
+    baseline_source: str = "start",
+    declared_name: str = "",
+    declared_unit: str = "",
+    description: str = "",
+    public: bool = False,
+    contributors: tuple[User, ...] = (),
+    milestones: Milestones = (),
+) -> Action:
+    """Change an action. Once measured, what its history was read from (indicator, scope, start, baseline) is
+    fixed: the kept measures would no longer mean the same thing. The target, deadline and milestones may move
+    (the next measures' status follow them)."""
+    baseline = baseline if not indicator_code else None
+    measured = db.session.scalar(sa.select(Measure.id).where(Measure.action_id == action.id).limit(1)) is not None
+    reading_changed = (
+        indicator_code != action.indicator_code
+        or unit_id != action.unit_id
+        or start_on != action.start_on
+        or (not indicator_code and baseline != action.baseline)
+        or (indicator_code and baseline_source != action.baseline_source)
+    )
+    if measured and reading_changed:
+        raise PlanError("measured_fields_fixed")
+    check_action(
+        indicator_code=indicator_code,
+        start_on=start_on,
+        deadline=deadline,
+        target=target,
+        baseline=baseline if not indicator_code else (None if reading_changed else action.baseline),
+        trend=trend,
+        declared_name=declared_name,
+        milestones=milestones,
+    )
+    action.title, action.description = title.strip(), description.strip()
+    action.owner_id = owner.id
+    action.indicator_code, action.unit_id = indicator_code, unit_id
+    action.start_on, action.deadline = start_on, deadline
+    action.declared_name = declared_name.strip() if not indicator_code else ""
+    action.declared_unit = declared_unit.strip() if not indicator_code else ""
+    action.trend, action.target, action.public = Trend(trend).value, target, public
+    action.baseline_source = baseline_source
+    if reading_changed:
+        action.baseline, action.baseline_snapshot_id = baseline, None
+    set_milestones(action, milestones)
+    set_contributors(action, contributors)
+    db.session.flush()
+    measure_baseline(action)
+    _check_target(action.baseline, action.target, action.trend)
+    return action
+
+
+def set_milestones(action: Action, milestones: Milestones) -> None:
+    """The action's milestones become these (date, value) pairs, in date order."""
+    action.milestones = [Milestone(due_on=day, value=value) for day, value in sorted(milestones)]
+
+
+def set_contributors(action: Action, contributors: tuple[User, ...]) -> None:
+    """The action's contributors become these employees (its owner is not repeated among them)."""
+    seen: dict[int, User] = {}
+    for user in contributors:
+        if user.id != action.owner_id:
+            seen.setdefault(user.id, user)
+    action.contributors = list(seen.values())
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,11 @@ def _sample_ids() -> dict[str, Callable[[str], object | None]]:
             sa.select(Action.plan_id).where(Action.owner_id == user(local).id).limit(1))
         samples["action_id"] = lambda _: db.session.scalar(
             sa.select(Action.id).where(Action.public.is_(True)).order_by(Action.id).limit(1))
+        from portal.plans.models import CheckIn
+
+        samples["check_in_id"] = lambda local: db.session.scalar(  # the account's own check-in on that action
+            sa.select(CheckIn.id).where(CheckIn.action_id == samples["action_id"](local),
+                                        CheckIn.author_id == user(local).id).limit(1))
     except ImportError:
         pass
     return samples

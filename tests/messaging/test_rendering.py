@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from portal.messaging import rendering, template_checks
 from portal.messaging.display import TEMPLATE_PROBLEMS
-from portal.messaging.placeholders import PLACEHOLDERS, example_context
+from portal.messaging.placeholders import PLACEHOLDERS, example_context, plugged_in
 from portal.messaging.rendering import (
     MAX_OUTPUT_CHARS,
     CompiledMessage,
@@ -67,7 +67,8 @@ def test_catalogue_lists_the_documented_placeholders():
         "device_age_years",
         "portal_url",
     }
-    assert set(PLACEHOLDERS) == expected
+    plugged = {p.name for source in plugged_in() for p in source.placeholders}
+    assert set(PLACEHOLDERS) == expected | plugged
 
 
 @pytest.mark.parametrize("placeholder", PLACEHOLDERS.values(), ids=lambda p: p.name)

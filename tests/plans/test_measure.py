@@ -156,3 +156,27 @@ def test_the_breakdown_shows_the_scopes_sub_units_from_the_same_snapshots(estate
     login_as()
     page = client.get(f"/plans/actions/{action.id}").get_data(as_text=True)
     assert "Service support" in page
+
+
+def test_the_batched_readings_equal_one_reading_per_action(estate, make_action):
+    estate_services.take_snapshot(2025, 1, today=TODAY)
+    actions = [
+        make_action(),
+        make_action(unit_id=estate.direction.id),
+        make_action(unit_id=estate.service.id, indicator_code="per_employee_kgco2e"),
+        make_action(unit_id=estate.other.id),
+        make_action(indicator_code="", declared_name="PUE", baseline=Decimal("1.8"), target=Decimal("1.4")),
+        make_action(indicator_code="", declared_name="PUE", baseline=Decimal("1.8"), target=Decimal("1.4")),
+    ]
+    db.session.add_all(
+        [
+            DeclaredValue(action_id=actions[4].id, on=date(2024, 12, 1), value=Decimal("1.7"), source="a"),
+            DeclaredValue(action_id=actions[4].id, on=date(2025, 1, 20), value=Decimal("1.6"), source="b"),
+            DeclaredValue(action_id=actions[4].id, on=date(2025, 2, 1), value=Decimal("1.5"), source="later"),
+        ]
+    )
+    db.session.commit()
+    one_by_one = {a.id: services.read_month(a, 2025, 1) for a in actions}
+    assert services.read_months(actions, 2025, 1) == {k: v for k, v in one_by_one.items() if v is not None}
+    assert one_by_one[actions[4].id].value == Decimal("1.6") and one_by_one[actions[5].id] is None
+    assert services.read_months(actions, 2024, 6) == {}  # no snapshot, no declared value by then

@@ -163,7 +163,7 @@ def test_an_admin_builds_a_plan_from_the_estates_indicators(client, login_as, ma
     assert (action.owner_id, action.unit_id, action.public) == (owner.id, estate.direction.id, True)
     assert round(action.baseline, 2) == 50  # read from January's snapshot, annualised
     late = client.post(f"/admin/plans/{plan.id}/actions/new", data={**fields, "deadline": "2024-12-31"})
-    assert late.status_code == 400 and "L’échéance vient après le début." in late.get_data(as_text=True)
+    assert late.status_code == 400 and "L’échéance doit venir après le début." in late.get_data(as_text=True)
     declared = client.post(f"/admin/plans/{plan.id}/actions/new", data={**fields, "indicator": ""})
     assert declared.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count(Action.id))) == 1
