@@ -1,7 +1,7 @@
 """digital services: a decision's baseline footprint, the campaign a service was given up in
 
 Revision ID: 0026
-Revises: 0022
+Revises: 0025
 Create Date: 2026-12-03 16:20:00
 
 Reviewed: two nullable columns, nothing existing changes. service_review_decision.baseline_kgco2e keeps the
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0026'
-down_revision = '0022'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 
