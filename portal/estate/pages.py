@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from portal.accounts.models import User
 from portal.catalogue.models import Asset, AssetStatus, CatalogueItem
 from portal.estate import services
-from portal.estate.compute import GONE, OVERDUE_DAYS
-from portal.estate.indicators import LINES
-from portal.estate.models import Snapshot
+from portal.estate.compute import GONE, OVERDUE_DAYS, UNIT_CATEGORY, UNIT_SITE
+from portal.estate.indicators import LINES, ORG_LINES
+from portal.estate.models import Snapshot, TripFigure
 from portal.footprint.estate import Convention, Period, projected_to_year_end
+from portal.itsm.models import Intervention
 from portal.models import db, utcnow
 from portal.org.models import OrgUnit, Site
 
@@ -24,7 +25,7 @@ CONVENTIONS = tuple(c.value for c in Convention)
 #: The rows of the three-year comparison, in order.
 COMPARED = (
     "total_kgco2e",
-    *LINES,
+    *ORG_LINES,
     "per_employee_kgco2e",
     "employees",
     "devices_in_service",
@@ -37,18 +38,20 @@ COMPARED = (
     "overdue_returns",
     "interventions",
     "kgco2e_per_intervention",
+    "storage_gb_per_employee",
     "estimated_share_pct",
 )
 #: The rows the page shows (the CSV has every row of COMPARED): a page stays light.
 COMPARED_SHOWN = (
     "total_kgco2e",
-    *LINES,
+    *ORG_LINES,
     "per_employee_kgco2e",
     "employees",
     "devices_in_service",
     "average_age_years",
     "average_lifetime_retired_years",
     "refurbished_share_count_pct",
+    "storage_gb_per_employee",
     "estimated_share_pct",
 )
 #: Codes that add up over days, so that a year to date can be projected to the year's end.
@@ -63,6 +66,8 @@ ADDITIVE = frozenset(
         "retired_devices",
         "returned_at_collection",
         "transport_km",
+        "storage_kgco2e",
+        "services_kgco2e",
     }
 )
 BREAKDOWN = ("total_kgco2e", *LINES, "per_employee_kgco2e", "employees", "devices_in_service", "estimated_share_pct")
@@ -283,20 +288,66 @@ def unit_rows(
     return _sorted(rows, sort)
 
 
-def site_rows(snapshot: Snapshot, convention: str, sort: str) -> list[BreakdownRow]:
-    """Every site with figures, with its trips and transport."""
-    values = services.scope_values(
-        snapshot, "site", (*BREAKDOWN, "interventions", "intervention_km", "transport_km"), convention
-    )
+#: What a manager's sites and categories pages show: their units' devices, transport and storage there (trips
+#: are not attributed to units, nor are the digital services).
+UNIT_SITE_CODES = (
+    "total_kgco2e",
+    "embodied_kgco2e",
+    "use_kgco2e",
+    "transport_kgco2e",
+    "storage_kgco2e",
+    "employees",
+    "devices_in_service",
+    "estimated_share_pct",
+)
+UNIT_CATEGORY_CODES = (
+    "total_kgco2e",
+    "embodied_kgco2e",
+    "use_kgco2e",
+    "transport_kgco2e",
+    "devices_in_service",
+    "devices_per_employee",
+    "average_age_years",
+    "estimated_share_pct",
+)
+
+
+def _home_unit(visibility: services.Visibility) -> int | None:
+    return int(visibility.home[1]) if visibility.home[0] == "unit" else None
+
+
+def site_rows(
+    snapshot: Snapshot, convention: str, sort: str, visibility: services.Visibility | None = None
+) -> list[BreakdownRow]:
+    """Every site with figures, with its trips and transport; a manager's: their units' figures at each site."""
     names = {site_id: name for site_id, name in db.session.execute(sa.select(Site.id, Site.name))}
+    if visibility is not None and not visibility.everything:
+        unit = _home_unit(visibility)
+        if unit is None:
+            return []
+        values = services.unit_cross_values(snapshot, UNIT_SITE, unit, UNIT_SITE_CODES, convention)
+    else:
+        values = services.scope_values(
+            snapshot, "site", (*BREAKDOWN, "interventions", "intervention_km", "transport_km"), convention
+        )
     rows = [BreakdownRow(key, names.get(int(key), key), v) for key, v in values.items()]
     return _sorted(sorted(rows, key=lambda r: r.name), sort)
 
 
-def category_rows(snapshot: Snapshot, convention: str, sort: str) -> list[BreakdownRow]:
-    """Every category with figures (devices per employee: the category's devices ÷ all employees)."""
-    values = services.scope_values(snapshot, "category", (*BREAKDOWN, "average_age_years"), convention)
-    employees = services.values_of(snapshot, services.ORG, convention).get("employees")
+def category_rows(
+    snapshot: Snapshot, convention: str, sort: str, visibility: services.Visibility | None = None
+) -> list[BreakdownRow]:
+    """Every category with figures (devices per employee: the category's devices ÷ all employees); a manager's:
+    their units' devices of each category ÷ their units' employees."""
+    if visibility is not None and not visibility.everything:
+        unit = _home_unit(visibility)
+        if unit is None:
+            return []
+        values = services.unit_cross_values(snapshot, UNIT_CATEGORY, unit, UNIT_CATEGORY_CODES, convention)
+        employees = services.values_of(snapshot, ("unit", str(unit)), convention).get("employees")
+    else:
+        values = services.scope_values(snapshot, "category", (*BREAKDOWN, "average_age_years"), convention)
+        employees = services.values_of(snapshot, services.ORG, convention).get("employees")
     rows = []
     for key, v in values.items():
         v = dict(v)
@@ -355,3 +406,61 @@ def _ordinal(column: Any) -> Any:
     if dialect == "sqlite":
         return sa.cast(sa.func.julianday(column) - 1721424.5, sa.Integer)
     return sa.cast(column - sa.cast(sa.literal("0001-01-01"), sa.Date), sa.Integer) + 1
+
+
+# --- Trips, as frozen ---------------------------------------------------------------------------------------
+
+
+def _trip_scope(statement: Any, visibility: services.Visibility, *, transport: bool) -> Any:
+    """A manager's trips: the transport of their units' devices, the interventions at their people's sites."""
+    if visibility.everything:
+        return statement
+    if transport:
+        return statement.where(TripFigure.unit_id.in_(visibility.unit_ids))
+    sites = sa.select(User.site_id).where(User.org_unit_id.in_(visibility.unit_ids), User.site_id.is_not(None))
+    return statement.where(TripFigure.site_id.in_(sites))
+
+
+def trips_statement(snapshot: Snapshot | None, visibility: services.Visibility, *, transport: bool) -> Any:
+    """The snapshot's interventions (with their ITSM number) or shipments, as rows (trip, number)."""
+    kinds = ("transfer", "order") if transport else ("intervention",)
+    number = sa.literal(None) if transport else Intervention.number
+    statement = sa.select(TripFigure, number).where(
+        TripFigure.snapshot_id == (snapshot.id if snapshot is not None else -1), TripFigure.kind.in_(kinds)
+    )
+    if not transport:
+        statement = statement.outerjoin(Intervention, Intervention.id == TripFigure.ref_id)
+    statement = statement.order_by(TripFigure.kind, TripFigure.ref_id)
+    return _trip_scope(statement, visibility, transport=transport)
+
+
+@dataclass(frozen=True)
+class TripTotals:
+    """The trips' and shipments' totals shown above the tables, and how much of them is estimated."""
+
+    interventions: int
+    interventions_kgco2e: Decimal
+    interventions_estimated_kgco2e: Decimal
+    shipments: int
+    shipments_kgco2e: Decimal
+    shipments_estimated_kgco2e: Decimal
+
+    def estimated_pct(self) -> Decimal | None:
+        total = self.interventions_kgco2e + self.shipments_kgco2e
+        estimated = self.interventions_estimated_kgco2e + self.shipments_estimated_kgco2e
+        return 100 * estimated / total if total else None
+
+
+def trip_totals(snapshot: Snapshot | None, visibility: services.Visibility) -> TripTotals:
+    """Counts and kgCO₂e of the snapshot's trips (in the visible scope), estimated part included."""
+    figures = {}
+    for transport in (False, True):
+        kinds = ("transfer", "order") if transport else ("intervention",)
+        statement = sa.select(
+            sa.func.count(TripFigure.id),
+            sa.func.coalesce(sa.func.sum(TripFigure.kgco2e), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((TripFigure.estimated, TripFigure.kgco2e), else_=0)), 0),
+        ).where(TripFigure.snapshot_id == (snapshot.id if snapshot is not None else -1), TripFigure.kind.in_(kinds))
+        count, kg, estimated = db.session.execute(_trip_scope(statement, visibility, transport=transport)).one()
+        figures[transport] = (int(count), Decimal(kg), Decimal(estimated))
+    return TripTotals(*figures[False], *figures[True])

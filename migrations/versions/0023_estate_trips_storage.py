@@ -1,0 +1,48 @@
+"""estate: each trip as a snapshot counted it (the trips page reads them, nothing recomputed per request)
+
+Revision ID: 0023
+Revises: 0022
+Create Date: 2026-12-03 16:10:00
+
+Reviewed: a new table only, nothing existing changes. estate_trip holds, per snapshot, every intervention,
+transfer line and delivery with its distance, vehicle, footprint and whether the distance was estimated; rows
+are deleted with their snapshot. Snapshots taken before this revision have no rows: the trips page says so and
+an admin recomputes the month to fill them. Downgrade drops the table.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0023'
+down_revision = '0022'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('estate_trip',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('snapshot_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('ref_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=True),
+    sa.Column('quantity', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=True),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('one_way_km', sa.Numeric(precision=12, scale=3), nullable=False),
+    sa.Column('vehicle_km', sa.Numeric(precision=14, scale=3), nullable=False),
+    sa.Column('vehicle', sa.String(length=40), nullable=False),
+    sa.Column('kgco2e', sa.Numeric(precision=14, scale=6), nullable=False),
+    sa.Column('estimated', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['snapshot_id'], ['estate_snapshot.id'], name=op.f('fk_estate_trip_snapshot_id_estate_snapshot'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_estate_trip'))
+    )
+    with op.batch_alter_table('estate_trip', schema=None) as batch_op:
+        batch_op.create_index('ix_estate_trip_snapshot_kind', ['snapshot_id', 'kind', 'ref_id'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('estate_trip', schema=None) as batch_op:
+        batch_op.drop_index('ix_estate_trip_snapshot_kind')
+    op.drop_table('estate_trip')
