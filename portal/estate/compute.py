@@ -210,8 +210,23 @@ class ModelInputs:
 
 
 #: (category, model name, acquired on, retired on, unit id, site id, model inputs, cost in €, and as day ordinals:
-#: acquired, retired (NEVER while in service), end of the amortised days (retirement or end of lifetime))
-DeviceRow = tuple[str, str, date, date | None, int | None, int | None, ModelInputs, Decimal | None, int, int, int]
+#: acquired, retired (NEVER while in service), end of the amortised days (retirement or end of lifetime); then
+#: the keys it is added up by: (unit, site, category, inputs) and (model, inputs)). Sorted by acquisition.
+DeviceRow = tuple[
+    str,
+    str,
+    date,
+    date | None,
+    int | None,
+    int | None,
+    ModelInputs,
+    Decimal | None,
+    int,
+    int,
+    int,
+    tuple[int | None, int | None, str, int],
+    tuple[str, int],
+]
 
 
 def device_rows(factors: Factors) -> list[DeviceRow]:
@@ -301,8 +316,11 @@ def device_rows(factors: Factors) -> list[DeviceRow]:
                 acquired_ordinal,
                 retired_ordinal,
                 min(retired_ordinal, acquired_ordinal + inputs.lifetime_in_days),
+                (unit_id, asset_site or user_site, category, id(inputs)),
+                (item_name or model_name, id(inputs)),
             )
         )
+    devices.sort(key=lambda device: device[8])  # by acquisition: a period stops at its first later device
     return devices
 
 
@@ -325,19 +343,20 @@ def _add_devices(
     inputs_by_id: dict[int, ModelInputs] = {}
     # Day ordinals: the same arithmetic as `days_counted`, inlined (a few integer operations per device).
     first, stop = start.toordinal(), end.toordinal()
-    for _category, model, _acquired, _retired, unit_id, site_id, inputs, value, acq, ret, amort in devices:
-        if acq >= stop or ret < first:
+    for _category, _model, _acquired, _retired, _unit, _site, inputs, value, acq, ret, amort, key, model_key in devices:
+        if acq >= stop:
+            break  # sorted by acquisition: every later device arrived after the period
+        if ret < first:
             continue
         low = acq if acq > first else first
         service = (ret if ret < stop else stop) - low
         amortised = (amort if amort < stop else stop) - low
         if amortised < 0:
             amortised = 0
-        key = (unit_id, site_id, _category, id(inputs))
         group = groups.get(key)
         if group is None:
             group = groups[key] = [0, 0, 0, 0, 0, 0, 0, ZERO]
-            inputs_by_id[id(inputs)] = inputs
+            inputs_by_id[key[3]] = inputs
         group[0] += amortised
         group[1] += service
         arrived = acq >= first
@@ -352,9 +371,9 @@ def _add_devices(
         elif ret < stop:
             group[5] += 1
             group[6] += ret - acq
-        model_group = by_model.get((model, id(inputs)))
+        model_group = by_model.get(model_key)
         if model_group is None:
-            model_group = by_model[(model, id(inputs))] = [0, 0, 0, 0]
+            model_group = by_model[model_key] = [0, 0, 0, 0]
         model_group[0] += amortised
         model_group[1] += service
         model_group[2] += arrived
@@ -413,31 +432,53 @@ def _add_devices(
         model_sums[3] += in_service
         model_sums[4] += service
     amortised_key, acquisition_key = Convention.AMORTISED.value, Convention.ACQUISITION.value
+    # Roll the leaves up per dimension first (a handful of vector sums per leaf), then each sum to its scopes
+    # (a unit's to its ancestors'): the scopes are far fewer than leaves × scopes.
+    sums: dict[Key, list] = {}
+
+    def add(key: Key, leaf: list) -> None:
+        acc = sums.get(key)
+        sums[key] = list(leaf) if acc is None else [a + b for a, b in zip(acc, leaf, strict=True)]
+
     for (unit_id, site_id, category), leaf in leaves.items():
-        keys = [
-            ORG,
-            *_unit_keys(chains, unit_id),
-            ("category", category),
-            *_cross_keys(chains, unit_id, site_id, category),
-        ]
+        add(ORG, leaf)
+        add(("category", category), leaf)
         if site_id is not None:
-            keys.append(("site", str(site_id)))
-        device_years = leaf[5] / year_days
-        for totals in ledger.each(keys):
-            totals.embodied[amortised_key] += leaf[0]
-            totals.embodied[acquisition_key] += leaf[1]
-            totals.use += leaf[2]
-            totals.estimated[amortised_key] += leaf[3]
-            totals.estimated[acquisition_key] += leaf[4]
-            totals.device_years += device_years
-            totals.in_service += leaf[6]
-            totals.age_days += leaf[7]
-            totals.retired += leaf[8]
-            totals.retired_life_days += leaf[9]
-            totals.acquired += leaf[10]
-            totals.acquired_refurbished += leaf[11]
-            totals.acquired_eur += leaf[12]
-            totals.acquired_refurbished_eur += leaf[13]
+            add(("site", str(site_id)), leaf)
+        if unit_id is not None:
+            add(("_unit", str(unit_id)), leaf)
+            if site_id is not None:
+                add(("_unit_site", f"{unit_id}:{site_id}"), leaf)
+            add(("_unit_cat", f"{unit_id}:{category}"), leaf)
+    for (scope, key), vector in list(sums.items()):
+        if not scope.startswith("_"):
+            continue
+        del sums[(scope, key)]
+        unit_text, _sep, rest = key.partition(":")
+        ancestors = chains.get(int(unit_text), ())
+        if scope == "_unit":
+            targets = [("unit", str(u)) for u in ancestors]
+        else:
+            kind = UNIT_SITE if scope == "_unit_site" else UNIT_CATEGORY
+            targets = [(kind, f"{u}:{rest}") for u in ancestors]
+        for target in targets:
+            add(target, vector)
+    for key, leaf in sums.items():
+        totals = ledger[key]
+        totals.embodied[amortised_key] += leaf[0]
+        totals.embodied[acquisition_key] += leaf[1]
+        totals.use += leaf[2]
+        totals.estimated[amortised_key] += leaf[3]
+        totals.estimated[acquisition_key] += leaf[4]
+        totals.device_years += leaf[5] / year_days
+        totals.in_service += leaf[6]
+        totals.age_days += leaf[7]
+        totals.retired += leaf[8]
+        totals.retired_life_days += leaf[9]
+        totals.acquired += leaf[10]
+        totals.acquired_refurbished += leaf[11]
+        totals.acquired_eur += leaf[12]
+        totals.acquired_refurbished_eur += leaf[13]
     for model, (embodied_amortised, embodied_acquisition, use, in_service, service) in models.items():
         totals = ledger[("model", model)]
         totals.embodied[amortised_key] = embodied_amortised
