@@ -139,6 +139,7 @@ class Totals:
     storage: Decimal = Decimal(0)
     storage_gb: Decimal = Decimal(0)
     services: Decimal = Decimal(0)
+    services_estimated: Decimal = Decimal(0)
     employees: int = 0
     returned: int = 0
     overdue: int = 0
@@ -858,7 +859,7 @@ def compute_ledger(
     if services_kgco2e is not None:
         share = Decimal(period.days) / Decimal(period.year_days)
         ledger[ORG].services = services_kgco2e * share
-        ledger[ORG].other_estimated += services_estimated_kgco2e * share
+        ledger[ORG].services_estimated = services_estimated_kgco2e * share
     return ledger
 
 
@@ -877,7 +878,7 @@ def indicator_values(ledger: Ledger) -> dict[tuple[str, str, str, str], Decimal]
                 values[("total_kgco2e", c, scope, key)] = t.embodied[c] + t.use
             values[("devices_in_service", "", scope, key)] = Decimal(t.in_service)
             continue
-        other = t.trips + t.transport + t.storage + t.services
+        other = t.trips + t.transport + t.storage
         for convention in Convention:
             c = convention.value
             total = t.embodied[c] + t.use + other
@@ -886,6 +887,14 @@ def indicator_values(ledger: Ledger) -> dict[tuple[str, str, str, str], Decimal]
             values[("per_employee_kgco2e", c, scope, key)] = _ratio(total, t.employees)
             estimated = t.estimated[c] + t.other_estimated
             values[("estimated_share_pct", c, scope, key)] = _ratio(100 * estimated, total) if total else None
+            if scope == "org":  # the whole digital footprint: the estate and the digital services
+                overall = total + t.services
+                values[("overall_kgco2e", c, scope, key)] = overall
+                values[("overall_per_employee_kgco2e", c, scope, key)] = _ratio(overall, t.employees)
+                overall_estimated = 100 * (estimated + t.services_estimated)
+                values[("overall_estimated_share_pct", c, scope, key)] = (
+                    _ratio(overall_estimated, overall) if overall else None
+                )
         values[("use_kgco2e", "", scope, key)] = t.use
         values[("trips_kgco2e", "", scope, key)] = t.trips
         values[("transport_kgco2e", "", scope, key)] = t.transport
@@ -928,6 +937,6 @@ def like_for_like_values(ledger: Ledger) -> dict[tuple[str, str, str, str], Deci
         for convention in Convention:
             c = convention.value
             values[("lfl_equipment_kgco2e", c, scope, key)] = t.embodied[c] + t.use
-        values[("lfl_other_kgco2e", "", scope, key)] = t.trips + t.transport + t.storage + t.services
+        values[("lfl_other_kgco2e", "", scope, key)] = t.trips + t.transport + t.storage
         values[("lfl_device_years", "", scope, key)] = t.device_years
     return values

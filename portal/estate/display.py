@@ -27,10 +27,7 @@ MESSAGES = {
 INDICATOR_TEXTS: dict[str, tuple[Any, Any]] = {
     "total_kgco2e": (
         _l("Total footprint"),
-        _l(
-            "Equipment (embodied and use), maintenance trips, equipment transport, data storage and, for the "
-            "organisation, digital services and data centres over the period."
-        ),
+        _l("Equipment (embodied and use), maintenance trips, equipment transport and data storage over the period."),
     ),
     "embodied_kgco2e": (
         _l("Equipment, embodied"),
@@ -71,8 +68,8 @@ INDICATOR_TEXTS: dict[str, tuple[Any, Any]] = {
         _l(
             "The digital services' annual footprint (hosts' embodied and use share, network, declared estimates) "
             "from the digital services inventory, pro rata of the period's days; the organisation only, not "
-            "split among units, sites or categories. The inventory keeps no history: today's components stand "
-            "for the whole year."
+            "split among units, sites or categories, and outside the estate's total (added in the whole digital "
+            "footprint). The inventory keeps no history: today's components stand for the whole year."
         ),
     ),
     "per_employee_kgco2e": (
@@ -126,6 +123,24 @@ INDICATOR_TEXTS: dict[str, tuple[Any, Any]] = {
     "intervention_km": (_l("Intervention km"), _l("Vehicle-km of the interventions' round trips, detour included.")),
     "kgco2e_per_intervention": (_l("Footprint per intervention"), _l("Maintenance trips ÷ interventions.")),
     "transport_km": (_l("Transport km"), _l("Vehicle-km of the transport trips, shared pro rata of the items.")),
+    "overall_kgco2e": (
+        _l("Whole digital footprint"),
+        _l(
+            "The estate's total footprint plus the digital services and data centres: the organisation's whole "
+            "digital footprint in one figure (the organisation only)."
+        ),
+    ),
+    "overall_per_employee_kgco2e": (
+        _l("Whole digital footprint per employee"),
+        _l("The whole digital footprint ÷ employees active at some point in the period."),
+    ),
+    "overall_estimated_share_pct": (
+        _l("Share of the whole footprint estimated"),
+        _l(
+            "Part of the whole digital footprint that is estimated: the estate's estimated part and the digital "
+            "services whose footprint is an estimate."
+        ),
+    ),
     "storage_gb": (_l("Data stored"), _l("GB measured in the period (latest measure of each employee and source).")),
     "storage_gb_per_employee": (
         _l("Data stored per employee"),
@@ -180,7 +195,7 @@ STEPS = {
     "factors": _l("Factor changes"),
     "activity": _l("More or fewer devices"),
     "per_device": _l("Footprint per device"),
-    "other_lines": _l("Trips, transport, storage and services"),
+    "other_lines": _l("Trips, transport and storage"),
 }
 
 STEP_MEANINGS = {

@@ -55,6 +55,9 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("intervention_km", "km", L),
     Indicator("kgco2e_per_intervention", "kgCO2e", L),
     Indicator("transport_km", "km", L),
+    Indicator("overall_kgco2e", "kgCO2e", L, True),
+    Indicator("overall_per_employee_kgco2e", "kgCO2e", L, True),
+    Indicator("overall_estimated_share_pct", "%", L, True),
     Indicator("storage_gb", "GB", L),
     Indicator("storage_gb_per_employee", "GB", L),
 )

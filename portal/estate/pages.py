@@ -24,6 +24,7 @@ from portal.org.models import OrgUnit, Site
 CONVENTIONS = tuple(c.value for c in Convention)
 #: The rows of the three-year comparison, in order.
 COMPARED = (
+    "overall_kgco2e",
     "total_kgco2e",
     *ORG_LINES,
     "per_employee_kgco2e",
@@ -41,8 +42,11 @@ COMPARED = (
     "storage_gb_per_employee",
     "estimated_share_pct",
 )
+#: A unit's rows: the digital services are counted for the organisation only.
+UNIT_COMPARED = tuple(code for code in COMPARED if not code.startswith("overall_") and code != "services_kgco2e")
 #: The rows the page shows (the CSV has every row of COMPARED): a page stays light.
 COMPARED_SHOWN = (
+    "overall_kgco2e",
     "total_kgco2e",
     *ORG_LINES,
     "per_employee_kgco2e",
@@ -68,6 +72,8 @@ ADDITIVE = frozenset(
         "transport_km",
         "storage_kgco2e",
         "services_kgco2e",
+        "overall_kgco2e",
+        "overall_per_employee_kgco2e",
     }
 )
 BREAKDOWN = ("total_kgco2e", *LINES, "per_employee_kgco2e", "employees", "devices_in_service", "estimated_share_pct")

@@ -46,8 +46,9 @@ FIRST_YEAR = 2000
 NIGHTLY = "nightly"
 ORG = ("org", "")
 NO_UNIT = ("none", "")
-#: The lines the waterfall puts in its "other lines" step (everything but the equipment).
-OTHER_LINES = ("trips_kgco2e", "transport_kgco2e", "storage_kgco2e", "services_kgco2e")
+#: The lines the waterfall puts in its "other lines" step (the estate's total but the equipment; the digital
+#: services are outside the estate's total, shown beside it as the whole digital footprint).
+OTHER_LINES = ("trips_kgco2e", "transport_kgco2e", "storage_kgco2e")
 Scope = tuple[str, str]
 
 

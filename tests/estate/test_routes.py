@@ -88,6 +88,10 @@ def test_an_admin_sees_the_year_the_comparison_and_the_waterfall(client, login_a
         "Top contributors",
         "acquisition year convention",
         "<svg",
+        "Data storage",
+        "Digital services and data centres",
+        "Whole digital footprint",
+        "Source and quality",
     ):
         assert words in page, words
     assert "No reference year is chosen yet" in page
