@@ -138,6 +138,8 @@ class Asset(TimestampMixin, Model):
     """A device of the inventory, assigned to an employee (imported from the ITSM or created by a delivery)."""
 
     __tablename__ = "asset"
+    # The estate's fleet page lists devices oldest first, a page at a time: walked in this order, not sorted.
+    __table_args__ = (sa.Index("ix_asset_acquired_on_id", "acquired_on", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     asset_tag: Mapped[str] = mapped_column(sa.String(40), unique=True)

@@ -23,7 +23,7 @@ from portal.estate.indicators import LINES, ORG_LINES
 from portal.footprint.estate import VEHICLE_FACTORS
 from portal.models import db
 from portal.org.models import Site
-from portal.pagination import page_number, paginate, paginate_list
+from portal.pagination import Page, page_number, paginate, paginate_list
 from portal.security import roles_required
 
 MANAGER = Role.MANAGER.value
@@ -226,7 +226,11 @@ def devices() -> Any:
             ["asset_tag", "category", "model", "acquired_on", "lifetime_years", "status", "model_estimated"],
             rows,
         )
-    page = paginate(statement, number=page_number(request.args.get("page")), size=_page_size(), rows=True)
+    size = _page_size()
+    total = db.session.scalar(pages.devices_statement(device_filter, seen, count=True)) or 0
+    number = min(page_number(request.args.get("page")), max(1, -(-total // size)))
+    items = list(db.session.execute(statement.limit(size).offset((number - 1) * size)))
+    page = Page(items=items, number=number, size=size, total=total)
     return render_template(
         "estate/devices.html",
         page=page,
