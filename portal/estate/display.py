@@ -204,7 +204,7 @@ STEP_MEANINGS = {
     ),
     "activity": _l("More or fewer device-years, at last year's footprint per device (like for like)."),
     "per_device": _l("What each device weighs: the mix of models, longer lifetimes, the refurbished share."),
-    "other_lines": _l("Maintenance trips, equipment transport, data storage and digital services, like for like."),
+    "other_lines": _l("Maintenance trips, equipment transport and data storage, like for like."),
 }
 
 TOP_CAPTIONS = {
