@@ -58,6 +58,9 @@ COMPARED_SHOWN = (
     "storage_gb_per_employee",
     "estimated_share_pct",
 )
+UNIT_COMPARED_SHOWN = tuple(
+    code for code in COMPARED_SHOWN if not code.startswith("overall_") and code != "services_kgco2e"
+)
 #: Codes that add up over days, so that a year to date can be projected to the year's end.
 ADDITIVE = frozenset(
     {

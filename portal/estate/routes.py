@@ -80,7 +80,7 @@ def _overview_page(scope: tuple[str, str], seen: services.Visibility, *, unit: A
         seen=seen,
         unit=unit,
         units=units,
-        comparison_codes=pages.COMPARED if scope == services.ORG else pages.UNIT_COMPARED,
+        comparison_codes=pages.COMPARED_SHOWN if scope == services.ORG else pages.UNIT_COMPARED_SHOWN,
         lines=ORG_LINES if scope == services.ORG else LINES,
         site_names=site_names,
         here_args={**(request.view_args or {}), **view.args()},
