@@ -150,26 +150,12 @@ INDICATOR_TEXTS: dict[str, tuple[Any, Any]] = {
 
 #: Where each line's figures come from and how far they can be trusted (quality levels of the whole portal).
 LINE_QUALITY = {
-    "embodied_kgco2e": _l(
-        "Manufacturer sheet where the model is mapped to the catalogue, else the category's generic ADEME value "
-        "(an estimate, counted in the estimated share)."
-    ),
-    "use_kgco2e": _l("Manufacturer sheet or generic value for the kWh; ADEME electricity mix of the factor library."),
-    "trips_kgco2e": _l(
-        "Generic value (ADEME Impact CO2 vehicle factors, 2025); distances estimated where a team has no depot or "
-        "a site no coordinates."
-    ),
-    "transport_kgco2e": _l(
-        "Generic value (ADEME Impact CO2 vehicle factors, 2025); distances estimated where a site has no coordinates."
-    ),
-    "storage_kgco2e": _l(
-        "Measured GB (the campaigns' storage imports) × a generic value (ADEME storage factor, hardware "
-        "excluded: a floor)."
-    ),
-    "services_kgco2e": _l(
-        "The digital services' own figures: manufacturer sheet or generic value for their hosts, declared "
-        "estimates where nothing else is known (counted in the estimated share)."
-    ),
+    "embodied_kgco2e": _l("Manufacturer sheet, or ADEME generic value (an estimate for unmapped models)"),
+    "use_kgco2e": _l("Manufacturer sheet or generic kWh × ADEME electricity mix"),
+    "trips_kgco2e": _l("ADEME generic vehicle factor; distances known or estimated"),
+    "transport_kgco2e": _l("ADEME generic vehicle factor; distances known or estimated"),
+    "storage_kgco2e": _l("Measured GB × ADEME generic storage factor"),
+    "services_kgco2e": _l("Each service's own quality: sheet, generic value or declared estimate"),
 }
 
 UNITS = {

@@ -9,11 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from babel.numbers import format_decimal
+from flask_babel import get_locale
 
 from portal.accounts.models import User
-from portal.catalogue.models import Asset, AssetStatus, CatalogueItem
+from portal.catalogue.models import IN_ESTATE_SQL, Asset, AssetStatus, CatalogueItem
 from portal.estate import services
-from portal.estate.compute import GONE, OVERDUE_DAYS, UNIT_CATEGORY, UNIT_SITE
+from portal.estate.compute import OVERDUE_DAYS, UNIT_CATEGORY, UNIT_SITE
 from portal.estate.indicators import LINES, ORG_LINES
 from portal.estate.models import Snapshot, TripFigure
 from portal.footprint.estate import Convention, Period, projected_to_year_end
@@ -50,13 +52,8 @@ COMPARED_SHOWN = (
     "total_kgco2e",
     *ORG_LINES,
     "per_employee_kgco2e",
-    "employees",
     "devices_in_service",
-    "average_age_years",
-    "average_lifetime_retired_years",
     "refurbished_share_count_pct",
-    "storage_gb_per_employee",
-    "estimated_share_pct",
 )
 UNIT_COMPARED_SHOWN = tuple(
     code for code in COMPARED_SHOWN if not code.startswith("overall_") and code != "services_kgco2e"
@@ -80,6 +77,9 @@ ADDITIVE = frozenset(
     }
 )
 BREAKDOWN = ("total_kgco2e", *LINES, "per_employee_kgco2e", "employees", "devices_in_service", "estimated_share_pct")
+#: The units page's columns (its CSV has every BREAKDOWN column): maintenance trips are not attributed to units
+#: (always nothing there), storage is the smallest line, the headcount is behind the per-employee figure.
+UNITS_SHOWN = tuple(code for code in BREAKDOWN if code not in ("storage_kgco2e", "trips_kgco2e", "employees"))
 TOP = 5
 
 
@@ -343,6 +343,33 @@ def site_rows(
     return _sorted(sorted(rows, key=lambda r: r.name), sort)
 
 
+def sites_geojson(rows: list[BreakdownRow]) -> dict[str, Any]:
+    """The rows' sites that have coordinates, with their name and total kgCO₂e (a FeatureCollection)."""
+    coordinates = {
+        str(site_id): (lat, lon)
+        for site_id, lat, lon in db.session.execute(sa.select(Site.id, Site.lat, Site.lon))
+        if lat is not None and lon is not None
+    }
+    features = []
+    for row in rows:
+        if row.key not in coordinates:
+            continue
+        lat, lon = coordinates[row.key]
+        total = row.values.get("total_kgco2e")
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
+                "properties": {
+                    "name": row.name,
+                    "kgco2e": None if total is None else float(round(total, 1)),
+                    "label": "–" if total is None else format_decimal(round(total), locale=get_locale()) + " kg CO₂e",
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
 def category_rows(
     snapshot: Snapshot, convention: str, sort: str, visibility: services.Visibility | None = None
 ) -> list[BreakdownRow]:
@@ -403,7 +430,8 @@ def devices_statement(
             .outerjoin(User, Asset.user_id == User.id)
             .order_by(Asset.acquired_on, Asset.id)
         )
-    statement = statement.where(Asset.status.not_in((*GONE, AssetStatus.ON_ORDER.value)))
+    # Written as the partial index on the devices still in the estate is, so the database walks it.
+    statement = statement.where(sa.text(f"asset.{IN_ESTATE_SQL}"))
     if not visibility.everything:
         statement = statement.where(User.org_unit_id.in_(visibility.unit_ids))
     if device_filter.show == "past_lifetime":

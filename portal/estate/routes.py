@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -124,7 +124,7 @@ def units() -> Any:
         sort=sort,
         snapshot=snapshot,
         years=services.snapshot_years(),
-        codes=pages.BREAKDOWN,
+        codes=pages.UNITS_SHOWN,
         endpoint="estate.units",
         seen=seen,
     )
@@ -168,6 +168,8 @@ def _breakdown(
     page = paginate_list(rows, number=page_number(request.args.get("page")), size=_page_size())
     return render_template(
         "estate/breakdown.html",
+        tile_url=current_app.config["PORTAL_TILE_URL"],
+        tile_attribution=current_app.config.get("PORTAL_TILE_ATTRIBUTION", "© OpenStreetMap contributors"),
         kind=kind,
         rows=page.items,
         page=page,
@@ -194,6 +196,21 @@ def sites() -> Any:
         csv_codes=(*pages.BREAKDOWN, "interventions", "intervention_km", "transport_km"),
         manager_codes=pages.UNIT_SITE_CODES,
     )
+
+
+@bp.get("/estate/sites.geojson")
+@roles_required(MANAGER)
+def sites_geojson() -> Response:
+    """The sites of the sites page (a manager's: their units' sites) with coordinates, as GeoJSON (RFC 7946):
+    what the map on request draws; the page's table gives the same figures."""
+    seen = _visibility()
+    view = _view()
+    snapshot = services.latest_of_year(view.year) if view.year else None
+    rows = pages.site_rows(snapshot, view.convention, "total", seen) if snapshot else []
+    document = pages.sites_geojson(rows)
+    response = jsonify(document)
+    response.mimetype = "application/geo+json"
+    return response
 
 
 @bp.get("/estate/categories")

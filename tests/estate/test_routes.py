@@ -208,3 +208,30 @@ def test_the_fleet_filters_find_old_overdue_and_unmapped_devices(client, login_a
     login_as("manager", org_unit_id=estate.direction.id)
     page = client.get("/estate/devices").get_data(as_text=True)
     assert "OLD1" in page and "ELSE1" not in page  # the other direction's device
+
+
+def test_the_sites_map_draws_the_sites_of_the_table(client, login_as, estate):
+    frozen(estate)
+    login_as("admin", locale="en")
+    page = client.get("/estate/sites?year=2025").get_data(as_text=True)
+    assert "Show the sites on a map" in page and "estate-map.js" in page
+    response = client.get("/estate/sites.geojson?year=2025")
+    assert response.mimetype == "application/geo+json"
+    names = {f["properties"]["name"] for f in response.get_json()["features"]}
+    assert "École Jean Jaurès" in names
+    point = next(f for f in response.get_json()["features"] if f["properties"]["name"] == "École Jean Jaurès")
+    assert point["geometry"]["coordinates"] == [float(estate.school.lon), float(estate.school.lat)]
+    assert point["properties"]["label"].endswith("kg CO₂e")
+    login_as("manager", org_unit_id=estate.other.id)
+    names = {f["properties"]["name"] for f in client.get("/estate/sites.geojson?year=2025").get_json()["features"]}
+    assert "École Jean Jaurès" not in names  # the other direction's people work at the depot only
+    login_as("employee")
+    assert client.get("/estate/sites.geojson").status_code == 403
+
+
+def test_the_fleet_index_condition_names_the_devices_gone_and_on_order():
+    from portal.catalogue.models import IN_ESTATE_SQL
+    from portal.estate.compute import GONE, NOT_YET
+
+    expected = "status NOT IN (" + ", ".join(f"'{s}'" for s in (*GONE, *NOT_YET)) + ")"
+    assert expected == IN_ESTATE_SQL
