@@ -451,11 +451,11 @@ def _add_devices(
             if site_id is not None:
                 add(("_unit_site", f"{unit_id}:{site_id}"), leaf)
             add(("_unit_cat", f"{unit_id}:{category}"), leaf)
-    for (scope, key), vector in list(sums.items()):
+    for (scope, scope_key), vector in list(sums.items()):
         if not scope.startswith("_"):
             continue
-        del sums[(scope, key)]
-        unit_text, _sep, rest = key.partition(":")
+        del sums[(scope, scope_key)]
+        unit_text, _sep, rest = scope_key.partition(":")
         ancestors = chains.get(int(unit_text), ())
         if scope == "_unit":
             targets = [("unit", str(u)) for u in ancestors]
@@ -464,8 +464,8 @@ def _add_devices(
             targets = [(kind, f"{u}:{rest}") for u in ancestors]
         for target in targets:
             add(target, vector)
-    for key, leaf in sums.items():
-        totals = ledger[key]
+    for scope_totals, leaf in sums.items():
+        totals = ledger[scope_totals]
         totals.embodied[amortised_key] += leaf[0]
         totals.embodied[acquisition_key] += leaf[1]
         totals.use += leaf[2]

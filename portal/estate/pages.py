@@ -417,6 +417,7 @@ def devices_statement(
     acquisition, a page at a time); `count`: their number, joining only what the filter needs."""
     today = services.today_paris()
     needs_item = device_filter.show == "past_lifetime"
+    statement: Any
     if count:
         statement = sa.select(sa.func.count(Asset.id)).select_from(Asset)
         if needs_item:
