@@ -622,7 +622,7 @@ def seed_vehicle_factors() -> int:
                 value=STORAGE_G_PER_GB_YEAR,
                 unit="gCO2e/(GB*year)",
                 quality="generic",
-                source=f"{ADEME_STORAGE.source} (usage numérique): storage hardware excluded, a floor",
+                source=f"{ADEME_STORAGE.source}: storage hardware excluded, a floor",
                 source_year=ADEME_STORAGE.source_year,
                 note="",
                 version=1,
