@@ -43,10 +43,11 @@ def snapshot_command(month_text: str | None, reason: str) -> None:
 @estate.command("seed-vehicles")
 @with_appcontext
 def seed_vehicles_command() -> None:
-    """Store the published vehicle factors (ADEME 2025) in the factor library (stored ones are kept)."""
+    """Store the published vehicle factors (ADEME 2025) and the ADEME storage factor in the factor library (stored
+    ones are kept)."""
     created = services.seed_vehicle_factors()
     db.session.commit()
-    click.echo(f"{created} vehicle factors added")
+    click.echo(f"{created} factors added (vehicles and storage)")
 
 
 @estate.command("export-numecoeval")

@@ -16,6 +16,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from portal.accounts.models import User
+from portal.campaigns.conventions import ADEME_STORAGE
+from portal.campaigns.models import StorageSnapshot
 from portal.catalogue.footprints import load_factor_set
 from portal.catalogue.models import Asset, AssetStatus, CatalogueItem, Factor, Order, OrderStatus
 from portal.estate.models import Depot, EstateSettings
@@ -24,7 +26,6 @@ from portal.footprint.estate import (
     Convention,
     Period,
     Shipment,
-    days_counted,
     great_circle_km,
     lifetime_days,
     shared_transport_kgco2e,
@@ -46,8 +47,32 @@ FALLBACK_ONE_WAY_KM = Decimal(10)
 FALLBACK_VEHICLE = "car_diesel_compact"
 OVERDUE_DAYS = 30
 VEHICLE_PREFIX = "vehicle_"
+#: The ADEME storage factor's key in the factor library (gCO₂e per GB stored for a year, hardware excluded).
+STORAGE_FACTOR_KEY = "storage_gb_year"
+STORAGE_G_PER_GB_YEAR = ADEME_STORAGE.grams_per_gb
+BYTES_PER_GB = Decimal(10**9)
+#: A device still in service: its retirement ordinal is after every period.
+NEVER = date.max.toordinal()
 Key = tuple[str, str]  # (scope, scope key)
 ORG: Key = ("org", "")
+#: Scopes of a unit (with its sub-units) at a site, and of a unit's devices of a category: key "unit id:site id",
+#: "unit id:category". Only the figures the breakdown pages show are kept for them.
+UNIT_SITE = "unit_site"
+UNIT_CATEGORY = "unit_cat"
+CROSS_CODES = frozenset(
+    {
+        "total_kgco2e",
+        "embodied_kgco2e",
+        "use_kgco2e",
+        "transport_kgco2e",
+        "storage_kgco2e",
+        "per_employee_kgco2e",
+        "employees",
+        "devices_in_service",
+        "average_age_years",
+        "estimated_share_pct",
+    }
+)
 
 
 @dataclass
@@ -61,6 +86,7 @@ class Factors:
     delivery_site_id: int | None
     versions: dict[str, int]
     factor_set: object = None
+    storage_g_per_gb_year: Decimal = STORAGE_G_PER_GB_YEAR
 
 
 def current_factors() -> Factors:
@@ -73,6 +99,7 @@ def current_factors() -> Factors:
         if key.startswith(VEHICLE_PREFIX) and factor.value is not None:
             vehicles[key.removeprefix(VEHICLE_PREFIX)] = factor.value
     settings = db.session.get(EstateSettings, 1)
+    storage = stored.get(STORAGE_FACTOR_KEY)
     return Factors(
         electricity=factor_set.electricity.value,
         vehicles=vehicles,
@@ -81,6 +108,9 @@ def current_factors() -> Factors:
         delivery_site_id=settings.delivery_site_id if settings else None,
         versions=versions,
         factor_set=factor_set,
+        storage_g_per_gb_year=storage.value
+        if storage is not None and storage.value is not None
+        else STORAGE_G_PER_GB_YEAR,
     )
 
 
@@ -106,6 +136,10 @@ class Totals:
     transport: Decimal = Decimal(0)
     transport_km: Decimal = Decimal(0)
     other_estimated: Decimal = Decimal(0)
+    storage: Decimal = Decimal(0)
+    storage_gb: Decimal = Decimal(0)
+    services: Decimal = Decimal(0)
+    services_estimated: Decimal = Decimal(0)
     employees: int = 0
     returned: int = 0
     overdue: int = 0
@@ -149,6 +183,21 @@ def _unit_keys(chains: dict[int, tuple[int, ...]], unit_id: int | None) -> list[
     return [("unit", str(u)) for u in chains.get(unit_id, ())] if unit_id is not None else []
 
 
+def _cross_keys(
+    chains: dict[int, tuple[int, ...]], unit_id: int | None, site_id: int | None, category: str | None
+) -> list[Key]:
+    """A unit's (with its sub-units) sites and categories: what a manager's sites and categories pages read."""
+    if unit_id is None:
+        return []
+    units = chains.get(unit_id, ())
+    keys: list[Key] = []
+    if site_id is not None:
+        keys += [(UNIT_SITE, f"{u}:{site_id}") for u in units]
+    if category:
+        keys += [(UNIT_CATEGORY, f"{u}:{category}") for u in units]
+    return keys
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class ModelInputs:
     """What the lines need of a device's model: shared by every device of that model (compared by identity)."""
@@ -161,14 +210,31 @@ class ModelInputs:
     refurbished: bool
 
 
-#: (category, model name, acquired on, retired on, unit id, site id, model inputs, cost in €)
-DeviceRow = tuple[str, str, date, date | None, int | None, int | None, ModelInputs, Decimal | None]
+#: (category, model name, acquired on, retired on, unit id, site id, model inputs, cost in €, and as day ordinals:
+#: acquired, retired (NEVER while in service), end of the amortised days (retirement or end of lifetime); then
+#: the keys it is added up by: (unit, site, category, inputs) and (model, inputs)). Sorted by acquisition.
+DeviceRow = tuple[
+    str,
+    str,
+    date,
+    date | None,
+    int | None,
+    int | None,
+    ModelInputs,
+    Decimal | None,
+    int,
+    int,
+    int,
+    tuple[int | None, int | None, str, int],
+    tuple[str, int],
+]
 
 
 def device_rows(factors: Factors) -> list[DeviceRow]:
     """Every device ever in the inventory (not on order), read once for all the periods of a snapshot."""
     references = factors.factor_set.references  # type: ignore[attr-defined]
-    rows = db.session.execute(
+    # Core rows (no ORM loading step): ~100,000 devices are read once per snapshot run.
+    rows = db.session.connection().execute(
         sa.select(
             Asset.category,
             Asset.model_name,
@@ -236,6 +302,8 @@ def device_rows(factors: Factors) -> list[DeviceRow]:
                 estimated,
                 bool(refurbished),
             )
+        acquired_ordinal = acquired.toordinal()
+        retired_ordinal = NEVER if retired is None else retired.toordinal()
         devices.append(
             (
                 category,
@@ -246,8 +314,14 @@ def device_rows(factors: Factors) -> list[DeviceRow]:
                 asset_site or user_site,
                 inputs,
                 cost if cost is not None else price,
+                acquired_ordinal,
+                retired_ordinal,
+                min(retired_ordinal, acquired_ordinal + inputs.lifetime_in_days),
+                (unit_id, asset_site or user_site, category, id(inputs)),
+                (item_name or model_name, id(inputs)),
             )
         )
+    devices.sort(key=lambda device: device[8])  # by acquisition: a period stops at its first later device
     return devices
 
 
@@ -263,37 +337,44 @@ def _add_devices(
     daily rate: exact, and a few operations per device at 100,000 devices.
     """
     start, end = period.start, period.end
-    end_day = end - timedelta(days=1)
     year_days = Decimal(period.year_days)
     # First integers only, per unit, site, category and model inputs (days, counts); Decimals once per group.
     groups: dict[tuple[int | None, int | None, str, int], list] = {}
     by_model: dict[tuple[str, int], list] = {}
     inputs_by_id: dict[int, ModelInputs] = {}
-    for category, model, acquired, retired, unit_id, site_id, inputs, value in devices:
-        if acquired >= end or (retired is not None and retired < start):
+    # Day ordinals: the same arithmetic as `days_counted`, inlined (a few integer operations per device).
+    first, stop = start.toordinal(), end.toordinal()
+    for _category, _model, _acquired, _retired, _unit, _site, inputs, value, acq, ret, amort, key, model_key in devices:
+        if acq >= stop:
+            break  # sorted by acquisition: every later device arrived after the period
+        if ret < first:
             continue
-        service, amortised = days_counted(acquired, retired, inputs.lifetime_in_days, period)
-        key = (unit_id, site_id, category, id(inputs))
+        low = acq if acq > first else first
+        service = (ret if ret < stop else stop) - low
+        amortised = (amort if amort < stop else stop) - low
+        if amortised < 0:
+            amortised = 0
         group = groups.get(key)
         if group is None:
             group = groups[key] = [0, 0, 0, 0, 0, 0, 0, ZERO]
-            inputs_by_id[id(inputs)] = inputs
+            inputs_by_id[key[3]] = inputs
         group[0] += amortised
         group[1] += service
-        arrived = acquired >= start
+        arrived = acq >= first
         if arrived:
             group[2] += 1
-            group[7] += value or ZERO
-        in_service_at_end = retired is None or retired > end_day
+            if value:
+                group[7] += value
+        in_service_at_end = ret >= stop
         if in_service_at_end:
             group[3] += 1
-            group[4] += (end_day - acquired).days
-        if retired is not None and retired < end:
+            group[4] += stop - 1 - acq
+        elif ret < stop:
             group[5] += 1
-            group[6] += (retired - acquired).days
-        model_group = by_model.get((model, id(inputs)))
+            group[6] += ret - acq
+        model_group = by_model.get(model_key)
         if model_group is None:
-            model_group = by_model[(model, id(inputs))] = [0, 0, 0, 0]
+            model_group = by_model[model_key] = [0, 0, 0, 0]
         model_group[0] += amortised
         model_group[1] += service
         model_group[2] += arrived
@@ -352,26 +433,53 @@ def _add_devices(
         model_sums[3] += in_service
         model_sums[4] += service
     amortised_key, acquisition_key = Convention.AMORTISED.value, Convention.ACQUISITION.value
+    # Roll the leaves up per dimension first (a handful of vector sums per leaf), then each sum to its scopes
+    # (a unit's to its ancestors'): the scopes are far fewer than leaves × scopes.
+    sums: dict[Key, list] = {}
+
+    def add(key: Key, leaf: list) -> None:
+        acc = sums.get(key)
+        sums[key] = list(leaf) if acc is None else [a + b for a, b in zip(acc, leaf, strict=True)]
+
     for (unit_id, site_id, category), leaf in leaves.items():
-        keys = [ORG, *_unit_keys(chains, unit_id), ("category", category)]
+        add(ORG, leaf)
+        add(("category", category), leaf)
         if site_id is not None:
-            keys.append(("site", str(site_id)))
-        device_years = leaf[5] / year_days
-        for totals in ledger.each(keys):
-            totals.embodied[amortised_key] += leaf[0]
-            totals.embodied[acquisition_key] += leaf[1]
-            totals.use += leaf[2]
-            totals.estimated[amortised_key] += leaf[3]
-            totals.estimated[acquisition_key] += leaf[4]
-            totals.device_years += device_years
-            totals.in_service += leaf[6]
-            totals.age_days += leaf[7]
-            totals.retired += leaf[8]
-            totals.retired_life_days += leaf[9]
-            totals.acquired += leaf[10]
-            totals.acquired_refurbished += leaf[11]
-            totals.acquired_eur += leaf[12]
-            totals.acquired_refurbished_eur += leaf[13]
+            add(("site", str(site_id)), leaf)
+        if unit_id is not None:
+            add(("_unit", str(unit_id)), leaf)
+            if site_id is not None:
+                add(("_unit_site", f"{unit_id}:{site_id}"), leaf)
+            add(("_unit_cat", f"{unit_id}:{category}"), leaf)
+    for (scope, scope_key), vector in list(sums.items()):
+        if not scope.startswith("_"):
+            continue
+        del sums[(scope, scope_key)]
+        unit_text, _sep, rest = scope_key.partition(":")
+        ancestors = chains.get(int(unit_text), ())
+        if scope == "_unit":
+            targets = [("unit", str(u)) for u in ancestors]
+        else:
+            kind = UNIT_SITE if scope == "_unit_site" else UNIT_CATEGORY
+            targets = [(kind, f"{u}:{rest}") for u in ancestors]
+        for target in targets:
+            add(target, vector)
+    for scope_totals, leaf in sums.items():
+        totals = ledger[scope_totals]
+        totals.embodied[amortised_key] += leaf[0]
+        totals.embodied[acquisition_key] += leaf[1]
+        totals.use += leaf[2]
+        totals.estimated[amortised_key] += leaf[3]
+        totals.estimated[acquisition_key] += leaf[4]
+        totals.device_years += leaf[5] / year_days
+        totals.in_service += leaf[6]
+        totals.age_days += leaf[7]
+        totals.retired += leaf[8]
+        totals.retired_life_days += leaf[9]
+        totals.acquired += leaf[10]
+        totals.acquired_refurbished += leaf[11]
+        totals.acquired_eur += leaf[12]
+        totals.acquired_refurbished_eur += leaf[13]
     for model, (embodied_amortised, embodied_acquisition, use, in_service, service) in models.items():
         totals = ledger[("model", model)]
         totals.embodied[amortised_key] = embodied_amortised
@@ -450,8 +558,24 @@ def intervention_trips(period: Period, factors: Factors, *, ids: Iterable[int] |
     return trips
 
 
-def _add_trips(ledger: Ledger, period: Period, factors: Factors) -> None:
-    for _id, site_id, trip in intervention_trips(period, factors):
+def _add_trips(ledger: Ledger, period: Period, factors: Factors, rows: list[TripRow] | None) -> None:
+    for intervention_id, site_id, trip in intervention_trips(period, factors):
+        if rows is not None:
+            rows.append(
+                TripRow(
+                    "intervention",
+                    intervention_id,
+                    None,
+                    1,
+                    site_id,
+                    None,
+                    trip.one_way_km,
+                    trip.km,
+                    trip.vehicle,
+                    trip.kgco2e,
+                    trip.estimated,
+                )
+            )
         keys = [ORG] + ([("site", str(site_id))] if site_id is not None else [])
         for totals in ledger.each(keys):
             totals.trips += trip.kgco2e
@@ -459,6 +583,23 @@ def _add_trips(ledger: Ledger, period: Period, factors: Factors) -> None:
             totals.intervention_km += trip.km
             if trip.estimated:
                 totals.other_estimated += trip.kgco2e
+
+
+@dataclass(frozen=True, slots=True)
+class TripRow:
+    """One trip as frozen with a snapshot (an intervention, a transfer line or a delivery) for /estate/trips."""
+
+    kind: str  # intervention | transfer | order
+    ref_id: int
+    day: date | None  # the shipment's day (interventions: None, the intervention keeps its own dates)
+    quantity: int
+    site_id: int | None  # the intervention's site, or the shipment's destination
+    unit_id: int | None  # the unit of the device's holder (shipments)
+    one_way_km: Decimal
+    vehicle_km: Decimal  # the whole round trip, or the shipment's share of it
+    vehicle: str
+    kgco2e: Decimal
+    estimated: bool
 
 
 @dataclass(frozen=True)
@@ -567,13 +708,35 @@ def transport_shares(carried: list[Carried], factors: Factors) -> dict[tuple[str
     return {c.key: (shares[c.key], one_way[c.key], distances[c.key] is None) for c in carried}
 
 
-def _add_transport(ledger: Ledger, period: Period, factors: Factors, chains: dict[int, tuple[int, ...]]) -> None:
+def _add_transport(
+    ledger: Ledger,
+    period: Period,
+    factors: Factors,
+    chains: dict[int, tuple[int, ...]],
+    rows: list[TripRow] | None,
+) -> None:
     carried = shipments(period, factors)
     shares = transport_shares(carried, factors)
     vehicle = factors.vehicles.get(factors.delivery_vehicle, factors.vehicles["van"])
     for c in carried:
-        kg, _one_way, estimated = shares[c.key]
-        keys = [ORG, *_unit_keys(chains, c.unit_id)]
+        kg, one_way, estimated = shares[c.key]
+        if rows is not None:
+            rows.append(
+                TripRow(
+                    c.key[0],
+                    c.key[1],
+                    c.day,
+                    c.quantity,
+                    c.to_site,
+                    c.unit_id,
+                    one_way,
+                    kg / vehicle,
+                    factors.delivery_vehicle,
+                    kg,
+                    estimated,
+                )
+            )
+        keys = [ORG, *_unit_keys(chains, c.unit_id), *_cross_keys(chains, c.unit_id, c.to_site, c.category)]
         if c.to_site is not None:
             keys.append(("site", str(c.to_site)))
         if c.category:
@@ -593,7 +756,9 @@ def _add_people(ledger: Ledger, period: Period, chains: dict[int, tuple[int, ...
         )
     )
     for unit_id, site_id in people:
-        keys = [ORG, *_unit_keys(chains, unit_id)] + ([("site", str(site_id))] if site_id is not None else [])
+        keys = [ORG, *_unit_keys(chains, unit_id), *_cross_keys(chains, unit_id, site_id, None)]
+        if site_id is not None:
+            keys.append(("site", str(site_id)))
         for totals in ledger.each(keys):
             totals.employees += 1
     returns = db.session.execute(
@@ -612,22 +777,89 @@ def _add_people(ledger: Ledger, period: Period, chains: dict[int, tuple[int, ...
         .where(Asset.status == AssetStatus.TO_RETURN.value, Asset.status_changed_at < cutoff)
     )
     for unit_id, category, site_id in overdue:
-        keys = [ORG, *_unit_keys(chains, unit_id), ("category", category)]
+        keys = [
+            ORG,
+            *_unit_keys(chains, unit_id),
+            ("category", category),
+            *_cross_keys(chains, unit_id, site_id, category),
+        ]
         if site_id is not None:
             keys.append(("site", str(site_id)))
         for totals in ledger.each(keys):
             totals.overdue += 1
 
 
-def compute_ledger(period: Period, factors: Factors, *, today: date, devices: list[DeviceRow] | None = None) -> Ledger:
-    """Every total of the period, per scope (`devices`: read once by the caller for several periods)."""
+def _add_storage(ledger: Ledger, period: Period, factors: Factors, chains: dict[int, tuple[int, ...]]) -> None:
+    """The storage line: each employee's latest measure of each source in the period, held for the whole period,
+    × the ADEME storage factor (gCO₂e per GB and per year, storage hardware excluded: a floor)."""
+    start, end = _instant(period.start), _instant(period.end)
+    latest = (
+        sa.select(
+            StorageSnapshot.user_id,
+            StorageSnapshot.source,
+            sa.func.max(StorageSnapshot.measured_at).label("measured_at"),
+        )
+        .where(StorageSnapshot.measured_at >= start, StorageSnapshot.measured_at < end)
+        .group_by(StorageSnapshot.user_id, StorageSnapshot.source)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(User.org_unit_id, User.site_id, sa.func.sum(StorageSnapshot.size_bytes))
+        .join(
+            latest,
+            sa.and_(
+                StorageSnapshot.user_id == latest.c.user_id,
+                StorageSnapshot.source == latest.c.source,
+                StorageSnapshot.measured_at == latest.c.measured_at,
+            ),
+        )
+        .join(User, StorageSnapshot.user_id == User.id)
+        .group_by(User.org_unit_id, User.site_id)
+    )
+    share = Decimal(period.days) / Decimal(period.year_days)
+    for unit_id, site_id, size in rows:
+        gb = Decimal(int(size or 0)) / BYTES_PER_GB
+        kg = storage_kgco2e(gb, factors.storage_g_per_gb_year, share)
+        keys = [ORG, *_unit_keys(chains, unit_id), *_cross_keys(chains, unit_id, site_id, None)]
+        if site_id is not None:
+            keys.append(("site", str(site_id)))
+        for totals in ledger.each(keys):
+            totals.storage += kg
+            totals.storage_gb += gb
+
+
+def storage_kgco2e(gb: Decimal, grams_per_gb_year: Decimal, year_share: Decimal) -> Decimal:
+    """kgCO₂e of `gb` stored for `year_share` of a year at `grams_per_gb_year`."""
+    return gb * grams_per_gb_year * year_share / 1000
+
+
+def compute_ledger(
+    period: Period,
+    factors: Factors,
+    *,
+    today: date,
+    devices: list[DeviceRow] | None = None,
+    services_kgco2e: Decimal | None = None,
+    services_estimated_kgco2e: Decimal = Decimal(0),
+    trip_rows: list[TripRow] | None = None,
+) -> Ledger:
+    """Every total of the period, per scope (`devices`: read once by the caller for several periods).
+
+    `services_kgco2e`: the digital services' whole-year footprint (organisation only), counted pro rata of the
+    period's days; `trip_rows` collects each trip as counted when given.
+    """
     chains = unit_ancestors()
     ledger = Ledger()
     ledger[ORG]  # the organisation always has a row, even empty
     _add_devices(ledger, period, factors, chains, device_rows(factors) if devices is None else devices)
-    _add_trips(ledger, period, factors)
-    _add_transport(ledger, period, factors, chains)
+    _add_trips(ledger, period, factors, trip_rows)
+    _add_transport(ledger, period, factors, chains, trip_rows)
+    _add_storage(ledger, period, factors, chains)
     _add_people(ledger, period, chains, today)
+    if services_kgco2e is not None:
+        share = Decimal(period.days) / Decimal(period.year_days)
+        ledger[ORG].services = services_kgco2e * share
+        ledger[ORG].services_estimated = services_estimated_kgco2e * share
     return ledger
 
 
@@ -636,7 +868,8 @@ def _ratio(numerator: Decimal | int, denominator: Decimal | int) -> Decimal | No
 
 
 def indicator_values(ledger: Ledger) -> dict[tuple[str, str, str, str], Decimal]:
-    """(code, convention, scope, key) → value, for every scope of the ledger (None values left out)."""
+    """(code, convention, scope, key) → value, for every scope of the ledger (None values left out; a unit's
+    sites and categories keep only CROSS_CODES)."""
     values: dict[tuple[str, str, str, str], Decimal | None] = {}
     for (scope, key), t in ledger.items():
         if scope == "model":
@@ -645,7 +878,7 @@ def indicator_values(ledger: Ledger) -> dict[tuple[str, str, str, str], Decimal]
                 values[("total_kgco2e", c, scope, key)] = t.embodied[c] + t.use
             values[("devices_in_service", "", scope, key)] = Decimal(t.in_service)
             continue
-        other = t.trips + t.transport
+        other = t.trips + t.transport + t.storage
         for convention in Convention:
             c = convention.value
             total = t.embodied[c] + t.use + other
@@ -654,9 +887,22 @@ def indicator_values(ledger: Ledger) -> dict[tuple[str, str, str, str], Decimal]
             values[("per_employee_kgco2e", c, scope, key)] = _ratio(total, t.employees)
             estimated = t.estimated[c] + t.other_estimated
             values[("estimated_share_pct", c, scope, key)] = _ratio(100 * estimated, total) if total else None
+            if scope == "org":  # the whole digital footprint: the estate and the digital services
+                overall = total + t.services
+                values[("overall_kgco2e", c, scope, key)] = overall
+                values[("overall_per_employee_kgco2e", c, scope, key)] = _ratio(overall, t.employees)
+                overall_estimated = 100 * (estimated + t.services_estimated)
+                values[("overall_estimated_share_pct", c, scope, key)] = (
+                    _ratio(overall_estimated, overall) if overall else None
+                )
         values[("use_kgco2e", "", scope, key)] = t.use
         values[("trips_kgco2e", "", scope, key)] = t.trips
         values[("transport_kgco2e", "", scope, key)] = t.transport
+        values[("storage_kgco2e", "", scope, key)] = t.storage
+        values[("storage_gb", "", scope, key)] = t.storage_gb
+        values[("storage_gb_per_employee", "", scope, key)] = _ratio(t.storage_gb, t.employees)
+        if scope == "org":
+            values[("services_kgco2e", "", scope, key)] = t.services
         values[("employees", "", scope, key)] = Decimal(t.employees)
         values[("device_years", "", scope, key)] = t.device_years
         values[("devices_in_service", "", scope, key)] = Decimal(t.in_service)
@@ -675,18 +921,22 @@ def indicator_values(ledger: Ledger) -> dict[tuple[str, str, str, str], Decimal]
         values[("intervention_km", "", scope, key)] = t.intervention_km
         values[("kgco2e_per_intervention", "", scope, key)] = _ratio(t.trips, t.interventions)
         values[("transport_km", "", scope, key)] = t.transport_km
-    return {k: v for k, v in values.items() if v is not None}
+    return {
+        k: v
+        for k, v in values.items()
+        if v is not None and (k[2] not in (UNIT_SITE, UNIT_CATEGORY) or k[0] in CROSS_CODES)
+    }
 
 
 def like_for_like_values(ledger: Ledger) -> dict[tuple[str, str, str, str], Decimal]:
     """The waterfall's ingredients of a previous period recomputed with the current factors."""
     values: dict[tuple[str, str, str, str], Decimal] = {}
     for (scope, key), t in ledger.items():
-        if scope == "model":
+        if scope in ("model", UNIT_SITE, UNIT_CATEGORY):
             continue
         for convention in Convention:
             c = convention.value
             values[("lfl_equipment_kgco2e", c, scope, key)] = t.embodied[c] + t.use
-        values[("lfl_other_kgco2e", "", scope, key)] = t.trips + t.transport
+        values[("lfl_other_kgco2e", "", scope, key)] = t.trips + t.transport + t.storage
         values[("lfl_device_years", "", scope, key)] = t.device_years
     return values

@@ -27,7 +27,7 @@ MESSAGES = {
 INDICATOR_TEXTS: dict[str, tuple[Any, Any]] = {
     "total_kgco2e": (
         _l("Total footprint"),
-        _l("Equipment (embodied and use), maintenance trips and equipment transport over the period."),
+        _l("Equipment (embodied and use), maintenance trips, equipment transport and data storage over the period."),
     ),
     "embodied_kgco2e": (
         _l("Equipment, embodied"),
@@ -52,6 +52,24 @@ INDICATOR_TEXTS: dict[str, tuple[Any, Any]] = {
         _l(
             "Each transfer and delivery: a round trip between the two sites by the delivery vehicle, shared "
             "among the items carried together the same day on the same route."
+        ),
+    ),
+    "storage_kgco2e": (
+        _l("Data storage"),
+        _l(
+            "Measured GB (each employee's latest measure of each source in the period, from the clean-up "
+            "campaigns' storage imports, held for the whole period) × the ADEME storage factor, 0.235 gCO₂e per "
+            "GB and per year. Convention: ADEME storage factor, storage hardware excluded: a floor, about a "
+            "thousand times lower than the clean-up day convention."
+        ),
+    ),
+    "services_kgco2e": (
+        _l("Digital services and data centres"),
+        _l(
+            "The digital services' annual footprint (hosts' embodied and use share, network, declared estimates) "
+            "from the digital services inventory, pro rata of the period's days; the organisation only, not "
+            "split among units, sites or categories, and outside the estate's total (added in the whole digital "
+            "footprint). The inventory keeps no history: today's components stand for the whole year."
         ),
     ),
     "per_employee_kgco2e": (
@@ -105,6 +123,39 @@ INDICATOR_TEXTS: dict[str, tuple[Any, Any]] = {
     "intervention_km": (_l("Intervention km"), _l("Vehicle-km of the interventions' round trips, detour included.")),
     "kgco2e_per_intervention": (_l("Footprint per intervention"), _l("Maintenance trips ÷ interventions.")),
     "transport_km": (_l("Transport km"), _l("Vehicle-km of the transport trips, shared pro rata of the items.")),
+    "overall_kgco2e": (
+        _l("Whole digital footprint"),
+        _l(
+            "The estate's total footprint plus the digital services and data centres: the organisation's whole "
+            "digital footprint in one figure (the organisation only)."
+        ),
+    ),
+    "overall_per_employee_kgco2e": (
+        _l("Whole digital footprint per employee"),
+        _l("The whole digital footprint ÷ employees active at some point in the period."),
+    ),
+    "overall_estimated_share_pct": (
+        _l("Share of the whole footprint estimated"),
+        _l(
+            "Part of the whole digital footprint that is estimated: the estate's estimated part and the digital "
+            "services whose footprint is an estimate."
+        ),
+    ),
+    "storage_gb": (_l("Data stored"), _l("GB measured in the period (latest measure of each employee and source).")),
+    "storage_gb_per_employee": (
+        _l("Data stored per employee"),
+        _l("GB measured ÷ employees active at some point in the period."),
+    ),
+}
+
+#: Where each line's figures come from and how far they can be trusted (quality levels of the whole portal).
+LINE_QUALITY = {
+    "embodied_kgco2e": _l("Manufacturer sheet, or ADEME generic value (an estimate for unmapped models)"),
+    "use_kgco2e": _l("Manufacturer sheet or generic kWh × ADEME electricity mix"),
+    "trips_kgco2e": _l("ADEME generic vehicle factor; distances known or estimated"),
+    "transport_kgco2e": _l("ADEME generic vehicle factor; distances known or estimated"),
+    "storage_kgco2e": _l("Measured GB × ADEME generic storage factor"),
+    "services_kgco2e": _l("Each service's own quality: sheet, generic value or declared estimate"),
 }
 
 UNITS = {
@@ -116,6 +167,7 @@ UNITS = {
     "years": _l("years"),
     "trips": _l("trips"),
     "km": _l("km"),
+    "GB": _l("GB"),
 }
 
 DIRECTIONS = {"lower": _l("lower is better"), "higher": _l("higher is better"), "none": _l("context")}
@@ -129,7 +181,7 @@ STEPS = {
     "factors": _l("Factor changes"),
     "activity": _l("More or fewer devices"),
     "per_device": _l("Footprint per device"),
-    "other_lines": _l("Trips and transport"),
+    "other_lines": _l("Trips, transport and storage"),
 }
 
 STEP_MEANINGS = {
@@ -138,7 +190,7 @@ STEP_MEANINGS = {
     ),
     "activity": _l("More or fewer device-years, at last year's footprint per device (like for like)."),
     "per_device": _l("What each device weighs: the mix of models, longer lifetimes, the refurbished share."),
-    "other_lines": _l("Maintenance trips and equipment transport, like for like."),
+    "other_lines": _l("Maintenance trips, equipment transport and data storage, like for like."),
 }
 
 TOP_CAPTIONS = {
@@ -214,3 +266,4 @@ def register(bp: Blueprint) -> None:
     bp.add_app_template_global(lambda key: _word(STEPS, key), "estate_step")
     bp.add_app_template_global(lambda key: _word(SCOPES, key), "estate_scope")
     bp.add_app_template_global(lambda key: _word(VEHICLES, key), "estate_vehicle")
+    bp.add_app_template_global(lambda key: _word(LINE_QUALITY, key), "estate_line_quality")

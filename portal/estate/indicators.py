@@ -35,6 +35,8 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("use_kgco2e", "kgCO2e", L),
     Indicator("trips_kgco2e", "kgCO2e", L),
     Indicator("transport_kgco2e", "kgCO2e", L),
+    Indicator("storage_kgco2e", "kgCO2e", L),
+    Indicator("services_kgco2e", "kgCO2e", L),
     Indicator("per_employee_kgco2e", "kgCO2e", L, True),
     Indicator("estimated_share_pct", "%", L, True),
     Indicator("employees", "people", N),
@@ -53,11 +55,18 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("intervention_km", "km", L),
     Indicator("kgco2e_per_intervention", "kgCO2e", L),
     Indicator("transport_km", "km", L),
+    Indicator("overall_kgco2e", "kgCO2e", L, True),
+    Indicator("overall_per_employee_kgco2e", "kgCO2e", L, True),
+    Indicator("overall_estimated_share_pct", "%", L, True),
+    Indicator("storage_gb", "GB", L),
+    Indicator("storage_gb_per_employee", "GB", L),
 )
 BY_CODE = {indicator.code: indicator for indicator in INDICATORS}
 
 #: What the waterfall needs of the previous period recomputed with the current factors (not shown as such).
 LIKE_FOR_LIKE = ("lfl_equipment_kgco2e", "lfl_other_kgco2e", "lfl_device_years")
-#: The lines of a year, in the order pages show them.
-LINES = ("embodied_kgco2e", "use_kgco2e", "trips_kgco2e", "transport_kgco2e")
+#: The lines of a year, in the order pages show them (every scope).
+LINES = ("embodied_kgco2e", "use_kgco2e", "trips_kgco2e", "transport_kgco2e", "storage_kgco2e")
+#: The organisation's lines: the digital services and data centres are counted for the whole organisation only.
+ORG_LINES = (*LINES, "services_kgco2e")
 SCOPES = ("org", "unit", "site", "category", "model")

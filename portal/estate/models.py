@@ -89,3 +89,25 @@ class IndicatorValue(Model):
     scope_key: Mapped[str] = mapped_column(sa.String(200), default="")
     value: Mapped[Decimal] = mapped_column(sa.Numeric(18, 6))
     unit: Mapped[str] = mapped_column(sa.String(20))
+
+
+class TripFigure(Model):
+    """A trip as a snapshot counted it (an intervention, a transfer line or a delivery): /estate/trips reads these
+    rows, so the page shows the frozen figures of the period and recomputes nothing."""
+
+    __tablename__ = "estate_trip"
+    __table_args__ = (sa.Index("ix_estate_trip_snapshot_kind", "snapshot_id", "kind", "ref_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(sa.ForeignKey("estate_snapshot.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(12))  # intervention | transfer | order
+    ref_id: Mapped[int] = mapped_column()  # the intervention's, transfer line's or order's id
+    day: Mapped[date | None] = mapped_column(sa.Date)  # a shipment's day
+    quantity: Mapped[int] = mapped_column(default=1)
+    site_id: Mapped[int | None] = mapped_column()  # the intervention's site or the destination (no FK: frozen)
+    unit_id: Mapped[int | None] = mapped_column()  # the device holder's unit (shipments)
+    one_way_km: Mapped[Decimal] = mapped_column(sa.Numeric(12, 3))
+    vehicle_km: Mapped[Decimal] = mapped_column(sa.Numeric(14, 3))
+    vehicle: Mapped[str] = mapped_column(sa.String(40))
+    kgco2e: Mapped[Decimal] = mapped_column(sa.Numeric(14, 6))
+    estimated: Mapped[bool] = mapped_column(default=False)

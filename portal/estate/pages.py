@@ -9,22 +9,26 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from babel.numbers import format_decimal
+from flask_babel import get_locale
 
 from portal.accounts.models import User
-from portal.catalogue.models import Asset, AssetStatus, CatalogueItem
+from portal.catalogue.models import IN_ESTATE_SQL, Asset, AssetStatus, CatalogueItem
 from portal.estate import services
-from portal.estate.compute import GONE, OVERDUE_DAYS
-from portal.estate.indicators import LINES
-from portal.estate.models import Snapshot
+from portal.estate.compute import OVERDUE_DAYS, UNIT_CATEGORY, UNIT_SITE
+from portal.estate.indicators import LINES, ORG_LINES
+from portal.estate.models import Snapshot, TripFigure
 from portal.footprint.estate import Convention, Period, projected_to_year_end
+from portal.itsm.models import Intervention
 from portal.models import db, utcnow
 from portal.org.models import OrgUnit, Site
 
 CONVENTIONS = tuple(c.value for c in Convention)
 #: The rows of the three-year comparison, in order.
 COMPARED = (
+    "overall_kgco2e",
     "total_kgco2e",
-    *LINES,
+    *ORG_LINES,
     "per_employee_kgco2e",
     "employees",
     "devices_in_service",
@@ -37,19 +41,22 @@ COMPARED = (
     "overdue_returns",
     "interventions",
     "kgco2e_per_intervention",
+    "storage_gb_per_employee",
     "estimated_share_pct",
 )
+#: A unit's rows: the digital services are counted for the organisation only.
+UNIT_COMPARED = tuple(code for code in COMPARED if not code.startswith("overall_") and code != "services_kgco2e")
 #: The rows the page shows (the CSV has every row of COMPARED): a page stays light.
 COMPARED_SHOWN = (
+    "overall_kgco2e",
     "total_kgco2e",
-    *LINES,
+    *ORG_LINES,
     "per_employee_kgco2e",
-    "employees",
     "devices_in_service",
-    "average_age_years",
-    "average_lifetime_retired_years",
     "refurbished_share_count_pct",
-    "estimated_share_pct",
+)
+UNIT_COMPARED_SHOWN = tuple(
+    code for code in COMPARED_SHOWN if not code.startswith("overall_") and code != "services_kgco2e"
 )
 #: Codes that add up over days, so that a year to date can be projected to the year's end.
 ADDITIVE = frozenset(
@@ -63,9 +70,16 @@ ADDITIVE = frozenset(
         "retired_devices",
         "returned_at_collection",
         "transport_km",
+        "storage_kgco2e",
+        "services_kgco2e",
+        "overall_kgco2e",
+        "overall_per_employee_kgco2e",
     }
 )
 BREAKDOWN = ("total_kgco2e", *LINES, "per_employee_kgco2e", "employees", "devices_in_service", "estimated_share_pct")
+#: The units page's columns (its CSV has every BREAKDOWN column): maintenance trips are not attributed to units
+#: (always nothing there), storage is the smallest line, the headcount is behind the per-employee figure.
+UNITS_SHOWN = tuple(code for code in BREAKDOWN if code not in ("storage_kgco2e", "trips_kgco2e", "employees"))
 TOP = 5
 
 
@@ -283,20 +297,93 @@ def unit_rows(
     return _sorted(rows, sort)
 
 
-def site_rows(snapshot: Snapshot, convention: str, sort: str) -> list[BreakdownRow]:
-    """Every site with figures, with its trips and transport."""
-    values = services.scope_values(
-        snapshot, "site", (*BREAKDOWN, "interventions", "intervention_km", "transport_km"), convention
-    )
+#: What a manager's sites and categories pages show: their units' devices, transport and storage there (trips
+#: are not attributed to units, nor are the digital services).
+UNIT_SITE_CODES = (
+    "total_kgco2e",
+    "embodied_kgco2e",
+    "use_kgco2e",
+    "transport_kgco2e",
+    "storage_kgco2e",
+    "employees",
+    "devices_in_service",
+    "estimated_share_pct",
+)
+UNIT_CATEGORY_CODES = (
+    "total_kgco2e",
+    "embodied_kgco2e",
+    "use_kgco2e",
+    "transport_kgco2e",
+    "devices_in_service",
+    "devices_per_employee",
+    "average_age_years",
+    "estimated_share_pct",
+)
+
+
+def _home_unit(visibility: services.Visibility) -> int | None:
+    return int(visibility.home[1]) if visibility.home[0] == "unit" else None
+
+
+def site_rows(
+    snapshot: Snapshot, convention: str, sort: str, visibility: services.Visibility | None = None
+) -> list[BreakdownRow]:
+    """Every site with figures, with its trips and transport; a manager's: their units' figures at each site."""
     names = {site_id: name for site_id, name in db.session.execute(sa.select(Site.id, Site.name))}
+    if visibility is not None and not visibility.everything:
+        unit = _home_unit(visibility)
+        if unit is None:
+            return []
+        values = services.unit_cross_values(snapshot, UNIT_SITE, unit, UNIT_SITE_CODES, convention)
+    else:
+        values = services.scope_values(
+            snapshot, "site", (*BREAKDOWN, "interventions", "intervention_km", "transport_km"), convention
+        )
     rows = [BreakdownRow(key, names.get(int(key), key), v) for key, v in values.items()]
     return _sorted(sorted(rows, key=lambda r: r.name), sort)
 
 
-def category_rows(snapshot: Snapshot, convention: str, sort: str) -> list[BreakdownRow]:
-    """Every category with figures (devices per employee: the category's devices ÷ all employees)."""
-    values = services.scope_values(snapshot, "category", (*BREAKDOWN, "average_age_years"), convention)
-    employees = services.values_of(snapshot, services.ORG, convention).get("employees")
+def sites_geojson(rows: list[BreakdownRow]) -> dict[str, Any]:
+    """The rows' sites that have coordinates, with their name and total kgCO₂e (a FeatureCollection)."""
+    coordinates = {
+        str(site_id): (lat, lon)
+        for site_id, lat, lon in db.session.execute(sa.select(Site.id, Site.lat, Site.lon))
+        if lat is not None and lon is not None
+    }
+    features = []
+    for row in rows:
+        if row.key not in coordinates:
+            continue
+        lat, lon = coordinates[row.key]
+        total = row.values.get("total_kgco2e")
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
+                "properties": {
+                    "name": row.name,
+                    "kgco2e": None if total is None else float(round(total, 1)),
+                    "label": "–" if total is None else format_decimal(round(total), locale=get_locale()) + " kg CO₂e",
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def category_rows(
+    snapshot: Snapshot, convention: str, sort: str, visibility: services.Visibility | None = None
+) -> list[BreakdownRow]:
+    """Every category with figures (devices per employee: the category's devices ÷ all employees); a manager's:
+    their units' devices of each category ÷ their units' employees."""
+    if visibility is not None and not visibility.everything:
+        unit = _home_unit(visibility)
+        if unit is None:
+            return []
+        values = services.unit_cross_values(snapshot, UNIT_CATEGORY, unit, UNIT_CATEGORY_CODES, convention)
+        employees = services.values_of(snapshot, ("unit", str(unit)), convention).get("employees")
+    else:
+        values = services.scope_values(snapshot, "category", (*BREAKDOWN, "average_age_years"), convention)
+        employees = services.values_of(snapshot, services.ORG, convention).get("employees")
     rows = []
     for key, v in values.items():
         v = dict(v)
@@ -324,23 +411,42 @@ class DeviceFilter:
 
 
 def devices_statement(
-    device_filter: DeviceFilter, visibility: services.Visibility
-) -> sa.Select[Asset, Decimal | None, int | None]:
-    """The devices in service (or to return) that the filter keeps, oldest first."""
-    statement = (
-        sa.select(Asset, CatalogueItem.lifetime_years, User.org_unit_id)
-        .outerjoin(CatalogueItem, Asset.item_id == CatalogueItem.id)
-        .outerjoin(User, Asset.user_id == User.id)
-        .where(Asset.status.not_in((*GONE, AssetStatus.ON_ORDER.value)))
-        .order_by(Asset.acquired_on, Asset.id)
-    )
+    device_filter: DeviceFilter, visibility: services.Visibility, *, count: bool = False
+) -> sa.Select[Any]:
+    """The devices in service (or to return) that the filter keeps, oldest first (walked along the index on
+    acquisition, a page at a time); `count`: their number, joining only what the filter needs."""
+    today = services.today_paris()
+    needs_item = device_filter.show == "past_lifetime"
+    statement: Any
+    if count:
+        statement = sa.select(sa.func.count(Asset.id)).select_from(Asset)
+        if needs_item:
+            statement = statement.outerjoin(CatalogueItem, Asset.item_id == CatalogueItem.id)
+        if not visibility.everything:
+            statement = statement.join(User, Asset.user_id == User.id)
+    else:
+        statement = (
+            sa.select(Asset, CatalogueItem.lifetime_years, User.org_unit_id)
+            .outerjoin(CatalogueItem, Asset.item_id == CatalogueItem.id)
+            .outerjoin(User, Asset.user_id == User.id)
+            .order_by(Asset.acquired_on, Asset.id)
+        )
+    # Written as the partial index on the devices still in the estate is, so the database walks it.
+    statement = statement.where(sa.text(f"asset.{IN_ESTATE_SQL}"))
     if not visibility.everything:
         statement = statement.where(User.org_unit_id.in_(visibility.unit_ids))
-    today = services.today_paris()
     if device_filter.show == "past_lifetime":
-        # Days since acquisition beyond the model's lifetime (the category's 5 years for an unknown model).
-        age_days = sa.literal(today.toordinal()) - sa.func.coalesce(_ordinal(Asset.acquired_on), 0)
-        statement = statement.where(age_days > sa.func.coalesce(CatalogueItem.lifetime_years, 5) * 365.25)
+        # Acquired more than its model's lifetime ago (the category's 5 years for an unknown model): one date
+        # bound per lifetime in the catalogue, compared with the column as it is stored.
+        lifetime = sa.func.coalesce(CatalogueItem.lifetime_years, 5)
+        statement = statement.where(
+            sa.or_(
+                *(
+                    sa.and_(lifetime == years, Asset.acquired_on < today - timedelta(days=int(years * DAYS_PER_YEAR)))
+                    for years in _lifetimes()
+                )
+            )
+        )
     elif device_filter.show == "overdue":
         cutoff = utcnow() - timedelta(days=OVERDUE_DAYS)
         statement = statement.where(Asset.status == AssetStatus.TO_RETURN.value, Asset.status_changed_at < cutoff)
@@ -349,9 +455,68 @@ def devices_statement(
     return statement
 
 
-def _ordinal(column: Any) -> Any:
-    """A date column as its proleptic Gregorian ordinal (as date.toordinal), on SQLite and PostgreSQL."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "sqlite":
-        return sa.cast(sa.func.julianday(column) - 1721424.5, sa.Integer)
-    return sa.cast(column - sa.cast(sa.literal("0001-01-01"), sa.Date), sa.Integer) + 1
+DAYS_PER_YEAR = Decimal("365.25")
+
+
+def _lifetimes() -> list[Decimal]:
+    """The lifetimes of the catalogue's items, and the default 5 years."""
+    found = set(db.session.scalars(sa.select(CatalogueItem.lifetime_years).distinct()))
+    return sorted({Decimal(5), *(Decimal(y) for y in found if y is not None)})
+
+
+# --- Trips, as frozen ---------------------------------------------------------------------------------------
+
+
+def _trip_scope(statement: Any, visibility: services.Visibility, *, transport: bool) -> Any:
+    """A manager's trips: the transport of their units' devices, the interventions at their people's sites."""
+    if visibility.everything:
+        return statement
+    if transport:
+        return statement.where(TripFigure.unit_id.in_(visibility.unit_ids))
+    sites = sa.select(User.site_id).where(User.org_unit_id.in_(visibility.unit_ids), User.site_id.is_not(None))
+    return statement.where(TripFigure.site_id.in_(sites))
+
+
+def trips_statement(snapshot: Snapshot | None, visibility: services.Visibility, *, transport: bool) -> Any:
+    """The snapshot's interventions (with their ITSM number) or shipments, as rows (trip, number)."""
+    kinds = ("transfer", "order") if transport else ("intervention",)
+    number = sa.literal(None) if transport else Intervention.number
+    statement = sa.select(TripFigure, number).where(
+        TripFigure.snapshot_id == (snapshot.id if snapshot is not None else -1), TripFigure.kind.in_(kinds)
+    )
+    if not transport:
+        statement = statement.outerjoin(Intervention, Intervention.id == TripFigure.ref_id)
+    statement = statement.order_by(TripFigure.kind, TripFigure.ref_id)
+    return _trip_scope(statement, visibility, transport=transport)
+
+
+@dataclass(frozen=True)
+class TripTotals:
+    """The trips' and shipments' totals shown above the tables, and how much of them is estimated."""
+
+    interventions: int
+    interventions_kgco2e: Decimal
+    interventions_estimated_kgco2e: Decimal
+    shipments: int
+    shipments_kgco2e: Decimal
+    shipments_estimated_kgco2e: Decimal
+
+    def estimated_pct(self) -> Decimal | None:
+        total = self.interventions_kgco2e + self.shipments_kgco2e
+        estimated = self.interventions_estimated_kgco2e + self.shipments_estimated_kgco2e
+        return 100 * estimated / total if total else None
+
+
+def trip_totals(snapshot: Snapshot | None, visibility: services.Visibility) -> TripTotals:
+    """Counts and kgCO₂e of the snapshot's trips (in the visible scope), estimated part included."""
+    figures = {}
+    for transport in (False, True):
+        kinds = ("transfer", "order") if transport else ("intervention",)
+        statement = sa.select(
+            sa.func.count(TripFigure.id),
+            sa.func.coalesce(sa.func.sum(TripFigure.kgco2e), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((TripFigure.estimated, TripFigure.kgco2e), else_=0)), 0),
+        ).where(TripFigure.snapshot_id == (snapshot.id if snapshot is not None else -1), TripFigure.kind.in_(kinds))
+        count, kg, estimated = db.session.execute(_trip_scope(statement, visibility, transport=transport)).one()
+        figures[transport] = (int(count), Decimal(kg), Decimal(estimated))
+    return TripTotals(*figures[False], *figures[True])

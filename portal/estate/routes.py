@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -17,13 +17,13 @@ from werkzeug.wrappers import Response
 from portal import csvio
 from portal.accounts.models import Role
 from portal.estate import bp, pages, services
-from portal.estate.compute import current_factors, intervention_trips, shipments, transport_shares
+from portal.estate.compute import current_factors
 from portal.estate.display import indicator_name
-from portal.estate.indicators import LINES
-from portal.footprint.estate import VEHICLE_FACTORS, Period
+from portal.estate.indicators import LINES, ORG_LINES
+from portal.footprint.estate import VEHICLE_FACTORS
 from portal.models import db
 from portal.org.models import Site
-from portal.pagination import page_number, paginate, paginate_list
+from portal.pagination import Page, page_number, paginate, paginate_list
 from portal.security import roles_required
 
 MANAGER = Role.MANAGER.value
@@ -33,13 +33,6 @@ ADMIN = Role.ADMIN.value
 def _visibility() -> services.Visibility:
     seen = services.visibility(current_user._get_current_object())
     if seen is None:
-        abort(403)
-    return seen
-
-
-def _everything() -> services.Visibility:
-    seen = _visibility()
-    if not seen.everything:
         abort(403)
     return seen
 
@@ -87,7 +80,8 @@ def _overview_page(scope: tuple[str, str], seen: services.Visibility, *, unit: A
         seen=seen,
         unit=unit,
         units=units,
-        comparison_codes=pages.COMPARED,
+        comparison_codes=pages.COMPARED_SHOWN if scope == services.ORG else pages.UNIT_COMPARED_SHOWN,
+        lines=ORG_LINES if scope == services.ORG else LINES,
         site_names=site_names,
         here_args={**(request.view_args or {}), **view.args()},
         years=services.snapshot_years(),
@@ -130,7 +124,7 @@ def units() -> Any:
         sort=sort,
         snapshot=snapshot,
         years=services.snapshot_years(),
-        codes=pages.BREAKDOWN,
+        codes=pages.UNITS_SHOWN,
         endpoint="estate.units",
         seen=seen,
     )
@@ -159,18 +153,23 @@ def _breakdown(
     load: Callable[..., list[pages.BreakdownRow]],
     codes: Sequence[str],
     csv_codes: Sequence[str] | None = None,
+    manager_codes: Sequence[str] = (),
 ) -> Any:
-    seen = _everything()
+    seen = _visibility()
     view = _view()
     sort = request.args.get("sort", "name")
     sort = sort if sort in pages.SORTS else "name"
     snapshot = services.latest_of_year(view.year) if view.year else None
-    rows = load(snapshot, view.convention, sort) if snapshot else []
+    rows = load(snapshot, view.convention, sort, seen) if snapshot else []
+    if not seen.everything:
+        codes = csv_codes = manager_codes
     if _wants_csv():
         return _breakdown_csv(f"estate-{kind}s", rows, csv_codes or codes)
     page = paginate_list(rows, number=page_number(request.args.get("page")), size=_page_size())
     return render_template(
         "estate/breakdown.html",
+        tile_url=current_app.config["PORTAL_TILE_URL"],
+        tile_attribution=current_app.config.get("PORTAL_TILE_ATTRIBUTION", "© OpenStreetMap contributors"),
         kind=kind,
         rows=page.items,
         page=page,
@@ -185,9 +184,9 @@ def _breakdown(
 
 
 @bp.get("/estate/sites")
-@roles_required(ADMIN)
+@roles_required(MANAGER)
 def sites() -> Any:
-    """Every site: its devices, trips and transport (admins)."""
+    """Every site: its devices, trips and transport (admins); a manager's units at each site."""
     # The page shows the lines and counts (a light page); the CSV has every figure.
     return _breakdown(
         "site",
@@ -195,18 +194,35 @@ def sites() -> Any:
         pages.site_rows,
         ("total_kgco2e", *LINES, "interventions"),
         csv_codes=(*pages.BREAKDOWN, "interventions", "intervention_km", "transport_km"),
+        manager_codes=pages.UNIT_SITE_CODES,
     )
 
 
+@bp.get("/estate/sites.geojson")
+@roles_required(MANAGER)
+def sites_geojson() -> Response:
+    """The sites of the sites page (a manager's: their units' sites) with coordinates, as GeoJSON (RFC 7946):
+    what the map on request draws; the page's table gives the same figures."""
+    seen = _visibility()
+    view = _view()
+    snapshot = services.latest_of_year(view.year) if view.year else None
+    rows = pages.site_rows(snapshot, view.convention, "total", seen) if snapshot else []
+    document = pages.sites_geojson(rows)
+    response = jsonify(document)
+    response.mimetype = "application/geo+json"
+    return response
+
+
 @bp.get("/estate/categories")
-@roles_required(ADMIN)
+@roles_required(MANAGER)
 def categories() -> Any:
-    """Every category: its devices, per employee, their age (admins)."""
+    """Every category: its devices, per employee, their age (admins); a manager's units' devices."""
     return _breakdown(
         "category",
         "estate.categories",
         pages.category_rows,
         (*pages.BREAKDOWN, "devices_per_employee", "average_age_years"),
+        manager_codes=pages.UNIT_CATEGORY_CODES,
     )
 
 
@@ -227,7 +243,11 @@ def devices() -> Any:
             ["asset_tag", "category", "model", "acquired_on", "lifetime_years", "status", "model_estimated"],
             rows,
         )
-    page = paginate(statement, number=page_number(request.args.get("page")), size=_page_size(), rows=True)
+    size = _page_size()
+    total = db.session.scalar(pages.devices_statement(device_filter, seen, count=True)) or 0
+    number = min(page_number(request.args.get("page")), max(1, -(-total // size)))
+    items = list(db.session.execute(statement.limit(size).offset((number - 1) * size)))
+    page = Page(items=items, number=number, size=size, total=total)
     return render_template(
         "estate/devices.html",
         page=page,
@@ -239,40 +259,48 @@ def devices() -> Any:
 
 
 @bp.get("/estate/trips")
-@roles_required(ADMIN)
+@roles_required(MANAGER)
 def trips() -> Any:
-    """Interventions and transfers of a year with their distances, vehicle and footprint (admins)."""
-    seen = _everything()
+    """Interventions and transfers of a year with their distances, vehicle and footprint, as frozen with the
+    year's latest snapshot (admins: all; managers: the transport of their units' devices and the interventions at
+    their people's sites)."""
+    seen = _visibility()
     view = _view()
     year = view.year or services.today_paris().year
-    period = Period.whole_year(year)
-    factors = current_factors()
-    interventions = [trip for _id, _site, trip in intervention_trips(period, factors)]
-    carried = shipments(period, factors)
-    shares = transport_shares(carried, factors)
-    transfers = [(c, *shares[c.key]) for c in carried]
+    snapshot = services.latest_of_year(year) if view.year else None
+    interventions = pages.trips_statement(snapshot, seen, transport=False)
+    transport = pages.trips_statement(snapshot, seen, transport=True)
     if _wants_csv():
         if request.args.get("table") == "transfers":
             return _csv(
                 f"estate-transport-{year}",
                 ["kind", "id", "day", "quantity", "one_way_km", "kgco2e", "estimated"],
-                [[c.key[0], c.key[1], c.day, c.quantity, km, kg, est] for c, kg, km, est in transfers],
+                [
+                    [t.kind, t.ref_id, t.day, t.quantity, t.one_way_km, t.kgco2e, t.estimated]
+                    for t, _number in db.session.execute(transport)
+                ],
             )
         return _csv(
             f"estate-trips-{year}",
-            ["intervention_id", "one_way_km", "vehicle_km", "vehicle", "kgco2e", "estimated"],
-            [[t.intervention_id, t.one_way_km, t.km, t.vehicle, t.kgco2e, t.estimated] for t in interventions],
+            ["intervention_id", "number", "one_way_km", "vehicle_km", "vehicle", "kgco2e", "estimated"],
+            [
+                [t.ref_id, number, t.one_way_km, t.vehicle_km, t.vehicle, t.kgco2e, t.estimated]
+                for t, number in db.session.execute(interventions)
+            ],
         )
-    trips_page = paginate_list(interventions, number=page_number(request.args.get("page")), size=_page_size())
-    transfers_page = paginate_list(transfers, number=page_number(request.args.get("page")), size=_page_size())
+    size = _page_size()
+    trips_page = paginate(interventions, number=page_number(request.args.get("page")), size=size, rows=True)
+    transfers_page = paginate(transport, number=page_number(request.args.get("transport_page")), size=size, rows=True)
     return render_template(
         "estate/trips.html",
         view=view,
         year=year,
+        snapshot=snapshot,
         years=services.snapshot_years(),
         trips=trips_page,
         transfers=transfers_page,
-        factors=factors,
+        totals=pages.trip_totals(snapshot, seen),
+        detour=services.settings().detour_factor,
         seen=seen,
     )
 

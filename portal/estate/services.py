@@ -7,18 +7,25 @@ Pages read snapshots only: nothing is recomputed per request.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from portal.accounts.models import Role, User
+from portal.campaigns.conventions import ADEME_STORAGE
 from portal.catalogue.models import Factor
 from portal.catalogue.services import store_published_factor
 from portal.domain_error import DomainError
 from portal.estate.compute import (
+    STORAGE_FACTOR_KEY,
+    STORAGE_G_PER_GB_YEAR,
     VEHICLE_PREFIX,
+    DeviceRow,
+    Factors,
+    Ledger,
+    TripRow,
     compute_ledger,
     current_factors,
     device_rows,
@@ -26,8 +33,9 @@ from portal.estate.compute import (
     like_for_like_values,
 )
 from portal.estate.indicators import BY_CODE, INDICATORS, Indicator
-from portal.estate.models import Depot, EstateSettings, IndicatorValue, Snapshot
+from portal.estate.models import Depot, EstateSettings, IndicatorValue, Snapshot, TripFigure
 from portal.footprint.estate import VEHICLE_FACTORS, Convention, Period, Waterfall, YearTotals, waterfall
+from portal.footprint.model import Quality
 from portal.models import db, utcnow
 from portal.org.models import OrgUnit
 from portal.org.services import unit_and_descendant_ids
@@ -38,6 +46,9 @@ FIRST_YEAR = 2000
 NIGHTLY = "nightly"
 ORG = ("org", "")
 NO_UNIT = ("none", "")
+#: The lines the waterfall puts in its "other lines" step (the estate's total but the equipment; the digital
+#: services are outside the estate's total, shown beside it as the whole digital footprint).
+OTHER_LINES = ("trips_kgco2e", "transport_kgco2e", "storage_kgco2e")
 Scope = tuple[str, str]
 
 
@@ -99,23 +110,96 @@ def _next_version(year: int, month: int) -> int:
     return (latest or 0) + 1
 
 
+@dataclass
+class SnapshotRun:
+    """What the snapshots computed together share: today's factors, the devices (read once), the services'
+    footprint per year, and each period's totals already computed (a month's like-for-like last year is the
+    month computed twelve snapshots earlier in the same run, with the same factors)."""
+
+    today: date
+    factors: Factors = field(default_factory=current_factors)
+    devices: list[DeviceRow] | None = None
+    services: dict[int, tuple[Decimal, Decimal]] = field(default_factory=dict)
+    ledgers: dict[Period, Ledger] = field(default_factory=dict)
+
+    def device_rows(self) -> list[DeviceRow]:
+        if self.devices is None:
+            self.devices = device_rows(self.factors)
+        return self.devices
+
+    def services_of(self, year: int) -> tuple[Decimal, Decimal]:
+        """(kgCO₂e, of which estimated) of the digital services over `year` (whole year)."""
+        if year not in self.services:
+            self.services[year] = services_footprint(year)
+        return self.services[year]
+
+    def ledger(self, period: Period, trip_rows: list[TripRow] | None = None) -> Ledger:
+        if trip_rows is None and period in self.ledgers:
+            return self.ledgers[period]
+        services_kg, services_estimated = self.services_of(period.year)
+        ledger = compute_ledger(
+            period,
+            self.factors,
+            today=self.today,
+            devices=self.device_rows(),
+            services_kgco2e=services_kg,
+            services_estimated_kgco2e=services_estimated,
+            trip_rows=trip_rows,
+        )
+        self.ledgers[period] = ledger
+        return ledger
+
+
+def services_footprint(year: int) -> tuple[Decimal, Decimal]:
+    """The "services and data centres" line of a year: (kgCO₂e, of which estimated), from the digital services.
+
+    Always as of the year's last day, whenever it is computed: a month frozen in December and the same year
+    recomputed like for like a year later read the same inventory window, so only factor changes move it.
+    """
+    from portal.digital_services import services as digital_services  # read only: that domain owns the figures
+
+    today = date(year, 12, 31)
+    by_service = digital_services.annual_footprint_by_service(year, today=today)
+    if not by_service:
+        return Decimal(0), Decimal(0)
+    figures = digital_services.figures_for([_Id(i) for i in by_service], today=today)
+    estimated = Decimal(0)
+    for service_id, value in by_service.items():
+        annual = figures[service_id].footprint.annual if service_id in figures else None
+        if annual is None or annual.quality is Quality.ESTIMATED:
+            estimated += value
+    return sum(by_service.values(), Decimal(0)), estimated
+
+
+@dataclass(frozen=True)
+class _Id:
+    id: int
+
+
 def take_snapshot(
-    year: int, month: int, *, by: User | None = None, reason: str = "", today: date | None = None
+    year: int,
+    month: int,
+    *,
+    by: User | None = None,
+    reason: str = "",
+    today: date | None = None,
+    run: SnapshotRun | None = None,
 ) -> Snapshot:
     """Compute the indicators from 1 January to the month's end with today's factors, as a new version.
 
     The previous year's same period is computed too with today's factors (like for like, for the waterfall).
+    `run`: shared by several snapshots computed together (see `take_snapshots`).
     """
     today = today or today_paris()
     if (year, month) > (today.year, today.month):
         raise EstateError("future_month", value=f"{year}-{month:02d}")
     started = time.perf_counter()
-    factors = current_factors()
+    run = run or SnapshotRun(today)
+    factors = run.factors
     period = snapshot_period(year, month, today)
-    devices = device_rows(factors)
-    values = indicator_values(compute_ledger(period, factors, today=today, devices=devices))
-    last_year = same_days_last_year(period)
-    values.update(like_for_like_values(compute_ledger(last_year, factors, today=today, devices=devices)))
+    trips: list[TripRow] = []
+    values = indicator_values(run.ledger(period, trips))
+    values.update(like_for_like_values(run.ledger(same_days_last_year(period))))
     snapshot = Snapshot(
         year=year,
         month=month,
@@ -143,9 +227,39 @@ def take_snapshot(
             for (code, convention, scope, key), value in values.items()
         ],
     )
+    if trips:
+        db.session.execute(
+            sa.insert(TripFigure),
+            [
+                {
+                    "snapshot_id": snapshot.id,
+                    "kind": t.kind,
+                    "ref_id": t.ref_id,
+                    "day": t.day,
+                    "quantity": t.quantity,
+                    "site_id": t.site_id,
+                    "unit_id": t.unit_id,
+                    "one_way_km": t.one_way_km.quantize(Decimal("0.001")),
+                    "vehicle_km": t.vehicle_km.quantize(Decimal("0.001")),
+                    "vehicle": t.vehicle,
+                    "kgco2e": t.kgco2e.quantize(Decimal("0.000001")),
+                    "estimated": t.estimated,
+                }
+                for t in trips
+            ],
+        )
     snapshot.seconds = Decimal(str(round(time.perf_counter() - started, 3)))
     db.session.flush()
     return snapshot
+
+
+def take_snapshots(
+    months: list[tuple[int, int]], *, reason: str, today: date | None = None, by: User | None = None
+) -> list[Snapshot]:
+    """Several months at once, oldest first, sharing one run (devices read once, last year's periods reused)."""
+    today = today or today_paris()
+    run = SnapshotRun(today)
+    return [take_snapshot(y, m, by=by, reason=reason, today=today, run=run) for y, m in sorted(months)]
 
 
 def recompute(year: int, month: int, *, by: User, reason: str, today: date | None = None) -> Snapshot:
@@ -244,6 +358,24 @@ def scope_values(
     result: dict[str, dict[str, Decimal]] = {}
     for key, code, value in db.session.execute(statement):
         result.setdefault(key, {})[code] = value
+    return result
+
+
+def unit_cross_values(
+    snapshot: Snapshot, scope_kind: str, unit_id: int, codes: tuple[str, ...], convention: str
+) -> dict[str, dict[str, Decimal]]:
+    """A unit's (with its sub-units) sites or categories: site id or category → {code → value}."""
+    prefix = f"{unit_id}:"
+    statement = sa.select(IndicatorValue.scope_key, IndicatorValue.code, IndicatorValue.value).where(
+        IndicatorValue.snapshot_id == snapshot.id,
+        IndicatorValue.scope == scope_kind,
+        IndicatorValue.scope_key.startswith(prefix, autoescape=True),
+        IndicatorValue.code.in_(codes),
+        IndicatorValue.convention.in_(("", convention)),
+    )
+    result: dict[str, dict[str, Decimal]] = {}
+    for key, code, value in db.session.execute(statement):
+        result.setdefault(key.removeprefix(prefix), {})[code] = value
     return result
 
 
@@ -407,7 +539,7 @@ def _totals(values: dict[str, Decimal], prefix: str = "") -> YearTotals:
         )
     return YearTotals(
         values.get("embodied_kgco2e", Decimal(0)) + values.get("use_kgco2e", Decimal(0)),
-        values.get("trips_kgco2e", Decimal(0)) + values.get("transport_kgco2e", Decimal(0)),
+        sum((values.get(code, Decimal(0)) for code in OTHER_LINES), Decimal(0)),
         values.get("device_years", Decimal(0)),
     )
 
@@ -461,7 +593,8 @@ def units_by_id(ids: list[int] | None = None) -> dict[int, OrgUnit]:
 
 
 def seed_vehicle_factors() -> int:
-    """Store the published vehicle factors as versioned scalar factors `vehicle_<key>` (stored ones kept)."""
+    """Store the published vehicle factors as versioned scalar factors `vehicle_<key>`, and the ADEME storage
+    factor as `storage_gb_year` (stored ones kept)."""
     existing = set(db.session.scalars(sa.select(Factor.key).where(Factor.key.like(f"{VEHICLE_PREFIX}%"))))
     created = 0
     for key, vehicle in VEHICLE_FACTORS.items():
@@ -480,6 +613,22 @@ def seed_vehicle_factors() -> int:
             reference_source="",
         )
         store_published_factor(factor)
+        created += 1
+    if STORAGE_FACTOR_KEY not in set(db.session.scalars(sa.select(Factor.key).where(Factor.key == STORAGE_FACTOR_KEY))):
+        store_published_factor(
+            Factor(
+                key=STORAGE_FACTOR_KEY,
+                kind="scalar",
+                value=STORAGE_G_PER_GB_YEAR,
+                unit="gCO2e/(GB*year)",
+                quality="generic",
+                source=f"{ADEME_STORAGE.source}: storage hardware excluded, a floor",
+                source_year=ADEME_STORAGE.source_year,
+                note="",
+                version=1,
+                reference_source="",
+            )
+        )
         created += 1
     db.session.flush()
     return created

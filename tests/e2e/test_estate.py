@@ -93,7 +93,14 @@ def test_a_manager_reads_their_unit_in_english(
     expect(page.get_by_role("heading", level=1)).to_have_text("IT estate footprint: Direction du numérique")
     expect(page.get_by_text("The unit's figures include its sub-units.")).to_be_visible()
     expect(page.get_by_role("table", name="Top contributors: units")).to_contain_text("Service support")
-    expect(page.get_by_role("link", name="Sites")).to_have_count(0)  # admins only
+    expect(page.get_by_role("link", name="Settings and versions")).to_have_count(0)  # admins only
+    assert_accessible(page)
+    page.get_by_role("link", name="Sites", exact=True).click()  # their units' figures at each site
+    expect(page.get_by_role("heading", level=1)).to_have_text("Footprint per site")
+    expect(page.get_by_text("Your unit and its sub-units only")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Trips and transport").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Trips and transport")
     assert_accessible(page)
     page.get_by_role("link", name="Units", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Footprint per unit")

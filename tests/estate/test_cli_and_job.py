@@ -42,11 +42,13 @@ def test_snapshot_refuses_a_bad_month_in_words(app, estate):
 
 
 def test_seed_vehicles_stores_the_published_factors_once(app):
-    assert run(app, "seed-vehicles").output == "5 vehicle factors added\n"
-    assert run(app, "seed-vehicles").output == "0 vehicle factors added\n"
+    assert run(app, "seed-vehicles").output == "6 factors added (vehicles and storage)\n"
+    assert run(app, "seed-vehicles").output == "0 factors added (vehicles and storage)\n"
     van = db.session.scalar(sa.select(Factor).where(Factor.key == "vehicle_van"))
     assert (van.unit, van.version, len(van.versions)) == ("kgCO2e/vehicle-km", 1, 1)
     assert str(van.value.normalize()) == "0.325"
+    storage = db.session.scalar(sa.select(Factor).where(Factor.key == "storage_gb_year"))
+    assert (storage.unit, str(storage.value.normalize())) == ("gCO2e/(GB*year)", "0.235")
 
 
 def test_the_nightly_job_freezes_the_current_month(app, estate, caplog, monkeypatch):

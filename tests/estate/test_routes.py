@@ -38,8 +38,34 @@ def test_a_manager_sees_their_unit_and_its_sub_units_only(client, login_as, esta
     assert client.get("/estate/units/999999").status_code == 404
     units = client.get("/estate/units").get_data(as_text=True)
     assert "Service support" in units and "Direction des finances" not in units
-    for path in ("/estate/sites", "/estate/categories", "/estate/trips", "/estate/settings"):
-        assert client.get(path).status_code == 403, path
+    assert client.get("/estate/settings").status_code == 403
+
+
+def test_a_manager_sees_the_sites_categories_and_trips_of_their_units(
+    client, login_as, estate, make_asset, make_intervention, make_transfer
+):
+    make_asset(item=estate.laptop, user_id=estate.outsider.id, acquired_on=date(2025, 1, 1), category="desktop")
+    make_intervention(estate.school, date(2025, 3, 2))
+    make_intervention(estate.depot, date(2025, 3, 3))  # the other direction's site only
+    make_transfer(estate.depot, estate.school, date(2025, 4, 1), asset=estate.asset)
+    outsiders = make_asset(item=estate.laptop, user_id=estate.outsider.id, acquired_on=date(2025, 1, 1))
+    make_transfer(estate.school, estate.depot, date(2025, 5, 1), asset=outsiders)
+    frozen(estate)
+    login_as("manager", org_unit_id=estate.direction.id, locale="en")
+    sites = client.get("/estate/sites?year=2025").get_data(as_text=True)
+    assert "École Jean Jaurès" in sites and "Dépôt informatique" not in sites
+    assert "Your unit and its sub-units only" in sites
+    categories = client.get("/estate/categories?year=2025").get_data(as_text=True)
+    assert "Laptop" in categories and "Desktop" not in categories
+    trips = client.get("/estate/trips?year=2025").get_data(as_text=True)
+    assert "WOT0000001" in trips and "WOT0000002" not in trips
+    assert "1 transfer or delivery" in trips
+    rows = client.get("/estate/sites?year=2025&format=csv").get_data(as_text=True).splitlines()
+    assert len(rows) == 2 and rows[0].lstrip("\ufeff").startswith("key,name,total_kgco2e")
+    # A manager of the service (the sub-unit) sees its figures too, never the direction's other units.
+    login_as("manager", org_unit_id=estate.service.id, locale="en")
+    assert "École Jean Jaurès" in client.get("/estate/sites?year=2025").get_data(as_text=True)
+    assert client.get(f"/estate/units/{estate.direction.id}").status_code == 404
 
 
 def test_a_manager_of_no_unit_is_told_so(client, login_as, estate):
@@ -62,6 +88,10 @@ def test_an_admin_sees_the_year_the_comparison_and_the_waterfall(client, login_a
         "Top contributors",
         "acquisition year convention",
         "<svg",
+        "Data storage",
+        "Digital services and data centres",
+        "Whole digital footprint",
+        "Source and quality",
     ):
         assert words in page, words
     assert "No reference year is chosen yet" in page
@@ -178,3 +208,30 @@ def test_the_fleet_filters_find_old_overdue_and_unmapped_devices(client, login_a
     login_as("manager", org_unit_id=estate.direction.id)
     page = client.get("/estate/devices").get_data(as_text=True)
     assert "OLD1" in page and "ELSE1" not in page  # the other direction's device
+
+
+def test_the_sites_map_draws_the_sites_of_the_table(client, login_as, estate):
+    frozen(estate)
+    login_as("admin", locale="en")
+    page = client.get("/estate/sites?year=2025").get_data(as_text=True)
+    assert "Show the sites on a map" in page and "estate-map.js" in page
+    response = client.get("/estate/sites.geojson?year=2025")
+    assert response.mimetype == "application/geo+json"
+    names = {f["properties"]["name"] for f in response.get_json()["features"]}
+    assert "École Jean Jaurès" in names
+    point = next(f for f in response.get_json()["features"] if f["properties"]["name"] == "École Jean Jaurès")
+    assert point["geometry"]["coordinates"] == [float(estate.school.lon), float(estate.school.lat)]
+    assert point["properties"]["label"].endswith("kg CO₂e")
+    login_as("manager", org_unit_id=estate.other.id)
+    names = {f["properties"]["name"] for f in client.get("/estate/sites.geojson?year=2025").get_json()["features"]}
+    assert "École Jean Jaurès" not in names  # the other direction's people work at the depot only
+    login_as("employee")
+    assert client.get("/estate/sites.geojson").status_code == 403
+
+
+def test_the_fleet_index_condition_names_the_devices_gone_and_on_order():
+    from portal.catalogue.models import IN_ESTATE_SQL
+    from portal.estate.compute import GONE, NOT_YET
+
+    expected = "status NOT IN (" + ", ".join(f"'{s}'" for s in (*GONE, *NOT_YET)) + ")"
+    assert expected == IN_ESTATE_SQL
