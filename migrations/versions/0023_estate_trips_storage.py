@@ -1,7 +1,7 @@
 """estate: each trip as a snapshot counted it (the trips page reads them, nothing recomputed per request)
 
 Revision ID: 0023
-Revises: 0022
+Revises: 0027
 Create Date: 2026-12-03 16:10:00
 
 Reviewed: a new table and one new partial index, nothing existing changes. ix_asset_in_service_acquired (the
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0023'
-down_revision = '0022'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 
