@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
@@ -141,7 +142,7 @@ def _content_page(campaign: Campaign, section_form: SectionForm | None = None, s
         "campaigns/admin_content.html",
         campaign=campaign,
         sections=sections,
-        defaults=None if sections else content.guides_of(campaign, "fr"),
+        defaults=None if sections else content.guides_of(campaign, str(get_locale() or "fr")),
         editable=campaign.state != "closed",
         form=section_form or SectionForm(formdata=None),
     )

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from sqlalchemy.orm import selectinload
 
+from portal import reference_cache
 from portal.campaigns.guides import GUIDES
 from portal.campaigns.models import Campaign, ChecklistTick, GuideAction, GuideSection
 from portal.campaigns.services import CampaignError, check_editable
@@ -75,14 +76,22 @@ def _english(locale: str) -> bool:
     return str(locale).startswith("en")
 
 
-def guides_of(campaign: Campaign, locale: str) -> list[ShownGuide]:
-    """The guides and checklist of the campaign in the reader's language (the default ones if never edited)."""
+def guides_of(campaign: Campaign, locale: str) -> tuple[ShownGuide, ...]:
+    """The guides and checklist of the campaign in the reader's language (the default ones if never edited),
+    kept by the portal's cache (any change of a section or an action renews the reference generation)."""
+    return reference_cache.cached("campaigns.guides", (campaign.id, str(locale)), lambda: _guides(campaign, locale))
+
+
+def _guides(campaign: Campaign, locale: str) -> tuple[ShownGuide, ...]:
     sections = sections_of(campaign)
     if not sections:
-        return [ShownGuide(str(g.title), str(g.advice), tuple(ShownAction(a.key, str(a.label)) for a in g.actions))
-                for g in GUIDES]
+        with force_locale(locale):
+            return tuple(
+                ShownGuide(str(g.title), str(g.advice), tuple(ShownAction(a.key, str(a.label)) for a in g.actions))
+                for g in GUIDES
+            )
     en = _english(locale)
-    return [
+    return tuple(
         ShownGuide(
             section.title_en if en else section.title_fr,
             section.advice_en if en else section.advice_fr,
@@ -90,7 +99,7 @@ def guides_of(campaign: Campaign, locale: str) -> list[ShownGuide]:
                   for a in section.actions),
         )
         for section in sections
-    ]
+    )
 
 
 # ------------------------------------------------------------------------------------------- copying

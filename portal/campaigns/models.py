@@ -9,6 +9,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal import reference_cache
 from portal.accounts.models import User
 from portal.models import Model, TimestampMixin, UTCDateTime, db, utcnow
 from portal.org.models import Commune, OrgUnit
@@ -242,3 +243,8 @@ class CampaignProgress(Model):
     day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     freed_bytes: Mapped[int] = mapped_column(sa.BigInteger)  # negative: the storage grew
     freed_items: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+# The guides and checklist each campaign page shows are kept per web worker (portal.campaigns.content.guides_of,
+# services.action_keys): any change of these rows drops them everywhere.
+reference_cache.track(GuideSection, GuideAction)

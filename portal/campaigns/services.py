@@ -17,6 +17,7 @@ from flask import url_for
 from flask.signals import Namespace
 from flask_babel import lazy_gettext as _l
 
+from portal import reference_cache
 from portal.accounts.models import Role, User
 from portal.areas import Suggestion
 from portal.campaigns import results, steps
@@ -405,13 +406,18 @@ def ticked_actions(user: User, campaign: Campaign) -> set[str]:
     return set(db.session.scalars(_TICKED, {"campaign_id": campaign.id, "user_id": user.id}))
 
 
-def action_keys(campaign: Campaign) -> set[str]:
+def action_keys(campaign: Campaign) -> frozenset[str]:
     """The keys of the campaign's checklist actions: its own (portal.campaigns.content), or the default
-    guides' while its content was never edited."""
-    keys = set(db.session.scalars(sa.select(GuideAction.key).where(GuideAction.campaign_id == campaign.id)))
+    guides' while its content was never edited; kept by the portal's cache (any change of a section or an
+    action renews the reference generation)."""
+    return reference_cache.cached("campaigns.action_keys", campaign.id, lambda: _action_keys(campaign))
+
+
+def _action_keys(campaign: Campaign) -> frozenset[str]:
+    keys = frozenset(db.session.scalars(sa.select(GuideAction.key).where(GuideAction.campaign_id == campaign.id)))
     if keys or db.session.scalar(sa.select(GuideSection.id).where(GuideSection.campaign_id == campaign.id).limit(1)):
         return keys
-    return set(ACTIONS)
+    return frozenset(ACTIONS)
 
 
 def set_ticks(user: User, campaign: Campaign, actions: Iterable[str], *, now: datetime) -> set[str]:

@@ -21,6 +21,7 @@ from portal.domain_error import DomainError
 from portal.locator.geo import METROPOLE_BBOX, CoordinateError, parse_coordinates
 from portal.locator.hours import HoursFormatError, format_closures, format_hours, parse_closures, parse_hours
 from portal.locator.models import ITEM_KEYS, CollectionPoint
+from portal.locator.services import AnyPoint
 from portal.models import db
 from portal.org.models import Commune
 
@@ -293,7 +294,7 @@ def read_points_geojson(text: str) -> Iterator[csvio.Row]:
 # ---------------------------------------------------------------------------
 
 
-def _row(point: CollectionPoint) -> dict[str, str]:
+def _row(point: AnyPoint) -> dict[str, str]:
     return {
         "code": point.code,
         "insee": point.commune_insee,
@@ -319,7 +320,7 @@ def export_csv(points: Iterable[CollectionPoint], *, bom: bool = True) -> str:
 
 
 def points_geojson(
-    points: Iterable[CollectionPoint], *, url_for_point: Callable[[CollectionPoint], str] | None = None
+    points: Iterable[AnyPoint], *, url_for_point: Callable[[AnyPoint], str] | None = None
 ) -> dict[str, Any]:
     """The points as an RFC 7946 FeatureCollection: WGS84, [longitude, latitude], no `crs` member.
 

@@ -197,7 +197,7 @@ def points_api() -> Response:
     filters = services.PointFilters.from_args(request.args)
     if filters.unknown_item:
         return _json_error(_("Unknown kind of device: %(item)s.", item=request.args.get("item", "")[:40]))
-    points = services.active_points()
+    points = list(services.active_points())
     if filters.item:
         points = [p for p in points if p.accepts(filters.item)]
     if filters.open_now:

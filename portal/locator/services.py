@@ -53,12 +53,52 @@ class Origin:
     name: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class CommuneRecord:
+    """A commune as the searches read it: plain values, kept by the portal's cache."""
+
+    insee: str
+    name: str
+    postcodes: tuple[str, ...]
+    lat: Decimal
+    lon: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PointRecord:
+    """An active collection point as the lists, the map and the messages read it: plain values, kept by the
+    portal's cache (pages that change a point load the row itself)."""
+
+    id: int
+    code: str
+    commune_insee: str
+    commune: CommuneRecord
+    name: str
+    address: str
+    postcode: str
+    lat: Decimal
+    lon: Decimal
+    hours: str
+    closures: str
+    accepted_items: tuple[str, ...]
+    access_notes: str
+    contact: str
+    active: bool
+
+    def accepts(self, item: str) -> bool:
+        return item in self.accepted_items
+
+
+#: A point as stored or as kept: what reading its hours, items and position needs.
+AnyPoint = CollectionPoint | PointRecord
+
+
 @dataclass(frozen=True)
 class PlaceSearch:
     """What a typed place matched: the origin chosen, the other communes it could mean, or suggestions."""
 
     origin: Origin | None
-    communes: list[Commune]
+    communes: list[CommuneRecord]
     suggestions: list[str]
 
 
@@ -66,14 +106,16 @@ class PlaceSearch:
 class PointResult:
     """A point as listed: its distance from the origin (None without origin) and its opening status."""
 
-    point: CollectionPoint
+    point: PointRecord
     distance_km: float | None
     status: OpeningStatus
 
 
-# Statements the locator runs on every search, built once (building one cost about as much as running it).
+# Statements the locator runs when its cached values are renewed, built once.
 _ACTIVE_POINTS = sa.select(CollectionPoint).where(CollectionPoint.active).order_by(CollectionPoint.name)
-_ALL_COMMUNES = sa.select(Commune).order_by(Commune.name)
+_ALL_COMMUNES = sa.select(Commune.insee, Commune.name, Commune.postcodes, Commune.lat, Commune.lon).order_by(
+    Commune.name
+)
 
 
 @dataclass(frozen=True)
@@ -116,14 +158,46 @@ class PointFilters:
         }
 
 
-def active_points() -> list[CollectionPoint]:
-    """Every open-for-business point, by name (one query; 28 rows)."""
-    return list(db.session.scalars(_ACTIVE_POINTS))
+def active_points() -> tuple[PointRecord, ...]:
+    """Every open-for-business point, by name, as plain values kept by the portal's cache (any change of a point
+    or a commune renews the reference generation, so the next request reads them again)."""
+    return reference_cache.cached("locator.points", None, _load_active_points)
 
 
-def all_communes() -> list[Commune]:
-    """The communes of the metropolis, by name."""
-    return list(db.session.scalars(_ALL_COMMUNES))
+def _load_active_points() -> tuple[PointRecord, ...]:
+    communes = {commune.insee: commune for commune in all_communes()}
+    return tuple(
+        PointRecord(
+            id=point.id,
+            code=point.code,
+            commune_insee=point.commune_insee,
+            commune=communes[point.commune_insee],
+            name=point.name,
+            address=point.address,
+            postcode=point.postcode,
+            lat=point.lat,
+            lon=point.lon,
+            hours=point.hours,
+            closures=point.closures,
+            accepted_items=tuple(point.accepted_items),
+            access_notes=point.access_notes,
+            contact=point.contact,
+            active=point.active,
+        )
+        for point in db.session.scalars(_ACTIVE_POINTS)
+    )
+
+
+def all_communes() -> tuple[CommuneRecord, ...]:
+    """The communes of the metropolis, by name, as plain values kept by the portal's cache."""
+    return reference_cache.cached("locator.communes", None, _load_communes)
+
+
+def _load_communes() -> tuple[CommuneRecord, ...]:
+    return tuple(
+        CommuneRecord(insee, name, tuple(postcodes.split()), lat, lon)
+        for insee, name, postcodes, lat, lon in db.session.execute(_ALL_COMMUNES)
+    )
 
 
 def origin_from_site(site: Site | None) -> Origin | None:
@@ -140,12 +214,12 @@ def origin_from_position(lat: str | None, lon: str | None) -> Origin:
     return Origin(lat_value, lon_value, "position")
 
 
-def locate_place(query: str, communes: Sequence[Commune], points: Sequence[CollectionPoint]) -> PlaceSearch:
+def locate_place(query: str, communes: Sequence[CommuneRecord], points: Sequence[AnyPoint]) -> PlaceSearch:
     """The commune meant by a name or postcode; its point (else its centre) becomes the origin."""
     matches = search_communes(query, communes, limit=None)
     if not matches:
         return PlaceSearch(None, [], suggestions(query, [c.name for c in communes]))
-    best: Commune = matches[0].commune
+    best: CommuneRecord = matches[0].commune
     own = next((p for p in points if p.commune_insee == best.insee), None)
     if own is not None:
         origin = Origin(float(own.lat), float(own.lon), "commune", best.name)
@@ -160,24 +234,24 @@ def _parsed(hours: str, closures: str) -> tuple[WeeklyHours, frozenset[date]]:
     return parse_hours(hours), parse_closures(closures)
 
 
-def opening_status(point: CollectionPoint, now: datetime) -> OpeningStatus:
+def opening_status(point: AnyPoint, now: datetime) -> OpeningStatus:
     """Open now (until when), or when it next opens, in Europe/Paris."""
     hours, closures = _parsed(point.hours, point.closures)
     return status_at(hours, closures, now)
 
 
-def weekly_hours(point: CollectionPoint) -> WeeklyHours:
+def weekly_hours(point: AnyPoint) -> WeeklyHours:
     """The point's hours, weekday → ranges (Monday = 0)."""
     return _parsed(point.hours, point.closures)[0]
 
 
-def upcoming_closures(point: CollectionPoint, today: date, limit: int = 5) -> list[date]:
+def upcoming_closures(point: AnyPoint, today: date, limit: int = 5) -> list[date]:
     """The next exceptional closure dates, from today."""
     return sorted(day for day in _parsed(point.hours, point.closures)[1] if day >= today)[:limit]
 
 
 def nearest_points(
-    points: Sequence[CollectionPoint],
+    points: Sequence[PointRecord],
     origin: Origin | None,
     *,
     now: datetime,
@@ -197,7 +271,7 @@ def nearest_points(
     return [PointResult(p, distance, s) for (p, s), distance in ranked]
 
 
-def distance_km(origin: Origin, point: CollectionPoint) -> float:
+def distance_km(origin: Origin, point: AnyPoint) -> float:
     """Great-circle distance from the origin to the point."""
     return haversine_km(origin.lat, origin.lon, float(point.lat), float(point.lon))
 

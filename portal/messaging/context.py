@@ -80,7 +80,7 @@ class ContextBuilder:
         self._footprints: dict[int | str, Footprint] = {}
         self._savings: dict[int | str, Decimal] = {}
         self._nearest: dict[int, str | None] = {}
-        self._points: list[Any] | None = None
+        self._points: tuple[Any, ...] | None = None
         self._campaign: Any = None
         self._campaign_shared: Context = {
             "campaign_total_gb": None,
@@ -114,9 +114,7 @@ class ContextBuilder:
             return None
         if site_id not in self._nearest:
             if self._points is None:
-                self._points = active_points()
-                for loaded in self._points:  # detached: a batch's commit must not expire (and reload) them
-                    db.session.expunge(loaded)
+                self._points = active_points()  # plain values: a batch's commit leaves them as they are
             # A _SiteRef holds what origin_from_site reads of a Site: name, lat and lon.
             origin = origin_from_site(self.sites[site_id])  # type: ignore[arg-type]
             ranked = nearest_points(self._points, origin, now=self.now)

@@ -5,26 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
+from portal.accounts.services import menu_counts
 from portal.areas import Suggestion
-from portal.messaging.inbox import inbox_statement
-from portal.messaging.models import MessageRecipient
-from portal.models import db
+from portal.messaging.inbox import newest_unread
 
 SHOWN_MESSAGES = 3
 
 
 def home_messages(user: User, now: datetime) -> dict[str, Any] | None:
-    """My unread messages (the newest few, and how many in all); None when everything is read."""
-    unread = inbox_statement(user).where(MessageRecipient.read_at.is_(None))
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(unread.order_by(None).subquery())) or 0
+    """My unread messages (the newest few: their id and subject, and how many in all); None when everything is
+    read. The count is the menu's, read with the session user."""
+    count = menu_counts(user).get("messaging.inbox", 0)
     if not count:
         return None
-    newest = list(db.session.scalars(unread.limit(SHOWN_MESSAGES)))
+    newest = newest_unread(user, SHOWN_MESSAGES)
     return {
         "count": count,
         "newest": newest,

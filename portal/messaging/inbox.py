@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
@@ -36,18 +36,42 @@ class InboxFilters:
         return {"category": self.category or None}
 
 
-def inbox_statement(user: User, *, category: str | None = None) -> sa.Select[MessageRecipient]:
-    """My portal messages, newest first (optionally of one category), with their message loaded."""
+def inbox_statement(user: User, *, category: str | None = None) -> sa.Select[*tuple[Any, ...]]:
+    """My portal messages, newest first (optionally of one category): the columns the inbox lists (message id,
+    subject, category, delivered, read), not the rows with their personalised bodies."""
     statement = (
-        sa.select(MessageRecipient)
+        sa.select(
+            MessageRecipient.message_id,
+            MessageRecipient.subject,
+            Message.category,
+            MessageRecipient.delivered_at,
+            MessageRecipient.read_at,
+        )
         .join(MessageRecipient.message)
-        .options(contains_eager(MessageRecipient.message))
         .where(*_mine(user), MessageRecipient.in_inbox.is_(True))
         .order_by(MessageRecipient.delivered_at.desc(), MessageRecipient.id.desc())
     )
     if category:
         statement = statement.where(Message.category == category)
     return statement
+
+
+class UnreadMessage(NamedTuple):
+    """An unread message as the home page lists it."""
+
+    message_id: int
+    subject: str
+
+
+def newest_unread(user: User, limit: int) -> list[UnreadMessage]:
+    """My newest unread portal messages: their id and subject only (no row objects)."""
+    rows = db.session.execute(
+        sa.select(MessageRecipient.message_id, MessageRecipient.subject)
+        .where(*_mine(user), MessageRecipient.in_inbox.is_(True), MessageRecipient.read_at.is_(None))
+        .order_by(MessageRecipient.delivered_at.desc(), MessageRecipient.id.desc())
+        .limit(limit)
+    )
+    return [UnreadMessage(*row) for row in rows]
 
 
 def _unread_count_of(user_id: sa.ColumnElement[int]) -> sa.Select[int]:

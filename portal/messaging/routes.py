@@ -26,7 +26,7 @@ def _me() -> User:
 def inbox_page() -> Response:
     """My messages, newest first, filtered by category; htmx swaps the list when the filter changes."""
     filters = inbox.InboxFilters.from_args(request.args)
-    page = requested_page(inbox.inbox_statement(_me(), category=filters.category or None))
+    page = requested_page(inbox.inbox_statement(_me(), category=filters.category or None), rows=True)
     return render(
         "messaging/inbox.html",
         "messaging/_inbox_results.html",

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from portal.catalogue.models import Asset, AssetStatus
 from portal.locator import exchange, services
+from portal.locator.models import CollectionPoint
 from portal.models import db
 from portal.timezone import PARIS
 from tests.e2e.helpers import EcoIndex, _compute, assert_accessible, measure_ecoindex
@@ -176,7 +177,8 @@ def test_locator_page_is_light_without_the_map(page: Page, app, locator_world, b
 
 def test_admin_pages_are_accessible(page: Page, locator_world, make_user, browser_login, tmp_path):
     employee, asset = locator_world
-    services.declare_return(services.active_points()[0], user=employee, item="smartphone", quantity=2)
+    first = db.session.get(CollectionPoint, services.active_points()[0].id)
+    services.declare_return(first, user=employee, item="smartphone", quantity=2)
     db.session.commit()
     admin = make_user(roles=("admin",), email="admin@test.example")
     browser_login(admin)

@@ -13,6 +13,7 @@ from portal import reference_cache
 from portal.locator import services
 from portal.locator.models import CollectionPoint, DeviceReturn
 from portal.models import db
+from portal.org.models import Commune
 from tests.catalogue.fixtures import make_item  # noqa: F401 - fixture
 from tests.conftest import another_worker_commits_a_change, csrf_token, write_behind_the_portals_back
 
@@ -200,3 +201,51 @@ def test_in_autocommit_mode_the_generation_follows_each_change_at_once(points):
     assert name == "Mairie"
     db.session.execute(sa.update(CollectionPoint).where(CollectionPoint.code == "33039").values(contact="05"))
     assert generation_seen_by_another_worker() != after_flush
+
+
+# The active points and the communes are kept per worker as plain values (services.active_points, all_communes).
+
+
+def another_worker_edits(model: type, key: str, **values: object) -> None:
+    """A change committed by another worker's session: it renews the generation with it."""
+    other_worker = sa.orm.Session(db.engine)
+    row = other_worker.get(model, key) if model is Commune else other_worker.scalar(
+        sa.select(CollectionPoint).where(CollectionPoint.code == key)
+    )
+    for name, value in values.items():
+        setattr(row, name, value)
+    other_worker.commit()
+    other_worker.close()
+
+
+def test_the_points_are_kept_until_another_worker_changes_reference_data(client, login_as):
+    login_as("employee")
+    assert "Mairie de Bègles" in client.get(BEGLES).get_data(as_text=True)
+    write_behind_the_portals_back("UPDATE collection_point SET name = 'Hôtel de ville' WHERE code = '33039'")
+    assert "Mairie de Bègles" in client.get(BEGLES).get_data(as_text=True)  # kept: the list was not read again
+    another_worker_commits_a_change()
+    assert "Hôtel de ville" in client.get(BEGLES).get_data(as_text=True)
+
+
+def test_a_point_changed_through_another_worker_shows_at_the_next_request(client, login_as, points):
+    login_as("employee")
+    assert "Mairie de Bègles" in client.get(BEGLES).get_data(as_text=True)
+    another_worker_edits(CollectionPoint, "33039", name="Hôtel de ville de Bègles")
+    assert "Hôtel de ville de Bègles" in client.get(BEGLES).get_data(as_text=True)
+    another_worker_edits(CollectionPoint, "33039", active=False)
+    assert f'href="/collection-points/{points["33039"].id}"' not in client.get(BEGLES).get_data(as_text=True)
+
+
+def test_a_commune_renamed_through_another_worker_shows_at_the_next_request(client, login_as):
+    login_as("employee")
+    assert "33130 Bègles – " in client.get(BEGLES).get_data(as_text=True)
+    another_worker_edits(Commune, "33039", name="Bègles-sur-Garonne")
+    html = client.get("/collection-points?q=garonne").get_data(as_text=True)
+    assert "les plus proches de Bègles-sur-Garonne d’abord" in html  # the communes searched
+    assert "33130 Bègles-sur-Garonne – " in html  # the points' address lines
+
+
+def test_the_points_and_communes_are_kept_as_plain_values(points):
+    kept = services.active_points()
+    assert kept is services.active_points()
+    assert not any(isinstance(value, db.Model) for value in (*kept, *services.all_communes()))
