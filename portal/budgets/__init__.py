@@ -25,3 +25,9 @@ display.register(bp)
 #: What approving an order does to its unit's budget line, on the approval card: the catalogue, listed before the
 #: budgets, cannot import them, so it shows every domain's APPROVAL_PANELS (see portal.areas.domain_panels).
 APPROVAL_PANELS = (HomePanel("budgets/_approval_impact.html", approval_panel),)
+#: The factor this domain stores in the factor library, named on its list (see catalogue.display.factor_name).
+FACTOR_NAMES = {"monetary_it_products": _l("IT products bought: monetary ratio")}
+FACTOR_TEXTS = {
+    "ADEME Base Empreinte, ratios monétaires\u202f: produits informatiques, électroniques et optiques (NACE C26)": _l(
+        "ADEME Base Empreinte, monetary ratios: computer, electronic and optical products (NACE C26)"),
+}

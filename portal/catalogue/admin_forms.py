@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from portal.catalogue import item_values, items, transfer
-from portal.catalogue.display import CATEGORY_NAMES, QUALITY_NAMES
+from portal.catalogue.display import CATEGORY_NAMES, QUALITY_NAMES, factor_unit
 from portal.catalogue.models import CatalogueItem, Factor
 from portal.catalogue.services import CATALOGUE_CATEGORIES
 
@@ -189,7 +189,7 @@ class FactorForm(FlaskForm):
         self.changes: dict[str, Any] = {}
         if factor.kind == "scalar" and factor.unit and factor.unit != "kgCO2e/kWh":
             # Other scalar factors (vehicles per km, the monetary ratio per euro) say their own unit.
-            self.value.description = _l("In %(unit)s.", unit=factor.unit)
+            self.value.description = _l("In %(unit)s.", unit=factor_unit(factor.unit))
 
     @classmethod
     def for_factor(cls, factor: Factor) -> FactorForm:

@@ -17,6 +17,7 @@ from portal import formatting
 from portal.catalogue.footprints import estimated_inputs
 from portal.catalogue.models import CatalogueItem
 from portal.catalogue.specs import CATEGORY_SPECS, is_demo
+from portal.domains import domain_packages
 from portal.footprint import everyday_equivalents
 from portal.formatting import number, of_name
 
@@ -165,6 +166,14 @@ def decision_message(requester_name: str, *, approved: bool) -> str:
     if approved:
         return gettext("Request %(of_name)s approved.", of_name=of_requester)
     return gettext("Request %(of_name)s refused.", of_name=of_requester)
+#: The units of the scalar factors, in words.
+FACTOR_UNITS = {
+    "kgCO2e/kWh": _l("kg CO₂e per kWh"),
+    "kgCO2e/vehicle-km": _l("kg CO₂e per vehicle-km"),
+    "kgCO2e/EUR": _l("kg CO₂e per euro spent"),
+    "gCO2e/(GB*year)": _l("g CO₂e per GB stored per year"),
+}
+
 #: What the portal itself wrote in the factor library (source descriptions, notes), in the reader's language;
 #: a source's proper name (Boavizta, ADEME Base Empreinte…) is shown as it is.
 FACTOR_TEXTS = {
@@ -194,6 +203,36 @@ FACTOR_TEXTS = {
     "Boavizta gives 3660 kg for a generic server: large uncertainty.": _l(
         "Boavizta gives 3660 kg for a generic server: large uncertainty."),
 }
+
+
+def _declared(attribute: str) -> dict[str, object]:
+    """What every domain declares in `attribute` of its package (FACTOR_NAMES, FACTOR_TEXTS): the scalar factors
+    the estate or budgets store in this library are named by them, as catalogue cannot import them."""
+    declared: dict[str, object] = {}
+    for package in domain_packages():
+        declared.update(getattr(package, attribute, {}))
+    return declared
+
+
+def factor_name(key: str) -> str:
+    """A factor's name in the reader's language: the category's, or the one its domain declares."""
+    if key in CATEGORY_NAMES:
+        return _lookup(CATEGORY_NAMES, key).capitalize()
+    return str(_declared("FACTOR_NAMES").get(key, key))
+
+
+def factor_text(text: str) -> str:
+    """A source or note the portal itself wrote, in the reader's language (an admin's own text as it is)."""
+    if not text:
+        return text
+    if text in FACTOR_TEXTS:
+        return _lookup(FACTOR_TEXTS, text)
+    return str(_declared("FACTOR_TEXTS").get(text, text))
+
+
+def factor_unit(unit: str) -> str:
+    """A scalar factor's unit in words (“kg CO₂e per kWh”); an unknown unit as stored."""
+    return _lookup(FACTOR_UNITS, unit)
 
 
 def _lookup(table: dict[str, str], key: str) -> str:
@@ -321,7 +360,9 @@ def register(bp: Blueprint) -> None:
     bp.add_app_template_global(item_title)
     bp.add_app_template_global(compared_specs)
     bp.add_app_template_global(lambda key: _lookup(SCREEN_BAND_NAMES, key), "screen_band_name")
-    bp.add_app_template_global(lambda text: _lookup(FACTOR_TEXTS, text) if text else text, "factor_text")
+    bp.add_app_template_global(factor_text)
+    bp.add_app_template_global(factor_name)
+    bp.add_app_template_global(factor_unit)
 
 
 def result_entry(item: CatalogueItem, difference: Decimal) -> Markup:

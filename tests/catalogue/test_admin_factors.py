@@ -51,7 +51,7 @@ def test_the_library_lists_every_factor_with_source_version_and_yardstick(client
     count = laptop.reference_source.split(":")[1]
     assert f"median of the {count} models of the catalogue with a manufacturer sheet" in page
     assert "the category&#39;s published reference value" in page or "the category's published reference value" in page
-    assert "Electricity in France" in page and "0.0519 kgCO2e/kWh" in page
+    assert "Electricity in France" in page and "0.0519 kg CO₂e per kWh" in page
     assert laptop.source in page
 
 
@@ -131,3 +131,34 @@ def test_factor_edits_need_the_csrf_token_and_a_known_factor(client, login_as):
     unknown = client.post("/admin/factors/toaster/edit", data={**data, "csrf_token": csrf_token(client)})
     assert unknown.status_code == 404
     assert factor("laptop").version == 1
+
+
+@pytest.mark.parametrize(
+    ("locale", "names", "texts"),
+    [
+        ("fr", ["Électricité en France", "Voiture compacte essence", "Camionnette", "Stockage des données",
+                "Produits informatiques achetés\u202f: ratio monétaire"],
+         ["kg CO₂e par véhicule-km", "kg CO₂e par euro dépensé", "g CO₂e par Go stocké et par an",
+          "modèle transport\u202f: carburant + fabrication du véhicule"]),
+        ("en", ["Electricity in France", "Compact petrol car", "Van", "Data storage",
+                "IT products bought: monetary ratio"],
+         ["kg CO₂e per vehicle-km", "kg CO₂e per euro spent", "g CO₂e per GB stored per year",
+          "transport model: fuel + vehicle construction"]),
+    ],
+)
+def test_the_estate_and_budget_factors_are_named_in_the_readers_language(client, login_as, seeded, locale, names,
+                                                                         texts):
+    from portal.budgets.services import seed_monetary_factor
+    from portal.estate.services import seed_vehicle_factors
+
+    seed_vehicle_factors()
+    seed_monetary_factor()
+    db.session.commit()
+    login_as("admin", locale=locale)
+    page = client.get("/admin/factors").get_data(as_text=True)
+    for name in names + texts:
+        assert name in page
+    for key in ("vehicle_van", "storage_gb_year", "monetary_it_products", "kgCO2e/vehicle-km"):
+        assert f">{key}" not in page and f" {key}<" not in page
+    edit = client.get("/admin/factors/vehicle_van/edit").get_data(as_text=True)
+    assert names[2] in edit and texts[0] in edit
