@@ -19,7 +19,7 @@ from portal.locator.services import assets_to_return
 from portal.models import db
 from portal.pagination import Page, page_number
 from portal.plans import bp, services
-from portal.plans.display import chart, contribution_lines, status_name, trend_name
+from portal.plans.display import chart, status_name, trend_name
 from portal.plans.forms import CheckInForm
 from portal.plans.models import Action, CheckIn
 
@@ -223,13 +223,11 @@ def review(plan_id: int) -> Any:
 @bp.get("/objectives")
 def objectives() -> str:
     """The shared objectives: what we committed to, where we stand, and what I can do."""
-    cards = services.objective_cards(language=str(get_locale()))
-    to_return = len(assets_to_return(_me()))
+    language = str(get_locale())
+    cards = services.objective_cards(language=language)
     return render_template(
         "plans/objectives.html",
         cards=cards,
-        to_return=to_return,
-        contributions=contribution_lines(
-            {card.row.id: card.unit for card in cards}, services.unit_contributions(_me(), [card.row for card in cards])
-        ),
+        to_return=len(assets_to_return(_me())),
+        contributions=services.unit_contribution_lines(_me(), cards, language=language),
     )

@@ -440,6 +440,19 @@ def objective_cards(*, language: str) -> tuple[ObjectiveCard, ...]:
     return reference_cache.cached("plans.objectives", (language,), load)
 
 
+def unit_contribution_lines(user: User, cards: Sequence[ObjectiveCard], *, language: str) -> dict[int, Markup]:
+    """action id → the sentence of a manager's unit contribution (empty for anyone else), in `language`. Per unit,
+    not per page: kept by the portal's cache for the unit beside the objectives' cards, renewed with them."""
+    if Role.MANAGER.value not in user.roles or user.org_unit_id is None:
+        return {}
+
+    def load() -> tuple[tuple[int, Markup], ...]:
+        contributions = unit_contributions(user, [card.row for card in cards])
+        return tuple(display.contribution_lines({card.row.id: card.unit for card in cards}, contributions).items())
+
+    return dict(reference_cache.cached("plans.unit_contributions", (user.org_unit_id, language), load))
+
+
 @dataclass(frozen=True)
 class PlanTable:
     """One page of a plan's actions, rendered as table rows, and the years its measures cover."""
