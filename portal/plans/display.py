@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint
+from babel.numbers import NumberPattern, parse_pattern
+from flask import Blueprint, current_app
+from flask_babel import format_date, get_locale, gettext
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
+from portal.estate.display import indicator_name
 from portal.footprint.plans import Path
+
+if TYPE_CHECKING:
+    from portal.plans.models import Action, Measure
 
 MESSAGES = {
     "month_not_over": _l("%(value)s is not over yet: a month is measured once it has ended."),
@@ -121,3 +130,140 @@ def chart(path: Path | None, series: list[tuple[date, Decimal]], width: int = 64
         return " ".join(f"{x},{y}" for x, y in (xy(d, v) for d, v in points))
 
     return Chart(width, height, line(series), line(corners), tuple(xy(d, v) for d, v in series), high, low)
+
+
+# --- Lists formatted once: plain rows for the plan's table and the shared objectives -------------------------
+
+
+@cache
+def _number_pattern(digits: int) -> NumberPattern:
+    return parse_pattern("#,##0" + ("." + "#" * digits if digits else ""))
+
+
+class Figures:
+    """A list's numbers, units, dates and words in the request's language, each formatted or translated once
+    (a page of 200 actions shows about 1,500 figures and 1,000 words, most of them repeated)."""
+
+    def __init__(self) -> None:
+        self.locale = get_locale()
+        self._words: dict[tuple[str, str], str] = {}
+        self._days: dict[date, str] = {}
+
+    def number(self, value: Decimal, digits: int) -> str:
+        return _number_pattern(digits).apply(value, self.locale)
+
+    def _word(self, kind: str, code: str) -> str:
+        key = (kind, code)
+        if key not in self._words:
+            if kind == "unit":
+                self._words[key] = str(UNITS.get(code, code))
+            elif kind == "status":
+                self._words[key] = status_name(code)
+            else:
+                self._words[key] = indicator_name(code)
+        return self._words[key]
+
+    def value(self, value: Decimal | None, unit: str) -> str:
+        """A value in its action's unit (as the `value_of` macro): 2 decimals under 10, none above."""
+        if value is None:
+            return "–"
+        text = self.number(value, 2 if value < 10 else 0)
+        return f"{text} {self._word('unit', unit)}" if unit else text
+
+    def day(self, value: date | None) -> str:
+        if value is None:
+            return "–"
+        if value not in self._days:
+            self._days[value] = format_date(value, "long")
+        return self._days[value]
+
+    def status(self, code: str) -> str:
+        return self._word("status", code)
+
+    def indicator(self, code: str) -> str:
+        return self._word("indicator", code)
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """An action and its latest measure as a list shows them: plain text, formatted once."""
+
+    id: int
+    title: str
+    public: bool
+    declared: bool
+    indicator: str  # the estate indicator's name, or the declared one
+    indicator_code: str
+    scope: str  # the unit's name, "" for the whole organisation
+    baseline: str
+    target: str
+    deadline: str
+    status: str  # the action's kept status, in words
+    measured: bool  # a latest measure with a progress
+    snapshot_id: int | None  # the latest measure's snapshot (a manager's unit contribution reads it)
+    latest: str
+    latest_on: str
+    latest_status: str
+    progress: str  # "42" (no sign): the objectives' sentence adds its own
+    percent: int  # the progress bar, 0–100
+
+
+def action_rows(actions: Iterable[Action], latest: dict[int, Measure], unit_of: Any) -> list[ActionRow]:
+    """The rows of a list of actions with their latest measures (`unit_of`: portal.plans.services.unit_of)."""
+    figures = Figures()
+    rows = []
+    for action in actions:
+        measure = latest.get(action.id)
+        unit = unit_of(action)
+        progress = measure.progress if measure is not None else None
+        percent = round(progress * 100) if progress is not None else 0
+        rows.append(
+            ActionRow(
+                id=action.id,
+                title=action.title,
+                public=action.public,
+                declared=action.declared,
+                indicator=action.declared_name if action.declared else figures.indicator(action.indicator_code),
+                indicator_code=action.indicator_code,
+                scope=action.unit.name if action.unit else "",
+                baseline=figures.value(action.baseline, unit),
+                target=figures.value(action.target, unit),
+                deadline=figures.day(action.deadline),
+                status=figures.status(action.status),
+                measured=progress is not None,
+                snapshot_id=measure.snapshot_id if measure is not None else None,
+                latest=figures.value(measure.value if measure else None, unit),
+                latest_on=figures.day(measure.measured_on) if measure else "",
+                latest_status=figures.status(measure.status) if measure else "",
+                progress=figures.number(progress * 100, 0) if progress is not None else "",
+                percent=max(0, min(100, percent)),
+            )
+        )
+    return rows
+
+
+def rendered(template: str, **context: object) -> Markup:
+    """A part of a page (`plans/_action_rows.html`, `plans/_objective.html`): the template alone, without the
+    context processors (menu, unread count), kept as text by the portal's cache."""
+    html = current_app.jinja_env.get_template(template).render(**context)
+    return Markup(html)  # noqa: S704 - the output of an autoescaped template  # nosec B704
+
+
+def contribution_lines(units: dict[int, str], contributions: dict[int, Any]) -> dict[int, Markup]:
+    """A manager's unit contribution to each objective (`units`: action id → the indicator's unit;
+    `contributions`: action id → portal.plans.services.UnitContribution), its sentence translated once."""
+    if not contributions:
+        return {}
+    figures = Figures()
+    pattern = Markup(  # noqa: S704 - the translated sentence, its values escaped by %  # nosec B704
+        gettext("Your unit, %(unit)s: %(value)s, against %(organisation)s for the whole organisation.")
+    )
+    return {
+        action_id: pattern
+        % {
+            "unit": mine.unit.name,
+            "value": figures.value(mine.value, units[action_id]),
+            "organisation": figures.value(mine.organisation, units[action_id]),
+        }
+        for action_id, mine in contributions.items()
+    }

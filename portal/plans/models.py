@@ -9,6 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal import reference_cache
 from portal.accounts.models import User
 from portal.models import Model, UTCDateTime, utcnow
 from portal.org.models import OrgUnit
@@ -139,3 +140,9 @@ class CheckIn(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     author: Mapped[User | None] = relationship()
+
+
+# Plans, actions and their measures are reference data for the portal's cache (portal.reference_cache): an edited
+# action, a new plan or the monthly measure renews the generation, so the plan's table and the shared objectives
+# kept rendered (portal.plans.services) show them at the next request, in every worker.
+reference_cache.track(Plan, Action, Measure)

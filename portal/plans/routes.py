@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -16,6 +17,7 @@ from portal.domain_error import DomainError
 from portal.estate.services import today_paris
 from portal.locator.services import assets_to_return
 from portal.models import db
+from portal.pagination import Page, page_number
 from portal.plans import bp, services
 from portal.plans.display import chart, status_name, trend_name
 from portal.plans.forms import CheckInForm
@@ -48,9 +50,14 @@ def plan(plan_id: int) -> str:
     found = services.plan_for(plan_id, _me())
     if found is None:
         abort(404)
-    latest = services.latest_measures([a.id for a in found.actions])
-    years = sorted({m.year for m in latest.values()}, reverse=True)
-    return render_template("plans/plan.html", plan=found, latest=latest, years=years, unit_of=services.unit_of)
+    table = services.plan_table(
+        found.id,
+        number=page_number(request.args.get("page")),
+        size=current_app.config["PORTAL_PAGE_SIZE"],
+        language=str(get_locale()),
+    )
+    page: Page[object] = Page([], table.number, table.size, table.total)
+    return render_template("plans/plan.html", plan=found, table=table, page=page)
 
 
 @bp.get("/plans/actions/<int:action_id>")
@@ -216,14 +223,11 @@ def review(plan_id: int) -> Any:
 @bp.get("/objectives")
 def objectives() -> str:
     """The shared objectives: what we committed to, where we stand, and what I can do."""
-    actions = services.public_actions()
-    latest = services.latest_measures([a.id for a in actions])
-    to_return = len(assets_to_return(_me()))
+    language = str(get_locale())
+    cards = services.objective_cards(language=language)
     return render_template(
         "plans/objectives.html",
-        actions=actions,
-        latest=latest,
-        to_return=to_return,
-        unit_of=services.unit_of,
-        contributions=services.unit_contributions(_me(), latest, actions),
+        cards=cards,
+        to_return=len(assets_to_return(_me())),
+        contributions=services.unit_contribution_lines(_me(), cards, language=language),
     )

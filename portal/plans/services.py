@@ -9,14 +9,17 @@ so that a month's measure compares with a yearly target; ratios and averages are
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
+from portal import reference_cache
 from portal.accounts.models import Role, User, UserRole
 from portal.domain_error import DomainError
 from portal.estate import services as estate
@@ -27,6 +30,8 @@ from portal.footprint.plans import Path, Status, Trend, expected_value, progress
 from portal.main.services import notify
 from portal.models import db
 from portal.org.models import OrgUnit
+from portal.pagination import paginate
+from portal.plans import display
 from portal.plans.models import Action, CheckIn, DeclaredValue, Measure, Milestone, Plan
 
 #: Indicators summed from 1 January: a month's value is annualised before it is compared with a yearly target.
@@ -359,18 +364,6 @@ def may_edit_check_in(check_in: CheckIn, action: Action, user: User) -> bool:
     return may_edit(action, user) or (check_in.author_id == user.id and is_contributor(action, user))
 
 
-def public_actions() -> list[Action]:
-    """The actions every employee follows at /objectives."""
-    return list(
-        db.session.scalars(
-            sa.select(Action)
-            .where(Action.public.is_(True))
-            .options(selectinload(Action.milestones))
-            .order_by(Action.id)
-        )
-    )
-
-
 @dataclass(frozen=True)
 class UnitContribution:
     """A manager's unit on a public action: the indicator for their unit (with its sub-units) and for the whole
@@ -381,19 +374,19 @@ class UnitContribution:
     organisation: Decimal | None
 
 
-def unit_contributions(user: User, latest: dict[int, Measure], actions: list[Action]) -> dict[int, UnitContribution]:
-    """action id → the manager's unit's contribution (empty for an employee, or a manager of no unit). Declared
-    indicators have no breakdown by unit. One query per snapshot read, not per action."""
+def unit_contributions(user: User, rows: Sequence[display.ActionRow]) -> dict[int, UnitContribution]:
+    """action id → the manager's unit's contribution (empty for an employee, or a manager of no unit), for the
+    objectives' rows (each with its latest measure's snapshot). Declared indicators have no breakdown by unit.
+    One query per snapshot read, not per action."""
     if Role.MANAGER.value not in user.roles or user.org_unit_id is None:
         return {}
     unit = db.session.get(OrgUnit, user.org_unit_id)
     if unit is None:
         return {}
-    by_snapshot: dict[int, list[Action]] = {}
-    for action in actions:
-        measure = latest.get(action.id)
-        if not action.declared and measure is not None and measure.snapshot_id is not None:
-            by_snapshot.setdefault(measure.snapshot_id, []).append(action)
+    by_snapshot: dict[int, list[display.ActionRow]] = {}
+    for row in rows:
+        if not row.declared and row.snapshot_id is not None:
+            by_snapshot.setdefault(row.snapshot_id, []).append(row)
     result = {}
     convention = Convention.AMORTISED.value
     for snapshot_id, reading in by_snapshot.items():
@@ -411,6 +404,89 @@ def unit_contributions(user: User, latest: dict[int, Measure], actions: list[Act
                 annualised(code, everyone[code], snapshot.ends_on) if code in everyone else None,
             )
     return result
+
+
+# --- The lists kept rendered --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ObjectiveCard:
+    """A shared objective as every employee sees it: its row, and its card rendered (without the manager's
+    unit contribution, added per user)."""
+
+    row: display.ActionRow
+    unit: str
+    html: Markup
+
+
+def objective_cards(*, language: str) -> tuple[ObjectiveCard, ...]:
+    """The public actions with their latest measures, rendered in `language` (the request's): the same for
+    every employee, kept by the portal's cache until a plan, an action or a measure changes (a unit renamed
+    shows within PORTAL_REFERENCE_CACHE_SECONDS)."""
+
+    def load() -> tuple[ObjectiveCard, ...]:
+        actions = list(
+            db.session.scalars(
+                sa.select(Action).where(Action.public.is_(True)).options(selectinload(Action.unit)).order_by(Action.id)
+            )
+        )
+        latest = latest_measures([a.id for a in actions])
+        rows = display.action_rows(actions, latest, unit_of)
+        return tuple(
+            ObjectiveCard(row, unit_of(action), display.rendered("plans/_objective.html", a=row))
+            for action, row in zip(actions, rows, strict=True)
+        )
+
+    return reference_cache.cached("plans.objectives", (language,), load)
+
+
+def unit_contribution_lines(user: User, cards: Sequence[ObjectiveCard], *, language: str) -> dict[int, Markup]:
+    """action id → the sentence of a manager's unit contribution (empty for anyone else), in `language`. Per unit,
+    not per page: kept by the portal's cache for the unit beside the objectives' cards, renewed with them."""
+    if Role.MANAGER.value not in user.roles or user.org_unit_id is None:
+        return {}
+
+    def load() -> tuple[tuple[int, Markup], ...]:
+        contributions = unit_contributions(user, [card.row for card in cards])
+        return tuple(display.contribution_lines({card.row.id: card.unit for card in cards}, contributions).items())
+
+    return dict(reference_cache.cached("plans.unit_contributions", (user.org_unit_id, language), load))
+
+
+@dataclass(frozen=True)
+class PlanTable:
+    """One page of a plan's actions, rendered as table rows, and the years its measures cover."""
+
+    rows: Markup
+    number: int
+    size: int
+    total: int
+    years: tuple[int, ...]
+
+
+def plan_table(plan_id: int, *, number: int, size: int, language: str) -> PlanTable:
+    """One page of the plan's actions with their latest measures, rendered in `language`; the same for every
+    reader of the plan, kept by the portal's cache until a plan, an action or a measure changes."""
+
+    def load() -> PlanTable:
+        page = paginate(
+            sa.select(Action).where(Action.plan_id == plan_id).options(selectinload(Action.unit)).order_by(Action.id),
+            number=number,
+            size=size,
+        )
+        latest = latest_measures([a.id for a in page.items])
+        rows = display.action_rows(page.items, latest, unit_of)
+        years = db.session.scalars(
+            sa.select(Measure.year)
+            .distinct()
+            .join(Action, Action.id == Measure.action_id)
+            .where(Action.plan_id == plan_id)
+            .order_by(Measure.year.desc())
+        )
+        html = display.rendered("plans/_action_rows.html", rows=rows)
+        return PlanTable(html, page.number, page.size, page.total, tuple(years))
+
+    return reference_cache.cached("plans.plan_table", (plan_id, number, size, language), load)
 
 
 # --- Check-ins and declared values ---------------------------------------------------------------------------
