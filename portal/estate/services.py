@@ -7,12 +7,17 @@ Pages read snapshots only: nothing is recomputed per request.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import get_locale
 
+from portal import reference_cache
 from portal.accounts.models import Role, User
 from portal.campaigns.conventions import ADEME_STORAGE
 from portal.catalogue.models import Factor
@@ -632,3 +637,46 @@ def seed_vehicle_factors() -> int:
         created += 1
     db.session.flush()
     return created
+
+
+# --- Pages rendered once --------------------------------------------------------------------------------------
+
+
+def frozen_stamp() -> tuple[Any, ...]:
+    """What every page read from the snapshots depends on, in one small read: the newest snapshot (a new month
+    or a recompute is a new row) and their number, the reference year and when the settings last changed."""
+    newest, count = db.session.execute(sa.select(sa.func.max(Snapshot.id), sa.func.count(Snapshot.id))).one()
+    row = db.session.execute(
+        sa.select(EstateSettings.reference_year, EstateSettings.updated_at).where(EstateSettings.id == 1)
+    ).first()
+    return (newest, count, None if row is None else tuple(row))
+
+
+def render_blocks(template_name: str, context: dict[str, Any]) -> tuple[str, str]:
+    """The title and content blocks of an estate page, rendered as text (the frame around them is not)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    template = app.jinja_env.get_template(template_name)
+    context = dict(context)
+    app.update_template_context(context)
+    rendering = template.new_context(context)
+    return "".join(template.blocks["title"](rendering)), "".join(template.blocks["content"](rendering))
+
+
+def rendered_page(
+    name: str,
+    key: Hashable,
+    template_name: str,
+    context: Callable[[], dict[str, Any]],
+    *,
+    frozen: bool = True,
+) -> tuple[str, str]:
+    """(title, content) of a page, rendered once per worker for everyone who sees it the same way: `key` holds
+    the scope, visibility, filters and page; the language is added. `frozen` pages (read from snapshots) are
+    also keyed on `frozen_stamp()`, so a new snapshot or recompute shows at the next request; the fleet
+    (`frozen=False`) follows the reference generation, which every change of a device renews."""
+    stamp = frozen_stamp() if frozen else None
+    return reference_cache.cached(
+        f"estate.page.{name}",
+        (stamp, key, str(get_locale())),
+        lambda: render_blocks(template_name, context()),
+    )
