@@ -335,14 +335,17 @@ def trips() -> Any:
 def method() -> str:
     """Every convention, factor and source; the indicators; the quality rules; the frozen months."""
     seen = _visibility()
-    factors = current_factors()
-    return render_template(
-        "estate/method.html",
-        indicators=services.indicators(),
-        factors=factors,
-        seen=seen,
-        vehicles=VEHICLE_FACTORS,
-        months=services.snapshot_months()[:24],
-        settings=services.settings(),
-        title=_("How the estate's footprint is computed"),
-    )
+
+    def context() -> dict[str, Any]:
+        return {
+            "indicators": services.indicators(),
+            "factors": current_factors(),
+            "seen": seen,
+            "vehicles": VEHICLE_FACTORS,
+            "months": services.snapshot_months()[:24],
+            "settings": services.settings(),
+            "title": _("How the estate's footprint is computed"),
+        }
+
+    # The factors are reference data: a new factor version renews the generation, so the page follows it.
+    return _page("method", seen, "estate/method.html", context)

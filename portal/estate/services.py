@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, render_template
 from flask_babel import get_locale
 
 from portal import reference_cache
@@ -644,10 +644,16 @@ def seed_vehicle_factors() -> int:
 
 def frozen_stamp() -> tuple[Any, ...]:
     """What every page read from the snapshots depends on, in one small read: the newest snapshot (a new month
-    or a recompute is a new row) and their number, the reference year and when the settings last changed."""
+    or a recompute is a new row) and their number, and the settings (reference year, detour, delivery)."""
     newest, count = db.session.execute(sa.select(sa.func.max(Snapshot.id), sa.func.count(Snapshot.id))).one()
     row = db.session.execute(
-        sa.select(EstateSettings.reference_year, EstateSettings.updated_at).where(EstateSettings.id == 1)
+        sa.select(
+            EstateSettings.reference_year,
+            EstateSettings.detour_factor,
+            EstateSettings.delivery_site_id,
+            EstateSettings.delivery_vehicle,
+            EstateSettings.updated_at,
+        ).where(EstateSettings.id == 1)
     ).first()
     return (newest, count, None if row is None else tuple(row))
 
@@ -680,3 +686,19 @@ def rendered_page(
         (stamp, key, str(get_locale())),
         lambda: render_blocks(template_name, context()),
     )
+
+
+def versions_table() -> str:
+    """The settings page's table of frozen months and their versions, rendered once per snapshot change."""
+
+    def load() -> str:
+        snapshots = list(
+            db.session.scalars(
+                sa.select(Snapshot)
+                .order_by(Snapshot.year.desc(), Snapshot.month.desc(), Snapshot.version.desc())
+                .limit(36)
+            )
+        )
+        return render_template("estate/_versions.html", snapshots=snapshots)
+
+    return reference_cache.cached("estate.versions", (frozen_stamp(), str(get_locale())), load)

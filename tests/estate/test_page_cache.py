@@ -64,3 +64,18 @@ def test_each_language_has_its_own_page(client, login_as, estate):
     login_as("admin", locale="fr")
     french = client.get("/estate/categories?year=2026").get_data(as_text=True)
     assert "Footprint per category" in english and "Footprint per category" not in french
+
+
+def test_the_method_and_the_versions_show_a_new_snapshot_at_the_next_request(client, login_as, estate):
+    services.take_snapshot(2026, 10, today=TODAY)
+    db.session.commit()
+    admin = login_as("admin", locale="en")
+    method = client.get("/estate/method").get_data(as_text=True)
+    versions = client.get("/estate/settings").get_data(as_text=True)
+    assert "2026-10" in versions and "Checking the figures" not in versions
+    assert "2026-10" in method and "2026-11" not in method
+    services.recompute(2026, 10, by=admin, reason="Checking the figures")
+    services.take_snapshot(2026, 11, today=TODAY)
+    db.session.commit()
+    assert "Checking the figures" in client.get("/estate/settings").get_data(as_text=True)
+    assert "2026-11" in client.get("/estate/method").get_data(as_text=True)
