@@ -30,7 +30,9 @@ def _forms(
     reference = reference or ReferenceYearForm(year=str(services.settings().reference_year or ""))
     reference.year.choices = [("", _("none")), *[(str(y), str(y)) for y in services.snapshot_years()]]
     depot = depot or DepotForm()
-    depot.site_id.choices = [(s.id, s.name) for s in db.session.scalars(sa.select(Site).order_by(Site.name))]
+    depot.site_id.choices = [
+        (row.id, row.name) for row in db.session.execute(sa.select(Site.id, Site.name).order_by(Site.name))
+    ]
     depot.vehicle.choices = [(key, str(label)) for key, label in VEHICLES.items()]
     return reference, depot, recompute or RecomputeForm()
 
@@ -42,7 +44,8 @@ def _page(
     status: int = 200,
 ) -> Any:
     reference, depot, recompute = _forms(reference, depot, recompute)
-    depots = list(db.session.scalars(sa.select(Depot).order_by(Depot.assignment_group)))
+    # The depots with their site's name in one read (not one per depot).
+    depots = list(db.session.execute(sa.select(Depot, Site.name).join(Site).order_by(Depot.assignment_group)))
     seen = services.visibility(current_user._get_current_object())
     return render_template(
         "estate/admin_settings.html",
