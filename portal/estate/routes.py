@@ -39,7 +39,7 @@ def _visibility() -> services.Visibility:
 
 
 def _view() -> pages.View:
-    return pages.View.from_args(request.args, services.snapshot_years())
+    return pages.View.from_args(request.args, services.shown_years())
 
 
 def _csv(filename: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Response:
@@ -86,7 +86,7 @@ def _overview_page(scope: tuple[str, str], seen: services.Visibility, *, unit: A
             "lines": ORG_LINES if scope == services.ORG else LINES,
             "site_names": site_names,
             "here_args": {**(request.view_args or {}), **view.args()},
-            "years": services.snapshot_years(),
+            "years": services.shown_years(),
             "reference_year": services.settings().reference_year,
             "sub_units": pages.unit_rows(data.snapshot, view.convention, seen, int(scope[1]), "name")
             if data is not None and scope[0] == "unit"
@@ -130,7 +130,7 @@ def units() -> Any:
             "view": view,
             "sort": sort,
             "snapshot": snapshot,
-            "years": services.snapshot_years(),
+            "years": services.shown_years(),
             "codes": pages.UNITS_SHOWN,
             "endpoint": "estate.units",
             "seen": seen,
@@ -192,7 +192,7 @@ def _breakdown(
             "view": view,
             "sort": sort,
             "snapshot": snapshot,
-            "years": services.snapshot_years(),
+            "years": services.shown_years(),
             "codes": codes,
             "endpoint": endpoint,
             "seen": seen,
@@ -290,10 +290,10 @@ def trips() -> Any:
     seen = _visibility()
     view = _view()
     year = view.year or services.today_paris().year
-    snapshot = services.latest_of_year(year) if view.year else None
-    interventions = pages.trips_statement(snapshot, seen, transport=False)
-    transport = pages.trips_statement(snapshot, seen, transport=True)
     if _wants_csv():
+        snapshot = services.latest_of_year(year) if view.year else None
+        interventions = pages.trips_statement(snapshot, seen, transport=False)
+        transport = pages.trips_statement(snapshot, seen, transport=True)
         if request.args.get("table") == "transfers":
             return _csv(
                 f"estate-transport-{year}",
@@ -315,11 +315,14 @@ def trips() -> Any:
     numbers = (page_number(request.args.get("page")), page_number(request.args.get("transport_page")))
 
     def context() -> dict[str, Any]:
+        snapshot = services.latest_of_year(year) if view.year else None
+        interventions = pages.trips_statement(snapshot, seen, transport=False)
+        transport = pages.trips_statement(snapshot, seen, transport=True)
         return {
             "view": view,
             "year": year,
             "snapshot": snapshot,
-            "years": services.snapshot_years(),
+            "years": services.shown_years(),
             "trips": paginate(interventions, number=numbers[0], size=size, rows=True),
             "transfers": paginate(transport, number=numbers[1], size=size, rows=True),
             "totals": pages.trip_totals(snapshot, seen),

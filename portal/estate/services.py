@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, request
 from flask_babel import get_locale
 
 from portal import reference_cache
@@ -642,20 +642,38 @@ def seed_vehicle_factors() -> int:
 # --- Pages rendered once --------------------------------------------------------------------------------------
 
 
+_STAMP = "portal.estate.frozen_stamp"
+
+
+def _setting(column: Any) -> Any:
+    return sa.select(column).where(EstateSettings.id == 1).scalar_subquery()
+
+
 def frozen_stamp() -> tuple[Any, ...]:
-    """What every page read from the snapshots depends on, in one small read: the newest snapshot (a new month
-    or a recompute is a new row) and their number, and the settings (reference year, detour, delivery)."""
-    newest, count = db.session.execute(sa.select(sa.func.max(Snapshot.id), sa.func.count(Snapshot.id))).one()
+    """What every page read from the snapshots depends on, in one small read (once per request): the newest
+    snapshot (a new month or a recompute is a new row) and their number, and the settings (reference year,
+    detour, delivery)."""
+    if has_request_context() and _STAMP in request.environ:
+        return request.environ[_STAMP]
+    columns = (
+        EstateSettings.reference_year,
+        EstateSettings.detour_factor,
+        EstateSettings.delivery_site_id,
+        EstateSettings.delivery_vehicle,
+        EstateSettings.updated_at,
+    )
     row = db.session.execute(
-        sa.select(
-            EstateSettings.reference_year,
-            EstateSettings.detour_factor,
-            EstateSettings.delivery_site_id,
-            EstateSettings.delivery_vehicle,
-            EstateSettings.updated_at,
-        ).where(EstateSettings.id == 1)
-    ).first()
-    return (newest, count, None if row is None else tuple(row))
+        sa.select(sa.func.max(Snapshot.id), sa.func.count(Snapshot.id), *(_setting(c) for c in columns))
+    ).one()
+    stamp = tuple(row)
+    if has_request_context() and request.method == "GET":  # a form's answer may freeze a month before it renders
+        request.environ[_STAMP] = stamp
+    return stamp
+
+
+def shown_years() -> list[int]:
+    """snapshot_years(), read once per snapshot change (every page's year switch)."""
+    return list(reference_cache.cached("estate.years", frozen_stamp(), lambda: tuple(snapshot_years())))
 
 
 def render_blocks(template_name: str, context: dict[str, Any]) -> tuple[str, str]:
