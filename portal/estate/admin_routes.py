@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
@@ -15,7 +16,7 @@ from portal.domain_error import DomainError
 from portal.estate import bp, services
 from portal.estate.display import VEHICLES
 from portal.estate.forms import DepotForm, RecomputeForm, ReferenceYearForm
-from portal.estate.models import Depot, Snapshot
+from portal.estate.models import Depot
 from portal.models import db
 from portal.org.models import Site
 from portal.security import roles_required
@@ -29,7 +30,9 @@ def _forms(
     reference = reference or ReferenceYearForm(year=str(services.settings().reference_year or ""))
     reference.year.choices = [("", _("none")), *[(str(y), str(y)) for y in services.snapshot_years()]]
     depot = depot or DepotForm()
-    depot.site_id.choices = [(s.id, s.name) for s in db.session.scalars(sa.select(Site).order_by(Site.name))]
+    depot.site_id.choices = [
+        (row.id, row.name) for row in db.session.execute(sa.select(Site.id, Site.name).order_by(Site.name))
+    ]
     depot.vehicle.choices = [(key, str(label)) for key, label in VEHICLES.items()]
     return reference, depot, recompute or RecomputeForm()
 
@@ -41,12 +44,8 @@ def _page(
     status: int = 200,
 ) -> Any:
     reference, depot, recompute = _forms(reference, depot, recompute)
-    depots = list(db.session.scalars(sa.select(Depot).order_by(Depot.assignment_group)))
-    snapshots = list(
-        db.session.scalars(
-            sa.select(Snapshot).order_by(Snapshot.year.desc(), Snapshot.month.desc(), Snapshot.version.desc()).limit(36)
-        )
-    )
+    # The depots with their site's name in one read (not one per depot).
+    depots = list(db.session.execute(sa.select(Depot, Site.name).join(Site).order_by(Depot.assignment_group)))
     seen = services.visibility(current_user._get_current_object())
     return render_template(
         "estate/admin_settings.html",
@@ -54,7 +53,7 @@ def _page(
         depot=depot,
         recompute=recompute,
         depots=depots,
-        snapshots=snapshots,
+        versions=Markup(services.versions_table()),  # noqa: S704 - rendered from a template
         seen=seen,
     ), status
 

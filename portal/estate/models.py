@@ -10,7 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal import reference_cache
 from portal.accounts.models import User
+from portal.catalogue.models import Asset
 from portal.models import Model, UTCDateTime, utcnow
 from portal.org.models import Site
 
@@ -111,3 +113,7 @@ class TripFigure(Model):
     vehicle: Mapped[str] = mapped_column(sa.String(40))
     kgco2e: Mapped[Decimal] = mapped_column(sa.Numeric(14, 6))
     estimated: Mapped[bool] = mapped_column(default=False)
+
+
+# /estate/devices keeps its pages per worker under the reference generation: every change of a device renews it.
+reference_cache.track(Asset)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from portal import csvio
@@ -38,7 +39,7 @@ def _visibility() -> services.Visibility:
 
 
 def _view() -> pages.View:
-    return pages.View.from_args(request.args, services.snapshot_years())
+    return pages.View.from_args(request.args, services.shown_years())
 
 
 def _csv(filename: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Response:
@@ -56,8 +57,8 @@ def _page_size() -> int:
 
 def _overview_page(scope: tuple[str, str], seen: services.Visibility, *, unit: Any = None) -> Any:
     view = _view()
-    data = pages.overview(scope, view, seen)
     if _wants_csv():
+        data = pages.overview(scope, view, seen)
         if data is None:
             abort(404)
         table = request.args.get("table", "comparison")
@@ -71,25 +72,33 @@ def _overview_page(scope: tuple[str, str], seen: services.Visibility, *, unit: A
         header = ["indicator", "name", *[f"{c.key}_{c.year}" for c in data.columns]]
         rows = [[code, indicator_name(code), *[c.values.get(code) for c in data.columns]] for code in pages.COMPARED]
         return _csv(f"estate-{data.view.year}-{data.view.convention}", header, rows)
-    units = services.units_by_id()
-    site_names = {site.id: site.name for site in db.session.scalars(sa.select(Site))} if seen.everything else {}
-    return render_template(
-        "estate/index.html",
-        data=data,
-        view=view,
-        seen=seen,
-        unit=unit,
-        units=units,
-        comparison_codes=pages.COMPARED_SHOWN if scope == services.ORG else pages.UNIT_COMPARED_SHOWN,
-        lines=ORG_LINES if scope == services.ORG else LINES,
-        site_names=site_names,
-        here_args={**(request.view_args or {}), **view.args()},
-        years=services.snapshot_years(),
-        reference_year=services.settings().reference_year,
-        sub_units=pages.unit_rows(data.snapshot, view.convention, seen, int(scope[1]), "name")
-        if data is not None and scope[0] == "unit"
-        else [],
-    )
+
+    def context() -> dict[str, Any]:
+        data = pages.overview(scope, view, seen)
+        site_names = {site.id: site.name for site in db.session.scalars(sa.select(Site))} if seen.everything else {}
+        return {
+            "data": data,
+            "view": view,
+            "seen": seen,
+            "unit": unit,
+            "units": services.units_by_id(),
+            "comparison_codes": pages.COMPARED_SHOWN if scope == services.ORG else pages.UNIT_COMPARED_SHOWN,
+            "lines": ORG_LINES if scope == services.ORG else LINES,
+            "site_names": site_names,
+            "here_args": {**(request.view_args or {}), **view.args()},
+            "years": services.shown_years(),
+            "reference_year": services.settings().reference_year,
+            "sub_units": pages.unit_rows(data.snapshot, view.convention, seen, int(scope[1]), "name")
+            if data is not None and scope[0] == "unit"
+            else [],
+        }
+
+    return _page("overview", (scope, view, seen, request.endpoint), "estate/index.html", context)
+
+
+def _page(name: str, key: Any, template_name: str, context: Callable[[], dict[str, Any]], **options: Any) -> str:
+    title, body = services.rendered_page(name, key, template_name, context, **options)
+    return render_template("estate/_page.html", title=Markup(title), body=Markup(body))  # noqa: S704 - rendered
 
 
 @bp.get("/estate")
@@ -111,23 +120,25 @@ def units() -> Any:
     view = _view()
     sort = request.args.get("sort", "name")
     sort = sort if sort in pages.SORTS else "name"
-    snapshot = services.latest_of_year(view.year) if view.year else None
     root = None if seen.everything or seen.home == services.NO_UNIT else int(seen.home[1])
-    rows = pages.unit_rows(snapshot, view.convention, seen, root, sort) if snapshot else []
+
+    def context() -> dict[str, Any]:
+        snapshot = services.latest_of_year(view.year) if view.year else None
+        return {
+            "kind": "unit",
+            "rows": pages.unit_rows(snapshot, view.convention, seen, root, sort) if snapshot else [],
+            "view": view,
+            "sort": sort,
+            "snapshot": snapshot,
+            "years": services.shown_years(),
+            "codes": pages.UNITS_SHOWN,
+            "endpoint": "estate.units",
+            "seen": seen,
+        }
+
     if _wants_csv():
-        return _breakdown_csv("estate-units", rows, pages.BREAKDOWN)
-    return render_template(
-        "estate/breakdown.html",
-        kind="unit",
-        rows=rows,
-        view=view,
-        sort=sort,
-        snapshot=snapshot,
-        years=services.snapshot_years(),
-        codes=pages.UNITS_SHOWN,
-        endpoint="estate.units",
-        seen=seen,
-    )
+        return _breakdown_csv("estate-units", context()["rows"], pages.BREAKDOWN)
+    return _page("units", (view, sort, seen), "estate/breakdown.html", context)
 
 
 @bp.get("/estate/units/<int:unit_id>")
@@ -159,28 +170,35 @@ def _breakdown(
     view = _view()
     sort = request.args.get("sort", "name")
     sort = sort if sort in pages.SORTS else "name"
-    snapshot = services.latest_of_year(view.year) if view.year else None
-    rows = load(snapshot, view.convention, sort, seen) if snapshot else []
     if not seen.everything:
         codes = csv_codes = manager_codes
     if _wants_csv():
+        snapshot = services.latest_of_year(view.year) if view.year else None
+        rows = load(snapshot, view.convention, sort, seen) if snapshot else []
         return _breakdown_csv(f"estate-{kind}s", rows, csv_codes or codes)
-    page = paginate_list(rows, number=page_number(request.args.get("page")), size=_page_size())
-    return render_template(
-        "estate/breakdown.html",
-        tile_url=current_app.config["PORTAL_TILE_URL"],
-        tile_attribution=current_app.config.get("PORTAL_TILE_ATTRIBUTION", "© OpenStreetMap contributors"),
-        kind=kind,
-        rows=page.items,
-        page=page,
-        view=view,
-        sort=sort,
-        snapshot=snapshot,
-        years=services.snapshot_years(),
-        codes=codes,
-        endpoint=endpoint,
-        seen=seen,
-    )
+    number = page_number(request.args.get("page"))
+    size = _page_size()
+
+    def context() -> dict[str, Any]:
+        snapshot = services.latest_of_year(view.year) if view.year else None
+        rows = load(snapshot, view.convention, sort, seen) if snapshot else []
+        page = paginate_list(rows, number=number, size=size)
+        return {
+            "tile_url": current_app.config["PORTAL_TILE_URL"],
+            "tile_attribution": current_app.config.get("PORTAL_TILE_ATTRIBUTION", "© OpenStreetMap contributors"),
+            "kind": kind,
+            "rows": page.items,
+            "page": page,
+            "view": view,
+            "sort": sort,
+            "snapshot": snapshot,
+            "years": services.shown_years(),
+            "codes": codes,
+            "endpoint": endpoint,
+            "seen": seen,
+        }
+
+    return _page(kind, (view, sort, seen, number, size), "estate/breakdown.html", context)
 
 
 @bp.get("/estate/sites")
@@ -244,18 +262,23 @@ def devices() -> Any:
             rows,
         )
     size = _page_size()
-    total = db.session.scalar(pages.devices_statement(device_filter, seen, count=True)) or 0
-    number = min(page_number(request.args.get("page")), max(1, -(-total // size)))
-    items = list(db.session.execute(statement.limit(size).offset((number - 1) * size)))
-    page = Page(items=items, number=number, size=size, total=total)
-    return render_template(
-        "estate/devices.html",
-        page=page,
-        device_filter=device_filter,
-        filters=pages.DEVICE_FILTERS,
-        today=services.today_paris(),
-        seen=seen,
-    )
+    asked = page_number(request.args.get("page"))
+    today = services.today_paris()
+
+    def context() -> dict[str, Any]:
+        total = db.session.scalar(pages.devices_statement(device_filter, seen, count=True)) or 0
+        number = min(asked, max(1, -(-total // size)))
+        items = list(db.session.execute(statement.limit(size).offset((number - 1) * size)))
+        page = Page(items=items, number=number, size=size, total=total)
+        return {
+            "page": page,
+            "device_filter": device_filter,
+            "filters": pages.DEVICE_FILTERS,
+            "today": today,
+            "seen": seen,
+        }
+
+    return _page("devices", (device_filter, seen, asked, size, today), "estate/devices.html", context, frozen=False)
 
 
 @bp.get("/estate/trips")
@@ -267,10 +290,10 @@ def trips() -> Any:
     seen = _visibility()
     view = _view()
     year = view.year or services.today_paris().year
-    snapshot = services.latest_of_year(year) if view.year else None
-    interventions = pages.trips_statement(snapshot, seen, transport=False)
-    transport = pages.trips_statement(snapshot, seen, transport=True)
     if _wants_csv():
+        snapshot = services.latest_of_year(year) if view.year else None
+        interventions = pages.trips_statement(snapshot, seen, transport=False)
+        transport = pages.trips_statement(snapshot, seen, transport=True)
         if request.args.get("table") == "transfers":
             return _csv(
                 f"estate-transport-{year}",
@@ -289,20 +312,25 @@ def trips() -> Any:
             ],
         )
     size = _page_size()
-    trips_page = paginate(interventions, number=page_number(request.args.get("page")), size=size, rows=True)
-    transfers_page = paginate(transport, number=page_number(request.args.get("transport_page")), size=size, rows=True)
-    return render_template(
-        "estate/trips.html",
-        view=view,
-        year=year,
-        snapshot=snapshot,
-        years=services.snapshot_years(),
-        trips=trips_page,
-        transfers=transfers_page,
-        totals=pages.trip_totals(snapshot, seen),
-        detour=services.settings().detour_factor,
-        seen=seen,
-    )
+    numbers = (page_number(request.args.get("page")), page_number(request.args.get("transport_page")))
+
+    def context() -> dict[str, Any]:
+        snapshot = services.latest_of_year(year) if view.year else None
+        interventions = pages.trips_statement(snapshot, seen, transport=False)
+        transport = pages.trips_statement(snapshot, seen, transport=True)
+        return {
+            "view": view,
+            "year": year,
+            "snapshot": snapshot,
+            "years": services.shown_years(),
+            "trips": paginate(interventions, number=numbers[0], size=size, rows=True),
+            "transfers": paginate(transport, number=numbers[1], size=size, rows=True),
+            "totals": pages.trip_totals(snapshot, seen),
+            "detour": services.settings().detour_factor,
+            "seen": seen,
+        }
+
+    return _page("trips", (view, year, seen, numbers, size), "estate/trips.html", context)
 
 
 @bp.get("/estate/method")
@@ -310,14 +338,17 @@ def trips() -> Any:
 def method() -> str:
     """Every convention, factor and source; the indicators; the quality rules; the frozen months."""
     seen = _visibility()
-    factors = current_factors()
-    return render_template(
-        "estate/method.html",
-        indicators=services.indicators(),
-        factors=factors,
-        seen=seen,
-        vehicles=VEHICLE_FACTORS,
-        months=services.snapshot_months()[:24],
-        settings=services.settings(),
-        title=_("How the estate's footprint is computed"),
-    )
+
+    def context() -> dict[str, Any]:
+        return {
+            "indicators": services.indicators(),
+            "factors": current_factors(),
+            "seen": seen,
+            "vehicles": VEHICLE_FACTORS,
+            "months": services.snapshot_months()[:24],
+            "settings": services.settings(),
+            "title": _("How the estate's footprint is computed"),
+        }
+
+    # The factors are reference data: a new factor version renews the generation, so the page follows it.
+    return _page("method", seen, "estate/method.html", context)

@@ -7,12 +7,17 @@ Pages read snapshots only: nothing is recomputed per request.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app, has_request_context, render_template, request
+from flask_babel import get_locale
 
+from portal import reference_cache
 from portal.accounts.models import Role, User
 from portal.campaigns.conventions import ADEME_STORAGE
 from portal.catalogue.models import Factor
@@ -632,3 +637,86 @@ def seed_vehicle_factors() -> int:
         created += 1
     db.session.flush()
     return created
+
+
+# --- Pages rendered once --------------------------------------------------------------------------------------
+
+
+_STAMP = "portal.estate.frozen_stamp"
+
+
+def _setting(column: Any) -> Any:
+    return sa.select(column).where(EstateSettings.id == 1).scalar_subquery()
+
+
+def frozen_stamp() -> tuple[Any, ...]:
+    """What every page read from the snapshots depends on, in one small read (once per request): the newest
+    snapshot (a new month or a recompute is a new row) and their number, and the settings (reference year,
+    detour, delivery)."""
+    if has_request_context() and _STAMP in request.environ:
+        return request.environ[_STAMP]
+    columns = (
+        EstateSettings.reference_year,
+        EstateSettings.detour_factor,
+        EstateSettings.delivery_site_id,
+        EstateSettings.delivery_vehicle,
+        EstateSettings.updated_at,
+    )
+    row = db.session.execute(
+        sa.select(sa.func.max(Snapshot.id), sa.func.count(Snapshot.id), *(_setting(c) for c in columns))
+    ).one()
+    stamp = tuple(row)
+    if has_request_context() and request.method == "GET":  # a form's answer may freeze a month before it renders
+        request.environ[_STAMP] = stamp
+    return stamp
+
+
+def shown_years() -> list[int]:
+    """snapshot_years(), read once per snapshot change (every page's year switch)."""
+    return list(reference_cache.cached("estate.years", frozen_stamp(), lambda: tuple(snapshot_years())))
+
+
+def render_blocks(template_name: str, context: dict[str, Any]) -> tuple[str, str]:
+    """The title and content blocks of an estate page, rendered as text (the frame around them is not)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    template = app.jinja_env.get_template(template_name)
+    context = dict(context)
+    app.update_template_context(context)
+    rendering = template.new_context(context)
+    return "".join(template.blocks["title"](rendering)), "".join(template.blocks["content"](rendering))
+
+
+def rendered_page(
+    name: str,
+    key: Hashable,
+    template_name: str,
+    context: Callable[[], dict[str, Any]],
+    *,
+    frozen: bool = True,
+) -> tuple[str, str]:
+    """(title, content) of a page, rendered once per worker for everyone who sees it the same way: `key` holds
+    the scope, visibility, filters and page; the language is added. `frozen` pages (read from snapshots) are
+    also keyed on `frozen_stamp()`, so a new snapshot or recompute shows at the next request; the fleet
+    (`frozen=False`) follows the reference generation, which every change of a device renews."""
+    stamp = frozen_stamp() if frozen else None
+    return reference_cache.cached(
+        f"estate.page.{name}",
+        (stamp, key, str(get_locale())),
+        lambda: render_blocks(template_name, context()),
+    )
+
+
+def versions_table() -> str:
+    """The settings page's table of frozen months and their versions, rendered once per snapshot change."""
+
+    def load() -> str:
+        snapshots = list(
+            db.session.scalars(
+                sa.select(Snapshot)
+                .order_by(Snapshot.year.desc(), Snapshot.month.desc(), Snapshot.version.desc())
+                .limit(36)
+            )
+        )
+        return render_template("estate/_versions.html", snapshots=snapshots)
+
+    return reference_cache.cached("estate.versions", (frozen_stamp(), str(get_locale())), load)
