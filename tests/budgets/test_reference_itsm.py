@@ -104,7 +104,7 @@ def test_an_admin_edits_the_ratio_in_the_factor_library_and_the_pages_follow(cli
     line = make_line()
     login_as("admin")
     form = client.get(f"/admin/factors/{services.MONETARY_KEY}/edit").get_data(as_text=True)
-    assert "En kgCO2e/EUR." in form and "NACE C26" in form
+    assert "En kg CO₂e par euro dépensé." in form and "NACE C26" in form
     page = client.get(f"/budgets/{line.org_unit_id}").get_data(as_text=True)
     assert "500\u202fkg CO₂e par k€" in page or "500 kg CO₂e par k€" in page
     response = client.post(
