@@ -306,7 +306,7 @@ def home_campaigns(user: User, now: datetime) -> dict[str, Any] | None:
         taking_part = campaign.id in participations and participations[campaign.id].active
         freed = None
         if taking_part and campaign.state == "active":
-            freed = steps.freed_bytes_by_user(campaign, [user.id])[user.id]
+            freed = steps.freed_bytes_of(campaign, user.id)
         shown.append(HomeCampaign(campaign, days_left(campaign, now), taking_part, freed))
     to_join = next((item for item in shown if not item.participant and item.campaign.state == "active"), None)
     suggestion = None

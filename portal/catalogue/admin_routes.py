@@ -17,7 +17,7 @@ from portal.accounts.models import Role
 from portal.catalogue import bp, item_values, items, transfer
 from portal.catalogue.admin_forms import FACTOR_FIELD_NAMES, FactorForm, ItemForm, ItemImportForm
 from portal.catalogue.display import CATEGORY_NAMES, ITEM_PROBLEMS
-from portal.catalogue.footprints import ELECTRICITY_KEY, difference_to_reference, load_factor_set
+from portal.catalogue.footprints import ELECTRICITY_KEY, FactorValues, difference_to_reference, load_factor_set
 from portal.catalogue.models import CatalogueItem, Factor, FactorVersion, Order
 from portal.catalogue.services import CATALOGUE_CATEGORIES, update_factor, version_changes
 from portal.domain_error import DomainError
@@ -182,7 +182,7 @@ def admin_items_import() -> str | tuple[str, int]:
 # ---------------------------------------------------------------------------
 
 
-def _factor_order(factor: Factor) -> tuple[int, str]:
+def _factor_order(factor: FactorValues) -> tuple[int, str]:
     order = {key: n for n, key in enumerate(CATALOGUE_CATEGORIES)}
     return (order.get(factor.key, len(order) + (factor.kind == "scalar")), factor.key)
 

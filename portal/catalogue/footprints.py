@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from decimal import Decimal
+from types import MappingProxyType
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from portal.catalogue.models import CatalogueItem, Factor
 from portal.footprint import (
@@ -24,6 +27,7 @@ from portal.footprint import (
     label_for_ratio,
 )
 from portal.models import db
+from portal.reference_cache import cached
 
 ELECTRICITY_KEY = "electricity_fr"
 #: Below this many manufacturer sheets, a category's label yardstick is its published generic value.
@@ -31,11 +35,43 @@ MIN_SHEETS_FOR_MEDIAN = 5
 
 
 @dataclass(frozen=True)
-class FactorSet:
-    """The factor library as the core needs it, loaded once per request or job."""
+class FactorValues:
+    """A factor's current values, as plain data (`Factor` holds the same names; edits go through `Factor`)."""
 
-    factors: dict[str, Factor]
-    references: dict[str, CategoryReference]
+    id: int | None  # None: a published factor not stored yet
+    key: str
+    kind: str
+    fabrication_kgco2e: Decimal | None
+    distribution_kgco2e: Decimal | None
+    end_of_life_kgco2e: Decimal | None
+    lifetime_years: Decimal | None
+    annual_kwh: Decimal | None
+    value: Decimal | None
+    unit: str
+    low_ratio: Decimal | None
+    quality: str
+    source: str
+    source_year: int
+    note: str
+    reference_annualised_kgco2e: Decimal | None
+    reference_source: str
+    version: int
+
+    @classmethod
+    def of(cls, factor: Factor) -> FactorValues:
+        """The values of a (stored or published) factor row."""
+        return cls(**{name: getattr(factor, name) for name in _VALUE_NAMES})
+
+
+_VALUE_NAMES = tuple(f.name for f in fields(FactorValues))
+
+
+@dataclass(frozen=True)
+class FactorSet:
+    """The factor library as the core needs it: plain values, kept per worker until a factor changes."""
+
+    factors: Mapping[str, FactorValues]
+    references: Mapping[str, CategoryReference]
     electricity: Figure
 
     def yardstick(self, category: str) -> Decimal:
@@ -60,7 +96,7 @@ def _figure(value: Decimal | None, ratio: Decimal | None, quality: Quality, sour
     return Figure(value, max(value * (1 - ratio), Decimal(0)), value * (1 + ratio), quality, (source,))
 
 
-def reference_from_factor(factor: Factor) -> CategoryReference:
+def reference_from_factor(factor: Factor | FactorValues) -> CategoryReference:
     """A category's reference values from the stored (possibly edited) factor."""
     published = CATEGORIES[factor.key]
     source = Source(factor.source, factor.source_year)
@@ -122,24 +158,38 @@ def published_factors() -> dict[str, Factor]:
     return factors
 
 
-_ALL_FACTORS = sa.select(Factor)
+_ALL_FACTORS = sa.select(*(Factor.__table__.c[name] for name in _VALUE_NAMES))
 
 
-def load_factor_set(session: Session | None = None) -> FactorSet:
-    """Every factor, and the core's view of them (published values stand in for any not stored yet)."""
-    factors = {f.key: f for f in (session or db.session).scalars(_ALL_FACTORS)}
+def _read_factor_set(session: Session | scoped_session[Any]) -> FactorSet:
+    factors = {row.key: FactorValues(**row._mapping) for row in session.execute(_ALL_FACTORS)}
     if len(factors) < len(CATEGORIES) + 1:
-        factors = {**published_factors(), **factors}
+        factors = {**{k: FactorValues.of(f) for k, f in published_factors().items()}, **factors}
     electricity = factors[ELECTRICITY_KEY]
     return FactorSet(
-        factors=factors,
-        references={k: reference_from_factor(f) for k, f in factors.items() if f.kind == "category"},
+        factors=MappingProxyType(factors),
+        references=MappingProxyType(
+            {k: reference_from_factor(f) for k, f in factors.items() if f.kind == "category"}
+        ),
         electricity=Figure(
             electricity.value,  # type: ignore[arg-type]
             quality=_quality(electricity.quality),
             sources=(Source(electricity.source, electricity.source_year),),
         ),
     )
+
+
+def load_factor_set(session: Session | None = None) -> FactorSet:
+    """Every factor, and the core's view of them (published values stand in for any not stored yet).
+
+    Kept per worker by `reference_cache` (`Factor` is tracked: any change of a factor row renews the
+    generation, and the session that made it reads the table until it commits). Code that changes a factor
+    loads the `Factor` row itself; this set is for reading."""
+    if session is not None:
+        return _read_factor_set(session)
+    if db.session.autoflush:
+        db.session.flush()  # a pending factor edit marks the session as changed (it then reads the table)
+    return cached("catalogue.factor_set", None, lambda: _read_factor_set(db.session))
 
 
 def item_inputs(item: CatalogueItem) -> EquipmentInputs:
@@ -218,11 +268,9 @@ def refresh_category(category: str | None = None) -> int:
 def recompute_yardsticks() -> dict[str, str]:
     """Set each category's label yardstick: the median of its new models with a manufacturer sheet when there
     are enough of them (a label ranks a device among real products), else the published generic value."""
-    factor_set = load_factor_set()
     result: dict[str, str] = {}
-    for key, factor in factor_set.factors.items():
-        if factor.kind != "category":
-            continue
+    for factor in db.session.scalars(sa.select(Factor).where(Factor.kind == "category")):
+        key = factor.key
         values = list(
             db.session.scalars(
                 sa.select(CatalogueItem.annualised_kgco2e).where(

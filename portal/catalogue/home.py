@@ -3,6 +3,7 @@ requests waiting for my decision."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,9 +14,9 @@ from flask_babel import lazy_gettext as _l
 from portal.accounts.models import User
 from portal.areas import Suggestion
 from portal.catalogue.footprints import load_factor_set
-from portal.catalogue.models import Order, OrderStatus
+from portal.catalogue.models import CatalogueItem, Order, OrderStatus
 from portal.catalogue.my_footprint import my_footprint
-from portal.catalogue.orders import orders_of, pending_for
+from portal.catalogue.orders import pending_for
 from portal.models import db
 from portal.timezone import PARIS
 
@@ -56,11 +57,26 @@ def home_footprint(user: User, now: datetime) -> dict[str, Any] | None:
     return {"mine": mine, "in_use": in_use, "to_return": to_return, "suggestion": suggestion}
 
 
+@dataclass(frozen=True)
+class OpenOrder:
+    """One of my orders on its way, as the home panel shows it."""
+
+    id: int
+    status: str
+    manufacturer: str
+    name: str
+
+
 def home_orders(user: User, now: datetime) -> dict[str, Any] | None:
     """My orders still on their way, and for a manager the requests waiting for a decision; None if neither."""
-    open_orders = list(
-        db.session.scalars(orders_of(user).where(Order.status.in_(OPEN_STATUSES)).limit(SHOWN_ORDERS + 1)).unique()
+    rows = db.session.execute(
+        sa.select(Order.id, Order.status, CatalogueItem.manufacturer, CatalogueItem.name)
+        .join(CatalogueItem, Order.item_id == CatalogueItem.id)
+        .where(Order.requester_id == user.id, Order.status.in_(OPEN_STATUSES))
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(SHOWN_ORDERS + 1)
     )
+    open_orders = [OpenOrder(*row) for row in rows]
     waiting = 0
     if user.has_role("manager"):
         waiting = (

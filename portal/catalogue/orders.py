@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
-from portal.catalogue.footprints import ELECTRICITY_KEY, FactorSet, item_footprint
-from portal.catalogue.models import Asset, AssetStatus, CatalogueItem, Factor, FactorVersion, Order, OrderStatus
+from portal.catalogue.footprints import ELECTRICITY_KEY, FactorSet, FactorValues, item_footprint
+from portal.catalogue.models import Asset, AssetStatus, CatalogueItem, FactorVersion, Order, OrderStatus
 from portal.catalogue.my_footprint import replaceable_assets
 from portal.domain_error import DomainError
 from portal.main.services import notify
@@ -30,7 +30,7 @@ class OrderError(DomainError):
     table = "ORDER_ERRORS"
 
 
-def _current_version(factor: Factor) -> FactorVersion | None:
+def _current_version(factor: FactorValues) -> FactorVersion | None:
     return db.session.scalar(
         sa.select(FactorVersion).where(FactorVersion.factor_id == factor.id, FactorVersion.version == factor.version)
     )
