@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,31 +15,91 @@ from flask_babel import lazy_gettext as _l
 from portal.accounts.models import User
 from portal.areas import Suggestion
 from portal.catalogue.footprints import load_factor_set
-from portal.catalogue.models import CatalogueItem, Order, OrderStatus
-from portal.catalogue.my_footprint import my_footprint
+from portal.catalogue.models import Asset, AssetStatus, CatalogueItem, Order, OrderStatus
+from portal.catalogue.my_footprint import CURRENT_STATUSES, organisation_average
 from portal.catalogue.orders import pending_for
+from portal.footprint import EquipmentInputs, Quality, calculate
 from portal.models import db
-from portal.timezone import PARIS
+from portal.reference_cache import cached
 
 #: Orders still on their way: the home page lists them.
 OPEN_STATUSES = (OrderStatus.SUBMITTED.value, OrderStatus.APPROVED.value)
 SHOWN_ORDERS = 3
 
 
+@dataclass(frozen=True)
+class HomeDevice:
+    """One of my current devices, as the home panel counts it: its name, whether to return it, and its
+    footprint per year (the catalogue model's stored result, or its category's reference device)."""
+
+    model_name: str
+    to_return: bool
+    annualised: Decimal
+    quality: Quality
+
+
+@dataclass(frozen=True)
+class HomeFootprint:
+    """My devices' footprint per year, the organisation's average per employee, the devices to return."""
+
+    in_use: int
+    total_annualised: Decimal
+    quality: Quality
+    organisation_average: Decimal | None
+    to_return: tuple[str, ...]
+
+
+def category_reference_figures() -> dict[str, tuple[Decimal, Quality]]:
+    """Each category's reference device: its footprint per year and quality (for devices of unknown model). The
+    same for everyone: kept by the portal's cache with the factor set (`Factor` and items are tracked)."""
+
+    def load() -> dict[str, tuple[Decimal, Quality]]:
+        factor_set = load_factor_set()
+        figures = {}
+        for key, reference in factor_set.references.items():
+            annualised = calculate(EquipmentInputs(key), factor_set.electricity, reference).annualised
+            figures[key] = (annualised.value, annualised.quality)
+        return figures
+
+    return cached("catalogue.category_reference_figures", None, load)
+
+
+def home_devices(user: User) -> list[HomeDevice]:
+    """My current devices (in use or to return), oldest first, from their columns and their model's stored
+    result (one query, no row objects)."""
+    rows = db.session.execute(
+        sa.select(Asset.model_name, Asset.status, Asset.category, CatalogueItem.annualised_kgco2e,
+                  CatalogueItem.result_quality)
+        .outerjoin(CatalogueItem, Asset.item_id == CatalogueItem.id)
+        .where(Asset.user_id == user.id, Asset.status.in_(CURRENT_STATUSES))
+        .order_by(Asset.acquired_on, Asset.id)
+    ).all()
+    references = category_reference_figures() if any(row.annualised_kgco2e is None for row in rows) else {}
+    devices = []
+    for name, status, category, annualised, quality in rows:
+        if annualised is None:
+            annualised, figure_quality = references[category]
+        else:
+            figure_quality = Quality(quality)
+        devices.append(HomeDevice(name, status == AssetStatus.TO_RETURN.value, annualised, figure_quality))
+    return devices
+
+
 def home_footprint(user: User, now: datetime) -> dict[str, Any] | None:
     """My devices' footprint per year against the organisation's average per employee, and the devices I
     should return; None when no device is assigned to me."""
-    mine = my_footprint(
-        user,
-        load_factor_set(),
-        today=now.astimezone(PARIS).date(),
-    )
-    if not mine.devices:
+    devices = home_devices(user)
+    if not devices:
         return None
-    to_return = [device for device in mine.devices if device.asset.status == "to_return"]
-    in_use = [device for device in mine.devices if device.asset.status != "to_return"]
+    shown = HomeFootprint(
+        in_use=sum(1 for device in devices if not device.to_return),
+        total_annualised=sum((device.annualised for device in devices), Decimal(0)),
+        quality=Quality.worst(*(device.quality for device in devices)),
+        organisation_average=organisation_average(load_factor_set()),
+        to_return=tuple(device.model_name for device in devices if device.to_return),
+    )
     suggestion = None
-    if to_return:
+    if shown.to_return:
         suggestion = Suggestion(
             20,
             str(_l("Return the devices you no longer use at a collection point.")),
@@ -46,15 +107,11 @@ def home_footprint(user: User, now: datetime) -> dict[str, Any] | None:
             if "locator.index" in current_app.view_functions
             else url_for("catalogue.my_footprint"),
         )
-    elif (
-        mine.organisation_average is not None
-        and mine.total_annualised is not None
-        and mine.total_annualised.value > mine.organisation_average
-    ):
+    elif shown.organisation_average is not None and shown.total_annualised > shown.organisation_average:
         suggestion = Suggestion(
             50, str(_l("See what keeping your devices longer saves.")), url_for("catalogue.my_footprint")
         )
-    return {"mine": mine, "in_use": in_use, "to_return": to_return, "suggestion": suggestion}
+    return {"footprint": shown, "suggestion": suggestion}
 
 
 @dataclass(frozen=True)
