@@ -624,13 +624,33 @@ def featured_objective() -> tuple[Action, Measure] | None:
     return None if row is None else (row[0], row[1])
 
 
+@dataclass(frozen=True)
+class HomeObjective:
+    """The featured objective as the home panel shows it: its action's id and title, its latest measure."""
+
+    id: int
+    title: str
+    value: Decimal | None
+    progress: Decimal
+    status: str
+    unit: str
+
+
 def home_objective(user: User, now: datetime) -> dict[str, Any] | None:
-    """The home page's panel: the featured objective with its latest measure (None: none)."""
-    featured = featured_objective()
-    if featured is None:
-        return None
-    action, measure = featured
-    return {"action": action, "measure": measure, "unit": unit_of(action)}
+    """The home page's panel: the featured objective with its latest measure (None: none). The same for every
+    employee: kept by the portal's cache until a plan, an action or a measure changes."""
+
+    def load() -> HomeObjective | None:
+        featured = featured_objective()
+        if featured is None:
+            return None
+        action, measure = featured
+        return HomeObjective(
+            action.id, action.title, measure.value, measure.progress or Decimal(0), measure.status, unit_of(action)
+        )
+
+    objective = reference_cache.cached("plans.home_objective", None, load)
+    return None if objective is None else {"objective": objective}
 
 
 TENTH = Decimal("0.1")
