@@ -6,11 +6,11 @@ of its first day to midnight after its last day.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import url_for
@@ -37,6 +37,8 @@ from portal.domain_error import DomainError
 from portal.models import db
 from portal.org.models import Commune, OrgUnit
 from portal.timezone import PARIS
+
+T = TypeVar("T")
 
 CAMPAIGN_DAYS = 21  # three weeks
 MAX_CAMPAIGN_DAYS = 92
@@ -261,10 +263,6 @@ _CURRENT_CAMPAIGNS = (
     .where(Campaign.state.in_([CampaignState.UPCOMING.value, CampaignState.ACTIVE.value]))
     .order_by(Campaign.starts_at.desc(), Campaign.id.desc())
 )
-_PARTICIPATIONS_IN = sa.select(Participation).where(
-    Participation.user_id == sa.bindparam("user_id"),
-    Participation.campaign_id.in_(sa.bindparam("campaign_ids", expanding=True)),
-)
 _PARTICIPATION = sa.select(Participation).where(
     Participation.campaign_id == sa.bindparam("campaign_id"), Participation.user_id == sa.bindparam("user_id")
 )
@@ -277,55 +275,66 @@ def current_campaigns_for(user: User) -> list[Campaign]:
     The same campaigns as `visible_campaigns_statement` restricted to upcoming and active ones, without
     loading every scoped campaign first: there are few current campaigns, their scope is checked here.
     """
-    current = db.session.scalars(_CURRENT_CAMPAIGNS).all()
-    if user.has_role(Role.ADMIN.value):  # admins see every campaign: the first five, then their own scope
-        return [c for c in current[:HOME_CAMPAIGNS] if in_scope(user, c)]
-    return [c for c in current if in_scope(user, c)][:HOME_CAMPAIGNS]
+    return _first_in_scope(user, db.session.scalars(_CURRENT_CAMPAIGNS).all(), lambda campaign: campaign)
+
+
+def _first_in_scope(user: User, rows: Sequence[T], campaign_of: Callable[[T], Campaign]) -> list[T]:
+    """The first HOME_CAMPAIGNS rows whose campaign is meant for this employee (an admin sees every campaign:
+    the first five, then their own scope)."""
+    if user.has_role(Role.ADMIN.value):
+        return [row for row in rows[:HOME_CAMPAIGNS] if in_scope(user, campaign_of(row))]
+    return [row for row in rows if in_scope(user, campaign_of(row))][:HOME_CAMPAIGNS]
 
 
 @dataclass(frozen=True)
 class HomeCampaign:
     """A campaign as the home page shows it to an employee."""
 
-    campaign: Campaign
+    id: int
+    name: str
+    state: str
     days_left: int
     participant: bool
     #: What this participant freed so far in an active campaign (None: not measured yet, or not taking part).
     freed_bytes: int | None = None
 
 
+def _home_campaigns_statement() -> sa.Select[Any]:
+    """The current campaigns with the employee's participation and what they freed in each, in one query."""
+    user_id: sa.BindParameter[int] = sa.bindparam("user_id", type_=sa.Integer)
+    measured, freed = steps.freed_bytes_columns(user_id)
+    return (
+        _CURRENT_CAMPAIGNS.add_columns(Participation.id, Participation.left_at, measured, freed)
+        .outerjoin(Participation, (Participation.campaign_id == Campaign.id) & (Participation.user_id == user_id))
+    )
+
+
+# Built once: the home page runs it on every visit.
+_HOME_CAMPAIGNS = _home_campaigns_statement()
+
+
 def home_campaigns(user: User, now: datetime) -> dict[str, Any] | None:
-    """The home page's campaign panel: upcoming and active campaigns with days left and whether the employee
-    takes part; None when there is none."""
-    campaigns = current_campaigns_for(user)
-    if not campaigns:
+    """The home page's campaign panel: upcoming and active campaigns with days left, whether the employee
+    takes part and what they freed; None when there is none."""
+    rows = _first_in_scope(user, db.session.execute(_HOME_CAMPAIGNS, {"user_id": user.id}).all(), lambda row: row[0])
+    if not rows:
         return None
-    participations = participations_in(user, campaigns)  # one query, not one per campaign
     shown = []
-    for campaign in campaigns:
-        taking_part = campaign.id in participations and participations[campaign.id].active
-        freed = None
-        if taking_part and campaign.state == "active":
-            freed = steps.freed_bytes_of(campaign, user.id)
-        shown.append(HomeCampaign(campaign, days_left(campaign, now), taking_part, freed))
-    to_join = next((item for item in shown if not item.participant and item.campaign.state == "active"), None)
+    for campaign, participation_id, left_at, measured, freed in rows:
+        taking_part = participation_id is not None and left_at is None
+        freed_bytes = int(freed or 0) if taking_part and campaign.state == "active" and measured else None
+        shown.append(
+            HomeCampaign(campaign.id, campaign.name, campaign.state, days_left(campaign, now), taking_part, freed_bytes)
+        )
+    to_join = next((item for item in shown if not item.participant and item.state == "active"), None)
     suggestion = None
     if to_join is not None:
         suggestion = Suggestion(
             40,
-            str(_l("Join the clean-up campaign %(name)s.", name=to_join.campaign.name)),
-            url_for("campaigns.show", campaign_id=to_join.campaign.id),
+            str(_l("Join the clean-up campaign %(name)s.", name=to_join.name)),
+            url_for("campaigns.show", campaign_id=to_join.id),
         )
     return {"campaigns": shown, "suggestion": suggestion}
-
-
-def participations_in(user: User, campaigns: Iterable[Campaign]) -> dict[int, Participation]:
-    """The employee's participation rows in these campaigns (joined now or earlier), by campaign id."""
-    ids = [campaign.id for campaign in campaigns]
-    if not ids:
-        return {}
-    rows = db.session.scalars(_PARTICIPATIONS_IN, {"user_id": user.id, "campaign_ids": ids})
-    return {row.campaign_id: row for row in rows}
 
 
 def all_campaigns_statement() -> sa.Select[Campaign]:

@@ -130,22 +130,24 @@ def my_progress(user: User, campaign: Campaign) -> list[SourceProgress]:
     ]
 
 
-def freed_bytes_of(campaign: Campaign, user_id: int) -> int | None:
-    """Bytes one employee freed during the campaign (None: never measured): `freed_bytes_by_user` for one
-    employee, in one query (the home page)."""
-    measured = (
-        sa.select(StorageSnapshot.user_id)
-        .where(StorageSnapshot.user_id == user_id, StorageSnapshot.measured_at <= campaign.ends_at)
-        .limit(1)
-        .scalar_subquery()
-    )
+def freed_bytes_columns(user_id: Any) -> tuple[sa.Exists, sa.ScalarSelect[Any]]:
+    """Whether one employee was ever measured before the end of `Campaign` (the statement's row), and the
+    bytes they freed in it: two correlated columns, for one or several campaigns in one query."""
+    measured = sa.exists().where(StorageSnapshot.user_id == user_id, StorageSnapshot.measured_at <= Campaign.ends_at)
     freed = (
         sa.select(sa.func.sum(CampaignProgress.freed_bytes))
-        .where(CampaignProgress.campaign_id == campaign.id, CampaignProgress.user_id == user_id)
+        .where(CampaignProgress.campaign_id == Campaign.id, CampaignProgress.user_id == user_id)
         .scalar_subquery()
     )
-    row = db.session.execute(sa.select(measured, freed)).one()
-    return None if row[0] is None else int(row[1] or 0)
+    return measured, freed
+
+
+def freed_bytes_of(campaign: Campaign, user_id: int) -> int | None:
+    """Bytes one employee freed during the campaign (None: never measured): `freed_bytes_by_user` for one
+    employee, in one query."""
+    measured, freed = freed_bytes_columns(user_id)
+    row = db.session.execute(sa.select(measured, freed).where(Campaign.id == campaign.id)).one()
+    return int(row[1] or 0) if row[0] else None
 
 
 def freed_bytes_by_user(campaign: Campaign, user_ids: Iterable[int]) -> dict[int, int | None]:

@@ -51,7 +51,7 @@ def test_the_banner_says_whether_i_take_part(app, make_user, make_campaign):
 
     with app.test_request_context("/"):
         panel = services.home_campaigns(me, utcnow())
-        items = {item.campaign.name: item.participant for item in panel["campaigns"]}
+        items = {item.name: item.participant for item in panel["campaigns"]}
         assert items == {"Rejoint": True, "Quitté": False}
         assert {item.participant for item in services.home_campaigns(other, utcnow())["campaigns"]} == {False, True}
         login_user(me)
