@@ -127,9 +127,12 @@ def test_an_admin_sees_every_plan_and_prints_the_review_with_its_csv(client, log
 def test_the_home_page_shows_one_objective(client, login_as, make_action):
     login_as()
     assert "Réduire le PUE" not in client.get("/").get_data(as_text=True)
-    _measured(_declared(make_action, public=True, title="Réduire le PUE"))
+    action = _declared(make_action, public=True, title="Réduire le PUE")
+    _measured(action)
     home = client.get("/").get_data(as_text=True)
     assert "Réduire le PUE" in home and 'id="home-objective" max="100" value="50"' in home
+    _measured(action, month=7, progress=Decimal("0.75"))  # kept for everyone, renewed by a new measure
+    assert 'id="home-objective" max="100" value="75"' in client.get("/").get_data(as_text=True)
 
 
 def test_an_admin_builds_a_plan_from_the_estates_indicators(client, login_as, make_user, estate):
