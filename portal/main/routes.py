@@ -28,7 +28,7 @@ def home() -> str:
             url=url_for(kinds[n.kind].endpoint, **{arg: n.params[key] for arg, key in kinds[n.kind].url_params}),
             created_at=n.created_at,
         )
-        for n in services.unread_notices(current_user)
+        for n in services.unread_notice_values(current_user)
         if n.kind in kinds
     ]
     panels = home_panels(current_user, utcnow())

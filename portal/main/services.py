@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -175,16 +175,32 @@ def notify(user: User, kind: str, params: dict[str, Any]) -> Notice:
     return notice
 
 
+def _unread(user: User, *columns: Any) -> sa.Select[Any]:
+    return (
+        sa.select(*columns)
+        .where(Notice.user_id == user.id, Notice.read_at.is_(None))
+        .order_by(Notice.created_at.desc(), Notice.id.desc())
+    )
+
+
 def unread_notices(user: User, *, limit: int = 10) -> list[Notice]:
     """The user's unread notices, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Notice)
-            .where(Notice.user_id == user.id, Notice.read_at.is_(None))
-            .order_by(Notice.created_at.desc(), Notice.id.desc())
-            .limit(limit)
-        )
-    )
+    return list(db.session.scalars(_unread(user, Notice).limit(limit)))
+
+
+@dataclass(frozen=True)
+class UnreadNotice:
+    """An unread notice as the home page reads it (its columns, no row object)."""
+
+    kind: str
+    params: dict[str, Any]
+    created_at: datetime
+
+
+def unread_notice_values(user: User, *, limit: int = 10) -> list[UnreadNotice]:
+    """The user's unread notices, newest first, as plain values (the home page)."""
+    rows = db.session.execute(_unread(user, Notice.kind, Notice.params, Notice.created_at).limit(limit))
+    return [UnreadNotice(*row) for row in rows]
 
 
 def mark_notices_read(user: User, *, kind_prefix: str | None = None, key: str | None = None, value: Any = None) -> int:
