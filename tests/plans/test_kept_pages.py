@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from portal.models import db
-from portal.plans.models import Action
+from portal.plans.models import Action, Milestone
 from tests.plans.test_routes import _declared, _measured
 
 
@@ -61,3 +61,21 @@ def test_the_plans_actions_come_a_page_at_a_time_and_the_review_shows_them_all(c
     review = client.get(f"/plans/{first.plan_id}/review?year=2025").get_data(as_text=True)
     assert "Action 00" in review and "Action 24" in review
 
+
+def test_the_action_page_shows_a_new_measure_and_a_new_milestone_at_the_next_request(client, login_as, make_action):
+    action = _declared(make_action, title="Réduire le PUE")
+    _measured(action, month=6, value=Decimal("1.6"), progress=Decimal("0.5"))
+    login_as("admin")
+    url = f"/plans/actions/{action.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "30 juin 2025" in page and "50 %" in page and "31 juillet 2025" not in page
+    _measured(action, month=7, value=Decimal("1.5"), progress=Decimal("0.75"), status="achieved")
+    page = client.get(url).get_data(as_text=True)
+    assert "31 juillet 2025" in page and "75 %" in page
+    # The trajectory on 31 July, from 1.8 on 1 January 2025 to 1.4 on 31 December 2026: 1.68; through a
+    # milestone of 1.5 on 31 December 2025: 1.63.
+    assert "1,68" in page and "1,63" not in page
+    db.session.add(Milestone(action_id=action.id, due_on=date(2025, 12, 31), value=Decimal("1.5")))
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "1,63" in page and "1,68" not in page
