@@ -198,14 +198,21 @@ def _pages(plan_id: int, action_id: int, requests: int) -> dict[str, float]:
     floor_page = app.jinja_env.from_string(FLOOR_TEMPLATE)
     app.add_url_rule("/bench-floor", "bench_floor", lambda: render_template(floor_page))
     figures = {}
+    floor = ("/bench-floor", "/bench-floor")
     for email, urls in (
-        ("admin@demo.example", ("/bench-floor", f"/plans/{plan_id}", f"/plans/actions/{action_id}")),
-        ("manager@demo.example", ("/bench-floor", "/objectives")),
+        (
+            "admin@demo.example",
+            (
+                floor,
+                (f"/plans/{plan_id}", "/plans/<bench plan>"),
+                (f"/plans/actions/{action_id}", "/plans/actions/<id>"),
+            ),
+        ),
+        ("manager@demo.example", (floor, ("/objectives", "/objectives"))),
     ):
         client = app.test_client()
         client.post("/login", data={"email": email, "password": "demo1234"})
-        for url in urls:
-            name = url.replace(str(plan_id), "<bench plan>").replace(str(action_id), "<id>")
+        for url, name in urls:
             figures[f"{name} ({email.split('@')[0]})"] = _app_ms(client, url, requests)
     return figures
 
