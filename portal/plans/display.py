@@ -242,6 +242,59 @@ def action_rows(actions: Iterable[Action], latest: dict[int, Measure], unit_of: 
     return rows
 
 
+@dataclass(frozen=True)
+class MonthRow:
+    """One month of an action's series as its page shows it: plain text, formatted once."""
+
+    month: str
+    value: str
+    expected: str  # the target trajectory's value that day
+    progress: str  # "42 %", or "–"
+    status: str
+
+
+@dataclass(frozen=True)
+class MoveRow:
+    """One sub-unit of an action's scope as its page shows it: the values at the baseline and at the latest
+    measure, and the change between them."""
+
+    unit: str
+    baseline: str
+    latest: str
+    change: str
+
+
+def month_rows(
+    history: Iterable[tuple[date, Decimal, Decimal | None, Decimal | None, str]], unit: str
+) -> list[MonthRow]:
+    """The rows of an action's series, newest first (`history`: day, value, trajectory, progress, status)."""
+    figures = Figures()
+    return [
+        MonthRow(
+            figures.day(day),
+            figures.value(value, unit),
+            figures.value(expected, unit),
+            f"{figures.number(progress * 100, 0)} %" if progress is not None else "–",
+            figures.status(status),
+        )
+        for day, value, expected, progress, status in history
+    ]
+
+
+def move_rows(moves: Iterable[tuple[str, Decimal | None, Decimal | None]], unit: str) -> list[MoveRow]:
+    """The rows of an action's breakdown (`moves`: the unit's name, its baseline and latest values)."""
+    figures = Figures()
+    return [
+        MoveRow(
+            name,
+            figures.value(baseline, unit),
+            figures.value(latest, unit),
+            figures.value(latest - baseline, unit) if baseline is not None and latest is not None else "–",
+        )
+        for name, baseline, latest in moves
+    ]
+
+
 def rendered(template: str, **context: object) -> Markup:
     """A part of a page (`plans/_action_rows.html`, `plans/_objective.html`): the template alone, without the
     context processors (menu, unread count), kept as text by the portal's cache."""

@@ -142,7 +142,8 @@ class CheckIn(Model):
     author: Mapped[User | None] = relationship()
 
 
-# Plans, actions and their measures are reference data for the portal's cache (portal.reference_cache): an edited
-# action, a new plan or the monthly measure renews the generation, so the plan's table and the shared objectives
-# kept rendered (portal.plans.services) show them at the next request, in every worker.
-reference_cache.track(Plan, Action, Measure)
+# Plans, actions, their milestones and measures are reference data for the portal's cache (portal.reference_cache):
+# an edited action or milestone, a new plan or the monthly measure renews the generation, so the plan's table, the
+# shared objectives and an action's series kept rendered (portal.plans.services) show them at the next request, in
+# every worker.
+reference_cache.track(Plan, Action, Milestone, Measure)

@@ -19,7 +19,7 @@ from portal.locator.services import assets_to_return
 from portal.models import db
 from portal.pagination import Page, page_number
 from portal.plans import bp, services
-from portal.plans.display import chart, status_name, trend_name
+from portal.plans.display import status_name, trend_name
 from portal.plans.forms import CheckInForm
 from portal.plans.models import Action, CheckIn
 
@@ -64,18 +64,11 @@ def plan(plan_id: int) -> str:
 def action(action_id: int) -> str:
     """An action: its monthly series against the target trajectory, its check-ins, its declared values."""
     found = _action_or_404(action_id)
-    history = services.measures(found)
-    path = services.path_of(found)
-    series = [(m.measured_on, m.value) for m in history]
-    expected = {m.id: services.expected_on(path, m.measured_on) for m in history} if path else {}
     return render_template(
         "plans/action.html",
         action=found,
-        history=history,
-        expected=expected,
-        chart=chart(path, series),
+        series=services.action_series(found, language=str(get_locale())),
         check_ins=services.check_ins(found),
-        breakdown=services.breakdown(found, history[-1] if history else None),
         declared=services.declared_values(found) if found.declared else [],
         may_edit=services.may_edit(found, _me()),
         may_check_in=services.may_check_in(found, _me()),

@@ -489,6 +489,35 @@ def plan_table(plan_id: int, *, number: int, size: int, language: str) -> PlanTa
     return reference_cache.cached("plans.plan_table", (plan_id, number, size, language), load)
 
 
+def action_series(action: Action, *, language: str) -> Markup:
+    """An action's monthly series against its trajectory (SVG and table) and its scope's breakdown, rendered in
+    `language`: the same for every reader of the action, kept by the portal's cache until a plan, an action, a
+    milestone or a measure changes (a unit renamed shows within PORTAL_REFERENCE_CACHE_SECONDS)."""
+
+    def load() -> Markup:
+        history = measures(action)
+        path = path_of(action)
+        unit = unit_of(action)
+        months = display.month_rows(
+            (
+                (m.measured_on, m.value, expected_on(path, m.measured_on), m.progress, m.status)
+                for m in reversed(history)
+            ),
+            unit,
+        )
+        moves = display.move_rows(
+            (
+                (move.unit.name, move.baseline, move.latest)
+                for move in breakdown(action, history[-1] if history else None)
+            ),
+            unit,
+        )
+        chart = display.chart(path, [(m.measured_on, m.value) for m in history])
+        return display.rendered("plans/_action_series.html", chart=chart, months=months, moves=moves)
+
+    return reference_cache.cached("plans.action_series", (action.id, language), load)
+
+
 # --- Check-ins and declared values ---------------------------------------------------------------------------
 
 
