@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, has_request_context, render_template, request
 from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
 
 from portal import reference_cache
 from portal.accounts.models import Role, User
@@ -42,7 +43,7 @@ from portal.estate.models import Depot, EstateSettings, IndicatorValue, Snapshot
 from portal.footprint.estate import VEHICLE_FACTORS, Convention, Period, Waterfall, YearTotals, waterfall
 from portal.footprint.model import Quality
 from portal.models import db, utcnow
-from portal.org.models import OrgUnit
+from portal.org.models import OrgUnit, Site
 from portal.org.services import unit_and_descendant_ids
 from portal.timezone import PARIS
 
@@ -693,6 +694,7 @@ def rendered_page(
     context: Callable[[], dict[str, Any]],
     *,
     frozen: bool = True,
+    load: Callable[[], tuple[str, str]] | None = None,
 ) -> tuple[str, str]:
     """(title, content) of a page, rendered once per worker for everyone who sees it the same way: `key` holds
     the scope, visibility, filters and page; the language is added. `frozen` pages (read from snapshots) are
@@ -702,8 +704,40 @@ def rendered_page(
     return reference_cache.cached(
         f"estate.page.{name}",
         (stamp, key, str(get_locale())),
-        lambda: render_blocks(template_name, context()),
+        load or (lambda: render_blocks(template_name, context())),
     )
+
+
+def site_choices() -> tuple[tuple[int, str], ...]:
+    """The sites a team may leave from, (id, name) by name: the depot form's choices, read once per worker until
+    a site changes (sites are tracked by the reference generation)."""
+
+    def load() -> tuple[tuple[int, str], ...]:
+        return tuple(
+            (row.id, row.name) for row in db.session.execute(sa.select(Site.id, Site.name).order_by(Site.name))
+        )
+
+    return reference_cache.cached("estate.site_choices", (), load)
+
+
+#: Where a form's CSRF token goes in a page kept for everyone (each request fills in its own token).
+CSRF_SLOT = "\ue000csrf_token\ue000"
+
+
+def rendered_form_page(
+    name: str, key: Hashable, template_name: str, context: Callable[[], dict[str, Any]]
+) -> tuple[str, str]:
+    """(title, content) of a page of forms, rendered once per worker like `rendered_page` (frozen): its choices
+    and values follow the snapshots, the settings and the reference generation (depots and sites are tracked);
+    the CSRF tokens, which belong to each session, are put back at every request."""
+
+    def load() -> tuple[str, str]:
+        token = generate_csrf()
+        title, body = render_blocks(template_name, context())
+        return title, body.replace(token, CSRF_SLOT)
+
+    title, body = rendered_page(name, key, template_name, context, frozen=True, load=load)
+    return title, body.replace(CSRF_SLOT, generate_csrf())
 
 
 def versions_table() -> str:
