@@ -127,10 +127,12 @@ class SnapshotRun:
     devices: list[DeviceRow] | None = None
     services: dict[int, tuple[Decimal, Decimal]] = field(default_factory=dict)
     ledgers: dict[Period, Ledger] = field(default_factory=dict)
+    #: The first day of the earliest period computed: devices retired before it are not read.
+    since: date | None = None
 
     def device_rows(self) -> list[DeviceRow]:
         if self.devices is None:
-            self.devices = device_rows(self.factors)
+            self.devices = device_rows(self.factors, self.since)
         return self.devices
 
     def services_of(self, year: int) -> tuple[Decimal, Decimal]:
@@ -142,6 +144,8 @@ class SnapshotRun:
     def ledger(self, period: Period, trip_rows: list[TripRow] | None = None) -> Ledger:
         if trip_rows is None and period in self.ledgers:
             return self.ledgers[period]
+        if self.since is not None and period.start < self.since:  # earlier than announced: read every device
+            self.since, self.devices = None, None
         services_kg, services_estimated = self.services_of(period.year)
         ledger = compute_ledger(
             period,
@@ -200,7 +204,7 @@ def take_snapshot(
     if (year, month) > (today.year, today.month):
         raise EstateError("future_month", value=f"{year}-{month:02d}")
     started = time.perf_counter()
-    run = run or SnapshotRun(today)
+    run = run or SnapshotRun(today, since=date(year - 1, 1, 1))  # this year's and last year's periods
     factors = run.factors
     period = snapshot_period(year, month, today)
     trips: list[TripRow] = []
@@ -264,7 +268,7 @@ def take_snapshots(
 ) -> list[Snapshot]:
     """Several months at once, oldest first, sharing one run (devices read once, last year's periods reused)."""
     today = today or today_paris()
-    run = SnapshotRun(today)
+    run = SnapshotRun(today, since=date(min(months)[0] - 1, 1, 1) if months else None)
     return [take_snapshot(y, m, by=by, reason=reason, today=today, run=run) for y, m in sorted(months)]
 
 
