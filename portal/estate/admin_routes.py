@@ -30,11 +30,27 @@ def _forms(
     reference = reference or ReferenceYearForm(year=str(services.settings().reference_year or ""))
     reference.year.choices = [("", _("none")), *[(str(y), str(y)) for y in services.snapshot_years()]]
     depot = depot or DepotForm()
-    depot.site_id.choices = [
-        (row.id, row.name) for row in db.session.execute(sa.select(Site.id, Site.name).order_by(Site.name))
-    ]
+    depot.site_id.choices = list(services.site_choices())
     depot.vehicle.choices = [(key, str(label)) for key, label in VEHICLES.items()]
     return reference, depot, recompute or RecomputeForm()
+
+
+def _context(
+    reference: ReferenceYearForm | None = None,
+    depot: DepotForm | None = None,
+    recompute: RecomputeForm | None = None,
+) -> dict[str, Any]:
+    reference, depot, recompute = _forms(reference, depot, recompute)
+    # The depots with their site's name in one read (not one per depot).
+    depots = list(db.session.execute(sa.select(Depot, Site.name).join(Site).order_by(Depot.assignment_group)))
+    return {
+        "reference": reference,
+        "depot": depot,
+        "recompute": recompute,
+        "depots": depots,
+        "versions": Markup(services.versions_table()),  # noqa: S704 - rendered from a template
+        "seen": services.visibility(current_user._get_current_object()),
+    }
 
 
 def _page(
@@ -43,26 +59,19 @@ def _page(
     recompute: RecomputeForm | None = None,
     status: int = 200,
 ) -> Any:
-    reference, depot, recompute = _forms(reference, depot, recompute)
-    # The depots with their site's name in one read (not one per depot).
-    depots = list(db.session.execute(sa.select(Depot, Site.name).join(Site).order_by(Depot.assignment_group)))
-    seen = services.visibility(current_user._get_current_object())
-    return render_template(
-        "estate/admin_settings.html",
-        reference=reference,
-        depot=depot,
-        recompute=recompute,
-        depots=depots,
-        versions=Markup(services.versions_table()),  # noqa: S704 - rendered from a template
-        seen=seen,
-    ), status
+    """The page with a form's errors, rendered for this answer only."""
+    return render_template("estate/admin_settings.html", **_context(reference, depot, recompute)), status
 
 
 @bp.get("/estate/settings")
 @roles_required(ADMIN)
 def admin_settings() -> Any:
-    """The reference year, the depots and the versions of the frozen months."""
-    return _page()
+    """The reference year, the depots and the versions of the frozen months: the forms without errors are the
+    same for every admin until a snapshot, a setting, a depot or a site changes, so they are rendered once per
+    worker (each request puts in its own CSRF tokens)."""
+    seen = services.visibility(current_user._get_current_object())
+    title, body = services.rendered_form_page("settings", seen, "estate/admin_settings.html", _context)
+    return render_template("estate/_page.html", title=Markup(title), body=Markup(body))  # noqa: S704 - rendered
 
 
 @bp.post("/estate/settings/reference-year")

@@ -115,5 +115,6 @@ class TripFigure(Model):
     estimated: Mapped[bool] = mapped_column(default=False)
 
 
-# /estate/devices keeps its pages per worker under the reference generation: every change of a device renews it.
-reference_cache.track(Asset)
+# /estate/devices keeps its pages per worker under the reference generation: every change of a device renews it;
+# /estate/settings keeps its forms (the depots, the sites to choose from) the same way.
+reference_cache.track(Asset, Depot, Site)

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, has_request_context, render_template, request
 from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
 
 from portal import reference_cache
 from portal.accounts.models import Role, User
@@ -42,7 +43,7 @@ from portal.estate.models import Depot, EstateSettings, IndicatorValue, Snapshot
 from portal.footprint.estate import VEHICLE_FACTORS, Convention, Period, Waterfall, YearTotals, waterfall
 from portal.footprint.model import Quality
 from portal.models import db, utcnow
-from portal.org.models import OrgUnit
+from portal.org.models import OrgUnit, Site
 from portal.org.services import unit_and_descendant_ids
 from portal.timezone import PARIS
 
@@ -126,10 +127,12 @@ class SnapshotRun:
     devices: list[DeviceRow] | None = None
     services: dict[int, tuple[Decimal, Decimal]] = field(default_factory=dict)
     ledgers: dict[Period, Ledger] = field(default_factory=dict)
+    #: The first day of the earliest period computed: devices retired before it are not read.
+    since: date | None = None
 
     def device_rows(self) -> list[DeviceRow]:
         if self.devices is None:
-            self.devices = device_rows(self.factors)
+            self.devices = device_rows(self.factors, self.since)
         return self.devices
 
     def services_of(self, year: int) -> tuple[Decimal, Decimal]:
@@ -141,6 +144,8 @@ class SnapshotRun:
     def ledger(self, period: Period, trip_rows: list[TripRow] | None = None) -> Ledger:
         if trip_rows is None and period in self.ledgers:
             return self.ledgers[period]
+        if self.since is not None and period.start < self.since:  # earlier than announced: read every device
+            self.since, self.devices = None, None
         services_kg, services_estimated = self.services_of(period.year)
         ledger = compute_ledger(
             period,
@@ -181,6 +186,27 @@ class _Id:
     id: int
 
 
+def _insert_rows(model: type, rows: list[dict[str, Any]]) -> None:
+    """Write a snapshot's frozen rows: with COPY on PostgreSQL (an executemany sends one statement per row:
+    ~30,000 per snapshot), in the session's transaction; with executemany elsewhere."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        db.session.execute(sa.insert(model), rows)
+        return
+    from psycopg import sql  # PostgreSQL's driver, present when its dialect is
+
+    columns = list(rows[0])
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(model.__table__.name),  # type: ignore[attr-defined]
+        sql.SQL(", ").join(map(sql.Identifier, columns)),
+    )
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row([row[column] for column in columns])
+
+
 def take_snapshot(
     year: int,
     month: int,
@@ -199,7 +225,7 @@ def take_snapshot(
     if (year, month) > (today.year, today.month):
         raise EstateError("future_month", value=f"{year}-{month:02d}")
     started = time.perf_counter()
-    run = run or SnapshotRun(today)
+    run = run or SnapshotRun(today, since=date(year - 1, 1, 1))  # this year's and last year's periods
     factors = run.factors
     period = snapshot_period(year, month, today)
     trips: list[TripRow] = []
@@ -217,8 +243,8 @@ def take_snapshot(
     db.session.add(snapshot)
     db.session.flush()
     units = {code: indicator.unit for code, indicator in BY_CODE.items()}
-    db.session.execute(
-        sa.insert(IndicatorValue),
+    _insert_rows(
+        IndicatorValue,
         [
             {
                 "snapshot_id": snapshot.id,
@@ -233,8 +259,8 @@ def take_snapshot(
         ],
     )
     if trips:
-        db.session.execute(
-            sa.insert(TripFigure),
+        _insert_rows(
+            TripFigure,
             [
                 {
                     "snapshot_id": snapshot.id,
@@ -263,7 +289,7 @@ def take_snapshots(
 ) -> list[Snapshot]:
     """Several months at once, oldest first, sharing one run (devices read once, last year's periods reused)."""
     today = today or today_paris()
-    run = SnapshotRun(today)
+    run = SnapshotRun(today, since=date(min(months)[0] - 1, 1, 1) if months else None)
     return [take_snapshot(y, m, by=by, reason=reason, today=today, run=run) for y, m in sorted(months)]
 
 
@@ -693,6 +719,7 @@ def rendered_page(
     context: Callable[[], dict[str, Any]],
     *,
     frozen: bool = True,
+    load: Callable[[], tuple[str, str]] | None = None,
 ) -> tuple[str, str]:
     """(title, content) of a page, rendered once per worker for everyone who sees it the same way: `key` holds
     the scope, visibility, filters and page; the language is added. `frozen` pages (read from snapshots) are
@@ -702,8 +729,40 @@ def rendered_page(
     return reference_cache.cached(
         f"estate.page.{name}",
         (stamp, key, str(get_locale())),
-        lambda: render_blocks(template_name, context()),
+        load or (lambda: render_blocks(template_name, context())),
     )
+
+
+def site_choices() -> tuple[tuple[int, str], ...]:
+    """The sites a team may leave from, (id, name) by name: the depot form's choices, read once per worker until
+    a site changes (sites are tracked by the reference generation)."""
+
+    def load() -> tuple[tuple[int, str], ...]:
+        return tuple(
+            (row.id, row.name) for row in db.session.execute(sa.select(Site.id, Site.name).order_by(Site.name))
+        )
+
+    return reference_cache.cached("estate.site_choices", (), load)
+
+
+#: Where a form's CSRF token goes in a page kept for everyone (each request fills in its own token).
+CSRF_SLOT = "\ue000csrf_token\ue000"
+
+
+def rendered_form_page(
+    name: str, key: Hashable, template_name: str, context: Callable[[], dict[str, Any]]
+) -> tuple[str, str]:
+    """(title, content) of a page of forms, rendered once per worker like `rendered_page` (frozen): its choices
+    and values follow the snapshots, the settings and the reference generation (depots and sites are tracked);
+    the CSRF tokens, which belong to each session, are put back at every request."""
+
+    def load() -> tuple[str, str]:
+        token = generate_csrf()
+        title, body = render_blocks(template_name, context())
+        return title, body.replace(token, CSRF_SLOT)
+
+    title, body = rendered_page(name, key, template_name, context, frozen=True, load=load)
+    return title, body.replace(CSRF_SLOT, generate_csrf())
 
 
 def versions_table() -> str:

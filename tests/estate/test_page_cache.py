@@ -3,6 +3,7 @@ next request; each language has its own."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from portal.catalogue.models import AssetStatus
@@ -79,3 +80,45 @@ def test_the_method_and_the_versions_show_a_new_snapshot_at_the_next_request(cli
     db.session.commit()
     assert "Checking the figures" in client.get("/estate/settings").get_data(as_text=True)
     assert "2026-11" in client.get("/estate/method").get_data(as_text=True)
+
+
+def _settings_token(page: str) -> str:
+    tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+    assert len(tokens) == 1 and services.CSRF_SLOT not in page
+    return tokens.pop()
+
+
+def test_the_settings_forms_are_kept_until_a_site_a_depot_or_a_setting_changes(
+    client, login_as, estate, make_site, make_user, login
+):
+    services.take_snapshot(2025, 12, today=TODAY)
+    db.session.commit()
+    login_as("admin", locale="en")
+    page = client.get("/estate/settings").get_data(as_text=True)
+    assert "Dépôt informatique" in page and "Garage nord" not in page
+    assert '<option selected value="2025">' not in page
+    # A new site and a renamed one show in the depot form's choices at the next request.
+    make_site(name="Garage nord", commune_insee="33063")
+    estate.depot.name = "Dépôt central"
+    db.session.commit()
+    page = client.get("/estate/settings").get_data(as_text=True)
+    assert "Garage nord" in page and "Dépôt central" in page and "Dépôt informatique" not in page
+    # The token kept in the page is this session's, so its forms are accepted; a new depot and reference year show.
+    token = _settings_token(page)
+    response = client.post(
+        "/estate/settings/depots",
+        data={"csrf_token": token, "assignment_group": "Support nord", "site_id": estate.depot.id, "vehicle": "van"},
+    )
+    assert response.status_code == 303
+    assert client.post("/estate/settings/reference-year", data={"csrf_token": token, "year": "2025"}).status_code == 303
+    page = client.get("/estate/settings").get_data(as_text=True)
+    assert "Support nord" in page and '<option selected value="2025">' in page
+    # Another admin's session gets its own token in the same kept page, and it is accepted.
+    client.post("/logout", data={"csrf_token": token})
+    login(make_user(roles=("admin",), locale="en"))
+    other = client.get("/estate/settings").get_data(as_text=True)
+    assert "Support nord" in other
+    other_token = _settings_token(other)
+    response = client.post("/estate/settings/reference-year", data={"csrf_token": other_token, "year": ""})
+    assert response.status_code == 303
+    assert '<option selected value="2025">' not in client.get("/estate/settings").get_data(as_text=True)

@@ -154,3 +154,23 @@ def test_an_edited_vehicle_factor_counts_in_the_next_snapshot(estate, make_inter
     one_way = great_circle_km(estate.depot.lat, estate.depot.lon, estate.school.lat, estate.school.lon)
     assert value("trips_kgco2e", 2025) == trip_kgco2e(one_way, D("0.5")).quantize(D("0.000001"))
     assert snapshot.factor_versions["vehicle_van"] == 2
+
+
+def test_a_run_reads_only_the_devices_its_periods_can_count(estate, make_asset):
+    gone = make_asset(item=estate.laptop, user_id=estate.employee.id, acquired_on=date(2019, 1, 1))
+    gone.retired_on = date(2023, 6, 30)
+    muddled = make_asset(item=estate.laptop, user_id=estate.employee.id, acquired_on=date(2025, 3, 1))
+    muddled.retired_on = date(2023, 1, 1)  # retired before it arrived: read as retired the day it arrived
+    db.session.commit()
+    run = services.SnapshotRun(TODAY, since=date(2025, 1, 1))
+    read = {device[2] for device in run.device_rows()}
+    assert read == {date(2025, 1, 1), date(2025, 3, 1)}
+    # A period earlier than announced reads every device again.
+    run.ledger(services.snapshot_period(2023, 12, TODAY))
+    assert date(2019, 1, 1) in {device[2] for device in run.device_rows()}
+    # The figures are those of a run reading every device.
+    everything = services.SnapshotRun(TODAY)
+    period = services.snapshot_period(2026, 11, TODAY)
+    assert services.indicator_values(everything.ledger(period)) == services.indicator_values(
+        services.SnapshotRun(TODAY, since=date(2025, 1, 1)).ledger(period)
+    )
