@@ -3,7 +3,6 @@ thread (the ITSM tests' Table API: nothing of the client is mocked), from the co
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -19,32 +18,13 @@ from portal.itsm.mapping import DEFAULT_STATUS_CODES, Refused
 from portal.itsm.settings import ItsmSettings
 from portal.models import db
 from tests.conftest import csrf_token
-from tests.itsm.table_api import Fault, TableApi
+from tests.itsm.table_api import Fault
 
 
 @pytest.fixture
-def instance() -> Iterator[TableApi]:
-    """An empty instance, serving until the test ends (as tests/itsm/conftest.py); `instance.url` its address."""
-    api = TableApi()
-    api.url = api.start()  # type: ignore[attr-defined]
-    yield api
-    api.stop()
-
-
-@pytest.fixture
-def settings(instance: TableApi) -> ItsmSettings:
-    """The link's settings for the test instance, with short waits."""
-    connection = Connection(
-        instance_url=instance.url,  # type: ignore[attr-defined]
-        username=instance.username,
-        password=instance.password,
-        connect_timeout=2,
-        read_timeout=5,
-        max_attempts=3,
-        backoff_seconds=0.01,
-        max_wait_seconds=2,
-    )
-    return ItsmSettings(connection=connection)
+def settings(itsm_settings: ItsmSettings) -> ItsmSettings:
+    """The ITSM link's settings for the test instance (tests/itsm/conftest.py, via this folder's conftest)."""
+    return itsm_settings
 
 
 @pytest.fixture
