@@ -64,16 +64,29 @@ def category_reference_figures() -> dict[str, tuple[Decimal, Quality]]:
     return cached("catalogue.category_reference_figures", None, load)
 
 
+# Built once, like the other home statements: the home page runs them on every visit (a built statement keeps
+# its cache key: no statement built and keyed per request).
+_HOME_DEVICES = (
+    sa.select(
+        Asset.model_name, Asset.status, Asset.category, CatalogueItem.annualised_kgco2e, CatalogueItem.result_quality
+    )
+    .outerjoin(CatalogueItem, Asset.item_id == CatalogueItem.id)
+    .where(Asset.user_id == sa.bindparam("user_id", type_=sa.Integer), Asset.status.in_(CURRENT_STATUSES))
+    .order_by(Asset.acquired_on, Asset.id)
+)
+_OPEN_ORDERS = (
+    sa.select(Order.id, Order.status, CatalogueItem.manufacturer, CatalogueItem.name)
+    .join(CatalogueItem, Order.item_id == CatalogueItem.id)
+    .where(Order.requester_id == sa.bindparam("user_id", type_=sa.Integer), Order.status.in_(OPEN_STATUSES))
+    .order_by(Order.created_at.desc(), Order.id.desc())
+    .limit(SHOWN_ORDERS + 1)
+)
+
+
 def home_devices(user: User) -> list[HomeDevice]:
     """My current devices (in use or to return), oldest first, from their columns and their model's stored
     result (one query, no row objects)."""
-    rows = db.session.execute(
-        sa.select(Asset.model_name, Asset.status, Asset.category, CatalogueItem.annualised_kgco2e,
-                  CatalogueItem.result_quality)
-        .outerjoin(CatalogueItem, Asset.item_id == CatalogueItem.id)
-        .where(Asset.user_id == user.id, Asset.status.in_(CURRENT_STATUSES))
-        .order_by(Asset.acquired_on, Asset.id)
-    ).all()
+    rows = db.session.execute(_HOME_DEVICES, {"user_id": user.id}).all()
     references = category_reference_figures() if any(row.annualised_kgco2e is None for row in rows) else {}
     devices = []
     for name, status, category, annualised, quality in rows:
@@ -126,13 +139,7 @@ class OpenOrder:
 
 def home_orders(user: User, now: datetime) -> dict[str, Any] | None:
     """My orders still on their way, and for a manager the requests waiting for a decision; None if neither."""
-    rows = db.session.execute(
-        sa.select(Order.id, Order.status, CatalogueItem.manufacturer, CatalogueItem.name)
-        .join(CatalogueItem, Order.item_id == CatalogueItem.id)
-        .where(Order.requester_id == user.id, Order.status.in_(OPEN_STATUSES))
-        .order_by(Order.created_at.desc(), Order.id.desc())
-        .limit(SHOWN_ORDERS + 1)
-    )
+    rows = db.session.execute(_OPEN_ORDERS, {"user_id": user.id})
     open_orders = [OpenOrder(*row) for row in rows]
     waiting = 0
     if user.has_role("manager"):
