@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
@@ -679,7 +680,15 @@ def home_objective(user: User, now: datetime) -> dict[str, Any] | None:
         )
 
     objective = reference_cache.cached("plans.home_objective", None, load)
-    return None if objective is None else {"objective": objective}
+    if objective is None:
+        return None
+    # Rendered once per language too: the same for everyone, and home is the page every employee opens.
+    html = reference_cache.cached(
+        "plans.home_objective_html",
+        str(get_locale()),
+        lambda: display.rendered("plans/_home_objective.html", objective=objective),
+    )
+    return {"objective": objective, "html": html}
 
 
 TENTH = Decimal("0.1")

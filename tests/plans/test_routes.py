@@ -135,6 +135,16 @@ def test_the_home_page_shows_one_objective(client, login_as, make_action):
     assert 'id="home-objective" max="100" value="75"' in client.get("/").get_data(as_text=True)
 
 
+def test_the_home_objective_is_kept_in_each_language(client, login_as, make_action):
+    login_as()
+    action = _declared(make_action, public=True, title="Réduire le PUE")
+    _measured(action)
+    assert "Où nous en sommes" in client.get("/").get_data(as_text=True)
+    login_as(locale="en")
+    home = client.get("/").get_data(as_text=True)
+    assert "Where we stand" in home and "Où nous en sommes" not in home
+
+
 def test_an_admin_builds_a_plan_from_the_estates_indicators(client, login_as, make_user, estate):
     from portal.estate import services as estate_services
     from portal.plans.models import Action, Plan
