@@ -83,8 +83,15 @@ def of_name(name: str) -> str:
     return gettext("of %(name)s", name=name)
 
 
+def colon() -> str:
+    """A colon after a name or a figure, as each language writes it: French puts a narrow no-break space before it
+    (`Portable : livré`), English none (`Laptop: delivered`)."""
+    return f"{NARROW_NBSP}:" if get_locale().language == "fr" else ":"
+
+
 def init_app(app: Flask) -> None:
-    """Register the formatters as Jinja filters."""
+    """Register the formatters as Jinja filters (and `colon()` as a global)."""
+    app.add_template_global(colon)
     app.add_template_filter(number)
     app.add_template_filter(kgco2e)
     app.add_template_filter(percent)

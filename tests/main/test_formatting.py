@@ -10,8 +10,28 @@ from flask_babel import force_locale, format_date, format_decimal, format_percen
 from portal.formatting import long_date, number, percent
 from portal.locator.display import km
 
-VALUES = [0, -0.0, 0.0, Decimal("-0"), Decimal("0.00"), 1, 1.0, Decimal("1.0"), Decimal("1.05"), 1.05, 1.25, 1.35,
-          Decimal("1234.5"), 1234.55, -1234.5, Decimal("1E+3"), 999999.96, 0.04, Decimal("0.05"), 12345678]
+VALUES = [
+    0,
+    -0.0,
+    0.0,
+    Decimal("-0"),
+    Decimal("0.00"),
+    1,
+    1.0,
+    Decimal("1.0"),
+    Decimal("1.05"),
+    1.05,
+    1.25,
+    1.35,
+    Decimal("1234.5"),
+    1234.55,
+    -1234.5,
+    Decimal("1E+3"),
+    999999.96,
+    0.04,
+    Decimal("0.05"),
+    12345678,
+]
 
 
 def test_numbers_match_babel_in_each_language(app):
@@ -50,3 +70,22 @@ def test_dates_are_the_users_day_in_each_language(app):
                 assert long_date(late) == "22 mars 2026"
             with force_locale("en"):
                 assert long_date(late) == "March 22, 2026"
+
+
+def test_a_colon_after_a_name_is_spaced_the_french_way(app, client, login_as, make_item):
+    from portal.catalogue.footprints import load_factor_set
+    from portal.catalogue.orders import place_order
+    from portal.models import db
+
+    with app.test_request_context("/"):
+        with force_locale("fr"):
+            assert app.jinja_env.from_string("{{ 'Portable' }}{{ colon() }} livré").render() == "Portable\u202f: livré"
+        with force_locale("en"):
+            assert app.jinja_env.from_string("{{ 'Laptop' }}{{ colon() }} delivered").render() == "Laptop: delivered"
+    user = login_as()
+    item = make_item(name="Latitude 5440")
+    place_order(
+        requester=user, item=item, quantity=1, justification="Écran cassé", replaces=None, factor_set=load_factor_set()
+    )
+    db.session.commit()
+    assert "Latitude 5440</a>\u202f:" in client.get("/").get_data(as_text=True)
