@@ -94,14 +94,18 @@ def age_in_years(acquired_on: date, today: date) -> Decimal:
     return (Decimal((today - acquired_on).days) / DAYS_PER_YEAR).quantize(Decimal("0.01"))
 
 
+# Built once: my footprint runs it on every visit (a built statement keeps its cache key).
+_MY_DEVICES = (
+    sa.select(Asset)
+    .where(Asset.user_id == sa.bindparam("user_id", type_=sa.Integer), Asset.status.in_(CURRENT_STATUSES))
+    .options(joinedload(Asset.item))
+    .order_by(Asset.acquired_on, Asset.id)
+)
+
+
 def my_footprint(user: User, factor_set: FactorSet, *, today: date) -> MyFootprint:
     """My current devices with their footprint, the total, the embodied/use split and the organisation average."""
-    assets = db.session.scalars(
-        sa.select(Asset)
-        .where(Asset.user_id == user.id, Asset.status.in_(CURRENT_STATUSES))
-        .options(joinedload(Asset.item))
-        .order_by(Asset.acquired_on, Asset.id)
-    ).all()
+    assets = db.session.scalars(_MY_DEVICES, {"user_id": user.id}).all()
     devices = device_footprints(list(assets), factor_set, today=today)
     total = None
     for device in devices:
