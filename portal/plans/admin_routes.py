@@ -67,27 +67,27 @@ def _action_form(action: Action | None = None) -> ActionForm:
     return form
 
 
-def _fields(form: ActionForm) -> dict[str, Any]:
-    """The service's arguments from a valid form; raises PlanError for an unknown owner or contributor."""
+def _fields(form: ActionForm) -> services.ActionFields:
+    """The service's fields from a valid form; raises PlanError for an unknown owner or contributor."""
     owner = _employee(form.owner_email.data or "")
-    return {
-        "title": form.title.data or "",
-        "description": form.description.data or "",
-        "owner": owner,
-        "indicator_code": form.indicator.data or "",
-        "declared_name": form.declared_name.data or "",
-        "declared_unit": form.declared_unit.data or "",
-        "unit_id": form.unit_id.data or None,
-        "trend": form.trend.data or "decrease",
-        "start_on": form.start_on.data,
-        "deadline": form.deadline.data,
-        "baseline": form.baseline.data,
-        "baseline_source": form.baseline_source.data or "start",
-        "target": form.target.data,
-        "public": bool(form.public.data),
-        "contributors": tuple(_employee(email) for email in form.contributor_addresses()),
-        "milestones": form.milestone_values(),
-    }
+    return services.ActionFields(
+        title=form.title.data or "",
+        description=form.description.data or "",
+        owner=owner,
+        indicator_code=form.indicator.data or "",
+        declared_name=form.declared_name.data or "",
+        declared_unit=form.declared_unit.data or "",
+        unit_id=form.unit_id.data or None,
+        trend=form.trend.data or "decrease",
+        start_on=form.start_on.data,
+        deadline=form.deadline.data,
+        baseline=form.baseline.data,
+        baseline_source=form.baseline_source.data or "start",
+        target=form.target.data,
+        public=bool(form.public.data),
+        contributors=tuple(_employee(email) for email in form.contributor_addresses()),
+        milestones=form.milestone_values(),
+    )
 
 
 def _employee(email: str) -> Any:
@@ -133,7 +133,7 @@ def add_action(plan_id: int) -> Any:
     if not form.validate_on_submit():
         return render_template("plans/action_form.html", plan=plan, form=form, action=None), 400
     try:
-        action = services.create_action(plan, **_fields(form))
+        action = services.create_action(plan, _fields(form))
     except DomainError as error:
         db.session.rollback()
         flash(error.message(), "error")
@@ -160,7 +160,7 @@ def save_action(plan_id: int, action_id: int) -> Any:
     if not form.validate_on_submit():
         return render_template("plans/action_form.html", plan=action.plan, form=form, action=action), 400
     try:
-        services.update_action(action, **_fields(form))
+        services.update_action(action, _fields(form))
     except DomainError as error:
         db.session.rollback()
         flash(error.message(), "error")

@@ -761,123 +761,87 @@ def _check_target(baseline: Decimal | None, target: Decimal, trend: str) -> None
         raise PlanError("target_against_trend")
 
 
-def create_action(
-    plan: Plan,
-    *,
-    title: str,
-    owner: User,
-    indicator_code: str,
-    trend: str,
-    start_on: date,
-    deadline: date,
-    target: Decimal,
-    unit_id: int | None = None,
-    baseline: Decimal | None = None,
-    baseline_source: str = "start",
-    declared_name: str = "",
-    declared_unit: str = "",
-    description: str = "",
-    public: bool = False,
-    contributors: tuple[User, ...] = (),
-    milestones: Milestones = (),
-) -> Action:
-    """An action on an estate indicator (baseline read from the start month's snapshot) or a declared one."""
-    check_action(
-        indicator_code=indicator_code,
-        start_on=start_on,
-        deadline=deadline,
-        target=target,
-        baseline=baseline if not indicator_code else None,
-        trend=trend,
-        declared_name=declared_name,
-        milestones=milestones,
-    )
-    action = Action(
-        plan=plan,
-        title=title.strip(),
-        description=description.strip(),
-        owner_id=owner.id,
-        unit_id=unit_id,
-        indicator_code=indicator_code,
-        declared_name=declared_name.strip() if not indicator_code else "",
-        declared_unit=declared_unit.strip() if not indicator_code else "",
-        trend=Trend(trend).value,
-        start_on=start_on,
-        deadline=deadline,
-        baseline=baseline if not indicator_code else None,
-        baseline_source=baseline_source,
-        target=target,
-        public=public,
-    )
-    db.session.add(action)
-    set_milestones(action, milestones)
-    set_contributors(action, contributors)
+@dataclass(frozen=True)
+class ActionFields:
+    """What an admin enters for an action, new or changed: the form's values, read by the services."""
+
+    title: str
+    owner: User
+    indicator_code: str
+    trend: str
+    start_on: date
+    deadline: date
+    target: Decimal
+    unit_id: int | None = None
+    baseline: Decimal | None = None
+    baseline_source: str = "start"
+    declared_name: str = ""
+    declared_unit: str = ""
+    description: str = ""
+    public: bool = False
+    contributors: tuple[User, ...] = ()
+    milestones: Milestones = ()
+
+    def check(self, baseline: Decimal | None) -> None:
+        """The rules of the fields (`check_action`), against this baseline."""
+        check_action(indicator_code=self.indicator_code, start_on=self.start_on, deadline=self.deadline,
+                     target=self.target, baseline=baseline, trend=self.trend, declared_name=self.declared_name,
+                     milestones=self.milestones)
+
+    def apply_to(self, action: Action) -> None:
+        """Copy the fields onto the action (all but its baseline); a declared action's name and unit only."""
+        declared = not self.indicator_code
+        action.title, action.description = self.title.strip(), self.description.strip()
+        action.owner_id = self.owner.id
+        action.indicator_code, action.unit_id = self.indicator_code, self.unit_id
+        action.start_on, action.deadline = self.start_on, self.deadline
+        action.declared_name = self.declared_name.strip() if declared else ""
+        action.declared_unit = self.declared_unit.strip() if declared else ""
+        action.trend, action.target, action.public = Trend(self.trend).value, self.target, self.public
+        action.baseline_source = self.baseline_source
+
+
+def _save_action(action: Action, fields: ActionFields) -> Action:
+    """The action's milestones and contributors, then its baseline measured and its target checked against it."""
+    set_milestones(action, fields.milestones)
+    set_contributors(action, fields.contributors)
     db.session.flush()
     measure_baseline(action)
     _check_target(action.baseline, action.target, action.trend)
     return action
 
 
-def update_action(
-    action: Action,
-    *,
-    title: str,
-    owner: User,
-    indicator_code: str,
-    trend: str,
-    start_on: date,
-    deadline: date,
-    target: Decimal,
-    unit_id: int | None = None,
-    baseline: Decimal | None = None,
-    baseline_source: str = "start",
-    declared_name: str = "",
-    declared_unit: str = "",
-    description: str = "",
-    public: bool = False,
-    contributors: tuple[User, ...] = (),
-    milestones: Milestones = (),
-) -> Action:
+def create_action(plan: Plan, fields: ActionFields) -> Action:
+    """An action on an estate indicator (baseline read from the start month's snapshot) or a declared one."""
+    baseline = fields.baseline if not fields.indicator_code else None
+    fields.check(baseline)
+    action = Action(plan=plan, baseline=baseline)
+    fields.apply_to(action)
+    db.session.add(action)
+    return _save_action(action, fields)
+
+
+def update_action(action: Action, fields: ActionFields) -> Action:
     """Change an action. Once measured, what its history was read from (indicator, scope, start, baseline) is
     fixed: the kept measures would no longer mean the same thing. The target, deadline and milestones may move
     (the next measures' status follow them)."""
-    baseline = baseline if not indicator_code else None
+    indicator_code = fields.indicator_code
+    baseline = fields.baseline if not indicator_code else None
     measured = db.session.scalar(sa.select(Measure.id).where(Measure.action_id == action.id).limit(1)) is not None
     reading_changed = (
         indicator_code != action.indicator_code
-        or unit_id != action.unit_id
-        or start_on != action.start_on
+        or fields.unit_id != action.unit_id
+        or fields.start_on != action.start_on
         or (not indicator_code and baseline != action.baseline)
-        or (indicator_code and baseline_source != action.baseline_source)
+        or (indicator_code and fields.baseline_source != action.baseline_source)
     )
     if measured and reading_changed:
         raise PlanError("measured_fields_fixed")
-    check_action(
-        indicator_code=indicator_code,
-        start_on=start_on,
-        deadline=deadline,
-        target=target,
-        baseline=baseline if not indicator_code else (None if reading_changed else action.baseline),
-        trend=trend,
-        declared_name=declared_name,
-        milestones=milestones,
-    )
-    action.title, action.description = title.strip(), description.strip()
-    action.owner_id = owner.id
-    action.indicator_code, action.unit_id = indicator_code, unit_id
-    action.start_on, action.deadline = start_on, deadline
-    action.declared_name = declared_name.strip() if not indicator_code else ""
-    action.declared_unit = declared_unit.strip() if not indicator_code else ""
-    action.trend, action.target, action.public = Trend(trend).value, target, public
-    action.baseline_source = baseline_source
+    fields.check(baseline if not indicator_code else (None if reading_changed else action.baseline))
+    fields.apply_to(action)
     if reading_changed:
         action.baseline, action.baseline_snapshot_id = baseline, None
-    set_milestones(action, milestones)
-    set_contributors(action, contributors)
-    db.session.flush()
-    measure_baseline(action)
-    _check_target(action.baseline, action.target, action.trend)
-    return action
+    return _save_action(action, fields)
 
 
 def set_milestones(action: Action, milestones: Milestones) -> None:
