@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from flask_babel import get_locale
-from wtforms import DecimalField
-from wtforms.widgets import TextInput
+from wtforms import DecimalField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from portal.formatting import number
 
@@ -38,3 +40,15 @@ class LocaleDecimalField(DecimalField):
             text = text.replace(",", ".") if str(get_locale()).startswith("fr") else text.replace(",", "")
             valuelist = [text]
         super().process_formdata(valuelist)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of check boxes, one label each (in a fieldset with a legend)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def choices(pairs: Iterable[Sequence[Any]]) -> list[SelectChoice]:
+    """Options of a select, radio or check-box field from (value, label) pairs (WTForms 3.3 deprecates tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -15,10 +15,11 @@ from werkzeug.wrappers import Response as BaseResponse
 from portal import csvio, uploads
 from portal.accounts.models import Role
 from portal.domain_error import DomainError
+from portal.form_fields import choices
 from portal.formatting import number
 from portal.locator import bp, exchange, services
 from portal.locator.display import POINT_ERRORS
-from portal.locator.forms import ImportForm, PointForm, WeighingForm, choices
+from portal.locator.forms import ImportForm, PointForm, WeighingForm
 from portal.locator.models import CollectionPoint, DeviceReturn
 from portal.models import db, utcnow
 from portal.org.models import Commune

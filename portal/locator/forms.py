@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -15,28 +14,16 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.form_fields import LocaleDecimalField
+from portal.form_fields import LocaleDecimalField, MultiCheckboxField, choices
 from portal.locator.display import ITEM_LABELS
 from portal.locator.services import MAX_PERSONAL_QUANTITY
 
-try:  # WTForms 3.3 deprecates (value, label) tuples; 3.4 will refuse them.
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # pragma: no cover - WTForms < 3.3
-    SelectChoice = None
-
 PERSONAL = "personal"
-
-
-def choices(pairs: Iterable[tuple[str, Any]]) -> list[Any]:
-    """Options of a select, radio or checkbox field from (value, label) pairs, for any WTForms 3."""
-    return [SelectChoice(value, label) if SelectChoice else (value, label) for value, label in pairs]
 
 
 class ReturnForm(FlaskForm):
@@ -62,13 +49,6 @@ class ReturnForm(FlaskForm):
                 self.quantity.errors = [*self.quantity.errors, _l("Give a number of devices from 1 to 20.")]
                 valid = False
         return valid
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as checkboxes (accessible: one label per box)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class PointForm(FlaskForm):

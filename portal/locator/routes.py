@@ -10,11 +10,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.catalogue.models import Asset
+from portal.form_fields import choices
 from portal.htmx import render
 from portal.locator import bp, display, services
 from portal.locator.display import ITEM_LABELS
 from portal.locator.exchange import points_geojson
-from portal.locator.forms import PERSONAL, ReturnForm, choices
+from portal.locator.forms import PERSONAL, ReturnForm
 from portal.locator.geo import CoordinateError
 from portal.locator.models import CollectionPoint
 from portal.models import db, utcnow

@@ -19,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import mail
 from portal.accounts.models import Role, User
 from portal.domain_error import DomainError
+from portal.form_fields import choices
 from portal.htmx import is_htmx_request, render
 from portal.messaging import audience, automatic, bp, conditions, dispatch, display, services
 from portal.messaging.audience import LANGUAGES, TARGETABLE_ROLES, Criteria
@@ -296,7 +297,7 @@ def validate_field() -> str:
 
 
 def _choices(statement: sa.Select[*tuple[Any, ...]]) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in db.session.execute(statement)]
+    return choices(db.session.execute(statement))
 
 
 def _audience_form(formdata: Any = None, criteria: Criteria | None = None) -> AudienceForm:

@@ -12,7 +12,6 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -21,7 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.form_fields import LocaleDecimalField
+from portal.form_fields import LocaleDecimalField, MultiCheckboxField, choices
 from portal.messaging.audience import LABELS, MAX_YEARS
 from portal.messaging.display import CATEGORY_NAMES, CHANNEL_NAMES, LANGUAGE_NAMES, TIMING_ANCHORS
 from portal.messaging.models import Category
@@ -29,21 +28,14 @@ from portal.messaging.services import CAMPAIGN_ANCHORS
 from portal.messaging.template_checks import MAX_SOURCE_CHARS, MAX_SUBJECT_SOURCE_CHARS
 
 
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as a list of check boxes (in a fieldset with a legend)."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-
 class MessageForm(FlaskForm):
     """The content of a message: category, channels, subject and body in French and English."""
 
     category = SelectField(
-        _l("Category"), choices=[SelectChoice(k, v) for k, v in CATEGORY_NAMES.items()], default=Category.NEWS.value
+        _l("Category"), choices=choices(CATEGORY_NAMES.items()), default=Category.NEWS.value
     )
     channels = RadioField(
-        _l("Send by"), choices=[SelectChoice(k, v) for k, v in CHANNEL_NAMES.items()], default="both"
+        _l("Send by"), choices=choices(CHANNEL_NAMES.items()), default="both"
     )
     subject_fr = StringField(_l("Subject (French)"), validators=[Length(max=MAX_SUBJECT_SOURCE_CHARS)])
     body_fr = TextAreaField(_l("Message (French)"), validators=[Length(max=MAX_SOURCE_CHARS)])
@@ -90,7 +82,7 @@ class AudienceForm(FlaskForm):
     communes = MultiCheckboxField(_l("Communes of the work site"), choices=[])
     sites = MultiCheckboxField(_l("Work sites"), coerce=int, choices=[])
     languages = MultiCheckboxField(
-        _l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
+        _l("Language"), choices=choices(LANGUAGE_NAMES.items())
     )
     oldest_min = IntegerField(
         _l("Oldest device: at least (years)"), validators=[Optional(), NumberRange(min=0, max=MAX_YEARS)]
@@ -144,7 +136,7 @@ class CampaignTimingForm(FlaskForm):
     class Meta:
         csrf = False
 
-    campaign_anchor = SelectField(_l("From"), choices=[SelectChoice(k, v) for k, v in TIMING_ANCHORS.items()],
+    campaign_anchor = SelectField(_l("From"), choices=choices(TIMING_ANCHORS.items()),
                                   default="start")
     campaign_offset = IntegerField(_l("Days after (negative: before)"), default=0,
                                    validators=[InputRequired(), NumberRange(-90, 90)])
