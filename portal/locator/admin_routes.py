@@ -49,19 +49,9 @@ def _commune_choices() -> list[Any]:
 
 def _form_data(point: CollectionPoint) -> dict[str, Any]:
     return {
-        "code": point.code,
-        "insee": point.commune_insee,
-        "name": point.name,
-        "address": point.address,
-        "postcode": point.postcode,
+        **exchange.point_values(point),
         "lat": str(Decimal(point.lat).normalize()),
         "lon": str(Decimal(point.lon).normalize()),
-        "hours": point.hours,
-        "closures": point.closures,
-        "accepted": point.accepted_items,
-        "access_notes": point.access_notes,
-        "contact": point.contact,
-        "active": point.active,
     }
 
 

@@ -21,7 +21,7 @@ from portal.domain_error import DomainError
 from portal.locator.geo import METROPOLE_BBOX, CoordinateError, parse_coordinates
 from portal.locator.hours import HoursFormatError, format_closures, format_hours, parse_closures, parse_hours
 from portal.locator.models import ITEM_KEYS, CollectionPoint
-from portal.locator.services import AnyPoint
+from portal.locator.services import AnyPoint, PointValues
 from portal.models import db
 from portal.org.models import Commune
 
@@ -75,22 +75,10 @@ class PointDataError(DomainError):
 
 
 @dataclass(frozen=True)
-class PointData:
+class PointData(PointValues):
     """A validated point, in the canonical forms stored."""
 
-    code: str
-    commune_insee: str
-    name: str
-    address: str
-    postcode: str
-    lat: Decimal
-    lon: Decimal
-    hours: str
-    closures: str
     accepted: str
-    access_notes: str
-    contact: str
-    active: bool
 
     def apply_to(self, point: CollectionPoint) -> bool:
         """Copy the values onto a point; True if anything changed."""
@@ -294,7 +282,9 @@ def read_points_geojson(text: str) -> Iterator[csvio.Row]:
 # ---------------------------------------------------------------------------
 
 
-def _row(point: AnyPoint) -> dict[str, str]:
+def point_values(point: AnyPoint) -> dict[str, Any]:
+    """A point's values under the CSV column names, as stored: the export writes them as text, the admin form
+    starts from them."""
     return {
         "code": point.code,
         "insee": point.commune_insee,
@@ -302,13 +292,23 @@ def _row(point: AnyPoint) -> dict[str, str]:
         "address": point.address,
         "postcode": point.postcode,
         "commune": point.commune.name if point.commune else "",
-        "lat": f"{point.lat:.5f}",
-        "lon": f"{point.lon:.5f}",
+        "lat": point.lat,
+        "lon": point.lon,
         "hours": point.hours,
         "closures": point.closures,
-        "accepted": ";".join(point.accepted_items),
+        "accepted": point.accepted_items,
         "access_notes": point.access_notes,
         "contact": point.contact,
+        "active": point.active,
+    }
+
+
+def _row(point: AnyPoint) -> dict[str, str]:
+    return {
+        **point_values(point),
+        "lat": f"{point.lat:.5f}",
+        "lon": f"{point.lon:.5f}",
+        "accepted": ";".join(point.accepted_items),
         "active": "1" if point.active else "0",
     }
 

@@ -65,14 +65,12 @@ class CommuneRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class PointRecord:
-    """An active collection point as the lists, the map and the messages read it: plain values, kept by the
-    portal's cache (pages that change a point load the row itself)."""
+class PointValues:
+    """The values of a collection point's columns, but its accepted items (a validated point keeps them as
+    stored text, a kept point as a tuple)."""
 
-    id: int
     code: str
     commune_insee: str
-    commune: CommuneRecord
     name: str
     address: str
     postcode: str
@@ -80,10 +78,19 @@ class PointRecord:
     lon: Decimal
     hours: str
     closures: str
-    accepted_items: tuple[str, ...]
     access_notes: str
     contact: str
     active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PointRecord(PointValues):
+    """An active collection point as the lists, the map and the messages read it: plain values, kept by the
+    portal's cache (pages that change a point load the row itself)."""
+
+    id: int
+    commune: CommuneRecord
+    accepted_items: tuple[str, ...]
 
     def accepts(self, item: str) -> bool:
         return item in self.accepted_items
