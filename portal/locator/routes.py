@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.catalogue.models import Asset
+from portal.catalogue.my_footprint import assets_to_return
 from portal.form_fields import choices
 from portal.htmx import render
 from portal.locator import bp, display, services
@@ -132,7 +133,7 @@ def _return_form(point: CollectionPoint, assets: list[Asset]) -> ReturnForm:
 def return_form(point_id: int) -> str:
     """Declare the devices I dropped at this point."""
     point = _visible_point(point_id)
-    assets = services.assets_to_return(current_user._get_current_object())
+    assets = assets_to_return(current_user._get_current_object())
     form = _return_form(point, assets)
     return render_template("locator/return.html", point=point, form=form, other_assets=_elsewhere(point, assets))
 
@@ -147,7 +148,7 @@ def declare_return(point_id: int) -> Response | tuple[str, int]:
     """Record the return; the asset becomes "returned"; back to my returns."""
     point = _visible_point(point_id)
     user = current_user._get_current_object()
-    assets = services.assets_to_return(user)
+    assets = assets_to_return(user)
     form = _return_form(point, assets)
     if form.validate_on_submit():
         asset = None if form.device.data == PERSONAL else next(a for a in assets if str(a.id) == form.device.data)

@@ -300,17 +300,6 @@ def item_for_asset(asset: Asset) -> str | None:
     return ASSET_CATEGORY_ITEMS.get(asset.category)
 
 
-def assets_to_return(user: User) -> list[Asset]:
-    """The employee's inventory devices marked "to return", oldest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Asset)
-            .where(Asset.user_id == user.id, Asset.status == AssetStatus.TO_RETURN.value)
-            .order_by(Asset.acquired_on, Asset.id)
-        )
-    )
-
-
 def declare_return(
     point: CollectionPoint,
     *,

@@ -13,9 +13,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal import csvio
+from portal.catalogue.my_footprint import assets_to_return
 from portal.domain_error import DomainError
 from portal.estate.services import today_paris
-from portal.locator.services import assets_to_return
 from portal.models import db
 from portal.pagination import Page, page_number
 from portal.plans import bp, services
