@@ -1,5 +1,5 @@
 // Collection points page: "use my location" and the map, both only on request.
-// The list works without this file; Leaflet (about 43 KB gzipped) is fetched only when the map is opened.
+// The list works without this file; the map is lazy-map.js's, which fetches Leaflet only when it is opened.
 (function () {
   "use strict";
   var form = document.querySelector("form.locator-search");
@@ -57,20 +57,10 @@
     }
   });
 
-  // --- the map ---------------------------------------------------------------------------------------
-  if (!details) { return; }
+  // --- the map (lazy-map.js loads Leaflet when it is opened) -------------------------------------------
+  if (!details || !window.lazyMap) { return; }
   var container = document.getElementById("locator-map");
   var note = document.getElementById("map-note");
-
-  function load(tag, attributes) {
-    return new Promise(function (resolve, reject) {
-      var element = document.createElement(tag);
-      Object.keys(attributes).forEach(function (name) { element[name] = attributes[name]; });
-      element.onload = resolve;
-      element.onerror = reject;
-      document.head.appendChild(element);
-    });
-  }
 
   function results() { return document.getElementById("locator-results"); }
 
@@ -113,31 +103,9 @@
       .catch(function () { say(details.getAttribute("data-failed")); });
   }
 
-  function start() {
-    container.hidden = false;
-    map = window.L.map(container, { scrollWheelZoom: false, zoomControl: false }).setView([44.84, -0.58], 11);
-    window.L.control.zoom({
-      zoomInTitle: details.getAttribute("data-zoom-in"),
-      zoomOutTitle: details.getAttribute("data-zoom-out")
-    }).addTo(map);
-    window.L.tileLayer(details.getAttribute("data-tile-url"), {
-      maxZoom: 19,
-      attribution: details.getAttribute("data-tile-attribution")
-    }).addTo(map);
-    if (note) { note.hidden = true; }
+  window.lazyMap(details, container, note, function (shown) {
+    map = shown;
     showPoints();
-  }
-
-  var loading = null;
-  details.addEventListener("toggle", function () {
-    if (!details.open) { return; }
-    if (map) { map.invalidateSize(); return; }
-    if (loading) { return; }
-    // The stylesheet first: Leaflet finds its marker images through it.
-    loading = load("link", { rel: "stylesheet", href: details.getAttribute("data-leaflet-css") })
-      .then(function () { return load("script", { src: details.getAttribute("data-leaflet-js") }); })
-      .then(start)
-      .catch(function () { loading = null; say(details.getAttribute("data-failed")); });
   });
 
   // The map follows the list: new filters, new points.
