@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
+from bench import report  # noqa: E402
 from bench.generate import _recreate, generate  # noqa: E402
 
 TARGET_RATIO = 2.0
@@ -162,8 +163,9 @@ def main() -> None:
     urls = [u for key, u in (("sqlite", args.sqlite), ("postgres", args.postgres)) if args.only in (None, key)]
     (ROOT / "instance").mkdir(exist_ok=True)
     lines = [
-        f"### {time.strftime('%Y-%m-%d %H:%M')} – budget pages at {args.employees:,} employees, "
-        f"{args.orders:,} orders (`python bench/budgets.py`)",
+        report.heading(
+            f"budget pages at {args.employees:,} employees, {args.orders:,} orders (`python bench/budgets.py`)"
+        ),
         "",
         f"Python {platform.python_version()}, in-process test client, median of {args.requests} requests after two "
         f"warm-up ones, the pages in turn; target: each page ≤ {TARGET_RATIO:g} × the floor's app time.",
@@ -177,8 +179,7 @@ def main() -> None:
         failed += [f"{url.split(':')[0]} {name}" for name, v in ms.items() if v > TARGET_RATIO * ms["floor"]]
     print("\n".join(lines))
     if args.write:
-        with open(ROOT / "BENCHMARKS.md", "a", encoding="utf-8") as stream:
-            stream.write("\n" + "\n".join(lines))
+        report.append("\n".join(lines))
     if failed:
         print("over target: " + ", ".join(failed))
 

@@ -13,9 +13,8 @@ from __future__ import annotations
 import argparse
 import re
 import statistics
-from datetime import UTC, datetime
-from pathlib import Path
 
+from bench import report
 from bench.floor import app
 from portal.demo.services import DEMO_PASSWORD
 
@@ -68,14 +67,13 @@ def main() -> None:
         f"| `{path}` | {median:.1f} ms | {p95:.1f} ms | {median / floor:.1f} × |"
         for path, (median, p95) in results.items()
     )
-    report = (
-        f"\n### {datetime.now(UTC):%Y-%m-%d %H:%M} – estate pages, app time ({args.requests} rounds)\n\n"
+    section = (
+        f"\n{report.heading(f'estate pages, app time ({args.requests} rounds)')}\n\n"
         f"| page | median | p95 | vs floor |\n|---|---|---|---|\n{rows}\n"
     )
-    print(report)
+    print(section)
     if args.write:
-        with (Path(__file__).resolve().parent.parent / "BENCHMARKS.md").open("a", encoding="utf-8") as handle:
-            handle.write(report)
+        report.append(section)
 
 
 if __name__ == "__main__":

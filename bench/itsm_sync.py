@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import platform
 import sys
 import time
 from collections.abc import Callable
@@ -34,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
+from bench import report  # noqa: E402
 from bench.generate import _recreate  # noqa: E402
 from bench.messaging import _peak_mib  # noqa: E402
 from portal import create_app  # noqa: E402
@@ -213,12 +213,10 @@ def _report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
     """A section of BENCHMARKS.md, as the one written by hand for the first run."""
     lines = [
         "",
-        f"### {time.strftime('%Y-%m-%d %H:%M')} – {', '.join(r['database'] for r in results)}, one sync process",
+        report.heading(f"{', '.join(r['database'] for r in results)}, one sync process"),
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}. Load average at the end: {' '.join(_load())}. "
-        f"{args.assets:,} assets, {args.interventions:,} interventions, {args.transfers:,} transfers, pages of "
-        f"{args.page_size:,}.",
+        f"{report.machine()} Load average at the end: {report.load_average()}. {args.assets:,} assets, "
+        f"{args.interventions:,} interventions, {args.transfers:,} transfers, pages of {args.page_size:,}.",
         "",
         f"| database | first sync | incremental sync of {args.changes} changes | peak Python memory, first sync "
         f"at {args.assets // 10:,} / {args.assets:,} assets |",
@@ -232,13 +230,6 @@ def _report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
             f"| {figures['peak_small_mib']:.1f} MiB / {figures['peak_large_mib']:.1f} MiB |"
         )
     return "\n".join(lines) + "\n"
-
-
-def _load() -> list[str]:
-    try:
-        return Path("/proc/loadavg").read_text().split()[:3]
-    except OSError:
-        return ["?"]
 
 
 def main() -> None:
@@ -267,15 +258,14 @@ def main() -> None:
     finally:
         ours.send(("stop",))
         server.join(timeout=10)
-    report = _report(results, args)
-    print(report)
+    section = _report(results, args)
+    print(section)
     failures = [f"{r['database']}: first sync {r['first_s']:.1f} s" for r in results
                 if r["first_s"] > FIRST_SYNC_TARGET_S]
     failures += [f"{r['database']}: incremental {r['incremental_s']:.2f} s" for r in results
                  if r["incremental_s"] > INCREMENTAL_TARGET_S]
     if args.write:
-        with (ROOT / "BENCHMARKS.md").open("a", encoding="utf-8") as handle:
-            handle.write(report)
+        report.append(section)
     if failures:
         raise SystemExit("targets missed: " + "; ".join(failures))
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import platform
 import random
 import re
 import statistics
@@ -19,8 +18,9 @@ import sys
 import time
 import urllib.parse
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
+
+from bench import report
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {
@@ -239,11 +239,10 @@ def main() -> None:
                 result["floor_rps"], result["cpu_ms"] = adjacent["rps"], cpu_ms
                 rows.append((name, p50, p95, result))
     args.load = (load_before, os.getloadavg())
-    report = _report(rows, baselines, database, args)
-    print(report)
+    section = _report(rows, baselines, database, args)
+    print(section)
     if args.write:
-        with (ROOT / "BENCHMARKS.md").open("a", encoding="utf-8") as handle:
-            handle.write("\n" + report + "\n")
+        report.append(section)
 
 
 def _bench_subjects(database: str, rng: random.Random, sessions: int) -> tuple[int, int, list[str]]:
@@ -283,11 +282,9 @@ def _report(rows, baselines, database: str, args) -> str:  # noqa: ANN001
         workers = f"{args.workers} gthread workers × {args.threads} threads"
     before, after = args.load
     lines = [
-        f"### {datetime.now():%Y-%m-%d %H:%M} – {backend}, gunicorn {workers}, "
-        f"wrk -t2 -c{args.connections} -d{args.duration}s",
+        report.heading(f"{backend}, gunicorn {workers}, wrk -t2 -c{args.connections} -d{args.duration}s"),
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.platform()}. Load average (1, 5, 15 min) at the start {before[0]:.2f} {before[1]:.2f} "
+        f"{report.machine()} Load average (1, 5, 15 min) at the start {before[0]:.2f} {before[1]:.2f} "
         f"{before[2]:.2f}, at the end {after[0]:.2f} {after[1]:.2f} {after[2]:.2f}.",
         "",
         f"Baselines in the same run: Flask hello-world {hello['rps']:.0f} req/s (p95 {hello['p95']:.1f} ms); "

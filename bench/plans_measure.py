@@ -18,19 +18,17 @@ machine's load, to BENCHMARKS.md.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, render_template
 
+from bench import report
 from portal import create_app
 from portal.accounts.models import User
 from portal.estate import services as estate
@@ -230,12 +228,11 @@ def main() -> None:
     with app.app_context():
         dialect = db.engine.dialect.name
         figures = run(args.actions, args.snapshot, args.requests, args.history)
-    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
     ok = float(figures["worst_month_s"]) <= 30
-    report = (
-        f"\n### {datetime.now(UTC):%Y-%m-%d %H:%M} – plans: the monthly measure, {dialect}\n\n"
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"load average (1, 5, 15 min) {load} at the end (shared machine). Months: {figures['months']}.\n\n"
+    section = (
+        f"\n{report.heading(f'plans: the monthly measure, {dialect}')}\n\n"
+        f"{report.machine()} Load average (1, 5, 15 min) {report.load_average()} at the end (shared machine). "
+        f"Months: {figures['months']}.\n\n"
         f"| employees | actions | measures written | baselines read | one month read one by one | batched | "
         f"last month measured | worst month | every month (CPU) | target 30 s a month |\n"
         f"|---|---|---|---|---|---|---|---|---|---|\n"
@@ -246,21 +243,20 @@ def main() -> None:
     )
     if figures["pages"]:
         floors = [v for k, v in figures["pages"].items() if k.startswith("/bench-floor")]
-        report += "\n| page (account) | app time p50 (ms) | vs the floor |\n|---|---|---|\n" + "".join(
+        section += "\n| page (account) | app time p50 (ms) | vs the floor |\n|---|---|---|\n" + "".join(
             f"| {name} | {value:.1f} | {value / (floors[0] if 'admin' in name else floors[-1]):.1f} × |\n"
             for name, value in figures["pages"].items()
         )
     if figures["snapshot_s"]:
-        report += f"\nThe last closed month's snapshot was taken first: {figures['snapshot_s']:.1f} s (not counted).\n"
+        section += f"\nThe last closed month's snapshot was taken first: {figures['snapshot_s']:.1f} s (not counted).\n"
     if figures["snapshots_taken"]:
-        report += (
+        section += (
             f"\n{figures['snapshots_taken']} missing monthly snapshots were taken first in one shared run: "
             f"{figures['history_snapshots_s']:.0f} s (not counted, kept for the next runs).\n"
         )
-    print(report)
+    print(section)
     if args.write:
-        with (Path(__file__).resolve().parent.parent / "BENCHMARKS.md").open("a", encoding="utf-8") as handle:
-            handle.write(report)
+        report.append(section)
     sys.exit(0 if ok else 1)
 
 
