@@ -7,6 +7,8 @@ from flask import Blueprint, current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from portal.words import register_words
+
 #: Why a budget value or action is refused (portal.budgets.services.BudgetError.code), in a form or a CSV line.
 BUDGET_ERRORS = {
     "year": _l("Enter a year from 2000 to 2100."),
@@ -56,17 +58,14 @@ VARIANT_WORDS = {
 }
 
 
-def _word(table: dict[str, str], key: object) -> str:
-    value = getattr(key, "value", key)
-    return str(table[value]) if value in table else ""
-
-
 def register(bp: Blueprint) -> None:
     """Expose the words to every template."""
-    bp.add_app_template_global(lambda key: _word(GRADE_WORDS, key), "grade_words")
-    bp.add_app_template_global(lambda key: _word(USE_WORDS, key), "use_words")
-    bp.add_app_template_global(lambda key: _word(NATURE_WORDS, key), "nature_word")
-    bp.add_app_template_global(lambda key: _word(VARIANT_WORDS, key), "variant_word")
+    register_words(
+        bp,
+        {"grade_words": GRADE_WORDS, "use_words": USE_WORDS, "nature_word": NATURE_WORDS,
+         "variant_word": VARIANT_WORDS},
+        default="",
+    )
 
 
 def body(template_name: str, **context: object) -> Markup:

@@ -20,10 +20,11 @@ from portal.catalogue.specs import CATEGORY_SPECS, is_demo
 from portal.domains import domain_packages
 from portal.footprint import everyday_equivalents
 from portal.formatting import number, of_name
+from portal.words import register_words, word
 
 
 def _l(message: str) -> str:
-    """Marks a word for extraction (pybabel's `_l` keyword); `_lookup` translates it for the request."""
+    """Marks a word for extraction (pybabel's `_l` keyword); `portal.words.word` translates it for the request."""
     return message
 
 
@@ -217,7 +218,7 @@ def _declared(attribute: str) -> dict[str, object]:
 def factor_name(key: str) -> str:
     """A factor's name in the reader's language: the category's, or the one its domain declares."""
     if key in CATEGORY_NAMES:
-        return _lookup(CATEGORY_NAMES, key).capitalize()
+        return word(CATEGORY_NAMES, key).capitalize()
     return str(_declared("FACTOR_NAMES").get(key, key))
 
 
@@ -226,18 +227,13 @@ def factor_text(text: str) -> str:
     if not text:
         return text
     if text in FACTOR_TEXTS:
-        return _lookup(FACTOR_TEXTS, text)
+        return word(FACTOR_TEXTS, text)
     return str(_declared("FACTOR_TEXTS").get(text, text))
 
 
 def factor_unit(unit: str) -> str:
     """A scalar factor's unit in words (“kg CO₂e per kWh”); an unknown unit as stored."""
-    return _lookup(FACTOR_UNITS, unit)
-
-
-def _lookup(table: dict[str, str], key: str) -> str:
-    word = table.get(key)
-    return gettext(word) if word is not None else key
+    return word(FACTOR_UNITS, unit)
 
 
 SPEC_NAMES = {
@@ -274,7 +270,7 @@ def _spec_value(item: CatalogueItem, name: str) -> str | None:
         return gettext("%(gb)s GB", gb=formatting.number(value, 0))
     if name == "weight_kg":
         return gettext("%(kg)s kg", kg=formatting.number(value))
-    return _lookup(PROCESSOR_CLASS_NAMES, value)
+    return word(PROCESSOR_CLASS_NAMES, value)
 
 
 def item_specs(item: CatalogueItem) -> list[SpecShown]:
@@ -283,7 +279,7 @@ def item_specs(item: CatalogueItem) -> list[SpecShown]:
     for name in CATEGORY_SPECS.get(item.category, ()):
         value = _spec_value(item, name)
         if value is not None:
-            shown.append(SpecShown(_lookup(SPEC_NAMES, name), value, is_demo(item, name)))
+            shown.append(SpecShown(word(SPEC_NAMES, name), value, is_demo(item, name)))
     return shown
 
 
@@ -334,9 +330,9 @@ def quality_label(item: CatalogueItem) -> str:
     if len(missing) == len(INPUT_NAMES):
         return gettext("Estimate: every value is the category's")
     if missing and item.quality != "estimated":
-        names = ", ".join(_lookup(INPUT_NAMES, name) for name in missing)
+        names = ", ".join(word(INPUT_NAMES, name) for name in missing)
         return gettext("Estimate – %(inputs)s: category value", inputs=names)
-    return _lookup(QUALITY_NAMES, item.result_quality)
+    return word(QUALITY_NAMES, item.result_quality)
 
 
 def years_old(age_years: Decimal) -> str:
@@ -347,11 +343,17 @@ def years_old(age_years: Decimal) -> str:
 
 def register(bp: Blueprint) -> None:
     """Expose the lookups to every template."""
-    bp.add_app_template_global(lambda key: _lookup(CATEGORY_NAMES, key), "category_name")
-    bp.add_app_template_global(lambda key: _lookup(TYPICAL, key), "typical_device")
-    bp.add_app_template_global(lambda key: _lookup(LABEL_WORDS, key), "label_words")
-    bp.add_app_template_global(lambda key: _lookup(QUALITY_NAMES, key), "quality_name")
-    bp.add_app_template_global(lambda key: _lookup(STATUS_NAMES, key), "status_word")
+    register_words(
+        bp,
+        {
+            "category_name": CATEGORY_NAMES,
+            "typical_device": TYPICAL,
+            "label_words": LABEL_WORDS,
+            "quality_name": QUALITY_NAMES,
+            "status_word": STATUS_NAMES,
+            "screen_band_name": SCREEN_BAND_NAMES,
+        },
+    )
     bp.add_app_template_global(equivalent_lines, "everyday_equivalents")
     bp.add_app_template_global(years_old)
     bp.add_app_template_global(item_specs)
@@ -359,7 +361,6 @@ def register(bp: Blueprint) -> None:
     bp.add_app_template_global(item_name)
     bp.add_app_template_global(item_title)
     bp.add_app_template_global(compared_specs)
-    bp.add_app_template_global(lambda key: _lookup(SCREEN_BAND_NAMES, key), "screen_band_name")
     bp.add_app_template_global(factor_text)
     bp.add_app_template_global(factor_name)
     bp.add_app_template_global(factor_unit)

@@ -8,12 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, current_app
-from flask_babel import gettext, lazy_gettext
+from flask_babel import lazy_gettext
 from markupsafe import Markup
+
+from portal.words import register_words
 
 
 def _l(message: str) -> str:
-    """Marks a word for extraction (pybabel's `_l` keyword); `_lookup` translates it for the request."""
+    """Marks a word for extraction (pybabel's `_l` keyword); `portal.words.word` translates it for the request."""
     return message
 
 
@@ -84,21 +86,21 @@ FILE_KINDS = {
 HOST_KIND_NAMES = {"server": _l("server"), "storage": _l("storage array")}
 
 
-def _lookup(table: dict[str, str], key: str) -> str:
-    word = table.get(key)
-    return gettext(word) if word is not None else key
-
-
 def register(bp: Blueprint) -> None:
     """Expose the lookups to every template."""
-    bp.add_app_template_global(lambda key: _lookup(CATEGORY_NAMES, key), "service_category_name")
-    bp.add_app_template_global(lambda key: _lookup(HOSTING_NAMES, key), "hosting_name")
-    bp.add_app_template_global(lambda key: _lookup(CRITICALITY_NAMES, key), "criticality_name")
-    bp.add_app_template_global(lambda key: _lookup(DECISION_NAMES, key), "decision_name")
-    bp.add_app_template_global(lambda key: _lookup(REQUEST_STATUS_NAMES, key), "service_request_status")
-    bp.add_app_template_global(lambda key: _lookup(HOST_KIND_NAMES, key), "host_kind_name")
-    bp.add_app_template_global(lambda key: _lookup(INPUT_NAMES, key), "service_input_name")
-    bp.add_app_template_global(lambda key: _lookup(QUADRANT_NAMES, key), "quadrant_name")
+    register_words(
+        bp,
+        {
+            "service_category_name": CATEGORY_NAMES,
+            "hosting_name": HOSTING_NAMES,
+            "criticality_name": CRITICALITY_NAMES,
+            "decision_name": DECISION_NAMES,
+            "service_request_status": REQUEST_STATUS_NAMES,
+            "host_kind_name": HOST_KIND_NAMES,
+            "service_input_name": INPUT_NAMES,
+            "quadrant_name": QUADRANT_NAMES,
+        },
+    )
     bp.add_app_template_global(lambda key: str(FILE_KINDS[key]), "file_kind_name")
 
 

@@ -11,6 +11,7 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from portal.estate.indicators import BY_CODE
+from portal.words import register_words
 
 MESSAGES = {
     "bad_month": _l("“%(value)s” is not a month: write it as YYYY-MM, for example 2026-03."),
@@ -225,10 +226,6 @@ VEHICLES = {
 }
 
 
-def _word(table: dict[str, Any], key: str) -> str:
-    return str(table.get(key, key))
-
-
 def indicator_name(code: str) -> str:
     """The indicator's name in the current language."""
     texts = INDICATOR_TEXTS.get(code)
@@ -254,16 +251,21 @@ def indicator_direction(code: str) -> str:
 def register(bp: Blueprint) -> None:
     """The estate's words for every template."""
     bp.add_app_template_global(day_month, "day_month")
-    bp.add_app_template_global(lambda key: _word(DEVICE_FILTERS, key), "device_filter_name")
     bp.add_app_template_global(indicator_direction, "indicator_direction")
-    bp.add_app_template_global(lambda key: _word(STEP_MEANINGS, key), "step_meaning")
-    bp.add_app_template_global(lambda key: _word(TOP_CAPTIONS, key), "top_caption")
     bp.add_app_template_global(indicator_name, "estate_indicator")
     bp.add_app_template_global(indicator_definition, "estate_definition")
-    bp.add_app_template_global(lambda key: _word(UNITS, key), "estate_unit")
-    bp.add_app_template_global(lambda key: _word(DIRECTIONS, key), "estate_direction")
-    bp.add_app_template_global(lambda key: _word(CONVENTIONS, key), "estate_convention")
-    bp.add_app_template_global(lambda key: _word(STEPS, key), "estate_step")
-    bp.add_app_template_global(lambda key: _word(SCOPES, key), "estate_scope")
-    bp.add_app_template_global(lambda key: _word(VEHICLES, key), "estate_vehicle")
-    bp.add_app_template_global(lambda key: _word(LINE_QUALITY, key), "estate_line_quality")
+    register_words(
+        bp,
+        {
+            "device_filter_name": DEVICE_FILTERS,
+            "step_meaning": STEP_MEANINGS,
+            "top_caption": TOP_CAPTIONS,
+            "estate_unit": UNITS,
+            "estate_direction": DIRECTIONS,
+            "estate_convention": CONVENTIONS,
+            "estate_step": STEPS,
+            "estate_scope": SCOPES,
+            "estate_vehicle": VEHICLES,
+            "estate_line_quality": LINE_QUALITY,
+        },
+    )

@@ -13,6 +13,8 @@ from flask import Blueprint
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from portal.words import register_words
+
 #: Why a run stopped or could not start (portal.itsm.client.ItsmError.code).
 ERRORS = {
     "not_configured": _l(
@@ -139,17 +141,17 @@ MATCHES = {
 AUTH_KINDS = {"basic": _l("Basic (integration account)"), "bearer": _l("OAuth token"), "none": _l("none")}
 
 
-def _word(table: Mapping[str, Any], key: str) -> str:
-    word = table.get(key)
-    return str(word) if word is not None else key
-
-
 def register(bp: Blueprint) -> None:
     """The ITSM words for every template: `itsm_run_status`, `itsm_trigger`, `itsm_match`, `itsm_table`,
     `itsm_auth`, and `itsm_error(code, params)`."""
-    bp.add_app_template_global(lambda key: _word(RUN_STATUSES, key), "itsm_run_status")
-    bp.add_app_template_global(lambda key: _word(TRIGGERS, key), "itsm_trigger")
-    bp.add_app_template_global(lambda key: _word(MATCHES, key), "itsm_match")
-    bp.add_app_template_global(lambda key: _word(TABLE_NAMES, key), "itsm_table")
-    bp.add_app_template_global(lambda key: _word(AUTH_KINDS, key), "itsm_auth")
+    register_words(
+        bp,
+        {
+            "itsm_run_status": RUN_STATUSES,
+            "itsm_trigger": TRIGGERS,
+            "itsm_match": MATCHES,
+            "itsm_table": TABLE_NAMES,
+            "itsm_auth": AUTH_KINDS,
+        },
+    )
     bp.add_app_template_global(error_message, "itsm_error")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import render_template_string
 from flask_babel import force_locale, refresh
 
-from portal.catalogue.display import CATEGORY_NAMES, _lookup
+from portal.catalogue.display import CATEGORY_NAMES
+from portal.words import word
 
 
 def test_template_strings_follow_the_request_locale_and_force_locale(app):
@@ -14,10 +15,10 @@ def test_template_strings_follow_the_request_locale_and_force_locale(app):
             assert render_template_string("{{ _('Compare') }}") == "Comparer"
             with force_locale("en"):  # e-mails are rendered in the recipient's language
                 assert render_template_string("{{ _('Compare') }}") == "Compare"
-                assert _lookup(CATEGORY_NAMES, "laptop") == "laptop"
+                assert word(CATEGORY_NAMES, "laptop") == "laptop"
             assert render_template_string("{{ _('Compare') }}") == "Comparer"
-            assert _lookup(CATEGORY_NAMES, "laptop") == "ordinateur portable"
-        assert _lookup(CATEGORY_NAMES, "unknown") == "unknown"
+            assert word(CATEGORY_NAMES, "laptop") == "ordinateur portable"
+        assert word(CATEGORY_NAMES, "unknown") == "unknown"
 
 
 def test_a_refreshed_locale_gets_its_translations(app):
