@@ -13,6 +13,7 @@ from portal.accounts.models import User
 from portal.catalogue.footprints import ELECTRICITY_KEY, FactorSet, FactorValues, item_footprint
 from portal.catalogue.models import Asset, AssetStatus, CatalogueItem, FactorVersion, Order, OrderStatus
 from portal.catalogue.my_footprint import replaceable_assets
+from portal.decisions import record_decision
 from portal.domain_error import DomainError
 from portal.main.services import notify
 from portal.models import db, utcnow
@@ -107,16 +108,8 @@ def visible_order(order_id: int, user: User) -> Order | None:
 
 def decide(order: Order, *, approver: User, approve: bool, comment: str) -> None:
     """Approve or refuse a submitted request; the requester gets a notice."""
-    if not can_decide(order, approver):
-        raise OrderError("not_approver")
-    if order.status != OrderStatus.SUBMITTED.value:
-        raise OrderError("not_submitted")
-    if not approve and not comment.strip():
-        raise OrderError("comment_required")
-    order.status = (OrderStatus.APPROVED if approve else OrderStatus.REFUSED).value
-    order.decided_by = approver
-    order.decided_at = utcnow()
-    order.decision_comment = comment.strip()
+    allowed = can_decide(order, approver)
+    record_decision(order, approver, approve, comment, allowed=allowed, error=OrderError, not_allowed="not_approver")
     notify(
         order.requester,
         "order_approved" if approve else "order_refused",

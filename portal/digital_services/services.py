@@ -22,6 +22,7 @@ from portal.campaigns.models import Campaign, CampaignState
 from portal.campaigns.services import current_campaigns_for
 from portal.catalogue.footprints import load_factor_set
 from portal.database import affected_rows
+from portal.decisions import record_decision
 from portal.digital_services import display
 from portal.digital_services.models import (
     CATEGORIES,
@@ -47,7 +48,7 @@ from portal.footprint.digital_services import (
     service_footprint,
 )
 from portal.main.services import notify
-from portal.models import db, utcnow
+from portal.models import db
 from portal.org.models import OrgUnit
 from portal.org.services import unit_and_descendant_ids
 from portal.timezone import PARIS
@@ -518,14 +519,8 @@ def can_decide(request: AccessRequest, user: User) -> bool:
 
 def decide(request: AccessRequest, *, approver: User, approve: bool, comment: str, today: date) -> None:
     """Approve (the requester gets the service) or refuse (with a reason); the requester gets a notice."""
-    if not can_decide(request, approver):
-        raise ServiceError("not_owner")
-    if request.status != RequestStatus.SUBMITTED.value:
-        raise ServiceError("not_submitted")
-    if not approve and not comment.strip():
-        raise ServiceError("comment_required")
-    request.status = (RequestStatus.APPROVED if approve else RequestStatus.REFUSED).value
-    request.decided_by, request.decided_at, request.decision_comment = approver, utcnow(), comment.strip()
+    allowed = can_decide(request, approver)
+    record_decision(request, approver, approve, comment, allowed=allowed, error=ServiceError, not_allowed="not_owner")
     if approve:
         _subscribe(request.service, request.requester, today)
     notify(
