@@ -7,13 +7,11 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from flask_babel import force_locale
 
 from portal import csvio
 from portal.budgets import figures, services, transfer
 from portal.budgets.display import BUDGET_ERRORS
 from portal.catalogue.footprints import load_factor_set
-from portal.domain_error import DomainError
 from portal.models import db
 
 
@@ -27,15 +25,7 @@ def budgets() -> None:
 @with_appcontext
 def import_command(file: Path) -> None:
     """Create or update budget lines by year, unit code, nature and label (idempotent); bad lines are reported."""
-    with force_locale("en"):
-        try:
-            report = transfer.import_lines(transfer.read_lines_csv(file.read_bytes()))
-        except DomainError as error:
-            db.session.rollback()
-            raise click.ClickException(error.message()) from error
-        db.session.commit()
-        for line in csvio.report_lines(report, BUDGET_ERRORS):
-            click.echo(line)
+    csvio.import_command(lambda: transfer.import_lines(transfer.read_lines_csv(file.read_bytes())), BUDGET_ERRORS)
 
 
 @budgets.command("export")

@@ -15,7 +15,6 @@ from portal import csvio
 from portal.catalogue.my_footprint import today_in_paris
 from portal.digital_services import servers, transfer
 from portal.digital_services.display import IMPORT_REJECTIONS
-from portal.domain_error import DomainError
 from portal.itsm.client import ItsmError
 from portal.itsm.settings import from_config
 from portal.models import db
@@ -27,15 +26,10 @@ def services() -> None:
 
 
 def _import(kind: str, file: Path) -> None:
-    with force_locale("en"):
-        try:
-            report = transfer.import_kind(kind, file.read_bytes(), today=today_in_paris())
-        except DomainError as error:  # the file as a whole: not text, empty, too long, columns missing
-            db.session.rollback()
-            raise click.ClickException(error.message()) from error
-        db.session.commit()
-        for line in csvio.report_lines(report, IMPORT_REJECTIONS):
-            click.echo(line)
+    # A refusal of the file as a whole (not text, empty, too long, columns missing) imports nothing.
+    csvio.import_command(
+        lambda: transfer.import_kind(kind, file.read_bytes(), today=today_in_paris()), IMPORT_REJECTIONS
+    )
 
 
 @services.command("import")
