@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import concurrent.futures
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,6 +14,25 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 _axe = Axe()
+
+# A 1×1 PNG, padded to the size of a typical map tile (~15 KB), so that the map's weight is realistic offline.
+TILE = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+TILE_SIZE = 15 * 1024
+
+
+def serve_tiles(page: Page, app) -> list[str]:  # noqa: ANN001 - the Flask app
+    """Answer the tile server's requests with a local image (no internet here); return the URLs asked."""
+    asked: list[str] = []
+    host = re.escape(app.config["PORTAL_TILE_URL"].split("/{z}")[0].replace("{s}.", ""))
+
+    def fulfil(route) -> None:  # noqa: ANN001 - Playwright's Route
+        asked.append(route.request.url)
+        route.fulfill(status=200, content_type="image/png", body=TILE + b"\0" * (TILE_SIZE - len(TILE)))
+
+    page.route(re.compile(host + r"/\d+/\d+/\d+\.png"), fulfil)
+    return asked
 
 
 def serious_accessibility_violations(page: Page) -> list[str]:

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from portal.estate import services
 from portal.models import db
-from tests.e2e.helpers import assert_accessible, measure_ecoindex
+from tests.e2e.helpers import assert_accessible, measure_ecoindex, serve_tiles
 
 
 def _estate(make_org_unit, make_site, make_user, make_item, make_asset):
@@ -81,9 +81,10 @@ def test_an_admin_reads_the_year_and_why_it_moved_in_french(
 
 
 def test_a_manager_reads_their_unit_in_english(
-    page: Page, make_org_unit, make_site, make_user, make_item, make_asset, browser_login
+    page: Page, app, make_org_unit, make_site, make_user, make_item, make_asset, browser_login
 ):
     direction, joined = _estate(make_org_unit, make_site, make_user, make_item, make_asset)
+    tiles = serve_tiles(page, app)
     manager = make_user(
         roles=("manager",), org_unit_id=direction.id, locale="en", created_at=joined, email="marc@test.example"
     )
@@ -99,6 +100,10 @@ def test_a_manager_reads_their_unit_in_english(
     expect(page.get_by_role("heading", level=1)).to_have_text("Footprint per site")
     expect(page.get_by_text("Your unit and its sub-units only")).to_be_visible()
     assert_accessible(page)
+    page.get_by_text("Show the sites on a map").click()  # Leaflet is loaded now, then the sites are drawn
+    expect(page.locator("#estate-map")).to_have_attribute("data-markers", "1")
+    expect(page.locator("img.leaflet-tile").first).to_be_attached()
+    assert tiles, "the map asked for no tile"
     page.get_by_role("link", name="Trips and transport").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Trips and transport")
     assert_accessible(page)

@@ -3,7 +3,6 @@ the return of a device marked "to return"; accessible with and without the map, 
 
 from __future__ import annotations
 
-import base64
 import concurrent.futures
 import re
 from datetime import date, datetime
@@ -16,15 +15,10 @@ from portal.locator import exchange, services
 from portal.locator.models import CollectionPoint
 from portal.models import db
 from portal.timezone import PARIS
-from tests.e2e.helpers import EcoIndex, _compute, assert_accessible, measure_ecoindex
+from tests.e2e.helpers import EcoIndex, _compute, assert_accessible, measure_ecoindex, serve_tiles
 
 # Wednesday 2 December 2026, 10:00 in Paris: most points are open, a few are not.
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=PARIS)
-# A 1×1 PNG, padded to the size of a typical map tile (~15 KB), so that the map's weight is realistic offline.
-TILE = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
-)
-TILE_SIZE = 15 * 1024
 
 
 @pytest.fixture
@@ -48,24 +42,11 @@ def locator_world(communes, make_user, make_site, monkeypatch):
     return user, asset
 
 
-def _serve_tiles(page: Page, app) -> list[str]:
-    """Answer the tile server's requests with a local image (no internet here); return the URLs asked."""
-    asked: list[str] = []
-    host = re.escape(app.config["PORTAL_TILE_URL"].split("/{z}")[0].replace("{s}.", ""))
-
-    def fulfil(route) -> None:  # noqa: ANN001 - Playwright's Route
-        asked.append(route.request.url)
-        route.fulfill(status=200, content_type="image/png", body=TILE + b"\0" * (TILE_SIZE - len(TILE)))
-
-    page.route(re.compile(host + r"/\d+/\d+/\d+\.png"), fulfil)
-    return asked
-
-
 def test_search_filter_map_point_and_return(page: Page, app, locator_world, browser_login):
     user, asset = locator_world
     violations: list[str] = []
     page.on("console", lambda message: violations.append(message.text) if "Content Security" in message.text else None)
-    tiles = _serve_tiles(page, app)
+    tiles = serve_tiles(page, app)
     browser_login(user)
 
     page.goto("/collection-points")
@@ -145,7 +126,7 @@ def test_use_my_location(page: Page, locator_world, browser_login):
 
 def test_locator_page_is_light_without_the_map(page: Page, app, locator_world, browser_login):
     user, _ = locator_world
-    _serve_tiles(page, app)
+    serve_tiles(page, app)
     browser_login(user)
     eco = measure_ecoindex(page, "/collection-points?q=begles")
     print(f"\nlocator without the map: {eco}")
