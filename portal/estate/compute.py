@@ -8,12 +8,15 @@ few set-wise queries (no query per device) and adds the results up per scope.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+import numpy as np
+import numpy.typing as npt
 import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute
 
 from portal.accounts.models import User
 from portal.campaigns.conventions import ADEME_STORAGE
@@ -210,42 +213,159 @@ class ModelInputs:
     refurbished: bool
 
 
-#: (category, model name, acquired on, retired on, unit id, site id, model inputs, cost in €, and as day ordinals:
-#: acquired, retired (NEVER while in service), end of the amortised days (retirement or end of lifetime); then
-#: the keys it is added up by: (unit, site, category, inputs) and (model, inputs)). Sorted by acquisition.
-DeviceRow = tuple[
-    str,
-    str,
-    date,
-    date | None,
-    int | None,
-    int | None,
-    ModelInputs,
-    Decimal | None,
-    int,
-    int,
-    int,
-    tuple[int | None, int | None, str, int],
-    tuple[str, int],
-]
+#: Day ordinal (`date.toordinal`) of 1 January 1970: PostgreSQL subtracts dates in days.
+EPOCH = date(1970, 1, 1)
+#: SQLite's Julian day of ordinal 0 (1 January of year 1, ordinal 1, is Julian day 1,721,425.5).
+JULIAN_DAY_OF_ORDINAL_ZERO = 1721424.5
+#: An id the database left empty, read as an integer column.
+NO_ID = -1
+#: A cost the database left empty (costs are read in cents: any real cost, negative or not, is far above it).
+NO_COST = -(2**62)
+Int64s = npt.NDArray[np.int64]
+Group = tuple[int | None, int | None, str, int]  # (unit id, site id, category, model inputs index)
+ModelGroup = tuple[str, int]  # (model name, model inputs index)
 
 
-def device_rows(factors: Factors, since: date | None = None) -> list[DeviceRow]:
+@dataclass(frozen=True, eq=False)
+class Devices:
+    """Every device a snapshot run counts, as columns sorted by acquisition (one entry per device).
+
+    Dates are day ordinals (`date.toordinal`): acquired, retired (NEVER while in service; a retirement before
+    the acquisition is read as the acquisition day), end of the amortised days (retirement or end of lifetime).
+    `cost_cents`: the device's cost, else its catalogue item's price, else 0. Each device belongs to one
+    `groups` entry (unit, site, category, model inputs) and one `model_groups` entry (model name, model inputs):
+    the periods add the devices' days up per group with array operations, then turn each group's integers into
+    Decimals once.
+    """
+
+    acquired: Int64s
+    retired: Int64s
+    amortised_end: Int64s
+    cost_cents: Int64s
+    group: Int64s
+    model_group: Int64s
+    groups: list[Group]
+    model_groups: list[ModelGroup]
+    inputs: list[ModelInputs]
+
+    def __len__(self) -> int:
+        return len(self.acquired)
+
+
+def _day_ordinal(column: InstrumentedAttribute[date | None], dialect: str) -> sa.ColumnElement[int]:
+    """`date.toordinal()` of a date column, computed by the database (no date object made per row)."""
+    if dialect == "sqlite":
+        return sa.cast(sa.func.julianday(column) - JULIAN_DAY_OF_ORDINAL_ZERO, sa.Integer)
+    return sa.type_coerce(column - sa.literal(EPOCH, sa.Date), sa.Integer) + EPOCH.toordinal()
+
+
+def _positions(ids: Int64s, wanted: Int64s) -> Int64s:
+    """Each wanted id's position in the sorted `ids`, or len(ids) when it is not there (NO_ID included)."""
+    if not len(ids):
+        return np.zeros(len(wanted), dtype=np.int64)
+    found = np.searchsorted(ids, wanted)
+    known = ids[np.minimum(found, len(ids) - 1)] == wanted
+    return np.where(known, found, len(ids)).astype(np.int64)
+
+
+def _codes(values: Iterable[str], names: dict[str, int], count: int) -> Int64s:
+    """Each text's index in `names` (extended with the new ones, in order of first appearance)."""
+    return np.fromiter((names.setdefault(value, len(names)) for value in values), dtype=np.int64, count=count)
+
+
+def _model_inputs(
+    category: str,
+    item: tuple[object, ...] | None,
+    model_estimated: bool,
+    references: dict,
+    models: dict[tuple[object, ...], int],
+    inputs: list[ModelInputs],
+) -> int:
+    """The index in `inputs` of what a device of `item` (None: no catalogue item) needs; devices whose values are
+    the same share one entry (the category's published reference stands in for what the item lacks)."""
+    embodied, lifetime, kwh, refurbished, quality = item[1:6] if item is not None else (None,) * 5
+    estimated = bool(model_estimated or embodied is None or quality == "estimated")
+    key = (category, embodied, lifetime, kwh, estimated, bool(refurbished))
+    index = models.get(key)
+    if index is None:
+        reference = references.get(category)
+        default_embodied = reference.embodied.value if reference else Decimal(0)
+        default_lifetime = reference.lifetime_years.value if reference else Decimal(1)
+        default_kwh = reference.annual_kwh.value if reference else Decimal(0)
+        life = lifetime if lifetime else default_lifetime
+        index = models[key] = len(inputs)
+        inputs.append(
+            ModelInputs(
+                embodied if embodied is not None else default_embodied,  # type: ignore[arg-type]
+                life,  # type: ignore[arg-type]
+                lifetime_days(life),  # type: ignore[arg-type]
+                kwh if kwh is not None else default_kwh,  # type: ignore[arg-type]
+                estimated,
+                bool(refurbished),
+            )
+        )
+    return index
+
+
+def _grouped(columns: list[Int64s]) -> tuple[Int64s, list[tuple[int, ...]]]:
+    """Each row's group index over the given code columns (each code ≥ 0), and each group's codes."""
+    sizes = [int(column.max()) + 1 if len(column) else 1 for column in columns]
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    for column, size in zip(columns, sizes, strict=True):
+        combined = combined * size + column
+    unique, index = np.unique(combined, return_inverse=True)
+    decoded = []
+    for code in unique.tolist():
+        parts = []
+        for size in reversed(sizes):
+            code, part = divmod(code, size)
+            parts.append(part)
+        decoded.append(tuple(reversed(parts)))
+    return index.astype(np.int64).reshape(-1), decoded
+
+
+def device_rows(factors: Factors, since: date | None = None) -> Devices:
     """Every device ever in the inventory (not on order), read once for all the periods of a snapshot; `since`:
-    the first day of the earliest period, leaving out the devices retired before it (they count in none)."""
+    the first day of the earliest period, leaving out the devices retired before it (they count in none).
+
+    The ~500,000 devices of a large estate come as plain integers and texts (day ordinals and cents computed by
+    the database, no Decimal or date per row); the catalogue items and the employees are read once beside them.
+    """
     references = factors.factor_set.references  # type: ignore[attr-defined]
-    # Core rows (no ORM loading step): ~100,000 devices are read once per snapshot run.
-    statement = (
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    statement = sa.select(
+        Asset.id,
+        _day_ordinal(Asset.acquired_on, dialect),
+        sa.func.coalesce(_day_ordinal(Asset.retired_on, dialect), NEVER),
+        sa.func.coalesce(sa.cast(sa.func.round(Asset.cost_eur * 100), sa.BigInteger), NO_COST),
+        sa.cast(Asset.model_estimated, sa.Integer),
+        sa.func.coalesce(Asset.site_id, NO_ID),
+        sa.func.coalesce(Asset.item_id, NO_ID),
+        sa.func.coalesce(Asset.user_id, NO_ID),
+        Asset.category,
+        Asset.model_name,
+    ).where(Asset.status.not_in(NOT_YET))
+    if since is not None:  # a retired_on before acquired_on is read as acquired_on below: keep those arrived since
+        statement = statement.where(
+            sa.or_(Asset.retired_on.is_(None), Asset.retired_on >= since, Asset.acquired_on >= since)
+        )
+    undated = sa.and_(Asset.retired_on.is_(None), Asset.status.in_(GONE))
+    rows: list[Sequence[object]] = list(connection.execute(statement.where(sa.not_(undated))).all())
+    # Gone without a retirement date (few): retired the day their status changed.
+    for row in connection.execute(statement.add_columns(Asset.status_changed_at).where(undated)):
+        gone_on = _paris_day(row[-1])
+        rows.append((*row[:2], NEVER if gone_on is None else gone_on.toordinal(), *row[3:-1]))
+    count = len(rows)
+    ids, acquired_col, retired_col, cost_col, estimated_col, site_col, item_col, user_col, category_col, model_col = (
+        list(zip(*rows, strict=True)) if rows else [()] * 10
+    )
+    acquired = np.array(acquired_col, dtype=np.int64)
+    retired = np.maximum(np.array(retired_col, dtype=np.int64), acquired)  # retired before it arrived: that day
+
+    items = db.session.execute(
         sa.select(
-            Asset.category,
-            Asset.model_name,
-            Asset.acquired_on,
-            Asset.retired_on,
-            Asset.status,
-            Asset.status_changed_at,
-            Asset.cost_eur,
-            Asset.model_estimated,
-            Asset.site_id,
+            CatalogueItem.id,
             CatalogueItem.embodied_kgco2e,
             CatalogueItem.lifetime_years,
             CatalogueItem.annual_kwh,
@@ -253,148 +373,156 @@ def device_rows(factors: Factors, since: date | None = None) -> list[DeviceRow]:
             CatalogueItem.result_quality,
             CatalogueItem.price_eur,
             CatalogueItem.name,
-            User.org_unit_id,
-            User.site_id,
+        ).order_by(CatalogueItem.id)
+    ).all()
+    item = _positions(np.array([i[0] for i in items], dtype=np.int64), np.array(item_col, dtype=np.int64))
+    price_cents = np.array([int(i[6].scaleb(2)) if i[6] is not None else 0 for i in items] + [0], dtype=np.int64)
+    cost = np.array(cost_col, dtype=np.int64)
+    cost = np.where(cost == NO_COST, price_cents[item], cost)
+
+    users = db.session.execute(
+        sa.select(User.id, sa.func.coalesce(User.org_unit_id, NO_ID), sa.func.coalesce(User.site_id, NO_ID)).order_by(
+            User.id
         )
-        .outerjoin(CatalogueItem, Asset.item_id == CatalogueItem.id)
-        .outerjoin(User, Asset.user_id == User.id)
-        .where(Asset.status.not_in(NOT_YET))
+    ).all()
+    user_ids, user_units, user_sites = (
+        np.array(column, dtype=np.int64) for column in (list(zip(*users, strict=True)) if users else [()] * 3)
     )
-    if since is not None:  # a retired_on before acquired_on is read as acquired_on below: keep those arrived since
-        statement = statement.where(
-            sa.or_(Asset.retired_on.is_(None), Asset.retired_on >= since, Asset.acquired_on >= since)
-        )
-    rows = db.session.connection().execute(statement).all()  # fetched at once, not row by row
-    models: dict[tuple[object, ...], ModelInputs] = {}
-    devices: list[DeviceRow] = []
-    for (
-        category,
-        model_name,
-        acquired,
-        retired,
-        status,
-        changed_at,
-        cost,
-        model_estimated,
-        asset_site,
-        embodied,
-        lifetime,
-        kwh,
-        refurbished,
-        quality,
-        price,
-        item_name,
-        unit_id,
-        user_site,
-    ) in rows:
-        if retired is None and status in GONE:
-            retired = _paris_day(changed_at)
-        if retired is not None and retired < acquired:
-            retired = acquired
-        estimated = bool(model_estimated or embodied is None or quality == "estimated")
-        key = (category, embodied, lifetime, kwh, estimated, bool(refurbished))
-        inputs = models.get(key)
-        if inputs is None:
-            reference = references.get(category)
-            default_embodied = reference.embodied.value if reference else Decimal(0)
-            default_lifetime = reference.lifetime_years.value if reference else Decimal(1)
-            default_kwh = reference.annual_kwh.value if reference else Decimal(0)
-            life = lifetime if lifetime else default_lifetime
-            inputs = models[key] = ModelInputs(
-                embodied if embodied is not None else default_embodied,
-                life,
-                lifetime_days(life),
-                kwh if kwh is not None else default_kwh,
-                estimated,
-                bool(refurbished),
+    user = _positions(user_ids, np.array(user_col, dtype=np.int64))
+    unit = np.append(user_units, NO_ID)[user]
+    site = np.array(site_col, dtype=np.int64)
+    site = np.where(site != NO_ID, site, np.append(user_sites, NO_ID)[user])
+
+    # Model inputs: one per (category, item, model estimated) met, the same values sharing an entry.
+    category_names: dict[str, int] = {}
+    category = _codes(category_col, category_names, count)
+    categories = list(category_names)
+    estimated = np.array(estimated_col, dtype=np.int64)
+    variant, variants = _grouped([category, item, estimated])
+    models: dict[tuple[object, ...], int] = {}
+    inputs: list[ModelInputs] = []
+    variant_inputs = np.array(
+        [
+            _model_inputs(
+                categories[c], tuple(items[i]) if i < len(items) else None, bool(e), references, models, inputs
             )
-        acquired_ordinal = acquired.toordinal()
-        retired_ordinal = NEVER if retired is None else retired.toordinal()
-        devices.append(
+            for c, i, e in variants
+        ],
+        dtype=np.int64,
+    )
+    model_inputs = variant_inputs[variant]
+    lifetimes = np.array([i.lifetime_in_days for i in inputs], dtype=np.int64)
+    amortised_end = np.minimum(retired, acquired + lifetimes[model_inputs])
+
+    # Model names: the catalogue item's name, else the device's own.
+    names: dict[str, int] = {}
+    item_names = np.array([names.setdefault(i[7], len(names)) if i[7] else NO_ID for i in items] + [NO_ID])
+    model = item_names[item].astype(np.int64)
+    unnamed = np.flatnonzero(model == NO_ID)
+    if unnamed.size:
+        model[unnamed] = _codes((model_col[n] for n in unnamed.tolist()), names, unnamed.size)
+    model_names = list(names)
+
+    units, unit_code = np.unique(unit, return_inverse=True)
+    sites, site_code = np.unique(site, return_inverse=True)
+    unit_values: list[int] = units.tolist()
+    site_values: list[int] = sites.tolist()
+    group, group_codes = _grouped([unit_code.reshape(-1), site_code.reshape(-1), category, model_inputs])
+    model_group, model_codes = _grouped([model, model_inputs])
+    # By acquisition (a period stops at its first later device), then id: the groups' Decimals are added up in
+    # the same order whatever order the database returns the rows in.
+    order = np.lexsort((np.array(ids, dtype=np.int64), acquired))
+    return Devices(
+        acquired=acquired[order],
+        retired=retired[order],
+        amortised_end=amortised_end[order],
+        cost_cents=cost[order],
+        group=group[order],
+        model_group=model_group[order],
+        groups=[
             (
-                category,
-                item_name or model_name,
-                acquired,
-                retired,
-                unit_id,
-                asset_site or user_site,
-                inputs,
-                cost if cost is not None else price,
-                acquired_ordinal,
-                retired_ordinal,
-                min(retired_ordinal, acquired_ordinal + inputs.lifetime_in_days),
-                (unit_id, asset_site or user_site, category, id(inputs)),
-                (item_name or model_name, id(inputs)),
+                None if unit_values[u] == NO_ID else unit_values[u],
+                None if site_values[s] == NO_ID else site_values[s],
+                categories[c],
+                i,
             )
-        )
-    devices.sort(key=lambda device: device[8])  # by acquisition: a period stops at its first later device
-    return devices
+            for u, s, c, i in group_codes
+        ],
+        model_groups=[(model_names[m], i) for m, i in model_codes],
+        inputs=inputs,
+    )
 
 
 ZERO = Decimal(0)
 
 
+def _sum_by(index: Int64s, values: Int64s | None, size: int) -> list[int]:
+    """Per group: how many entries of `index` (`values` None), or the sum of their `values` (integers)."""
+    if values is None:
+        return np.bincount(index, minlength=size).tolist()
+    sums = np.zeros(size, dtype=np.int64)
+    np.add.at(sums, index, values)
+    return sums.tolist()
+
+
+def _in_order_met(index: Int64s, size: int) -> list[int]:
+    """The groups of `index`, in the order their first entry comes (the devices' acquisition order)."""
+    first = np.full(size, len(index), dtype=np.int64)
+    np.minimum.at(first, index, np.arange(len(index), dtype=np.int64))
+    order = np.argsort(first, kind="stable")
+    return order[first[order] < len(index)].tolist()
+
+
 def _add_devices(
-    ledger: Ledger, period: Period, factors: Factors, chains: dict[int, tuple[int, ...]], devices: list[DeviceRow]
+    ledger: Ledger, period: Period, factors: Factors, chains: dict[int, tuple[int, ...]], devices: Devices
 ) -> None:
     """The devices' lines of the period, added up per unit, site and category first, then rolled up to scopes.
 
-    The lines are linear in the days counted, so each device only adds its days (integers) times its model's
-    daily rate: exact, and a few operations per device at 100,000 devices.
+    The lines are linear in the days counted, so each group of devices (unit, site, category, model inputs) only
+    adds its days (integers, summed over the columns at once) times its model's daily rate: exact.
     """
     start, end = period.start, period.end
     year_days = Decimal(period.year_days)
-    # First integers only, per unit, site, category and model inputs (days, counts); Decimals once per group.
-    groups: dict[tuple[int | None, int | None, str, int], list] = {}
-    by_model: dict[tuple[str, int], list] = {}
-    inputs_by_id: dict[int, ModelInputs] = {}
-    # Day ordinals: the same arithmetic as `days_counted`, inlined (a few integer operations per device).
+    # Day ordinals: the same arithmetic as `days_counted`, over every device at once.
     first, stop = start.toordinal(), end.toordinal()
-    for _category, _model, _acquired, _retired, _unit, _site, inputs, value, acq, ret, amort, key, model_key in devices:
-        if acq >= stop:
-            break  # sorted by acquisition: every later device arrived after the period
-        if ret < first:
-            continue
-        low = acq if acq > first else first
-        service = (ret if ret < stop else stop) - low
-        amortised = (amort if amort < stop else stop) - low
-        if amortised < 0:
-            amortised = 0
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = [0, 0, 0, 0, 0, 0, 0, ZERO]
-            inputs_by_id[key[3]] = inputs
-        group[0] += amortised
-        group[1] += service
-        arrived = acq >= first
-        if arrived:
-            group[2] += 1
-            if value:
-                group[7] += value
-        in_service_at_end = ret >= stop
-        if in_service_at_end:
-            group[3] += 1
-            group[4] += stop - 1 - acq
-        elif ret < stop:
-            group[5] += 1
-            group[6] += ret - acq
-        model_group = by_model.get(model_key)
-        if model_group is None:
-            model_group = by_model[model_key] = [0, 0, 0, 0]
-        model_group[0] += amortised
-        model_group[1] += service
-        model_group[2] += arrived
-        model_group[3] += in_service_at_end
-    rates: dict[int, tuple[Decimal, Decimal]] = {
-        key: (i.embodied_kgco2e / i.lifetime_years / year_days, i.annual_kwh * factors.electricity / year_days)
-        for key, i in inputs_by_id.items()
-    }
+    arrived_before_end = int(np.searchsorted(devices.acquired, stop, side="left"))  # sorted by acquisition
+    live = devices.retired[:arrived_before_end] >= first
+    acquired = devices.acquired[:arrived_before_end][live]
+    retired = devices.retired[:arrived_before_end][live]
+    amortised_end = devices.amortised_end[:arrived_before_end][live]
+    cost = devices.cost_cents[:arrived_before_end][live]
+    group = devices.group[:arrived_before_end][live]
+    model_group = devices.model_group[:arrived_before_end][live]
+    low = np.maximum(acquired, first)
+    service = np.minimum(retired, stop) - low
+    amortised = np.maximum(np.minimum(amortised_end, stop) - low, 0)
+    arrived = acquired >= first
+    in_service_at_end = retired >= stop
+    gone = ~in_service_at_end  # retired during the period
+    size = len(devices.groups)
+    # First integers only, per unit, site, category and model inputs (days, counts); Decimals once per group.
+    amortised_days = _sum_by(group, amortised, size)
+    service_days = _sum_by(group, service, size)
+    arrivals = _sum_by(group[arrived], None, size)
+    arrived_cents = _sum_by(group[arrived], cost[arrived], size)
+    in_service = _sum_by(group[in_service_at_end], None, size)
+    age_days = _sum_by(group[in_service_at_end], stop - 1 - acquired[in_service_at_end], size)
+    retirements = _sum_by(group[gone], None, size)
+    life_days = _sum_by(group[gone], retired[gone] - acquired[gone], size)
+    groups_met = _in_order_met(group, size)
+    inputs_met = {devices.groups[g][3] for g in groups_met}
+    rates: dict[int, tuple[Decimal, Decimal]] = {}
+    for key in inputs_met:
+        i = devices.inputs[key]
+        rates[key] = (i.embodied_kgco2e / i.lifetime_years / year_days, i.annual_kwh * factors.electricity / year_days)
     leaves: dict[tuple[int | None, int | None, str], list] = {}
-    for (unit_id, site_id, category, inputs_id), group in groups.items():
-        inputs, rate = inputs_by_id[inputs_id], rates[inputs_id]
-        embodied_amortised = rate[0] * group[0]
-        use = rate[1] * group[1]
-        embodied_acquisition = inputs.embodied_kgco2e * group[2]
+    for g in groups_met:
+        unit_id, site_id, category, inputs_id = devices.groups[g]
+        inputs, rate = devices.inputs[inputs_id], rates[inputs_id]
+        embodied_amortised = rate[0] * amortised_days[g]
+        use = rate[1] * service_days[g]
+        embodied_acquisition = inputs.embodied_kgco2e * arrivals[g]
+        eur = Decimal(arrived_cents[g]).scaleb(-2) if arrived_cents[g] else ZERO
         leaf = leaves.get((unit_id, site_id, category))
         if leaf is None:
             leaf = leaves[(unit_id, site_id, category)] = [
@@ -419,25 +547,31 @@ def _add_devices(
         if inputs.estimated:
             leaf[3] += embodied_amortised + use
             leaf[4] += embodied_acquisition + use
-        leaf[5] += group[1]
-        leaf[6] += group[3]
-        leaf[7] += group[4]
-        leaf[8] += group[5]
-        leaf[9] += group[6]
-        leaf[10] += group[2]
-        leaf[12] += group[7]
+        leaf[5] += service_days[g]
+        leaf[6] += in_service[g]
+        leaf[7] += age_days[g]
+        leaf[8] += retirements[g]
+        leaf[9] += life_days[g]
+        leaf[10] += arrivals[g]
+        leaf[12] += eur
         if inputs.refurbished:
-            leaf[11] += group[2]
-            leaf[13] += group[7]
+            leaf[11] += arrivals[g]
+            leaf[13] += eur
+    model_size = len(devices.model_groups)
+    model_amortised = _sum_by(model_group, amortised, model_size)
+    model_service = _sum_by(model_group, service, model_size)
+    model_arrivals = _sum_by(model_group[arrived], None, model_size)
+    model_in_service = _sum_by(model_group[in_service_at_end], None, model_size)
     models: dict[str, list] = {}
-    for (model, inputs_id), (amortised, service, arrivals, in_service) in by_model.items():
-        inputs, rate = inputs_by_id[inputs_id], rates[inputs_id]
+    for m in _in_order_met(model_group, model_size):
+        model, inputs_id = devices.model_groups[m]
+        inputs, rate = devices.inputs[inputs_id], rates[inputs_id]
         model_sums = models.setdefault(model, [ZERO, ZERO, ZERO, 0, 0])
-        model_sums[0] += rate[0] * amortised
-        model_sums[1] += inputs.embodied_kgco2e * arrivals
-        model_sums[2] += rate[1] * service
-        model_sums[3] += in_service
-        model_sums[4] += service
+        model_sums[0] += rate[0] * model_amortised[m]
+        model_sums[1] += inputs.embodied_kgco2e * model_arrivals[m]
+        model_sums[2] += rate[1] * model_service[m]
+        model_sums[3] += model_in_service[m]
+        model_sums[4] += model_service[m]
     amortised_key, acquisition_key = Convention.AMORTISED.value, Convention.ACQUISITION.value
     # Roll the leaves up per dimension first (a handful of vector sums per leaf), then each sum to its scopes
     # (a unit's to its ancestors'): the scopes are far fewer than leaves × scopes.
@@ -844,7 +978,7 @@ def compute_ledger(
     factors: Factors,
     *,
     today: date,
-    devices: list[DeviceRow] | None = None,
+    devices: Devices | None = None,
     services_kgco2e: Decimal | None = None,
     services_estimated_kgco2e: Decimal = Decimal(0),
     trip_rows: list[TripRow] | None = None,
