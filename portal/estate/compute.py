@@ -247,6 +247,10 @@ class Devices:
     groups: list[Group]
     model_groups: list[ModelGroup]
     inputs: list[ModelInputs]
+    #: Per group: its model inputs index, and its leaf's index in `leaves` (unit id, site id, category).
+    group_inputs: Int64s
+    group_leaf: Int64s
+    leaves: list[tuple[int | None, int | None, str]]
 
     def __len__(self) -> int:
         return len(self.acquired)
@@ -432,6 +436,17 @@ def device_rows(factors: Factors, since: date | None = None) -> Devices:
     # By acquisition (a period stops at its first later device), then id: the groups' Decimals are added up in
     # the same order whatever order the database returns the rows in.
     order = np.lexsort((np.array(ids, dtype=np.int64), acquired))
+    groups: list[Group] = [
+        (
+            None if unit_values[u] == NO_ID else unit_values[u],
+            None if site_values[s] == NO_ID else site_values[s],
+            categories[c],
+            i,
+        )
+        for u, s, c, i in group_codes
+    ]
+    leaves: dict[tuple[int | None, int | None, str], int] = {}
+    group_leaf = [leaves.setdefault(g[:3], len(leaves)) for g in groups]
     return Devices(
         acquired=acquired[order],
         retired=retired[order],
@@ -439,38 +454,79 @@ def device_rows(factors: Factors, since: date | None = None) -> Devices:
         cost_cents=cost[order],
         group=group[order],
         model_group=model_group[order],
-        groups=[
-            (
-                None if unit_values[u] == NO_ID else unit_values[u],
-                None if site_values[s] == NO_ID else site_values[s],
-                categories[c],
-                i,
-            )
-            for u, s, c, i in group_codes
-        ],
+        groups=groups,
         model_groups=[(model_names[m], i) for m, i in model_codes],
         inputs=inputs,
+        group_inputs=np.array([g[3] for g in groups], dtype=np.int64),
+        group_leaf=np.array(group_leaf, dtype=np.int64),
+        leaves=list(leaves),
     )
 
 
 ZERO = Decimal(0)
 
 
-def _sum_by(index: Int64s, values: Int64s | None, size: int) -> list[int]:
+def _sum_by(index: Int64s, values: Int64s | None, size: int) -> Int64s:
     """Per group: how many entries of `index` (`values` None), or the sum of their `values` (integers)."""
     if values is None:
-        return np.bincount(index, minlength=size).tolist()
+        return np.bincount(index, minlength=size).astype(np.int64)
     sums = np.zeros(size, dtype=np.int64)
     np.add.at(sums, index, values)
-    return sums.tolist()
+    return sums
 
 
-def _in_order_met(index: Int64s, size: int) -> list[int]:
+def _in_order_met(index: Int64s, size: int) -> Int64s:
     """The groups of `index`, in the order their first entry comes (the devices' acquisition order)."""
     first = np.full(size, len(index), dtype=np.int64)
     np.minimum.at(first, index, np.arange(len(index), dtype=np.int64))
     order = np.argsort(first, kind="stable")
-    return order[first[order] < len(index)].tolist()
+    return order[first[order] < len(index)].astype(np.int64)
+
+
+#: A leaf's (and a scope's) sums, in the order of `LEAF_FIELDS`: Decimals, then integers, then Decimals.
+LEAF_FIELDS = (
+    "embodied_amortised",
+    "embodied_acquisition",
+    "use",
+    "estimated_amortised",
+    "estimated_acquisition",
+    "service_days",
+    "in_service",
+    "age_days",
+    "retired",
+    "retired_life_days",
+    "acquired",
+    "acquired_refurbished",
+    "acquired_eur",
+    "acquired_refurbished_eur",
+)
+INTEGER_FIELDS = frozenset(range(5, 12))
+
+
+def _empty_rows(count: int) -> npt.NDArray[np.object_]:
+    """`count` rows of zero sums (Decimal or integer zeros, as the fields are)."""
+    rows = np.empty((count, len(LEAF_FIELDS)), dtype=object)
+    rows[:] = np.array([0 if f in INTEGER_FIELDS else ZERO for f in range(len(LEAF_FIELDS))], dtype=object)
+    return rows
+
+
+def _rolled_up(index: list[int], count: int, rows: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    """The sums of `rows` per key (`index`: each row's key, in 0..count), added in the rows' order."""
+    sums = _empty_rows(count)
+    np.add.at(sums, np.array(index, dtype=np.int64), rows)
+    return sums
+
+
+def _keyed(keys: list[Key | None]) -> tuple[list[int], list[int], list[Key]]:
+    """(rows with a key, each one's key index, the keys in order of first appearance)."""
+    found: dict[Key, int] = {}
+    rows: list[int] = []
+    index: list[int] = []
+    for row, key in enumerate(keys):
+        if key is not None:
+            rows.append(row)
+            index.append(found.setdefault(key, len(found)))
+    return rows, index, list(found)
 
 
 def _add_devices(
@@ -479,7 +535,9 @@ def _add_devices(
     """The devices' lines of the period, added up per unit, site and category first, then rolled up to scopes.
 
     The lines are linear in the days counted, so each group of devices (unit, site, category, model inputs) only
-    adds its days (integers, summed over the columns at once) times its model's daily rate: exact.
+    adds its days (integers, summed over the columns at once) times its model's daily rate: exact. The Decimals
+    are computed and added per group and per leaf (unit, site, category) over object arrays, in the order of
+    the devices' acquisition.
     """
     start, end = period.start, period.end
     year_days = Decimal(period.year_days)
@@ -500,110 +558,100 @@ def _add_devices(
     in_service_at_end = retired >= stop
     gone = ~in_service_at_end  # retired during the period
     size = len(devices.groups)
-    # First integers only, per unit, site, category and model inputs (days, counts); Decimals once per group.
-    amortised_days = _sum_by(group, amortised, size)
-    service_days = _sum_by(group, service, size)
-    arrivals = _sum_by(group[arrived], None, size)
-    arrived_cents = _sum_by(group[arrived], cost[arrived], size)
-    in_service = _sum_by(group[in_service_at_end], None, size)
-    age_days = _sum_by(group[in_service_at_end], stop - 1 - acquired[in_service_at_end], size)
-    retirements = _sum_by(group[gone], None, size)
-    life_days = _sum_by(group[gone], retired[gone] - acquired[gone], size)
-    groups_met = _in_order_met(group, size)
-    inputs_met = {devices.groups[g][3] for g in groups_met}
-    rates: dict[int, tuple[Decimal, Decimal]] = {}
-    for key in inputs_met:
-        i = devices.inputs[key]
-        rates[key] = (i.embodied_kgco2e / i.lifetime_years / year_days, i.annual_kwh * factors.electricity / year_days)
-    leaves: dict[tuple[int | None, int | None, str], list] = {}
-    for g in groups_met:
-        unit_id, site_id, category, inputs_id = devices.groups[g]
-        inputs, rate = devices.inputs[inputs_id], rates[inputs_id]
-        embodied_amortised = rate[0] * amortised_days[g]
-        use = rate[1] * service_days[g]
-        embodied_acquisition = inputs.embodied_kgco2e * arrivals[g]
-        eur = Decimal(arrived_cents[g]).scaleb(-2) if arrived_cents[g] else ZERO
-        leaf = leaves.get((unit_id, site_id, category))
-        if leaf is None:
-            leaf = leaves[(unit_id, site_id, category)] = [
-                ZERO,
-                ZERO,
-                ZERO,
-                ZERO,
-                ZERO,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                ZERO,
-                ZERO,
-            ]
-        leaf[0] += embodied_amortised
-        leaf[1] += embodied_acquisition
-        leaf[2] += use
-        if inputs.estimated:
-            leaf[3] += embodied_amortised + use
-            leaf[4] += embodied_acquisition + use
-        leaf[5] += service_days[g]
-        leaf[6] += in_service[g]
-        leaf[7] += age_days[g]
-        leaf[8] += retirements[g]
-        leaf[9] += life_days[g]
-        leaf[10] += arrivals[g]
-        leaf[12] += eur
-        if inputs.refurbished:
-            leaf[11] += arrivals[g]
-            leaf[13] += eur
+    # First integers only, per unit, site, category and model inputs (days, counts), for the groups met in the
+    # period (in the order of their first device); then Decimals once per group.
+    met = _in_order_met(group, size)
+    amortised_days = _sum_by(group, amortised, size)[met]
+    service_days = _sum_by(group, service, size)[met]
+    arrivals = _sum_by(group[arrived], None, size)[met]
+    arrived_cents = _sum_by(group[arrived], cost[arrived], size)[met]
+    inputs_of = devices.group_inputs[met]
+    rates_amortised = np.empty(len(devices.inputs), dtype=object)
+    rates_use = np.empty(len(devices.inputs), dtype=object)
+    for n, i in enumerate(devices.inputs):
+        rates_amortised[n] = i.embodied_kgco2e / i.lifetime_years / year_days
+        rates_use[n] = i.annual_kwh * factors.electricity / year_days
+    embodied = np.array([i.embodied_kgco2e for i in devices.inputs], dtype=object)
+    estimated = np.array([i.estimated for i in devices.inputs], dtype=bool)[inputs_of]
+    refurbished = np.array([i.refurbished for i in devices.inputs], dtype=bool)[inputs_of]
+    embodied_amortised = rates_amortised[inputs_of] * amortised_days.astype(object)
+    use = rates_use[inputs_of] * service_days.astype(object)
+    embodied_acquisition = embodied[inputs_of] * arrivals.astype(object)
+    eur = np.full(len(met), ZERO, dtype=object)
+    paid = np.flatnonzero(arrived_cents)
+    eur[paid] = [Decimal(cents).scaleb(-2) for cents in arrived_cents[paid].tolist()]
+    # Each group's figures added to its leaf, in the order the groups are met.
+    leaf_of = devices.group_leaf[met]
+    leaf_order = _in_order_met(leaf_of, len(devices.leaves))
+    leaf_index = np.empty(len(devices.leaves), dtype=np.int64)
+    leaf_index[leaf_order] = np.arange(len(leaf_order), dtype=np.int64)
+    into = leaf_index[leaf_of]
+    leaves = _empty_rows(len(leaf_order))
+    for column, values, mask in (
+        (0, embodied_amortised, None),
+        (1, embodied_acquisition, None),
+        (2, use, None),
+        (3, embodied_amortised + use, estimated),
+        (4, embodied_acquisition + use, estimated),
+        (5, service_days, None),
+        (6, _sum_by(group[in_service_at_end], None, size)[met], None),
+        (7, _sum_by(group[in_service_at_end], stop - 1 - acquired[in_service_at_end], size)[met], None),
+        (8, _sum_by(group[gone], None, size)[met], None),
+        (9, _sum_by(group[gone], retired[gone] - acquired[gone], size)[met], None),
+        (10, arrivals, None),
+        (11, arrivals, refurbished),
+        (12, eur, None),
+        (13, eur, refurbished),
+    ):
+        in_place = leaves[:, column]  # a view of the column
+        values = values.astype(object)
+        if mask is None:
+            np.add.at(in_place, into, values)
+        else:
+            np.add.at(in_place, into[mask], values[mask])
     model_size = len(devices.model_groups)
-    model_amortised = _sum_by(model_group, amortised, model_size)
-    model_service = _sum_by(model_group, service, model_size)
-    model_arrivals = _sum_by(model_group[arrived], None, model_size)
-    model_in_service = _sum_by(model_group[in_service_at_end], None, model_size)
+    model_amortised = _sum_by(model_group, amortised, model_size).tolist()
+    model_service = _sum_by(model_group, service, model_size).tolist()
+    model_arrivals = _sum_by(model_group[arrived], None, model_size).tolist()
+    model_in_service = _sum_by(model_group[in_service_at_end], None, model_size).tolist()
     models: dict[str, list] = {}
-    for m in _in_order_met(model_group, model_size):
+    for m in _in_order_met(model_group, model_size).tolist():
         model, inputs_id = devices.model_groups[m]
-        inputs, rate = devices.inputs[inputs_id], rates[inputs_id]
         model_sums = models.setdefault(model, [ZERO, ZERO, ZERO, 0, 0])
-        model_sums[0] += rate[0] * model_amortised[m]
-        model_sums[1] += inputs.embodied_kgco2e * model_arrivals[m]
-        model_sums[2] += rate[1] * model_service[m]
+        model_sums[0] += rates_amortised[inputs_id] * model_amortised[m]
+        model_sums[1] += devices.inputs[inputs_id].embodied_kgco2e * model_arrivals[m]
+        model_sums[2] += rates_use[inputs_id] * model_service[m]
         model_sums[3] += model_in_service[m]
         model_sums[4] += model_service[m]
     amortised_key, acquisition_key = Convention.AMORTISED.value, Convention.ACQUISITION.value
-    # Roll the leaves up per dimension first (a handful of vector sums per leaf), then each sum to its scopes
-    # (a unit's to its ancestors'): the scopes are far fewer than leaves × scopes.
-    sums: dict[Key, list] = {}
-
-    def add(key: Key, leaf: list) -> None:
-        acc = sums.get(key)
-        sums[key] = list(leaf) if acc is None else [a + b for a, b in zip(acc, leaf, strict=True)]
-
-    for (unit_id, site_id, category), leaf in leaves.items():
-        add(ORG, leaf)
-        add(("category", category), leaf)
-        if site_id is not None:
-            add(("site", str(site_id)), leaf)
-        if unit_id is not None:
-            add(("_unit", str(unit_id)), leaf)
-            if site_id is not None:
-                add(("_unit_site", f"{unit_id}:{site_id}"), leaf)
-            add(("_unit_cat", f"{unit_id}:{category}"), leaf)
-    for (scope, scope_key), vector in list(sums.items()):
-        if not scope.startswith("_"):
-            continue
-        del sums[(scope, scope_key)]
-        unit_text, _sep, rest = scope_key.partition(":")
-        ancestors = chains.get(int(unit_text), ())
-        if scope == "_unit":
-            targets = [("unit", str(u)) for u in ancestors]
-        else:
-            kind = UNIT_SITE if scope == "_unit_site" else UNIT_CATEGORY
-            targets = [(kind, f"{u}:{rest}") for u in ancestors]
-        for target in targets:
-            add(target, vector)
+    # Roll the leaves up per dimension first (array sums over the leaves), then each unit's sums to its
+    # ancestors' scopes: the scopes are far fewer than leaves × scopes.
+    keys = [devices.leaves[leaf] for leaf in leaf_order.tolist()]
+    sums: dict[Key, npt.NDArray[np.object_]] = {}
+    dimensions: list[list[Key | None]] = [
+        [ORG for _leaf in keys],
+        [("category", category) for _unit, _site, category in keys],
+        [None if site is None else ("site", str(site)) for _unit, site, _category in keys],
+        [None if unit is None else ("_unit", str(unit)) for unit, _site, _category in keys],
+        [None if unit is None or site is None else ("_unit_site", f"{unit}:{site}") for unit, site, _c in keys],
+        [None if unit is None else ("_unit_cat", f"{unit}:{category}") for unit, _site, category in keys],
+    ]
+    for dimension in dimensions:
+        rows, index, scopes = _keyed(dimension)
+        for scope, vector in zip(scopes, _rolled_up(index, len(scopes), leaves[rows]), strict=True):
+            if not scope[0].startswith("_"):
+                sums[scope] = vector
+                continue
+            unit_text, _sep, rest = scope[1].partition(":")
+            ancestors = chains.get(int(unit_text), ())
+            if scope[0] == "_unit":
+                targets = [("unit", str(u)) for u in ancestors]
+            else:
+                kind = UNIT_SITE if scope[0] == "_unit_site" else UNIT_CATEGORY
+                targets = [(kind, f"{u}:{rest}") for u in ancestors]
+            for target in targets:
+                acc = sums.get(target)
+                sums[target] = vector.copy() if acc is None else acc + vector
     for scope_totals, leaf in sums.items():
         totals = ledger[scope_totals]
         totals.embodied[amortised_key] += leaf[0]
@@ -620,13 +668,13 @@ def _add_devices(
         totals.acquired_refurbished += leaf[11]
         totals.acquired_eur += leaf[12]
         totals.acquired_refurbished_eur += leaf[13]
-    for model, (embodied_amortised, embodied_acquisition, use, in_service, service) in models.items():
+    for model, (model_embodied_amortised, model_embodied_acquisition, model_use, count, days) in models.items():
         totals = ledger[("model", model)]
-        totals.embodied[amortised_key] = embodied_amortised
-        totals.embodied[acquisition_key] = embodied_acquisition
-        totals.use = use
-        totals.in_service = in_service
-        totals.device_years = service / year_days
+        totals.embodied[amortised_key] = model_embodied_amortised
+        totals.embodied[acquisition_key] = model_embodied_acquisition
+        totals.use = model_use
+        totals.in_service = count
+        totals.device_years = days / year_days
 
 
 def _site_coordinates() -> dict[int, tuple[Decimal, Decimal]]:
