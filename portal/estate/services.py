@@ -28,7 +28,7 @@ from portal.estate.compute import (
     STORAGE_FACTOR_KEY,
     STORAGE_G_PER_GB_YEAR,
     VEHICLE_PREFIX,
-    DeviceRow,
+    Devices,
     Factors,
     Ledger,
     TripRow,
@@ -124,13 +124,13 @@ class SnapshotRun:
 
     today: date
     factors: Factors = field(default_factory=current_factors)
-    devices: list[DeviceRow] | None = None
+    devices: Devices | None = None
     services: dict[int, tuple[Decimal, Decimal]] = field(default_factory=dict)
     ledgers: dict[Period, Ledger] = field(default_factory=dict)
     #: The first day of the earliest period computed: devices retired before it are not read.
     since: date | None = None
 
-    def device_rows(self) -> list[DeviceRow]:
+    def device_rows(self) -> Devices:
         if self.devices is None:
             self.devices = device_rows(self.factors, self.since)
         return self.devices
