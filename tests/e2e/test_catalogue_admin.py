@@ -55,7 +55,7 @@ def test_admin_edits_a_factor_creates_an_item_and_imports_a_file(page: Page, mak
     expect(history.get_by_role("heading", level=3).first).to_contain_text("Version 2")
     expect(history.get_by_role("heading", level=3).first).to_contain_text("par Adèle Martin")
     expect(history).to_contain_text("Motif : Nouvelle étude ADEME sur les stations d’accueil")
-    expect(history).to_contain_text("Fabrication (kg CO₂e): 33 → 66")
+    expect(history).to_contain_text("Fabrication (kg CO₂e)\u202f: 33 → 66")
     assert_accessible(page)
 
     # A new item: refused while a value is wrong, then saved with its label and footprint shown.
