@@ -16,6 +16,14 @@ def render(page_template: str, fragment_template: str, /, **context: Any) -> Res
     return response
 
 
+def retarget(response: Response, selector: str) -> Response:
+    """Tell htmx where the answer goes (`HX-Retarget`, swapped as outerHTML) whichever element's request it was:
+    on a page where several widgets of one form send requests, an answer never lands in another's place."""
+    response.headers["HX-Retarget"] = selector
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
 def render_prerendered(
     page_template: str, fragment: Markup, /, page_context: Callable[[], dict[str, Any]] | None = None, **context: Any
 ) -> Response:

@@ -20,7 +20,7 @@ from portal import mail
 from portal.accounts.models import Role, User
 from portal.domain_error import DomainError
 from portal.form_fields import choices
-from portal.htmx import is_htmx_request, render
+from portal.htmx import is_htmx_request, render, retarget
 from portal.messaging import audience, automatic, bp, conditions, dispatch, display, services
 from portal.messaging.audience import LANGUAGES, TARGETABLE_ROLES, Criteria
 from portal.messaging.display import CATEGORY_NAMES
@@ -179,7 +179,8 @@ def compose_preview() -> Response:
         preview.draw.data = (preview.draw.data or 0) + 1
         preview.draw.raw_data = [str(preview.draw.data)]  # the field shows what was posted unless told
     context = _compose_context(form, _posted_message(), {}, preview=preview)
-    return render("messaging/comms/compose.html", "messaging/comms/_live_preview.html", **context)
+    response = render("messaging/comms/compose.html", "messaging/comms/_live_preview.html", **context)
+    return retarget(response, "#live-preview") if is_htmx_request() else response
 
 
 @bp.post("/comms/messages/compose/condition")
@@ -200,13 +201,14 @@ def compose_condition() -> Any:
     except DomainError as error:
         condition.value.errors = [error.message()]
         if is_htmx_request():
-            return render_template("messaging/comms/_condition_builder.html", condition=condition, opened=True)
+            builder = render_template("messaging/comms/_condition_builder.html", condition=condition, opened=True)
+            return retarget(make_response(builder), "#condition-builder")
         return _compose_page(form, _posted_message(), {}, condition=condition, status=422)
     if is_htmx_request():
         response = make_response(render_template("messaging/comms/_condition_builder.html",
                                                  condition=_condition_form(), opened=True, added=True))
         response.headers["HX-Trigger"] = json.dumps({"condition-ready": {"field": wanted.field, "text": snippet}})
-        return response
+        return retarget(response, "#condition-builder")
     form[wanted.field].data = conditions.append_snippet(form[wanted.field].data or "", snippet)
     return _compose_page(form, _posted_message(), {}, notice=_(
         "The paragraph and its condition are added at the end of the message: save it to keep them."))

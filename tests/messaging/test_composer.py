@@ -90,6 +90,8 @@ def test_with_the_script_the_condition_comes_back_as_an_event_to_insert_at_the_c
     assert event == {"field": "body_en", "text": '{% if org_unit == "DSI" %}\nFor the IT department.\n{% endif %}\n'}
     fragment = response.get_data(as_text=True)
     assert fragment.startswith('<details id="condition-builder"')
+    # where it goes is the server's word, whichever widget of the form sent the request (never the preview's place)
+    assert (response.headers["HX-Retarget"], response.headers["HX-Reswap"]) == ("#condition-builder", "outerHTML")
     assert "is greater than or equal to" in fragment
 
 
@@ -123,6 +125,7 @@ def test_the_live_preview_shows_the_text_being_typed_as_a_chosen_recipient(clien
     assert ('<code data-insert="{{ device_count }}" data-label="Insérer {{ device_count }}">{{ device_count }}</code>'
             " Nombre d’équipements attribués – <b>2</b>") in fragment
     assert "HX-Request" in response.headers["Vary"]
+    assert (response.headers["HX-Retarget"], response.headers["HX-Reswap"]) == ("#live-preview", "outerHTML")
 
     broken = client.post("/comms/messages/compose/preview", headers={"HX-Request": "true"}, data={
         **CONTENT, "body_fr": "{% if device_count > 1 %}oups", "csrf_token": csrf_token(client)})
