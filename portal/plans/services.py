@@ -668,27 +668,21 @@ class HomeObjective:
 
 def home_objective(user: User, now: datetime) -> dict[str, Any] | None:
     """The home page's panel: the featured objective with its latest measure (None: none). The same for every
-    employee: kept by the portal's cache until a plan, an action or a measure changes."""
+    employee: rendered once per language and kept by the portal's cache until a plan, an action or a measure
+    changes (home is the page every employee opens)."""
 
-    def load() -> HomeObjective | None:
+    def load() -> Markup | None:
         featured = featured_objective()
         if featured is None:
             return None
         action, measure = featured
-        return HomeObjective(
+        objective = HomeObjective(
             action.id, action.title, measure.value, measure.progress or Decimal(0), measure.status, unit_of(action)
         )
+        return display.rendered("plans/_home_objective.html", objective=objective)
 
-    objective = reference_cache.cached("plans.home_objective", None, load)
-    if objective is None:
-        return None
-    # Rendered once per language too: the same for everyone, and home is the page every employee opens.
-    html = reference_cache.cached(
-        "plans.home_objective_html",
-        str(get_locale()),
-        lambda: display.rendered("plans/_home_objective.html", objective=objective),
-    )
-    return {"objective": objective, "html": html}
+    html = reference_cache.cached("plans.home_objective", str(get_locale()), load)
+    return None if html is None else {"html": html}
 
 
 TENTH = Decimal("0.1")
