@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from bench.generate import analyse
 from bench.report import append, heading, load_average, machine
 from portal import create_app
 from portal.accounts.models import User
@@ -123,9 +124,7 @@ def run(interventions: int, transfers: int, limit: int = 0) -> dict[str, object]
     """Add the history, then time one month and the five years."""
     today = services.today_paris()
     added = add_history(interventions, transfers, today)
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text("ANALYZE"))  # statistics for the rows just added, as autovacuum would keep
-        db.session.commit()
+    analyse()  # statistics for the rows just added, as autovacuum would keep
     employees = db.session.scalar(sa.select(sa.func.count(User.id)))
     devices = db.session.scalar(sa.select(sa.func.count(Asset.id)))
     in_service = db.session.scalar(sa.select(sa.func.count(Asset.id)).where(Asset.retired_on.is_(None)))

@@ -168,14 +168,19 @@ def generate(
     timings["orders"] = time.perf_counter() - step
     timings.update(generate_activity(rng, headcount=existing + len(users)))
     step = time.perf_counter()
-    if db.session.get_bind().dialect.name == "postgresql":
-        # A production database has its planner statistics (autovacuum keeps them); freshly bulk-loaded tables
-        # have none until autovacuum's next pass, and the planner then picks plans no real portal would run.
-        db.session.execute(sa.text("ANALYZE"))
-        db.session.commit()
+    analyse()
     timings["analyze"] = time.perf_counter() - step
     timings["total"] = time.perf_counter() - started
     return timings
+
+
+def analyse() -> None:
+    """PostgreSQL's planner statistics for what was just loaded in bulk. A production database has them
+    (autovacuum keeps them); freshly loaded tables have none until autovacuum's next pass, and the planner then
+    picks plans no real portal would run. SQLite keeps none unless asked, as in production: left as it is."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
 
 
 def _fill_catalogue(target: int, rng: random.Random) -> None:
