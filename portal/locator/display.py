@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from babel.numbers import parse_pattern
-from flask import Blueprint
+from flask import Blueprint, current_app
 from flask_babel import format_date, get_locale, gettext
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from portal.formatting import clock_time
 from portal.locator.hours import OpeningStatus, TimeRange
@@ -127,6 +128,13 @@ def day_ranges(ranges: list[TimeRange]) -> str:
 def weekday_name(weekday: int) -> str:
     """Monday … Sunday in the user's language (weekday 0 = Monday)."""
     return format_date(date(2026, 11, 30) + timedelta(days=weekday), "EEEE")  # 30 Nov 2026 is a Monday
+
+
+def results_body(**context: object) -> Markup:
+    """The list of points (`locator/_results.html`) without the menu: the template alone, as the catalogue's
+    results (it reads no context processor)."""
+    html = current_app.jinja_env.get_template("locator/_results.html").render(**context)
+    return Markup(html)  # noqa: S704 - the output of an autoescaped template  # nosec B704
 
 
 def init_blueprint(bp: Blueprint) -> None:

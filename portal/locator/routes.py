@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -12,7 +13,7 @@ from werkzeug.wrappers import Response
 from portal.catalogue.models import Asset
 from portal.catalogue.my_footprint import assets_to_return
 from portal.form_fields import choices
-from portal.htmx import render
+from portal.htmx import render_prerendered
 from portal.locator import bp, display, services
 from portal.locator.display import ITEM_LABELS
 from portal.locator.exchange import points_geojson
@@ -20,7 +21,7 @@ from portal.locator.forms import PERSONAL, ReturnForm
 from portal.locator.geo import CoordinateError
 from portal.locator.models import CollectionPoint
 from portal.models import db, utcnow
-from portal.pagination import requested_list_page
+from portal.pagination import page_number
 from portal.timezone import PARIS
 
 display.init_blueprint(bp)
@@ -60,32 +61,27 @@ def index() -> Response:
             error = problem.message()
     else:
         origin = services.origin_from_site(current_user.site)
-    unknown_place = bool(filters.query) and origin is None
-    results = (
-        []
-        if error or unknown_place
-        else services.nearest_points(points, origin, now=now, item=filters.item or None, open_now=filters.open_now)
+    fragment = services.results_fragment(
+        filters,
+        origin=origin,
+        place=place,
+        error=error,
+        now=now,
+        number=page_number(request.args.get("page")),
+        size=current_app.config["PORTAL_PAGE_SIZE"],
+        language=str(get_locale()),
     )
-    page = requested_list_page(results)
     year = now.astimezone(PARIS).year
-    totals = services.returns_in_year(year)
-    response = render(
+    response = render_prerendered(
         "locator/index.html",
-        "locator/_results.html",
-        page=page,
+        fragment,
+        page_context=lambda: {"totals": services.returns_in_year(year), "year": year},
         query=filters.query,
         item=filters.item,
         open_now=filters.open_now,
         lat=filters.query_args()["lat"] or "",
         lon=filters.query_args()["lon"] or "",
-        origin=origin,
-        place=place,
-        error=error,
-        filters=filters.query_args(),
-        now=now,
         items=ITEM_LABELS,
-        totals=totals,
-        year=year,
         tile_url=current_app.config["PORTAL_TILE_URL"],
         tile_attribution=current_app.config.get("PORTAL_TILE_ATTRIBUTION", "© OpenStreetMap contributors"),
     )

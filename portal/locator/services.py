@@ -14,18 +14,21 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
+from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
 from portal import reference_cache
 from portal.accounts.models import User
 from portal.catalogue.models import Asset, AssetStatus
 from portal.domain_error import DomainError
+from portal.locator import display
 from portal.locator.geo import METROPOLE_BBOX, haversine_km, nearest, parse_coordinates
 from portal.locator.hours import OpeningStatus, WeeklyHours, parse_closures, parse_hours, status_at
 from portal.locator.matching import search_communes, suggestions
 from portal.locator.models import ITEM_KEYS, CollectionPoint, CollectionWeighing, DeviceReturn
 from portal.models import db, utcnow
 from portal.org.models import Commune, Site
+from portal.pagination import paginate_list
 from portal.timezone import PARIS
 
 #: Inventory categories that the points take, and under which accepted item they count. Desktops,
@@ -278,6 +281,46 @@ def nearest_points(
     return [PointResult(p, distance, s) for (p, s), distance in ranked]
 
 
+def results_fragment(
+    filters: PointFilters,
+    *,
+    origin: Origin | None,
+    place: PlaceSearch | None,
+    error: str | None,
+    now: datetime,
+    number: int,
+    size: int,
+    language: str,
+) -> Markup:
+    """One page of the points nearest to `origin`, rendered in `language` (the request's): the same for everyone
+    who asks the same thing in the same minute (opening hours change on the minute), so kept by the portal's
+    cache until a point or a commune changes. `place` follows from `filters.query`; an `error` is shown as is."""
+    minute = now.replace(second=0, microsecond=0)
+
+    def load() -> Markup:
+        results = (
+            []
+            if error or origin is None and filters.query
+            else nearest_points(
+                active_points(), origin, now=minute, item=filters.item or None, open_now=filters.open_now
+            )
+        )
+        return display.results_body(
+            page=paginate_list(results, number=number, size=size),
+            query=filters.query,
+            origin=origin,
+            place=place,
+            error=error,
+            filters=filters.query_args(),
+            now=minute,
+        )
+
+    if error:
+        return load()
+    key = (filters, origin, number, size, language, minute)
+    return reference_cache.cached("locator.results", key, load)
+
+
 def distance_km(origin: Origin, point: AnyPoint) -> float:
     """Great-circle distance from the origin to the point."""
     return haversine_km(origin.lat, origin.lon, float(point.lat), float(point.lon))
@@ -470,7 +513,10 @@ def returns_between(start: datetime, end: datetime, *, commune_insees: Collectio
         raise ValueError("start and end must be aware datetimes")
     first, last = _paris_days(start, end)
     params: dict[str, object] = {
-        "start": start.astimezone(UTC), "end": end.astimezone(UTC), "first": first, "last": last
+        "start": start.astimezone(UTC),
+        "end": end.astimezone(UTC),
+        "first": first,
+        "last": last,
     }
     if commune_insees is None:
         query = _TOTALS  # the whole metropolis: the returns are read from their covering index alone

@@ -22,6 +22,10 @@ pytestmark = pytest.mark.usefixtures("points")
 BEGLES = "/collection-points?q=begles"
 
 
+def heading(html: str) -> str:
+    return html.split('id="locator-results-title" data-status="', 1)[1].split('"', 1)[0]
+
+
 def generation() -> int | None:
     return db.session.scalar(sa.select(reference_cache.generation_column()))
 
@@ -209,8 +213,10 @@ def test_in_autocommit_mode_the_generation_follows_each_change_at_once(points):
 def another_worker_edits(model: type, key: str, **values: object) -> None:
     """A change committed by another worker's session: it renews the generation with it."""
     other_worker = sa.orm.Session(db.engine)
-    row = other_worker.get(model, key) if model is Commune else other_worker.scalar(
-        sa.select(CollectionPoint).where(CollectionPoint.code == key)
+    row = (
+        other_worker.get(model, key)
+        if model is Commune
+        else other_worker.scalar(sa.select(CollectionPoint).where(CollectionPoint.code == key))
     )
     for name, value in values.items():
         setattr(row, name, value)
@@ -249,3 +255,29 @@ def test_the_points_and_communes_are_kept_as_plain_values(points):
     kept = services.active_points()
     assert kept is services.active_points()
     assert not any(isinstance(value, db.Model) for value in (*kept, *services.all_communes()))
+
+
+def test_the_list_is_kept_for_a_minute_and_the_statuses_change_on_the_minute(client, login_as, clock, points):
+    login_as("employee")
+    clock(2026, 12, 2, 12, 29, 0)  # Wednesday: some points close at 12:30
+    first = client.get(BEGLES + "&open=1").get_data(as_text=True)
+    assert "Ouvert jusqu’à 12\u202fh\u202f30" in first
+    clock(2026, 12, 2, 12, 29, 59)
+    assert client.get(BEGLES + "&open=1").get_data(as_text=True).count(
+        "Ouvert jusqu’à 12\u202fh\u202f30"
+    ) == first.count("Ouvert jusqu’à 12\u202fh\u202f30")
+    clock(2026, 12, 2, 12, 30, 0)
+    closed = client.get(BEGLES + "&open=1").get_data(as_text=True)
+    assert "Ouvert jusqu’à 12\u202fh\u202f30" not in closed
+    assert int(heading(closed).split()[0]) < int(heading(first).split()[0])  # open now: fewer points
+
+
+def test_the_list_is_rendered_in_each_language(client, login_as, clock, points):
+    clock(2026, 12, 2, 10, 0)
+    user = login_as("employee")
+    assert "Ouvert jusqu’à" in client.get(BEGLES).get_data(as_text=True)
+    user.locale = "en"
+    db.session.commit()
+    english = client.get(BEGLES).get_data(as_text=True)
+    assert "Open until" in english
+    assert "Ouvert jusqu’à" not in english
