@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 
+from babel.dates import format_date as babel_format_date
 from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask
-from flask_babel import format_date, format_percent, get_locale, gettext, to_user_timezone
+from flask_babel import format_percent, get_locale, gettext, to_user_timezone
 
+from portal.timezone import PARIS
 from portal.wording import with_preposition
 
 NARROW_NBSP = "\u202f"
@@ -45,10 +47,14 @@ def percent(value: Decimal | float | None, signed: bool = False) -> str:
 
 
 def long_date(value: date | datetime | None) -> str:
-    """`21 mars 2026` / `21 March 2026`."""
+    """`21 mars 2026` / `21 March 2026`; an instant's date in Paris (the portal's one time zone)."""
     if not value:
         return "–"
-    return format_date(value, "long")
+    if isinstance(value, datetime):
+        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(PARIS).date()
+    # Babel itself: Flask-Babel's format_date asks for the request's locale, formats and time zone again for
+    # each date, a third of a list of messages' time.
+    return babel_format_date(value, "long", locale=get_locale())
 
 
 def clock_time(hour: int, minute: int) -> str:

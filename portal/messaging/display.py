@@ -39,6 +39,13 @@ CATEGORY_NAMES = {
     Category.CAMPAIGN.value: _l("Campaign"),
     Category.PRACTICAL.value: _l("Practical information"),
 }
+
+
+def category_names() -> dict[str, str]:
+    """The categories' names in the request's language, each translated once (a list names one per message)."""
+    return {key: str(name) for key, name in CATEGORY_NAMES.items()}
+
+
 CHANNEL_NAMES = {
     "both": _l("Portal and e-mail"),
     "portal": _l("Portal only"),

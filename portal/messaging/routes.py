@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from portal.accounts.models import User
 from portal.htmx import render
 from portal.messaging import bp, inbox
-from portal.messaging.display import CATEGORY_NAMES
+from portal.messaging.display import CATEGORY_NAMES, category_names
 from portal.messaging.forms import PreferencesForm
 from portal.messaging.models import NON_ESSENTIAL_CATEGORIES
 from portal.models import db, utcnow
@@ -32,7 +32,7 @@ def inbox_page() -> Response:
         "messaging/_inbox_results.html",
         page=page,
         filters=filters,
-        categories=CATEGORY_NAMES,
+        categories=category_names(),
     )
 
 
