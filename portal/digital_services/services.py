@@ -635,14 +635,18 @@ class MyServices:
     saved_kgco2e: Decimal
 
 
+# Built once: "My footprint" runs it on every visit (a built statement keeps its cache key).
+_MY_SUBSCRIPTIONS = (
+    sa.select(ServiceSubscription)
+    .where(ServiceSubscription.user_id == sa.bindparam("user_id", type_=sa.Integer))
+    .options(selectinload(ServiceSubscription.service))
+    .order_by(ServiceSubscription.id)
+)
+
+
 def my_services(user: User, *, today: date) -> MyServices:
     """My current services with my per-user share, and the ones I gave up with their yearly saving."""
-    rows = db.session.scalars(
-        sa.select(ServiceSubscription)
-        .where(ServiceSubscription.user_id == user.id)
-        .options(selectinload(ServiceSubscription.service))
-        .order_by(ServiceSubscription.id)
-    ).all()
+    rows = db.session.scalars(_MY_SUBSCRIPTIONS, {"user_id": user.id}).all()
     current = [
         r.service for r in rows if r.ended_on is None and (r.service.end_date is None or r.service.end_date > today)
     ]
