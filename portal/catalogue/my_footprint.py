@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from portal import reference_cache
 from portal.accounts.models import User
-from portal.catalogue.footprints import FactorSet, item_footprint
+from portal.catalogue.footprints import FactorSet, item_footprint, load_factor_set
 from portal.catalogue.models import Asset, AssetStatus, CatalogueItem
 from portal.footprint import (
     EquipmentInputs,
@@ -82,6 +82,17 @@ def asset_footprint(asset: Asset, factor_set: FactorSet) -> Footprint:
     if asset.item is not None:
         return item_footprint(asset.item, factor_set)
     return calculate(EquipmentInputs(asset.category), factor_set.electricity, factor_set.references[asset.category])
+
+
+def shared_asset_footprint(asset: Asset, factor_set: FactorSet) -> Footprint:
+    """`asset_footprint`, kept by the portal's cache per catalogue item (per category for a device of unknown
+    model): every device of a model has the same, until the catalogue or the factors change. Computed afresh
+    for any other factor set than the library's, or an item with unsaved changes."""
+    item = asset.item
+    if factor_set is not load_factor_set() or (item is not None and (item.id is None or sa.inspect(item).modified)):
+        return asset_footprint(asset, factor_set)
+    key = ("item", item.id) if item is not None else ("category", asset.category)
+    return reference_cache.cached("catalogue.device_footprint", key, lambda: asset_footprint(asset, factor_set))
 
 
 def today_in_paris() -> date:
@@ -187,7 +198,7 @@ def device_footprints(assets: list[Asset], factor_set: FactorSet, *, today: date
     """Each device with its age, footprint and what keeping it 12 more months saves."""
     devices = []
     for asset in assets:
-        footprint = asset_footprint(asset, factor_set)
+        footprint = shared_asset_footprint(asset, factor_set)
         age = age_in_years(asset.acquired_on, today)
         devices.append(DeviceFootprint(asset, age, footprint, keep_longer_saving(footprint, age, 12)))
     return devices

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from portal.catalogue.footprints import load_factor_set
 from portal.catalogue.my_footprint import my_footprint
+from portal.models import db
 
 
 def test_my_devices_totals_and_savings_are_computed(make_item, make_asset, make_user):
@@ -46,3 +47,28 @@ def test_empty_state_when_no_device(client, login_as):
     login_as("employee")
     page = client.get("/me/footprint").get_data(as_text=True)
     assert "Aucun équipement ne vous est attribué" in page
+
+
+def test_an_items_new_figures_show_on_my_footprint_at_the_next_request(client, login_as, make_item, make_asset):
+    me = login_as("employee")
+    item = make_item(name="Kept")  # 162 kg embodied over 5 years: 33,4 kg per year
+    make_asset(user=me, item=item, acquired_on=date(2024, 1, 1))
+    db.session.commit()
+    assert "pèsent 33,4\u202fkg\u202fCO₂e" in client.get("/me/footprint").get_data(as_text=True)
+    assert "pèsent 33,4\u202fkg\u202fCO₂e" in client.get("/me/footprint").get_data(as_text=True)  # kept: the same
+    item.lifetime_years = Decimal(10)  # 162 / 10 + 1.038: 17,2 kg per year
+    db.session.commit()
+    page = client.get("/me/footprint").get_data(as_text=True)
+    assert "pèsent 17,2\u202fkg\u202fCO₂e" in page
+    assert "pèsent 33,4" not in page
+
+
+def test_an_item_changed_in_the_session_is_computed_afresh(make_item, make_asset, make_user):
+    me = make_user()
+    item = make_item()
+    make_asset(user=me, item=item, acquired_on=date(2024, 1, 1))
+    db.session.commit()
+    factor_set = load_factor_set()
+    assert my_footprint(me, factor_set, today=date(2026, 1, 1)).total_annualised.value == Decimal("33.438")
+    item.lifetime_years = Decimal(10)  # not flushed yet
+    assert my_footprint(me, load_factor_set(), today=date(2026, 1, 1)).total_annualised.value == Decimal("17.238")
