@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask import Blueprint
-from flask_babel import format_date
+from flask_babel import format_date, gettext
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
+from portal.formatting import number
 from portal.timezone import PARIS
 
 #: Why a storage export is refused as a whole (portal.campaigns.parsers.StorageParseError.code).
@@ -91,7 +93,34 @@ def day_month(day: date) -> str:
     return format_date(day, "d MMM")
 
 
+#: Bytes in a GB: the campaign pages count storage in decimal gigabytes (10⁹ bytes), as the usage exports do.
+BYTES_PER_GB = 1000000000
+
+
+def gigabytes(size_bytes: int, digits: int = 1) -> str:
+    """A storage size in GB, `12,35 GB` (functions, not macros: a table of them is one call each)."""
+    return gettext("%(value)s GB", value=number(size_bytes / BYTES_PER_GB, digits))
+
+
+def withheld() -> Markup:
+    """A figure the privacy rule withholds (portal/campaigns/privacy.py)."""
+    return Markup('<span class="withheld">{}</span>').format(gettext("not shown"))
+
+
+def freed(size_bytes: int | None, digits: int = 1) -> Markup:
+    """Storage freed in GB; a growth said as such; withheld (None) said so."""
+    if size_bytes is None:
+        return withheld()
+    if size_bytes < 0:
+        growth = gettext("growth of %(value)s GB", value=number(-size_bytes / BYTES_PER_GB, digits))
+        return Markup('<span class="grew">{}</span>').format(growth)
+    return Markup.escape(gigabytes(size_bytes, digits))
+
+
 def init_blueprint(bp: Blueprint) -> None:
     """Register the campaign pages' template filters."""
+    bp.add_app_template_filter(gigabytes, "campaign_gb")
+    bp.add_app_template_filter(freed, "campaign_freed")
+    bp.add_app_template_global(withheld, "campaign_withheld")
     bp.add_app_template_filter(last_day, "campaign_last_day")
     bp.add_app_template_filter(day_month, "campaign_day_month")
