@@ -21,7 +21,7 @@ from portal.campaigns.conventions import (
     co2e_kg,
     ratio_between_conventions,
 )
-from portal.campaigns.models import Campaign
+from portal.campaigns.models import Campaign, Participation
 from portal.htmx import is_htmx_request, render, render_prerendered
 from portal.models import db, utcnow
 from portal.pagination import page_number, requested_page
@@ -51,8 +51,10 @@ def index() -> Response:
     return render("campaigns/index.html", "campaigns/_list.html", page=page, state_labels=display.STATES)
 
 
-def _participation_context(campaign: Campaign, me: User, error: str | None = None) -> dict[str, Any]:
-    participation = services.participation_of(me, campaign)
+def _participation_context(
+    campaign: Campaign, me: User, participation: Participation | None, error: str | None = None
+) -> dict[str, Any]:
+    """What the participation section shows (`participation`: my row in the campaign, if any)."""
     return {
         "campaign": campaign,
         "participation": participation if participation and participation.active else None,
@@ -67,10 +69,10 @@ def _participation_context(campaign: Campaign, me: User, error: str | None = Non
     }
 
 
-def _campaign_context(campaign: Campaign) -> dict[str, Any]:
+def _campaign_context(campaign: Campaign, participation: Participation | None) -> dict[str, Any]:
     me, now = _me(), utcnow()
     return {
-        **_participation_context(campaign, me),
+        **_participation_context(campaign, me, participation),
         "now": now,
         "first_day": services.first_day(campaign),
         "last_day": services.last_day(campaign),
@@ -87,10 +89,14 @@ def _campaign_context(campaign: Campaign) -> dict[str, Any]:
 @bp.get("/campaigns/<int:campaign_id>")
 def show(campaign_id: int) -> Response:
     """A campaign: countdown, goals and progress, join or leave, my team, guides and checklist, my progress."""
-    campaign = _campaign_or_404(campaign_id)
+    campaign, participation = services.campaign_and_participation(campaign_id, _me())
+    if campaign is None or not services.can_see(_me(), campaign):
+        abort(404)
     # htmx asks for the totals alone after a change of participation: the rest of the page is not computed then.
     totals = published.totals_fragment(campaign, language=str(get_locale()))
-    return render_prerendered("campaigns/campaign.html", totals, page_context=lambda: _campaign_context(campaign))
+    return render_prerendered(
+        "campaigns/campaign.html", totals, page_context=lambda: _campaign_context(campaign, participation)
+    )
 
 
 def _after_participation_change(campaign: Campaign, message: str, error: str | None = None) -> BaseResponse:
@@ -98,7 +104,8 @@ def _after_participation_change(campaign: Campaign, message: str, error: str | N
     if not is_htmx_request():
         flash(error or message, "error" if error else "success")
         return redirect(url_for("campaigns.show", campaign_id=campaign.id, _anchor="participation"), code=303)
-    context = _participation_context(campaign, _me(), error=error)
+    me = _me()
+    context = _participation_context(campaign, me, services.participation_of(me, campaign), error=error)
     context["status_message"] = None if error else message
     response = render("campaigns/campaign.html", "campaigns/_participation.html", **context)
     if not error:
@@ -174,7 +181,7 @@ def save_checklist(campaign_id: int) -> BaseResponse:
     if not is_htmx_request():
         flash(message, "success")
         return redirect(url_for("campaigns.show", campaign_id=campaign.id, _anchor="checklist"), code=303)
-    context = _participation_context(campaign, me)
+    context = _participation_context(campaign, me, services.participation_of(me, campaign))
     context["checklist_status"] = message
     context["checklist_saved"] = saved
     return render("campaigns/campaign.html", "campaigns/_checklist.html", **context)

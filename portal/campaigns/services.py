@@ -266,6 +266,15 @@ _CURRENT_CAMPAIGNS = (
 _PARTICIPATION = sa.select(Participation).where(
     Participation.campaign_id == sa.bindparam("campaign_id"), Participation.user_id == sa.bindparam("user_id")
 )
+# The campaign's page reads the campaign and my participation in one round trip.
+_CAMPAIGN_AND_PARTICIPATION = (
+    sa.select(Campaign, Participation)
+    .outerjoin(
+        Participation,
+        sa.and_(Participation.campaign_id == Campaign.id, Participation.user_id == sa.bindparam("user_id")),
+    )
+    .where(Campaign.id == sa.bindparam("campaign_id"))
+)
 HOME_CAMPAIGNS = 5
 
 
@@ -353,6 +362,12 @@ def is_open(campaign: Campaign) -> bool:
 def participation_of(user: User, campaign: Campaign) -> Participation | None:
     """The employee's participation row (joined now or earlier), if any."""
     return db.session.scalar(_PARTICIPATION, {"campaign_id": campaign.id, "user_id": user.id})
+
+
+def campaign_and_participation(campaign_id: int, user: User) -> tuple[Campaign | None, Participation | None]:
+    """A campaign (None: no such campaign) and the employee's participation row in it, read together."""
+    row = db.session.execute(_CAMPAIGN_AND_PARTICIPATION, {"campaign_id": campaign_id, "user_id": user.id}).first()
+    return (None, None) if row is None else (row[0], row[1])
 
 
 def is_participant(user: User, campaign: Campaign) -> bool:

@@ -407,3 +407,16 @@ def test_campaign_page_in_english(client, login_as, open_campaign):
     page = client.get(f"/campaigns/{open_campaign.id}").get_data(as_text=True)
     assert '<html lang="en">' in page
     assert "Join the campaign" in page and "days left" in page and "ADEME storage factor" in page
+
+
+def test_campaign_page_shows_my_participation_not_a_colleagues(client, login_as, make_user, open_campaign):
+    colleague = make_user()
+    services.join(colleague, open_campaign, now=paris(2026, 3, 20))
+    db.session.commit()
+    me = login_as("employee")
+    page = client.get(f"/campaigns/{open_campaign.id}").get_data(as_text=True)
+    assert "Rejoindre la campagne" in page and "Vous participez depuis" not in page
+    services.join(me, open_campaign, now=paris(2026, 3, 21))
+    db.session.commit()
+    page = client.get(f"/campaigns/{open_campaign.id}").get_data(as_text=True)
+    assert "Vous participez depuis le 21 mars 2026." in page and "Quitter la campagne" in page
