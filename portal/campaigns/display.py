@@ -10,6 +10,7 @@ from flask_babel import format_date, gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from portal.campaigns.conventions import gigabytes
 from portal.formatting import number
 from portal.timezone import PARIS
 
@@ -93,13 +94,9 @@ def day_month(day: date) -> str:
     return format_date(day, "d MMM")
 
 
-#: Bytes in a GB: the campaign pages count storage in decimal gigabytes (10⁹ bytes), as the usage exports do.
-BYTES_PER_GB = 1000000000
-
-
-def gigabytes(size_bytes: int, digits: int = 1) -> str:
-    """A storage size in GB, `12,35 GB` (functions, not macros: a table of them is one call each)."""
-    return gettext("%(value)s GB", value=number(size_bytes / BYTES_PER_GB, digits))
+def gigabytes_text(size_bytes: int, digits: int = 1) -> str:
+    """A storage size in decimal GB, `12,35 GB` (functions, not macros: a table of them is one call each)."""
+    return gettext("%(value)s GB", value=number(gigabytes(size_bytes), digits))
 
 
 def withheld() -> Markup:
@@ -112,14 +109,14 @@ def freed(size_bytes: int | None, digits: int = 1) -> Markup:
     if size_bytes is None:
         return withheld()
     if size_bytes < 0:
-        growth = gettext("growth of %(value)s GB", value=number(-size_bytes / BYTES_PER_GB, digits))
+        growth = gettext("growth of %(value)s GB", value=number(gigabytes(-size_bytes), digits))
         return Markup('<span class="grew">{}</span>').format(growth)
-    return Markup.escape(gigabytes(size_bytes, digits))
+    return Markup.escape(gigabytes_text(size_bytes, digits))
 
 
 def init_blueprint(bp: Blueprint) -> None:
     """Register the campaign pages' template filters."""
-    bp.add_app_template_filter(gigabytes, "campaign_gb")
+    bp.add_app_template_filter(gigabytes_text, "campaign_gb")
     bp.add_app_template_filter(freed, "campaign_freed")
     bp.add_app_template_global(withheld, "campaign_withheld")
     bp.add_app_template_filter(last_day, "campaign_last_day")

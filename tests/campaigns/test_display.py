@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask_babel import force_locale
 
-from portal.campaigns.display import freed, gigabytes, withheld
+from portal.campaigns.display import freed, gigabytes_text, withheld
 
 
 @pytest.mark.parametrize(
@@ -19,7 +19,7 @@ from portal.campaigns.display import freed, gigabytes, withheld
 )
 def test_storage_in_decimal_gigabytes(app, locale, size, digits, expected):
     with app.test_request_context(), force_locale(locale):
-        assert gigabytes(size, digits) == expected
+        assert gigabytes_text(size, digits) == expected
 
 
 def test_a_growth_is_said_as_such_and_a_withheld_figure_as_not_shown(app):
