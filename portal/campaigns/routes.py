@@ -33,12 +33,16 @@ def _me() -> User:
     return current_user._get_current_object()
 
 
-def _campaign_or_404(campaign_id: int) -> Campaign:
-    """The campaign, if this user may see it (drafts and other scopes are 404, as if they did not exist)."""
-    campaign = db.get_or_404(Campaign, campaign_id)
-    if not services.can_see(_me(), campaign):
+def _visible_or_404(campaign: Campaign | None) -> Campaign:
+    """The campaign, if it exists and this user may see it (drafts and other scopes are 404, as if they did not
+    exist)."""
+    if campaign is None or not services.can_see(_me(), campaign):
         abort(404)
     return campaign
+
+
+def _campaign_or_404(campaign_id: int) -> Campaign:
+    return _visible_or_404(db.session.get(Campaign, campaign_id))
 
 
 # ------------------------------------------------------------------------------------ employee pages
@@ -89,9 +93,8 @@ def _campaign_context(campaign: Campaign, participation: Participation | None) -
 @bp.get("/campaigns/<int:campaign_id>")
 def show(campaign_id: int) -> Response:
     """A campaign: countdown, goals and progress, join or leave, my team, guides and checklist, my progress."""
-    campaign, participation = services.campaign_and_participation(campaign_id, _me())
-    if campaign is None or not services.can_see(_me(), campaign):
-        abort(404)
+    found, participation = services.campaign_and_participation(campaign_id, _me())
+    campaign = _visible_or_404(found)
     # htmx asks for the totals alone after a change of participation: the rest of the page is not computed then.
     totals = published.totals_fragment(campaign, language=str(get_locale()))
     return render_prerendered(
