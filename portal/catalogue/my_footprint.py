@@ -85,11 +85,11 @@ def asset_footprint(asset: Asset, factor_set: FactorSet) -> Footprint:
 
 
 def shared_asset_footprint(asset: Asset, factor_set: FactorSet) -> Footprint:
-    """`asset_footprint`, kept by the portal's cache per catalogue item (per category for a device of unknown
-    model): every device of a model has the same, until the catalogue or the factors change. Computed afresh
-    for any other factor set than the library's, or an item with unsaved changes."""
+    """`asset_footprint` with the library's factor set, kept by the portal's cache per catalogue item (per
+    category for a device of unknown model): every device of a model has the same, until the catalogue or the
+    factors change. An item with unsaved changes is computed afresh."""
     item = asset.item
-    if factor_set is not load_factor_set() or (item is not None and (item.id is None or sa.inspect(item).modified)):
+    if item is not None and (item.id is None or sa.inspect(item).modified):
         return asset_footprint(asset, factor_set)
     key = ("item", item.id) if item is not None else ("category", asset.category)
     return reference_cache.cached("catalogue.device_footprint", key, lambda: asset_footprint(asset, factor_set))
@@ -197,8 +197,9 @@ def replaceable_assets(user: User, *, category: str | None = None) -> list[Asset
 def device_footprints(assets: list[Asset], factor_set: FactorSet, *, today: date) -> list[DeviceFootprint]:
     """Each device with its age, footprint and what keeping it 12 more months saves."""
     devices = []
+    footprint_of = shared_asset_footprint if factor_set is load_factor_set() else asset_footprint
     for asset in assets:
-        footprint = shared_asset_footprint(asset, factor_set)
+        footprint = footprint_of(asset, factor_set)
         age = age_in_years(asset.acquired_on, today)
         devices.append(DeviceFootprint(asset, age, footprint, keep_longer_saving(footprint, age, 12)))
     return devices
