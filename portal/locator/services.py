@@ -513,10 +513,7 @@ def returns_between(start: datetime, end: datetime, *, commune_insees: Collectio
         raise ValueError("start and end must be aware datetimes")
     first, last = _paris_days(start, end)
     params: dict[str, object] = {
-        "start": start.astimezone(UTC),
-        "end": end.astimezone(UTC),
-        "first": first,
-        "last": last,
+        "start": start.astimezone(UTC), "end": end.astimezone(UTC), "first": first, "last": last
     }
     if commune_insees is None:
         query = _TOTALS  # the whole metropolis: the returns are read from their covering index alone
