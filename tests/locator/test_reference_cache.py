@@ -16,14 +16,11 @@ from portal.models import db
 from portal.org.models import Commune
 from tests.catalogue.fixtures import make_item  # noqa: F401 - fixture
 from tests.conftest import another_worker_commits_a_change, csrf_token, write_behind_the_portals_back
+from tests.locator.test_routes import heading
 
 pytestmark = pytest.mark.usefixtures("points")
 
 BEGLES = "/collection-points?q=begles"
-
-
-def heading(html: str) -> str:
-    return html.split('id="locator-results-title" data-status="', 1)[1].split('"', 1)[0]
 
 
 def generation() -> int | None:
