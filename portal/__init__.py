@@ -62,7 +62,7 @@ def _template_globals(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
     from flask_login import current_user
 
-    from portal.accounts.services import menu_counts
+    from portal.accounts.services import user_counts
     from portal.lazy import LazyMapping
     from portal.main.services import nav_menu
     from portal.pagination import active_filter_count
@@ -80,7 +80,7 @@ def _template_globals(app: Flask) -> None:
             "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
             "nav_menu": nav_menu(current_user) if current_user.is_authenticated else None,
             # Read when the menu is drawn (fragments have no menu): usually from the session user's query.
-            "nav_counts": LazyMapping(lambda: menu_counts(current_user)) if current_user.is_authenticated else {},
+            "nav_counts": LazyMapping(lambda: user_counts(current_user)) if current_user.is_authenticated else {},
             "role_names": role_names,
             "has_endpoint": lambda endpoint: endpoint in app.view_functions,
             "active_filter_count": active_filter_count,

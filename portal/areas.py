@@ -24,8 +24,8 @@ class Area:
     role: str = "employee"
     order: int = 50
     #: Optional count shown next to the menu entry (e.g. unread messages): given the column of a user's id, a
-    #: scalar subquery counting for that user. The accounts domain reads every counter with the session user,
-    #: in the one query each request makes, without knowing the domains that declare them.
+    #: scalar subquery counting for that user. Read with the session user like every `Count` (its key is the
+    #: area's endpoint).
     counter: Callable[[sa.ColumnElement[int]], sa.ScalarSelect[int]] | None = None
     #: The hub page that lists it instead of the menu (a key of HUBS). None: the hub of its role for the back
     #: office (an admin's area goes to Administration, a manager's to Team), the menu's top for an employee's.
@@ -35,6 +35,18 @@ class Area:
     def hub_key(self) -> str | None:
         """The hub that lists this area, None for a top entry of the menu."""
         return self.hub or ROLE_HUBS.get(self.role)
+
+
+@dataclass(frozen=True)
+class Count:
+    """A count about the employee that a domain declares (its `COUNTS`, or an area's menu counter) so that a page
+    knows it without a query of its own: the accounts domain reads every count with the session user, in the one
+    query each request makes, without knowing the domains that declare them. A page skips a query when its count
+    is 0 (most employees have no unread notice and no open order)."""
+
+    key: str
+    #: Given the column of a user's id, a scalar subquery counting for that user.
+    column: Callable[[sa.ColumnElement[int]], sa.ScalarSelect[int]]
 
 
 @dataclass(frozen=True)
@@ -120,6 +132,9 @@ def all_areas() -> tuple[Area, ...]:
     return tuple(sorted(areas, key=lambda area: area.order))
 
 
-def counted_areas() -> tuple[Area, ...]:
-    """The areas whose menu entry shows a count."""
-    return tuple(area for area in all_areas() if area.counter is not None)
+@cache
+def all_counts() -> tuple[Count, ...]:
+    """Every count read with the session user: the menu's (keyed by their area's endpoint), then the domains'
+    `COUNTS` (fixed for the life of the process)."""
+    menu = [Count(area.endpoint, area.counter) for area in all_areas() if area.counter is not None]
+    return (*menu, *(count for package in domain_packages() for count in getattr(package, "COUNTS", ())))

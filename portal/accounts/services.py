@@ -13,7 +13,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, joinedload
 from portal import csvio, reference_cache
 from portal.accounts.models import Role, User, UserRole
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
-from portal.areas import counted_areas
+from portal.areas import all_counts
 from portal.domain_error import DomainError
 from portal.domains import domain_packages
 from portal.models import db, utcnow
@@ -48,11 +48,11 @@ def authenticate(email: str, password: str) -> User | None:
 
 _SESSION_USER_OPTIONS = (joinedload(User.role_rows), joinedload(User.site))
 _session_user_statement: sa.Select[*tuple[Any, ...]] | None = None
-_MENU_COUNTS = "portal_menu_counts"  # db.session.info key: {user id: {area endpoint: count}}
+_USER_COUNTS = "portal_user_counts"  # db.session.info key: {user id: {count key: count}}
 
 
-def _menu_count_columns(user_id: sa.ColumnElement[int]) -> list[sa.Label[int]]:
-    return [area.counter(user_id).label(area.endpoint) for area in counted_areas() if area.counter]
+def _count_columns(user_id: sa.ColumnElement[int]) -> list[sa.Label[int]]:
+    return [count.column(user_id).label(count.key) for count in all_counts()]
 
 
 def _session_user() -> sa.Select[*tuple[Any, ...]]:
@@ -60,7 +60,7 @@ def _session_user() -> sa.Select[*tuple[Any, ...]]:
     global _session_user_statement  # noqa: PLW0603 - a cache
     if _session_user_statement is None:
         _session_user_statement = (
-            sa.select(User, reference_cache.generation_column(), *_menu_count_columns(User.id.expression))
+            sa.select(User, reference_cache.generation_column(), *_count_columns(User.id.expression))
             .options(*_SESSION_USER_OPTIONS)
             .where(User.id == sa.bindparam("user_id"))
         )
@@ -73,8 +73,9 @@ def load_session_user(session_id: str) -> User | None:
     if not (user_id.isdigit() and version.isdigit()):
         return None
     # One query per request: the roles (menu, permissions), the work site (campaign teams, nearest
-    # collection points), the reference generation (the key of the per-worker caches) and the menu's counts
-    # (unread messages…, declared by the domains' areas) come with the user instead of one query each.
+    # collection points), the reference generation (the key of the per-worker caches) and the user's counts
+    # (the menu's unread messages, unread notices, open orders…, declared by the domains) come with the user
+    # instead of one query each.
     row = db.session.execute(_session_user(), {"user_id": int(user_id)}).unique().one_or_none()
     if row is None:
         return None
@@ -82,39 +83,40 @@ def load_session_user(session_id: str) -> User | None:
     reference_cache.remember_generation(generation)
     if not user.active or user.session_version != int(version):
         return None
-    endpoints = [area.endpoint for area in counted_areas()]
-    db.session.info.setdefault(_MENU_COUNTS, {})[user.id] = dict(zip(endpoints, (c or 0 for c in counts), strict=True))
+    keys = [count.key for count in all_counts()]
+    db.session.info.setdefault(_USER_COUNTS, {})[user.id] = dict(zip(keys, (c or 0 for c in counts), strict=True))
     return user
 
 
-def menu_counts(user: User) -> dict[str, int]:
-    """The counts shown next to the menu entries (area endpoint → count): those read with the session user,
-    or read again if anything was written in the session since (opening a message changes the unread count)."""
-    prefetched = db.session.info.get(_MENU_COUNTS)
+def user_counts(user: User) -> dict[str, int]:
+    """The domains' counts about this user (count key → count; the menu's are keyed by their area's endpoint):
+    those read with the session user, or read again if anything was written in the session since (opening a
+    message changes the unread count)."""
+    prefetched = db.session.info.get(_USER_COUNTS)
     if prefetched and user.id in prefetched:
         return prefetched[user.id]
-    columns = _menu_count_columns(sa.literal(user.id))
+    columns = _count_columns(sa.literal(user.id))
     if not columns:
         return {}
     row = db.session.execute(sa.select(*columns)).one()
-    return {area.endpoint: count or 0 for area, count in zip(counted_areas(), row, strict=True)}
+    return {count.key: value or 0 for count, value in zip(all_counts(), row, strict=True)}
 
 
-def _forget_menu_counts(session: Any, *_args: Any) -> None:
-    session.info.pop(_MENU_COUNTS, None)
+def _forget_user_counts(session: Any, *_args: Any) -> None:
+    session.info.pop(_USER_COUNTS, None)
 
 
-def _forget_menu_counts_on_write(state: ORMExecuteState) -> None:
+def _forget_user_counts_on_write(state: ORMExecuteState) -> None:
     if not state.is_select:
-        state.session.info.pop(_MENU_COUNTS, None)
+        state.session.info.pop(_USER_COUNTS, None)
 
 
 # Anything written in the session (opening a message marks it read, a bulk update…) makes the counts read
-# with the session user stale: the menu counts again. A session ends with its request.
-sa.event.listen(Session, "after_flush", _forget_menu_counts)
-sa.event.listen(Session, "after_rollback", _forget_menu_counts)
-sa.event.listen(Session, "after_commit", _forget_menu_counts)
-sa.event.listen(Session, "do_orm_execute", _forget_menu_counts_on_write)
+# with the session user stale: they are read again. A session ends with its request.
+sa.event.listen(Session, "after_flush", _forget_user_counts)
+sa.event.listen(Session, "after_rollback", _forget_user_counts)
+sa.event.listen(Session, "after_commit", _forget_user_counts)
+sa.event.listen(Session, "do_orm_execute", _forget_user_counts_on_write)
 
 
 def end_sessions(user: User) -> None:

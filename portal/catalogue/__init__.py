@@ -64,13 +64,14 @@ NOTICES = {
 }
 
 from portal.catalogue import admin_routes, display, inventory, my_footprint, personal_data, routes  # noqa: E402,F401
-from portal.catalogue.home import home_footprint, home_orders  # noqa: E402
+from portal.catalogue.home import OPEN_ORDERS, home_footprint, home_orders  # noqa: E402
 
 #: The names of the scalar factors this domain stores in the factor library (see display.factor_name).
 FACTOR_NAMES = {"electricity_fr": _l("Electricity in France")}
 
 HOME_PANELS = (HomePanel("catalogue/_home_footprint.html", home_footprint),
                HomePanel("catalogue/_home_orders.html", home_orders))
+COUNTS = (OPEN_ORDERS,)
 
 #: When an account is deactivated (a departure), its devices in use are flagged "to return".
 ON_DEACTIVATION = (inventory.flag_devices_to_return,)

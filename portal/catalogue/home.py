@@ -13,7 +13,8 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
-from portal.areas import Suggestion
+from portal.accounts.services import user_counts
+from portal.areas import Count, Suggestion
 from portal.catalogue.footprints import load_factor_set
 from portal.catalogue.models import Asset, AssetStatus, CatalogueItem, Order, OrderStatus
 from portal.catalogue.my_footprint import CURRENT_STATUSES, organisation_average
@@ -137,10 +138,24 @@ class OpenOrder:
     name: str
 
 
+def open_order_count_column(user_id: sa.ColumnElement[int]) -> sa.ScalarSelect[int]:
+    """How many orders of a user are on their way, as a column of a statement selecting users (the count
+    `OPEN_ORDERS` read with the session user: the home page reads the orders only when there are some)."""
+    return (
+        sa.select(sa.func.count(Order.id))
+        .where(Order.requester_id == user_id, Order.status.in_(OPEN_STATUSES))
+        .scalar_subquery()
+    )
+
+
+OPEN_ORDERS = Count("catalogue.open_orders", open_order_count_column)
+
+
 def home_orders(user: User, now: datetime) -> dict[str, Any] | None:
     """My orders still on their way, and for a manager the requests waiting for a decision; None if neither."""
-    rows = db.session.execute(_OPEN_ORDERS, {"user_id": user.id})
-    open_orders = [OpenOrder(*row) for row in rows]
+    open_orders = []
+    if user_counts(user).get(OPEN_ORDERS.key):
+        open_orders = [OpenOrder(*row) for row in db.session.execute(_OPEN_ORDERS, {"user_id": user.id})]
     waiting = 0
     if user.has_role("manager"):
         waiting = (

@@ -13,6 +13,9 @@ AREAS = (
 )
 
 from portal.main import personal_data, routes  # noqa: E402,F401
+from portal.main.services import UNREAD_NOTICES  # noqa: E402
+
+COUNTS = (UNREAD_NOTICES,)
 
 PERSONAL_DATA = (personal_data.notices,)
 RETENTION = (RetentionRule("notices", "PORTAL_RETENTION_NOTICE_MONTHS", "months", personal_data.delete_old_notices),)

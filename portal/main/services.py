@@ -12,7 +12,8 @@ from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.accounts.models import Role, User
-from portal.areas import HUBS, MENU_TOP_ENTRIES, Area, all_areas
+from portal.accounts.services import user_counts
+from portal.areas import HUBS, MENU_TOP_ENTRIES, Area, Count, all_areas
 from portal.domains import domain_packages
 from portal.main.models import Heartbeat, Notice
 from portal.models import db, utcnow
@@ -88,7 +89,7 @@ def _group(areas: list[Area]) -> tuple[list[Area], dict[str, list[Area]]]:
 
 def nav_menu(user: User) -> Menu:
     """The menu of `areas_for(user)`, URLs built and words translated: at most MENU_TOP_ENTRIES entries, the
-    rest on hub pages. Nothing personal: the per-user counts come with the session user (`menu_counts`)."""
+    rest on hub pages. Nothing personal: the per-user counts come with the session user (`user_counts`)."""
     return _build_menu(areas_for(user))
 
 
@@ -206,8 +207,22 @@ _UNREAD_NOTICE_VALUES = (
 )
 
 
+def unread_notice_count_column(user_id: sa.ColumnElement[int]) -> sa.ScalarSelect[int]:
+    """How many unread notices a user has, as a column of a statement selecting users (the count `UNREAD_NOTICES`
+    read with the session user: the home page reads the notices only when there are some)."""
+    return (
+        sa.select(sa.func.count(Notice.id)).where(Notice.user_id == user_id, Notice.read_at.is_(None)).scalar_subquery()
+    )
+
+
+UNREAD_NOTICES = Count("main.unread_notices", unread_notice_count_column)
+
+
 def unread_notice_values(user: User, *, limit: int = 10) -> list[UnreadNotice]:
-    """The user's unread notices, newest first, as plain values (the home page)."""
+    """The user's unread notices, newest first, as plain values (the home page); no query when the count read
+    with the session user is 0."""
+    if not user_counts(user).get(UNREAD_NOTICES.key):
+        return []
     rows = db.session.execute(_UNREAD_NOTICE_VALUES, {"user_id": user.id, "limit": limit})
     return [UnreadNotice(*row) for row in rows]
 

@@ -10,6 +10,7 @@ from portal.catalogue.footprints import load_factor_set
 from portal.catalogue.orders import place_order
 from portal.main import services
 from portal.models import db
+from tests.catalogue.test_queries import count_queries
 
 
 def _menu(html: str) -> str:
@@ -92,3 +93,39 @@ def test_an_employee_with_nothing_waiting_gets_a_calm_home(client, login_as):
     html = client.get("/").get_data(as_text=True)
     assert "Rien ne vous attend." in html and 'class="suggestion"' not in html
     assert "2,5 %" in html or "2.5 %" in html  # the national figure stays, small
+
+
+def test_the_home_page_reads_notices_and_orders_only_when_the_session_user_has_some(client, login_as, make_item):
+    me = login_as("employee")
+    with count_queries() as statements:
+        html = client.get("/").get_data(as_text=True)
+    assert "Rien ne vous attend." in html
+    # The counts came with the session user: neither list is read for an employee who has none.
+    assert not [s for s in statements if s.lstrip().startswith(("SELECT notice.", "SELECT equipment_order."))]
+
+    order = place_order(
+        requester=me,
+        item=make_item(name="Book 14"),
+        quantity=1,
+        justification="Batterie HS",
+        replaces=None,
+        factor_set=load_factor_set(),
+    )
+    services.notify(me, "order_approved", {"item": "Book 14", "order_id": order.id})
+    db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    assert "1 nouvelle notification" in html and "Votre demande de Book 14 a été acceptée." in html
+    assert f'href="/orders/{order.id}"' in html
+
+
+def test_the_counts_read_with_the_session_user_are_read_again_after_a_write(app, make_user):
+    from portal.accounts.services import load_session_user, user_counts
+
+    me = make_user()
+    db.session.commit()
+    assert load_session_user(f"{me.id}:{me.session_version}") is not None
+    assert user_counts(me)["main.unread_notices"] == 0
+    services.notify(me, "order_approved", {"item": "Book 14", "order_id": 1})
+    db.session.flush()
+    assert user_counts(me)["main.unread_notices"] == 1
+    assert user_counts(me)["catalogue.open_orders"] == 0
