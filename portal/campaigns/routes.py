@@ -56,15 +56,20 @@ def index() -> Response:
 
 
 def _participation_context(
-    campaign: Campaign, me: User, participation: Participation | None, error: str | None = None
+    campaign: Campaign,
+    me: User,
+    participation: Participation | None,
+    error: str | None = None,
+    ticks: set[str] | None = None,
 ) -> dict[str, Any]:
-    """What the participation section shows (`participation`: my row in the campaign, if any)."""
+    """What the participation section shows (`participation`: my row in the campaign, if any; `ticks`: the
+    actions I ticked when already read, else they are read here)."""
     return {
         "campaign": campaign,
         "participation": participation if participation and participation.active else None,
         "can_join": services.can_join(me, campaign),
         "is_open": services.is_open(campaign),
-        "ticks": services.ticked_actions(me, campaign),
+        "ticks": services.ticked_actions(me, campaign) if ticks is None else ticks,
         "guides": content.guides_of(campaign, str(get_locale() or "fr")),
         "action_count": len(services.action_keys(campaign)),
         "team": results.my_team(me, campaign),
@@ -73,10 +78,10 @@ def _participation_context(
     }
 
 
-def _campaign_context(campaign: Campaign, participation: Participation | None) -> dict[str, Any]:
+def _campaign_context(campaign: Campaign, participation: Participation | None, ticks: set[str]) -> dict[str, Any]:
     me, now = _me(), utcnow()
     return {
-        **_participation_context(campaign, me, participation),
+        **_participation_context(campaign, me, participation, ticks=ticks),
         "now": now,
         "first_day": services.first_day(campaign),
         "last_day": services.last_day(campaign),
@@ -93,12 +98,12 @@ def _campaign_context(campaign: Campaign, participation: Participation | None) -
 @bp.get("/campaigns/<int:campaign_id>")
 def show(campaign_id: int) -> Response:
     """A campaign: countdown, goals and progress, join or leave, my team, guides and checklist, my progress."""
-    found, participation = services.campaign_and_participation(campaign_id, _me())
+    found, participation, ticks = services.campaign_and_participation(campaign_id, _me())
     campaign = _visible_or_404(found)
     # htmx asks for the totals alone after a change of participation: the rest of the page is not computed then.
     totals = published.totals_fragment(campaign, language=str(get_locale()))
     return render_prerendered(
-        "campaigns/campaign.html", totals, page_context=lambda: _campaign_context(campaign, participation)
+        "campaigns/campaign.html", totals, page_context=lambda: _campaign_context(campaign, participation, ticks)
     )
 
 

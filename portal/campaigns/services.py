@@ -268,7 +268,14 @@ _PARTICIPATION = sa.select(Participation).where(
 )
 # The campaign's page reads the campaign and my participation in one round trip.
 _CAMPAIGN_AND_PARTICIPATION = (
-    sa.select(Campaign, Participation)
+    sa.select(
+        Campaign,
+        Participation,
+        # The keys of the actions I ticked, in one text (keys are made of [a-z0-9-]): no query of their own.
+        sa.select(sa.func.aggregate_strings(ChecklistTick.action, " "))
+        .where(ChecklistTick.campaign_id == Campaign.id, ChecklistTick.user_id == sa.bindparam("user_id"))
+        .scalar_subquery(),
+    )
     .outerjoin(
         Participation,
         sa.and_(Participation.campaign_id == Campaign.id, Participation.user_id == sa.bindparam("user_id")),
@@ -364,10 +371,13 @@ def participation_of(user: User, campaign: Campaign) -> Participation | None:
     return db.session.scalar(_PARTICIPATION, {"campaign_id": campaign.id, "user_id": user.id})
 
 
-def campaign_and_participation(campaign_id: int, user: User) -> tuple[Campaign | None, Participation | None]:
-    """A campaign (None: no such campaign) and the employee's participation row in it, read together."""
+def campaign_and_participation(
+    campaign_id: int, user: User
+) -> tuple[Campaign | None, Participation | None, set[str]]:
+    """A campaign (None: no such campaign), the employee's participation row in it and the keys of the actions
+    they ticked (`ticked_actions`), read together."""
     row = db.session.execute(_CAMPAIGN_AND_PARTICIPATION, {"campaign_id": campaign_id, "user_id": user.id}).first()
-    return (None, None) if row is None else (row[0], row[1])
+    return (None, None, set()) if row is None else (row[0], row[1], set((row[2] or "").split()))
 
 
 def is_participant(user: User, campaign: Campaign) -> bool:
