@@ -2,7 +2,8 @@
 
 Flask-Babel translates; this module only adds, to its `gettext` family in Python code (`ElidingDomain`) and in
 templates (`init_jinja`), the elision or contraction of a name placed after "de", "à" or "le" (portal.wording):
-« d’Ambarès », « du Bouscat ». It keeps nothing: each call asks Flask-Babel for the request's translations.
+« d’Ambarès », « du Bouscat ». A page looks the request's translations up once (`TRANSLATIONS`, given by a
+context processor) instead of once per string: Flask-Babel's lookup walks the request globals about ten times.
 """
 
 from __future__ import annotations
@@ -70,24 +71,36 @@ def _markup_if_escaping(context: Context, text: str) -> str:
     return text
 
 
+#: The template context's name for the translations of the page being rendered (set by `init_jinja`'s context
+#: processor, so inside `force_locale` when the page is rendered there).
+TRANSLATIONS = "_page_translations"
+
+
+def _translations(context: Context) -> Any:
+    """The translations of the page being rendered: the context's, else (a template rendered without Flask's
+    context processors) Flask-Babel's for the request."""
+    translations = context.get(TRANSLATIONS)
+    return translations if translations is not None else get_translations()
+
+
 def _template_callables() -> dict[str, Any]:
     """`_()`, `gettext()`, `ngettext()`… for templates: Jinja's new-style callables (Markup when the template
     autoescapes, always `%`-formatted), formatting through the same elision as Python code."""
 
     @pass_context
     def gettext(__context: Context, __string: str, **variables: Any) -> str:
-        return _elided(_markup_if_escaping(__context, get_translations().ugettext(__string)), variables)
+        return _elided(_markup_if_escaping(__context, _translations(__context).ugettext(__string)), variables)
 
     @pass_context
     def ngettext(__context: Context, __singular: str, __plural: str, __num: int, **variables: Any) -> str:
         variables.setdefault("num", __num)
-        text = get_translations().ungettext(__singular, __plural, __num)
+        text = _translations(__context).ungettext(__singular, __plural, __num)
         return _elided(_markup_if_escaping(__context, text), variables)
 
     @pass_context
     def pgettext(__context: Context, __string_ctx: str, __string: str, **variables: Any) -> str:
         variables.setdefault("context", __string_ctx)
-        text = get_translations().upgettext(__string_ctx, __string)
+        text = _translations(__context).upgettext(__string_ctx, __string)
         return _elided(_markup_if_escaping(__context, text), variables)
 
     @pass_context
@@ -96,7 +109,7 @@ def _template_callables() -> dict[str, Any]:
     ) -> str:
         variables.setdefault("context", __string_ctx)
         variables.setdefault("num", __num)
-        text = get_translations().unpgettext(__string_ctx, __singular, __plural, __num)
+        text = _translations(__context).unpgettext(__string_ctx, __singular, __plural, __num)
         return _elided(_markup_if_escaping(__context, text), variables)
 
     return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "pgettext": pgettext, "npgettext": npgettext}
@@ -105,3 +118,4 @@ def _template_callables() -> dict[str, Any]:
 def init_jinja(app: Flask) -> None:
     """Templates' `_()`, `ngettext()`…: Flask-Babel's, with the elision (the extension stays for `{% trans %}`)."""
     app.jinja_env.globals.update(_template_callables())
+    app.context_processor(lambda: {TRANSLATIONS: get_translations()})

@@ -30,3 +30,21 @@ def test_a_refreshed_locale_gets_its_translations(app):
             assert render_template_string("{{ _('Compare') }}") == "Compare"
         finally:
             app.config["BABEL_DEFAULT_LOCALE"] = default
+
+
+def test_a_page_looks_its_translations_up_once_and_a_bare_template_still_translates(app):
+    from flask_babel import get_translations
+
+    from portal.i18n import TRANSLATIONS
+
+    with app.test_request_context("/"), force_locale("en"):
+        # Rendered by Flask: the context processor gives the page its translations, read by every string.
+        page = "{{ _('Compare') }} {{ ngettext('%(num)d device', '%(num)d devices', 2) }}"
+        assert render_template_string(page) == "Compare 2 devices"
+        assert render_template_string("{{ " + TRANSLATIONS + " is not none }}") == "True"
+        # Rendered by Jinja alone (no context processor): each string asks Flask-Babel.
+        bare = app.jinja_env.from_string(page)
+        assert bare.render() == "Compare 2 devices"
+        with force_locale("fr"):
+            assert bare.render() == "Comparer 2 équipements"
+            assert get_translations().ugettext("Compare") == "Comparer"
