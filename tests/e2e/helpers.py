@@ -151,6 +151,27 @@ def reflow_problems(page: Page) -> str | None:
     return f"scrolls {result['scroll']} px sideways: {', '.join(result['elements'])}"
 
 
+# A figure box whose text sticks out of it (a large figure in a narrow column): the figure and its unit are kept
+# together by a no-break space, so the box must be wide enough for them.
+_FIGURES_STICKING_OUT = """() => {
+  const out = [];
+  for (const box of document.querySelectorAll('dl.figures > div')) {
+    const edge = box.getBoundingClientRect().right;
+    for (const part of box.querySelectorAll('dt, dd')) {
+      if (part.scrollWidth > part.clientWidth + 1 || part.getBoundingClientRect().right > edge + 1) {
+        out.push(part.textContent.trim().replace(/\\s+/g, ' ').slice(0, 40));
+      }
+    }
+  }
+  return out;
+}"""
+
+
+def figures_sticking_out(page: Page) -> list[str]:
+    """The texts of figure boxes (`dl.figures`) wider than their box at the page's current width."""
+    return page.evaluate(_FIGURES_STICKING_OUT)
+
+
 def log_in(page: Page, email: str, password: str) -> None:
     """Sign in through the real form and wait for the page after it."""
     from playwright.sync_api import expect

@@ -15,6 +15,7 @@ from playwright.sync_api import Page
 from portal.models import db
 from tests.e2e.ecoindex_file import write_ecoindex_file
 from tests.e2e.helpers import (
+    figures_sticking_out,
     measure_ecoindex,
     reflow_problems,
     serious_accessibility_violations,
@@ -182,6 +183,8 @@ def test_every_page_is_accessible_and_light(page: Page, app, demo, browser_login
             continue  # a file or an API: checked by its domain's tests
         eco = measure_ecoindex(page, url)
         violations = serious_accessibility_violations(page)
+        if sticking_out := figures_sticking_out(page):
+            problems.append(f"{role} {url}: figures wider than their box: {sticking_out[:4]}")
         if response.ok:
             measured.append((role, endpoint, url, eco))
         else:
@@ -196,6 +199,7 @@ def test_every_page_is_accessible_and_light(page: Page, app, demo, browser_login
             reflow = reflow_problems(page)
             narrow_violations = serious_accessibility_violations(page)
             small_targets = small_tap_targets(page)  # WCAG 2.2 2.5.8: 24 × 24 CSS px, or spaced
+            narrow_sticking_out = figures_sticking_out(page)
             if page.locator("details.menu > summary").is_visible():  # the phone menu, opened
                 page.locator("details.menu > summary").click()
                 small_targets += small_tap_targets(page)
@@ -203,6 +207,8 @@ def test_every_page_is_accessible_and_light(page: Page, app, demo, browser_login
             problems.append(f"{role} {url} at 320 px: tap targets under 24 px: {sorted(set(small_targets))[:6]}")
         if reflow:
             problems.append(f"{role} {url} at 320 px: {reflow}")
+        if narrow_sticking_out:
+            problems.append(f"{role} {url} at 320 px: figures wider than their box: {narrow_sticking_out[:4]}")
         if narrow_violations:
             problems.append(f"{role} {url} at 320 px: {narrow_violations}")
         if eco.grade != "A":
