@@ -28,7 +28,7 @@ from portal.estate.indicators import BY_CODE
 from portal.estate.models import Snapshot
 from portal.footprint.estate import Convention
 from portal.footprint.plans import Path, Status, Trend, expected_value, progress, status
-from portal.main.services import notify
+from portal.main.services import mark_notices_read, notify
 from portal.models import db
 from portal.org.models import OrgUnit
 from portal.pagination import paginate
@@ -210,7 +210,8 @@ def last_closed_month(today: date) -> tuple[int, int]:
     return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
 
 
-NOTICE_KINDS = {status: f"plan_action_{status.value}" for status in Status}
+STATUS_NOTICE_PREFIX = "plan_action_"
+NOTICE_KINDS = {status: f"{STATUS_NOTICE_PREFIX}{status.value}" for status in Status}
 
 
 def measure_month(year: int, month: int, *, today: date) -> MeasureRun:
@@ -268,8 +269,11 @@ def measure_month(year: int, month: int, *, today: date) -> MeasureRun:
 
 
 def _notify_change(action: Action, new_status: Status, admins: list[User]) -> None:
+    """Tell the admins and the owner the action's new status; a status notice about the same action they have not
+    read yet is superseded (marked read): the home page shows each action's latest status once, not its history."""
     params = {"action": action.title, "action_id": action.id}
     for user in {*admins, *([action.owner] if action.owner and action.owner.active else [])}:
+        mark_notices_read(user, kind_prefix=STATUS_NOTICE_PREFIX, key="action_id", value=action.id)
         notify(user, NOTICE_KINDS[new_status], params)
 
 

@@ -14,6 +14,7 @@ from jobs import plans as plans_jobs
 from jobs.schedule import jobs
 from portal.estate import services as estate_services
 from portal.main.models import Notice
+from portal.main.services import notify, unread_notices
 from portal.models import db
 from portal.plans import services
 from portal.plans.models import DeclaredValue, Measure
@@ -180,3 +181,30 @@ def test_the_batched_readings_equal_one_reading_per_action(estate, make_action):
     assert services.read_months(actions, 2025, 1) == {k: v for k, v in one_by_one.items() if v is not None}
     assert one_by_one[actions[4].id].value == Decimal("1.6") and one_by_one[actions[5].id] is None
     assert services.read_months(actions, 2024, 6) == {}  # no snapshot, no declared value by then
+
+
+def test_a_new_status_supersedes_the_unread_notice_of_the_same_action(make_action, make_user, login_as, client):
+    admin = login_as("admin")
+    action = make_action(
+        indicator_code="",
+        declared_name="PUE",
+        baseline=Decimal("1.8"),
+        target=Decimal("1.4"),
+        start_on=date(2024, 1, 1),
+        deadline=date(2024, 6, 30),
+    )
+    other = make_action(indicator_code="", declared_name="PUE bis", baseline=Decimal("1.8"), target=Decimal("1.4"))
+    for day, value in ((date(2024, 1, 5), "1.5"), (date(2025, 1, 5), "1.45"), (date(2025, 2, 5), "1.39")):
+        db.session.add(DeclaredValue(action_id=action.id, on=day, value=Decimal(value), source="EDF"))
+    db.session.commit()
+    services.measure_month(2024, 1, today=TODAY)  # the first status: no notice
+    services.measure_month(2024, 12, today=TODAY)  # on track → late: a notice
+    notify(admin, "plan_action_at_risk", {"action": other.title, "action_id": other.id})  # another action's
+    services.measure_month(2025, 2, today=TODAY)  # late → achieved: supersedes the "late" one
+    db.session.commit()
+    unread = [(n.kind, n.params["action_id"]) for n in unread_notices(admin)]
+    assert sorted(unread) == sorted([("plan_action_achieved", action.id), ("plan_action_at_risk", other.id)])
+    html = client.get("/").get_data(as_text=True).replace("\u202f", " ")
+    assert "2 nouvelles notifications" in html
+    assert f"L’action « {action.title} » a atteint sa cible." in html
+    assert "a dépassé son échéance" not in html
