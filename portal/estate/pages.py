@@ -120,22 +120,27 @@ class Column:
 
 @dataclass(frozen=True)
 class WaterfallBar:
-    """One bar of the waterfall chart, in the chart's coordinates."""
+    """One bar of the waterfall chart: where it starts and how wide it is, in % of the chart's width (the chart
+    is drawn at the page's width, its words at their own size: readable on a phone), and its row's top in px."""
 
-    key: str
+    key: str  # start | a step's key | end
     value: Decimal
-    x: Decimal
-    width: Decimal
+    x_percent: Decimal
+    width_percent: Decimal
     y: int
     kind: str  # total | up | down
 
 
 @dataclass(frozen=True)
 class WaterfallChart:
-    width: int
     height: int
-    left: int
     bars: list[WaterfallBar]
+
+
+#: A bar's row: its label (step and value) above the bar, in px.
+WATERFALL_ROW = 40
+HUNDRED = Decimal(100)
+PERCENT_PLACES = Decimal("0.01")
 
 
 @dataclass
@@ -186,7 +191,7 @@ def comparison(
     return columns
 
 
-def waterfall_chart(movement: services.Movement, width: int = 640, left: int = 0) -> WaterfallChart:
+def waterfall_chart(movement: services.Movement) -> WaterfallChart:
     """Horizontal bars: last year, each step from where the previous one ended, this year."""
     steps = movement.steps
     running = steps.start_kgco2e
@@ -199,17 +204,14 @@ def waterfall_chart(movement: services.Movement, width: int = 640, left: int = 0
     rows.append(("end", steps.end_kgco2e, Decimal(0), steps.end_kgco2e))
     low, high = min(points), max(points)
     span = (high - low) or Decimal(1)
-    scale = Decimal(width - left - 10) / span
     bars = []
     for index, (key, value, start, end) in enumerate(rows):
         x0, x1 = sorted((start, end))
         kind = "total" if key in ("start", "end") else ("up" if value > 0 else "down")
-        bars.append(
-            WaterfallBar(
-                key, value, left + (x0 - low) * scale, max((x1 - x0) * scale, Decimal(1)), 10 + index * 34, kind
-            )
-        )
-    return WaterfallChart(width, 10 + len(rows) * 34, left, bars)
+        x = ((x0 - low) / span * HUNDRED).quantize(PERCENT_PLACES)
+        width = max(((x1 - x0) / span * HUNDRED).quantize(PERCENT_PLACES), Decimal("0.3"))
+        bars.append(WaterfallBar(key, value, x, min(width, HUNDRED - x), index * WATERFALL_ROW, kind))
+    return WaterfallChart(len(rows) * WATERFALL_ROW, bars)
 
 
 def overview(scope: tuple[str, str], view: View, visibility: services.Visibility) -> Overview | None:

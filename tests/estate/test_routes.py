@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import sqlalchemy as sa
@@ -95,6 +96,12 @@ def test_an_admin_sees_the_year_the_comparison_and_the_waterfall(client, login_a
     ):
         assert words in page, words
     assert "No reference year is chosen yet" in page
+    # The waterfall's bars carry their words (step and change), drawn at the text's own size, like its table's rows.
+    chart = page.split('class="bars waterfall"', 1)[1].split("</svg>", 1)[0]
+    labels = re.findall(r"<text [^>]*>([^<]+)</text>", chart)
+    assert labels[0].startswith("2025 (to 30 November): ") and labels[-1].startswith("2026 (to 30 November): ")
+    assert "Factor changes: " in " ".join(labels) and len(labels) == chart.count("<rect")
+    assert all(0 <= float(x) <= 100 for x in re.findall(r'<rect x="([\d.]+)%"', chart))
     for path in (
         "/estate/units?sort=total",
         "/estate/sites",
