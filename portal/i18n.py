@@ -8,6 +8,7 @@ context processor) instead of once per string: Flask-Babel's lookup walks the re
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask, current_app, session
@@ -17,6 +18,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from portal.formatting import number
 from portal.wording import elide_placeholders
 
 
@@ -31,17 +33,45 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+#: Whole numbers the catalogue writes `%(name)d` that are identifiers, not quantities: they keep their digits.
+IDENTIFIERS = frozenset({"year", "version", "v", "e", "id", "line", "code"})
+GROUPED_FROM = 1000
+_WHOLE_NUMBER = re.compile(r"%\((\w+)\)d")
+
+
+def _grouped_count(text: Any, variables: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """Quantities of a thousand or more grouped as the language writes numbers (« 2 909 éléments », "2,909
+    items", « 1 001 à 1 020 sur 20 000 »): `%(num)d` would print 2909. Years, versions, ids, line numbers and
+    codes keep their digits."""
+    grouped = {
+        name: value
+        for name, value in variables.items()
+        if name not in IDENTIFIERS
+        and isinstance(value, int)
+        and not isinstance(value, bool)
+        and abs(value) >= GROUPED_FROM
+    }
+    if not grouped or "d" not in text:
+        return text, variables
+    names = {name for name in _WHOLE_NUMBER.findall(text) if name in grouped}
+    if not names:
+        return text, variables
+    replaced = _WHOLE_NUMBER.sub(lambda found: f"%({found[1]})s" if found[1] in names else found[0], text)
+    text = Markup(replaced) if isinstance(text, Markup) else replaced  # noqa: S704 - the translation was  # nosec B704
+    return text, {**variables, **{name: number(grouped[name], 0) for name in names}}
+
+
 def _format(text: Any, variables: dict[str, Any]) -> Any:
     """`text % variables`, a name after "de", "à" or "le" elided or contracted (d’Ambarès, du Bouscat)."""
     if not variables:
         return text
-    text, values = elide_placeholders(text, variables)
+    text, values = elide_placeholders(*_grouped_count(text, variables))
     return text % values
 
 
 def _elided(text: Any, variables: dict[str, Any]) -> Any:
     # Templates format even without values ("100 %% sure"), as Jinja's i18n extension does.
-    text, values = elide_placeholders(text, variables)
+    text, values = elide_placeholders(*_grouped_count(text, variables))
     return text % values
 
 

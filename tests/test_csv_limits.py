@@ -133,7 +133,7 @@ def test_a_garbage_storage_file_keeps_the_first_thousand_problems_and_counts_the
     assert batch.invalid == 5000
     assert count(StorageImportProblem) == csvio.MAX_REJECTED_KEPT
     page_text = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "5000 lines not used" in page_text
+    assert "5,000 lines not used" in page_text
     assert "Only the first 1,000 lines not used are listed" in page_text
 
 
@@ -146,9 +146,9 @@ def test_a_garbage_catalogue_file_lists_a_hundred_lines_and_counts_the_rest(clie
                            content_type="multipart/form-data")
     assert response.status_code == 200
     text = response.get_data(as_text=True)
-    assert "Rejected: 3000" in text
+    assert "Rejected: 3,000" in text
     assert text.count('<th scope="row" class="num">') == 100
-    assert "And 2900 more rejected lines: correct these first." in text
+    assert "And 2,900 more rejected lines: correct these first." in text
 
 
 def test_the_report_keeps_the_first_rejections_and_counts_all():

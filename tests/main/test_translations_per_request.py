@@ -48,3 +48,25 @@ def test_a_page_looks_its_translations_up_once_and_a_bare_template_still_transla
         with force_locale("fr"):
             assert bare.render() == "Comparer 2 équipements"
             assert get_translations().ugettext("Compare") == "Comparer"
+
+
+def test_quantities_are_grouped_as_each_language_writes_numbers_and_identifiers_are_not(app):
+    from flask_babel import gettext, ngettext
+
+    deleted = "{{ ngettext('%(num)d item deleted', '%(num)d items deleted', n) }}"
+    page = "{{ _('Employees %(first)d to %(last)d of %(total)d', first=1001, last=1020, total=20000) }}"
+    with app.test_request_context("/"):
+        with force_locale("fr"):
+            assert render_template_string(deleted, n=2909) == "2\u202f909 éléments supprimés"
+            assert render_template_string(deleted, n=999) == "999 éléments supprimés"
+            assert ngettext("%(num)d item deleted", "%(num)d items deleted", 12909) == "12\u202f909 éléments supprimés"
+            assert render_template_string(page) == "Agents 1\u202f001 à 1\u202f020 sur 20\u202f000"
+            # A year, a version, an id keep their digits.
+            assert gettext("%(factor)s is now at version %(version)d.", factor="F", version=2026) == (
+                "F passe en version 2026."
+            )
+            assert render_template_string("{{ _('Import no. %(id)d', id=12345) }}") == "Import n° 12345"
+        with force_locale("en"):
+            assert render_template_string(deleted, n=2909) == "2,909 items deleted"
+            assert render_template_string(deleted, n=1) == "1 item deleted"
+            assert render_template_string(page) == "Employees 1,001 to 1,020 of 20,000"
