@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from portal.estate.display import indicator_name
 from portal.footprint.plans import Path
+from portal.formatting import NARROW_NBSP
 
 if TYPE_CHECKING:
     from portal.plans.models import Action, Measure
@@ -168,7 +169,7 @@ class Figures:
         if value is None:
             return "–"
         text = self.number(value, 2 if value < 10 else 0)
-        return f"{text} {self._word('unit', unit)}" if unit else text
+        return f"{text}{NARROW_NBSP}{self._word('unit', unit)}" if unit else text  # never split from its unit
 
     def day(self, value: date | None) -> str:
         if value is None:

@@ -92,7 +92,7 @@ def test_an_employee_with_nothing_waiting_gets_a_calm_home(client, login_as):
     login_as("employee")
     html = client.get("/").get_data(as_text=True)
     assert "Rien ne vous attend." in html and 'class="suggestion"' not in html
-    assert "2,5 %" in html or "2.5 %" in html  # the national figure stays, small
+    assert "2,5\u202f%" in html  # the national figure stays, small, its % never on a line of its own
 
 
 def test_the_home_page_reads_notices_and_orders_only_when_the_session_user_has_some(client, login_as, make_item):

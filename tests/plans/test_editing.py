@@ -3,6 +3,7 @@ with its milestones and contributors, the owner and contributors with check-ins,
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -212,5 +213,9 @@ def test_a_manager_sees_their_units_contribution(client, login_as, make_action, 
     login_as("manager", org_unit_id=estate.service.id)
     page = client.get("/objectives").get_data(as_text=True)
     assert "Votre service, Service support\u202f:" in page and "pour toute l’organisation" in page
+    # A figure is never split from its unit or its % sign at the end of a line (a narrow no-break space).
+    text = re.sub(r"<[^>]+>", "", page)
+    assert re.search(r"\d\u202fkg", text) and re.search(r"\d\u202f%", text)
+    assert not re.search(r"\d (kg|%|ans|appareils)", text), re.search(r".{60}\d (kg|%|ans|appareils).{20}", text)
     login_as()
     assert "Votre service" not in client.get("/objectives").get_data(as_text=True)
