@@ -51,7 +51,7 @@ def _grouped_count(text: Any, variables: dict[str, Any]) -> tuple[Any, dict[str,
         and not isinstance(value, bool)
         and abs(value) >= GROUPED_FROM
     }
-    if not grouped or "d" not in text:
+    if not grouped:
         return text, variables
     names = {name for name in _WHOLE_NUMBER.findall(text) if name in grouped}
     if not names:

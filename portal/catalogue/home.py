@@ -75,10 +75,17 @@ _HOME_DEVICES = (
     .where(Asset.user_id == sa.bindparam("user_id", type_=sa.Integer), Asset.status.in_(CURRENT_STATUSES))
     .order_by(Asset.acquired_on, Asset.id)
 )
+
+
+def _open_orders_of(user_id: Any) -> sa.ColumnElement[bool]:
+    """A user's orders on their way (a bound parameter, or a column of a statement selecting users)."""
+    return sa.and_(Order.requester_id == user_id, Order.status.in_(OPEN_STATUSES))
+
+
 _OPEN_ORDERS = (
     sa.select(Order.id, Order.status, CatalogueItem.manufacturer, CatalogueItem.name)
     .join(CatalogueItem, Order.item_id == CatalogueItem.id)
-    .where(Order.requester_id == sa.bindparam("user_id", type_=sa.Integer), Order.status.in_(OPEN_STATUSES))
+    .where(_open_orders_of(sa.bindparam("user_id", type_=sa.Integer)))
     .order_by(Order.created_at.desc(), Order.id.desc())
     .limit(SHOWN_ORDERS + 1)
 )
@@ -141,11 +148,7 @@ class OpenOrder:
 def open_order_count_column(user_id: sa.ColumnElement[int]) -> sa.ScalarSelect[int]:
     """How many orders of a user are on their way, as a column of a statement selecting users (the count
     `OPEN_ORDERS` read with the session user: the home page reads the orders only when there are some)."""
-    return (
-        sa.select(sa.func.count(Order.id))
-        .where(Order.requester_id == user_id, Order.status.in_(OPEN_STATUSES))
-        .scalar_subquery()
-    )
+    return sa.select(sa.func.count(Order.id)).where(_open_orders_of(user_id)).scalar_subquery()
 
 
 OPEN_ORDERS = Count("catalogue.open_orders", open_order_count_column)

@@ -176,12 +176,13 @@ def notify(user: User, kind: str, params: dict[str, Any]) -> Notice:
     return notice
 
 
+def _unread_of(user_id: Any) -> sa.ColumnElement[bool]:
+    """A user's unread notices (an id, a bound parameter or a column of a statement selecting users)."""
+    return sa.and_(Notice.user_id == user_id, Notice.read_at.is_(None))
+
+
 def _unread(user: User, *columns: Any) -> sa.Select[Any]:
-    return (
-        sa.select(*columns)
-        .where(Notice.user_id == user.id, Notice.read_at.is_(None))
-        .order_by(Notice.created_at.desc(), Notice.id.desc())
-    )
+    return sa.select(*columns).where(_unread_of(user.id)).order_by(Notice.created_at.desc(), Notice.id.desc())
 
 
 def unread_notices(user: User, *, limit: int = 10) -> list[Notice]:
@@ -201,7 +202,7 @@ class UnreadNotice:
 # Built once: the home page runs it on every visit (a built statement keeps its cache key).
 _UNREAD_NOTICE_VALUES = (
     sa.select(Notice.kind, Notice.params, Notice.created_at)
-    .where(Notice.user_id == sa.bindparam("user_id", type_=sa.Integer), Notice.read_at.is_(None))
+    .where(_unread_of(sa.bindparam("user_id", type_=sa.Integer)))
     .order_by(Notice.created_at.desc(), Notice.id.desc())
     .limit(sa.bindparam("limit", type_=sa.Integer))
 )
@@ -210,9 +211,7 @@ _UNREAD_NOTICE_VALUES = (
 def unread_notice_count_column(user_id: sa.ColumnElement[int]) -> sa.ScalarSelect[int]:
     """How many unread notices a user has, as a column of a statement selecting users (the count `UNREAD_NOTICES`
     read with the session user: the home page reads the notices only when there are some)."""
-    return (
-        sa.select(sa.func.count(Notice.id)).where(Notice.user_id == user_id, Notice.read_at.is_(None)).scalar_subquery()
-    )
+    return sa.select(sa.func.count(Notice.id)).where(_unread_of(user_id)).scalar_subquery()
 
 
 UNREAD_NOTICES = Count("main.unread_notices", unread_notice_count_column)
