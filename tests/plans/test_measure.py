@@ -92,7 +92,9 @@ def test_declared_values_and_a_status_change_notify_the_owner_and_the_admins(mak
     assert notices[0].params == {"action": action.title, "action_id": action.id}
 
 
-def test_late_then_achieved_by_declared_values_across_years(make_action):
+def _late_then_achieved(make_action):
+    """A declared PUE action due mid-2024: on track in January 2024, late from its deadline, achieved in
+    February 2025 (its declared values)."""
     action = make_action(
         indicator_code="",
         declared_name="PUE",
@@ -103,6 +105,11 @@ def test_late_then_achieved_by_declared_values_across_years(make_action):
     )
     for day, value in ((date(2024, 1, 5), "1.5"), (date(2025, 1, 5), "1.45"), (date(2025, 2, 5), "1.39")):
         db.session.add(DeclaredValue(action_id=action.id, on=day, value=Decimal(value), source="EDF"))
+    return action
+
+
+def test_late_then_achieved_by_declared_values_across_years(make_action):
+    action = _late_then_achieved(make_action)
     db.session.commit()
     for year, month in ((2024, 12), (2025, 1)):
         services.measure_month(year, month, today=TODAY)
@@ -185,17 +192,8 @@ def test_the_batched_readings_equal_one_reading_per_action(estate, make_action):
 
 def test_a_new_status_supersedes_the_unread_notice_of_the_same_action(make_action, make_user, login_as, client):
     admin = login_as("admin")
-    action = make_action(
-        indicator_code="",
-        declared_name="PUE",
-        baseline=Decimal("1.8"),
-        target=Decimal("1.4"),
-        start_on=date(2024, 1, 1),
-        deadline=date(2024, 6, 30),
-    )
+    action = _late_then_achieved(make_action)
     other = make_action(indicator_code="", declared_name="PUE bis", baseline=Decimal("1.8"), target=Decimal("1.4"))
-    for day, value in ((date(2024, 1, 5), "1.5"), (date(2025, 1, 5), "1.45"), (date(2025, 2, 5), "1.39")):
-        db.session.add(DeclaredValue(action_id=action.id, on=day, value=Decimal(value), source="EDF"))
     db.session.commit()
     services.measure_month(2024, 1, today=TODAY)  # the first status: no notice
     services.measure_month(2024, 12, today=TODAY)  # on track → late: a notice
