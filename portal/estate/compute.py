@@ -224,8 +224,7 @@ NO_ID = -1
 #: A cost the database left empty (costs are read in cents: any real cost, negative or not, is far above it).
 NO_COST = -(2**62)
 Int64s = npt.NDArray[np.int64]
-Group = tuple[int | None, int | None, str, int]  # (unit id, site id, category, model inputs index)
-ModelGroup = tuple[str, int]  # (model name, model inputs index)
+Leaf = tuple[int | None, int | None, str]  # (unit id, site id, category)
 
 
 @dataclass(frozen=True, eq=False)
@@ -234,25 +233,21 @@ class Devices:
 
     Dates are day ordinals (`date.toordinal`): acquired, retired (NEVER while in service; a retirement before
     the acquisition is read as the acquisition day), end of the amortised days (retirement or end of lifetime).
-    `cost_cents`: the device's cost, else its catalogue item's price, else 0. Each device belongs to one
-    `groups` entry (unit, site, category, model inputs) and one `model_groups` entry (model name, model inputs):
-    the periods add the devices' days up per group with array operations, then turn each group's integers into
-    Decimals once.
+    `cost_cents`: the device's cost, else its catalogue item's price, else 0. Each device has one `leaves` entry
+    (unit, site, category), one `model_names` entry and one `inputs` entry (what its model's lines need): the
+    periods add the devices' integers up per leaf with array operations (see `_add_devices`).
     """
 
     acquired: Int64s
     retired: Int64s
     amortised_end: Int64s
     cost_cents: Int64s
-    group: Int64s
-    model_group: Int64s
-    groups: list[Group]
-    model_groups: list[ModelGroup]
+    leaf: Int64s
+    model: Int64s
+    model_inputs: Int64s
+    leaves: list[Leaf]
+    model_names: list[str]
     inputs: list[ModelInputs]
-    #: Per group: its model inputs index, and its leaf's index in `leaves` (unit id, site id, category).
-    group_inputs: Int64s
-    group_leaf: Int64s
-    leaves: list[tuple[int | None, int | None, str]]
 
     def __len__(self) -> int:
         return len(self.acquired)
@@ -439,71 +434,39 @@ def device_rows(factors: Factors, since: date | None = None) -> Devices:
     unnamed = np.flatnonzero(model == NO_ID)
     if unnamed.size:
         model[unnamed] = _codes((rows[n][9] for n in unnamed.tolist()), names, unnamed.size)
-    model_names = list(names)
 
     units, unit_code = np.unique(unit, return_inverse=True)
     sites, site_code = np.unique(site, return_inverse=True)
     unit_values: list[int] = units.tolist()
     site_values: list[int] = sites.tolist()
-    group, group_codes = _grouped([unit_code.reshape(-1), site_code.reshape(-1), category, model_inputs])
-    model_group, model_codes = _grouped([model, model_inputs])
-    # By acquisition (a period stops at its first later device), then id: the groups' Decimals are added up in
-    # the same order whatever order the database returns the rows in.
+    leaf, leaf_codes = _grouped([unit_code.reshape(-1), site_code.reshape(-1), category])
+    # By acquisition (a period stops at its first later device), then id.
     order = np.lexsort((_column(rows, 0), acquired))
-    groups: list[Group] = [
-        (
-            None if unit_values[u] == NO_ID else unit_values[u],
-            None if site_values[s] == NO_ID else site_values[s],
-            categories[c],
-            i,
-        )
-        for u, s, c, i in group_codes
-    ]
-    leaves: dict[tuple[int | None, int | None, str], int] = {}
-    group_leaf = [leaves.setdefault(g[:3], len(leaves)) for g in groups]
     return Devices(
         acquired=acquired[order],
         retired=retired[order],
         amortised_end=amortised_end[order],
         cost_cents=cost[order],
-        group=group[order],
-        model_group=model_group[order],
-        groups=groups,
-        model_groups=[(model_names[m], i) for m, i in model_codes],
+        leaf=leaf[order],
+        model=model[order],
+        model_inputs=model_inputs[order],
+        leaves=[
+            (
+                None if unit_values[u] == NO_ID else unit_values[u],
+                None if site_values[s] == NO_ID else site_values[s],
+                categories[c],
+            )
+            for u, s, c in leaf_codes
+        ],
+        model_names=list(names),
         inputs=inputs,
-        group_inputs=np.array([g[3] for g in groups], dtype=np.int64),
-        group_leaf=np.array(group_leaf, dtype=np.int64),
-        leaves=list(leaves),
     )
 
 
 ZERO = Decimal(0)
-
-
-def _sum_by(index: Int64s, values: Int64s | None, size: int) -> Int64s:
-    """Per group: how many entries of `index` (`values` None), or the sum of their `values` (integers)."""
-    if values is None:
-        return np.bincount(index, minlength=size).astype(np.int64)
-    sums = np.zeros(size, dtype=np.int64)
-    np.add.at(sums, index, values)
-    return sums
-
-
-def _in_order_met(index: Int64s, size: int) -> Int64s:
-    """The groups of `index`, in the order their first entry comes (the devices' acquisition order)."""
-    first = np.full(size, len(index), dtype=np.int64)
-    np.minimum.at(first, index, np.arange(len(index), dtype=np.int64))
-    order = np.argsort(first, kind="stable")
-    return order[first[order] < len(index)].astype(np.int64)
-
-
-#: A leaf's (and a scope's) sums, in the order of `LEAF_FIELDS`: Decimals, then integers, then Decimals.
-LEAF_FIELDS = (
-    "embodied_amortised",
-    "embodied_acquisition",
-    "use",
-    "estimated_amortised",
-    "estimated_acquisition",
+#: What is added up per leaf (unit, site, category) as integers, in this order; then, for each lifetime, the
+#: embodied units × amortised days of its devices, and of its estimated devices (see `Weights`).
+SUMS = (
     "service_days",
     "in_service",
     "age_days",
@@ -511,24 +474,214 @@ LEAF_FIELDS = (
     "retired_life_days",
     "acquired",
     "acquired_refurbished",
-    "acquired_eur",
-    "acquired_refurbished_eur",
+    "acquired_cents",
+    "acquired_refurbished_cents",
+    "acquired_embodied_units",
+    "acquired_embodied_units_estimated",
+    "use_units",
+    "use_units_estimated",
 )
-INTEGER_FIELDS = frozenset(range(5, 12))
+COLUMN = {name: n for n, name in enumerate(SUMS)}
+#: A model's integers, in this order; then the embodied units × amortised days of each lifetime.
+MODEL_SUMS = ("acquired_embodied_units", "use_units", "in_service", "service_days")
+MODEL_COLUMN = {name: n for n, name in enumerate(MODEL_SUMS)}
+#: The most days a device counts in a period (a period lies within one year).
+MOST_DAYS = 366
+#: Sums that could reach this are added as Python integers rather than int64.
+INT64_SAFE = 2**62
 
 
-def _empty_rows(count: int) -> npt.NDArray[np.object_]:
-    """`count` rows of zero sums (Decimal or integer zeros, as the fields are)."""
-    rows = np.empty((count, len(LEAF_FIELDS)), dtype=object)
-    rows[:] = np.array([0 if f in INTEGER_FIELDS else ZERO for f in range(len(LEAF_FIELDS))], dtype=object)
-    return rows
+@dataclass(frozen=True, eq=False)
+class Weights:
+    """The models' values as integers, so that a scope's lines are exact sums of integers.
+
+    `embodied`: kgCO₂e × 10^`embodied_scale`; `kwh`: annual kWh × 10^`kwh_scale` (the fewest decimals that keep
+    every value whole); `lifetime`: each model's index in `lifetimes`. A scope's amortised embodied line is then,
+    per lifetime, Σ embodied units × amortised days ÷ (lifetime × days in the year × 10^scale), its use line
+    Σ kWh units × days in service × electricity factor ÷ (days in the year × 10^scale): one division per
+    lifetime and scope, whatever the number of devices. `dtype`: int64, or Python integers when the sums of a
+    very large estate could exceed it.
+    """
+
+    embodied: npt.NDArray[Any]
+    kwh: npt.NDArray[Any]
+    lifetime: Int64s
+    lifetimes: list[Decimal]
+    estimated: npt.NDArray[np.bool_]
+    refurbished: npt.NDArray[np.bool_]
+    embodied_scale: int
+    kwh_scale: int
+    dtype: type
 
 
-def _rolled_up(index: list[int], count: int, rows: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
-    """The sums of `rows` per key (`index`: each row's key, in 0..count), added in the rows' order."""
-    sums = _empty_rows(count)
-    np.add.at(sums, np.array(index, dtype=np.int64), rows)
-    return sums
+def _scale(values: list[Decimal]) -> int:
+    """The fewest decimal places that make every value whole."""
+    return max((max(0, -int(v.as_tuple().exponent)) for v in values), default=0)
+
+
+def model_weights(inputs: list[ModelInputs], devices: int) -> Weights:
+    """The integers of `inputs` (models of `devices` devices)."""
+    embodied_scale = _scale([i.embodied_kgco2e for i in inputs])
+    kwh_scale = _scale([i.annual_kwh for i in inputs])
+    embodied = [int(i.embodied_kgco2e.scaleb(embodied_scale)) for i in inputs]
+    kwh = [int(i.annual_kwh.scaleb(kwh_scale)) for i in inputs]
+    largest = max((abs(v) for v in embodied + kwh), default=0)
+    dtype: type = np.int64 if largest * MOST_DAYS * max(devices, 1) < INT64_SAFE else object
+    lifetimes: dict[Decimal, int] = {}
+    return Weights(
+        embodied=np.array(embodied, dtype=dtype),
+        kwh=np.array(kwh, dtype=dtype),
+        lifetime=np.array([lifetimes.setdefault(i.lifetime_years, len(lifetimes)) for i in inputs], dtype=np.int64),
+        lifetimes=list(lifetimes),
+        estimated=np.array([i.estimated for i in inputs], dtype=bool),
+        refurbished=np.array([i.refurbished for i in inputs], dtype=bool),
+        embodied_scale=embodied_scale,
+        kwh_scale=kwh_scale,
+        dtype=dtype,
+    )
+
+
+def _add_into(target: npt.NDArray[Any], index: Int64s, values: Any, mask: npt.NDArray[np.bool_] | None = None) -> None:
+    """Add `values` (an array, or one value for each entry) into `target` (a column: a view) at `index`."""
+    if mask is None:
+        np.add.at(target, index, values)
+    else:
+        np.add.at(target, index[mask], values[mask] if isinstance(values, np.ndarray) else values)
+
+
+def _per_lifetime(index: Int64s, size: int, weights: Weights, lifetime: Int64s, values: Any) -> npt.NDArray[Any]:
+    """Per entry of `index` (0..size) and lifetime: the sum of `values`, as a (size, lifetimes) matrix."""
+    count = len(weights.lifetimes)
+    sums: npt.NDArray[Any] = np.zeros(size * count, dtype=weights.dtype)
+    np.add.at(sums, index * count + lifetime, values)
+    return sums.reshape(size, count)
+
+
+@dataclass(frozen=True)
+class _Lines:
+    """How a scope's integers become kilograms: the period's denominators and the electricity factor."""
+
+    amortised: list[Decimal]  # per lifetime: lifetime × days in the year × 10^embodied scale
+    use: Decimal  # days in the year × 10^kWh scale
+    electricity: Decimal
+    embodied_scale: int
+
+    def embodied(self, units: list[int]) -> Decimal:
+        total = ZERO
+        for value, denominator in zip(units, self.amortised, strict=True):
+            if value:
+                total += Decimal(value) / denominator
+        return total
+
+    def use_kg(self, units: int) -> Decimal:
+        return Decimal(units) * self.electricity / self.use if units else ZERO
+
+    def acquired(self, units: int) -> Decimal:
+        return Decimal(units).scaleb(-self.embodied_scale) if units else ZERO
+
+
+def _euros(cents: int) -> Decimal:
+    return Decimal(cents).scaleb(-2) if cents else ZERO
+
+
+def _add_devices(
+    ledger: Ledger, period: Period, factors: Factors, chains: dict[int, tuple[int, ...]], devices: Devices
+) -> None:
+    """The devices' lines of the period, added up per unit, site and category first, then rolled up to scopes.
+
+    Every line is linear in the days counted, so each leaf (unit, site, category) adds integers only: days,
+    counts, cents, and its models' integer values (`Weights`) × days, over the columns at once. A scope's
+    integers are its leaves' sums; they become Decimals once per scope (and lifetime): exact to 28 digits,
+    whatever the number of devices.
+    """
+    start, end = period.start, period.end
+    year_days = period.year_days
+    # Day ordinals: the same arithmetic as `days_counted`, over every device at once.
+    first, stop = start.toordinal(), end.toordinal()
+    arrived_before_end = int(np.searchsorted(devices.acquired, stop, side="left"))  # sorted by acquisition
+    live = devices.retired[:arrived_before_end] >= first
+
+    def counted(column: Int64s) -> Int64s:
+        return column[:arrived_before_end][live]
+
+    acquired, retired, amortised_end = (
+        counted(devices.acquired),
+        counted(devices.retired),
+        counted(devices.amortised_end),
+    )
+    cost, leaf, model, inputs = (
+        counted(devices.cost_cents),
+        counted(devices.leaf),
+        counted(devices.model),
+        counted(devices.model_inputs),
+    )
+    weights = model_weights(devices.inputs, len(devices))
+    low = np.maximum(acquired, first)
+    service = np.minimum(retired, stop) - low
+    amortised = np.maximum(np.minimum(amortised_end, stop) - low, 0)
+    arrived = acquired >= first
+    staying = retired >= stop  # in service at the period's end
+    gone = ~staying  # retired during the period
+    estimated, refurbished = weights.estimated[inputs], weights.refurbished[inputs]
+    lifetime = weights.lifetime[inputs]
+    embodied = weights.embodied[inputs]
+    amortised_units = embodied * amortised.astype(weights.dtype)
+    use_units = weights.kwh[inputs] * service.astype(weights.dtype)
+
+    size = len(devices.leaves)
+    leaf_sums: npt.NDArray[Any] = np.zeros((size, len(SUMS)), dtype=weights.dtype)
+    for name, values, mask in (
+        ("service_days", service, None),
+        ("in_service", 1, staying),
+        ("age_days", stop - 1 - acquired, staying),
+        ("retired", 1, gone),
+        ("retired_life_days", retired - acquired, gone),
+        ("acquired", 1, arrived),
+        ("acquired_refurbished", 1, arrived & refurbished),
+        ("acquired_cents", cost, arrived),
+        ("acquired_refurbished_cents", cost, arrived & refurbished),
+        ("acquired_embodied_units", embodied, arrived),
+        ("acquired_embodied_units_estimated", embodied, arrived & estimated),
+        ("use_units", use_units, None),
+        ("use_units_estimated", use_units, estimated),
+    ):
+        _add_into(leaf_sums[:, COLUMN[name]], leaf, values, mask)
+    leaf_sums = np.hstack(
+        [
+            leaf_sums,
+            _per_lifetime(leaf, size, weights, lifetime, amortised_units),
+            _per_lifetime(leaf[estimated], size, weights, lifetime[estimated], amortised_units[estimated]),
+        ]
+    )
+    met = np.flatnonzero(np.bincount(leaf, minlength=size))  # the leaves with a device in the period
+    lines = _Lines(
+        amortised=[(life * year_days).scaleb(weights.embodied_scale) for life in weights.lifetimes],
+        use=Decimal(year_days).scaleb(weights.kwh_scale),
+        electricity=factors.electricity,
+        embodied_scale=weights.embodied_scale,
+    )
+    for scope, row in _scope_sums([devices.leaves[n] for n in met.tolist()], leaf_sums[met], chains).items():
+        _add_scope(ledger[scope], row.tolist(), lines, year_days)
+
+    model_size = len(devices.model_names)
+    model_sums: npt.NDArray[Any] = np.zeros((model_size, len(MODEL_SUMS)), dtype=weights.dtype)
+    for name, values, mask in (
+        ("acquired_embodied_units", embodied, arrived),
+        ("use_units", use_units, None),
+        ("in_service", 1, staying),
+        ("service_days", service, None),
+    ):
+        _add_into(model_sums[:, MODEL_COLUMN[name]], model, values, mask)
+    model_sums = np.hstack([model_sums, _per_lifetime(model, model_size, weights, lifetime, amortised_units)])
+    amortised_key, acquisition_key = Convention.AMORTISED.value, Convention.ACQUISITION.value
+    for m in np.flatnonzero(np.bincount(model, minlength=model_size)).tolist():
+        row = model_sums[m].tolist()
+        totals = ledger[("model", devices.model_names[m])]
+        totals.embodied[amortised_key] = lines.embodied(row[len(MODEL_SUMS) :])
+        totals.embodied[acquisition_key] = lines.acquired(row[MODEL_COLUMN["acquired_embodied_units"]])
+        totals.use = lines.use_kg(row[MODEL_COLUMN["use_units"]])
+        totals.in_service = row[MODEL_COLUMN["in_service"]]
+        totals.device_years = Decimal(row[MODEL_COLUMN["service_days"]]) / year_days
 
 
 def _keyed(keys: list[Key | None]) -> tuple[list[int], list[int], list[Key]]:
@@ -543,105 +696,12 @@ def _keyed(keys: list[Key | None]) -> tuple[list[int], list[int], list[Key]]:
     return rows, index, list(found)
 
 
-def _add_devices(
-    ledger: Ledger, period: Period, factors: Factors, chains: dict[int, tuple[int, ...]], devices: Devices
-) -> None:
-    """The devices' lines of the period, added up per unit, site and category first, then rolled up to scopes.
-
-    The lines are linear in the days counted, so each group of devices (unit, site, category, model inputs) only
-    adds its days (integers, summed over the columns at once) times its model's daily rate: exact. The Decimals
-    are computed and added per group and per leaf (unit, site, category) over object arrays, in the order of
-    the devices' acquisition.
-    """
-    start, end = period.start, period.end
-    year_days = Decimal(period.year_days)
-    # Day ordinals: the same arithmetic as `days_counted`, over every device at once.
-    first, stop = start.toordinal(), end.toordinal()
-    arrived_before_end = int(np.searchsorted(devices.acquired, stop, side="left"))  # sorted by acquisition
-    live = devices.retired[:arrived_before_end] >= first
-    acquired = devices.acquired[:arrived_before_end][live]
-    retired = devices.retired[:arrived_before_end][live]
-    amortised_end = devices.amortised_end[:arrived_before_end][live]
-    cost = devices.cost_cents[:arrived_before_end][live]
-    group = devices.group[:arrived_before_end][live]
-    model_group = devices.model_group[:arrived_before_end][live]
-    low = np.maximum(acquired, first)
-    service = np.minimum(retired, stop) - low
-    amortised = np.maximum(np.minimum(amortised_end, stop) - low, 0)
-    arrived = acquired >= first
-    in_service_at_end = retired >= stop
-    gone = ~in_service_at_end  # retired during the period
-    size = len(devices.groups)
-    # First integers only, per unit, site, category and model inputs (days, counts), for the groups met in the
-    # period (in the order of their first device); then Decimals once per group.
-    met = _in_order_met(group, size)
-    amortised_days = _sum_by(group, amortised, size)[met]
-    service_days = _sum_by(group, service, size)[met]
-    arrivals = _sum_by(group[arrived], None, size)[met]
-    arrived_cents = _sum_by(group[arrived], cost[arrived], size)[met]
-    inputs_of = devices.group_inputs[met]
-    rates_amortised = np.empty(len(devices.inputs), dtype=object)
-    rates_use = np.empty(len(devices.inputs), dtype=object)
-    for n, i in enumerate(devices.inputs):
-        rates_amortised[n] = i.embodied_kgco2e / i.lifetime_years / year_days
-        rates_use[n] = i.annual_kwh * factors.electricity / year_days
-    embodied = np.array([i.embodied_kgco2e for i in devices.inputs], dtype=object)
-    estimated = np.array([i.estimated for i in devices.inputs], dtype=bool)[inputs_of]
-    refurbished = np.array([i.refurbished for i in devices.inputs], dtype=bool)[inputs_of]
-    embodied_amortised = rates_amortised[inputs_of] * amortised_days.astype(object)
-    use = rates_use[inputs_of] * service_days.astype(object)
-    embodied_acquisition = embodied[inputs_of] * arrivals.astype(object)
-    eur = np.full(len(met), ZERO, dtype=object)
-    paid = np.flatnonzero(arrived_cents)
-    eur[paid] = [Decimal(cents).scaleb(-2) for cents in arrived_cents[paid].tolist()]
-    # Each group's figures added to its leaf, in the order the groups are met.
-    leaf_of = devices.group_leaf[met]
-    leaf_order = _in_order_met(leaf_of, len(devices.leaves))
-    leaf_index = np.empty(len(devices.leaves), dtype=np.int64)
-    leaf_index[leaf_order] = np.arange(len(leaf_order), dtype=np.int64)
-    into = leaf_index[leaf_of]
-    leaves = _empty_rows(len(leaf_order))
-    for column, values, mask in (
-        (0, embodied_amortised, None),
-        (1, embodied_acquisition, None),
-        (2, use, None),
-        (3, embodied_amortised + use, estimated),
-        (4, embodied_acquisition + use, estimated),
-        (5, service_days, None),
-        (6, _sum_by(group[in_service_at_end], None, size)[met], None),
-        (7, _sum_by(group[in_service_at_end], stop - 1 - acquired[in_service_at_end], size)[met], None),
-        (8, _sum_by(group[gone], None, size)[met], None),
-        (9, _sum_by(group[gone], retired[gone] - acquired[gone], size)[met], None),
-        (10, arrivals, None),
-        (11, arrivals, refurbished),
-        (12, eur, None),
-        (13, eur, refurbished),
-    ):
-        in_place = leaves[:, column]  # a view of the column
-        values = values.astype(object)
-        if mask is None:
-            np.add.at(in_place, into, values)
-        else:
-            np.add.at(in_place, into[mask], values[mask])
-    model_size = len(devices.model_groups)
-    model_amortised = _sum_by(model_group, amortised, model_size).tolist()
-    model_service = _sum_by(model_group, service, model_size).tolist()
-    model_arrivals = _sum_by(model_group[arrived], None, model_size).tolist()
-    model_in_service = _sum_by(model_group[in_service_at_end], None, model_size).tolist()
-    models: dict[str, list] = {}
-    for m in _in_order_met(model_group, model_size).tolist():
-        model, inputs_id = devices.model_groups[m]
-        model_sums = models.setdefault(model, [ZERO, ZERO, ZERO, 0, 0])
-        model_sums[0] += rates_amortised[inputs_id] * model_amortised[m]
-        model_sums[1] += devices.inputs[inputs_id].embodied_kgco2e * model_arrivals[m]
-        model_sums[2] += rates_use[inputs_id] * model_service[m]
-        model_sums[3] += model_in_service[m]
-        model_sums[4] += model_service[m]
-    amortised_key, acquisition_key = Convention.AMORTISED.value, Convention.ACQUISITION.value
-    # Roll the leaves up per dimension first (array sums over the leaves), then each unit's sums to its
-    # ancestors' scopes: the scopes are far fewer than leaves × scopes.
-    keys = [devices.leaves[leaf] for leaf in leaf_order.tolist()]
-    sums: dict[Key, npt.NDArray[np.object_]] = {}
+def _scope_sums(
+    keys: list[Leaf], rows: npt.NDArray[Any], chains: dict[int, tuple[int, ...]]
+) -> dict[Key, npt.NDArray[Any]]:
+    """Each scope's sums of the leaves' integer `rows`: per dimension first (array sums over the leaves), then each
+    unit's sums to its ancestors' scopes (the scopes are far fewer than leaves × scopes)."""
+    sums: dict[Key, npt.NDArray[Any]] = {}
     dimensions: list[list[Key | None]] = [
         [ORG for _leaf in keys],
         [("category", category) for _unit, _site, category in keys],
@@ -651,8 +711,10 @@ def _add_devices(
         [None if unit is None else ("_unit_cat", f"{unit}:{category}") for unit, _site, category in keys],
     ]
     for dimension in dimensions:
-        rows, index, scopes = _keyed(dimension)
-        for scope, vector in zip(scopes, _rolled_up(index, len(scopes), leaves[rows]), strict=True):
+        found, index, scopes = _keyed(dimension)
+        rolled = np.zeros((len(scopes), rows.shape[1]), dtype=rows.dtype)
+        np.add.at(rolled, np.array(index, dtype=np.int64), rows[found])
+        for scope, vector in zip(scopes, rolled, strict=True):
             if not scope[0].startswith("_"):
                 sums[scope] = vector
                 continue
@@ -666,29 +728,33 @@ def _add_devices(
             for target in targets:
                 acc = sums.get(target)
                 sums[target] = vector.copy() if acc is None else acc + vector
-    for scope_totals, leaf in sums.items():
-        totals = ledger[scope_totals]
-        totals.embodied[amortised_key] += leaf[0]
-        totals.embodied[acquisition_key] += leaf[1]
-        totals.use += leaf[2]
-        totals.estimated[amortised_key] += leaf[3]
-        totals.estimated[acquisition_key] += leaf[4]
-        totals.device_years += leaf[5] / year_days
-        totals.in_service += leaf[6]
-        totals.age_days += leaf[7]
-        totals.retired += leaf[8]
-        totals.retired_life_days += leaf[9]
-        totals.acquired += leaf[10]
-        totals.acquired_refurbished += leaf[11]
-        totals.acquired_eur += leaf[12]
-        totals.acquired_refurbished_eur += leaf[13]
-    for model, (model_embodied_amortised, model_embodied_acquisition, model_use, count, days) in models.items():
-        totals = ledger[("model", model)]
-        totals.embodied[amortised_key] = model_embodied_amortised
-        totals.embodied[acquisition_key] = model_embodied_acquisition
-        totals.use = model_use
-        totals.in_service = count
-        totals.device_years = days / year_days
+    return sums
+
+
+def _add_scope(totals: Totals, row: list[int], lines: _Lines, year_days: int) -> None:
+    """A scope's integers (`SUMS`, then per lifetime the amortised units of all and of the estimated devices)."""
+    amortised_key, acquisition_key = Convention.AMORTISED.value, Convention.ACQUISITION.value
+    count = len(lines.amortised)
+    amortised = lines.embodied(row[len(SUMS) : len(SUMS) + count])
+    amortised_estimated = lines.embodied(row[len(SUMS) + count :])
+    use = lines.use_kg(row[COLUMN["use_units"]])
+    use_estimated = lines.use_kg(row[COLUMN["use_units_estimated"]])
+    totals.embodied[amortised_key] += amortised
+    totals.embodied[acquisition_key] += lines.acquired(row[COLUMN["acquired_embodied_units"]])
+    totals.use += use
+    totals.estimated[amortised_key] += amortised_estimated + use_estimated
+    totals.estimated[acquisition_key] += (
+        lines.acquired(row[COLUMN["acquired_embodied_units_estimated"]]) + use_estimated
+    )
+    totals.device_years += Decimal(row[COLUMN["service_days"]]) / year_days
+    totals.in_service += row[COLUMN["in_service"]]
+    totals.age_days += row[COLUMN["age_days"]]
+    totals.retired += row[COLUMN["retired"]]
+    totals.retired_life_days += row[COLUMN["retired_life_days"]]
+    totals.acquired += row[COLUMN["acquired"]]
+    totals.acquired_refurbished += row[COLUMN["acquired_refurbished"]]
+    totals.acquired_eur += _euros(row[COLUMN["acquired_cents"]])
+    totals.acquired_refurbished_eur += _euros(row[COLUMN["acquired_refurbished_cents"]])
 
 
 def _site_coordinates() -> dict[int, tuple[Decimal, Decimal]]:

@@ -9,10 +9,12 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 
 from portal.catalogue.models import Asset, AssetStatus
+from portal.estate import compute
 from portal.estate.compute import (
     GONE,
     ORG,
@@ -20,9 +22,11 @@ from portal.estate.compute import (
     UNIT_SITE,
     Factors,
     Ledger,
+    ModelInputs,
     _add_devices,
     current_factors,
     device_rows,
+    model_weights,
     unit_ancestors,
 )
 from portal.footprint.estate import Convention, Period, days_counted, lifetime_days
@@ -211,10 +215,35 @@ def test_the_column_sums_are_the_device_by_device_sums(random_estate, period):
     assert expected[ORG]["retired"] and expected[ORG]["acquired_refurbished"] and expected[ORG]["acquired_eur"]
 
 
+def test_the_sums_of_a_huge_estate_are_python_integers_and_the_same(random_estate, monkeypatch):
+    factors = current_factors()
+    period = Period.whole_year(2024)
+    devices = device_rows(factors)
+    assert model_weights(devices.inputs, len(devices)).dtype is np.int64
+    expected = _computed(period, factors)
+    monkeypatch.setattr(compute, "INT64_SAFE", 0)  # as if the estate's sums could overflow 64 bits
+    assert model_weights(devices.inputs, len(devices)).dtype is object
+    assert _computed(period, factors) == expected
+
+
+def test_model_weights_keep_every_decimal():
+    inputs = [
+        ModelInputs(D("212.5"), D("5"), 1826, D("31.2471"), estimated=False, refurbished=False),
+        ModelInputs(D("0.000123456"), D("4.50"), 1643, D("0"), estimated=True, refurbished=True),
+        ModelInputs(D("1E+3"), D("5.00"), 1826, D("12"), estimated=False, refurbished=False),
+    ]
+    weights = model_weights(inputs, 10)
+    assert weights.embodied_scale == 9 and weights.kwh_scale == 4
+    assert weights.embodied.tolist() == [212_500_000_000, 123_456, 1_000_000_000_000]
+    assert weights.kwh.tolist() == [312_471, 0, 120_000]
+    assert weights.lifetimes == [D(5), D("4.5")] and weights.lifetime.tolist() == [0, 1, 0]  # 5 and 5.00: one
+    assert weights.estimated.tolist() == [False, True, False] and weights.refurbished.tolist() == [False, True, False]
+
+
 def test_the_columns_read_each_device_once_sorted_by_acquisition(random_estate):
     devices = device_rows(current_factors())
     counted = db.session.scalar(sa.select(sa.func.count(Asset.id)).where(Asset.status != AssetStatus.ON_ORDER.value))
     assert len(devices) == counted
     assert devices.acquired.tolist() == sorted(devices.acquired.tolist())
     assert (devices.retired >= devices.acquired).all() and (devices.amortised_end <= devices.retired).all()
-    assert {group[0] for group in devices.groups} >= {None} and {group[1] for group in devices.groups} >= {None}
+    assert {leaf[0] for leaf in devices.leaves} >= {None} and {leaf[1] for leaf in devices.leaves} >= {None}
