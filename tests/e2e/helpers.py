@@ -172,6 +172,28 @@ def figures_sticking_out(page: Page) -> list[str]:
     return page.evaluate(_FIGURES_STICKING_OUT)
 
 
+# Table cells squeezed into a narrow column: under 8rem wide with their text on more than six lines.
+_SQUEEZED_CELLS = """() => {
+  const out = [];
+  const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+  for (const cell of document.querySelectorAll('td, th')) {
+    const line = parseFloat(getComputedStyle(cell).lineHeight) || 1.5 * rem;
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    const width = cell.getBoundingClientRect().width;
+    if (width > 0 && width < 8 * rem && range.getBoundingClientRect().height > 6.5 * line) {
+      out.push(Math.round(width) + ' px: ' + cell.textContent.trim().replace(/\\s+/g, ' ').slice(0, 40));
+    }
+  }
+  return out;
+}"""
+
+
+def squeezed_cells(page: Page) -> list[str]:
+    """Table cells whose column is so narrow that their text runs over more than six lines (a phone's table)."""
+    return page.evaluate(_SQUEEZED_CELLS)
+
+
 def log_in(page: Page, email: str, password: str) -> None:
     """Sign in through the real form and wait for the page after it."""
     from playwright.sync_api import expect

@@ -20,6 +20,7 @@ from tests.e2e.helpers import (
     reflow_problems,
     serious_accessibility_violations,
     small_tap_targets,
+    squeezed_cells,
     viewport_width,
 )
 
@@ -200,6 +201,7 @@ def test_every_page_is_accessible_and_light(page: Page, app, demo, browser_login
             narrow_violations = serious_accessibility_violations(page)
             small_targets = small_tap_targets(page)  # WCAG 2.2 2.5.8: 24 × 24 CSS px, or spaced
             narrow_sticking_out = figures_sticking_out(page)
+            squeezed = squeezed_cells(page)
             if page.locator("details.menu > summary").is_visible():  # the phone menu, opened
                 page.locator("details.menu > summary").click()
                 small_targets += small_tap_targets(page)
@@ -209,6 +211,8 @@ def test_every_page_is_accessible_and_light(page: Page, app, demo, browser_login
             problems.append(f"{role} {url} at 320 px: {reflow}")
         if narrow_sticking_out:
             problems.append(f"{role} {url} at 320 px: figures wider than their box: {narrow_sticking_out[:4]}")
+        if squeezed:
+            problems.append(f"{role} {url} at 320 px: table columns squeezed: {squeezed[:4]}")
         if narrow_violations:
             problems.append(f"{role} {url} at 320 px: {narrow_violations}")
         if eco.grade != "A":
