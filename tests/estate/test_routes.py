@@ -242,3 +242,13 @@ def test_the_fleet_index_condition_names_the_devices_gone_and_on_order():
 
     expected = "status NOT IN (" + ", ".join(f"'{s}'" for s in (*GONE, *NOT_YET)) + ")"
     assert expected == IN_ESTATE_SQL
+
+
+def test_the_method_page_is_all_french_in_french(client, login_as, estate):
+    frozen(estate)
+    login_as("admin", locale="fr")
+    page = client.get("/estate/method").get_data(as_text=True)
+    assert "Facteurs des véhicules" in page
+    # The vehicle factors' source, written by the portal, in the reader's language.
+    assert "ADEME Impact CO2 (modèle transport\u202f: carburant + fabrication du véhicule)" in page
+    assert "transport model" not in page and "vehicle construction" not in page
