@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
 
 from babel.dates import format_date as babel_format_date
 from babel.numbers import NumberPattern, parse_pattern
+from babel.units import format_unit
 from flask import Flask
 from flask_babel import format_percent, get_locale, gettext, to_user_timezone
 
@@ -15,12 +16,17 @@ from portal.timezone import PARIS
 from portal.wording import with_preposition
 
 NARROW_NBSP = "\u202f"
+NBSP = "\u00a0"
+
+
+def _pattern_text(digits: int) -> str:
+    return "#,##0" + ("." + "#" * digits if digits else "")
 
 
 @cache
 def _pattern(digits: int) -> NumberPattern:
     # Parsed once: a catalogue page formats about a hundred numbers.
-    return parse_pattern("#,##0" + ("." + "#" * digits if digits else ""))
+    return parse_pattern(_pattern_text(digits))
 
 
 def number(value: Decimal | float | int | None, digits: int = 1) -> str:
@@ -33,6 +39,16 @@ def number(value: Decimal | float | int | None, digits: int = 1) -> str:
 def kgco2e(value: Decimal | float | int | None, digits: int = 1) -> str:
     """A mass of CO₂-equivalent in kilograms: `1 234,5 kg CO₂e`."""
     return f"{number(value, digits)}{NARROW_NBSP}kg{NARROW_NBSP}CO₂e" if value is not None else "–"
+
+
+def years(value: Decimal | float | int | None, digits: int = 1) -> str:
+    """A duration in years with the language's plural, never split from its figure: `1,5 an`, `3 ans` (French
+    counts under 2 in the singular), `1.5 years`, `1 year`. The plural is the figure shown's (1.96 reads 2)."""
+    if value is None:
+        return "–"
+    shown = Decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN).normalize()
+    text = format_unit(shown, "duration-year", length="long", format=_pattern_text(digits), locale=get_locale())
+    return text.replace(" ", NBSP)
 
 
 def percent(value: Decimal | float | None, signed: bool = False) -> str:
@@ -101,5 +117,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(number)
     app.add_template_filter(kgco2e)
     app.add_template_filter(percent)
+    app.add_template_filter(years)
     app.add_template_filter(long_date)
     app.add_template_filter(short_datetime)

@@ -336,9 +336,8 @@ def quality_label(item: CatalogueItem) -> str:
 
 
 def years_old(age_years: Decimal) -> str:
-    """A device's age as people say it: "1 year old", "3.2 years old" (French: "1 an", "3,2 ans")."""
-    shown = formatting.number(age_years)
-    return ngettext("%(age)s year old", "%(age)s years old", 1 if shown == formatting.number(1) else 2, age=shown)
+    """A device's age as people say it: "1 year old", "3.2 years old" (French: "1,5 an", "3,2 ans")."""
+    return gettext("%(age)s old", age=formatting.years(age_years))
 
 
 def register(bp: Blueprint) -> None:

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from portal.estate.display import indicator_name
 from portal.footprint.plans import Path
-from portal.formatting import NARROW_NBSP
+from portal.formatting import NARROW_NBSP, years
 
 if TYPE_CHECKING:
     from portal.plans.models import Action, Measure
@@ -168,7 +168,10 @@ class Figures:
         """A value in its action's unit (as the `value_of` macro): 2 decimals under 10, none above."""
         if value is None:
             return "–"
-        text = self.number(value, 2 if value < 10 else 0)
+        digits = 2 if value < 10 else 0
+        if unit == "years":  # with the language's plural: 1,5 an, 3,18 ans
+            return years(value, digits)
+        text = self.number(value, digits)
         return f"{text}{NARROW_NBSP}{self._word('unit', unit)}" if unit else text  # never split from its unit
 
     def day(self, value: date | None) -> str:

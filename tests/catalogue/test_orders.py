@@ -240,7 +240,7 @@ def test_the_form_asks_which_device_of_the_category_it_replaces(client, login_as
     question = page.split("<legend>")[1].split("</fieldset>")[0]
     assert question.startswith("Quel équipement remplace-t-il\u202f?")
     assert "Vous avez déjà 2 équipements de cette catégorie (ordinateur portable) en service." in question
-    assert re.search(r"Old laptop \(T000001\), \d+,\d ans", question) and "Spare laptop (T000002)" in question
+    assert re.search(r"Old laptop \(T000001\), \d+,\d\u00a0ans", question) and "Spare laptop (T000002)" in question
     assert "Phone" not in question and "Gone laptop" not in question
     assert "Aucun\u202f: c’est un équipement supplémentaire" in question
     assert "checked" not in question  # no answer chosen for her
@@ -329,7 +329,7 @@ def test_the_approval_card_shows_the_requesters_devices_of_the_category(
     assert "Remplace\u202f:" in card and "Maker Laptop A (T000001)" in card
     assert "Ana Agent a 1 équipement de cette catégorie (ordinateur portable)\u202f:" in card
     # 4 years old; (150 + 10 + 2) / 5 + 20 kWh × 0.0519 = 33.438 kg per year
-    assert "Maker Laptop A (T000001)\u202f: 4 ans, 33,4\u202fkg\u202fCO₂e par an" in card
+    assert "Maker Laptop A (T000001)\u202f: 4\u00a0ans, 33,4\u202fkg\u202fCO₂e par an" in card
     assert "Phone X" not in card
 
 
@@ -345,10 +345,10 @@ def test_only_devices_of_the_category_are_suggested_to_keep_each_with_its_own_fi
     sober = page.get_data(as_text=True).split("Avant de commander")[1].split("Votre demande")[0]
     assert "Phone" not in sober
     # 4 years old: 162 × 12 / (5 × 12) = 32.4 kg saved by 12 more months.
-    assert "Garder mon Maker Book (4 ans)\u202f:</strong>" in sober
+    assert "Garder mon Maker Book (4\u00a0ans)\u202f:</strong>" in sober
     assert "le garder 12 mois de plus évite 32,4\u202fkg\u202fCO₂e" in sober
     # 1 year old: keep it to its 5 years; replaced now, 162 × (5 − 1) / 5 = 129.6 → 130 kg unused.
-    assert "Garder mon Maker Book (1 an) jusqu’à sa durée de vie attendue de 5 ans\u202f:" in sober
+    assert "Garder mon Maker Book (1\u00a0an) jusqu’à sa durée de vie attendue de 5\u00a0ans\u202f:" in sober
     assert "remplacé maintenant, 130\u202fkg\u202fCO₂e de sa fabrication seraient perdus." in sober
     assert sober.count("12 mois de plus") == 1
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from flask_babel import force_locale, format_date, format_decimal, format_percent
 
-from portal.formatting import long_date, number, percent
+from portal.formatting import long_date, number, percent, years
 from portal.locator.display import km
 
 VALUES = [
@@ -55,6 +55,31 @@ def test_signed_and_plain_percentages(app):
                     assert percent(0.003, signed=True) == format_percent(0.003)  # reads 0 %: no sign
                     assert percent(Decimal("-0.35"), signed=True) == "−" + format_percent(Decimal("0.35"))
                     assert percent(Decimal("0.12"), signed=True) == "+" + format_percent(Decimal("0.12"))
+
+
+def test_years_take_each_languages_plural_and_keep_their_figure(app):
+    with app.test_request_context("/"):
+        with force_locale("fr"):  # French counts under 2 in the singular
+            assert [years(v) for v in (0, Decimal("0.5"), 1, Decimal("1.5"), Decimal("1.96"), 2, Decimal("6.8"))] == [
+                "0\u00a0an",
+                "0,5\u00a0an",
+                "1\u00a0an",
+                "1,5\u00a0an",
+                "2\u00a0ans",
+                "2\u00a0ans",
+                "6,8\u00a0ans",
+            ]
+            assert years(Decimal("3.183"), 2) == "3,18\u00a0ans" and years(1234) == "1\u202f234\u00a0ans"
+        with force_locale("en"):
+            assert [years(v) for v in (0, 1, Decimal("0.96"), Decimal("1.04"), Decimal("1.5"), 6.8)] == [
+                "0\u00a0years",
+                "1\u00a0year",
+                "1\u00a0year",
+                "1\u00a0year",
+                "1.5\u00a0years",
+                "6.8\u00a0years",
+            ]
+        assert years(None) == "–"
 
 
 def test_dates_are_the_users_day_in_each_language(app):
