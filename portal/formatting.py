@@ -111,9 +111,15 @@ def colon() -> str:
     return f"{NARROW_NBSP}:" if get_locale().language == "fr" else ":"
 
 
+def semicolon() -> str:
+    """A semicolon between items, as each language writes it (French: a narrow no-break space before it)."""
+    return f"{NARROW_NBSP};" if get_locale().language == "fr" else ";"
+
+
 def init_app(app: Flask) -> None:
-    """Register the formatters as Jinja filters (and `colon()` as a global)."""
+    """Register the formatters as Jinja filters (and `colon()`, `semicolon()` as globals)."""
     app.add_template_global(colon)
+    app.add_template_global(semicolon)
     app.add_template_filter(number)
     app.add_template_filter(kgco2e)
     app.add_template_filter(percent)

@@ -42,7 +42,7 @@ def load_demo() -> dict[str, int]:
     closed = services.create_campaign(
         services.CampaignInput(
             name=CLOSED_NAME,
-            description="Trois semaines autour du Digital Cleanup Day du 21 mars 2026 : boîtes aux lettres, "
+            description="Trois semaines autour du Digital Cleanup Day du 21 mars 2026\u202f: boîtes aux lettres, "
             "OneDrive et partages réseau.",
             first_day=date(2026, 3, 9),
             last_day=date(2026, 3, 29),
@@ -56,7 +56,8 @@ def load_demo() -> dict[str, int]:
     active = services.create_campaign(
         services.CampaignInput(
             name=ACTIVE_NAME,
-            description="Campagne de démonstration en cours : rejoignez-la, suivez les guides et cochez vos actions.",
+            description="Campagne de démonstration en cours\u202f: rejoignez-la, suivez les guides et cochez vos "
+            "actions.",
             first_day=first,
             last_day=first + timedelta(days=services.CAMPAIGN_DAYS - 1),
             goal_gb=Decimal("1000"),

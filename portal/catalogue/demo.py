@@ -102,7 +102,7 @@ def _demo_orders(items: dict[str, list[CatalogueItem]]) -> int:
         factor_set=factor_set,
         replaces=None,
         justification="Second écran pour le télétravail, demandé par la médecine du travail.",
-        additional_reason="Prescription de la médecine du travail : deux écrans pour limiter les torsions du cou.",
+        additional_reason="Prescription de la médecine du travail\u202f: deux écrans pour limiter les torsions du cou.",
     )
     for past in (replacement, second_screen):
         decide(past, approver=manager, approve=True, comment="D’accord.")

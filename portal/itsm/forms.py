@@ -20,7 +20,7 @@ class ImportForm(FlaskForm):
     file = FileField(
         _l("File (.json or .csv)"),
         validators=[FileRequired(_l("Choose a file."))],
-        description=_l("A Table API answer ({\"result\": [...]}) or a CSV list export whose first line names "
-                       "the fields."),
+        description=_l("A Table API answer (JSON with its “result” list) or a CSV list export whose first line "
+                       "names the fields."),
         render_kw={"accept": ".json,.csv,application/json,text/csv"},
     )

@@ -98,7 +98,7 @@ _ALL: dict[str, Placeholder] = {
                         "Âge de l’équipement concerné par un message automatique (années, sinon vide)",
                         "Age of the device an automatic message is about (years, empty otherwise)"),
             Placeholder("portal_url", "str", "https://portail.example.org", "adresse du portail", "portal address",
-                        "Adresse du portail (pour un lien : [le portail]({{ portal_url }}))",
+                        "Adresse du portail (pour un lien\u202f: [le portail]({{ portal_url }}))",
                         "Address of the portal (for a link: [the portal]({{ portal_url }}))"),
         )
 }

@@ -189,6 +189,50 @@ _SQUEEZED_CELLS = """() => {
 }"""
 
 
+# French typography: « : ; ! ? » take a (narrow) no-break space before them. Texts in code, addresses, symbols
+# hidden from assistive technologies, another language (lang="en") and web addresses are left out.
+_FRENCH_PUNCTUATION = """() => {
+  if (!document.documentElement.lang.startsWith('fr')) { return []; }
+  const out = [];
+  const wrong = /(^|[^\\u202f\\u00a0\\d])[;:!?](?=\\s|$)/g;
+  // `before`: the character just before `text` (in the element before it), read only as the mark's neighbour.
+  const check = (text, where, before = '') => {
+    const cleaned = before + text.replace(/\\bhttps?:\\/\\/\\S+/g, '');
+    for (const match of cleaned.matchAll(wrong)) {
+      if (match.index + match[1].length >= before.length) {
+        out.push(where + ': ' + cleaned.trim().replace(/\\s+/g, ' ').slice(0, 70));
+        return;
+      }
+    }
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    const skipped = 'code, pre, kbd, samp, script, style, textarea, address, [aria-hidden="true"], '
+                    + '[lang]:not([lang^="fr"])';
+    if (!parent || parent.closest(skipped)) {
+      continue;
+    }
+    // A mark may begin a text node, right after an element (a link, then « ; »): read it with its neighbour.
+    const previous = node.previousSibling ? (node.previousSibling.textContent || '') : '';
+    check(node.textContent, parent.tagName.toLowerCase(), previous.slice(-1));
+  }
+  for (const element of document.querySelectorAll('[aria-label], [title], [placeholder], img[alt]')) {
+    if (element.closest('[lang]:not([lang^="fr"])')) { continue; }
+    for (const name of ['aria-label', 'title', 'placeholder', 'alt']) {
+      const value = element.getAttribute(name);
+      if (value) { check(value, name); }
+    }
+  }
+  return out;
+}"""
+
+
+def french_punctuation_problems(page: Page) -> list[str]:
+    """On a French page, « : ; ! ? » without the no-break space French puts before them."""
+    return page.evaluate(_FRENCH_PUNCTUATION)
+
+
 def squeezed_cells(page: Page) -> list[str]:
     """Table cells whose column is so narrow that their text runs over more than six lines (a phone's table)."""
     return page.evaluate(_SQUEEZED_CELLS)

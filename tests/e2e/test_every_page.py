@@ -16,6 +16,7 @@ from portal.models import db
 from tests.e2e.ecoindex_file import write_ecoindex_file
 from tests.e2e.helpers import (
     figures_sticking_out,
+    french_punctuation_problems,
     measure_ecoindex,
     reflow_problems,
     serious_accessibility_violations,
@@ -184,6 +185,8 @@ def test_every_page_is_accessible_and_light(page: Page, app, demo, browser_login
             continue  # a file or an API: checked by its domain's tests
         eco = measure_ecoindex(page, url)
         violations = serious_accessibility_violations(page)
+        if punctuation := french_punctuation_problems(page):
+            problems.append(f"{role} {url}: French punctuation without its space: {punctuation[:4]}")
         if sticking_out := figures_sticking_out(page):
             problems.append(f"{role} {url}: figures wider than their box: {sticking_out[:4]}")
         if response.ok:
