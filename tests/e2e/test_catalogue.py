@@ -58,7 +58,7 @@ def test_filter_compare_order_refurbished_approve(
     sober.get_by_role("link", name="Maker Heavy 15 (reconditionné)").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Demande : Maker Heavy 15")
     page.get_by_label("Pourquoi en avez-vous besoin ?").fill("Mon portable actuel ne tient plus la charge.")
-    page.get_by_label(re.compile(r"^Old laptop \(T000001\), \d+,\d ans$")).check()
+    page.get_by_label(re.compile(r"^Old laptop \(T000001\), \d+,\d\u00a0ans$")).check()
     page.get_by_role("button", name="Envoyer ma demande à mon responsable").click()
     expect(page.get_by_role("status").first).to_contain_text("Votre demande a été envoyée")
     expect(page.locator("main")).to_contain_text("en attente de validation")
