@@ -187,3 +187,27 @@ def test_an_employee_cannot_build_plans(client, login_as, make_plan):
     login_as()
     assert client.get(f"/admin/plans/{plan.id}/actions/new").status_code in (403, 404)
     assert client.post("/admin/plans", data={"csrf_token": csrf_token(client), "title": "x"}).status_code in (403, 404)
+
+
+def test_an_action_in_years_reads_each_languages_plural_and_punctuation(client, login_as, make_action):
+    from portal.plans.models import Milestone
+
+    action = make_action(
+        public=True,
+        indicator_code="average_lifetime_retired_years",
+        trend="increase",
+        baseline=Decimal("1.5"),
+        target=Decimal(6),
+        milestones=[
+            Milestone(value=Decimal("3.96"), due_on=date(2025, 12, 31)),
+            Milestone(value=Decimal(5), due_on=date(2026, 6, 30)),
+        ],
+    )
+    login_as(locale="fr")
+    page = client.get(f"/plans/actions/{action.id}").get_data(as_text=True)
+    # French counts under 2 in the singular; 3.96 shows as 3,96; a figure never leaves its unit.
+    assert "1,5\u00a0an<" in page and "6\u00a0ans<" in page
+    assert "3,96\u00a0ans au 31 décembre 2025\u202f; 5\u00a0ans" in page
+    login_as(locale="en")
+    page = client.get(f"/plans/actions/{action.id}").get_data(as_text=True)
+    assert "1.5\u00a0years<" in page and "by December 31, 2025; 5\u00a0years" in page
