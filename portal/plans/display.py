@@ -93,7 +93,7 @@ def register(bp: Blueprint) -> None:
     """The plans' words for every template."""
     bp.add_app_template_global(status_name, "plan_status")
     bp.add_app_template_global(trend_name, "plan_trend")
-    bp.add_app_template_global(lambda unit: str(UNITS.get(unit, unit)), "plan_unit")
+    bp.add_app_template_global(value_text, "plan_value")
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ class Figures:
         return self._words[key]
 
     def value(self, value: Decimal | None, unit: str) -> str:
-        """A value in its action's unit (as the `value_of` macro): 2 decimals under 10, none above."""
+        """A value in its action's unit: 2 decimals under 10, none above."""
         if value is None:
             return "–"
         digits = 2 if value < 10 else 0
@@ -324,3 +324,8 @@ def contribution_lines(units: dict[int, str], contributions: dict[int, Any]) -> 
         }
         for action_id, mine in contributions.items()
     }
+
+
+def value_text(value: Decimal | None, unit: str) -> str:
+    """One value in its action's unit, as the lists write theirs (the `value_of` macro)."""
+    return Figures().value(value, unit)
