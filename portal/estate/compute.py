@@ -234,8 +234,9 @@ class Devices:
     Dates are day ordinals (`date.toordinal`): acquired, retired (NEVER while in service; a retirement before
     the acquisition is read as the acquisition day), end of the amortised days (retirement or end of lifetime).
     `cost_cents`: the device's cost, else its catalogue item's price, else 0. Each device has one `leaves` entry
-    (unit, site, category), one `model_names` entry and one `inputs` entry (what its model's lines need): the
-    periods add the devices' integers up per leaf with array operations (see `_add_devices`).
+    (unit, site, category), one `model_names` entry and one `inputs` entry (what its model's lines need, as
+    integers in `weights`): the periods add the devices' integers up per leaf with array operations (see
+    `_add_devices`).
     """
 
     acquired: Int64s
@@ -248,6 +249,7 @@ class Devices:
     leaves: list[Leaf]
     model_names: list[str]
     inputs: list[ModelInputs]
+    weights: Weights  # the inputs as integers
 
     def __len__(self) -> int:
         return len(self.acquired)
@@ -460,6 +462,7 @@ def device_rows(factors: Factors, since: date | None = None) -> Devices:
         ],
         model_names=list(names),
         inputs=inputs,
+        weights=model_weights(inputs, count),
     )
 
 
@@ -615,7 +618,7 @@ def _add_devices(
         counted(devices.model),
         counted(devices.model_inputs),
     )
-    weights = model_weights(devices.inputs, len(devices))
+    weights = devices.weights
     low = np.maximum(acquired, first)
     service = np.minimum(retired, stop) - low
     amortised = np.maximum(np.minimum(amortised_end, stop) - low, 0)
