@@ -10,7 +10,7 @@ from wtforms import DecimalField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from portal.formatting import number
+from portal.formatting import number, parse_decimal
 
 
 class LocaleDecimalField(DecimalField):
@@ -33,12 +33,12 @@ class LocaleDecimalField(DecimalField):
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if valuelist and isinstance(valuelist[0], str):
-            text = valuelist[0].strip()
-            for space in (" ", "\u00a0", "\u202f"):
-                text = text.replace(space, "")
-            # French writes the decimal comma; English, a comma between thousands.
-            text = text.replace(",", ".") if str(get_locale()).startswith("fr") else text.replace(",", "")
-            valuelist = [text]
+            try:
+                value = parse_decimal(valuelist[0], locale=str(get_locale()))
+            except ValueError:
+                value = None  # left as typed: the field says it is not a number
+            if value is not None:
+                valuelist = [str(value)]
         super().process_formdata(valuelist)
 
 

@@ -1,7 +1,9 @@
-"""Locale-aware display of numbers, masses and dates (Babel via Flask-Babel): `1 234,5 kg CO₂e`."""
+"""Locale-aware display of numbers, masses and dates (Babel via Flask-Babel): `1 234,5 kg CO₂e`; and the one
+reader of numbers as people type or export them (`parse_decimal`)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
@@ -17,6 +19,35 @@ from portal.wording import with_preposition
 
 NARROW_NBSP = "\u202f"
 NBSP = "\u00a0"
+
+
+#: What people and spreadsheets put between thousands: spaces (no-break, narrow, thin) and apostrophes.
+_GROUPING = str.maketrans("", "", " \u00a0\u202f\u2009'\u2019")
+#: Commas between thousands as English writes them: 90,000 or 1,250,000 (not 12,5 nor 0,500).
+_ENGLISH_THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2}(?:,\d{3})+")
+
+
+def parse_decimal(text: str, *, locale: str | None = None) -> Decimal | None:
+    """A number as a reader writes it: `12,5` and `12.5`, `1 234,5` (any space between thousands), `1,234.5` and
+    `1.234,5` (both marks: the last one is the decimal one), `−3` (minus sign). A comma alone is the decimal
+    comma (French, and files), except for an English reader (`locale` "en…") when it separates thousands:
+    `90,000` is ninety thousand to them, `12,5` still twelve and a half. Empty → None; ValueError for anything
+    that is not a finite number."""
+    cleaned = text.strip().translate(_GROUPING).replace("\u2212", "-")
+    if not cleaned:
+        return None
+    if "," in cleaned and "." in cleaned:
+        grouping = "," if cleaned.rindex(",") < cleaned.rindex(".") else "."
+        cleaned = cleaned.replace(grouping, "")
+    elif locale and locale.startswith("en") and _ENGLISH_THOUSANDS.fullmatch(cleaned):
+        cleaned = cleaned.replace(",", "")
+    try:
+        value = Decimal(cleaned.replace(",", "."))
+    except ArithmeticError:
+        raise ValueError(text) from None
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
 
 
 def _pattern_text(digits: int) -> str:

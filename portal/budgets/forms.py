@@ -10,6 +10,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -57,12 +58,14 @@ class LineForm(FlaskForm):
             "label": _check(self.label, services.parse_label),
             "amount_eur": _check(
                 self.amount_eur,
-                lambda t: services.parse_amount(t, field="amount_eur", maximum=services.MAX_AMOUNT_EUR),
+                lambda t: services.parse_amount(
+                    t, field="amount_eur", maximum=services.MAX_AMOUNT_EUR, locale=_locale()
+                ),
             ),
             "carbon_budget_kgco2e": _check(
                 self.carbon_budget_kgco2e,
                 lambda t: services.parse_amount(
-                    t, field="carbon_budget_kgco2e", maximum=services.MAX_CARBON_KG, optional=True
+                    t, field="carbon_budget_kgco2e", maximum=services.MAX_CARBON_KG, optional=True, locale=_locale()
                 ),
             ),
         }
@@ -97,7 +100,7 @@ class PurchaseForm(FlaskForm):
             "unit_price_eur": _check(
                 self.unit_price_eur,
                 lambda t: services.parse_amount(
-                    t, field="unit_price_eur", maximum=Decimal("99999999.99"), optional=True
+                    t, field="unit_price_eur", maximum=Decimal("99999999.99"), optional=True, locale=_locale()
                 ),
             ),
         }
@@ -148,9 +151,14 @@ class TrajectoryForm(FlaskForm):
         return {"reference_year": reference, "year": year, "yearly_cut": cut}
 
 
+def _locale() -> str:
+    """The reader's language: how they write numbers."""
+    return str(get_locale())
+
+
 def _cut(text: str) -> Decimal:
     try:
-        percent = services.parse_amount(text, field="yearly_cut", maximum=Decimal("99"))
+        percent = services.parse_amount(text, field="yearly_cut", maximum=Decimal("99"), locale=_locale())
     except BudgetError:
         raise BudgetError("cut") from None
     if percent is None:  # an empty cut is refused before: parse_amount gives None only for no text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +17,7 @@ from portal.catalogue.models import CatalogueItem, Factor
 from portal.catalogue.services import store_published_factor
 from portal.domain_error import DomainError
 from portal.footprint import CATEGORY_KEYS, MONETARY_IT_PRODUCTS, Figure, Quality, Source
+from portal.formatting import parse_decimal
 from portal.models import db
 from portal.org.models import OrgUnit
 from portal.org.services import unit_and_descendant_ids
@@ -172,18 +173,20 @@ def parse_year(text: str) -> int:
     return year
 
 
-def parse_amount(text: str, *, field: str, maximum: Decimal, optional: bool = False) -> Decimal | None:
-    """A non-negative amount written 1234.5, 1 234,5 or 1234,50; empty is None when optional."""
-    cleaned = text.replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace(",", ".").strip()
-    if not cleaned:
+def parse_amount(
+    text: str, *, field: str, maximum: Decimal, optional: bool = False, locale: str | None = None
+) -> Decimal | None:
+    """A non-negative amount written 1234.5, 1 234,5 or 1234,50 (1,234.5 by an English reader: `locale`, see
+    `parse_decimal`); empty is None when optional."""
+    try:
+        value = parse_decimal(text, locale=locale)
+    except ValueError:
+        raise BudgetError("not_a_number", field=field, value=text) from None
+    if value is None:
         if optional:
             return None
         raise BudgetError("required", field=field)
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise BudgetError("not_a_number", field=field, value=text) from None
-    if not value.is_finite() or value < 0 or value > maximum:
+    if value < 0 or value > maximum:
         raise BudgetError("out_of_range", field=field, value=text)
     return value
 

@@ -110,7 +110,7 @@ class ItemForm(FlaskForm):
         """The CSRF token, then the catalogue's rules (shared with the CSV import)."""
         if not super().validate(extra_validators):
             return False
-        self.values, problems = item_values.parse_item(self.raw_values())
+        self.values, problems = item_values.parse_item(self.raw_values(), str(get_locale()))
         if not any(problem.field in {"sku", "category", "refurbished_of_sku"} for problem in problems):
             problems += items.check_item(self.values, item=self.item)
         _attach(self, problems, "sku")
@@ -211,7 +211,7 @@ class FactorForm(FlaskForm):
         for name in self.edited_fields:
             text = getattr(self, name).data or ""
             if name in FACTOR_DECIMALS:
-                values[name] = FACTOR_DECIMALS[name].parse(name, text, problems)
+                values[name] = FACTOR_DECIMALS[name].parse(name, text, problems, str(get_locale()))
             elif name == "quality":
                 values[name] = item_values.parse_quality(name, text, problems)
             elif name == "source":

@@ -11,12 +11,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from portal import csvio
 from portal.catalogue.display import ITEM_PROBLEMS
 from portal.catalogue.services import CATALOGUE_CATEGORIES
+from portal.formatting import parse_decimal
 
 #: The CSV columns, in order, for the export and the import alike.
 ITEM_COLUMNS = (
@@ -60,20 +61,6 @@ def plain(value: Decimal) -> str:
     return "0" if text in {"-0", ""} else text
 
 
-def parse_decimal(text: str) -> Decimal | None:
-    """`12.5`, `12,5`, `1 234,5` → Decimal; empty → None; ValueError for anything else."""
-    cleaned = text.strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    if not cleaned:
-        return None
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(text) from None
-    if not value.is_finite():
-        raise ValueError(text)
-    return value
-
-
 @dataclass(frozen=True)
 class DecimalRule:
     """How a decimal field is checked and stored (its column's scale)."""
@@ -83,10 +70,11 @@ class DecimalRule:
     maximum: Decimal
     positive: bool = False  # > 0 rather than ≥ 0
 
-    def parse(self, name: str, text: str, problems: list[Problem]) -> Decimal | None:
-        """The value rounded to the column's scale, or None (and a problem if it was required or wrong)."""
+    def parse(self, name: str, text: str, problems: list[Problem], locale: str | None = None) -> Decimal | None:
+        """The value rounded to the column's scale, or None (and a problem if it was required or wrong); typed
+        by a reader of `locale` (see `parse_decimal`), or from a file (None)."""
         try:
-            value = parse_decimal(text)
+            value = parse_decimal(text, locale=locale)
         except ValueError:
             problems.append(Problem(name, "not_a_number"))
             return None
@@ -161,8 +149,9 @@ def _boolean(name: str, text: str, problems: list[Problem], *, default: bool) ->
         return default
 
 
-def parse_item(raw: Mapping[str, str]) -> tuple[dict[str, Any], list[Problem]]:
-    """An item's values from text (form or CSV row), and every problem found on its own (no database)."""
+def parse_item(raw: Mapping[str, str], locale: str | None = None) -> tuple[dict[str, Any], list[Problem]]:
+    """An item's values from text (form, typed by a reader of `locale`, or CSV row), and every problem found on
+    its own (no database)."""
     problems: list[Problem] = []
     values: dict[str, Any] = {}
     sku = raw.get("sku", "").strip()
@@ -187,7 +176,7 @@ def parse_item(raw: Mapping[str, str]) -> tuple[dict[str, Any], list[Problem]]:
     values["active"] = _boolean("active", raw.get("active", ""), problems, default=True)
     values["refurbished_of_sku"] = raw.get("refurbished_of_sku", "").strip() or None
     for name, rule in ITEM_DECIMALS.items():
-        values[name] = rule.parse(name, raw.get(name, ""), problems)
+        values[name] = rule.parse(name, raw.get(name, ""), problems, locale)
     masses = [values[name] for name in MASS_FIELDS if values[name] is not None]
     if masses and not any(masses) and not any(p.field in MASS_FIELDS for p in problems):
         problems.append(Problem("fabrication_kgco2e", "all_masses_zero"))

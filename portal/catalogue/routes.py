@@ -41,7 +41,7 @@ MAX_COMPARED = 3
 @bp.get("/catalogue")
 def index() -> Response:
     """The catalogue, filtered and sorted; htmx swaps the results and the URL stays bookmarkable."""
-    filters = services.CatalogueFilters.from_args(request.args)
+    filters = services.CatalogueFilters.from_args(request.args, locale=str(get_locale()))
     number, size = page_number(request.args.get("page")), current_app.config["PORTAL_PAGE_SIZE"]
     return render(
         "catalogue/index.html",

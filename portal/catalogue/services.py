@@ -27,6 +27,7 @@ from portal.catalogue.footprints import (
 from portal.catalogue.models import CatalogueItem, Factor, FactorVersion
 from portal.catalogue.specs import SCREEN_BANDS_BY_KEY, comparable, screen_condition, seed_specs
 from portal.footprint import CATEGORIES, Figure, Quality, inputs_from_sheet, keep_one_more_year_saving, sheet_from_row
+from portal.formatting import parse_decimal
 from portal.models import db
 from portal.pagination import Page, active_filter_count, paginate
 
@@ -311,17 +312,17 @@ class CatalogueFilters:
         return active_filter_count(self) - (1 if self.category == DEFAULT_CATEGORY else 0)
 
     @classmethod
-    def from_args(cls, args: Any) -> CatalogueFilters:
+    def from_args(cls, args: Any, locale: str | None = None) -> CatalogueFilters:
         """Read filters from a query string, ignoring what is not valid (a bookmark never breaks). Without a
-        `category` argument the list opens on DEFAULT_CATEGORY; `category=` (empty) asks for every category."""
+        `category` argument the list opens on DEFAULT_CATEGORY; `category=` (empty) asks for every category.
+        Prices are read as the reader writes numbers in `locale` (see `parse_decimal`)."""
 
         def money(name: str) -> Decimal | None:
-            raw = (args.get(name) or "").strip().replace(",", ".").replace("\u202f", "").replace(" ", "")
             try:
-                value = Decimal(raw)
-            except ArithmeticError:
+                value = parse_decimal(args.get(name) or "", locale=locale)
+            except ValueError:
                 return None
-            return value if value.is_finite() and 0 <= value < 1_000_000 else None
+            return value if value is not None and 0 <= value < 1_000_000 else None
 
         category = args.get("category", DEFAULT_CATEGORY)
         refurbished = args.get("refurbished", "")

@@ -13,7 +13,7 @@ import operator
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO, Any
 
 import sqlalchemy as sa
@@ -35,6 +35,7 @@ from portal.digital_services.models import (
     ServiceUsage,
 )
 from portal.footprint.digital_services import ARCHETYPES
+from portal.formatting import parse_decimal
 from portal.models import Model, db
 from portal.org.models import OrgUnit
 
@@ -90,16 +91,16 @@ class Refused:
 
 
 def _decimal(row: csvio.Row, name: str, *, required: bool = False, positive: bool = False) -> Decimal | None:
-    raw = row.get(name).replace(",", ".").replace("\u202f", "").replace(" ", "")
-    if not raw:
+    raw = row.get(name)
+    try:
+        value = parse_decimal(raw)
+    except ValueError:
+        raise _Problem(Refused("not_a_number", name, raw)) from None
+    if value is None:
         if required:
             raise _Problem(Refused("required", name))
         return None
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise _Problem(Refused("not_a_number", name, raw)) from None
-    if not value.is_finite() or value < 0 or (positive and value == 0) or value >= 10**9:
+    if value < 0 or (positive and value == 0) or value >= 10**9:
         raise _Problem(Refused("out_of_range", name, raw))
     return value
 

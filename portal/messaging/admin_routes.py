@@ -195,6 +195,7 @@ def compose_condition() -> Any:
     wanted = conditions.ConditionRequest(
         placeholder=condition.placeholder.data or "", operator=condition.operator.data or "",
         value=condition.value.data or "", text=condition.text.data or "", field=condition.field.data or "",
+        locale=str(get_locale()),
     )
     try:
         snippet = conditions.condition_snippet(wanted)

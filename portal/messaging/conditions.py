@@ -4,8 +4,8 @@ value, written as the template text they would otherwise type (which stays edita
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
+from portal.formatting import parse_decimal
 from portal.messaging.placeholders import PLACEHOLDERS
 from portal.messaging.services import MessageError
 
@@ -27,16 +27,16 @@ class ConditionRequest:
     value: str
     text: str
     field: str = "body_fr"
+    locale: str | None = None  # how the writer writes numbers (see `parse_decimal`)
 
 
-def _number(value: str) -> str:
+def _number(value: str, locale: str | None) -> str:
     """A number as the template writes it ("2,5" → "2.5"); MessageError if it is not one."""
-    cleaned = value.strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
     try:
-        number = Decimal(cleaned)
-    except InvalidOperation as error:
+        number = parse_decimal(value, locale=locale)
+    except ValueError as error:
         raise MessageError("condition_not_a_number", value=value.strip()) from error
-    if not number.is_finite() or abs(number) >= 10**15:
+    if number is None or abs(number) >= 10**15:
         raise MessageError("condition_not_a_number", value=value.strip())
     return format(number.normalize(), "f") if number != number.to_integral_value() else str(int(number))
 
@@ -59,10 +59,10 @@ def condition_test(request: ConditionRequest) -> str:
         if not numeric:
             raise MessageError("condition_ordering_text")
         # A number may have no value for someone: compared as it is, it would stop their message.
-        return f"{name} is not none and {name} {_ORDERINGS[request.operator]} {_number(request.value)}"
+        return f"{name} is not none and {name} {_ORDERINGS[request.operator]} {_number(request.value, request.locale)}"
     sign = _EQUALITIES[request.operator]
     if numeric:
-        return f"{name} {sign} {_number(request.value)}"
+        return f"{name} {sign} {_number(request.value, request.locale)}"
     if _FORBIDDEN_IN_VALUES & set(request.value):
         raise MessageError("condition_value_characters")
     return f'{name} {sign} "{request.value.strip()}"'

@@ -155,7 +155,12 @@ def add_declared_value(action_id: int) -> Response:
     return _change_action(
         action_id,
         lambda found: services.add_declared_value(
-            found, by=_me(), value=form.get("value", ""), on=form.get("on", ""), source=form.get("source", "")
+            found,
+            by=_me(),
+            value=form.get("value", ""),
+            on=form.get("on", ""),
+            source=form.get("source", ""),
+            locale=str(get_locale()),
         ),
         form_anchor="declare",
         list_anchor="declared",

@@ -28,6 +28,7 @@ from portal.estate.indicators import BY_CODE
 from portal.estate.models import Snapshot
 from portal.footprint.estate import Convention
 from portal.footprint.plans import Path, Status, Trend, expected_value, progress, status
+from portal.formatting import parse_decimal
 from portal.main.services import mark_notices_read, notify
 from portal.models import db
 from portal.org.models import OrgUnit
@@ -546,15 +547,18 @@ def add_check_in(action: Action, *, by: User, comment: str, on: str, link: str =
     return check_in
 
 
-def add_declared_value(action: Action, *, by: User, value: str, on: str, source: str) -> DeclaredValue:
-    """A value the portal cannot measure, with its date, its source and who entered it."""
+def add_declared_value(
+    action: Action, *, by: User, value: str, on: str, source: str, locale: str | None = None
+) -> DeclaredValue:
+    """A value the portal cannot measure, with its date, its source and who entered it (`value` as the reader
+    writes numbers in `locale`: see `parse_decimal`)."""
     if not action.declared:
         raise PlanError("not_declared")
     try:
-        number = Decimal(value.strip().replace(",", ".").replace("\u202f", "").replace(" ", ""))
-    except ArithmeticError:
+        number = parse_decimal(value, locale=locale)
+    except ValueError:
         raise PlanError("bad_value", value=value) from None
-    if not number.is_finite():
+    if number is None:
         raise PlanError("bad_value", value=value)
     if not source.strip():
         raise PlanError("source_required")

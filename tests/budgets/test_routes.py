@@ -51,7 +51,7 @@ def test_admin_overview_colours_and_sorts(client, login_as, make_line, plan, mak
     make_line(label="Écrans", carbon_budget_kgco2e=D("10000"))
     login_as("admin")
     page = client.get("/budgets?sort=used").get_data(as_text=True)
-    assert "use-over" in page and "<span aria-hidden=\"true\">✕</span> dépassé" in page  # the symbol is not read out
+    assert "use-over" in page and '<span aria-hidden="true">✕</span> dépassé' in page  # the symbol is not read out
     assert "<svg" in page and "<caption>" in page
     assert client.get("/budgets?year=abc&sort=nonsense").status_code == 200
     summary = client.get(f"/budgets/{over.org_unit_id}/summary")
@@ -94,6 +94,30 @@ def test_admin_creates_a_line_and_plans_a_purchase(client, login_as, make_org_un
     page = client.get(f"/admin/budgets/lines/{line.id}").get_data(as_text=True)
     page = page.replace("\u202f", " ")
     assert "50 % reconditionnés" in page and "Gardés 2 ans de plus" in page
+
+
+def test_amounts_are_read_as_each_reader_writes_them(client, login_as, make_org_unit):
+    """An English admin types thousands with commas, a French one with spaces (a spreadsheet's no-break ones)."""
+    unit = make_org_unit()
+    for locale, amount, carbon in (("en", "600,000.50", "90,000"), ("fr", "1\u00a0250\u00a0000,75", "12\u202f500,5")):
+        login_as("admin", locale=locale)
+        response = client.post(
+            "/admin/budgets/lines",
+            data={
+                "csrf_token": csrf_token(client),
+                "fiscal_year": "2027" if locale == "en" else "2028",
+                "org_unit": str(unit.id),
+                "nature": "investment",
+                "label": f"Renewal ({locale})",
+                "amount_eur": amount,
+                "carbon_budget_kgco2e": carbon,
+            },
+        )
+        assert response.status_code == 303, locale
+    amounts = db.session.execute(
+        sa.select(BudgetLine.amount_eur, BudgetLine.carbon_budget_kgco2e).order_by(BudgetLine.fiscal_year)
+    ).all()
+    assert [tuple(a) for a in amounts] == [(D("600000.50"), D("90000")), (D("1250000.75"), D("12500.5"))]
 
 
 def test_bad_input_is_refused_with_words_not_a_500(client, login_as, make_org_unit, make_line):

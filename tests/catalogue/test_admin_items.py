@@ -136,6 +136,16 @@ def test_an_admin_creates_an_item_and_sees_its_label_and_footprint(client, login
     assert "Computed footprint and label" in page and "Per year of life: 26.8" in page
 
 
+def test_an_english_admins_thousands_are_read_as_thousands(client, login_as):
+    """« 1,299 » is one thousand two hundred and ninety-nine euros to an English reader, 1.299 to a French one."""
+    seed_factors()
+    login_as("admin", locale="en")
+    response = client.post("/admin/catalogue/new", data=form_data(client, price_eur="1,299", annual_kwh="1,5"))
+    assert response.status_code == 303
+    item = db.session.scalar(sa.select(CatalogueItem).where(CatalogueItem.sku == "acme-book-14"))
+    assert (item.price_eur, item.annual_kwh) == (Decimal("1299"), Decimal("1.5"))
+
+
 def test_empty_masses_use_the_category_values(client, login_as):
     seed_factors()
     login_as("admin", locale="en")

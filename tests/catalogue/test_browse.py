@@ -40,6 +40,16 @@ def test_filters_by_category_label_condition_and_price_and_sorts(client, login_a
     assert priced == ["Maker Cheap A"]
 
 
+def test_prices_are_read_as_the_reader_writes_them(client, login_as, make_item):
+    make_item(name="Cheap A", price_eur=Decimal("500"))
+    make_item(name="Dear C", price_eur=Decimal("1500"))
+    login_as("employee", locale="en")
+    assert _names(client.get("/catalogue?price_max=1,000").get_data(as_text=True)) == ["Maker Cheap A"]
+    login_as("employee")  # French: 1 000 with any space, the comma being the decimal one
+    assert _names(client.get("/catalogue?price_max=1%C2%A0000").get_data(as_text=True)) == ["Maker Cheap A"]
+    assert _names(client.get("/catalogue?price_min=1499,5").get_data(as_text=True)) == ["Maker Dear C"]
+
+
 def test_each_item_shows_label_in_words_footprints_and_quality(client, login_as, make_item):
     login_as("employee")
     make_item(name="Shown")

@@ -63,6 +63,21 @@ def test_services_hosts_components_import_with_line_report_and_read_back(make_us
     assert db.session.scalar(sa.select(sa.func.count(ServiceComponent.id))) == 1
 
 
+def test_numbers_from_a_french_spreadsheet_are_read_with_their_spaces(make_user):
+    """A spreadsheet saved in French writes 1 234,5 with a no-break space: the value is read, not refused."""
+    report = transfer.import_kind(
+        "services",
+        "code,name,category,hosting,per_user_estimate_kgco2e,estimate_source\n"
+        'ERP,Progiciel,business,saas,"1\u00a0234,5",Rapport 2025\n'
+        'GED,Documents,business,saas,"1\u202f000",Rapport 2025\n'
+        "BAD,Mauvais,business,saas,douze,Rapport 2025\n",
+        today=a_date(0),
+    )
+    assert [(r.line, r.code, r.field) for r in report.rejected] == [(4, "not_a_number", "per_user_estimate_kgco2e")]
+    estimates = dict(db.session.execute(sa.select(DigitalService.code, DigitalService.per_user_estimate_kgco2e)).all())
+    assert estimates == {"ERP": Decimal("1234.5"), "GED": Decimal("1000")}
+
+
 def test_subscriptions_and_usage_are_upserted_with_bad_lines_reported(make_user):
     today = a_date(0)
     alice, bob = make_user(email="alice@test.example"), make_user(email="bob@test.example")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 from flask_babel import force_locale, format_date, format_decimal, format_percent
 
+from portal import formatting
 from portal.formatting import long_date, number, percent, years
 from portal.locator.display import km
 
@@ -114,3 +116,49 @@ def test_a_colon_after_a_name_is_spaced_the_french_way(app, client, login_as, ma
     )
     db.session.commit()
     assert "Latitude 5440</a>\u202f:" in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("12,5", "12.5"),
+        ("12.5", "12.5"),
+        (" 1 234,5 ", "1234.5"),
+        ("1\u00a0234,5", "1234.5"),  # a French spreadsheet's no-break space
+        ("1\u202f234,5", "1234.5"),  # the narrow one the portal writes
+        ("1,234.5", "1234.5"),  # English thousands
+        ("1.234,5", "1234.5"),  # German thousands
+        ("1'234.5", "1234.5"),
+        ("\u22120,57", "-0.57"),  # a minus sign
+        ("-3", "-3"),
+        ("0", "0"),
+    ],
+)
+def test_parse_decimal_reads_numbers_as_people_write_them(typed: str, value: str) -> None:
+    assert formatting.parse_decimal(typed) == Decimal(value)
+
+
+@pytest.mark.parametrize("typed", ["", "  ", "\u00a0"])
+def test_parse_decimal_reads_nothing_as_none(typed: str) -> None:
+    assert formatting.parse_decimal(typed) is None
+
+
+@pytest.mark.parametrize("typed", ["douze", "12,5,3", "1.2.3", "NaN", "Infinity", "12 kg", "--1"])
+def test_parse_decimal_refuses_what_is_not_a_finite_number(typed: str) -> None:
+    with pytest.raises(ValueError, match="."):
+        formatting.parse_decimal(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "locale", "value"),
+    [
+        ("90,000", "en", "90000"),  # ninety thousand to an English reader
+        ("1,250,000.5", "en", "1250000.5"),
+        ("12,5", "en", "12.5"),  # not thousands: the decimal comma of a French habit
+        ("0,500", "en", "0.5"),
+        ("90,000", "fr", "90.000"),  # the decimal comma
+        ("90,000", None, "90.000"),  # files: the decimal comma
+    ],
+)
+def test_parse_decimal_reads_an_english_readers_thousands(typed: str, locale: str | None, value: str) -> None:
+    assert formatting.parse_decimal(typed, locale=locale) == Decimal(value)
