@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import IO, Literal, cast
+from typing import IO, Any, Literal, cast
 
 from portal.csvio import MAX_CELL_CHARS, sniff_delimiter
 from portal.domain_error import DomainError
@@ -78,14 +78,20 @@ class UnknownFormat(StorageParseError):
     """The header matches none of the known formats (code `unknown_format`), lacks the columns of the forced
     one (`missing_columns`), or there is no header at all (`empty`)."""
 
-    def __init__(
-        self, code: str, header: Sequence[str], expected: dict[str, tuple[str, ...]], **params: str
-    ) -> None:
-        shown = "; ".join(f"{name}: {', '.join(columns)}" for name, columns in expected.items())
-        super().__init__(code, expected=shown, **params)
+    def __init__(self, code: str, header: Sequence[str], expected: dict[str, tuple[str, ...]], **params: str) -> None:
+        super().__init__(code, **params)
         self.header = tuple(header)
         #: format name → the column names it requires.
         self.expected = expected
+
+    def values(self) -> Mapping[str, Any]:
+        """The formats' columns as the message's language punctuates them (French: `Nom : a, b ; Autre : c`)."""
+        from portal.formatting import colon, semicolon  # Flask-Babel: when the message is asked for
+
+        shown = f"{semicolon()} ".join(
+            f"{name}{colon()} {', '.join(columns)}" for name, columns in self.expected.items()
+        )
+        return {**self.params, "expected": shown}
 
 
 class NotATextFile(StorageParseError, NotTextError):

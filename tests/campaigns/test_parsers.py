@@ -400,13 +400,16 @@ def test_detect_format(header: list[str], expected: str) -> None:
     assert detect_format(header) == expected
 
 
-def test_unknown_header_lists_the_expected_column_sets() -> None:
+def test_unknown_header_lists_the_expected_column_sets(app) -> None:
     with pytest.raises(UnknownFormat) as caught:
         parse(io.BytesIO(b"name,size\nAlice,12\n"))
     assert caught.value.header == ("name", "size")
     assert set(caught.value.expected) == set(FORMATS)
     assert caught.value.expected["csv"] == ("email", "source", "bytes")
-    assert "User Principal Name" in str(caught.value)
+    english, french = caught.value.message("en"), caught.value.message("fr")
+    assert "User Principal Name" in english and "csv: email, source, bytes" in english and "\u202f;" not in english
+    # French punctuation: a narrow no-break space before the colon and the semicolon.
+    assert "csv\u202f: email, source, bytes" in french and french.count("\u202f;") == len(FORMATS) - 1
 
 
 def test_empty_file_is_an_unknown_format() -> None:
