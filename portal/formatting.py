@@ -55,8 +55,9 @@ def _pattern_text(digits: int) -> str:
 
 
 @cache
-def _pattern(digits: int) -> NumberPattern:
-    # Parsed once: a catalogue page formats about a hundred numbers.
+def number_pattern(digits: int) -> NumberPattern:
+    """The pattern of `number` (grouped thousands, up to `digits` decimals), parsed once: a catalogue page
+    formats about a hundred numbers, a plan's list over a thousand."""
     return parse_pattern(_pattern_text(digits))
 
 
@@ -64,7 +65,7 @@ def number(value: Decimal | float | int | None, digits: int = 1) -> str:
     """A number with the locale's separators and at most `digits` decimals."""
     if value is None:
         return "–"
-    return _pattern(digits).apply(Decimal(value) if isinstance(value, float) else value, get_locale())
+    return number_pattern(digits).apply(Decimal(value) if isinstance(value, float) else value, get_locale())
 
 
 def kgco2e(value: Decimal | float | int | None, digits: int = 1) -> str:

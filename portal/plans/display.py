@@ -6,10 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from babel.numbers import NumberPattern, parse_pattern
 from flask import Blueprint, current_app
 from flask_babel import format_date, get_locale, gettext
 from flask_babel import lazy_gettext as _l
@@ -17,7 +15,7 @@ from markupsafe import Markup
 
 from portal.estate.display import indicator_name
 from portal.footprint.plans import Path
-from portal.formatting import NARROW_NBSP, years
+from portal.formatting import NARROW_NBSP, number_pattern, years
 
 if TYPE_CHECKING:
     from portal.plans.models import Action, Measure
@@ -136,11 +134,6 @@ def chart(path: Path | None, series: list[tuple[date, Decimal]], width: int = 64
 # --- Lists formatted once: plain rows for the plan's table and the shared objectives -------------------------
 
 
-@cache
-def _number_pattern(digits: int) -> NumberPattern:
-    return parse_pattern("#,##0" + ("." + "#" * digits if digits else ""))
-
-
 class Figures:
     """A list's numbers, units, dates and words in the request's language, each formatted or translated once
     (a page of 200 actions shows about 1,500 figures and 1,000 words, most of them repeated)."""
@@ -151,7 +144,7 @@ class Figures:
         self._days: dict[date, str] = {}
 
     def number(self, value: Decimal, digits: int) -> str:
-        return _number_pattern(digits).apply(value, self.locale)
+        return number_pattern(digits).apply(value, self.locale)
 
     def _word(self, kind: str, code: str) -> str:
         key = (kind, code)
