@@ -28,6 +28,7 @@ MESSAGES = {
     "bad_link": _l("A link starts with https:// or http://."),
     "bad_date": _l("“%(value)s” is not a date: write it as YYYY-MM-DD."),
     "bad_value": _l("“%(value)s” is not a number."),
+    "value_too_large": _l("“%(value)s” is too large: a value has at most 12 digits before the decimal point."),
     "source_required": _l("Say where the value comes from: a declared value needs its source."),
     "deadline_before_start": _l("The deadline must come after the start."),
     "unknown_indicator": _l("There is no indicator %(indicator)s."),

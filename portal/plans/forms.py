@@ -3,6 +3,7 @@ milestones and contributors, a check-in."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -18,7 +19,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+from portal.plans import services
 
 #: Empty milestone rows offered on the form to add new ones (no script: save, and more empty rows come back).
 NEW_MILESTONE_ROWS = 2
@@ -31,11 +34,19 @@ class PlanForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
 
 
+def _fits() -> NumberRange:
+    """A value its column holds (see `services.MAX_VALUE`)."""
+    limit = services.MAX_VALUE - Decimal("0.000001")
+    return NumberRange(
+        min=-limit, max=limit, message=_l("Enter a number with at most 12 digits before the decimal point.")
+    )
+
+
 class MilestoneForm(Form):
     """One intermediate target: its date and value; an empty row is ignored, a ticked one removed."""
 
     due_on = DateField(_l("Milestone date"), validators=[Optional()])
-    value = DecimalField(_l("Milestone target"), validators=[Optional()])
+    value = DecimalField(_l("Milestone target"), validators=[Optional(), _fits()])
     remove = BooleanField(_l("Remove this milestone"))
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -73,7 +84,7 @@ class ActionForm(FlaskForm):
     deadline = DateField(_l("Deadline"), validators=[DataRequired(_l("Give the deadline."))])
     baseline = DecimalField(
         _l("Baseline"),
-        validators=[Optional()],
+        validators=[Optional(), _fits()],
         description=_l("Leave empty for an estate indicator: it is read from the start month's snapshot."),
     )
     baseline_source = SelectField(
@@ -83,7 +94,7 @@ class ActionForm(FlaskForm):
         validate_choice=True,
         description=_l("Read once, when the month is frozen, and kept with its snapshot."),
     )
-    target = DecimalField(_l("Target"), validators=[DataRequired(_l("Give the target."))])
+    target = DecimalField(_l("Target"), validators=[DataRequired(_l("Give the target.")), _fits()])
     public = BooleanField(_l("Shown to every employee in the shared objectives"))
     contributor_emails = TextAreaField(
         _l("Contributors' e-mail addresses"),

@@ -560,6 +560,7 @@ def add_declared_value(
         raise PlanError("bad_value", value=value) from None
     if number is None:
         raise PlanError("bad_value", value=value)
+    check_value_size(number)
     if not source.strip():
         raise PlanError("source_required")
     declared = DeclaredValue(
@@ -725,6 +726,16 @@ def create_plan(*, title: str, description: str = "") -> Plan:
 Milestones = tuple[tuple[date, Decimal], ...]
 
 
+#: The values' columns (Numeric(18, 6)) hold at most 12 digits before the decimal point.
+MAX_VALUE = Decimal(10) ** 12
+
+
+def check_value_size(value: Decimal | None) -> None:
+    """A baseline, target, milestone or declared value fits its column (PlanError `value_too_large`)."""
+    if value is not None and abs(value) >= MAX_VALUE:
+        raise PlanError("value_too_large", value=format(value, "f") if abs(value) < 10**30 else str(value))
+
+
 def check_action(
     *,
     indicator_code: str,
@@ -737,6 +748,8 @@ def check_action(
     milestones: Milestones = (),
 ) -> None:
     """The rules of an action's fields; raises PlanError on the first one broken."""
+    for value in (target, baseline, *(value for _day, value in milestones)):
+        check_value_size(value)
     if deadline <= start_on:
         raise PlanError("deadline_before_start")
     if indicator_code and indicator_code not in BY_CODE:

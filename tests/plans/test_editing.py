@@ -63,6 +63,30 @@ def test_the_form_says_what_is_wrong_next_to_the_field(app, changes, field, mess
     assert message in [str(error) for error in form[field].errors]
 
 
+@pytest.mark.parametrize("field", ["baseline", "target", "milestones-0-value"])
+def test_a_value_too_large_for_its_column_is_refused_on_its_field(app, field):
+    form = _form(app, **{"milestones-0-due_on": "2025-12-31", "milestones-0-value": "1.6", field: "1e13"})
+    errors = form.milestones[0].form.value.errors if field.startswith("milestones") else form[field].errors
+    assert "Saisissez un nombre d’au plus 12 chiffres avant la virgule." in [str(e) for e in errors]
+    largest = _form(app, **{"milestones-0-due_on": "2025-12-31", "milestones-0-value": "1.6", field: "999999999999.5"})
+    assert largest.errors == {}  # the column holds it
+
+
+def test_the_services_refuse_a_value_too_large_for_its_column():
+    with pytest.raises(services.PlanError) as refused:
+        services.check_action(
+            indicator_code="",
+            start_on=date(2025, 1, 1),
+            deadline=date(2026, 12, 31),
+            target=Decimal("1.4"),
+            baseline=Decimal("1.8"),
+            trend="decrease",
+            declared_name="PUE",
+            milestones=((date(2025, 6, 30), Decimal("-1E+12")),),
+        )
+    assert refused.value.code == "value_too_large" and refused.value.params["value"] == "-1000000000000"
+
+
 def test_a_milestone_needs_its_date_and_target_and_falls_between_start_and_deadline(app):
     half = _form(app, **{"milestones-0-due_on": "2025-12-31"})
     assert "Un jalon a besoin de sa date et de sa cible." in half.milestones[0].form.value.errors

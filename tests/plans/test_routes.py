@@ -92,6 +92,12 @@ def test_an_owner_adds_check_ins_and_declared_values_to_their_action(client, log
         follow_redirects=True,
     )
     assert bad.status_code == 200
+    huge = client.post(
+        f"/plans/actions/{mine.id}/declared",
+        data={"csrf_token": token, "value": "1e13", "on": "2025-06-30", "source": "x"},
+        follow_redirects=True,
+    )
+    assert "est trop grand\u202f: une valeur a au plus 12 chiffres avant la virgule." in huge.get_data(as_text=True)
     declared = db.session.scalars(sa.select(DeclaredValue)).all()
     assert [(d.value, d.source, d.entered_by_id) for d in declared] == [(Decimal("1.62"), "Relevé EDF", owner.id)]
     assert (
