@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import Flask, current_app, request
+from werkzeug.routing import IntegerConverter, Map
 
 from portal.models import db
 
@@ -23,8 +24,29 @@ def affected_rows(result: object) -> int:
     return result.rowcount
 
 
+#: The largest value of the ids' INTEGER columns (PostgreSQL refuses a larger one in a query: an error, not a miss).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in the routes: a number the database's integer columns can hold. A larger one in an address matches
+    no route (404, like any id that does not exist) instead of reaching the database."""
+
+    def __init__(
+        self,
+        url_map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = MAX_ID,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
 def init_app(app: Flask) -> None:
-    """Connections checked when idle (every database); SQLite: WAL, foreign keys and a busy timeout."""
+    """Ids in routes within the columns' range; connections checked when idle (every database); SQLite: WAL, foreign
+    keys and a busy timeout. Before the blueprints: their routes read the `int` converter when they are added."""
+    app.url_map.converters["int"] = IdConverter
     busy_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
     with app.app_context():
         engine = db.engine

@@ -3,8 +3,11 @@ remembering it): login required unless public, CSRF token required on unsafe met
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from werkzeug.routing import Rule
+from werkzeug.routing.converters import NumberConverter
 
 from portal import create_app
 from tests.conftest import app_config
@@ -23,12 +26,18 @@ def _rules(app) -> list[Rule]:
     return [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
 
 
-def _url(rule: Rule) -> str:
+def _url(rule: Rule, number: int = 10**6) -> str:
     """A concrete URL for the rule: ids that match nothing (no request may change a real row), "x" for text."""
     values = {}
     for name, converter in rule._converters.items():  # noqa: SLF001 - werkzeug's public API has no equivalent
-        values[name] = 10**6 if type(converter).__name__ in ("IntegerConverter", "FloatConverter") else "x"
+        values[name] = number if isinstance(converter, NumberConverter) else "x"
     return rule.build(values, append_unknown=False)[1]
+
+
+def _path(rule: Rule, number: int) -> str:
+    """The rule's address with `number` written for each number, whatever its converter accepts ("x" for text)."""
+    numbers = re.sub(r"<(?:int|float)(?:\([^)]*\))?:\w+>", str(number), rule.rule)
+    return re.sub(r"<(?:\w+(?:\([^)]*\))?:)?\w+>", "x", numbers)
 
 
 def _view(app, rule: Rule):
@@ -120,3 +129,30 @@ def test_every_page_renders_for_each_role_without_server_error(route_app, make_u
             expected = REDIRECTS_ONLY.get(rule.endpoint, (200, 403))
 
             assert response.status_code in expected, f"{role} GET {rule} answered {response.status_code}"
+
+
+def test_an_id_beyond_the_columns_range_is_not_found_rather_than_an_error(route_app, make_user):
+    """PostgreSQL refuses a number above its INTEGER columns' range in a query: such an address is not found (404,
+    or 405), like any id that does not exist, for every route with a number in it and every method."""
+    from portal.database import MAX_ID
+    from tests.conftest import PASSWORD, csrf_token
+
+    user = make_user(roles=("admin",))
+    client = route_app.test_client()
+    client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client)})
+    token = csrf_token(client)
+    numbered = [
+        rule
+        for rule in _rules(route_app)
+        if any(isinstance(c, NumberConverter) for c in rule._converters.values())  # noqa: SLF001
+    ]
+    assert len(numbered) > 20
+    for rule in numbered:
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            data = {"csrf_token": token} if method in UNSAFE else None
+            for number in (MAX_ID + 1, 10**20):
+                response = client.open(_path(rule, number), method=method, data=data)
+                # 405 where another route has the same shape with a text in place of the number, for other methods
+                assert response.status_code in (404, 405), f"{method} {rule} with {number}: {response.status_code}"
+            inside = client.open(_url(rule, MAX_ID), method=method, data=data)
+            assert inside.status_code < 500, f"{method} {rule} with {MAX_ID} answered {inside.status_code}"
