@@ -29,12 +29,31 @@ def _page(code: int, detail: str | None = None) -> tuple[str, int]:
     return render_template(template, code=code, title=title, message=detail or message), code
 
 
+#: What no text the portal stores may hold: PostgreSQL refuses it in a text column.
+NULL_CHARACTER = "\x00"
+
+
+def _refuse_null_characters() -> tuple[str, int] | None:
+    """A form or address holding a null character (pasted from a binary file, or forged) is refused with words,
+    before any view could try to store it."""
+    values = [*request.args.values()]
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        values += request.form.values()
+    if any(NULL_CHARACTER in value for value in values):
+        return _page(
+            400, str(_l("The data sent contains a null character, which no text can hold. Remove it and try again."))
+        )
+    return None
+
+
 def init_app(app: Flask) -> None:
-    """Register handlers for every HTTP error and for CSRF failures.
+    """Register handlers for every HTTP error and for CSRF failures; refuse null characters in what is sent.
 
     Unhandled exceptions reach the HTTPException handler as a 500 after Flask has logged them
     (and are re-raised instead in debug and testing, so no trace is ever shown to a user).
     """
+
+    app.before_request(_refuse_null_characters)
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> tuple[str, int]:

@@ -103,6 +103,31 @@ def test_oversized_request_gives_413(client):
     assert "Fichier trop volumineux" in response.get_data(as_text=True)
 
 
+def test_a_null_character_is_refused_with_words_and_nothing_is_stored(client, login_as, make_org_unit):
+    """PostgreSQL cannot hold a null character in a text: the form is refused before any view tries to store it."""
+    from portal.budgets.models import BudgetLine
+    from portal.models import db
+    from tests.conftest import csrf_token
+
+    unit = make_org_unit()
+    login_as("admin")
+    response = client.post(
+        "/admin/budgets/lines",
+        data={
+            "csrf_token": csrf_token(client),
+            "fiscal_year": "2027",
+            "org_unit": str(unit.id),
+            "nature": "investment",
+            "label": "Écrans\x00",
+            "amount_eur": "1000",
+        },
+    )
+    assert response.status_code == 400
+    assert "contiennent un caractère nul" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(BudgetLine.id))) == 0
+    assert client.get("/catalogue?label=a%00b").status_code == 400
+
+
 def test_numbers_masses_and_dates_follow_the_locale(app):
     with app.test_request_context():
         with force_locale("fr"):
