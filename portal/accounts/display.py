@@ -18,6 +18,7 @@ DIRECTORY_MESSAGES = {
     "invalid_email": _l("invalid e-mail address"),
     "duplicate_email": _l("e-mail address already on an earlier line"),
     "missing_name": _l("first or last name missing"),
+    "name_too_long": _l("first or last name longer than 80 characters"),
     "unknown_org_unit": _l("unknown org unit code"),
     "unknown_site": _l("unknown site code"),
     "unknown_commune": _l("unknown INSEE code"),

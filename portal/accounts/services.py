@@ -203,6 +203,7 @@ VALID_ROLES = {r.value for r in Role}
 #: The largest directory file imported at once.
 MAX_IMPORT_LINES = 200_000
 
+
 def read_directory_csv(data: bytes | str) -> Iterator[csvio.Row]:
     """The rows of a directory export (`,` or `;` separated); csvio.CsvFileError if it lacks columns."""
     return csvio.read_rows(data, DIRECTORY_COLUMNS, max_lines=MAX_IMPORT_LINES)
@@ -288,6 +289,10 @@ def _snapshot(user: User) -> tuple[object, ...]:
     return (user.first_name, user.last_name, user.org_unit, user.site, tuple(sorted(user.roles)))
 
 
+#: A first or last name's column (`User.first_name`, `User.last_name`) holds 80 characters.
+NAME_MAX_CHARS = 80
+
+
 def _check_row(
     row: dict[str, str],
     units: dict[str, OrgUnit],
@@ -306,6 +311,9 @@ def _check_row(
         return ("duplicate_email", email), []
     if not row.get("first_name") or not row.get("last_name"):
         return ("missing_name", email), []
+    for name in ("first_name", "last_name"):
+        if len(row[name]) > NAME_MAX_CHARS:
+            return ("name_too_long", row[name][:40] + "…"), []
     if row.get("org_unit") and row["org_unit"] not in units:
         return ("unknown_org_unit", row["org_unit"]), []
     if row.get("site") and row["site"] not in sites:

@@ -71,6 +71,7 @@ REASONS = {
     "rounded_number": _l("number rounded by a spreadsheet (scientific notation): export the file again"),
     "negative_size": _l("negative size"),
     "negative_count": _l("negative item count"),
+    "too_large": _l("size or count too large to be a measure"),
     "bad_date": _l("unknown or missing measure date"),
     "unknown_source": _l("unknown source (expected mailbox, drive or share)"),
     "malformed_line": _l("malformed line (unbalanced quote)"),

@@ -60,6 +60,7 @@ REASON_CODES: tuple[str, ...] = (
     "rounded_number",  # scientific notation (`7,34E+09`): a spreadsheet rounded the value, re-export it
     "negative_size",
     "negative_count",
+    "too_large",  # a size or count beyond what any storage holds (and the column: 2^63 − 1)
     "bad_date",  # empty or unparseable measure date
     "unknown_source",  # generic CSV: source not in mailbox/drive/share
     "malformed_line",  # unbalanced quote: the line cannot be split into columns reliably
@@ -225,10 +226,14 @@ class _Invalid(Exception):  # noqa: N818 - internal control flow, turned into a 
         self.detail = detail
 
 
+#: The largest size or item count stored (the columns are 64-bit: 9.2 exabytes, far beyond any mailbox).
+MAX_COUNT = 2**63 - 1
+
+
 def _to_int(text: str, column: str, negative_code: str) -> int:
     """A whole number as exported by M365, Exchange or a spreadsheet (`7340032000`, `7 340 032 000`…)."""
     value = text.strip()
-    if value.isdigit() and value.isascii():  # the fast path: almost every cell of a real export
+    if value.isdigit() and value.isascii() and len(value) < 19:  # the fast path: almost every cell of an export
         return int(value)
     # Normalise what spreadsheets and locales add: digit-group spaces/apostrophes, a Unicode minus sign.
     compact = value.translate(_DIGIT_GROUP_SPACES).replace("\u2212", "-")
@@ -249,6 +254,8 @@ def _to_int(text: str, column: str, negative_code: str) -> int:
         raise _Invalid("not_a_number", f"{column}: {value!r}")
     if sign == "-" and number:
         raise _Invalid(negative_code, f"{column}: {value!r}")
+    if number > MAX_COUNT:
+        raise _Invalid("too_large", f"{column}: {value!r}")
     return number
 
 

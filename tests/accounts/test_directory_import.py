@@ -77,6 +77,19 @@ def test_bad_lines_are_reported_with_their_number_and_change_nothing(
     assert find_user_by_email("x@test.example") is None
 
 
+def test_a_name_longer_than_its_column_is_reported_not_a_failure(app, tmp_path):
+    """A first or last name holds 80 characters: a longer one is a refused line (PostgreSQL would refuse to store
+    it), the 80-character one is imported."""
+    long_name = "Anne-" + "x" * 76
+    text = HEADER + f"ok@test.example,{'y' * 80},Person,,,,,\nlong@test.example,{long_name},Person,,,,,\n"
+    result = _run(app, tmp_path, text)
+    assert result.exit_code == 0 and result.exception is None, result.output
+    assert "created: 1" in result.output and "rejected: 1" in result.output
+    assert "line 3: first or last name longer than 80 characters" in result.output
+    assert find_user_by_email("ok@test.example").first_name == "y" * 80
+    assert find_user_by_email("long@test.example") is None
+
+
 def test_a_manager_named_only_on_a_rejected_line_rejects_their_reports_too(app, tmp_path, make_org_unit):
     make_org_unit(code="U1")
     text = HEADER + (
