@@ -24,7 +24,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any, TypeVar
 
@@ -273,6 +275,23 @@ def import_command(run: Callable[[], R], messages: Mapping[str, Any], **lines: A
         for line in report_lines(report, messages, **lines):
             click.echo(line)
     return report
+
+
+@contextmanager
+def export_output(file: str, *, bom: bool = True) -> Iterator[IO[str]]:
+    """Where an export command writes: the standard output for `-`, else the file (UTF-8, with a BOM for the
+    spreadsheets unless `bom` is False). A path that cannot be written (missing folder, no permission, disk
+    full) is the command's error in one line, never a traceback."""
+    import click
+
+    if file == "-":
+        yield sys.stdout
+        return
+    try:
+        with open(file, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
+            yield stream
+    except OSError as error:
+        raise click.ClickException(f"cannot write {file}: {error.strerror or error}") from error
 
 
 # ---------------------------------------------------------------------------

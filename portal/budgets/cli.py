@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -29,19 +28,17 @@ def import_command(file: Path) -> None:
 
 
 @budgets.command("export")
-@click.argument("year", type=int)
+@click.argument("year", type=click.IntRange(services.FIRST_YEAR, services.LAST_YEAR))
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @with_appcontext
 def export_command(year: int, file: str) -> None:
     """Write a year's lines and their figures to a CSV file (`-` for the standard output)."""
     budget = figures.year_budget(year, load_factor_set())
     text = transfer.export_text(budget)
-    if file == "-":
-        sys.stdout.write(text)
-        return
-    with open(file, "w", encoding="utf-8", newline="") as stream:
+    with csvio.export_output(file, bom=False) as stream:
         stream.write(text)
-    click.echo(f"exported: {len(budget.line_figures())} lines to {file}")
+    if file != "-":
+        click.echo(f"exported: {len(budget.line_figures())} lines to {file}")
 
 
 @budgets.command("seed-factor")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -49,12 +48,10 @@ def seed_command() -> None:
 @with_appcontext
 def export_command(file: str) -> None:
     """Write every catalogue item to a CSV file (`-` for the standard output); formulas are neutralised."""
-    if file == "-":
-        transfer.export_items(sys.stdout)
-        return
-    with open(file, "w", encoding="utf-8-sig", newline="") as stream:
+    with csvio.export_output(file) as stream:
         count = transfer.export_items(stream)
-    click.echo(f"exported: {count} items to {file}")
+    if file != "-":
+        click.echo(f"exported: {count} items to {file}")
 
 
 @click.group()

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -72,12 +71,10 @@ def sync_servers_command() -> None:
 @with_appcontext
 def export_command(kind: str, file: str) -> None:
     """Write KIND as CSV, with the columns of the import ("-" for standard output)."""
-    if file == "-":
-        transfer.EXPORTS[kind](sys.stdout)
-        return
-    with open(file, "w", encoding="utf-8-sig", newline="") as stream:
+    with csvio.export_output(file) as stream:
         count = transfer.EXPORTS[kind](stream)
-    click.echo(f"exported: {count} {kind} to {file}")
+    if file != "-":
+        click.echo(f"exported: {count} {kind} to {file}")
 
 
 commands = [services]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TextIO
 
 import click
 import sqlalchemy as sa
@@ -40,15 +39,16 @@ def import_command(file: Path) -> None:
 
 @collection_points.command("export")
 @click.option("--format", "file_format", type=click.Choice(["csv", "geojson"]), default="csv", show_default=True)
-@click.argument("output", type=click.File("w", encoding="utf-8"), default="-")
+@click.argument("output", type=click.Path(dir_okay=False, allow_dash=True), default="-")
 @with_appcontext
-def export_command(file_format: str, output: TextIO) -> None:
+def export_command(file_format: str, output: str) -> None:
     """Write every point (inactive ones included) as CSV or GeoJSON, to OUTPUT or the standard output."""
     points = list(db.session.scalars(sa.select(CollectionPoint).order_by(CollectionPoint.code)))
-    if file_format == "csv":
-        output.write(exchange.export_csv(points, bom=False))
-    else:
-        output.write(json.dumps(exchange.points_geojson(points), ensure_ascii=False, indent=1) + "\n")
+    with csvio.export_output(output, bom=False) as stream:
+        if file_format == "csv":
+            stream.write(exchange.export_csv(points, bom=False))
+        else:
+            stream.write(json.dumps(exchange.points_geojson(points), ensure_ascii=False, indent=1) + "\n")
 
 
 commands = [collection_points]
