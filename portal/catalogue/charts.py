@@ -36,11 +36,6 @@ class BarChart:
     average: Decimal | None
     average_percent: Decimal | None
 
-    @property
-    def average_label_anchor(self) -> str:
-        """The average's label ends at its line when the line is in the right half, so it is never cut."""
-        return "end" if self.average_percent is not None and self.average_percent > 50 else "start"
-
 
 def _share(value: Decimal, scale: Decimal) -> Decimal:
     return (value * 100 / scale).quantize(Decimal("0.1")) if scale > 0 else Decimal(0)

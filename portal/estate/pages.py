@@ -137,8 +137,9 @@ class WaterfallChart:
     bars: list[WaterfallBar]
 
 
-#: A bar's row: its label (step and value) above the bar, in px.
-WATERFALL_ROW = 40
+#: A bar's row, in px: its label and its value on two lines above the bar (on one line, a long step and its
+#: value were wider than a 320 px phone).
+WATERFALL_ROW = 56
 HUNDRED = Decimal(100)
 PERCENT_PLACES = Decimal("0.01")
 

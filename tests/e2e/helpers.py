@@ -172,6 +172,29 @@ def figures_sticking_out(page: Page) -> list[str]:
     return page.evaluate(_FIGURES_STICKING_OUT)
 
 
+# Texts of a chart drawn beyond its SVG's box: cut off, since an SVG clips what lies outside it.
+_CHART_TEXTS_CUT = """() => {
+  const out = [];
+  for (const svg of document.querySelectorAll('svg')) {
+    const frame = svg.getBoundingClientRect();
+    if (frame.width === 0) { continue; }
+    for (const text of svg.querySelectorAll('text')) {
+      const box = text.getBoundingClientRect();
+      if (box.width > 0 && (box.left < frame.left - 1 || box.right > frame.right + 1)) {
+        out.push(Math.round(box.left - frame.left) + '…' + Math.round(box.right - frame.left) + ' of '
+                 + Math.round(frame.width) + ' px: ' + text.textContent.trim().slice(0, 40));
+      }
+    }
+  }
+  return out;
+}"""
+
+
+def chart_texts_cut(page: Page) -> list[str]:
+    """The texts of the page's SVG charts that reach beyond their chart's box (the reader sees them cut off)."""
+    return page.evaluate(_CHART_TEXTS_CUT)
+
+
 # Table cells squeezed into a narrow column: under 8rem wide with their text on more than six lines.
 _SQUEEZED_CELLS = """() => {
   const out = [];

@@ -15,6 +15,7 @@ from playwright.sync_api import Page
 from portal.models import db
 from tests.e2e.ecoindex_file import write_ecoindex_file
 from tests.e2e.helpers import (
+    chart_texts_cut,
     figures_sticking_out,
     french_punctuation_problems,
     measure_ecoindex,
@@ -189,6 +190,8 @@ def test_every_page_is_accessible_and_light(page: Page, app, demo, browser_login
             problems.append(f"{role} {url}: French punctuation without its space: {punctuation[:4]}")
         if sticking_out := figures_sticking_out(page):
             problems.append(f"{role} {url}: figures wider than their box: {sticking_out[:4]}")
+        if cut := chart_texts_cut(page):
+            problems.append(f"{role} {url}: chart texts cut off: {cut[:4]}")
         if response.ok:
             measured.append((role, endpoint, url, eco))
         else:
@@ -205,6 +208,7 @@ def test_every_page_is_accessible_and_light(page: Page, app, demo, browser_login
             small_targets = small_tap_targets(page)  # WCAG 2.2 2.5.8: 24 × 24 CSS px, or spaced
             narrow_sticking_out = figures_sticking_out(page)
             squeezed = squeezed_cells(page)
+            narrow_cut = chart_texts_cut(page)
             if page.locator("details.menu > summary").is_visible():  # the phone menu, opened
                 page.locator("details.menu > summary").click()
                 small_targets += small_tap_targets(page)
@@ -216,6 +220,8 @@ def test_every_page_is_accessible_and_light(page: Page, app, demo, browser_login
             problems.append(f"{role} {url} at 320 px: figures wider than their box: {narrow_sticking_out[:4]}")
         if squeezed:
             problems.append(f"{role} {url} at 320 px: table columns squeezed: {squeezed[:4]}")
+        if narrow_cut:
+            problems.append(f"{role} {url} at 320 px: chart texts cut off: {narrow_cut[:4]}")
         if narrow_violations:
             problems.append(f"{role} {url} at 320 px: {narrow_violations}")
         if eco.grade != "A":

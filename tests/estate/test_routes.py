@@ -98,9 +98,11 @@ def test_an_admin_sees_the_year_the_comparison_and_the_waterfall(client, login_a
     assert "No reference year is chosen yet" in page
     # The waterfall's bars carry their words (step and change), drawn at the text's own size, like its table's rows.
     chart = page.split('class="bars waterfall"', 1)[1].split("</svg>", 1)[0]
-    labels = re.findall(r"<text [^>]*>([^<]+)</text>", chart)
-    assert labels[0].startswith("2025 (to 30 November): ") and labels[-1].startswith("2026 (to 30 November): ")
-    assert "Factor changes: " in " ".join(labels) and len(labels) == chart.count("<rect")
+    # Each label on two lines, the step then its value (one line was wider than a 320 px phone).
+    labels = re.findall(r'<text [^>]*>([^<]+)<tspan x="0" dy="16">([^<]+)</tspan></text>', chart)
+    assert labels[0][0] == "2025 (to 30 November):" and labels[-1][0] == "2026 (to 30 November):"
+    assert labels[0][1].endswith("kg\u202fCO₂e") and all(value[0] in "+−0" for _step, value in labels[1:-1])
+    assert ("Factor changes:" in [step for step, _value in labels]) and len(labels) == chart.count("<rect")
     assert all(0 <= float(x) <= 100 for x in re.findall(r'<rect x="([\d.]+)%"', chart))
     for path in (
         "/estate/units?sort=total",
