@@ -9,11 +9,19 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import Flask, current_app, request
+from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.routing import IntegerConverter, Map
 
 from portal.models import db
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def conflict_insert(table: sa.Table) -> Any:
+    """An INSERT able to say ON CONFLICT (`on_conflict_do_nothing`, `on_conflict_do_update`) on this database:
+    PostgreSQL's or SQLite's, which both have it."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def affected_rows(result: object) -> int:

@@ -9,10 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
 from portal.domain_error import DomainError
-from portal.models import utcnow
+from portal.models import db, utcnow
 
 SUBMITTED, APPROVED, REFUSED = "submitted", "approved", "refused"
+
+
+def lock(request: Any) -> None:
+    """Read the request's row again, locked until the transaction ends (PostgreSQL `SELECT … FOR UPDATE`): of two
+    decisions sent at once (a double click, two tabs), the second waits and then sees the first one's status.
+    SQLite writes one transaction at a time."""
+    model = type(request)
+    db.session.execute(sa.select(model.id).where(model.id == request.id).with_for_update())
+    db.session.refresh(request)  # what the other transaction committed, read once the row is ours
 
 
 def record_decision(
@@ -29,6 +40,7 @@ def record_decision(
     raises `error` with `not_allowed`, "not_submitted" or "comment_required" (a refusal without a comment)."""
     if not allowed:
         raise error(not_allowed)
+    lock(request)
     if request.status != SUBMITTED:
         raise error("not_submitted")
     if not approve and not comment.strip():

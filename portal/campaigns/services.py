@@ -33,6 +33,7 @@ from portal.campaigns.models import (
     TeamRule,
 )
 from portal.campaigns.scope import in_scope
+from portal.database import conflict_insert
 from portal.domain_error import DomainError
 from portal.models import db
 from portal.org.models import Commune, OrgUnit
@@ -399,9 +400,17 @@ def join(user: User, campaign: Campaign, *, now: datetime) -> Participation:
         raise CampaignError("not_in_scope")
     participation = participation_of(user, campaign)
     if participation is None:
-        participation = Participation(campaign_id=campaign.id, user_id=user.id, joined_at=now)
-        db.session.add(participation)
-    elif participation.left_at is not None:
+        # A request joining in the same instant (a double click, two tabs) meets the other one's row and leaves
+        # it as it is, instead of failing on the unique constraint.
+        db.session.execute(
+            conflict_insert(Participation.__table__)
+            .values(campaign_id=campaign.id, user_id=user.id, joined_at=now)
+            .on_conflict_do_nothing(index_elements=["campaign_id", "user_id"])
+        )
+        participation = participation_of(user, campaign)
+        if participation is None:  # not visible to this transaction: the page may be sent again
+            raise CampaignError("cannot_join")
+    if participation.left_at is not None:
         participation.joined_at, participation.left_at = now, None
     results.results_changed(campaign)
     return participation

@@ -13,7 +13,7 @@ from portal.accounts.models import User
 from portal.catalogue.footprints import ELECTRICITY_KEY, FactorSet, FactorValues, item_footprint
 from portal.catalogue.models import Asset, AssetStatus, CatalogueItem, FactorVersion, Order, OrderStatus
 from portal.catalogue.my_footprint import replaceable_assets
-from portal.decisions import record_decision
+from portal.decisions import lock, record_decision
 from portal.domain_error import DomainError
 from portal.main.services import notify
 from portal.models import db, utcnow
@@ -122,6 +122,7 @@ def cancel(order: Order, *, requester: User) -> None:
     """The requester withdraws a request before it is decided."""
     if order.requester_id != requester.id:
         raise OrderError("not_requester")
+    lock(order)
     if order.status != OrderStatus.SUBMITTED.value:
         raise OrderError("not_submitted")
     order.status = OrderStatus.CANCELLED.value
@@ -130,6 +131,7 @@ def cancel(order: Order, *, requester: User) -> None:
 
 def deliver(order: Order, *, today: date | None = None) -> list[Asset]:
     """Hand over an approved order: new assets for the requester; the replaced device is to be returned."""
+    lock(order)
     if order.status != OrderStatus.APPROVED.value:
         raise OrderError("not_approved")
     today = today or datetime.now(PARIS).date()

@@ -25,7 +25,6 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import QueryableAttribute, contains_eager
 
 from portal.accounts.models import User
@@ -33,7 +32,7 @@ from portal.campaigns.models import Campaign, Participation, StorageImport, Stor
 from portal.catalogue.footprints import load_factor_set
 from portal.catalogue.models import Asset, Order, OrderStatus
 from portal.catalogue.my_footprint import CURRENT_STATUSES, DAYS_PER_YEAR, asset_footprint
-from portal.database import affected_rows
+from portal.database import affected_rows, conflict_insert
 from portal.locator.models import DeviceReturn
 from portal.messaging import audience, services
 from portal.messaging.audience import Criteria
@@ -248,12 +247,6 @@ def detect(found: MessageTrigger, *, now: datetime) -> list[Detected]:
 # -------------------------------------------------------------------------------------------- record
 
 
-def _insert(table: sa.Table) -> Any:
-    """An INSERT able to say ON CONFLICT on this database (PostgreSQL or SQLite)."""
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
 def record(key: str, detected: Iterable[Detected], *, now: datetime) -> int:
     """Write the events not recorded yet (a unique constraint keeps each once); returns how many are new."""
     rows = [
@@ -264,7 +257,7 @@ def record(key: str, detected: Iterable[Detected], *, now: datetime) -> int:
     ]
     if not rows:
         return 0
-    statement = _insert(_EVENTS).on_conflict_do_nothing(index_elements=["trigger_key", "user_id", "event_key"])
+    statement = conflict_insert(_EVENTS).on_conflict_do_nothing(index_elements=["trigger_key", "user_id", "event_key"])
     return len(db.session.execute(statement.returning(_EVENTS.c.id), rows).all())
 
 
@@ -290,7 +283,7 @@ def _take_slot(user_id: int, now: datetime) -> bool:
     update applies only then: whatever runs at the same time, one of them gets it)."""
     cutoff = now - timedelta(days=setting("PORTAL_MESSAGING_AUTOMATIC_MIN_DAYS"))
     statement = (
-        _insert(_QUOTA)
+        conflict_insert(_QUOTA)
         .values(user_id=user_id, last_sent_at=now)
         .on_conflict_do_update(index_elements=["user_id"], set_={"last_sent_at": now},
                                where=_QUOTA.c.last_sent_at <= cutoff)

@@ -125,3 +125,24 @@ def test_hiding_from_my_team_needs_participation(active_campaign, make_user):
     services.join(user, active_campaign, now=paris(2026, 3, 10))
     services.set_hidden_from_team(user, active_campaign, True)
     assert services.participation_of(user, active_campaign).hidden_from_team
+
+
+def test_joining_twice_at_once_takes_part_once(app, active_campaign, make_user):
+    """A double click on "Take part": the second request meets the first one's new row and takes part as well,
+    instead of failing on the unique constraint."""
+    from portal.accounts.models import User
+    from portal.campaigns.models import Campaign, Participation
+    from tests.concurrency import first_then_second, postgresql_only
+
+    postgresql_only()
+    user_id, campaign_id = make_user().id, active_campaign.id
+    db.session.commit()
+
+    def join() -> int:
+        user, campaign = db.session.get(User, user_id), db.session.get(Campaign, campaign_id)
+        return services.join(user, campaign, now=paris(2026, 3, 10)).campaign_id
+
+    first, second = first_then_second(app, join, join)
+    assert (first, second) == (campaign_id, campaign_id)
+    rows = db.session.scalars(db.select(Participation).where(Participation.user_id == user_id)).all()
+    assert [(row.campaign_id, row.left_at) for row in rows] == [(campaign_id, None)]

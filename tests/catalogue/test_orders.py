@@ -9,12 +9,15 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from portal.accounts.models import User
+from portal.catalogue import orders
 from portal.catalogue.footprints import load_factor_set
 from portal.catalogue.models import Asset, Factor, Order
-from portal.catalogue.orders import OrderError, place_order
+from portal.catalogue.orders import OrderError, decide, place_order
 from portal.catalogue.services import update_factor
 from portal.main.models import Notice
 from portal.models import db
+from tests.concurrency import first_then_second, postgresql_only
 from tests.conftest import csrf_token
 
 
@@ -375,3 +378,70 @@ def test_a_lower_footprint_model_is_suggested_only_of_a_comparable_class(client,
     assert "Écran 13,3 pouces · Mémoire 16 Go" in sober  # its specs, to judge the match
     alone = make_item(name="Only one", screen_inches=Decimal("27"), processor_class="workstation")
     assert "classe comparable" not in client.get(f"/catalogue/{alone.id}/order").get_data(as_text=True)
+
+
+@pytest.fixture
+def submitted(make_item, make_user) -> int:
+    manager = make_user(roles=("manager",))
+    order = place_order(
+        requester=make_user(manager_id=manager.id),
+        item=make_item(),
+        quantity=2,
+        justification="Pour le travail",
+        replaces=None,
+        factor_set=load_factor_set(),
+    )
+    db.session.commit()
+    return order.id
+
+
+def _decide(order_id: int, approve: bool):
+    order = db.session.get(Order, order_id)
+    approver = db.session.get(User, order.requester.manager_id)
+    return decide(order, approver=approver, approve=approve, comment="" if approve else "Budget épuisé")
+
+
+def test_a_delivery_sent_twice_at_once_delivers_once(app, submitted):
+    """A double click on "Delivered": the second request waits for the first one's row, then finds it
+    delivered (before, both created the devices and the second failed on their tags)."""
+    postgresql_only()
+    _decide(submitted, approve=True)
+    db.session.commit()
+
+    def deliver():
+        return [asset.asset_tag for asset in orders.deliver(db.session.get(Order, submitted), today=date(2026, 12, 2))]
+
+    first, second = first_then_second(app, deliver, deliver)
+    assert first == [f"CMD{submitted:06d}-1", f"CMD{submitted:06d}-2"]
+    assert isinstance(second, OrderError) and second.code == "not_approved"
+    assert db.session.scalar(sa.select(sa.func.count(Asset.id))) == 2
+
+
+def _kinds() -> list[str]:
+    kinds = db.session.scalars(sa.select(Notice.kind).order_by(Notice.id))
+    return [kind for kind in kinds if kind.startswith("order_")]
+
+
+@pytest.mark.parametrize("second_approves", [True, False])
+def test_two_decisions_at_once_keep_the_first(app, submitted, second_approves):
+    """Two tabs of the approvals page: the second decision finds the request decided (one notice, not two)."""
+    postgresql_only()
+    first, second = first_then_second(
+        app, lambda: _decide(submitted, approve=True), lambda: _decide(submitted, approve=second_approves)
+    )
+    assert first is None and isinstance(second, OrderError) and second.code == "not_submitted"
+    db.session.expire_all()
+    assert db.session.get(Order, submitted).status == "approved" and _kinds() == ["order_approved"]
+
+
+def test_an_approval_and_a_cancellation_at_once_keep_the_first(app, submitted):
+    postgresql_only()
+
+    def cancel():
+        order = db.session.get(Order, submitted)
+        orders.cancel(order, requester=order.requester)
+
+    first, second = first_then_second(app, lambda: _decide(submitted, approve=True), cancel)
+    assert first is None and isinstance(second, OrderError) and second.code == "not_submitted"
+    db.session.expire_all()
+    assert db.session.get(Order, submitted).status == "approved" and _kinds() == ["order_approved"]
