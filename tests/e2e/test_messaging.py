@@ -241,6 +241,7 @@ def test_a_newcomer_writes_a_condition_previews_three_people_and_schedules_to_a_
     page.get_by_role("navigation").get_by_role("link", name=words["hub"]).first.click()  # the menu's hub
     page.get_by_role("main").get_by_role("link", name=words["messages"]).first.click()
     page.get_by_role("link", name=words["write"]).click()
+    page.wait_for_load_state()  # the insert buttons work once the page's script has run (a loaded machine)
     subject = page.get_by_label(words["subject"])
     subject.fill("Bonjour ")
     page.get_by_role("button", name=words["insert"]).click()  # inserted where the cursor is
