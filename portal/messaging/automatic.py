@@ -96,9 +96,26 @@ def all_triggers() -> list[MessageTrigger]:
     return [trigger(key) for key in TRIGGERS]
 
 
+def _stored(found: MessageTrigger) -> MessageTrigger:
+    """The trigger's row, locked for a change: created first if it was never saved, with ON CONFLICT so that a
+    first save sent twice at once (a double click, two tabs) creates it once, the second one waiting."""
+    if found.id is None:
+        db.session.execute(
+            conflict_insert(MessageTrigger.__table__)
+            .values(key=found.key, enabled=found.enabled, template_id=found.template_id, audience=found.audience)
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+    # Read committed: the row the other request created is seen once its transaction has ended.
+    return db.session.execute(
+        sa.select(MessageTrigger).where(MessageTrigger.key == found.key).with_for_update()
+    ).scalar_one()
+
+
 def save_trigger(found: MessageTrigger, *, template: MessageTemplate | None, years: Decimal | None,
                  criteria: Criteria | None = None) -> MessageTrigger:
-    """Change the template, the age (device age) or the audience of a trigger."""
+    """Change the template, the age (device age) or the audience of a trigger; returns its stored row (the one to
+    read afterwards: `found` may be the settings of a trigger never saved)."""
+    found = _stored(found)
     if template is not None:
         found.template = template
     if found.key == TriggerKind.DEVICE_AGE.value:
@@ -110,13 +127,15 @@ def save_trigger(found: MessageTrigger, *, template: MessageTemplate | None, yea
     return found
 
 
-def switch(found: MessageTrigger, *, on: bool) -> None:
-    """Turn the trigger on (it needs a template) or pause it (its queued events wait)."""
+def switch(found: MessageTrigger, *, on: bool) -> MessageTrigger:
+    """Turn the trigger on (it needs a template) or pause it (its queued events wait); returns its stored row."""
     if on and found.template is None:
         raise services.MessageError("trigger_without_template")
+    found = _stored(found)
     found.enabled = on
     db.session.add(found)
     db.session.flush()
+    return found
 
 
 # ----------------------------------------------------------------------------------------- detection

@@ -45,8 +45,8 @@ def switched_on():
 
     def do(key: str, **settings) -> object:
         found = automatic.trigger(key)
-        automatic.save_trigger(found, template=found.template, years=settings.get("years"),
-                               criteria=settings.get("audience"))
+        found = automatic.save_trigger(found, template=found.template, years=settings.get("years"),
+                                       criteria=settings.get("audience"))
         automatic.switch(found, on=True)
         db.session.commit()
         return found
@@ -325,3 +325,21 @@ def test_the_command_runs_the_triggers_or_lists_what_they_would_send(app, make_u
     assert db.session.scalar(sa.select(sa.func.count(AutomaticEvent.id))) == 0
     ran = runner.invoke(args=["messaging", "triggers"])
     assert (ran.exit_code, ran.output.strip()) == (0, "recorded: 1, sent: 1, expired: 0")
+
+
+def test_a_first_switch_sent_twice_at_once_creates_the_trigger_once(app):
+    """A double click on "Turn on" for a trigger never saved: the second request waits for the first one's new row
+    and switches it, instead of failing on its unique key."""
+    from portal.messaging.models import MessageTrigger
+    from tests.concurrency import first_then_second, postgresql_only
+
+    postgresql_only()
+    seed_ready_templates()
+    db.session.commit()
+
+    def turn_on() -> bool:
+        return automatic.switch(automatic.trigger(TriggerKind.DEVICE_AGE.value), on=True).enabled
+
+    assert first_then_second(app, turn_on, turn_on) == (True, True)
+    rows = db.session.scalars(sa.select(MessageTrigger)).all()
+    assert [(row.key, row.enabled) for row in rows] == [(TriggerKind.DEVICE_AGE.value, True)]
