@@ -782,8 +782,9 @@ def reference_context(factor_set: FactorSet) -> dict[str, object]:
     }
 
 
-#: Width of the chart's bars standing for 150 % of a carbon budget (SVG units).
-BAR_WIDTH = 360
+#: Length of a bar standing for 150 % of a carbon budget, in % of the chart's width (drawn at the page's width,
+#: its words at their own size: readable on a phone).
+BAR_WIDTH = 100
 
 
 @dataclass(frozen=True)

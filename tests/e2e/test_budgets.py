@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from portal.budgets.services import current_year
-from tests.e2e.helpers import assert_accessible, measure_ecoindex
+from tests.e2e.helpers import assert_accessible, chart_texts_cut, measure_ecoindex, viewport_width
 
 WORDS = {
     "fr": {
@@ -85,8 +85,12 @@ def test_plan_a_renewal_see_its_variants_then_approve_an_order(
     print(f"unit budget: {eco}")
     assert eco.grade == "A", str(eco)
     page.goto(f"/budgets?year={year + 1}")
-    expect(page.locator("svg.chart")).to_have_count(1)
+    chart = page.locator("svg[aria-labelledby='used-title used-desc']")
+    expect(chart).to_have_count(1)
     assert_accessible(page)
+    with viewport_width(page, 320):  # a phone: the words keep their size and stay inside the chart
+        assert not chart_texts_cut(page)
+        assert chart.locator("text").first.evaluate("text => text.getBoundingClientRect().height") >= 12
 
     # This year's line, and an order waiting for the unit's manager.
     make_line(org_unit=unit, fiscal_year=year, amount_eur=Decimal("10000"), carbon_budget_kgco2e=Decimal("1000"))
