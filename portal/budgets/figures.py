@@ -732,8 +732,8 @@ def overview_body(
             units=units,
             page=page,
             previous={unit.unit.id: unit.reading for unit in previous.units},
-            bars=used_bars(page.items, BAR_WIDTH),
-            bar_width=BAR_WIDTH,
+            bars=used_bars(page.items),
+            hundred_percent=HUNDRED_PERCENT_AT,
             **reference_context(factor_set),
         )
 
@@ -782,14 +782,10 @@ def reference_context(factor_set: FactorSet) -> dict[str, object]:
     }
 
 
-#: Length of a bar standing for 150 % of a carbon budget, in % of the chart's width (drawn at the page's width,
-#: its words at their own size: readable on a phone).
-BAR_WIDTH = 100
-
-
 @dataclass(frozen=True)
 class UsedBar:
-    """A unit's bar in the chart of carbon budget used: its share, and its length in the chart's units."""
+    """A unit's bar in the chart of carbon budget used: its share, and its length in % of the chart's width (drawn
+    at the page's width, its words at their own size: readable on a phone)."""
 
     unit: OrgUnit | UnitRow
     reading: Reading
@@ -798,14 +794,16 @@ class UsedBar:
 
 #: The chart of carbon budget used stops at 150 %: an over-budget unit's bar is cut there (its figure is shown).
 CHART_MAX_SHARE = Decimal("1.5")
+#: Where 100 % of a carbon budget falls, in % of the chart's width.
+HUNDRED_PERCENT_AT = (100 / CHART_MAX_SHARE).quantize(Decimal("0.1"))
 
 
-def used_bars(units: Sequence[UnitBudget], width: int) -> list[UsedBar]:
-    """The bars of the units that have a carbon budget, `width` standing for 150 %."""
+def used_bars(units: Sequence[UnitBudget]) -> list[UsedBar]:
+    """The bars of the units that have a carbon budget, the chart's whole width standing for 150 %."""
     bars = []
     for unit in units:
         share = unit.reading.used_share
         if share is not None:
-            length = min(share, CHART_MAX_SHARE) / CHART_MAX_SHARE * width
+            length = min(share, CHART_MAX_SHARE) / CHART_MAX_SHARE * 100
             bars.append(UsedBar(unit.unit, unit.reading, length.quantize(Decimal("0.1"))))
     return bars
