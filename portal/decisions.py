@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from portal.domain_error import DomainError
 from portal.models import db, utcnow
 
@@ -21,9 +19,8 @@ def lock(request: Any) -> None:
     """Read the request's row again, locked until the transaction ends (PostgreSQL `SELECT … FOR UPDATE`): of two
     decisions sent at once (a double click, two tabs), the second waits and then sees the first one's status.
     SQLite writes one transaction at a time."""
-    model = type(request)
-    db.session.execute(sa.select(model.id).where(model.id == request.id).with_for_update())
-    db.session.refresh(request)  # what the other transaction committed, read once the row is ours
+    # OF the request's table only: its eagerly joined relations are outer joins, which PostgreSQL cannot lock.
+    db.session.refresh(request, with_for_update={"of": type(request)})
 
 
 def record_decision(

@@ -407,9 +407,7 @@ def join(user: User, campaign: Campaign, *, now: datetime) -> Participation:
             .values(campaign_id=campaign.id, user_id=user.id, joined_at=now)
             .on_conflict_do_nothing(index_elements=["campaign_id", "user_id"])
         )
-        participation = participation_of(user, campaign)
-        if participation is None:  # not visible to this transaction: the page may be sent again
-            raise CampaignError("cannot_join")
+        participation = db.session.scalars(_PARTICIPATION, {"campaign_id": campaign.id, "user_id": user.id}).one()
     if participation.left_at is not None:
         participation.joined_at, participation.left_at = now, None
     results.results_changed(campaign)
