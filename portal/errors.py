@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import chain
+
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -36,10 +38,10 @@ NULL_CHARACTER = "\x00"
 def _refuse_null_characters() -> tuple[str, int] | None:
     """A form or address holding a null character (pasted from a binary file, or forged) is refused with words,
     before any view could try to store it."""
-    values = [*request.args.values()]
+    sent = request.args.items(multi=True)
     if request.method not in ("GET", "HEAD", "OPTIONS"):
-        values += request.form.values()
-    if any(NULL_CHARACTER in value for value in values):
+        sent = chain(sent, request.form.items(multi=True))
+    if any(NULL_CHARACTER in value for _name, value in sent):
         return _page(
             400, str(_l("The data sent contains a null character, which no text can hold. Remove it and try again."))
         )

@@ -126,6 +126,7 @@ def test_a_null_character_is_refused_with_words_and_nothing_is_stored(client, lo
     assert "contiennent un caractère nul" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(BudgetLine.id))) == 0
     assert client.get("/catalogue?label=a%00b").status_code == 400
+    assert client.get("/catalogue?label=ok&label=a%00b").status_code == 400  # a repeated field's every value
 
 
 def test_numbers_masses_and_dates_follow_the_locale(app):
