@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from typing import Any
 
 from flask_babel import get_locale
@@ -33,12 +34,10 @@ class LocaleDecimalField(DecimalField):
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if valuelist and isinstance(valuelist[0], str):
-            try:
+            with suppress(ValueError):  # not a number: left as typed, the field says so
                 value = parse_decimal(valuelist[0], locale=str(get_locale()))
-            except ValueError:
-                value = None  # left as typed: the field says it is not a number
-            if value is not None:
-                valuelist = [str(value)]
+                if value is not None:
+                    valuelist = [str(value)]
         super().process_formdata(valuelist)
 
 
